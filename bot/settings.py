@@ -1,0 +1,212 @@
+"""The one settings object: read from the environment and an optional `.env` file.
+
+Names that operators and Azure rely on are kept exactly (`MicrosoftAppId`, `DATABASE_URL`, ...).
+A malformed value stops start-up with one line naming the setting (see `load_settings`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("var")
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# Teams' Bot Connector endpoints (public cloud). Override with ALLOWED_SERVICE_URL_HOSTS.
+DEFAULT_TEAMS_SERVICE_HOSTS = ("smba.trafficmanager.net",)
+
+
+class AppType(StrEnum):
+    MULTI_TENANT = "MultiTenant"
+    SINGLE_TENANT = "SingleTenant"
+    USER_ASSIGNED_MSI = "UserAssignedMSI"
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+def _split_csv(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        case_sensitive=False,
+    )
+
+    # Azure Bot registration (Azure's own variable names).
+    microsoft_app_id: str = Field(default="", alias="MicrosoftAppId")
+    microsoft_app_password: SecretStr = Field(default=SecretStr(""), alias="MicrosoftAppPassword")
+    microsoft_app_type: AppType = Field(default=AppType.SINGLE_TENANT, alias="MicrosoftAppType")
+    microsoft_app_tenant_id: str = Field(default="", alias="MicrosoftAppTenantId")
+
+    # Storage.
+    data_dir: Path = Field(default=DEFAULT_DATA_DIR, alias="DATA_DIR")
+    database_url: str = Field(default="", alias="DATABASE_URL")
+
+    # Guards. Comma-separated in the environment.
+    allowed_tenant_ids: Annotated[list[str] | None, NoDecode] = Field(
+        default=None, alias="ALLOWED_TENANT_IDS"
+    )
+    allowed_service_url_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="ALLOWED_SERVICE_URL_HOSTS"
+    )
+    procurement_members: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="PROCUREMENT_MEMBERS"
+    )
+    max_body_bytes: int = Field(default=256 * 1024, alias="MAX_BODY_BYTES", ge=4096, le=4 << 20)
+
+    # Network.
+    host: str = Field(default="", alias="HOST")
+    port: int = Field(default=3978, alias="PORT", ge=1, le=65535)
+    public_base_url: str = Field(default="", alias="PUBLIC_BASE_URL")
+
+    # Calendar.
+    time_zone: str = Field(default="Europe/Oslo", alias="TIME_ZONE")
+    working_hours_start: time = Field(default=time(8, 0), alias="WORKING_HOURS_START")
+    working_hours_end: time = Field(default=time(16, 0), alias="WORKING_HOURS_END")
+
+    # Operations.
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    log_format: LogFormat = Field(default=LogFormat.TEXT, alias="LOG_FORMAT")
+    dev_channel: bool | None = Field(default=None, alias="DEV_CHANNEL")
+
+    @field_validator(
+        "allowed_tenant_ids", "allowed_service_url_hosts", "procurement_members", mode="before"
+    )
+    @classmethod
+    def _csv(cls, value: Any) -> Any:
+        return _split_csv(value)
+
+    @field_validator("allowed_service_url_hosts")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        for host in value:
+            bare = host.removeprefix("*.")
+            if not bare or "/" in bare or ":" in bare.strip("[]") and not _is_ip(bare):
+                raise ValueError(f"'{host}' is not a host name (no scheme, path or port)")
+        return [h.lower() for h in value]
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone '{value}'") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return upper
+
+    # Derived values -------------------------------------------------------------------------
+
+    @property
+    def local_mode(self) -> bool:
+        """No app id: no token checks, the dev channel, loopback only."""
+        return not self.microsoft_app_id
+
+    @property
+    def dev_channel_enabled(self) -> bool:
+        return self.local_mode if self.dev_channel is None else self.dev_channel and self.local_mode
+
+    @property
+    def bind_host(self) -> str:
+        return self.host or ("127.0.0.1" if self.local_mode else "0.0.0.0")  # noqa: S104
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'kontraktsvakt.db').as_posix()}"
+
+    @property
+    def effective_tenant_ids(self) -> frozenset[str] | None:
+        """The tenants allowed; None means any tenant (local mode with nothing configured)."""
+        if self.allowed_tenant_ids is not None and self.allowed_tenant_ids:
+            return frozenset(t.lower() for t in self.allowed_tenant_ids)
+        if self.local_mode:
+            return None
+        if self.allowed_tenant_ids is None and self.microsoft_app_tenant_id:
+            return frozenset({self.microsoft_app_tenant_id.lower()})
+        return frozenset()  # an app id and an empty list: refuse every tenant
+
+    @property
+    def effective_service_url_hosts(self) -> frozenset[str]:
+        hosts = set(self.allowed_service_url_hosts)
+        if self.local_mode:
+            hosts |= LOOPBACK_HOSTS
+        elif not hosts:
+            hosts |= set(DEFAULT_TEAMS_SERVICE_HOSTS)
+        return frozenset(hosts)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+_ALIASES = {
+    name: (field.alias or name) for name, field in Settings.model_fields.items()
+}
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, or raise SettingsError with one line naming the bad setting."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = str(first["loc"][0]) if first["loc"] else "?"
+        name = _ALIASES.get(loc, loc)
+        raise SettingsError(f"Invalid setting {name}: {first['msg']}") from None
+    if settings.working_hours_end <= settings.working_hours_start:
+        raise SettingsError(
+            "Invalid setting WORKING_HOURS_END: must be later than WORKING_HOURS_START"
+        )
+    if settings.microsoft_app_id and not settings.microsoft_app_password.get_secret_value():
+        if settings.microsoft_app_type is not AppType.USER_ASSIGNED_MSI:
+            raise SettingsError(
+                "Invalid setting MicrosoftAppPassword: required when MicrosoftAppId is set"
+            )
+    return settings
+
+
+__all__ = ["AliasChoices", "AppType", "LogFormat", "Settings", "SettingsError", "load_settings"]

@@ -1,0 +1,263 @@
+"""The domain model of contract follow-up (see DESIGN.md). Pydantic only; no framework."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class DomainModel(BaseModel):
+    model_config = ConfigDict(frozen=False, extra="forbid", validate_assignment=True)
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    PROCUREMENT = "procurement"
+    ADMIN = "admin"
+
+
+class ContractType(StrEnum):
+    FRAMEWORK = "rammeavtale"
+    SINGLE = "enkeltkontrakt"
+    CALL_OFF = "avrop"
+
+
+class Category(StrEnum):
+    GOODS = "varer"
+    SERVICES = "tjenester"
+    BUILDING = "bygg_og_anlegg"
+
+
+class RiskLevel(StrEnum):
+    LOW = "lav"
+    MEDIUM = "middels"
+    HIGH = "høy"
+
+
+class ContractStatus(StrEnum):
+    ACTIVE = "aktiv"
+    PLANNED = "planlagt"
+    EXPIRED = "utløpt"
+    TERMINATED = "avsluttet"
+
+
+class FollowUpState(StrEnum):
+    PLANNED = "planned"
+    NOTIFIED = "notified"
+    REMINDED = "reminded"
+    ANSWERED = "answered"
+    DEVIATION_REPORTED = "deviation_reported"
+    ESCALATED = "escalated"
+    SNOOZED = "snoozed"
+    SKIPPED = "skipped"
+
+
+OPEN_FOLLOW_UP_STATES = frozenset(
+    {
+        FollowUpState.PLANNED,
+        FollowUpState.NOTIFIED,
+        FollowUpState.REMINDED,
+        FollowUpState.ESCALATED,
+        FollowUpState.SNOOZED,
+    }
+)
+
+
+class AnswerKind(StrEnum):
+    DELIVERED = "delivered"
+    PARTLY_DELIVERED = "partly_delivered"
+    NOT_DELIVERED = "not_delivered"
+    DOCUMENTS = "documents"
+    DEVIATION = "deviation"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Severity(StrEnum):
+    LOW = "lav"
+    MEDIUM = "middels"
+    HIGH = "høy"
+    CRITICAL = "kritisk"
+
+
+class DeviationStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+
+
+class DeliveryState(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
+
+
+class ConversationKind(StrEnum):
+    PERSONAL = "personal"
+    CHANNEL = "channel"
+    GROUP_CHAT = "groupChat"
+
+
+class Absence(DomainModel):
+    start: date
+    end: date
+    deputy_person_id: str | None = None
+
+
+class Person(DomainModel):
+    id: str = Field(default_factory=new_id)
+    display_name: str
+    email: str | None = None
+    upn: str | None = None
+    entra_object_id: str | None = None
+    teams_user_id: str | None = None
+    roles: set[Role] = Field(default_factory=set)
+    locale: str = "nb-NO"
+    deputy_person_id: str | None = None
+    reminders_paused: bool = False
+    unreachable: bool = False
+
+
+class Supplier(DomainModel):
+    id: str = Field(default_factory=new_id)
+    name: str
+    organisation_number: str
+
+
+class ComplianceFlags(DomainModel):
+    pay_and_conditions: bool = False
+    apprentices: bool = False
+    hms_card: bool = False
+    supply_chain: bool = False
+
+
+class Contract(DomainModel):
+    id: str = Field(default_factory=new_id)
+    reference: str
+    case_number: str | None = None
+    title: str
+    contract_type: ContractType
+    category: Category
+    supplier_id: str | None = None
+    owner_id: str | None = None
+    manager_id: str | None = None
+    deputy_id: str | None = None
+    unit: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    options: list[date] = Field(default_factory=list)
+    value_nok: int | None = None
+    risk: RiskLevel = RiskLevel.MEDIUM
+    status: ContractStatus = ContractStatus.ACTIVE
+    public: bool = True
+    compliance: ComplianceFlags = Field(default_factory=ComplianceFlags)
+
+
+class Checkpoint(DomainModel):
+    id: str = Field(default_factory=new_id)
+    contract_id: str
+    code: str
+    title: str
+    rrule: str
+    evidence: list[str] = Field(default_factory=list)
+    answer_window_days: int = 5
+    escalation: list[int] = Field(default_factory=lambda: [2, 5, 10])
+    active: bool = True
+
+
+class FollowUp(DomainModel):
+    id: str = Field(default_factory=new_id)
+    checkpoint_id: str
+    contract_id: str
+    due_date: date
+    state: FollowUpState = FollowUpState.PLANNED
+    next_action_at: datetime | None = None
+    reminder_step: int = 0
+
+
+class Answer(DomainModel):
+    id: str = Field(default_factory=new_id)
+    follow_up_id: str
+    version: int = 1
+    kind: AnswerKind
+    answered_by_id: str
+    on_behalf_of_id: str | None = None
+    answered_at: datetime
+    text: str | None = None
+    channel: str = "msteams"
+    source_activity_id: str | None = None
+
+
+class Document(DomainModel):
+    id: str = Field(default_factory=new_id)
+    answer_id: str | None = None
+    file_name: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    storage_key: str
+    uploaded_at: datetime
+
+
+class Deviation(DomainModel):
+    id: str = Field(default_factory=new_id)
+    contract_id: str
+    follow_up_id: str | None = None
+    category: str
+    severity: Severity
+    occurred_on: date
+    description: str
+    remedy: str | None = None
+    status: DeviationStatus = DeviationStatus.OPEN
+    reported_by_id: str
+    reported_at: datetime
+
+
+class Delivery(DomainModel):
+    id: str = Field(default_factory=new_id)
+    recipient_person_id: str | None = None
+    conversation_ref_id: str | None = None
+    state: DeliveryState = DeliveryState.QUEUED
+    attempts: int = 0
+    last_error: str | None = None
+    sent_activity_id: str | None = None
+    created_at: datetime
+
+
+class AuditEvent(DomainModel):
+    id: str = Field(default_factory=new_id)
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+class ConversationRef(DomainModel):
+    """Where the bot can reach a person or a channel later (plain JSON, no SDK types)."""
+
+    id: str = Field(default_factory=new_id)
+    conversation_id: str
+    kind: ConversationKind
+    tenant_id: str | None
+    service_url: str
+    channel_id: str
+    bot_id: str
+    bot_name: str | None = None
+    user_id: str | None = None
+    aad_object_id: str | None = None
+    person_id: str | None = None
+    team_id: str | None = None
+    team_name: str | None = None
+    is_procurement_channel: bool = False
+    updated_at: datetime

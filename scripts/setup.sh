@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Create .venv, install the project (with dev tools when asked: `setup.sh dev`) and fetch the
+# Web Chat bundle for the dev chat from npm (never committed). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python=${PYTHON:-python3.11}
+command -v "$python" >/dev/null 2>&1 || python=python3
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+extras=""
+if [ "${1:-}" = dev ]; then extras="[dev]"; fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras"
+.venv/bin/python -m bot.devchannel.webchat_bundle --fetch

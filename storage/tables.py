@@ -1,0 +1,305 @@
+"""SQLAlchemy 2 typed tables for the whole domain model. The only home of ORM classes.
+
+Repositories convert rows to `followup.models` objects; nothing outside `storage/` sees a row.
+Times are stored as UTC and always come back timezone-aware (`UtcDateTime`), on SQLite too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = String(36)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as UTC; refuses naive values."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: dict[Any, Any] = {  # noqa: RUF012
+        datetime: UtcDateTime(),
+        date: Date(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+class PersonRow(Base):
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    upn: Mapped[str | None] = mapped_column(String(320), unique=True)
+    entra_object_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    teams_user_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    roles: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    locale: Mapped[str] = mapped_column(String(16), default="nb-NO")
+    deputy_person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AbsenceRow(Base):
+    __tablename__ = "absences"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    start: Mapped[date]
+    end: Mapped[date]
+    deputy_person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+
+
+class SupplierRow(Base):
+    __tablename__ = "suppliers"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    organisation_number: Mapped[str] = mapped_column(String(9), unique=True)
+
+
+class ContractRow(Base):
+    __tablename__ = "contracts"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    case_number: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(500))
+    contract_type: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(32))
+    supplier_id: Mapped[str | None] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    manager_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    deputy_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    unit: Mapped[str | None] = mapped_column(String(200), index=True)
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    options: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    value_nok: Mapped[int | None] = mapped_column(BigInteger)
+    risk: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    pay_and_conditions: Mapped[bool] = mapped_column(Boolean, default=False)
+    apprentices: Mapped[bool] = mapped_column(Boolean, default=False)
+    hms_card: Mapped[bool] = mapped_column(Boolean, default=False)
+    supply_chain: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class CheckpointRow(Base):
+    __tablename__ = "checkpoints"
+    __table_args__ = (UniqueConstraint("contract_id", "code"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    rrule: Mapped[str] = mapped_column(String(500))
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    answer_window_days: Mapped[int] = mapped_column(Integer, default=5)
+    escalation: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class FollowUpRow(Base):
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        UniqueConstraint("checkpoint_id", "due_date"),
+        # The scheduler's one question: what is due now? Only open rows carry next_action_at.
+        Index("ix_follow_ups_next_action_at", "next_action_at"),
+        Index("ix_follow_ups_contract_due", "contract_id", "due_date"),
+        Index("ix_follow_ups_state_due", "state", "due_date"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    checkpoint_id: Mapped[str] = mapped_column(ForeignKey("checkpoints.id", ondelete="CASCADE"))
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    due_date: Mapped[date]
+    state: Mapped[str] = mapped_column(String(32))
+    next_action_at: Mapped[datetime | None]
+    reminder_step: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claim_expires_at: Mapped[datetime | None]
+
+
+class AnswerRow(Base):
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("follow_up_id", "version"),
+        UniqueConstraint("source_activity_id", name="uq_answers_source_activity_id"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    follow_up_id: Mapped[str] = mapped_column(ForeignKey("follow_ups.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    answered_by_id: Mapped[str] = mapped_column(ForeignKey("people.id"))
+    on_behalf_of_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    answered_at: Mapped[datetime]
+    text: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(32))
+    source_activity_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    answer_id: Mapped[str | None] = mapped_column(ForeignKey("answers.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(200))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    storage_key: Mapped[str] = mapped_column(String(200))
+    uploaded_at: Mapped[datetime]
+
+
+class DeviationRow(Base):
+    __tablename__ = "deviations"
+    __table_args__ = (Index("ix_deviations_status_severity", "status", "severity"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    follow_up_id: Mapped[str | None] = mapped_column(ForeignKey("follow_ups.id"))
+    category: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    occurred_on: Mapped[date]
+    description: Mapped[str] = mapped_column(Text)
+    remedy: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    reported_by_id: Mapped[str] = mapped_column(ForeignKey("people.id"))
+    reported_at: Mapped[datetime]
+    closed_by_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    closed_at: Mapped[datetime | None]
+
+
+class DeliveryRow(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_state_created", "state", "created_at"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    recipient_person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    conversation_ref_id: Mapped[str | None] = mapped_column(ForeignKey("conversation_refs.id"))
+    follow_up_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_activity_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AuditEventRow(Base):
+    """Append-only: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(200))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ConversationRefRow(Base):
+    __tablename__ = "conversation_refs"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "user_id", name="uq_conversation_refs_conv_user"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(400))
+    # '' for a channel or group chat (one row per conversation), the user's id for a personal chat.
+    user_id: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    service_url: Mapped[str] = mapped_column(String(400))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    bot_id: Mapped[str] = mapped_column(String(200))
+    bot_name: Mapped[str | None] = mapped_column(String(200))
+    aad_object_id: Mapped[str | None] = mapped_column(String(64))
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    team_id: Mapped[str | None] = mapped_column(String(400))
+    team_name: Mapped[str | None] = mapped_column(String(300))
+    is_procurement_channel: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime]
+
+
+class ProcessedActivityRow(Base):
+    """Incoming activity ids already handled: Teams re-sends what was not answered in 15 s."""
+
+    __tablename__ = "processed_activities"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    invoke_status: Mapped[int | None] = mapped_column(Integer)
+    invoke_body: Mapped[str | None] = mapped_column(Text)
+
+
+class DialogStateRow(Base):
+    """botbuilder's Storage (dialog and conversation state), with an e-tag per item."""
+
+    __tablename__ = "bot_state"
+
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    e_tag: Mapped[str] = mapped_column(String(64))
+    document: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime]
+
+
+__all__ = ["Base", "UtcDateTime", "text"]
