@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     def _hosts(cls, value: list[str]) -> list[str]:
         for host in value:
             bare = host.removeprefix("*.")
-            if not bare or "/" in bare or ":" in bare.strip("[]") and not _is_ip(bare):
+            if not bare or "/" in bare or (":" in bare.strip("[]") and not _is_ip(bare)):
                 raise ValueError(f"'{host}' is not a host name (no scheme, path or port)")
         return [h.lower() for h in value]
 
@@ -183,9 +183,7 @@ def _is_ip(text: str) -> bool:
     return True
 
 
-_ALIASES = {
-    name: (field.alias or name) for name, field in Settings.model_fields.items()
-}
+_ALIASES = {name: (field.alias or name) for name, field in Settings.model_fields.items()}
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -201,12 +199,15 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError(
             "Invalid setting WORKING_HOURS_END: must be later than WORKING_HOURS_START"
         )
-    if settings.microsoft_app_id and not settings.microsoft_app_password.get_secret_value():
-        if settings.microsoft_app_type is not AppType.USER_ASSIGNED_MSI:
-            raise SettingsError(
+    if (
+        settings.microsoft_app_id
+        and not settings.microsoft_app_password.get_secret_value()
+        and settings.microsoft_app_type is not AppType.USER_ASSIGNED_MSI
+    ):
+        raise SettingsError(
                 "Invalid setting MicrosoftAppPassword: required when MicrosoftAppId is set"
             )
     return settings
 
 
-__all__ = ["AliasChoices", "AppType", "LogFormat", "Settings", "SettingsError", "load_settings"]
+__all__ = ["AppType", "LogFormat", "Settings", "SettingsError", "load_settings"]

@@ -67,7 +67,7 @@ def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         try:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except Exception:  # noqa: BLE001 - no table yet means no revision
+        except Exception:
             return None
 
 
@@ -75,7 +75,7 @@ def is_reachable(engine: Engine) -> bool:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - readiness reports any failure as not ready
+    except Exception:
         log.warning("database not reachable", exc_info=True)
         return False
     return True

@@ -1,0 +1,153 @@
+"""The one place that wires the application: `create_app(settings)`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import ActivityTypes
+from sqlalchemy import Engine
+
+from bot.auth import PooledBotFrameworkAuthentication
+from bot.connector import ConnectorPool
+from bot.endpoint import Guards, MessagesEndpoint
+from bot.router import CommandRouter
+from bot.settings import Settings
+from bot.teams_bot import BotDependencies, KontraktsvaktBot
+from bot.texts import text
+from storage.db import create_db_engine, create_session_factory, is_reachable
+from storage.processed_activities import ProcessedActivityLog
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+SETTINGS = web.AppKey("settings", Settings)
+ENGINE = web.AppKey("engine", Engine)
+POOL = web.AppKey("connector_pool", ConnectorPool)
+ADAPTER = web.AppKey("adapter", CloudAdapter)
+BOT = web.AppKey("bot", KontraktsvaktBot)
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
+PROCESSED = web.AppKey("processed_activities", ProcessedActivityLog)
+
+DEV_TENANT_ID = "00000000-0000-4000-8000-000000000de7"
+DEV_BOT_ID = "00000000-0000-4000-8000-000000000b07"
+PROCESSED_RETENTION = timedelta(days=2)
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def webchat_bundle_path(settings: Settings) -> Path:
+    return (
+        settings.data_dir
+        / "webchat"
+        / "node_modules"
+        / "botframework-webchat"
+        / "dist"
+        / "webchat.js"
+    )
+
+
+def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    engine = create_db_engine(settings.effective_database_url)
+    pool = ConnectorPool(settings.effective_service_url_hosts)
+    auth = PooledBotFrameworkAuthentication(settings, pool)
+    adapter = CloudAdapter(auth)
+    deps = BotDependencies(
+        uow_factory=SqlAlchemyUnitOfWorkFactory(create_session_factory(engine)),
+        clock=clock,
+        procurement_addresses=frozenset(a.lower() for a in settings.procurement_members),
+    )
+    bot = KontraktsvaktBot(deps, CommandRouter())
+    processed = ProcessedActivityLog(engine)
+    adapter.on_turn_error = _turn_error_handler
+
+    app[SETTINGS] = settings
+    app[ENGINE] = engine
+    app[POOL] = pool
+    app[ADAPTER] = adapter
+    app[BOT] = bot
+    app[CLOCK] = clock
+    app[PROCESSED] = processed
+
+    guards = Guards(
+        allowed_tenants=settings.effective_tenant_ids,
+        allowed_service_hosts=settings.effective_service_url_hosts,
+        require_token=not settings.local_mode,
+        max_body_bytes=settings.max_body_bytes,
+    )
+    endpoint = MessagesEndpoint(adapter, bot, auth, guards, processed, clock)
+    app.router.add_post("/api/messages", endpoint.handle)
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/readyz", _readyz)
+    app.cleanup_ctx.append(_resources)
+
+    if settings.dev_channel_enabled:
+        from bot.devchannel import setup_dev_channel
+
+        setup_dev_channel(
+            app,
+            engine=engine,
+            bot_id=DEV_BOT_ID,
+            tenant_id=DEV_TENANT_ID,
+            webchat_bundle=webchat_bundle_path(settings),
+        )
+    return app
+
+
+async def _resources(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    if settings.local_mode:
+        log.warning(
+            "LOCAL MODE: no MicrosoftAppId is set, so incoming requests are NOT authenticated. "
+            "Listening on %s only; never expose this to a network.",
+            settings.bind_host,
+        )
+    pruner = asyncio.create_task(_prune_processed(app))
+    yield
+    pruner.cancel()
+    await app[POOL].close()
+    app[ENGINE].dispose()
+
+
+async def _prune_processed(app: web.Application) -> None:
+    while True:
+        try:
+            await asyncio.to_thread(app[PROCESSED].prune, PROCESSED_RETENTION, app[CLOCK]())
+        except Exception:
+            log.exception("pruning processed activities failed")
+        await asyncio.sleep(3600)
+
+
+async def _turn_error_handler(turn_context: TurnContext, error: Exception) -> None:
+    activity = turn_context.activity
+    log.error(
+        "unhandled error in a turn",
+        exc_info=error,
+        extra={"activity_id": activity.id, "activity_type": activity.type},
+    )
+    if activity.type == ActivityTypes.message:
+        try:
+            await turn_context.send_activity(text("error.sorry", activity.locale))
+        except Exception:
+            log.exception("could not send the apology")
+
+
+async def _healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def _readyz(request: web.Request) -> web.Response:
+    if await asyncio.to_thread(is_reachable, request.app[ENGINE]):
+        return web.json_response({"status": "ready"})
+    return web.json_response({"status": "database unreachable"}, status=503)

@@ -1,0 +1,175 @@
+"""The `kontraktsvakt` command: serve, demo, db upgrade, manifest."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger(__name__)
+
+EXIT_USAGE = 2
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"kontraktsvakt: {message}\n")
+    return EXIT_USAGE
+
+
+def _settings(**overrides: object) -> Settings:
+    return load_settings(**overrides)
+
+
+def _schema_is_current(settings: Settings) -> bool:
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config, create_db_engine, current_revision
+
+    engine = create_db_engine(settings.effective_database_url)
+    try:
+        current = current_revision(engine)
+    finally:
+        engine.dispose()
+    head = ScriptDirectory.from_config(
+        alembic_config(settings.effective_database_url)
+    ).get_current_head()
+    return current == head
+
+
+def _run(settings: Settings, *, banner: str | None = None) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    app = create_app(settings)
+    host, port = settings.bind_host, settings.port
+
+    async def announce(_app: web.Application) -> None:
+        if banner:
+            log.info(banner)
+
+    app.on_startup.append(announce)
+    web.run_app(app, host=host, port=port, shutdown_timeout=10, print=None, access_log=None)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    overrides = {k: v for k, v in {"HOST": args.host, "PORT": args.port}.items() if v is not None}
+    settings = _settings(**overrides)
+    _configure_logging(settings)
+    if not _schema_is_current(settings):
+        return _fail("the database schema is not up to date: run `kontraktsvakt db upgrade` first")
+    return _run(settings)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from storage.demo_data import load_demo_data
+
+    from storage.db import create_db_engine, upgrade_database
+
+    overrides: dict[str, object] = {"MicrosoftAppId": "", "MicrosoftAppPassword": ""}
+    if args.port is not None:
+        overrides["PORT"] = args.port
+    settings = _settings(**overrides)
+    _configure_logging(settings)
+    url = settings.effective_database_url
+    upgrade_database(url)
+    engine = create_db_engine(url)
+    try:
+        summary = load_demo_data(engine, now=datetime.now(UTC))
+    finally:
+        engine.dispose()
+    state = "loaded" if summary.created else "already there"
+    log.info(
+        "demo data %s: %d contracts, %d owners, %d procurement members, %d suppliers",
+        state,
+        summary.contracts,
+        summary.owners,
+        summary.procurement,
+        summary.suppliers,
+    )
+    address = f"http://{settings.bind_host}:{settings.port}/dev"
+    sys.stdout.write(f"\nKontraktsvakt demo: open {address} in your browser (Ctrl+C stops it)\n\n")
+    sys.stdout.flush()
+    return _run(settings, banner=f"dev chat at {address}")
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from storage.db import upgrade_database
+
+    settings = _settings()
+    _configure_logging(settings)
+    upgrade_database(settings.effective_database_url, args.revision)
+    sys.stdout.write(f"database upgraded to {args.revision}\n")
+    return 0
+
+
+def cmd_manifest(args: argparse.Namespace) -> int:
+    from manifest import ManifestError, build_package
+
+    try:
+        out = build_package(
+            args.app_id,
+            Path(args.out),
+            version=args.version,
+            public_base_url=args.public_base_url,
+        )
+    except ManifestError as exc:
+        return _fail(str(exc))
+    sys.stdout.write(f"Teams app package written to {out}\n")
+    return 0
+
+
+def _configure_logging(settings: Settings) -> None:
+    from bot.logging_setup import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kontraktsvakt", description="Contract follow-up assistant for Microsoft Teams."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the bot (POST /api/messages)")
+    serve.add_argument("--host", help="bind address (default: HOST, or 127.0.0.1 in local mode)")
+    serve.add_argument("--port", type=int, help="port (default: PORT, 3978)")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="migrate SQLite, load demo data, run with the dev chat")
+    demo.add_argument("--port", type=int, help="port (default: PORT, 3978)")
+    demo.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="database administration")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="apply schema migrations (Alembic)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+
+    manifest = sub.add_parser("manifest", help="build the Teams app package (.zip)")
+    manifest.add_argument("--app-id", required=True, help="the bot's Microsoft App ID (a GUID)")
+    manifest.add_argument("--out", required=True, help="where to write the .zip")
+    manifest.add_argument("--version", default="1.0.0", help="app version, e.g. 1.0.0")
+    manifest.add_argument("--public-base-url", help="https address of your installation")
+    manifest.set_defaults(func=cmd_manifest)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""botbuilder `Storage` on the database, so dialog state survives restarts and spans instances.
+
+Items are converted to JSON the way botbuilder's own Cosmos DB and Blob storages do it, with
+jsonpickle: `BotState` keeps live objects (a `DialogState` with its `DialogInstance`s, prompt
+options holding `Activity` objects) in the dicts it writes, and they must come back as the same
+types after a restart. The top level of every item is stored and returned as a dict; the e-tag is
+kept out of the document and handed back under ``"e_tag"``.
+
+jsonpickle recreates the classes a document names, so documents must only ever come from this
+bot: nothing else writes table ``bot_state``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from botbuilder.core import Storage
+from jsonpickle.pickler import Pickler  # type: ignore[import-untyped]  # no stubs
+from jsonpickle.unpickler import Unpickler  # type: ignore[import-untyped]
+
+from storage.dialog_state import ETagConflict, SqlDialogStateStore
+
+__all__ = ["ETagConflict", "SqlAlchemyStorage"]
+
+E_TAG = "e_tag"
+
+
+class SqlAlchemyStorage(Storage):  # type: ignore[misc]  # botbuilder is untyped
+    """botbuilder `Storage` backed by `SqlDialogStateStore`; a conflict raises `ETagConflict`.
+
+    Semantics follow botbuilder's `MemoryStorage` and `CosmosDbPartitionedStorage`: an item
+    without an e-tag, or with ``"*"``, overwrites; any other e-tag must match the stored one; an
+    empty e-tag is refused. Unlike them, a successful write also puts the new e-tag on the item
+    that was passed in, so `BotState` can save twice in one turn without conflicting with itself.
+    """
+
+    def __init__(self, store: SqlDialogStateStore) -> None:
+        super().__init__()
+        self._store = store
+
+    async def read(self, keys: Iterable[str] | None) -> dict[str, dict[str, Any]]:
+        if keys is None:
+            raise TypeError("Keys are required when reading")
+        wanted = list(keys)
+        if not wanted:
+            return {}
+        found = await asyncio.to_thread(self._store.read, wanted)
+        items: dict[str, dict[str, Any]] = {}
+        for key, (document, e_tag) in found.items():
+            item = Unpickler().restore(document)
+            if not isinstance(item, dict):
+                raise TypeError(f"state item {key!r} is not a dict in storage")
+            item[E_TAG] = e_tag
+            items[key] = item
+        return items
+
+    async def write(self, changes: Mapping[str, object] | None) -> None:
+        if changes is None:
+            raise TypeError("Changes are required when writing")
+        if not changes:
+            return
+        prepared: dict[str, tuple[dict[str, Any], str | None]] = {
+            key: (_to_document(key, item), _e_tag_of(item)) for key, item in changes.items()
+        }
+        new_etags = await asyncio.to_thread(self._store.write, prepared)
+        for key, item in changes.items():
+            _set_e_tag(item, new_etags[key])
+
+    async def delete(self, keys: Iterable[str] | None) -> None:
+        if keys is None:
+            raise TypeError("Keys are required when deleting")
+        wanted = list(keys)
+        if wanted:
+            await asyncio.to_thread(self._store.delete, wanted)
+
+
+def _e_tag_of(item: object) -> str | None:
+    e_tag = item.get(E_TAG) if isinstance(item, Mapping) else getattr(item, E_TAG, None)
+    if e_tag is None or isinstance(e_tag, str):
+        return e_tag
+    raise TypeError(f"e_tag must be a string or None, not {type(e_tag).__name__}")
+
+
+def _to_document(key: str, item: object) -> dict[str, Any]:
+    if isinstance(item, Mapping):
+        fields = dict(item)
+    elif hasattr(item, "__dict__"):
+        fields = dict(vars(item))
+    else:
+        raise TypeError(
+            f"state item {key!r} must be a dict or an object, not {type(item).__name__}"
+        )
+    fields.pop(E_TAG, None)
+    document = Pickler().flatten(fields)
+    if not isinstance(document, dict):  # pragma: no cover - jsonpickle keeps a dict a dict
+        raise TypeError(f"state item {key!r} did not flatten to a dict")
+    return document
+
+
+def _set_e_tag(item: object, e_tag: str) -> None:
+    if isinstance(item, dict):
+        item[E_TAG] = e_tag
+    elif hasattr(item, "__dict__"):
+        item.e_tag = e_tag  # type: ignore[attr-defined]

@@ -1,0 +1,283 @@
+"""The Teams activity handler: reads activities, calls `followup` services, renders replies.
+
+Thin by design: no SQL and no business rule here. Domain calls run in a worker thread (the
+storage layer is synchronous SQLAlchemy) so the event loop keeps serving other turns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from http import HTTPStatus
+from typing import Any
+
+from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+
+from bot.connector import ConnectorError
+from bot.router import CommandRouter, TurnRequest
+from bot.texts import text
+from followup.conversations import (
+    RecordConversation,
+    RecordedConversation,
+    TeamsIdentity,
+    forget_conversation,
+    record_conversation,
+)
+from followup.models import ConversationKind, Role
+from followup.ports import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4000
+REFERENCE_CACHE_SIZE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class BotDependencies:
+    uow_factory: UnitOfWorkFactory
+    clock: Callable[[], datetime]
+    procurement_addresses: frozenset[str]
+
+
+def tenant_of(activity: Activity) -> str | None:
+    """The tenant from `channelData.tenant.id` (botbuilder 4.17.1 drops conversation.tenantId)."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant")
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
+        return str(tenant["id"])
+    return None
+
+
+def _team_of(activity: Activity) -> tuple[str | None, str | None]:
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    team = data.get("team")
+    if isinstance(team, dict):
+        return team.get("id"), team.get("name")
+    return None, None
+
+
+def _kind(activity: Activity) -> ConversationKind:
+    conversation_type = getattr(activity.conversation, "conversation_type", None)
+    if conversation_type == "channel":
+        return ConversationKind.CHANNEL
+    if conversation_type == "groupChat":
+        return ConversationKind.GROUP_CHAT
+    return ConversationKind.PERSONAL
+
+
+class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
+    def __init__(self, deps: BotDependencies, router: CommandRouter) -> None:
+        super().__init__()
+        self._deps = deps
+        self._router = router
+        # Fingerprints of references already stored, so a message does not write every time.
+        self._known_refs: OrderedDict[tuple[str, ...], None] = OrderedDict()
+
+    # --- the turn -----------------------------------------------------------------------------
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity: Activity = turn_context.activity
+        if activity.type == ActivityTypes.message:
+            await self._capture_reference(turn_context, welcome=True)
+        await super().on_turn(turn_context)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity: Activity = turn_context.activity
+        locale = activity.locale
+        if activity.text is None and activity.value is not None:
+            reply = await self._router.handle_form(self._request(turn_context))
+            await turn_context.send_activity(reply)
+            return
+        raw = TurnContext.remove_recipient_mention(activity) or ""
+        message = " ".join(raw.split())
+        if not message:
+            if activity.attachments:
+                await turn_context.send_activity(
+                    await self._router.handle_attachments(self._request(turn_context))
+                )
+                return
+            await turn_context.send_activity(text("empty.message", locale))
+            return
+        if len(message) > MAX_TEXT:
+            await turn_context.send_activity(
+                text("too.long", locale, length=len(message), limit=MAX_TEXT)
+            )
+            return
+        reply = await self._router.handle_text(message, self._request(turn_context))
+        await turn_context.send_activity(reply)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._capture_reference(turn_context, welcome=True)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        await self._forget(turn_context)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(m.id == bot_id for m in members_added or []):
+            await self._capture_reference(turn_context, welcome=True)
+
+    async def on_members_removed_activity(
+        self, members_removed: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(m.id == bot_id for m in members_removed or []):
+            await self._forget(turn_context)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity: Activity = turn_context.activity
+        value = activity.value if isinstance(activity.value, dict) else {}
+        if activity.name == "adaptiveCard/action":
+            await self._capture_reference(turn_context, welcome=False)
+            return await self._router.handle_card_action(value, self._request(turn_context))
+        if activity.name == "fileConsent/invoke":
+            return await self._router.handle_file_consent(value, self._request(turn_context))
+        return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _request(self, turn_context: TurnContext) -> TurnRequest:
+        activity: Activity = turn_context.activity
+        sender = activity.from_property
+        return TurnRequest(
+            teams_user_id=sender.id if sender else None,
+            aad_object_id=getattr(sender, "aad_object_id", None) if sender else None,
+            conversation_id=activity.conversation.id if activity.conversation else None,
+            kind=_kind(activity),
+            locale=activity.locale,
+            activity_id=activity.id,
+            now=self._deps.clock(),
+            raw_activity=activity,
+        )
+
+    async def _lookup_identity(self, turn_context: TurnContext) -> TeamsIdentity | None:
+        activity: Activity = turn_context.activity
+        sender = activity.from_property
+        if sender is None or not sender.id:
+            return None
+        email = upn = None
+        name = sender.name
+        aad = getattr(sender, "aad_object_id", None)
+        try:
+            member = await TeamsInfo.get_member(turn_context, sender.id)
+        except (ConnectorError, ValueError, TypeError) as exc:
+            log.info(
+                "member lookup failed; using the activity's identity", extra={"error": str(exc)}
+            )
+        else:
+            email = getattr(member, "email", None)
+            upn = getattr(member, "user_principal_name", None)
+            name = getattr(member, "name", None) or name
+            aad = getattr(member, "aad_object_id", None) or aad
+        return TeamsIdentity(
+            teams_user_id=str(sender.id)[:200],
+            display_name=name,
+            entra_object_id=aad,
+            email=email,
+            upn=upn,
+            locale=activity.locale,
+        )
+
+    def _fingerprint(self, activity: Activity) -> tuple[str, ...]:
+        sender = activity.from_property
+        return (
+            activity.conversation.id,
+            sender.id if sender else "",
+            activity.service_url or "",
+            tenant_of(activity) or "",
+        )
+
+    def _remember(self, key: tuple[str, ...]) -> None:
+        self._known_refs[key] = None
+        self._known_refs.move_to_end(key)
+        while len(self._known_refs) > REFERENCE_CACHE_SIZE:
+            self._known_refs.popitem(last=False)
+
+    async def _capture_reference(self, turn_context: TurnContext, *, welcome: bool) -> None:
+        activity: Activity = turn_context.activity
+        if activity.conversation is None or not activity.service_url:
+            return
+        key = self._fingerprint(activity)
+        if key in self._known_refs:
+            return
+        kind = _kind(activity)
+        identity = (
+            await self._lookup_identity(turn_context) if kind is ConversationKind.PERSONAL else None
+        )
+        team_id, team_name = _team_of(activity)
+        cmd = RecordConversation(
+            conversation_id=activity.conversation.id,
+            kind=kind,
+            tenant_id=tenant_of(activity),
+            service_url=activity.service_url,
+            channel_id=activity.channel_id or "msteams",
+            bot_id=activity.recipient.id if activity.recipient else "",
+            bot_name=activity.recipient.name if activity.recipient else None,
+            identity=identity,
+            team_id=team_id,
+            team_name=team_name,
+            register_as_procurement_channel=kind is ConversationKind.CHANNEL,
+        )
+        recorded = await asyncio.to_thread(self._record, cmd)
+        self._remember(key)
+        if welcome and recorded.reference_is_new:
+            await turn_context.send_activity(self._welcome(recorded, activity))
+
+    def _record(self, cmd: RecordConversation) -> RecordedConversation:
+        with self._deps.uow_factory() as uow:
+            recorded = record_conversation(
+                cmd, uow, self._deps.clock(), self._deps.procurement_addresses
+            )
+            uow.commit()
+        return recorded
+
+    def _welcome(self, recorded: RecordedConversation, activity: Activity) -> Activity:
+        locale = activity.locale
+        if recorded.ref.kind is not ConversationKind.PERSONAL:
+            name = (
+                recorded.ref.team_name or getattr(activity.conversation, "name", None) or "Innkjøp"
+            )
+            return MessageFactory.text(text("welcome.channel", locale, name=name))
+        person = recorded.person
+        parts = [text("welcome.person", locale, name=person.display_name if person else "")]
+        if recorded.contracts_owned:
+            parts.append(text("welcome.owner", locale, count=recorded.contracts_owned))
+        if Role.PROCUREMENT in recorded.roles:
+            parts.append(text("welcome.procurement", locale))
+        if not recorded.contracts_owned and Role.PROCUREMENT not in recorded.roles:
+            parts.append(text("welcome.unknown", locale))
+        return MessageFactory.text("\n\n".join(parts))
+
+    async def _forget(self, turn_context: TurnContext) -> None:
+        activity: Activity = turn_context.activity
+        if activity.conversation is None:
+            return
+        conversation_id = activity.conversation.id
+        actor = f"teams:{activity.from_property.id if activity.from_property else '?'}"
+
+        def run() -> int:
+            with self._deps.uow_factory() as uow:
+                removed = forget_conversation(conversation_id, actor, uow, self._deps.clock())
+                uow.commit()
+            return removed
+
+        await asyncio.to_thread(run)
+        for key in [k for k in self._known_refs if k[0] == conversation_id]:
+            del self._known_refs[key]
+
+
+def invoke_body(response: InvokeResponse) -> Any:
+    """The JSON body of an invoke response (msrest models serialised once, not twice)."""
+    body = response.body
+    if body is None:
+        return None
+    serialize = getattr(body, "serialize", None)
+    return serialize() if callable(serialize) else body

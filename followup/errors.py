@@ -1,0 +1,33 @@
+"""Domain exceptions. The edge (bot/) turns them into friendly Norwegian replies."""
+
+
+class FollowUpError(Exception):
+    """Base class of every domain error."""
+
+
+class NotFound(FollowUpError):
+    """A contract, follow-up or person the request names does not exist."""
+
+
+class NotAllowed(FollowUpError):
+    """The person may not do or see this."""
+
+
+class InvalidInput(FollowUpError):
+    """The request is malformed; the message says what is wrong."""
+
+
+class DeliveryFailed(FollowUpError):
+    """A proactive message could not be delivered.
+
+    `final` means retrying will not help (the user blocked the bot, removed it, or the
+    conversation is gone); `retry_after` is the wait the channel asked for, in seconds.
+    """
+
+    def __init__(
+        self, message: str, *, status: int, final: bool, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.final = final
+        self.retry_after = retry_after

@@ -1,0 +1,212 @@
+"""SQLAlchemy repositories and the unit of work behind `followup.ports`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from followup.models import AuditEvent, ConversationKind, ConversationRef, Person, Role
+from storage.tables import AuditEventRow, ContractRow, ConversationRefRow, PersonRow
+
+
+def _person(row: PersonRow) -> Person:
+    return Person(
+        id=row.id,
+        display_name=row.display_name,
+        email=row.email,
+        upn=row.upn,
+        entra_object_id=row.entra_object_id,
+        teams_user_id=row.teams_user_id,
+        roles={Role(r) for r in row.roles or []},
+        locale=row.locale,
+        deputy_person_id=row.deputy_person_id,
+        reminders_paused=row.reminders_paused,
+        unreachable=row.unreachable,
+    )
+
+
+def _person_values(person: Person) -> dict[str, object]:
+    return {
+        "display_name": person.display_name,
+        "email": person.email,
+        "upn": person.upn,
+        "entra_object_id": person.entra_object_id,
+        "teams_user_id": person.teams_user_id,
+        "roles": sorted(r.value for r in person.roles),
+        "locale": person.locale,
+        "deputy_person_id": person.deputy_person_id,
+        "reminders_paused": person.reminders_paused,
+        "unreachable": person.unreachable,
+    }
+
+
+class SqlAlchemyPeopleRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, person_id: str) -> Person | None:
+        row = self._session.get(PersonRow, person_id)
+        return _person(row) if row else None
+
+    def find_by_entra_id(self, entra_object_id: str) -> Person | None:
+        row = self._session.scalars(
+            select(PersonRow).where(PersonRow.entra_object_id == entra_object_id)
+        ).first()
+        return _person(row) if row else None
+
+    def find_by_email_or_upn(self, address: str) -> Person | None:
+        address = address.lower()
+        row = self._session.scalars(
+            select(PersonRow).where(
+                or_(func.lower(PersonRow.email) == address, func.lower(PersonRow.upn) == address)
+            )
+        ).first()
+        return _person(row) if row else None
+
+    def add(self, person: Person, now: datetime) -> None:
+        self._session.add(
+            PersonRow(id=person.id, created_at=now, updated_at=now, **_person_values(person))
+        )
+        self._session.flush()
+
+    def update(self, person: Person, now: datetime) -> None:
+        row = self._session.get(PersonRow, person.id)
+        if row is None:
+            raise LookupError(person.id)
+        for key, value in _person_values(person).items():
+            setattr(row, key, value)
+        row.updated_at = now
+        self._session.flush()
+
+    def count_contracts_owned(self, person_id: str) -> int:
+        return int(
+            self._session.scalar(
+                select(func.count())
+                .select_from(ContractRow)
+                .where(ContractRow.owner_id == person_id)
+            )
+            or 0
+        )
+
+
+def _ref(row: ConversationRefRow) -> ConversationRef:
+    return ConversationRef(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        kind=ConversationKind(row.kind),
+        tenant_id=row.tenant_id,
+        service_url=row.service_url,
+        channel_id=row.channel_id,
+        bot_id=row.bot_id,
+        bot_name=row.bot_name,
+        user_id=row.user_id or None,
+        aad_object_id=row.aad_object_id,
+        person_id=row.person_id,
+        team_id=row.team_id,
+        team_name=row.team_name,
+        is_procurement_channel=row.is_procurement_channel,
+        updated_at=row.updated_at,
+    )
+
+
+class SqlAlchemyConversationRefRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def find(self, conversation_id: str, user_id: str | None) -> ConversationRef | None:
+        row = self._session.scalars(
+            select(ConversationRefRow).where(
+                ConversationRefRow.conversation_id == conversation_id,
+                ConversationRefRow.user_id == (user_id or ""),
+            )
+        ).first()
+        return _ref(row) if row else None
+
+    def save(self, ref: ConversationRef) -> None:
+        values = ref.model_dump(exclude={"id", "user_id", "kind"})
+        row = self._session.get(ConversationRefRow, ref.id)
+        if row is None:
+            row = ConversationRefRow(id=ref.id)
+            self._session.add(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.user_id = ref.user_id or ""
+        row.kind = ref.kind.value
+        self._session.flush()
+
+    def remove_conversation(self, conversation_id: str) -> int:
+        result = self._session.execute(
+            delete(ConversationRefRow).where(ConversationRefRow.conversation_id == conversation_id)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def for_person(self, person_id: str) -> ConversationRef | None:
+        row = self._session.scalars(
+            select(ConversationRefRow)
+            .where(
+                ConversationRefRow.person_id == person_id,
+                ConversationRefRow.kind == ConversationKind.PERSONAL.value,
+            )
+            .order_by(ConversationRefRow.updated_at.desc())
+        ).first()
+        return _ref(row) if row else None
+
+    def procurement_channels(self) -> Sequence[ConversationRef]:
+        rows = self._session.scalars(
+            select(ConversationRefRow).where(ConversationRefRow.is_procurement_channel.is_(True))
+        ).all()
+        return [_ref(r) for r in rows]
+
+
+class SqlAlchemyAuditLog:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def append(self, event: AuditEvent) -> None:
+        self._session.add(AuditEventRow(**event.model_dump(mode="python")))
+
+
+class SqlAlchemyUnitOfWork:
+    """One session, one transaction; rolled back on exit unless committed."""
+
+    people: SqlAlchemyPeopleRepository
+    conversations: SqlAlchemyConversationRefRepository
+    audit: SqlAlchemyAuditLog
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> Self:
+        self.session = self._session_factory()
+        self.people = SqlAlchemyPeopleRepository(self.session)
+        self.conversations = SqlAlchemyConversationRefRepository(self.session)
+        self.audit = SqlAlchemyAuditLog(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+class SqlAlchemyUnitOfWorkFactory:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __call__(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self._session_factory)
