@@ -26,6 +26,7 @@ from msrest.exceptions import DeserializationError  # type: ignore[attr-defined]
 from bot.auth import AuthenticationFailed, PooledBotFrameworkAuthentication
 from bot.connector import host_allowed
 from bot.teams_bot import KontraktsvaktBot, invoke_body
+from bot.wire import activity_from_json
 from storage.processed_activities import ProcessedActivityLog, activity_key
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,7 @@ class MessagesEndpoint:
         try:
             body = json.loads(raw)
             check_activity_shape(body)
-            activity: Activity = Activity().deserialize(body)
+            activity: Activity = activity_from_json(body)
         except (ValueError, BadActivity, DeserializationError, TypeError, AttributeError) as exc:
             message = (
                 str(exc) if isinstance(exc, BadActivity) else "the body is not a valid activity"

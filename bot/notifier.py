@@ -30,7 +30,9 @@ def to_conversation_reference(ref: ConversationRef) -> ConversationReference:
             is_group=ref.kind is not ConversationKind.PERSONAL,
         ),
         service_url=ref.service_url,
-        user=ChannelAccount(id=ref.user_id, aad_object_id=ref.aad_object_id) if ref.user_id else None,
+        user=ChannelAccount(id=ref.user_id, aad_object_id=ref.aad_object_id)
+        if ref.user_id
+        else None,
     )
 
 

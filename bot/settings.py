@@ -205,8 +205,8 @@ def load_settings(**overrides: Any) -> Settings:
         and settings.microsoft_app_type is not AppType.USER_ASSIGNED_MSI
     ):
         raise SettingsError(
-                "Invalid setting MicrosoftAppPassword: required when MicrosoftAppId is set"
-            )
+            "Invalid setting MicrosoftAppPassword: required when MicrosoftAppId is set"
+        )
     return settings
 
 

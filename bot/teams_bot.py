@@ -22,6 +22,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from bot.connector import ConnectorError
 from bot.router import CommandRouter, TurnRequest
 from bot.texts import text
+from bot.wire import to_json
 from followup.conversations import (
     RecordConversation,
     RecordedConversation,
@@ -29,6 +30,7 @@ from followup.conversations import (
     forget_conversation,
     record_conversation,
 )
+from followup.errors import Conflict
 from followup.models import ConversationKind, Role
 from followup.ports import UnitOfWorkFactory
 
@@ -232,12 +234,19 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
             await turn_context.send_activity(self._welcome(recorded, activity))
 
     def _record(self, cmd: RecordConversation) -> RecordedConversation:
-        with self._deps.uow_factory() as uow:
-            recorded = record_conversation(
-                cmd, uow, self._deps.clock(), self._deps.procurement_addresses
-            )
-            uow.commit()
-        return recorded
+        for attempt in range(3):
+            try:
+                with self._deps.uow_factory() as uow:
+                    recorded = record_conversation(
+                        cmd, uow, self._deps.clock(), self._deps.procurement_addresses
+                    )
+                    uow.commit()
+                return recorded
+            except Conflict:
+                # Two first messages from one user at once: the other one created the person.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def _welcome(self, recorded: RecordedConversation, activity: Activity) -> Activity:
         locale = activity.locale
@@ -276,8 +285,4 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
 
 def invoke_body(response: InvokeResponse) -> Any:
     """The JSON body of an invoke response (msrest models serialised once, not twice)."""
-    body = response.body
-    if body is None:
-        return None
-    serialize = getattr(body, "serialize", None)
-    return serialize() if callable(serialize) else body
+    return None if response.body is None else to_json(response.body)

@@ -31,3 +31,7 @@ class DeliveryFailed(FollowUpError):
         self.status = status
         self.final = final
         self.retry_after = retry_after
+
+
+class Conflict(FollowUpError):
+    """Another process changed the same thing at the same time; the work may be retried."""

@@ -14,7 +14,7 @@ from enum import StrEnum
 ORGANISATION_NUMBER_LENGTH = 9
 _WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 
-# A label in front: "Org.nr.", "org nr:", "orgnr", "Org. nummer", "organisasjonsnummer", "Foretaksnr."
+# A label in front: "Org.nr.", "org nr:", "orgnr", "organisasjonsnummer", "Foretaksnr."
 _LABEL = r"(?:org(?:anisasjons)?\.?\s*(?:nr|nummer)\.?|foretaks(?:nr|nummer)\.?)\s*[:.]?"
 _FORM = re.compile(
     rf"""

@@ -18,6 +18,7 @@ import math
 import random
 import unicodedata
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -47,20 +48,36 @@ _PROCUREMENT_TEAM = (
     ("Henrik", "Aasen"),
     ("Nora", "Eide"),
 )
+
+
+def ascii_email_part(name: str) -> str:
+    """A name as it appears in an e-mail address: `Ødegård` → `odegard`, `Sæther` → `saether`."""
+    folded = name.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
+    return "".join(ch for ch in folded.replace(" ", "-") if ch.isalnum() or ch in "-.")
+
+
+def _demo_email(first: str, last: str) -> str:
+    return f"{ascii_email_part(first)}.{ascii_email_part(last)}@{DEMO_EMAIL_DOMAIN}"
+
+
 DEMO_PROCUREMENT_EMAILS: tuple[str, ...] = tuple(
-    f"{first.lower()}.{last.lower()}@{DEMO_EMAIL_DOMAIN}"
-    .replace("å", "a")
-    .replace("æ", "ae")
-    .replace("ø", "o")
-    for first, last in _PROCUREMENT_TEAM
+    _demo_email(first, last) for first, last in _PROCUREMENT_TEAM
 )
 DEMO_ADMIN_EMAIL = DEMO_PROCUREMENT_EMAILS[0]
 DEMO_MARKER_EMAIL = DEMO_PROCUREMENT_EMAILS[0]
 
-DEMO_OWNER_COUNT = 80
-DEMO_SUPPLIER_COUNT = 60
 DEMO_CONTRACT_COUNT = 300
 _CALL_OFF_COUNT = 40
+_MAIN_STATUSES = (
+    ContractStatus.ACTIVE,
+    ContractStatus.PLANNED,
+    ContractStatus.EXPIRED,
+    ContractStatus.TERMINATED,
+)
+_MAIN_STATUS_WEIGHTS = (85, 6, 6, 3)
+_TITLE_ATTEMPTS = 40
+_MAX_LOTS = 3
 
 # Only for deciding the demo contracts' compliance flags; the product reads thresholds from
 # configuration (they change every two years).
@@ -89,6 +106,19 @@ _OWNERS_PER_UNIT: dict[str, int] = {
     WATER: 7,
 }
 DEMO_UNITS: tuple[str, ...] = tuple(_OWNERS_PER_UNIT)
+DEMO_OWNER_COUNT = sum(_OWNERS_PER_UNIT.values())
+
+# After every owner has one contract, the rest go to owners weighted by unit: property and
+# technical services hold the most contracts in a municipality.
+_EXTRA_CONTRACTS_PER_OWNER: dict[str, float] = {
+    HEALTH: 1.0,
+    EDUCATION: 0.9,
+    OPERATIONS: 1.6,
+    PROPERTY: 2.2,
+    CULTURE: 0.8,
+    ADMINISTRATION: 1.2,
+    WATER: 1.4,
+}
 
 _FIRST_NAMES = (
     "Anne", "Inger", "Kari", "Marit", "Ingrid", "Liv", "Eva", "Berit", "Astrid", "Bjørg",
@@ -122,7 +152,7 @@ _LAST_NAMES = (
 _SECTORS: dict[str, tuple[int, tuple[str, ...]]] = {
     "kontor": (3, ("Kontorpartner", "Kontorservice", "Kontor og Rekvisita")),
     "mat": (3, ("Matgrossist", "Storhusholdning", "Frukt og Grønt")),
-    "medisinsk": (4, ("Medisinsk", "Helseprodukter", "Omsorgsteknologi", "Medical")),
+    "medisinsk": (3, ("Medisinsk", "Helseprodukter", "Omsorgsteknologi", "Medical")),
     "it": (4, ("IT", "Data", "Digital", "Systemer")),
     "møbler": (2, ("Interiør", "Møbler", "Inventar")),
     "bok": (2, ("Bok og Media", "Læremidler")),
@@ -137,7 +167,7 @@ _SECTORS: dict[str, tuple[int, tuple[str, ...]]] = {
     "renhold": (4, ("Renhold", "Rent Bygg", "Renholdsservice", "Vinduspuss")),
     "vakt": (2, ("Vakt og Sikring", "Alarmsenter", "Brannsikring")),
     "transport": (2, ("Buss", "Taxi", "Turbuss")),
-    "rådgivning": (4, ("Rådgivning", "Advokatfirma", "Consulting", "Rådgivende Ingeniører")),
+    "rådgivning": (3, ("Rådgivning", "Advokatfirma", "Consulting", "Rådgivende Ingeniører")),
     "bemanning": (2, ("Bemanning", "Helsevikar", "Vikarbyrå")),
     "kultur": (1, ("Lyd og Lys", "Scene og Event")),
     "energi": (1, ("Energi", "Drivstoff")),
@@ -145,6 +175,7 @@ _SECTORS: dict[str, tuple[int, tuple[str, ...]]] = {
     "byggevarer": (1, ("Byggevarer", "Trelast")),
     "heis": (1, ("Heis", "Heisservice")),
 }
+DEMO_SUPPLIER_COUNT = sum(count for count, _ in _SECTORS.values())
 _SMALL_FIRM_SECTORS = frozenset({"maler", "vvs", "elektro", "bygg", "transport", "park", "vakt"})
 _LARGE_FIRM_SECTORS = frozenset({"it", "mat", "medisinsk", "bygg", "anlegg", "rådgivning"})
 _SUPPLIER_PLACES = (
@@ -205,104 +236,244 @@ class _Template:
 
 _M = 1_000_000
 _CATALOGUE: tuple[_Template, ...] = (
-    # goods
-    _Template("Rammeavtale kontorrekvisita", G, FW, (ADMINISTRATION,), "kontor", (300_000, 3 * _M), (24, 36)),
-    _Template("Matvarer til sykehjem", G, FW, (HEALTH,), "mat", (2 * _M, 15 * _M), (24, 36)),
-    _Template("Rammeavtale frukt og grønt", G, FW, (HEALTH, EDUCATION), "mat", (500_000, 4 * _M), (24, 36)),
-    _Template("Rammeavtale medisinsk forbruksmateriell", G, FW, (HEALTH,), "medisinsk", (1 * _M, 8 * _M), (24, 36)),
-    _Template("Inkontinensprodukter", G, FW, (HEALTH,), "medisinsk", (1 * _M, 6 * _M), (24, 36)),
-    _Template("Trygghetsalarmer og velferdsteknologi", G, FW, (HEALTH,), "medisinsk", (2 * _M, 12 * _M), (36, 48)),
-    _Template("Tekniske hjelpemidler til hjemmeboende", G, FW, (HEALTH,), "medisinsk", (500_000, 3 * _M), (24, 36)),
-    _Template("Storkjøkkenutstyr til {nursing_home}", G, SC, (HEALTH,), "mat", (400_000, 2 * _M), (2, 6)),
-    _Template("Elbiler til hjemmetjenesten", G, SC, (HEALTH,), "maskin", (1 * _M, 5 * _M), (3, 8)),
-    _Template("Arbeidsklær og verneutstyr", G, FW, (OPERATIONS, WATER, PROPERTY), "tekstil", (300_000, 2 * _M), (24, 36)),
-    _Template("Lærebøker og digitale læremidler", G, FW, (EDUCATION,), "bok", (1 * _M, 6 * _M), (24, 48)),
-    _Template("Forbruksmateriell til barnehager", G, FW, (EDUCATION,), "kontor", (300_000, 2 * _M), (24, 36)),
-    _Template("Elevmøbler til {school}", G, SC, (EDUCATION,), "møbler", (200_000, 2 * _M), (2, 6)),
-    _Template("Lekeapparater til {kindergarten}", G, SC, (EDUCATION,), "møbler", (150_000, 900_000), (2, 5)),
-    _Template("PC-er og nettbrett til skolene", G, FW, (EDUCATION,), "it", (2 * _M, 12 * _M), (24, 36),
-              call_off="Avrop nettbrett til {school}"),
-    _Template("Rammeavtale PC-er og tilbehør", G, FW, (ADMINISTRATION,), "it", (2 * _M, 10 * _M), (24, 36),
-              call_off="Avrop PC-er og skjermer til {building}"),
-    _Template("Kontormøbler", G, FW, (ADMINISTRATION, PROPERTY), "møbler", (500_000, 4 * _M), (24, 36),
-              call_off="Avrop kontormøbler til {building}"),
-    _Template("Multifunksjonsmaskiner og utskrift", G, FW, (ADMINISTRATION,), "kontor", (800_000, 3 * _M), (36, 48)),
-    _Template("Rør og rørdeler", G, FW, (WATER,), "va", (1 * _M, 8 * _M), (24, 36)),
-    _Template("Vannmålere", G, FW, (WATER,), "va", (500_000, 3 * _M), (24, 36)),
-    _Template("Pumper og reservedeler til pumpestasjoner", G, FW, (WATER,), "va", (500_000, 4 * _M), (24, 36)),
-    _Template("Vegsalt og strøsand", G, FW, (OPERATIONS,), "maskin", (500_000, 3 * _M), (24, 36)),
-    _Template("Drivstoff til kommunale kjøretøy", G, FW, (OPERATIONS,), "energi", (2 * _M, 8 * _M), (24, 48)),
-    _Template("Arbeidsmaskin til park og idrett", G, SC, (OPERATIONS,), "maskin", (600_000, 3 * _M), (2, 6)),
-    _Template("Renholdsmidler og tørkepapir", G, FW, (PROPERTY,), "renhold", (400_000, 2 * _M), (24, 36)),
-    _Template("Elektromateriell", G, FW, (PROPERTY,), "elektro", (500_000, 3 * _M), (24, 36)),
-    _Template("Byggevarer og trelast", G, FW, (PROPERTY, OPERATIONS), "byggevarer", (1 * _M, 5 * _M), (24, 36)),
-    _Template("Hjertestartere til kommunale bygg", G, SC, (PROPERTY,), "medisinsk", (150_000, 600_000), (1, 3)),
-    _Template("Bøker og medier til Fjordvik bibliotek", G, FW, (CULTURE,), "bok", (500_000, 2 * _M), (24, 48)),
-    _Template("Lyd- og lysutstyr til Fjordvik kulturhus", G, SC, (CULTURE,), "kultur", (400_000, 3 * _M), (2, 6)),
-    # services
-    _Template("Renhold av skolebygg", S, SC, (PROPERTY,), "renhold", (3 * _M, 20 * _M), (24, 48), cleaning=True),
-    _Template("Renhold av {building}", S, SC, (PROPERTY,), "renhold", (600_000, 6 * _M), (24, 48), cleaning=True),
-    _Template("Renhold av sykehjem og omsorgsboliger", S, SC, (PROPERTY, HEALTH), "renhold", (2 * _M, 12 * _M), (24, 48),
-              cleaning=True),
-    _Template("Vindusvask kommunale bygg", S, FW, (PROPERTY,), "renhold", (300_000, 2 * _M), (24, 36), cleaning=True),
-    _Template("Brøyting og strøing sone {zone}", S, SC, (OPERATIONS,), "maskin", (500_000, 3 * _M), (24, 48)),
-    _Template("Feiing og spyling av gater", S, SC, (OPERATIONS,), "maskin", (400_000, 2 * _M), (24, 36)),
-    _Template("Drift av grøntanlegg og parker i {area}", S, SC, (OPERATIONS,), "park", (500_000, 3 * _M), (24, 36)),
-    _Template("Vakttjenester og alarmmottak", S, FW, (PROPERTY,), "vakt", (1 * _M, 6 * _M), (24, 48), confidential=True),
-    _Template("Service og kontroll av brannalarmanlegg", S, FW, (PROPERTY,), "vakt", (400_000, 2 * _M), (24, 48)),
-    _Template("Service på heiser i kommunale bygg", S, FW, (PROPERTY,), "heis", (400_000, 2 * _M), (36, 48)),
-    _Template("Service på ventilasjonsanlegg", S, FW, (PROPERTY,), "vvs", (500_000, 3 * _M), (24, 48)),
-    _Template("Skoleskyss {area}", S, SC, (EDUCATION,), "transport", (1 * _M, 8 * _M), (24, 48)),
-    _Template("Transport til dagsenter", S, SC, (HEALTH,), "transport", (500_000, 3 * _M), (24, 36)),
-    _Template("Vikartjenester sykepleiere", S, FW, (HEALTH,), "bemanning", (2 * _M, 15 * _M), (24, 36)),
-    _Template("Vikartjenester barnehage", S, FW, (EDUCATION,), "bemanning", (500_000, 3 * _M), (24, 36)),
-    _Template("Fagsystem for helse og omsorg – drift og lisenser", S, SC, (HEALTH,), "it", (2 * _M, 10 * _M), (36, 60),
-              running=True),
-    _Template("Sak- og arkivsystem – drift og lisenser", S, SC, (ADMINISTRATION,), "it", (1 * _M, 6 * _M), (36, 60),
-              running=True),
-    _Template("Oppvekstadministrativt system", S, SC, (EDUCATION,), "it", (1 * _M, 5 * _M), (36, 60), running=True),
-    _Template("Vask og leie av tekstiler til sykehjem", S, FW, (HEALTH,), "tekstil", (1 * _M, 5 * _M), (24, 48)),
-    _Template("Middagsombringing til hjemmeboende", S, SC, (HEALTH,), "mat", (1 * _M, 6 * _M), (24, 36)),
-    _Template("Kantinedrift Fjordvik rådhus", S, SC, (ADMINISTRATION,), "mat", (300_000, 1_500_000), (24, 36)),
-    _Template("Juridisk bistand", S, FW, (ADMINISTRATION,), "rådgivning", (500_000, 4 * _M), (24, 48),
-              confidential=True),
-    _Template("Bedriftshelsetjeneste", S, SC, (ADMINISTRATION,), "rådgivning", (500_000, 2 * _M), (24, 48)),
-    _Template("Lederutvikling og kurs", S, FW, (ADMINISTRATION,), "rådgivning", (300_000, 2 * _M), (24, 36)),
-    _Template("Konsulentbistand digitalisering", S, FW, (ADMINISTRATION,), "rådgivning", (1 * _M, 8 * _M), (24, 48),
+    # goods (varer)
+    _Template("Rammeavtale kontorrekvisita", G, FW, (ADMINISTRATION,),
+              "kontor", (300_000, 3 * _M), (24, 36)),
+    _Template("Matvarer til sykehjem", G, FW, (HEALTH,),
+              "mat", (2 * _M, 15 * _M), (24, 36)),
+    _Template("Rammeavtale frukt og grønt", G, FW, (HEALTH, EDUCATION),
+              "mat", (500_000, 4 * _M), (24, 36)),
+    _Template("Rammeavtale medisinsk forbruksmateriell", G, FW, (HEALTH,),
+              "medisinsk", (1 * _M, 8 * _M), (24, 36)),
+    _Template("Inkontinensprodukter", G, FW, (HEALTH,),
+              "medisinsk", (1 * _M, 6 * _M), (24, 36)),
+    _Template("Trygghetsalarmer og velferdsteknologi", G, FW, (HEALTH,),
+              "medisinsk", (2 * _M, 12 * _M), (36, 48)),
+    _Template("Tekniske hjelpemidler til hjemmeboende", G, FW, (HEALTH,),
+              "medisinsk", (500_000, 3 * _M), (24, 36)),
+    _Template("Storkjøkkenutstyr til {nursing_home}", G, SC, (HEALTH,),
+              "mat", (400_000, 2 * _M), (2, 6)),
+    _Template("Elbiler til hjemmetjenesten", G, SC, (HEALTH,),
+              "maskin", (1 * _M, 5 * _M), (3, 8)),
+    _Template("Arbeidsklær og verneutstyr", G, FW, (OPERATIONS, WATER, PROPERTY),
+              "tekstil", (300_000, 2 * _M), (24, 36)),
+    _Template("Lærebøker og digitale læremidler", G, FW, (EDUCATION,),
+              "bok", (1 * _M, 6 * _M), (24, 48)),
+    _Template("Forbruksmateriell til barnehager", G, FW, (EDUCATION,),
+              "kontor", (300_000, 2 * _M), (24, 36)),
+    _Template("Elevmøbler til {school}", G, SC, (EDUCATION,),
+              "møbler", (200_000, 2 * _M), (2, 6)),
+    _Template("Lekeapparater til {kindergarten}", G, SC, (EDUCATION,),
+              "møbler", (150_000, 900_000), (2, 5)),
+    _Template("PC-er og nettbrett til skolene", G, FW, (EDUCATION,),
+              "it", (2 * _M, 12 * _M), (24, 36), call_off="Avrop nettbrett til {school}"),
+    _Template("Rammeavtale PC-er og tilbehør", G, FW, (ADMINISTRATION,),
+              "it", (2 * _M, 10 * _M), (24, 36), call_off="Avrop PC-er og skjermer til {building}"),
+    _Template("Kontormøbler", G, FW, (ADMINISTRATION, PROPERTY),
+              "møbler", (500_000, 4 * _M), (24, 36), call_off="Avrop kontormøbler til {building}"),
+    _Template("Multifunksjonsmaskiner og utskrift", G, FW, (ADMINISTRATION,),
+              "kontor", (800_000, 3 * _M), (36, 48)),
+    _Template("Rør og rørdeler", G, FW, (WATER,),
+              "va", (1 * _M, 8 * _M), (24, 36)),
+    _Template("Vannmålere", G, FW, (WATER,),
+              "va", (500_000, 3 * _M), (24, 36)),
+    _Template("Pumper og reservedeler til pumpestasjoner", G, FW, (WATER,),
+              "va", (500_000, 4 * _M), (24, 36)),
+    _Template("Vegsalt og strøsand", G, FW, (OPERATIONS,),
+              "maskin", (500_000, 3 * _M), (24, 36)),
+    _Template("Drivstoff til kommunale kjøretøy", G, FW, (OPERATIONS,),
+              "energi", (2 * _M, 8 * _M), (24, 48)),
+    _Template("Arbeidsmaskin til park og idrett", G, SC, (OPERATIONS,),
+              "maskin", (600_000, 3 * _M), (2, 6)),
+    _Template("Renholdsmidler og tørkepapir", G, FW, (PROPERTY,),
+              "renhold", (400_000, 2 * _M), (24, 36)),
+    _Template("Elektromateriell", G, FW, (PROPERTY,),
+              "elektro", (500_000, 3 * _M), (24, 36)),
+    _Template("Byggevarer og trelast", G, FW, (PROPERTY, OPERATIONS),
+              "byggevarer", (1 * _M, 5 * _M), (24, 36)),
+    _Template("Hjertestartere til kommunale bygg", G, SC, (PROPERTY,),
+              "medisinsk", (150_000, 600_000), (1, 3)),
+    _Template("Bøker og medier til Fjordvik bibliotek", G, FW, (CULTURE,),
+              "bok", (500_000, 2 * _M), (24, 48)),
+    _Template("Lyd- og lysutstyr til Fjordvik kulturhus", G, SC, (CULTURE,),
+              "kultur", (400_000, 3 * _M), (2, 6)),
+    _Template("Senger og madrasser til {nursing_home}", G, SC, (HEALTH,),
+              "medisinsk", (300_000, 2 * _M), (2, 5)),
+    _Template("Digitale tavler i klasserom ved {school}", G, SC, (EDUCATION,),
+              "it", (300_000, 2 * _M), (2, 4)),
+    _Template("Utstyr til spesialrom ved {school}", G, SC, (EDUCATION,),
+              "møbler", (200_000, 1_500_000), (2, 5)),
+    _Template("Vannbehandlingskjemikalier", G, FW, (WATER,),
+              "va", (500_000, 3 * _M), (24, 36)),
+    _Template("Mobiltelefoner og nettbrett til ansatte", G, FW, (ADMINISTRATION,),
+              "it", (1 * _M, 5 * _M), (24, 36)),
+    _Template("Trafikkskilt og oppmerkingsmateriell", G, FW, (OPERATIONS,),
+              "anlegg", (300_000, 2 * _M), (24, 36)),
+    # services (tjenester)
+    _Template("Renhold av skolebygg", S, SC, (PROPERTY,),
+              "renhold", (3 * _M, 20 * _M), (24, 48), cleaning=True),
+    _Template("Renhold av {building}", S, SC, (PROPERTY,),
+              "renhold", (600_000, 6 * _M), (24, 48), cleaning=True),
+    _Template("Renhold av sykehjem og omsorgsboliger", S, SC, (PROPERTY, HEALTH),
+              "renhold", (2 * _M, 12 * _M), (24, 48), cleaning=True),
+    _Template("Vindusvask kommunale bygg", S, FW, (PROPERTY,),
+              "renhold", (300_000, 2 * _M), (24, 36), cleaning=True),
+    _Template("Brøyting og strøing sone {zone}", S, SC, (OPERATIONS,),
+              "maskin", (500_000, 3 * _M), (24, 48)),
+    _Template("Feiing og spyling av gater", S, SC, (OPERATIONS,),
+              "maskin", (400_000, 2 * _M), (24, 36)),
+    _Template("Drift av grøntanlegg og parker i {area}", S, SC, (OPERATIONS,),
+              "park", (500_000, 3 * _M), (24, 36)),
+    _Template("Vakttjenester og alarmmottak", S, FW, (PROPERTY,),
+              "vakt", (1 * _M, 6 * _M), (24, 48), confidential=True),
+    _Template("Service og kontroll av brannalarmanlegg", S, FW, (PROPERTY,),
+              "vakt", (400_000, 2 * _M), (24, 48)),
+    _Template("Service på heiser i kommunale bygg", S, FW, (PROPERTY,),
+              "heis", (400_000, 2 * _M), (36, 48)),
+    _Template("Service på ventilasjonsanlegg", S, FW, (PROPERTY,),
+              "vvs", (500_000, 3 * _M), (24, 48)),
+    _Template("Skoleskyss {area}", S, SC, (EDUCATION,),
+              "transport", (1 * _M, 8 * _M), (24, 48)),
+    _Template("Transport til dagsenter", S, SC, (HEALTH,),
+              "transport", (500_000, 3 * _M), (24, 36)),
+    _Template("Vikartjenester sykepleiere", S, FW, (HEALTH,),
+              "bemanning", (2 * _M, 15 * _M), (24, 36)),
+    _Template("Vikartjenester barnehage", S, FW, (EDUCATION,),
+              "bemanning", (500_000, 3 * _M), (24, 36)),
+    _Template("Fagsystem for helse og omsorg – drift og lisenser", S, SC, (HEALTH,),
+              "it", (2 * _M, 10 * _M), (36, 60), running=True),
+    _Template("Sak- og arkivsystem – drift og lisenser", S, SC, (ADMINISTRATION,),
+              "it", (1 * _M, 6 * _M), (36, 60), running=True),
+    _Template("Oppvekstadministrativt system", S, SC, (EDUCATION,),
+              "it", (1 * _M, 5 * _M), (36, 60), running=True),
+    _Template("Vask og leie av tekstiler til sykehjem", S, FW, (HEALTH,),
+              "tekstil", (1 * _M, 5 * _M), (24, 48)),
+    _Template("Middagsombringing til hjemmeboende", S, SC, (HEALTH,),
+              "mat", (1 * _M, 6 * _M), (24, 36)),
+    _Template("Kantinedrift Fjordvik rådhus", S, SC, (ADMINISTRATION,),
+              "mat", (300_000, 1_500_000), (24, 36)),
+    _Template("Juridisk bistand", S, FW, (ADMINISTRATION,),
+              "rådgivning", (500_000, 4 * _M), (24, 48), confidential=True),
+    _Template("Bedriftshelsetjeneste", S, SC, (ADMINISTRATION,),
+              "rådgivning", (500_000, 2 * _M), (24, 48)),
+    _Template("Lederutvikling og kurs", S, FW, (ADMINISTRATION,),
+              "rådgivning", (300_000, 2 * _M), (24, 36)),
+    _Template("Konsulentbistand digitalisering", S, FW, (ADMINISTRATION,),
+              "rådgivning", (1 * _M, 8 * _M), (24, 48),
               call_off="Avrop digitaliseringsbistand – {project}"),
-    _Template("Rammeavtale rådgivende ingeniørtjenester", S, FW, (PROPERTY, OPERATIONS, WATER), "rådgivning",
-              (2 * _M, 15 * _M), (24, 48), call_off="Avrop prosjektering – {project}"),
-    _Template("Slamtømming", S, SC, (WATER,), "va", (300_000, 2 * _M), (24, 48)),
-    _Template("Analyser av drikkevann og avløpsvann", S, FW, (WATER,), "va", (300_000, 1_500_000), (24, 48)),
-    _Template("Scene- og arrangementsteknikk", S, FW, (CULTURE,), "kultur", (300_000, 2 * _M), (24, 36)),
-    _Template("Vedlikehold av kunstgressbaner", S, SC, (CULTURE, OPERATIONS), "park", (200_000, 1 * _M), (24, 36)),
-    # building and construction
-    _Template("Rehabilitering av Fjordvik svømmehall", B, SC, (PROPERTY, CULTURE), "bygg", (20 * _M, 90 * _M), (12, 24)),
-    _Template("Nybygg {school} – totalentreprise", B, SC, (PROPERTY,), "bygg", (60 * _M, 250 * _M), (18, 30)),
-    _Template("Tilbygg til {kindergarten}", B, SC, (PROPERTY,), "bygg", (5 * _M, 30 * _M), (8, 14)),
-    _Template("Ombygging av {nursing_home}", B, SC, (PROPERTY, HEALTH), "bygg", (5 * _M, 40 * _M), (8, 18)),
-    _Template("Nytt tak på {building}", B, SC, (PROPERTY,), "bygg", (800_000, 8 * _M), (2, 6)),
-    _Template("Universell utforming av Fjordvik rådhus", B, SC, (PROPERTY,), "bygg", (2 * _M, 10 * _M), (4, 10)),
-    _Template("Drenering og fuktsikring av {building}", B, SC, (PROPERTY,), "bygg", (500_000, 4 * _M), (2, 5)),
-    _Template("Energieffektivisering (EPC) av kommunale bygg", B, SC, (PROPERTY,), "elektro", (10 * _M, 40 * _M),
-              (24, 36)),
-    _Template("Oppgradering av ventilasjon ved {school}", B, SC, (PROPERTY,), "vvs", (2 * _M, 12 * _M), (4, 10)),
-    _Template("Rammeavtale tømrer- og snekkerarbeider", B, FW, (PROPERTY,), "bygg", (3 * _M, 20 * _M), (24, 36),
-              call_off="Avrop tømrerarbeider {building}"),
-    _Template("Rammeavtale elektrikerarbeider", B, FW, (PROPERTY,), "elektro", (3 * _M, 15 * _M), (24, 36),
+    _Template("Rammeavtale rådgivende ingeniørtjenester", S, FW, (PROPERTY, OPERATIONS, WATER),
+              "rådgivning", (2 * _M, 15 * _M), (24, 48),
+              call_off="Avrop prosjektering – {project}"),
+    _Template("Slamtømming", S, SC, (WATER,),
+              "va", (300_000, 2 * _M), (24, 48)),
+    _Template("Analyser av drikkevann og avløpsvann", S, FW, (WATER,),
+              "va", (300_000, 1_500_000), (24, 48)),
+    _Template("Scene- og arrangementsteknikk", S, FW, (CULTURE,),
+              "kultur", (300_000, 2 * _M), (24, 36)),
+    _Template("Vedlikehold av kunstgressbaner", S, SC, (CULTURE, OPERATIONS),
+              "park", (200_000, 1 * _M), (24, 36)),
+    _Template("Brukerstyrt personlig assistanse (BPA)", S, FW, (HEALTH,),
+              "bemanning", (5 * _M, 40 * _M), (24, 48)),
+    _Template("Avlastningstjenester for barn og unge", S, SC, (HEALTH,),
+              "bemanning", (2 * _M, 10 * _M), (24, 36)),
+    _Template("Multidose og legemiddelhåndtering", S, FW, (HEALTH,),
+              "medisinsk", (1 * _M, 6 * _M), (24, 48)),
+    _Template("Dagaktivitetstilbud for personer med demens i {area}", S, SC, (HEALTH,),
+              "bemanning", (1 * _M, 5 * _M), (24, 36)),
+    _Template("Matservering i {kindergarten}", S, SC, (EDUCATION,),
+              "mat", (200_000, 1_500_000), (12, 36)),
+    _Template("Skyss til svømmeopplæring", S, SC, (EDUCATION,),
+              "transport", (200_000, 1 * _M), (12, 36)),
+    _Template("Logopedtjenester", S, FW, (EDUCATION,),
+              "rådgivning", (300_000, 2 * _M), (24, 36)),
+    _Template("Gatelys – drift og vedlikehold i {area}", S, SC, (OPERATIONS,),
+              "elektro", (400_000, 3 * _M), (24, 48)),
+    _Template("Leasing av servicebiler", S, FW, (OPERATIONS, HEALTH),
+              "maskin", (2 * _M, 10 * _M), (36, 48)),
+    _Template("Oppmerking av kommunale veger", S, FW, (OPERATIONS,),
+              "anlegg", (500_000, 3 * _M), (24, 36)),
+    _Template("Mobiltelefoni og mobilabonnement", S, FW, (ADMINISTRATION,),
+              "it", (1 * _M, 6 * _M), (24, 48)),
+    _Template("Bredbånd og datalinjer til kommunale bygg", S, FW, (ADMINISTRATION,),
+              "it", (1 * _M, 8 * _M), (36, 48)),
+    _Template("Trykk og grafisk design", S, FW, (ADMINISTRATION, CULTURE),
+              "kontor", (200_000, 1_500_000), (24, 36)),
+    _Template("Rekrutteringstjenester", S, FW, (ADMINISTRATION,),
+              "bemanning", (300_000, 2 * _M), (24, 36)),
+    _Template("Post- og budtjenester", S, FW, (ADMINISTRATION,),
+              "transport", (300_000, 1_500_000), (24, 36)),
+    _Template("Forsikringsmegling", S, SC, (ADMINISTRATION,),
+              "rådgivning", (300_000, 1_500_000), (36, 48), confidential=True),
+    _Template("Innbyggerundersøkelse {year}", S, SC, (ADMINISTRATION,),
+              "rådgivning", (200_000, 800_000), (3, 8)),
+    _Template("Lønns- og personalsystem – drift og lisenser", S, SC, (ADMINISTRATION,),
+              "it", (1 * _M, 5 * _M), (36, 60), running=True),
+    _Template("Billettsystem for Fjordvik kulturhus", S, SC, (CULTURE,),
+              "it", (200_000, 1 * _M), (36, 48), running=True),
+    _Template("Konserter og arrangementer under Fjordvikdagene {year}", S, SC, (CULTURE,),
+              "kultur", (300_000, 2 * _M), (2, 5)),
+    _Template("Kunstnerisk utsmykking av {building}", S, SC, (CULTURE,),
+              "kultur", (150_000, 900_000), (4, 12)),
+    _Template("Lekkasjesøk på vannledningsnettet", S, FW, (WATER,),
+              "va", (300_000, 2 * _M), (24, 36)),
+    _Template("Rørinspeksjon med kamera i {area}", S, SC, (WATER,),
+              "va", (200_000, 1_500_000), (2, 6)),
+    # building and construction (bygg og anlegg)
+    _Template("Rehabilitering av Fjordvik svømmehall", B, SC, (PROPERTY, CULTURE),
+              "bygg", (20 * _M, 90 * _M), (12, 24)),
+    _Template("Nybygg {school} – totalentreprise", B, SC, (PROPERTY,),
+              "bygg", (60 * _M, 250 * _M), (18, 30)),
+    _Template("Tilbygg til {kindergarten}", B, SC, (PROPERTY,),
+              "bygg", (5 * _M, 30 * _M), (8, 14)),
+    _Template("Ombygging av {nursing_home}", B, SC, (PROPERTY, HEALTH),
+              "bygg", (5 * _M, 40 * _M), (8, 18)),
+    _Template("Nytt tak på {building}", B, SC, (PROPERTY,),
+              "bygg", (800_000, 8 * _M), (2, 6)),
+    _Template("Universell utforming av Fjordvik rådhus", B, SC, (PROPERTY,),
+              "bygg", (2 * _M, 10 * _M), (4, 10)),
+    _Template("Drenering og fuktsikring av {building}", B, SC, (PROPERTY,),
+              "bygg", (500_000, 4 * _M), (2, 5)),
+    _Template("Energieffektivisering (EPC) av kommunale bygg", B, SC, (PROPERTY,),
+              "elektro", (10 * _M, 40 * _M), (24, 36)),
+    _Template("Oppgradering av ventilasjon ved {school}", B, SC, (PROPERTY,),
+              "vvs", (2 * _M, 12 * _M), (4, 10)),
+    _Template("Rammeavtale tømrer- og snekkerarbeider", B, FW, (PROPERTY,),
+              "bygg", (3 * _M, 20 * _M), (24, 36), call_off="Avrop tømrerarbeider {building}"),
+    _Template("Rammeavtale elektrikerarbeider", B, FW, (PROPERTY,),
+              "elektro", (3 * _M, 15 * _M), (24, 36),
               call_off="Avrop elektrikerarbeider {building}"),
-    _Template("Rammeavtale rørleggerarbeider", B, FW, (PROPERTY,), "vvs", (2 * _M, 12 * _M), (24, 36),
-              call_off="Avrop rørleggerarbeider {building}"),
-    _Template("Rammeavtale malerarbeider", B, FW, (PROPERTY,), "maler", (1 * _M, 8 * _M), (24, 36),
-              call_off="Avrop malerarbeider {building}"),
-    _Template("Rammeavtale graving og mindre anleggsarbeider", B, FW, (OPERATIONS, WATER), "anlegg",
-              (3 * _M, 20 * _M), (24, 36), call_off="Avrop gravearbeider {street}"),
-    _Template("Asfaltering av kommunale veger {year}", B, SC, (OPERATIONS,), "anlegg", (3 * _M, 15 * _M), (4, 8)),
-    _Template("Ny gang- og sykkelveg {area}", B, SC, (OPERATIONS,), "anlegg", (5 * _M, 40 * _M), (8, 18)),
-    _Template("Utskifting av vannledning i {street}", B, SC, (WATER,), "anlegg", (2 * _M, 25 * _M), (4, 12)),
-    _Template("Oppgradering av {area} renseanlegg", B, SC, (WATER,), "anlegg", (20 * _M, 120 * _M), (12, 30)),
-    _Template("Rehabilitering av {area} pumpestasjon", B, SC, (WATER,), "anlegg", (1 * _M, 8 * _M), (3, 9)),
-    _Template("Ny kunstgressbane på {area} idrettsplass", B, SC, (CULTURE,), "anlegg", (4 * _M, 12 * _M), (3, 8)),
+    _Template("Rammeavtale rørleggerarbeider", B, FW, (PROPERTY,),
+              "vvs", (2 * _M, 12 * _M), (24, 36), call_off="Avrop rørleggerarbeider {building}"),
+    _Template("Rammeavtale malerarbeider", B, FW, (PROPERTY,),
+              "maler", (1 * _M, 8 * _M), (24, 36), call_off="Avrop malerarbeider {building}"),
+    _Template("Rammeavtale graving og mindre anleggsarbeider", B, FW, (OPERATIONS, WATER),
+              "anlegg", (3 * _M, 20 * _M), (24, 36), call_off="Avrop gravearbeider {street}"),
+    _Template("Asfaltering av kommunale veger {year}", B, SC, (OPERATIONS,),
+              "anlegg", (3 * _M, 15 * _M), (4, 8)),
+    _Template("Ny gang- og sykkelveg {area}", B, SC, (OPERATIONS,),
+              "anlegg", (5 * _M, 40 * _M), (8, 18)),
+    _Template("Utskifting av vannledning i {street}", B, SC, (WATER,),
+              "anlegg", (2 * _M, 25 * _M), (4, 12)),
+    _Template("Oppgradering av {area} renseanlegg", B, SC, (WATER,),
+              "anlegg", (20 * _M, 120 * _M), (12, 30)),
+    _Template("Rehabilitering av {area} pumpestasjon", B, SC, (WATER,),
+              "anlegg", (1 * _M, 8 * _M), (3, 9)),
+    _Template("Ny kunstgressbane på {area} idrettsplass", B, SC, (CULTURE,),
+              "anlegg", (4 * _M, 12 * _M), (3, 8)),
+    _Template("Nytt høydebasseng i {area}", B, SC, (WATER,),
+              "anlegg", (8 * _M, 40 * _M), (10, 20)),
+    _Template("Trafikksikringstiltak i {street}", B, SC, (OPERATIONS,),
+              "anlegg", (500_000, 5 * _M), (2, 6)),
+    _Template("Rehabilitering av bruer i {area}", B, SC, (OPERATIONS,),
+              "anlegg", (2 * _M, 15 * _M), (4, 12)),
+    _Template("Nytt uteområde ved {kindergarten}", B, SC, (PROPERTY, EDUCATION),
+              "anlegg", (1 * _M, 5 * _M), (3, 6)),
+    _Template("Utbedring av vannskade i {building}", B, SC, (PROPERTY,),
+              "bygg", (300_000, 3 * _M), (1, 4)),
+    _Template("Solcelleanlegg på {building}", B, SC, (PROPERTY,),
+              "elektro", (1 * _M, 6 * _M), (2, 6)),
+    _Template("Modulbygg ved {school}", B, SC, (PROPERTY, EDUCATION),
+              "bygg", (3 * _M, 20 * _M), (4, 10)),
 )  # fmt: skip
 
 
@@ -367,7 +538,11 @@ def load_demo_data(engine: Engine, *, now: datetime, seed: int = DEMO_SEED) -> D
             return _summary(session, created=False)
     log.info(
         "demo data loaded",
-        extra={"people": summary.people, "suppliers": summary.suppliers, "contracts": summary.contracts},
+        extra={
+            "people": summary.people,
+            "suppliers": summary.suppliers,
+            "contracts": summary.contracts,
+        },
     )
     return summary
 
@@ -400,13 +575,6 @@ def demo_people(engine: Engine) -> list[DemoPerson]:
 def demo_owner_emails(seed: int = DEMO_SEED) -> tuple[str, ...]:
     """The contract owners' e-mails that `load_demo_data(seed=seed)` writes (no database needed)."""
     return tuple(person.email for person in _plan_people(seed) if not person.procurement)
-
-
-def ascii_email_part(name: str) -> str:
-    """A name as it appears in an e-mail address: `Ødegård` → `odegard`, `Sæther` → `saether`."""
-    folded = name.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
-    return "".join(ch for ch in folded.replace(" ", "-") if ch.isalnum() or ch in "-.")
 
 
 # --- the plan --------------------------------------------------------------------------------
@@ -494,7 +662,7 @@ def _plan_people(seed: int) -> list[_PlannedPerson]:
         made = 0
         while made < count:
             first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
-            email = f"{ascii_email_part(first)}.{ascii_email_part(last)}@{DEMO_EMAIL_DOMAIN}"
+            email = _demo_email(first, last)
             if email in taken:
                 continue
             taken.add(email)
@@ -584,8 +752,10 @@ def _supplier_name(rng: random.Random, sector: str, trades: tuple[str, ...]) -> 
         base = f"{rng.choice(_SUPPLIER_PLACES)} {trade}"
     elif pattern < 0.85:
         base = f"{trade} {rng.choice(_SUPPLIER_REGIONS)}"
-    else:
+    elif sector in _SMALL_FIRM_SECTORS:
         base = f"Brødrene {rng.choice(_LAST_NAMES)} {trade}"
+    else:
+        base = f"{rng.choice(_SUPPLIER_PLACES)} {trade}"
     form = rng.random()
     if sector in _SMALL_FIRM_SECTORS and form < 0.2:
         return f"{base} ANS"
@@ -617,7 +787,8 @@ def _plan_contracts(
             templates_by_unit[unit].append(template)
 
     references = _ReferenceMaker(rng)
-    used_titles: set[str] = set()
+    current_titles: Counter[str] = Counter()
+    owner_weights = [_EXTRA_CONTRACTS_PER_OWNER[owner.unit or ""] for owner in owners]
     every_owner_once = owners[:]
     rng.shuffle(every_owner_once)
     contracts: list[_PlannedContract] = []
@@ -639,20 +810,52 @@ def _plan_contracts(
             for c in contracts
             if c.template.call_off and c.contract_type is FW and c.status is ContractStatus.ACTIVE
         ]
-        owner = every_owner_once[index] if index < len(owners) else rng.choice(owners)
+        owner = (
+            every_owner_once[index]
+            if index < len(owners)
+            else rng.choices(owners, owner_weights)[0]
+        )
         manager, deputy = people_for(owner)
         if index >= main_count and frameworks:
-            contracts.append(
-                _plan_call_off(
-                    rng, ids, today, references, rng.choice(frameworks), owner, manager, deputy
-                )
+            call_off = _plan_call_off(
+                rng,
+                ids,
+                today,
+                references,
+                rng.choice(frameworks),
+                current_titles,
+                owner,
+                manager,
+                deputy,
             )
+            call_off.title = _distinct_title(call_off.title, current_titles)
+            contracts.append(call_off)
             continue
-        template, title = _pick_template(rng, templates_by_unit[owner.unit or ""], used_titles, today)
-        used_titles.add(title)
+        status = rng.choices(_MAIN_STATUSES, weights=_MAIN_STATUS_WEIGHTS)[0]
+        templates = templates_by_unit[owner.unit or ""]
+        template, title = _pick_template(rng, templates, today)
+        if status in (ContractStatus.ACTIVE, ContractStatus.PLANNED):
+            # Current agreements have distinct titles; an ended one may share its successor's.
+            # A framework agreement may come in lots (delkontrakter); other titles are redrawn.
+            for _ in range(_TITLE_ATTEMPTS):
+                lots = current_titles[title]
+                if lots == 0 or (template.contract_type is FW and lots < _MAX_LOTS):
+                    break
+                template, title = _pick_template(rng, templates, today)
+            title = _distinct_title(title, current_titles)
         contracts.append(
             _plan_main_contract(
-                rng, ids, today, references, template, title, by_sector, owner, manager, deputy
+                rng,
+                ids,
+                today,
+                references,
+                template,
+                title,
+                status,
+                by_sector,
+                owner,
+                manager,
+                deputy,
             )
         )
     _assign_risk(rng, contracts)
@@ -660,15 +863,17 @@ def _plan_contracts(
 
 
 def _pick_template(
-    rng: random.Random, templates: Sequence[_Template], used: set[str], today: date
+    rng: random.Random, templates: Sequence[_Template], today: date
 ) -> tuple[_Template, str]:
-    template, title = templates[0], templates[0].title
-    for _ in range(12):
-        template = rng.choice(templates)
-        title = _fill(rng, template.title, today)
-        if title not in used:
-            break
-    return template, title
+    template = rng.choice(templates)
+    return template, _fill(rng, template.title, today)
+
+
+def _distinct_title(title: str, taken: Counter[str]) -> str:
+    """`title`, or its next lot (`… – delkontrakt 2`) when it is taken; recorded as taken."""
+    taken[title] += 1
+    lot = taken[title]
+    return title if lot == 1 else f"{title} – delkontrakt {lot}"
 
 
 def _fill(rng: random.Random, text: str, today: date) -> str:
@@ -692,6 +897,7 @@ def _plan_main_contract(
     references: _ReferenceMaker,
     template: _Template,
     title: str,
+    status: ContractStatus,
     by_sector: dict[str, list[_PlannedSupplier]],
     owner: _PlannedPerson,
     manager: _PlannedPerson,
@@ -709,15 +915,6 @@ def _plan_main_contract(
             option_count = rng.choices((0, 1, 2), weights=(50, 30, 20))[0]
     total_months = base_months + 12 * option_count
 
-    status = rng.choices(
-        (
-            ContractStatus.ACTIVE,
-            ContractStatus.PLANNED,
-            ContractStatus.EXPIRED,
-            ContractStatus.TERMINATED,
-        ),
-        weights=(85, 6, 6, 3),
-    )[0]
     if status is ContractStatus.ACTIVE:
         span = (_add_months(today, total_months) - today).days
         start = today - timedelta(days=rng.randrange(span))
@@ -735,8 +932,6 @@ def _plan_main_contract(
         start = start.replace(day=1)
         if status is ContractStatus.PLANNED and start <= today:
             start = _add_months(start, 1)
-    if status is ContractStatus.ACTIVE and start > today:
-        start = start.replace(day=1)
 
     option_starts = [_add_months(start, base_months + 12 * k) for k in range(option_count)]
     if status is ContractStatus.EXPIRED:
@@ -752,7 +947,7 @@ def _plan_main_contract(
         exercised = sum(1 for day in option_starts if day <= today)
         end = _add_months(start, base_months + 12 * exercised) - timedelta(days=1)
         options = option_starts[exercised:]
-    if template.running:
+    if template.running and status in (ContractStatus.ACTIVE, ContractStatus.PLANNED):
         end, options = None, []
     if status is ContractStatus.ACTIVE and end is not None and end < today:
         end = today + timedelta(days=rng.randint(10, 120))
@@ -761,8 +956,8 @@ def _plan_main_contract(
     supplier = rng.choice(by_sector[template.sector])
     return _PlannedContract(
         id=_new_id(ids),
-        reference=references.next(start),
-        case_number=f"{start.year - rng.choice((0, 1))}/{rng.randint(120, 14_000)}",
+        reference=references.make(start),
+        case_number=f"{start.year - rng.choice((0, 1))}/{rng.randint(120, 9_999)}",
         title=title,
         template=template,
         contract_type=template.contract_type,
@@ -785,14 +980,15 @@ def _plan_call_off(
     today: date,
     references: _ReferenceMaker,
     framework: _PlannedContract,
+    taken_titles: Counter[str],
     owner: _PlannedPerson,
     manager: _PlannedPerson,
     deputy: _PlannedPerson | None,
 ) -> _PlannedContract:
     """A call-off (*avrop*) under an active framework agreement, with the same supplier."""
-    assert framework.template.call_off is not None  # noqa: S101 - callers pick such frameworks
-    earliest = framework.start
-    start = max(earliest, today - timedelta(days=rng.randint(-45, 200)))
+    start = max(framework.start, today - timedelta(days=rng.randint(-45, 200)))
+    if framework.end is not None:
+        start = min(start, framework.end)
     end = _add_months(start, rng.randint(1, 9)) - timedelta(days=1)
     if start > today:
         status = ContractStatus.PLANNED
@@ -801,10 +997,17 @@ def _plan_call_off(
     else:
         status = ContractStatus.ACTIVE
     low, high = framework.template.value
-    title = f"{_fill(rng, framework.template.call_off, today)} ({framework.reference})"
+    call_off = framework.template.call_off or f"Avrop – {framework.title}"
+    title = f"{_fill(rng, call_off, today)} ({framework.reference})"
+    if framework.template.call_off and "{" in framework.template.call_off:
+        # Call-offs under one agreement differ in where they deliver: draw a fresh place.
+        for _ in range(_TITLE_ATTEMPTS):
+            if title not in taken_titles:
+                break
+            title = f"{_fill(rng, call_off, today)} ({framework.reference})"
     return _PlannedContract(
         id=_new_id(ids),
-        reference=references.next(start),
+        reference=references.make(start),
         case_number=framework.case_number,
         title=title,
         template=framework.template,
@@ -829,7 +1032,7 @@ class _ReferenceMaker:
         self._rng = rng
         self._last: dict[int, int] = {}
 
-    def next(self, start: date) -> str:
+    def make(self, start: date) -> str:
         year = start.year if start.month > 2 else start.year - self._rng.choice((0, 1))
         number = self._last.get(year, self._rng.randint(5, 40)) + self._rng.randint(1, 7)
         self._last[year] = number
@@ -925,7 +1128,7 @@ def _summary(session: Session, *, created: bool) -> DemoSummary:
     )
 
 
-_NORWEGIAN_LAST_LETTERS = str.maketrans({"æ": "z\x01", "ø": "z\x02", "å": "z\x03"})
+_NORWEGIAN_LAST_LETTERS = str.maketrans({"æ": "{", "ø": "|", "å": "}"})  # the three after "z"
 
 
 def _norwegian_sort_key(name: str) -> str:

@@ -8,8 +8,10 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from followup.errors import Conflict
 from followup.models import AuditEvent, ConversationKind, ConversationRef, Person, Role
 from storage.tables import AuditEventRow, ContractRow, ConversationRefRow, PersonRow
 
@@ -196,9 +198,15 @@ class SqlAlchemyUnitOfWork:
     ) -> None:
         self.rollback()
         self.session.close()
+        if isinstance(exc, IntegrityError):
+            # A unique key taken by a concurrent transaction: the caller may retry the work.
+            raise Conflict(str(exc.orig)) from exc
 
     def commit(self) -> None:
-        self.session.commit()
+        try:
+            self.session.commit()
+        except IntegrityError as exc:
+            raise Conflict(str(exc.orig)) from exc
 
     def rollback(self) -> None:
         self.session.rollback()
