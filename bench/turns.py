@@ -182,7 +182,8 @@ async def main_async(args: argparse.Namespace) -> None:
 
     base = {r.concurrency: r for r in all_results["baseline"]}
     print(
-        f"hjelp turns through POST /api/messages, {args.seconds:.0f} s per point, cpus={os.cpu_count()}"
+        f"hjelp turns through POST /api/messages, {args.seconds:.0f} s a point, "
+        f"cpus={os.cpu_count()}"
     )
     print(
         f"{'server':<14}{'conc':>5}{'turns/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'of base':>9}"

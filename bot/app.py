@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
-from botbuilder.core import TurnContext
+from botbuilder.core import ConversationState, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ActivityTypes
 from sqlalchemy import Engine
@@ -19,9 +19,11 @@ from bot.connector import ConnectorPool
 from bot.endpoint import Guards, MessagesEndpoint
 from bot.router import CommandRouter
 from bot.settings import Settings
+from bot.state_storage import SqlAlchemyStorage
 from bot.teams_bot import BotDependencies, KontraktsvaktBot
 from bot.texts import text
 from storage.db import create_db_engine, create_session_factory, is_reachable
+from storage.dialog_state import SqlDialogStateStore
 from storage.processed_activities import ProcessedActivityLog
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -36,6 +38,7 @@ ADAPTER = web.AppKey("adapter", CloudAdapter)
 BOT = web.AppKey("bot", KontraktsvaktBot)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 PROCESSED = web.AppKey("processed_activities", ProcessedActivityLog)
+CONVERSATION_STATE = web.AppKey("conversation_state", ConversationState)
 
 DEV_TENANT_ID = "00000000-0000-4000-8000-000000000de7"
 DEV_BOT_ID = "00000000-0000-4000-8000-000000000b07"
@@ -70,7 +73,10 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     )
     bot = KontraktsvaktBot(deps, CommandRouter())
     processed = ProcessedActivityLog(engine)
-    adapter.on_turn_error = _turn_error_handler
+    # Dialog state lives in the database, so a half-finished dialog survives a restart and
+    # continues on another instance.
+    conversation_state = ConversationState(SqlAlchemyStorage(SqlDialogStateStore(engine, clock)))
+    adapter.on_turn_error = _turn_error_handler(conversation_state)
 
     app[SETTINGS] = settings
     app[ENGINE] = engine
@@ -79,6 +85,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     app[BOT] = bot
     app[CLOCK] = clock
     app[PROCESSED] = processed
+    app[CONVERSATION_STATE] = conversation_state
 
     guards = Guards(
         allowed_tenants=settings.effective_tenant_ids,
@@ -129,18 +136,29 @@ async def _prune_processed(app: web.Application) -> None:
         await asyncio.sleep(3600)
 
 
-async def _turn_error_handler(turn_context: TurnContext, error: Exception) -> None:
-    activity = turn_context.activity
-    log.error(
-        "unhandled error in a turn",
-        exc_info=error,
-        extra={"activity_id": activity.id, "activity_type": activity.type},
-    )
-    if activity.type == ActivityTypes.message:
+def _turn_error_handler(
+    conversation_state: ConversationState,
+) -> Callable[[TurnContext, Exception], Awaitable[None]]:
+    """Log, apologise in the user's language, and clear the conversation's dialog state."""
+
+    async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+        activity = turn_context.activity
+        log.error(
+            "unhandled error in a turn",
+            exc_info=error,
+            extra={"activity_id": activity.id, "activity_type": activity.type},
+        )
+        if activity.type == ActivityTypes.message:
+            try:
+                await turn_context.send_activity(text("error.sorry", activity.locale))
+            except Exception:
+                log.exception("could not send the apology")
         try:
-            await turn_context.send_activity(text("error.sorry", activity.locale))
+            await conversation_state.delete(turn_context)
         except Exception:
-            log.exception("could not send the apology")
+            log.exception("could not clear the conversation state")
+
+    return on_turn_error
 
 
 async def _healthz(_request: web.Request) -> web.Response:

@@ -37,7 +37,7 @@ class TurnRequest:
     raw_activity: Any = field(default=None, repr=False)
 
 
-Reply: TypeAlias = Activity | str  # noqa: UP040 - Activity is an untyped botbuilder class
+Reply: TypeAlias = Activity | str
 Handler = Callable[[str, TurnRequest], Awaitable[Reply]]
 
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from functools import cache
 from typing import Any
 
-import botbuilder.schema as schema
 import botbuilder.schema.teams as teams_schema
+from botbuilder import schema
 from msrest.serialization import Deserializer, Model, Serializer
 
 _MODELS: dict[str, type[Any]] = {
@@ -29,23 +28,33 @@ _serializer = Serializer(_MODELS)
 _deserializer = Deserializer(_MODELS)
 
 
-@cache
+_WRITE_PLANS: dict[type[Any], tuple[tuple[str, str, str], ...]] = {}
+_READ_PLANS: dict[type[Any], dict[str, tuple[str, str]]] = {}
+
+
 def _write_plan(cls: type[Any]) -> tuple[tuple[str, str, str], ...]:
+    plan = _WRITE_PLANS.get(cls)
+    if plan is not None:
+        return plan
     validation = getattr(cls, "_validation", {})
-    return tuple(
+    plan = _WRITE_PLANS[cls] = tuple(
         (attr, spec["key"], spec["type"] if isinstance(spec["type"], str) else "")
         for attr, spec in cls._attribute_map.items()
         if spec["key"] and not validation.get(attr, {}).get("readonly")
     )
+    return plan
 
 
-@cache
 def _read_plan(cls: type[Any]) -> dict[str, tuple[str, str]]:
-    return {
+    plan = _READ_PLANS.get(cls)
+    if plan is not None:
+        return plan
+    plan = _READ_PLANS[cls] = {
         spec["key"]: (attr, spec["type"] if isinstance(spec["type"], str) else "")
         for attr, spec in cls._attribute_map.items()
         if spec["key"]
     }
+    return plan
 
 
 def to_json(value: Any) -> Any:

@@ -11,4 +11,4 @@ fi
 extras=""
 if [ "${1:-}" = dev ]; then extras="[dev]"; fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras"
-.venv/bin/python -m bot.devchannel.webchat_bundle --fetch
+.venv/bin/python -m bot.devchannel.webchat_bundle --fetch --dest "${DATA_DIR:-var}/webchat"

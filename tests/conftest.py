@@ -43,7 +43,7 @@ def postgres_template_url() -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.fail(f"PostgreSQL at {admin_url.render_as_string()} is not reachable: {exc}")
     url = admin_url.set(database=name).render_as_string(hide_password=False)
     upgrade_database(url)
@@ -60,7 +60,7 @@ def _truncate_all(engine: Engine) -> None:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
         else:
             for table in tables:
-                conn.execute(text(f'DELETE FROM "{table}"'))
+                conn.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 - our own table names
 
 
 @pytest.fixture
@@ -71,11 +71,11 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def postgres_url(postgres_template_url: str) -> Iterator[str]:
+def postgres_url(postgres_template_url: str) -> str:
     engine = create_db_engine(postgres_template_url)
     _truncate_all(engine)
     engine.dispose()
-    yield postgres_template_url
+    return postgres_template_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

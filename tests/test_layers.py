@@ -1,4 +1,4 @@
-"""The architecture's rules: the domain imports no framework; botbuilder stays in bot/ and dialogs/."""
+"""Layer rules: the domain imports no framework; botbuilder stays in bot/ and dialogs/."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ def test_with_app_id_tenants_default_to_the_app_tenant_and_loopback_is_not_allow
     assert s.effective_tenant_ids == frozenset({TENANT})
     assert "127.0.0.1" not in s.effective_service_url_hosts
     assert "smba.trafficmanager.net" in s.effective_service_url_hosts
-    assert s.bind_host == "0.0.0.0"
+    assert s.bind_host == "0.0.0.0"  # noqa: S104
     assert not s.dev_channel_enabled
 
 

@@ -1,4 +1,4 @@
-"""The bot through its real HTTP endpoint, with the local Bot Connector stand-in recording replies."""
+"""The bot through its real HTTP endpoint; the Bot Connector stand-in records what it sends."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.app import ENGINE
+from bot.app import ADAPTER, ENGINE
 from bot.notifier import TeamsNotifier
-from bot.app import ADAPTER
 from followup.ports import OutgoingMessage
+from storage.db import create_session_factory
 from storage.tables import AuditEventRow, ConversationRefRow, PersonRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from storage.db import create_session_factory
 from tests.e2e.conftest import PAYLOADS, TENANT, BotServer
 
 KARI_TEAMS_ID = (
@@ -217,6 +216,8 @@ async def test_proactive_send_to_a_stored_reference(server: BotServer) -> None:
     assert record.activity["channelData"]["tenant"]["id"] == TENANT
 
 
+BASE = b'{"type": "message", "serviceUrl": "http://127.0.0.1/", "conversation": {"id": "c"}'
+
 # --- guards ----------------------------------------------------------------------------------
 
 
@@ -263,17 +264,17 @@ async def test_service_url_not_allowed_is_never_called(server: BotServer) -> Non
             400,
         ),
         (
-            b'{"type": "message", "serviceUrl": "http://127.0.0.1/", "conversation": {"id": "c"}, "text": 7}',
+            BASE + b', "text": 7}',
             "application/json",
             400,
         ),
         (
-            b'{"type": "message", "serviceUrl": "http://127.0.0.1/", "conversation": {"id": "c"}, "membersAdded": [1]}',
+            BASE + b', "membersAdded": [1]}',
             "application/json",
             400,
         ),
         (
-            b'{"type": "message", "serviceUrl": "http://127.0.0.1/", "conversation": {"id": "c"}, "timestamp": "not a time"}',
+            BASE + b', "timestamp": "not a time"}',
             "application/json",
             400,
         ),
