@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext
@@ -47,17 +46,6 @@ PROCESSED_RETENTION = timedelta(days=2)
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-def webchat_bundle_path(settings: Settings) -> Path:
-    return (
-        settings.data_dir
-        / "webchat"
-        / "node_modules"
-        / "botframework-webchat"
-        / "dist"
-        / "webchat.js"
-    )
 
 
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
@@ -101,13 +89,14 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
 
     if settings.dev_channel_enabled:
         from bot.devchannel import setup_dev_channel
+        from bot.devchannel.webchat_bundle import bundle_path
 
         setup_dev_channel(
             app,
             engine=engine,
             bot_id=DEV_BOT_ID,
             tenant_id=DEV_TENANT_ID,
-            webchat_bundle=webchat_bundle_path(settings),
+            webchat_bundle=bundle_path(settings.data_dir / "webchat"),
         )
     return app
 

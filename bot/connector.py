@@ -208,6 +208,11 @@ class _Config:
         self.credentials: AppCredentials | None = None
 
 
+def _path(conversation_id: str, collection: str, item_id: str | None = None) -> str:
+    path = f"/v3/conversations/{quote(conversation_id, safe='')}/{collection}"
+    return f"{path}/{quote(item_id, safe='')}" if item_id is not None else path
+
+
 class PooledConversations:
     """The `conversations` operations of the Bot Connector REST API that botbuilder calls."""
 
@@ -226,7 +231,7 @@ class PooledConversations:
     ) -> ResourceResponse:
         data = await self._call(
             "POST",
-            f"/v3/conversations/{quote(conversation_id, safe='')}/activities",
+            _path(conversation_id, "activities"),
             to_json(activity),
         )
         return ResourceResponse(id=(data or {}).get("id"))
@@ -236,8 +241,7 @@ class PooledConversations:
     ) -> ResourceResponse:
         data = await self._call(
             "POST",
-            f"/v3/conversations/{quote(conversation_id, safe='')}/activities/"
-            f"{quote(activity_id, safe='')}",
+            _path(conversation_id, "activities", activity_id),
             to_json(activity),
             {"x-ms-conversation-id": conversation_id},
         )
@@ -248,8 +252,7 @@ class PooledConversations:
     ) -> ResourceResponse:
         data = await self._call(
             "PUT",
-            f"/v3/conversations/{quote(conversation_id, safe='')}/activities/"
-            f"{quote(activity_id, safe='')}",
+            _path(conversation_id, "activities", activity_id),
             to_json(activity),
         )
         return ResourceResponse(id=(data or {}).get("id"))
@@ -257,8 +260,7 @@ class PooledConversations:
     async def delete_activity(self, conversation_id: str, activity_id: str) -> None:
         await self._call(
             "DELETE",
-            f"/v3/conversations/{quote(conversation_id, safe='')}/activities/"
-            f"{quote(activity_id, safe='')}",
+            _path(conversation_id, "activities", activity_id),
         )
 
     async def create_conversation(
@@ -274,15 +276,12 @@ class PooledConversations:
     async def get_conversation_member(self, conversation_id: str, member_id: str) -> ChannelAccount:
         data = await self._call(
             "GET",
-            f"/v3/conversations/{quote(conversation_id, safe='')}/members/"
-            f"{quote(member_id, safe='')}",
+            _path(conversation_id, "members", member_id),
         )
         return from_json(TeamsChannelAccount, data or {})
 
     async def get_conversation_members(self, conversation_id: str) -> list[ChannelAccount]:
-        data = await self._call(
-            "GET", f"/v3/conversations/{quote(conversation_id, safe='')}/members"
-        )
+        data = await self._call("GET", _path(conversation_id, "members"))
         return [from_json(TeamsChannelAccount, m) for m in data or [] if isinstance(m, dict)]
 
 
