@@ -1,0 +1,118 @@
+"""The dev chat as a person sees it: the official Web Chat in Debian's headless Chromium.
+
+Needs /usr/bin/chromium (Debian's `chromium` package) and the Web Chat bundle fetched by
+scripts/setup.sh. Without them the test fails (it never skips): CI must show a missing browser.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from playwright.async_api import Page, Route, async_playwright
+
+from bot.app import create_app
+from bot.devchannel import DEV_CHANNEL
+from bot.devchannel.webchat_bundle import bundle_path
+from bot.settings import Settings
+from followup.ports import OutgoingMessage
+from storage.db import create_db_engine
+from storage.demo_data import DEMO_MARKER_EMAIL, load_demo_data
+from tests.e2e.conftest import start_site
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("KV_CHROMIUM", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture
+async def dev_app(sqlite_url: str) -> AsyncIterator[tuple[web.Application, str]]:
+    engine = create_db_engine(sqlite_url)
+    load_demo_data(engine, now=datetime.now(UTC))
+    engine.dispose()
+    app = create_app(
+        Settings(
+            MicrosoftAppId="", DATABASE_URL=sqlite_url, DATA_DIR=ROOT / "var", HOST="127.0.0.1"
+        )
+    )
+    runner, url = await start_site(app)
+    yield app, url
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def page(dev_app: tuple[web.Application, str]) -> AsyncIterator[Page]:
+    _, base = dev_app
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium package"
+    assert bundle_path(ROOT / "var" / "webchat").exists(), "run scripts/setup.sh to fetch Web Chat"
+    foreign: list[str] = []
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = await browser.new_page()
+
+        async def only_local(route: Route) -> None:
+            if route.request.url.startswith(base):
+                await route.continue_()
+            else:
+                foreign.append(route.request.url)
+                await route.abort()
+
+        await page.route("**/*", only_local)
+        yield page
+        await browser.close()
+    assert foreign == [], "the dev page must request nothing but its own origin"
+
+
+async def _pick(page: Page, base: str, name: str) -> None:
+    await page.goto(base + "/dev")
+    await page.get_by_text("Hvem er du?").wait_for()
+    await page.locator("ul.people .name", has_text=name).first.click()
+
+
+async def test_welcome_then_help(page: Page, dev_app: tuple[web.Application, str]) -> None:
+    _, base = dev_app
+    await _pick(page, base, "Ingrid Haugland")
+    box = page.locator('[data-id="webchat-sendbox-input"]')
+    await box.wait_for()
+    await box.fill("hjelp")
+    await box.press("Enter")
+    bubbles = page.locator(".webchat__bubble__content")
+    await bubbles.filter(has_text="Hei, Ingrid Haugland").wait_for(timeout=15_000)
+    await bubbles.filter(has_text="medlem av innkjøpsteamet").wait_for(timeout=15_000)
+    await bubbles.filter(has_text="Slik bruker du Kontraktsvakt").wait_for(timeout=15_000)
+
+
+async def test_proactive_message_shows_up(page: Page, dev_app: tuple[web.Application, str]) -> None:
+    app, base = dev_app
+    await _pick(page, base, "Ingrid Haugland")
+    bubbles = page.locator(".webchat__bubble__content")
+    await bubbles.filter(has_text="Hei, Ingrid Haugland").wait_for(timeout=15_000)
+
+    from bot.app import ADAPTER, ENGINE
+    from bot.notifier import TeamsNotifier
+    from storage.db import create_session_factory
+    from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+    with SqlAlchemyUnitOfWorkFactory(create_session_factory(app[ENGINE]))() as uow:
+        person = uow.people.find_by_email_or_upn(DEMO_MARKER_EMAIL)
+        assert person is not None
+        ref = uow.conversations.for_person(person.id)
+    assert ref is not None
+    assert app[DEV_CHANNEL].connector is not None
+    await TeamsNotifier(app[ADAPTER], "").send(ref, OutgoingMessage(text="Påminnelse fra testen"))
+    await bubbles.filter(has_text="Påminnelse fra testen").wait_for(timeout=15_000)
