@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
 from followup.models import AuditEvent, ConversationRef, Person

@@ -10,5 +10,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 extras=""
 if [ "${1:-}" = dev ]; then extras="[dev]"; fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras"
+log=$(mktemp)
+if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras" >"$log" 2>&1; then
+  cat "$log" >&2
+  rm -f "$log"
+  echo "setup: pip install failed" >&2
+  exit 1
+fi
+rm -f "$log"
 .venv/bin/python -m bot.devchannel.webchat_bundle --fetch --dest "${DATA_DIR:-var}/webchat"

@@ -8,6 +8,7 @@ bash scripts/setup.sh dev
 
 if [ -z "${KV_TEST_POSTGRES_URL:-}" ]; then
   pgdir=$(mktemp -d /tmp/kv-pg.XXXXXX)
+  chmod 755 "$pgdir"
   port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   KV_TEST_POSTGRES_URL=$(bash scripts/postgres.sh "$pgdir/data" "$port" | tail -n 1)
   export KV_TEST_POSTGRES_URL

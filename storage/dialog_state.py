@@ -39,7 +39,7 @@ _READ_CHUNK = 500
 _table = cast(Table, DialogStateRow.__table__)
 
 
-class ETagConflict(Exception):  # noqa: N818 - named like the project's other domain errors
+class ETagConflict(Exception):
     """A write named an e-tag that is not (or no longer) the stored one.
 
     Raised also when the item does not exist yet, and for an empty expected e-tag.

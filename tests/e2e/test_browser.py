@@ -28,6 +28,8 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("KV_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_FOUND = Path(CHROMIUM).exists()
+BUNDLE_FOUND = bundle_path(ROOT / "var" / "webchat").exists()
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -58,8 +60,8 @@ async def dev_app(sqlite_url: str) -> AsyncIterator[tuple[web.Application, str]]
 @pytest.fixture
 async def page(dev_app: tuple[web.Application, str]) -> AsyncIterator[Page]:
     _, base = dev_app
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium package"
-    assert bundle_path(ROOT / "var" / "webchat").exists(), "run scripts/setup.sh to fetch Web Chat"
+    assert CHROMIUM_FOUND, f"{CHROMIUM} is missing: install Debian's chromium package"
+    assert BUNDLE_FOUND, "run scripts/setup.sh to fetch the Web Chat bundle"
     foreign: list[str] = []
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
