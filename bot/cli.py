@@ -68,9 +68,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from storage.demo_data import load_demo_data
-
     from storage.db import create_db_engine, upgrade_database
+    from storage.demo_data import load_demo_data
 
     overrides: dict[str, object] = {"MicrosoftAppId": "", "MicrosoftAppPassword": ""}
     if args.port is not None:

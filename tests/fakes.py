@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
+
 from bot.devchannel.connector import ConnectorStandIn
 
 
