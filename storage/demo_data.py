@@ -497,6 +497,8 @@ class DemoPerson:
     display_name: str
     email: str | None
     roles: tuple[str, ...]
+    upn: str | None = None
+    entra_object_id: str | None = None
 
 
 # --- public functions ------------------------------------------------------------------------
@@ -551,7 +553,14 @@ def demo_people(engine: Engine) -> list[DemoPerson]:
     """Everyone in the people table: the procurement team first, then by name (Norwegian order)."""
     with Session(engine) as session:
         rows = session.execute(
-            select(PersonRow.id, PersonRow.display_name, PersonRow.email, PersonRow.roles)
+            select(
+                PersonRow.id,
+                PersonRow.display_name,
+                PersonRow.email,
+                PersonRow.roles,
+                PersonRow.upn,
+                PersonRow.entra_object_id,
+            )
         ).all()
     people = [
         DemoPerson(
@@ -559,6 +568,8 @@ def demo_people(engine: Engine) -> list[DemoPerson]:
             display_name=row.display_name,
             email=row.email,
             roles=tuple(str(role) for role in row.roles or ()),
+            upn=row.upn,
+            entra_object_id=row.entra_object_id,
         )
         for row in rows
     ]

@@ -1,7 +1,7 @@
 """The people the dev chat lets you act as, and their made-up Teams identities.
 
-The dev channel is a test harness, not a domain client: it reads the `people` table directly
-(a plain select, in a worker thread) so the picker lists everyone the database knows.
+The dev channel is a test harness, not a domain client: it lists everyone the database knows
+through `storage.demo_data.demo_people` (in a worker thread).
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
-from storage.tables import PersonRow
+from storage.demo_data import DemoPerson, demo_people
 
 MAX_PEOPLE = 10_000
 AAD_NAMESPACE = uuid.UUID("6f1f8a5e-3f0d-5b9c-9a57-4b1c2d6e7f80")
@@ -66,32 +65,22 @@ class DevPerson:
         }
 
 
-def _person(row: PersonRow) -> DevPerson:
-    roles = tuple(str(r) for r in row.roles or [] if isinstance(r, str))
+def _person(entry: DemoPerson) -> DevPerson:
     return DevPerson(
-        id=row.id,
-        display_name=row.display_name,
-        email=row.email,
-        upn=row.upn,
-        entra_object_id=row.entra_object_id,
-        roles=roles,
+        id=entry.id,
+        display_name=entry.display_name,
+        email=entry.email,
+        upn=entry.upn,
+        entra_object_id=entry.entra_object_id,
+        roles=entry.roles,
     )
-
-
-def _sort_key(person: DevPerson) -> tuple[int, str, str]:
-    return (0 if "procurement" in person.roles else 1, person.display_name.casefold(), person.id)
 
 
 def load_people(engine: Engine) -> list[DevPerson]:
     """Everyone in `people`: procurement first, then by name. Blocking; run it in a thread."""
-    with Session(engine) as session:
-        rows = session.scalars(select(PersonRow).limit(MAX_PEOPLE)).all()
-        people = [_person(row) for row in rows]
-    return sorted(people, key=_sort_key)
+    return [_person(entry) for entry in demo_people(engine)[:MAX_PEOPLE]]
 
 
 def load_person(engine: Engine, person_id: str) -> DevPerson | None:
     """One person by id, or None. Blocking; run it in a thread."""
-    with Session(engine) as session:
-        row = session.get(PersonRow, person_id)
-        return _person(row) if row is not None else None
+    return next((p for p in load_people(engine) if p.id == person_id), None)
