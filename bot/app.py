@@ -14,13 +14,15 @@ from botbuilder.schema import ActivityTypes
 from sqlalchemy import Engine
 
 from bot.auth import PooledBotFrameworkAuthentication
+from bot.calendar_feed_route import CalendarFeedRoute
+from bot.commands import build_router
 from bot.connector import ConnectorPool
 from bot.endpoint import Guards, MessagesEndpoint
-from bot.router import CommandRouter
 from bot.settings import Settings
 from bot.state_storage import SqlAlchemyStorage
 from bot.teams_bot import BotDependencies, KontraktsvaktBot
 from bot.texts import text
+from followup.workdays import WorkingCalendar
 from storage.db import create_db_engine, create_session_factory, is_reachable
 from storage.dialog_state import SqlDialogStateStore
 from storage.processed_activities import ProcessedActivityLog
@@ -58,8 +60,11 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
         uow_factory=SqlAlchemyUnitOfWorkFactory(create_session_factory(engine)),
         clock=clock,
         procurement_addresses=frozenset(a.lower() for a in settings.procurement_members),
+        plan=settings.plan(),
+        calendar=WorkingCalendar(),
+        base_url=settings.base_url,
     )
-    bot = KontraktsvaktBot(deps, CommandRouter())
+    bot = KontraktsvaktBot(deps, build_router(deps))
     processed = ProcessedActivityLog(engine)
     # Dialog state lives in the database, so a half-finished dialog survives a restart and
     # continues on another instance.
@@ -85,6 +90,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     app.router.add_post("/api/messages", endpoint.handle)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
+    # A plain GET for calendar clients: outside the messaging endpoint and its guards.
+    CalendarFeedRoute(deps).add_to(app)
     app.cleanup_ctx.append(_resources)
 
     if settings.dev_channel_enabled:

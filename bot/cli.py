@@ -92,6 +92,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         summary.procurement,
         summary.suppliers,
     )
+    from bot.cli_plan import refresh
+
+    report = refresh(url, settings.plan(), datetime.now(UTC))
+    log.info(
+        "demo calendar: %d follow-ups made, %d checkpoints",
+        report.calendar.created,
+        report.checkpoints_created,
+    )
     address = f"http://{settings.bind_host}:{settings.port}/dev"
     sys.stdout.write(f"\nKontraktsvakt demo: open {address} in your browser (Ctrl+C stops it)\n\n")
     sys.stdout.flush()
@@ -124,6 +132,42 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plan_check(args: argparse.Namespace) -> int:
+    from bot.cli_plan import run_plan_check
+
+    path = Path(args.file) if args.file else _settings().plan_file
+    return run_plan_check(path, stdout=sys.stdout, stderr=sys.stderr)
+
+
+def cmd_plan_apply(_args: argparse.Namespace) -> int:
+    from bot.cli_plan import run_plan_apply
+
+    settings = _settings()
+    _configure_logging(settings)
+    if not _schema_is_current(settings):
+        return _fail("the database schema is not up to date: run `kontraktsvakt db upgrade` first")
+    return run_plan_apply(
+        settings.effective_database_url, settings.plan(), datetime.now(UTC), stdout=sys.stdout
+    )
+
+
+def cmd_import_contracts(args: argparse.Namespace) -> int:
+    from bot.cli_import import run_import_contracts
+
+    settings = _settings()
+    _configure_logging(settings)
+    path = Path(args.file)
+    return run_import_contracts(
+        path,
+        dry_run=args.dry_run,
+        database_url=settings.effective_database_url,
+        now=datetime.now(UTC),
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+        actor=f"import:{path.name}",
+    )
+
+
 def _configure_logging(settings: Settings) -> None:
     from bot.logging_setup import configure_logging
 
@@ -151,12 +195,39 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(func=cmd_db_upgrade)
 
+    plan = sub.add_parser("plan", help="the follow-up plan (checkpoint templates)")
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True)
+    check = plan_sub.add_parser("check", help="validate a plan file (default: PLAN_FILE)")
+    check.add_argument("file", nargs="?", help="the TOML file to check")
+    check.set_defaults(func=cmd_plan_check)
+    apply = plan_sub.add_parser(
+        "apply", help="bring every contract's checkpoints and follow-up calendar up to date"
+    )
+    apply.set_defaults(func=cmd_plan_apply)
+
+    imports = sub.add_parser("import", help="import data from files")
+    import_sub = imports.add_subparsers(dest="import_command", required=True)
+    contracts = import_sub.add_parser(
+        "contracts", help="import the contract register from CSV or Excel (.xlsx)"
+    )
+    contracts.add_argument("file", help="the register file (.csv or .xlsx)")
+    contracts.add_argument(
+        "--dry-run", action="store_true", help="show what would change; write nothing"
+    )
+    contracts.set_defaults(func=cmd_import_contracts)
+
     manifest = sub.add_parser("manifest", help="build the Teams app package (.zip)")
     manifest.add_argument("--app-id", required=True, help="the bot's Microsoft App ID (a GUID)")
     manifest.add_argument("--out", required=True, help="where to write the .zip")
     manifest.add_argument("--version", default="1.0.0", help="app version, e.g. 1.0.0")
     manifest.add_argument("--public-base-url", help="https address of your installation")
     manifest.set_defaults(func=cmd_manifest)
+
+    from bot.cli_dates import cmd_dates
+
+    dates = sub.add_parser("dates", help="read Norwegian date phrases (stdin) as JSON lines")
+    dates.add_argument("--now", required=True, help="reference time, ISO 8601 (no offset: Oslo)")
+    dates.set_defaults(func=cmd_dates)
     return parser
 
 

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from followup.plans import PlanConfig, PlanFileError, load_plan
+
 DEFAULT_DATA_DIR = Path("var")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # Teams' Bot Connector endpoints (public cloud). Override with ALLOWED_SERVICE_URL_HOSTS.
@@ -79,7 +81,8 @@ class Settings(BaseSettings):
     port: int = Field(default=3978, alias="PORT", ge=1, le=65535)
     public_base_url: str = Field(default="", alias="PUBLIC_BASE_URL")
 
-    # Calendar.
+    # Calendar and follow-up plan.
+    plan_file: Path | None = Field(default=None, alias="PLAN_FILE")
     time_zone: str = Field(default="Europe/Oslo", alias="TIME_ZONE")
     working_hours_start: time = Field(default=time(8, 0), alias="WORKING_HOURS_START")
     working_hours_end: time = Field(default=time(16, 0), alias="WORKING_HOURS_END")
@@ -104,6 +107,11 @@ class Settings(BaseSettings):
             if not bare or "/" in bare or (":" in bare.strip("[]") and not _is_ip(bare)):
                 raise ValueError(f"'{host}' is not a host name (no scheme, path or port)")
         return [h.lower() for h in value]
+
+    @field_validator("plan_file", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("time_zone")
     @classmethod
@@ -174,6 +182,17 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
+    @property
+    def base_url(self) -> str:
+        """Where people reach this installation (links in messages, the calendar feed)."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        return f"http://{self.bind_host}:{self.port}"
+
+    def plan(self) -> PlanConfig:
+        """The follow-up plan: PLAN_FILE, or the default plan shipped with the product."""
+        return load_plan(self.plan_file)
+
 
 def _is_ip(text: str) -> bool:
     try:
@@ -199,6 +218,11 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError(
             "Invalid setting WORKING_HOURS_END: must be later than WORKING_HOURS_START"
         )
+    if settings.plan_file is not None:
+        try:
+            settings.plan()
+        except PlanFileError as exc:
+            raise SettingsError(f"Invalid setting PLAN_FILE: {exc}") from None
     if (
         settings.microsoft_app_id
         and not settings.microsoft_app_password.get_secret_value()

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
 from typing import Any
@@ -32,7 +32,9 @@ from followup.conversations import (
 )
 from followup.errors import Conflict
 from followup.models import ConversationKind, Role
+from followup.plans import PlanConfig, load_plan
 from followup.ports import UnitOfWorkFactory
+from followup.workdays import WorkingCalendar
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,9 @@ class BotDependencies:
     uow_factory: UnitOfWorkFactory
     clock: Callable[[], datetime]
     procurement_addresses: frozenset[str]
+    plan: PlanConfig = field(default_factory=load_plan)
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+    base_url: str = "http://127.0.0.1:3978"
 
 
 def tenant_of(activity: Activity) -> str | None:

@@ -200,3 +200,16 @@ def forget_conversation(conversation_id: str, actor: str, uow: UnitOfWork, now: 
             )
         )
     return removed
+
+
+def identify(
+    uow: UnitOfWork, teams_user_id: str | None, entra_object_id: str | None
+) -> Person | None:
+    """The registered person behind a Teams sender, by Entra object id, then Teams user id."""
+    if entra_object_id:
+        person = uow.people.find_by_entra_id(entra_object_id)
+        if person is not None:
+            return person
+    if teams_user_id:
+        return uow.people.find_by_teams_user_id(teams_user_id)
+    return None

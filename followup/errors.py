@@ -2,7 +2,16 @@
 
 
 class FollowUpError(Exception):
-    """Base class of every domain error."""
+    """Base class of every domain error.
+
+    `code` names the reason for the edge's text catalogue (`bot/texts.py`), with `values` to fill
+    in; the message itself is for logs. The edge never matches on the message.
+    """
+
+    def __init__(self, message: str = "", *, code: str | None = None, **values: object) -> None:
+        super().__init__(message or code or self.__class__.__name__)
+        self.code = code
+        self.values = values
 
 
 class NotFound(FollowUpError):
@@ -27,7 +36,7 @@ class DeliveryFailed(FollowUpError):
     def __init__(
         self, message: str, *, status: int, final: bool, retry_after: float | None = None
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, code="delivery.failed")
         self.status = status
         self.final = final
         self.retry_after = retry_after

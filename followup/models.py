@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+import threading
+import time
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
@@ -12,6 +15,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+_sortable_lock = threading.Lock()
+_sortable_last = 0
+
+
+def new_sortable_id() -> str:
+    """A UUID-shaped id that sorts in creation order within a process (time, then random bits).
+
+    Audit events share the `now` of their transaction; this keeps their order readable.
+    """
+    global _sortable_last  # noqa: PLW0603
+    with _sortable_lock:
+        stamp = max(time.time_ns(), _sortable_last + 1)
+        _sortable_last = stamp
+    return str(uuid.UUID(int=(stamp << 64) | secrets.randbits(64)))
 
 
 class DomainModel(BaseModel):
@@ -107,6 +126,10 @@ class ConversationKind(StrEnum):
 
 
 class Absence(DomainModel):
+    """A person away from `start` to `end` (both days included); `deputy_person_id` covers."""
+
+    id: str = Field(default_factory=new_id)
+    person_id: str
     start: date
     end: date
     deputy_person_id: str | None = None
@@ -140,6 +163,13 @@ class ComplianceFlags(DomainModel):
 
 
 class Contract(DomainModel):
+    """A contract in the register.
+
+    `end_date` is the end of the current period; `options` are the end dates the contract may be
+    extended to, one per option, in order (`2+1+1` from 2025-01-01 gives end 2026-12-31 and
+    options 2027-12-31, 2028-12-31). `ongoing` (*løpende avtale*) runs until given notice.
+    """
+
     id: str = Field(default_factory=new_id)
     reference: str
     case_number: str | None = None
@@ -155,22 +185,47 @@ class Contract(DomainModel):
     end_date: date | None = None
     options: list[date] = Field(default_factory=list)
     value_nok: int | None = None
+    cpv_code: str | None = None
+    ongoing: bool = False
+    notice_months: int | None = None
     risk: RiskLevel = RiskLevel.MEDIUM
     status: ContractStatus = ContractStatus.ACTIVE
     public: bool = True
     compliance: ComplianceFlags = Field(default_factory=ComplianceFlags)
 
 
+class CheckpointStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    REMOVED = "removed"
+
+
+class CheckpointSource(StrEnum):
+    TEMPLATE = "template"
+    MANUAL = "manual"
+
+
 class Checkpoint(DomainModel):
+    """What must be checked on a contract and how often (an RFC 5545 RRULE with its DTSTART).
+
+    A checkpoint made from a template follows the template until procurement edits it
+    (`customised`); edited, paused and removed checkpoints are never overwritten by the plan.
+    """
+
     id: str = Field(default_factory=new_id)
     contract_id: str
     code: str
     title: str
+    question: str = ""
     rrule: str
+    dtstart: date
     evidence: list[str] = Field(default_factory=list)
+    actions: list[str] = Field(default_factory=list)
     answer_window_days: int = 5
     escalation: list[int] = Field(default_factory=lambda: [2, 5, 10])
-    active: bool = True
+    status: CheckpointStatus = CheckpointStatus.ACTIVE
+    source: CheckpointSource = CheckpointSource.TEMPLATE
+    customised: bool = False
 
 
 class FollowUp(DomainModel):
@@ -233,7 +288,7 @@ class Delivery(DomainModel):
 
 
 class AuditEvent(DomainModel):
-    id: str = Field(default_factory=new_id)
+    id: str = Field(default_factory=new_sortable_id)
     at: datetime
     actor: str
     action: str

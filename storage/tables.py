@@ -97,7 +97,7 @@ class AbsenceRow(Base):
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     start: Mapped[date]
     end: Mapped[date]
-    deputy_person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    deputy_person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
 
 
 class SupplierRow(Base):
@@ -126,6 +126,9 @@ class ContractRow(Base):
     end_date: Mapped[date | None]
     options: Mapped[list[Any]] = mapped_column(JSON, default=list)
     value_nok: Mapped[int | None] = mapped_column(BigInteger)
+    cpv_code: Mapped[str | None] = mapped_column(String(16))
+    ongoing: Mapped[bool] = mapped_column(Boolean, default=False)
+    notice_months: Mapped[int | None] = mapped_column(Integer)
     risk: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True)
     public: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -145,11 +148,16 @@ class CheckpointRow(Base):
     contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(300))
+    question: Mapped[str] = mapped_column(Text, default="")
     rrule: Mapped[str] = mapped_column(String(500))
+    dtstart: Mapped[date]
     evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    actions: Mapped[list[Any]] = mapped_column(JSON, default=list)
     answer_window_days: Mapped[int] = mapped_column(Integer, default=5)
     escalation: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    source: Mapped[str] = mapped_column(String(16), default="template")
+    customised: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class FollowUpRow(Base):
@@ -278,6 +286,18 @@ class ConversationRefRow(Base):
     team_name: Mapped[str | None] = mapped_column(String(300))
     is_procurement_channel: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime]
+
+
+class CalendarFeedRow(Base):
+    """A person's private iCalendar address. Only the SHA-256 of the token is stored."""
+
+    __tablename__ = "calendar_feeds"
+
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
 
 
 class ProcessedActivityRow(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -13,6 +13,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from followup.errors import Conflict
 from followup.models import AuditEvent, ConversationKind, ConversationRef, Person, Role
+from storage.contract_repositories import (
+    SqlAlchemyAbsenceRepository,
+    SqlAlchemyCalendarFeedRepository,
+    SqlAlchemyCheckpointRepository,
+    SqlAlchemyContractRepository,
+    SqlAlchemyFollowUpRepository,
+    SqlAlchemySupplierRepository,
+    chunked,
+)
 from storage.tables import AuditEventRow, ContractRow, ConversationRefRow, PersonRow
 
 
@@ -61,6 +70,12 @@ class SqlAlchemyPeopleRepository:
         ).first()
         return _person(row) if row else None
 
+    def find_by_teams_user_id(self, teams_user_id: str) -> Person | None:
+        row = self._session.scalars(
+            select(PersonRow).where(PersonRow.teams_user_id == teams_user_id)
+        ).first()
+        return _person(row) if row else None
+
     def find_by_email_or_upn(self, address: str) -> Person | None:
         address = address.lower()
         row = self._session.scalars(
@@ -69,6 +84,37 @@ class SqlAlchemyPeopleRepository:
             )
         ).first()
         return _person(row) if row else None
+
+    def by_addresses(self, addresses: Collection[str]) -> Mapping[str, Person]:
+        wanted = {a.lower() for a in addresses}
+        found: dict[str, Person] = {}
+        for batch in chunked(wanted):
+            rows = self._session.scalars(
+                select(PersonRow).where(
+                    or_(
+                        func.lower(PersonRow.email).in_(batch), func.lower(PersonRow.upn).in_(batch)
+                    )
+                )
+            )
+            for row in rows:
+                person = _person(row)
+                for address in (row.email, row.upn):
+                    if address and address.lower() in wanted:
+                        found[address.lower()] = person
+        return found
+
+    def get_many(self, person_ids: Collection[str]) -> Mapping[str, Person]:
+        found: dict[str, Person] = {}
+        for batch in chunked(set(person_ids)):
+            for row in self._session.scalars(select(PersonRow).where(PersonRow.id.in_(batch))):
+                found[row.id] = _person(row)
+        return found
+
+    def deputised_by(self, person_id: str) -> Sequence[Person]:
+        rows = self._session.scalars(
+            select(PersonRow).where(PersonRow.deputy_person_id == person_id)
+        )
+        return [_person(r) for r in rows]
 
     def add(self, person: Person, now: datetime) -> None:
         self._session.add(
@@ -172,6 +218,26 @@ class SqlAlchemyAuditLog:
     def append(self, event: AuditEvent) -> None:
         self._session.add(AuditEventRow(**event.model_dump(mode="python")))
 
+    def for_entity(self, entity: str, entity_id: str) -> Sequence[AuditEvent]:
+        rows = self._session.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.entity == entity, AuditEventRow.entity_id == entity_id)
+            .order_by(AuditEventRow.at, AuditEventRow.id)
+        )
+        return [
+            AuditEvent(
+                id=r.id,
+                at=r.at,
+                actor=r.actor,
+                action=r.action,
+                entity=r.entity,
+                entity_id=r.entity_id,
+                before=r.before,
+                after=r.after,
+            )
+            for r in rows
+        ]
+
 
 class SqlAlchemyUnitOfWork:
     """One session, one transaction; rolled back on exit unless committed."""
@@ -179,6 +245,12 @@ class SqlAlchemyUnitOfWork:
     people: SqlAlchemyPeopleRepository
     conversations: SqlAlchemyConversationRefRepository
     audit: SqlAlchemyAuditLog
+    suppliers: SqlAlchemySupplierRepository
+    contracts: SqlAlchemyContractRepository
+    checkpoints: SqlAlchemyCheckpointRepository
+    follow_ups: SqlAlchemyFollowUpRepository
+    absences: SqlAlchemyAbsenceRepository
+    calendar_feeds: SqlAlchemyCalendarFeedRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -188,6 +260,12 @@ class SqlAlchemyUnitOfWork:
         self.people = SqlAlchemyPeopleRepository(self.session)
         self.conversations = SqlAlchemyConversationRefRepository(self.session)
         self.audit = SqlAlchemyAuditLog(self.session)
+        self.suppliers = SqlAlchemySupplierRepository(self.session)
+        self.contracts = SqlAlchemyContractRepository(self.session)
+        self.checkpoints = SqlAlchemyCheckpointRepository(self.session)
+        self.follow_ups = SqlAlchemyFollowUpRepository(self.session)
+        self.absences = SqlAlchemyAbsenceRepository(self.session)
+        self.calendar_feeds = SqlAlchemyCalendarFeedRepository(self.session)
         return self
 
     def __exit__(

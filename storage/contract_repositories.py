@@ -1,0 +1,486 @@
+"""SQLAlchemy repositories for the register and the plans: suppliers, contracts, checkpoints,
+follow-ups, absences and calendar feeds. Rows in, domain models out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, exists, insert, or_, select
+from sqlalchemy.orm import Session
+
+from followup.models import (
+    Absence,
+    Category,
+    Checkpoint,
+    CheckpointSource,
+    CheckpointStatus,
+    ComplianceFlags,
+    Contract,
+    ContractStatus,
+    ContractType,
+    FollowUp,
+    FollowUpState,
+    RiskLevel,
+    Supplier,
+)
+from storage.tables import (
+    AbsenceRow,
+    AnswerRow,
+    CalendarFeedRow,
+    CheckpointRow,
+    ContractRow,
+    FollowUpRow,
+    SupplierRow,
+)
+
+# Bound parameters per IN (...) list: well under SQLite's 32 766 and PostgreSQL's 65 535.
+IN_CHUNK = 900
+
+T = TypeVar("T")
+
+
+def chunked(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --- suppliers -------------------------------------------------------------------------------
+
+
+def _supplier(row: SupplierRow) -> Supplier:
+    return Supplier(id=row.id, name=row.name, organisation_number=row.organisation_number)
+
+
+class SqlAlchemySupplierRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def by_organisation_numbers(self, numbers: Collection[str]) -> Mapping[str, Supplier]:
+        found: dict[str, Supplier] = {}
+        for batch in chunked(set(numbers)):
+            for row in self._session.scalars(
+                select(SupplierRow).where(SupplierRow.organisation_number.in_(batch))
+            ):
+                found[row.organisation_number] = _supplier(row)
+        return found
+
+    def get_many(self, supplier_ids: Collection[str]) -> Mapping[str, Supplier]:
+        found: dict[str, Supplier] = {}
+        for batch in chunked(set(supplier_ids)):
+            for row in self._session.scalars(select(SupplierRow).where(SupplierRow.id.in_(batch))):
+                found[row.id] = _supplier(row)
+        return found
+
+    def add(self, supplier: Supplier) -> None:
+        self._session.add(
+            SupplierRow(
+                id=supplier.id,
+                name=supplier.name,
+                organisation_number=supplier.organisation_number,
+            )
+        )
+        # Flushed at once: the ORM does not order inserts by foreign key without relationships,
+        # and contracts added next refer to this row.
+        self._session.flush()
+
+    def update(self, supplier: Supplier) -> None:
+        row = self._session.get(SupplierRow, supplier.id)
+        if row is None:
+            raise LookupError(supplier.id)
+        row.name = supplier.name
+        row.organisation_number = supplier.organisation_number
+
+
+# --- contracts -------------------------------------------------------------------------------
+
+
+def _contract(row: ContractRow) -> Contract:
+    return Contract(
+        id=row.id,
+        reference=row.reference,
+        case_number=row.case_number,
+        title=row.title,
+        contract_type=ContractType(row.contract_type),
+        category=Category(row.category),
+        supplier_id=row.supplier_id,
+        owner_id=row.owner_id,
+        manager_id=row.manager_id,
+        deputy_id=row.deputy_id,
+        unit=row.unit,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        options=[date.fromisoformat(d) for d in row.options or []],
+        value_nok=row.value_nok,
+        cpv_code=row.cpv_code,
+        ongoing=row.ongoing,
+        notice_months=row.notice_months,
+        risk=RiskLevel(row.risk),
+        status=ContractStatus(row.status),
+        public=row.public,
+        compliance=ComplianceFlags(
+            pay_and_conditions=row.pay_and_conditions,
+            apprentices=row.apprentices,
+            hms_card=row.hms_card,
+            supply_chain=row.supply_chain,
+        ),
+    )
+
+
+def _contract_values(contract: Contract) -> dict[str, Any]:
+    return {
+        "reference": contract.reference,
+        "case_number": contract.case_number,
+        "title": contract.title,
+        "contract_type": contract.contract_type.value,
+        "category": contract.category.value,
+        "supplier_id": contract.supplier_id,
+        "owner_id": contract.owner_id,
+        "manager_id": contract.manager_id,
+        "deputy_id": contract.deputy_id,
+        "unit": contract.unit,
+        "start_date": contract.start_date,
+        "end_date": contract.end_date,
+        "options": [d.isoformat() for d in contract.options],
+        "value_nok": contract.value_nok,
+        "cpv_code": contract.cpv_code,
+        "ongoing": contract.ongoing,
+        "notice_months": contract.notice_months,
+        "risk": contract.risk.value,
+        "status": contract.status.value,
+        "public": contract.public,
+        "pay_and_conditions": contract.compliance.pay_and_conditions,
+        "apprentices": contract.compliance.apprentices,
+        "hms_card": contract.compliance.hms_card,
+        "supply_chain": contract.compliance.supply_chain,
+    }
+
+
+class SqlAlchemyContractRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, contract_id: str) -> Contract | None:
+        row = self._session.get(ContractRow, contract_id)
+        return _contract(row) if row else None
+
+    def by_reference(self, reference: str) -> Contract | None:
+        row = self._session.scalars(
+            select(ContractRow).where(ContractRow.reference == reference)
+        ).first()
+        if row is None:
+            # People type references in any case: `kom-2025-0147`.
+            row = self._session.scalars(
+                select(ContractRow).where(ContractRow.reference.ilike(reference))
+            ).first()
+        return _contract(row) if row else None
+
+    def by_references(self, references: Collection[str]) -> Mapping[str, Contract]:
+        found: dict[str, Contract] = {}
+        for batch in chunked(set(references)):
+            for row in self._session.scalars(
+                select(ContractRow).where(ContractRow.reference.in_(batch))
+            ):
+                found[row.reference] = _contract(row)
+        return found
+
+    def get_many(self, contract_ids: Collection[str]) -> Mapping[str, Contract]:
+        found: dict[str, Contract] = {}
+        for batch in chunked(set(contract_ids)):
+            for row in self._session.scalars(select(ContractRow).where(ContractRow.id.in_(batch))):
+                found[row.id] = _contract(row)
+        return found
+
+    def add(self, contract: Contract, now: datetime) -> None:
+        self._session.add(
+            ContractRow(
+                id=contract.id, created_at=now, updated_at=now, **_contract_values(contract)
+            )
+        )
+
+    def update(self, contract: Contract, now: datetime) -> None:
+        row = self._session.get(ContractRow, contract.id)
+        if row is None:
+            raise LookupError(contract.id)
+        for key, value in _contract_values(contract).items():
+            setattr(row, key, value)
+        row.updated_at = now
+
+    def for_person(self, person_id: str) -> Sequence[Contract]:
+        rows = self._session.scalars(
+            select(ContractRow)
+            .where(
+                or_(
+                    ContractRow.owner_id == person_id,
+                    ContractRow.manager_id == person_id,
+                    ContractRow.deputy_id == person_id,
+                )
+            )
+            .order_by(ContractRow.reference)
+        )
+        return [_contract(r) for r in rows]
+
+    def owned_by(self, person_ids: Collection[str]) -> Sequence[Contract]:
+        found: list[Contract] = []
+        for batch in chunked(set(person_ids)):
+            rows = self._session.scalars(
+                select(ContractRow)
+                .where(ContractRow.owner_id.in_(batch))
+                .order_by(ContractRow.reference)
+            )
+            found.extend(_contract(r) for r in rows)
+        return found
+
+    def ids_after(self, after_id: str | None, limit: int) -> Sequence[str]:
+        query = select(ContractRow.id).order_by(ContractRow.id).limit(limit)
+        if after_id is not None:
+            query = query.where(ContractRow.id > after_id)
+        return list(self._session.scalars(query))
+
+
+# --- checkpoints -----------------------------------------------------------------------------
+
+
+def _checkpoint(row: CheckpointRow) -> Checkpoint:
+    return Checkpoint(
+        id=row.id,
+        contract_id=row.contract_id,
+        code=row.code,
+        title=row.title,
+        question=row.question,
+        rrule=row.rrule,
+        dtstart=row.dtstart,
+        evidence=list(row.evidence or []),
+        actions=list(row.actions or []),
+        answer_window_days=row.answer_window_days,
+        escalation=[int(x) for x in row.escalation or []],
+        status=CheckpointStatus(row.status),
+        source=CheckpointSource(row.source),
+        customised=row.customised,
+    )
+
+
+def _checkpoint_values(checkpoint: Checkpoint) -> dict[str, Any]:
+    return {
+        "contract_id": checkpoint.contract_id,
+        "code": checkpoint.code,
+        "title": checkpoint.title,
+        "question": checkpoint.question,
+        "rrule": checkpoint.rrule,
+        "dtstart": checkpoint.dtstart,
+        "evidence": list(checkpoint.evidence),
+        "actions": list(checkpoint.actions),
+        "answer_window_days": checkpoint.answer_window_days,
+        "escalation": list(checkpoint.escalation),
+        "status": checkpoint.status.value,
+        "source": checkpoint.source.value,
+        "customised": checkpoint.customised,
+    }
+
+
+class SqlAlchemyCheckpointRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def for_contracts(self, contract_ids: Collection[str]) -> Sequence[Checkpoint]:
+        found: list[Checkpoint] = []
+        for batch in chunked(set(contract_ids)):
+            found.extend(
+                _checkpoint(row)
+                for row in self._session.scalars(
+                    select(CheckpointRow)
+                    .where(CheckpointRow.contract_id.in_(batch))
+                    .order_by(CheckpointRow.contract_id, CheckpointRow.code)
+                )
+            )
+        return found
+
+    def add(self, checkpoint: Checkpoint) -> None:
+        self._session.add(CheckpointRow(id=checkpoint.id, **_checkpoint_values(checkpoint)))
+
+    def update(self, checkpoint: Checkpoint) -> None:
+        row = self._session.get(CheckpointRow, checkpoint.id)
+        if row is None:
+            raise LookupError(checkpoint.id)
+        for key, value in _checkpoint_values(checkpoint).items():
+            setattr(row, key, value)
+
+
+# --- follow-ups ------------------------------------------------------------------------------
+
+
+def _follow_up(row: FollowUpRow) -> FollowUp:
+    return FollowUp(
+        id=row.id,
+        checkpoint_id=row.checkpoint_id,
+        contract_id=row.contract_id,
+        due_date=row.due_date,
+        state=FollowUpState(row.state),
+        next_action_at=row.next_action_at,
+        reminder_step=row.reminder_step,
+    )
+
+
+class SqlAlchemyFollowUpRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def for_checkpoints_from(
+        self, checkpoint_ids: Collection[str], from_date: date
+    ) -> Sequence[FollowUp]:
+        found: list[FollowUp] = []
+        for batch in chunked(set(checkpoint_ids)):
+            found.extend(
+                _follow_up(row)
+                for row in self._session.scalars(
+                    select(FollowUpRow).where(
+                        FollowUpRow.checkpoint_id.in_(batch), FollowUpRow.due_date >= from_date
+                    )
+                )
+            )
+        return found
+
+    def add_many(self, follow_ups: Iterable[FollowUp]) -> int:
+        rows = [
+            {
+                "id": f.id,
+                "checkpoint_id": f.checkpoint_id,
+                "contract_id": f.contract_id,
+                "due_date": f.due_date,
+                "state": f.state.value,
+                "next_action_at": f.next_action_at,
+                "reminder_step": f.reminder_step,
+            }
+            for f in follow_ups
+        ]
+        if rows:
+            # Core insert: many rows in a few statements, no ORM identity bookkeeping.
+            self._session.flush()
+            self._session.execute(insert(FollowUpRow), rows)
+        return len(rows)
+
+    def delete_unanswered(self, follow_up_ids: Collection[str]) -> int:
+        removed = 0
+        self._session.flush()
+        for batch in chunked(set(follow_up_ids)):
+            result = self._session.execute(
+                delete(FollowUpRow).where(
+                    FollowUpRow.id.in_(batch),
+                    ~exists().where(AnswerRow.follow_up_id == FollowUpRow.id),
+                )
+            )
+            removed += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return removed
+
+    def for_contracts_between(
+        self, contract_ids: Collection[str], start: date, end: date
+    ) -> Sequence[FollowUp]:
+        found: list[FollowUp] = []
+        for batch in chunked(set(contract_ids)):
+            found.extend(
+                _follow_up(row)
+                for row in self._session.scalars(
+                    select(FollowUpRow)
+                    .where(
+                        FollowUpRow.contract_id.in_(batch),
+                        FollowUpRow.due_date >= start,
+                        FollowUpRow.due_date <= end,
+                    )
+                    .order_by(FollowUpRow.due_date)
+                )
+            )
+        found.sort(key=lambda f: (f.due_date, f.contract_id))
+        return found
+
+
+# --- absences --------------------------------------------------------------------------------
+
+
+def _absence(row: AbsenceRow) -> Absence:
+    return Absence(
+        id=row.id,
+        person_id=row.person_id,
+        start=row.start,
+        end=row.end,
+        deputy_person_id=row.deputy_person_id,
+    )
+
+
+class SqlAlchemyAbsenceRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def for_people(self, person_ids: Collection[str], on_or_after: date) -> Sequence[Absence]:
+        found: list[Absence] = []
+        for batch in chunked(set(person_ids)):
+            found.extend(
+                _absence(row)
+                for row in self._session.scalars(
+                    select(AbsenceRow)
+                    .where(AbsenceRow.person_id.in_(batch), AbsenceRow.end >= on_or_after)
+                    .order_by(AbsenceRow.start)
+                )
+            )
+        return found
+
+    def add(self, absence: Absence) -> None:
+        self._session.add(
+            AbsenceRow(
+                id=absence.id,
+                person_id=absence.person_id,
+                start=absence.start,
+                end=absence.end,
+                deputy_person_id=absence.deputy_person_id,
+            )
+        )
+        self._session.flush()
+
+    def remove(self, absence_id: str) -> bool:
+        result = self._session.execute(delete(AbsenceRow).where(AbsenceRow.id == absence_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def covered_by(self, deputy_id: str, on_or_after: date) -> Sequence[Absence]:
+        rows = self._session.scalars(
+            select(AbsenceRow)
+            .where(AbsenceRow.deputy_person_id == deputy_id, AbsenceRow.end >= on_or_after)
+            .order_by(AbsenceRow.start)
+        )
+        return [_absence(r) for r in rows]
+
+
+# --- calendar feeds --------------------------------------------------------------------------
+
+
+class SqlAlchemyCalendarFeedRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def person_for_token_hash(self, token_hash: str) -> str | None:
+        return self._session.scalar(
+            select(CalendarFeedRow.person_id).where(CalendarFeedRow.token_hash == token_hash)
+        )
+
+    def replace(self, person_id: str, token_hash: str, now: datetime) -> None:
+        row = self._session.get(CalendarFeedRow, person_id)
+        if row is None:
+            self._session.add(
+                CalendarFeedRow(person_id=person_id, token_hash=token_hash, created_at=now)
+            )
+        else:
+            row.token_hash = token_hash
+            row.created_at = now
+        self._session.flush()
+
+    def remove(self, person_id: str) -> bool:
+        result = self._session.execute(
+            delete(CalendarFeedRow).where(CalendarFeedRow.person_id == person_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
