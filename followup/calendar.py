@@ -24,6 +24,7 @@ from followup.models import (
     Contract,
     FollowUp,
     FollowUpState,
+    new_id,
 )
 from followup.plans import ONCE, CalendarSettings, PlanConfig, apply_plans, follows_up
 from followup.ports import UnitOfWork, UnitOfWorkFactory
@@ -138,12 +139,16 @@ def materialise_calendar(
         have = existing.get(checkpoint.id, {})
         wanted_set = set(wanted)
         for due in sorted(wanted_set - have.keys()):
+            # Values computed here are trusted: skip validation (hundreds of thousands of rows).
             to_add.append(
-                FollowUp(
+                FollowUp.model_construct(
+                    id=new_id(),
                     checkpoint_id=checkpoint.id,
                     contract_id=contract.id,
                     due_date=due,
+                    state=FollowUpState.PLANNED,
                     next_action_at=notice.first_action_at(due, calendar),
+                    reminder_step=0,
                 )
             )
         for due, follow_up in have.items():

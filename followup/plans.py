@@ -378,17 +378,20 @@ def apply_plans(
     existing: dict[str, dict[str, Checkpoint]] = {}
     for checkpoint in uow.checkpoints.for_contracts(list(contracts)):
         existing.setdefault(checkpoint.contract_id, {})[checkpoint.code] = checkpoint
+    to_add: list[Checkpoint] = []
     for contract_id in sorted(contracts):
         contract = contracts[contract_id]
         changes.contracts += 1
         have = existing.get(contract_id, {})
         before = [_snapshot(c) for c in have.values()]
+        final = dict(have)
         changed = False
         wanted = {p.code: p for p in plan_for(contract, config, today)}
         for code, planned in wanted.items():
             current = have.get(code)
             if current is None:
-                uow.checkpoints.add(_new_checkpoint(contract_id, planned))
+                final[code] = _new_checkpoint(contract_id, planned)
+                to_add.append(final[code])
                 changes.created += 1
                 changed = True
             elif (
@@ -412,7 +415,6 @@ def apply_plans(
                 changed = True
         if changed:
             changes.changed_contract_ids.add(contract_id)
-            after = [_snapshot(c) for c in uow.checkpoints.for_contracts([contract_id])]
             uow.audit.append(
                 AuditEvent(
                     at=now,
@@ -421,9 +423,10 @@ def apply_plans(
                     entity="contract",
                     entity_id=contract_id,
                     before={"checkpoints": before} if have else None,
-                    after={"checkpoints": after},
+                    after={"checkpoints": [_snapshot(c) for c in final.values()]},
                 )
             )
+    uow.checkpoints.add_many(to_add)
     return changes
 
 
