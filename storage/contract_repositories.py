@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, exists, insert, or_, select
+from sqlalchemy import Table, delete, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
 from followup.models import (
@@ -51,6 +51,13 @@ def chunked(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(model)
+    return table
 
 
 def _rows(session: Session, table: Any, *where: Any, order_by: Sequence[Any] = ()) -> Any:
@@ -319,7 +326,7 @@ class SqlAlchemyCheckpointRepository:
         rows = [{"id": c.id, **_checkpoint_values(c)} for c in checkpoints]
         if rows:
             self._session.flush()
-            self._session.connection().execute(insert(CheckpointRow.__table__), rows)
+            self._session.connection().execute(insert(_table(CheckpointRow)), rows)
         return len(rows)
 
     def update(self, checkpoint: Checkpoint) -> None:
@@ -382,7 +389,7 @@ class SqlAlchemyFollowUpRepository:
         if rows:
             # Core insert: many rows in a few statements, no ORM identity bookkeeping.
             self._session.flush()
-            self._session.connection().execute(insert(FollowUpRow.__table__), rows)
+            self._session.connection().execute(insert(_table(FollowUpRow)), rows)
         return len(rows)
 
     def delete_unanswered(self, follow_up_ids: Collection[str]) -> int:
