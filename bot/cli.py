@@ -69,7 +69,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from storage.db import create_db_engine, upgrade_database
-    from storage.demo_data import load_demo_data
+    from storage.demo_data import load_demo_calendar, load_demo_data
 
     overrides: dict[str, object] = {"MicrosoftAppId": "", "MicrosoftAppPassword": ""}
     if args.port is not None:
@@ -92,14 +92,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         summary.procurement,
         summary.suppliers,
     )
-    from bot.cli_plan import refresh
-
-    report = refresh(url, settings.plan(), datetime.now(UTC))
-    log.info(
-        "demo calendar: %d follow-ups made, %d checkpoints",
-        report.calendar.created,
-        report.checkpoints_created,
-    )
+    engine = create_db_engine(url)
+    try:
+        made = load_demo_calendar(engine, datetime.now(UTC), settings.plan())
+    finally:
+        engine.dispose()
+    log.info("demo calendar: %d follow-ups made", made)
     address = f"http://{settings.bind_host}:{settings.port}/dev"
     sys.stdout.write(f"\nKontraktsvakt demo: open {address} in your browser (Ctrl+C stops it)\n\n")
     sys.stdout.flush()

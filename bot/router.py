@@ -1,8 +1,10 @@
 """One router for typed commands, card verbs and forms.
 
-Commands have a Norwegian word and English aliases; the Teams manifest's command lists are
-built from `COMMANDS` (a test checks they match). Handlers are thin: they build a command for a
-`followup` service and render its result.
+Commands have a Norwegian word and English aliases; `bot.commands.build_router` registers them
+all, and the Teams manifest lists the same words per scope (`tests/test_manifest_commands.py`
+checks they match). A command is answered only in the scopes it names, so personal follow-ups
+never reach a channel. Handlers are thin: they build a command for a `followup` service and
+render its result.
 """
 
 from __future__ import annotations
@@ -41,23 +43,37 @@ Reply: TypeAlias = Activity | str
 Handler = Callable[[str, TurnRequest], Awaitable[Reply]]
 
 
+ProcurementCheck = Callable[[TurnRequest], Awaitable[bool]]
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
+    """A typed command. `scopes` are Teams' (`personal`, `team`): where it is offered and
+    answered; `procurement_only` commands are listed in help for the procurement team only (the
+    service itself refuses everyone else)."""
+
     word: str
     aliases: tuple[str, ...]
     description: str
     scopes: tuple[str, ...]
     handler: Handler
+    procurement_only: bool = False
+
+
+def scope_of(kind: ConversationKind) -> str:
+    """The Teams manifest scope a conversation belongs to (group chats count as `team`)."""
+    return "personal" if kind is ConversationKind.PERSONAL else "team"
 
 
 class CommandRouter:
-    def __init__(self) -> None:
+    def __init__(self, *, is_procurement: ProcurementCheck | None = None) -> None:
         self._commands: list[Command] = []
+        self._is_procurement = is_procurement
         self.register(
             Command(
                 word="hjelp",
                 aliases=("help", "?"),
-                description="Vis hva du kan spørre om",
+                description=text("command.hjelp"),
                 scopes=("personal", "team"),
                 handler=self._help,
             )
@@ -71,14 +87,15 @@ class CommandRouter:
         return tuple(self._commands)
 
     def _match(self, message: str) -> tuple[Command, str] | None:
+        """The command whose word or alias starts the message; the longest such word wins."""
         lowered = message.lower()
         best: tuple[Command, str] | None = None
+        best_length = 0
         for command in self._commands:
             for word in (command.word, *command.aliases):
-                if lowered == word or lowered.startswith(word + " "):
-                    rest = message[len(word) :].strip()
-                    if best is None or len(word) > len(best[0].word):
-                        best = (command, rest)
+                if (lowered == word or lowered.startswith(word + " ")) and len(word) > best_length:
+                    best = (command, message[len(word) :].strip())
+                    best_length = len(word)
         return best
 
     async def handle_text(self, message: str, request: TurnRequest) -> Reply:
@@ -87,6 +104,9 @@ class CommandRouter:
             shown = message if len(message) <= 60 else message[:57] + "..."
             return text("unknown.command", request.locale, text=shown)
         command, rest = matched
+        if scope_of(request.kind) not in command.scopes:
+            # Personal follow-ups are not shown to a whole channel.
+            return text("command.personal_only", request.locale, word=command.word)
         return await command.handler(rest, request)
 
     async def handle_form(self, request: TurnRequest) -> Reply:
@@ -125,10 +145,15 @@ class CommandRouter:
 
     async def _help(self, _rest: str, request: TurnRequest) -> Reply:
         locale = request.locale
+        scope = scope_of(request.kind)
+        shown = [c for c in self._commands if scope in c.scopes]
+        if any(c.procurement_only for c in shown):
+            procurement = self._is_procurement is None or await self._is_procurement(request)
+            shown = [c for c in shown if procurement or not c.procurement_only]
         lines = [
             f"**{text('help.title', locale)}**",
             text("help.intro", locale),
             text("help.commands", locale),
-            *(f"- {text('help.cmd.' + c.word, locale)}" for c in self._commands),
+            *(f"- {text('help.cmd.' + c.word, locale)}" for c in shown),
         ]
         return MessageFactory.text("\n\n".join(lines))

@@ -53,6 +53,306 @@ NB: dict[str, str] = {
         "Feilen er logget."
     ),
     "farewell.channel": "Kontraktsvakt er fjernet fra kanalen.",
+    "help.cmd.mine oppgaver": (
+        "«mine oppgaver» (eller «kalender») – oppfølgingene dine de neste 30 dagene, uke for uke"
+    ),
+    "help.cmd.kontrakter": "«kontrakter» – kontraktene dine med neste frist",
+    "help.cmd.plan": "«plan <avtalenr>» – kontrollpunktene i én kontrakts oppfølgingsplan",
+    "help.cmd.stedfortreder": (
+        "«stedfortreder <e-post> fra <dato> til <dato>» – hvem som svarer for deg mens du er "
+        "borte; «stedfortreder <e-post>» setter fast stedfortreder, «stedfortreder ingen» "
+        "fjerner den"
+    ),
+    "help.cmd.fravær": (
+        "«fravær fra <dato> til <dato>» – registrer at du er borte; «fravær» viser fraværet ditt"
+    ),
+    "help.cmd.tilbake": "«tilbake» – du er tilbake, og oppfølgingene går til deg igjen",
+    "help.cmd.kontrollpunkt": (
+        "«kontrollpunkt <avtalenr> legg til <kode eller tittel> [hyppighet]», "
+        "«kontrollpunkt <avtalenr> <kode> kadens <hyppighet>» og "
+        "«kontrollpunkt <avtalenr> <kode> pause / fortsett / fjern» – endre oppfølgingsplanen "
+        "(bare innkjøpsteamet)"
+    ),
+    "help.cmd.kalenderlenke": (
+        "«kalenderlenke» – en privat adresse som viser oppfølgingene dine i Outlook-kalenderen"
+    ),
+    "command.personal_only": (
+        "Dette svarer jeg bare på i en personlig chat med meg, så ikke alle i kanalen ser det. "
+        "Skriv «{word}» til meg direkte."
+    ),
+    "person.not_registered": (
+        "Jeg fant deg ikke i kontraktsregisteret. Når innkjøp har registrert deg som "
+        "kontraktseier eller stedfortreder, kan du se oppfølgingene dine her."
+    ),
+    "error.domain": "Det gikk ikke: forespørselen kunne ikke utføres. Skriv «hjelp» for eksempler.",
+    # --- dates in words ---------------------------------------------------------------------
+    "weekday.0": "mandag",
+    "weekday.1": "tirsdag",
+    "weekday.2": "onsdag",
+    "weekday.3": "torsdag",
+    "weekday.4": "fredag",
+    "weekday.5": "lørdag",
+    "weekday.6": "søndag",
+    "weekday.short.0": "man.",
+    "weekday.short.1": "tir.",
+    "weekday.short.2": "ons.",
+    "weekday.short.3": "tor.",
+    "weekday.short.4": "fre.",
+    "weekday.short.5": "lør.",
+    "weekday.short.6": "søn.",
+    "month.1": "januar",
+    "month.2": "februar",
+    "month.3": "mars",
+    "month.4": "april",
+    "month.5": "mai",
+    "month.6": "juni",
+    "month.7": "juli",
+    "month.8": "august",
+    "month.9": "september",
+    "month.10": "oktober",
+    "month.11": "november",
+    "month.12": "desember",
+    "month.short.1": "jan.",
+    "month.short.2": "feb.",
+    "month.short.3": "mar.",
+    "month.short.4": "apr.",
+    "month.short.5": "mai",
+    "month.short.6": "jun.",
+    "month.short.7": "jul.",
+    "month.short.8": "aug.",
+    "month.short.9": "sep.",
+    "month.short.10": "okt.",
+    "month.short.11": "nov.",
+    "month.short.12": "des.",
+    "fmt.due": "{weekday_short} {day:02d}.{month:02d}.",
+    "fmt.date": "{day:02d}.{month:02d}.{year}",
+    "fmt.day_month": "{day}. {month_name}",
+    "fmt.day_month_year": "{day}. {month_name} {year}",
+    "fmt.long": "{weekday} {day}. {month_name}",
+    "fmt.long_year": "{weekday} {day}. {month_name} {year}",
+    "fmt.period": "fra {start} til {end}",
+    "fmt.on_day": "{day}",
+    "fmt.week": "Uke {week} ({span})",
+    "fmt.span_month": "{first}.–{last}. {month_name}",
+    "fmt.span": "{first}–{last}",
+    "fmt.or": "{first} eller {last}",
+    # --- dates typed by the user --------------------------------------------------------------
+    "date.not_understood": (
+        "Jeg forstod ikke datoen «{text}». Skriv for eksempel «7.12», «07.12.2026», "
+        "«mandag», «i morgen», «uke 50» eller «fra 7.12 til 18.12»."
+    ),
+    "date.ambiguous": "Mente du {options}? Skriv datoen som dd.mm.åååå.",
+    # --- my follow-ups ------------------------------------------------------------------------
+    "tasks.title": "Mine oppfølginger",
+    "tasks.subtitle": "Frister de neste {days} dagene, fra {today}.",
+    "tasks.subtitle_filtered": (
+        "Frister de neste {days} dagene, fra {today}, som passer «{filter}»."
+    ),
+    "tasks.overdue": "Forfalt",
+    "tasks.due": "Frist {date}",
+    "tasks.overdue_since": "Forfalt {date}",
+    "tasks.supplier": "Leverandør: {name}",
+    "tasks.covered_by": "{name} svarer mens du er borte",
+    "tasks.covering_for": "for {name}",
+    "tasks.more": (
+        "… og {count} til. Skriv «mine oppgaver 7» for bare de neste 7 dagene, eller "
+        "«mine oppgaver <avtalenr eller leverandør>» for å snevre inn."
+    ),
+    "tasks.empty": "Du har ingen oppfølginger de neste {days} dagene, og ingenting har forfalt.",
+    "tasks.empty_filtered": "Ingen av oppfølgingene dine de neste {days} dagene passer «{filter}».",
+    "tasks.no_contracts": (
+        "Jeg finner ingen kontrakter der du er kontraktseier, kontraktsforvalter eller "
+        "stedfortreder. Når innkjøp har registrert deg, ser du oppfølgingene dine her."
+    ),
+    "tasks.summary": "{count} oppfølginger, {overdue} forfalt",
+    # --- my contracts -------------------------------------------------------------------------
+    "contracts.title": "Mine kontrakter ({count})",
+    "contracts.role.owner": "kontraktseier",
+    "contracts.role.manager": "kontraktsforvalter",
+    "contracts.role.deputy": "stedfortreder",
+    "contracts.fact.role": "Rolle",
+    "contracts.fact.supplier": "Leverandør",
+    "contracts.fact.end": "Slutt",
+    "contracts.fact.open": "Åpne oppfølginger",
+    "contracts.fact.next": "Neste frist",
+    "contracts.ongoing": "løpende",
+    "contracts.no_end": "ikke satt",
+    "contracts.no_supplier": "ikke registrert",
+    "contracts.none": "ingen",
+    "contracts.more": (
+        "… og {count} til. Skriv «plan <avtalenr>» for å se én kontrakt, eller "
+        "«kontrakter <avtalenr eller leverandør>» for å snevre inn."
+    ),
+    "contracts.empty_filtered": "Ingen av kontraktene dine passer «{filter}».",
+    # --- a contract's plan --------------------------------------------------------------------
+    "plan.title": "Oppfølgingsplan: {reference} {title}",
+    "plan.fact.supplier": "Leverandør",
+    "plan.fact.owner": "Kontraktseier",
+    "plan.fact.period": "Periode",
+    "plan.fact.cadence": "Hyppighet",
+    "plan.fact.evidence": "Dokumentasjon",
+    "plan.fact.next": "Neste frist",
+    "plan.fact.status": "Status",
+    "plan.status.active": "aktiv",
+    "plan.status.paused": "pauset",
+    "plan.no_next": "ingen planlagt",
+    "plan.no_owner": "ikke registrert",
+    "plan.period": "{start} – {end}",
+    "plan.period_open": "fra {start}",
+    "plan.unknown_date": "?",
+    "plan.empty": "{reference} {title} har ingen kontrollpunkter ennå.",
+    "plan.more": "… og {count} kontrollpunkter til.",
+    "plan.usage": "Skriv «plan <avtalenr>», for eksempel «plan KOM-2025-0147».",
+    # --- absence and deputies -----------------------------------------------------------------
+    "absence.usage": (
+        "Skriv «fravær fra 7.12 til 18.12» når du skal være borte, «fravær» for å se fraværet "
+        "ditt, og «tilbake» når du er tilbake."
+    ),
+    "absence.registered": "Registrert: du er borte {period}.",
+    "absence.registered_with_deputy": "Registrert: {deputy} svarer for deg {period}.",
+    "absence.standing_covers": (
+        "Mens du er borte går oppfølgingene til {deputy}, som er den faste stedfortrederen din."
+    ),
+    "absence.default_covers": (
+        "Mens du er borte går oppfølgingene til kontraktens stedfortreder eller "
+        "kontraktsforvalter. Skriv «stedfortreder <e-post>» for å velge en fast stedfortreder."
+    ),
+    "absence.none": "Du har ikke registrert noe fravær fremover.",
+    "absence.list": "Fraværet ditt:",
+    "absence.item_deputy": "{period}: {deputy} svarer",
+    "absence.item_default": "{period}: fast stedfortreder, ellers kontraktens stedfortreder",
+    "absence.ended": (
+        "Velkommen tilbake! Fraværet ditt er avsluttet ({count}), og oppfølgingene går til deg "
+        "igjen."
+    ),
+    "absence.nothing_to_end": "Du har ikke noe registrert fravær nå, så oppfølgingene går til deg.",
+    "deputy.usage": (
+        "Skriv «stedfortreder kari.nordmann@kommune.no fra 7.12 til 18.12» for en periode, "
+        "«stedfortreder kari.nordmann@kommune.no» for fast stedfortreder, eller "
+        "«stedfortreder ingen» for å fjerne den faste."
+    ),
+    "deputy.standing": "Din faste stedfortreder er {name}.",
+    "deputy.standing_none": (
+        "Du har ingen fast stedfortreder. Skriv «stedfortreder <e-post>» for å velge en."
+    ),
+    "deputy.set": "{name} er nå din faste stedfortreder og svarer når du er borte.",
+    "deputy.cleared": "Du har ikke lenger noen fast stedfortreder.",
+    # --- procurement edits the plan -----------------------------------------------------------
+    "checkpoint.usage": (
+        "Slik endrer innkjøp oppfølgingsplanen:\n\n"
+        "- «kontrollpunkt <avtalenr> legg til <kode eller tittel> [hyppighet]», for eksempel "
+        "«kontrollpunkt KOM-2025-0147 legg til skatteattest»\n"
+        "- «kontrollpunkt <avtalenr> <kode> kadens <hyppighet>», for eksempel "
+        "«kontrollpunkt KOM-2025-0147 levering kadens kvartalsvis»\n"
+        "- «kontrollpunkt <avtalenr> <kode> pause», «… fortsett» eller «… fjern»\n\n"
+        "Skriv «plan <avtalenr>» for å se kodene."
+    ),
+    "checkpoint.added": "La til «{title}» på {reference}, {cadence}.",
+    "checkpoint.cadence": "«{title}» på {reference} følges nå opp {cadence}.",
+    "checkpoint.paused": "«{title}» på {reference} er satt på pause.",
+    "checkpoint.resumed": "«{title}» på {reference} følges opp igjen, {cadence}.",
+    "checkpoint.removed": "«{title}» er fjernet fra oppfølgingsplanen for {reference}.",
+    "checkpoint.dropped": (
+        "{count} fremtidige oppfølginger uten svar er fjernet; besvarte oppfølginger beholdes."
+    ),
+    "checkpoint.next_due": "Neste frister: {dates}.",
+    "checkpoint.no_next": "Ingen frister innenfor planens horisont.",
+    "checkpoint.audited": "Endringen er logget.",
+    # --- calendar feed ------------------------------------------------------------------------
+    "calendar.link": (
+        "Her er den private kalenderadressen din:\n\n{url}\n\n"
+        "Slik legger du den inn i Outlook: åpne Kalender, velg «Legg til kalender» → "
+        "«Abonner fra nettet», lim inn adressen og gi kalenderen et navn. Outlook henter "
+        "endringer selv, vanligvis noen ganger i døgnet.\n\n"
+        "Ikke del adressen: den som har den, ser oppfølgingene dine. Jeg lagrer den ikke og kan "
+        "ikke vise den igjen. Skriv «kalenderlenke ny» hvis du mister den: da lager jeg en ny, "
+        "og den gamle slutter å virke."
+    ),
+    "calendar.exists": (
+        "Du har allerede en kalenderadresse. Jeg lagrer den ikke i klartekst, så jeg kan ikke vise "
+        "den igjen. Skriv «kalenderlenke ny» for å få en ny adresse; den gamle slutter da å virke, "
+        "og du må abonnere på nytt i Outlook."
+    ),
+    "calendar.renewed": (
+        "Ny kalenderadresse er laget, og den gamle virker ikke lenger. Fjern den gamle "
+        "kalenderen i Outlook og abonner på den nye:\n\n{url}\n\n"
+        "I Outlook: «Legg til kalender» → «Abonner fra nettet»."
+    ),
+    "calendar.name": "Kontraktsvakt – {name}",
+    "calendar.event": "{title} – {reference}",
+    "calendar.event_for": "{title} – {reference} (for {name})",
+    "calendar.description": "{contract}\nLeverandør: {supplier}\n{question}",
+    # --- domain errors, by their `code` (followup/errors.py) ---------------------------------
+    "absence.end_before_start": (
+        "Sluttdatoen kommer før startdatoen. Skriv for eksempel «fra 7.12 til 18.12»."
+    ),
+    "absence.in_past": ("Den perioden er allerede over. Fravær registreres fra i dag og fremover."),
+    "absence.too_long": "Fraværet er for langt: høyst {days} dager om gangen.",
+    "absence.too_far_ahead": "Så langt frem kan jeg ikke registrere fravær: høyst to år frem.",
+    "contract.unknown": (
+        "Jeg finner ingen kontrakt med avtalenummer «{reference}». Skriv «kontrakter» for å se "
+        "kontraktene dine."
+    ),
+    "delivery.failed": "Meldingen kunne ikke leveres i Teams.",
+    "deputy.bad_address": (
+        "«{address}» er ikke en e-postadresse. Skriv for eksempel "
+        "«stedfortreder kari.nordmann@kommune.no»."
+    ),
+    "deputy.self": "Du kan ikke være din egen stedfortreder.",
+    "deputy.unknown": (
+        "Jeg finner ingen med adressen {address}. Stedfortrederen må stå i kontraktsregisteret "
+        "eller ha brukt Kontraktsvakt i Teams."
+    ),
+    "person.unknown": (
+        "Jeg fant deg ikke i kontraktsregisteret. Når innkjøp har registrert deg, kan du bruke "
+        "denne kommandoen."
+    ),
+    "plan.cadence_missing": (
+        "Hvor ofte skal det følges opp? Skriv for eksempel «månedlig», «kvartalsvis», "
+        "«halvårlig» eller «årlig»."
+    ),
+    "plan.checkpoint_exists": (
+        "{reference} har allerede kontrollpunktet «{checkpoint}». Skriv «kontrollpunkt "
+        "{reference} {checkpoint} kadens <hyppighet>» for å endre hyppigheten."
+    ),
+    "plan.procurement_only": (
+        "Bare innkjøpsteamet kan endre oppfølgingsplaner. Ta kontakt med innkjøp hvis planen "
+        "bør endres."
+    ),
+    "plan.title_missing": (
+        "Skriv hva som skal følges opp: «kontrollpunkt <avtalenr> legg til <kode eller tittel>»."
+    ),
+    "plan.unknown_checkpoint": (
+        "{reference} har ikke noe kontrollpunkt «{checkpoint}». Skriv «plan {reference}» for å "
+        "se kontrollpunktene."
+    ),
+    "cadence.not_understood": (
+        "Jeg forstod ikke «{text}» som en hyppighet. Skriv for eksempel ukentlig, annenhver uke, "
+        "månedlig, hver 2. måned, kvartalsvis, tertialvis, halvårlig, årlig, annethvert år "
+        "eller en gang – eller en regel etter RFC 5545, som FREQ=MONTHLY;BYMONTHDAY=-1."
+    ),
+    "cadence.too_frequent": (
+        "Det hyppigste er ukentlig: skriv for eksempel «ukentlig» eller «annenhver uke»."
+    ),
+    "cadence.too_long": "Hyppigheten er for lang (høyst {limit} tegn).",
+    "cadence.invalid_rule": (
+        "Den regelen kan jeg ikke bruke. Skriv for eksempel «kvartalsvis», eller en gyldig regel "
+        "etter RFC 5545, som FREQ=MONTHLY;BYMONTHDAY=-1."
+    ),
+    "plan.code": "kode: {code}",
+    "command.hjelp": "Vis hva du kan spørre om",
+    "command.mine oppgaver": "Oppfølgingene dine de neste 30 dagene",
+    "command.kontrakter": "Kontraktene dine med neste frist",
+    "command.plan": "Oppfølgingsplanen for én kontrakt: plan <avtalenr>",
+    "command.stedfortreder": (
+        "Hvem som svarer for deg: stedfortreder <e-post> fra <dato> til <dato>"
+    ),
+    "command.fravær": "Registrer fravær: fravær fra <dato> til <dato>",
+    "command.tilbake": "Du er tilbake: oppfølgingene går til deg igjen",
+    "command.kalenderlenke": "Privat kalenderadresse for Outlook",
+    "command.kontrollpunkt": (
+        "Innkjøp endrer oppfølgingsplanen: kontrollpunkt <avtalenr> legg til <kode>"
+    ),
 }
 
 EN: dict[str, str] = {
@@ -91,6 +391,273 @@ EN: dict[str, str] = {
     "file.declined": "All right, I will not send the file.",
     "error.sorry": "Sorry, something went wrong on my side. Nothing was saved; please try again.",
     "farewell.channel": "Kontraktsvakt was removed from the channel.",
+    "help.cmd.mine oppgaver": '"my tasks" (or "calendar") – your follow-ups for the next 30 days',
+    "help.cmd.kontrakter": '"contracts" – your contracts and their next due dates',
+    "help.cmd.plan": '"plan <reference>" – the checkpoints of one contract\'s follow-up plan',
+    "help.cmd.stedfortreder": (
+        '"deputy <e-mail> from <date> to <date>" – who answers for you while you are away; '
+        '"deputy <e-mail>" sets your standing deputy, "deputy none" clears it'
+    ),
+    "help.cmd.fravær": '"away from <date> to <date>" – record an absence; "away" lists them',
+    "help.cmd.tilbake": '"back" – you are back, and your follow-ups come to you again',
+    "help.cmd.kontrollpunkt": (
+        '"checkpoint <reference> add <code or title> [cadence]", '
+        '"checkpoint <reference> <code> cadence <cadence>" and '
+        '"checkpoint <reference> <code> pause / resume / remove" – edit the follow-up plan '
+        "(procurement team only)"
+    ),
+    "help.cmd.kalenderlenke": (
+        '"calendar link" – a private address that shows your follow-ups in Outlook'
+    ),
+    "command.personal_only": (
+        "I answer this in a personal chat with me only, so the whole channel does not see it. "
+        'Send "{word}" to me directly.'
+    ),
+    "person.not_registered": (
+        "I did not find you in the contract register. Once procurement registers you as an "
+        "owner or deputy, you can see your follow-ups here."
+    ),
+    "error.domain": 'That did not work: the request could not be carried out. Type "help".',
+    "weekday.0": "Monday",
+    "weekday.1": "Tuesday",
+    "weekday.2": "Wednesday",
+    "weekday.3": "Thursday",
+    "weekday.4": "Friday",
+    "weekday.5": "Saturday",
+    "weekday.6": "Sunday",
+    "weekday.short.0": "Mon",
+    "weekday.short.1": "Tue",
+    "weekday.short.2": "Wed",
+    "weekday.short.3": "Thu",
+    "weekday.short.4": "Fri",
+    "weekday.short.5": "Sat",
+    "weekday.short.6": "Sun",
+    "month.1": "January",
+    "month.2": "February",
+    "month.3": "March",
+    "month.4": "April",
+    "month.5": "May",
+    "month.6": "June",
+    "month.7": "July",
+    "month.8": "August",
+    "month.9": "September",
+    "month.10": "October",
+    "month.11": "November",
+    "month.12": "December",
+    "month.short.1": "Jan",
+    "month.short.2": "Feb",
+    "month.short.3": "Mar",
+    "month.short.4": "Apr",
+    "month.short.5": "May",
+    "month.short.6": "Jun",
+    "month.short.7": "Jul",
+    "month.short.8": "Aug",
+    "month.short.9": "Sep",
+    "month.short.10": "Oct",
+    "month.short.11": "Nov",
+    "month.short.12": "Dec",
+    "fmt.due": "{weekday_short} {day} {month_short}",
+    "fmt.date": "{day} {month_short} {year}",
+    "fmt.day_month": "{day} {month_name}",
+    "fmt.day_month_year": "{day} {month_name} {year}",
+    "fmt.long": "{weekday} {day} {month_name}",
+    "fmt.long_year": "{weekday} {day} {month_name} {year}",
+    "fmt.period": "from {start} to {end}",
+    "fmt.on_day": "on {day}",
+    "fmt.week": "Week {week} ({span})",
+    "fmt.span_month": "{first}–{last} {month_name}",
+    "fmt.span": "{first} – {last}",
+    "fmt.or": "{first} or {last}",
+    "date.not_understood": (
+        'I did not understand the date "{text}". Write for example "7.12", "07.12.2026", '
+        '"mandag", "i morgen", "uke 50" or "from 7.12 to 18.12".'
+    ),
+    "date.ambiguous": "Did you mean {options}? Write the date as dd.mm.yyyy.",
+    "tasks.title": "My follow-ups",
+    "tasks.subtitle": "Due in the next {days} days, from {today}.",
+    "tasks.subtitle_filtered": 'Due in the next {days} days, from {today}, matching "{filter}".',
+    "tasks.overdue": "Overdue",
+    "tasks.due": "Due {date}",
+    "tasks.overdue_since": "Overdue since {date}",
+    "tasks.supplier": "Supplier: {name}",
+    "tasks.covered_by": "{name} answers while you are away",
+    "tasks.covering_for": "for {name}",
+    "tasks.more": (
+        '… and {count} more. Type "my tasks 7" for the next 7 days only, or '
+        '"my tasks <reference or supplier>" to narrow it down.'
+    ),
+    "tasks.empty": "You have no follow-ups in the next {days} days, and nothing is overdue.",
+    "tasks.empty_filtered": 'None of your follow-ups in the next {days} days match "{filter}".',
+    "tasks.no_contracts": (
+        "I find no contracts where you are the owner, manager or deputy. Once procurement "
+        "registers you, your follow-ups show up here."
+    ),
+    "tasks.summary": "{count} follow-ups, {overdue} overdue",
+    "contracts.title": "My contracts ({count})",
+    "contracts.role.owner": "owner",
+    "contracts.role.manager": "manager",
+    "contracts.role.deputy": "deputy",
+    "contracts.fact.role": "Role",
+    "contracts.fact.supplier": "Supplier",
+    "contracts.fact.end": "Ends",
+    "contracts.fact.open": "Open follow-ups",
+    "contracts.fact.next": "Next due",
+    "contracts.ongoing": "ongoing",
+    "contracts.no_end": "not set",
+    "contracts.no_supplier": "not registered",
+    "contracts.none": "none",
+    "contracts.more": (
+        '… and {count} more. Type "plan <reference>" for one contract, or '
+        '"contracts <reference or supplier>" to narrow it down.'
+    ),
+    "contracts.empty_filtered": 'None of your contracts match "{filter}".',
+    "plan.title": "Follow-up plan: {reference} {title}",
+    "plan.fact.supplier": "Supplier",
+    "plan.fact.owner": "Owner",
+    "plan.fact.period": "Period",
+    "plan.fact.cadence": "Cadence",
+    "plan.fact.evidence": "Evidence",
+    "plan.fact.next": "Next due",
+    "plan.fact.status": "Status",
+    "plan.status.active": "active",
+    "plan.status.paused": "paused",
+    "plan.no_next": "none planned",
+    "plan.no_owner": "not registered",
+    "plan.period": "{start} – {end}",
+    "plan.period_open": "from {start}",
+    "plan.unknown_date": "?",
+    "plan.empty": "{reference} {title} has no checkpoints yet.",
+    "plan.more": "… and {count} more checkpoints.",
+    "plan.usage": 'Type "plan <reference>", for example "plan KOM-2025-0147".',
+    "absence.usage": (
+        'Type "away from 7.12 to 18.12" before you go, "away" to list your absences, and '
+        '"back" when you are back.'
+    ),
+    "absence.registered": "Recorded: you are away {period}.",
+    "absence.registered_with_deputy": "Recorded: {deputy} answers for you {period}.",
+    "absence.standing_covers": (
+        "While you are away your follow-ups go to {deputy}, your standing deputy."
+    ),
+    "absence.default_covers": (
+        "While you are away your follow-ups go to the contract's deputy or manager. Type "
+        '"deputy <e-mail>" to choose a standing deputy.'
+    ),
+    "absence.none": "You have no absences recorded from today on.",
+    "absence.list": "Your absences:",
+    "absence.item_deputy": "{period}: {deputy} answers",
+    "absence.item_default": "{period}: your standing deputy, else the contract's deputy",
+    "absence.ended": (
+        "Welcome back! Your absence has ended ({count}); follow-ups come to you again."
+    ),
+    "absence.nothing_to_end": "You have no absence recorded now, so follow-ups come to you.",
+    "deputy.usage": (
+        'Type "deputy kari.nordmann@kommune.no from 7.12 to 18.12" for a period, '
+        '"deputy kari.nordmann@kommune.no" for a standing deputy, or "deputy none" to clear it.'
+    ),
+    "deputy.standing": "Your standing deputy is {name}.",
+    "deputy.standing_none": 'You have no standing deputy. Type "deputy <e-mail>" to choose one.',
+    "deputy.set": "{name} is now your standing deputy and answers while you are away.",
+    "deputy.cleared": "You no longer have a standing deputy.",
+    "checkpoint.usage": (
+        "How procurement edits a follow-up plan:\n\n"
+        '- "checkpoint <reference> add <code or title> [cadence]", for example '
+        '"checkpoint KOM-2025-0147 add skatteattest"\n'
+        '- "checkpoint <reference> <code> cadence <cadence>", for example '
+        '"checkpoint KOM-2025-0147 levering cadence kvartalsvis"\n'
+        '- "checkpoint <reference> <code> pause", "… resume" or "… remove"\n\n'
+        'Type "plan <reference>" to see the codes.'
+    ),
+    "checkpoint.added": 'Added "{title}" to {reference}, {cadence}.',
+    "checkpoint.cadence": '"{title}" on {reference} is now followed up {cadence}.',
+    "checkpoint.paused": '"{title}" on {reference} is paused.',
+    "checkpoint.resumed": '"{title}" on {reference} is followed up again, {cadence}.',
+    "checkpoint.removed": '"{title}" was removed from the follow-up plan of {reference}.',
+    "checkpoint.dropped": (
+        "{count} future follow-ups without an answer were removed; answered ones are kept."
+    ),
+    "checkpoint.next_due": "Next due dates: {dates}.",
+    "checkpoint.no_next": "No due dates within the plan's horizon.",
+    "checkpoint.audited": "The change is logged.",
+    "calendar.link": (
+        "Here is your private calendar address:\n\n{url}\n\n"
+        'To add it in Outlook: open Calendar, choose "Add calendar" → "Subscribe from web", '
+        "paste the address and give the calendar a name. Outlook fetches changes itself, "
+        "usually a few times a day.\n\n"
+        "Do not share the address: whoever has it sees your follow-ups. I do not keep it and "
+        'cannot show it again. Type "calendar link new" if you lose it: I then make a new one '
+        "and the old one stops working."
+    ),
+    "calendar.exists": (
+        "You already have a calendar address. I do not keep it in clear text, so I cannot show "
+        'it again. Type "calendar link new" for a new address; the old one then stops working '
+        "and you need to subscribe again in Outlook."
+    ),
+    "calendar.renewed": (
+        "A new calendar address is made, and the old one no longer works. Remove the old "
+        "calendar in Outlook and subscribe to the new one:\n\n{url}\n\n"
+        'In Outlook: "Add calendar" → "Subscribe from web".'
+    ),
+    "calendar.name": "Kontraktsvakt – {name}",
+    "calendar.event": "{title} – {reference}",
+    "calendar.event_for": "{title} – {reference} (for {name})",
+    "calendar.description": "{contract}\nSupplier: {supplier}\n{question}",
+    "absence.end_before_start": 'The end comes before the start. Write e.g. "from 7.12 to 18.12".',
+    "absence.in_past": "That period is already over. Absences are recorded from today on.",
+    "absence.too_long": "The absence is too long: at most {days} days at a time.",
+    "absence.too_far_ahead": "I cannot record an absence that far ahead: two years at most.",
+    "contract.unknown": (
+        'I find no contract with the reference "{reference}". Type "contracts" to see yours.'
+    ),
+    "delivery.failed": "The message could not be delivered in Teams.",
+    "deputy.bad_address": (
+        '"{address}" is not an e-mail address. Write e.g. "deputy kari.nordmann@kommune.no".'
+    ),
+    "deputy.self": "You cannot be your own deputy.",
+    "deputy.unknown": (
+        "I find nobody with the address {address}. The deputy must be in the contract register "
+        "or have used Kontraktsvakt in Teams."
+    ),
+    "person.unknown": (
+        "I did not find you in the contract register. Once procurement registers you, you can "
+        "use this command."
+    ),
+    "plan.cadence_missing": (
+        'How often should it be followed up? Write e.g. "månedlig" (monthly), "kvartalsvis" '
+        '(quarterly), "halvårlig" (twice a year) or "årlig" (yearly).'
+    ),
+    "plan.checkpoint_exists": (
+        '{reference} already has the checkpoint "{checkpoint}". Type "checkpoint {reference} '
+        '{checkpoint} cadence <cadence>" to change how often.'
+    ),
+    "plan.procurement_only": (
+        "Only the procurement team can edit follow-up plans. Contact procurement if the plan "
+        "should change."
+    ),
+    "plan.title_missing": ('Say what to follow up: "checkpoint <reference> add <code or title>".'),
+    "plan.unknown_checkpoint": (
+        '{reference} has no checkpoint "{checkpoint}". Type "plan {reference}" to see them.'
+    ),
+    "cadence.not_understood": (
+        'I did not understand "{text}" as a cadence. Write e.g. ukentlig (weekly), månedlig '
+        "(monthly), kvartalsvis (quarterly), halvårlig (twice a year), årlig (yearly), en gang "
+        "(once), or an RFC 5545 rule such as FREQ=MONTHLY;BYMONTHDAY=-1."
+    ),
+    "cadence.too_frequent": 'Weekly is the most frequent: write e.g. "weekly" or "ukentlig".',
+    "cadence.too_long": "The cadence is too long (at most {limit} characters).",
+    "cadence.invalid_rule": (
+        'I cannot use that rule. Write e.g. "quarterly", or a valid RFC 5545 rule such as '
+        "FREQ=MONTHLY;BYMONTHDAY=-1."
+    ),
+    "plan.code": "code: {code}",
+    "command.hjelp": "Show what you can ask",
+    "command.mine oppgaver": "Your follow-ups for the next 30 days",
+    "command.kontrakter": "Your contracts with their next due date",
+    "command.plan": "One contract's follow-up plan: plan <reference>",
+    "command.stedfortreder": "Who answers for you: deputy <e-mail> from <date> to <date>",
+    "command.fravær": "Record an absence: away from <date> to <date>",
+    "command.tilbake": "You are back: follow-ups come to you again",
+    "command.kalenderlenke": "A private calendar address for Outlook",
+    "command.kontrollpunkt": "Procurement edits a plan: checkpoint <reference> add <code>",
 }
 
 CATALOGUES = {"nb": NB, "en": EN}

@@ -48,13 +48,18 @@ def feed_path(token: str) -> str:
     return FEED_ROUTE.format(token=token)
 
 
+def has_calendar_token(uow: UnitOfWork, person_id: str) -> bool:
+    """Whether the person has a feed address (it cannot be shown again: only its hash is kept)."""
+    return uow.calendar_feeds.exists(person_id)
+
+
 def issue_calendar_token(uow: UnitOfWork, person_id: str, now: datetime) -> str:
     """A new token for the person's feed; any earlier token stops working. The caller commits.
 
     Raises `NotFound` if there is no such person.
     """
     if uow.people.get(person_id) is None:
-        raise NotFound(person_id)
+        raise NotFound(person_id, code="person.unknown")
     had_token = uow.calendar_feeds.remove(person_id)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     uow.calendar_feeds.replace(person_id, _hash(token), now)

@@ -493,6 +493,9 @@ class SqlAlchemyCalendarFeedRepository:
             select(CalendarFeedRow.person_id).where(CalendarFeedRow.token_hash == token_hash)
         )
 
+    def exists(self, person_id: str) -> bool:
+        return self._session.get(CalendarFeedRow, person_id) is not None
+
     def replace(self, person_id: str, token_hash: str, now: datetime) -> None:
         row = self._session.get(CalendarFeedRow, person_id)
         if row is None:

@@ -5,7 +5,8 @@ owners, some of whom also manage or stand in on other owners' contracts), 60 sup
 organisation numbers and 300 contracts of every type and category, with dates around `now`.
 Everything is drawn from `random.Random` seeded by `seed`, so the same seed always gives the same
 names, numbers and ids; `now` only moves the dates. It loads nothing when the demo is already
-there (the marker is the first procurement e-mail). Checkpoints and follow-ups are not made here.
+there (the marker is the first procurement e-mail). `load_demo_calendar` then gives every
+contract its plan and follow-ups, dated from `now` (run it on every start: it is idempotent).
 
 `demo_people` lists whoever is in the people table, for the dev chat's "who are you?" picker.
 """
@@ -29,9 +30,14 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from followup.calendar import refresh_plans_and_calendar
 from followup.models import Category, ContractStatus, ContractType, RiskLevel, Role
 from followup.orgnr import make_organisation_number
+from followup.plans import PlanConfig, load_plan
+from followup.workdays import WorkingCalendar
+from storage.db import create_session_factory
 from storage.tables import ContractRow, PersonRow, SupplierRow
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -1145,3 +1151,12 @@ _NORWEGIAN_LAST_LETTERS = str.maketrans({"æ": "{", "ø": "|", "å": "}"})  # th
 def _norwegian_sort_key(name: str) -> str:
     """Sort Æ, Ø, Å after Z and in that order, as Norwegian does."""
     return name.casefold().translate(_NORWEGIAN_LAST_LETTERS)
+
+
+def load_demo_calendar(engine: Engine, now: datetime, plan: PlanConfig | None = None) -> int:
+    """Plans and follow-ups for the demo contracts (idempotent); returns follow-ups made."""
+    factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(engine))
+    report = refresh_plans_and_calendar(
+        factory, now, plan or load_plan(), calendar=WorkingCalendar(), actor="demo"
+    )
+    return report.calendar.created

@@ -8,7 +8,7 @@ import pytest
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
-from bot.router import CommandRouter
+from bot.commands import build_router
 from bot.teams_bot import BotDependencies, KontraktsvaktBot
 from storage.db import create_db_engine, create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
@@ -24,7 +24,7 @@ def adapter(sqlite_url: str) -> TestAdapter:
         clock=lambda: NOW,
         procurement_addresses=frozenset(),
     )
-    bot = KontraktsvaktBot(deps, CommandRouter())
+    bot = KontraktsvaktBot(deps, build_router(deps))
     return TestAdapter(bot.on_turn)
 
 

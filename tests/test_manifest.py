@@ -132,19 +132,35 @@ def test_command_lists_one_per_scope_with_help() -> None:
 
 
 def test_extra_commands_go_into_the_lists_of_their_scopes() -> None:
+    def titles(manifest: dict[str, Any]) -> dict[str, list[str]]:
+        return {
+            cl["scopes"][0]: [c["title"] for c in cl["commands"]]
+            for cl in manifest["bots"][0]["commandLists"]
+        }
+
+    # The template's personal list is nearly full (Teams allows ten), so one extra per scope.
     commands = [
-        BotCommand("status", "Vis status for en kontrakt"),
+        BotCommand("status", "Vis status for en kontrakt", scopes=frozenset({"team"})),
         BotCommand("mine", "Vis dine oppfølginger", scopes=frozenset({"personal"})),
     ]
+    base = titles(build_manifest(APP_ID, version="1.0.0", public_base_url=None))
     manifest = build_manifest(
         APP_ID, version="1.0.0", public_base_url=None, extra_commands=commands
     )
-    titles = {
-        cl["scopes"][0]: [c["title"] for c in cl["commands"]]
-        for cl in manifest["bots"][0]["commandLists"]
+    assert titles(manifest) == {
+        "personal": [*base["personal"], "mine"],
+        "team": [*base["team"], "status"],
     }
-    assert titles == {"personal": ["hjelp", "status", "mine"], "team": ["hjelp", "status"]}
     assert _schema_errors(manifest) == []
+    with pytest.raises(ManifestError):
+        build_manifest(
+            APP_ID,
+            version="1.0.0",
+            public_base_url=None,
+            extra_commands=[
+                BotCommand(f"ekstra{i}", "x") for i in range(11 - len(base["personal"]))
+            ],
+        )
 
 
 @pytest.mark.parametrize(

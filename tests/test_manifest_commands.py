@@ -1,17 +1,44 @@
-"""The Teams app package offers exactly the commands the bot's router answers to."""
+"""The Teams app package offers exactly the commands the bot's router answers to.
+
+Teams shows at most ten commands per scope. The rule: every command is listed in each scope it
+is answered in (`Command.scopes`), with the router's description; when a scope would need more
+than ten, this test fails and the router must drop a command from that scope's menu.
+"""
 
 from __future__ import annotations
 
-from bot.router import CommandRouter
-from manifest import build_manifest
+from datetime import UTC, datetime
+
+from bot.commands import build_router
+from bot.teams_bot import BotDependencies
+from followup.ports import UnitOfWork
+from manifest import MAX_COMMANDS_PER_LIST, build_manifest
 
 APP_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
 
 
+def _no_database() -> UnitOfWork:
+    raise AssertionError("building the router must not open a unit of work")
+
+
 def test_manifest_command_lists_match_the_router() -> None:
     manifest = build_manifest(APP_ID, version="1.0.0", public_base_url=None)
-    router = CommandRouter()
-    for command_list in manifest["bots"][0]["commandLists"]:
-        titles = {c["title"] for c in command_list["commands"]}
-        expected = {c.word for c in router.commands if set(c.scopes) & set(command_list["scopes"])}
-        assert titles == expected, command_list["scopes"]
+    deps = BotDependencies(
+        uow_factory=_no_database,
+        clock=lambda: datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+        procurement_addresses=frozenset(),
+    )
+    router = build_router(deps)
+    lists = manifest["bots"][0]["commandLists"]
+    assert {scope for command_list in lists for scope in command_list["scopes"]} == {
+        scope for command in router.commands for scope in command.scopes
+    }
+    for command_list in lists:
+        listed = {c["title"]: c["description"] for c in command_list["commands"]}
+        expected = {
+            c.word: c.description
+            for c in router.commands
+            if set(c.scopes) & set(command_list["scopes"])
+        }
+        assert listed == expected, command_list["scopes"]
+        assert len(listed) <= MAX_COMMANDS_PER_LIST, command_list["scopes"]

@@ -6,7 +6,9 @@ scripts/setup.sh. Without them the test fails (it never skips): CI must show a m
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +23,7 @@ from bot.devchannel.webchat_bundle import bundle_path
 from bot.settings import Settings
 from followup.ports import OutgoingMessage
 from storage.db import create_db_engine
-from storage.demo_data import DEMO_MARKER_EMAIL, load_demo_data
+from storage.demo_data import DEMO_MARKER_EMAIL, load_demo_calendar, load_demo_data
 from tests.e2e.conftest import start_site
 
 pytestmark = pytest.mark.browser
@@ -46,6 +48,7 @@ FLAGS = [
 async def dev_app(sqlite_url: str) -> AsyncIterator[tuple[web.Application, str]]:
     engine = create_db_engine(sqlite_url)
     load_demo_data(engine, now=datetime.now(UTC))
+    load_demo_calendar(engine, datetime.now(UTC))
     engine.dispose()
     app = create_app(
         Settings(
@@ -118,3 +121,43 @@ async def test_proactive_message_shows_up(page: Page, dev_app: tuple[web.Applica
     assert app[DEV_CHANNEL].connector is not None
     await TeamsNotifier(app[ADAPTER], "").send(ref, OutgoingMessage(text="Påminnelse fra testen"))
     await bubbles.filter(has_text="Påminnelse fra testen").wait_for(timeout=15_000)
+
+
+def _owner_with_follow_ups(app: web.Application) -> tuple[str, list[str]]:
+    """A demo person (unique name) with follow-ups in the next 30 days, and their references."""
+    from bot.app import ENGINE
+    from followup.tasks import list_tasks
+    from followup.workdays import oslo_today
+    from storage.db import create_session_factory
+    from storage.demo_data import demo_people
+    from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+    people = demo_people(app[ENGINE])
+    names = Counter(p.display_name for p in people)
+    today = oslo_today(datetime.now(UTC))
+    factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(app[ENGINE]))
+    with factory() as uow:
+        for person in people:
+            if "owner" not in person.roles or names[person.display_name] > 1:
+                continue
+            items = list_tasks(uow, person.id, today)
+            if items:
+                return person.display_name, [i.contract.reference for i in items]
+    raise AssertionError("no demo owner has follow-ups: load_demo_data must make plans")
+
+
+async def test_an_owner_sees_their_follow_ups_as_a_card(
+    page: Page, dev_app: tuple[web.Application, str]
+) -> None:
+    app, base = dev_app
+    name, references = await asyncio.to_thread(_owner_with_follow_ups, app)
+    await _pick(page, base, name)
+    bubbles = page.locator(".webchat__bubble__content")
+    await bubbles.filter(has_text=f"Hei, {name}").wait_for(timeout=15_000)
+    box = page.locator('[data-id="webchat-sendbox-input"]')
+    await box.fill("mine oppgaver")
+    await box.press("Enter")
+    card = page.locator(".ac-adaptiveCard", has_text="Mine oppfølginger")
+    await card.wait_for(timeout=15_000)
+    await card.filter(has_text=references[0]).wait_for(timeout=5_000)
+    assert "Frist" in await card.inner_text() or "Forfalt" in await card.inner_text()
