@@ -151,18 +151,24 @@ def cmd_plan_apply(_args: argparse.Namespace) -> int:
 
 def cmd_import_contracts(args: argparse.Namespace) -> int:
     from bot.cli_import import run_import_contracts
+    from bot.cli_plan import after_import
 
     settings = _settings()
     _configure_logging(settings)
     path = Path(args.file)
+    now = datetime.now(UTC)
+    actor = f"import:{path.name}"
     return run_import_contracts(
         path,
         dry_run=args.dry_run,
         database_url=settings.effective_database_url,
-        now=datetime.now(UTC),
+        now=now,
         stdout=sys.stdout,
         stderr=sys.stderr,
-        actor=f"import:{path.name}",
+        actor=actor,
+        on_contracts_changed=after_import(
+            settings.effective_database_url, settings.plan(), now, stdout=sys.stdout, actor=actor
+        ),
     )
 
 

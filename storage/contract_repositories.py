@@ -106,6 +106,16 @@ class SqlAlchemySupplierRepository:
         # and contracts added next refer to this row.
         self._session.flush()
 
+    def add_many(self, suppliers: Iterable[Supplier]) -> int:
+        rows = [
+            {"id": x.id, "name": x.name, "organisation_number": x.organisation_number}
+            for x in suppliers
+        ]
+        if rows:
+            self._session.flush()
+            self._session.connection().execute(insert(_table(SupplierRow)), rows)
+        return len(rows)
+
     def update(self, supplier: Supplier) -> None:
         row = self._session.get(SupplierRow, supplier.id)
         if row is None:
@@ -219,6 +229,16 @@ class SqlAlchemyContractRepository:
                 id=contract.id, created_at=now, updated_at=now, **_contract_values(contract)
             )
         )
+
+    def add_many(self, contracts: Iterable[Contract], now: datetime) -> int:
+        rows = [
+            {"id": c.id, "created_at": now, "updated_at": now, **_contract_values(c)}
+            for c in contracts
+        ]
+        if rows:
+            self._session.flush()
+            self._session.connection().execute(insert(_table(ContractRow)), rows)
+        return len(rows)
 
     def update(self, contract: Contract, now: datetime) -> None:
         row = self._session.get(ContractRow, contract.id)

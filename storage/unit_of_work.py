@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -217,6 +217,13 @@ class SqlAlchemyAuditLog:
 
     def append(self, event: AuditEvent) -> None:
         self._session.add(AuditEventRow(**event.model_dump(mode="python")))
+
+    def append_many(self, events: Iterable[AuditEvent]) -> int:
+        rows = [event.model_dump(mode="python") for event in events]
+        if rows:
+            self._session.flush()
+            self._session.connection().execute(insert(AuditEventRow.__table__), rows)  # type: ignore[arg-type]
+        return len(rows)
 
     def for_entity(self, entity: str, entity_id: str) -> Sequence[AuditEvent]:
         rows = self._session.scalars(
