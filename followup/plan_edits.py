@@ -23,7 +23,7 @@ from followup.models import (
     Person,
     Role,
 )
-from followup.plans import PlanConfig, plan_for
+from followup.plans import Applicability, PlanConfig, plan_for
 from followup.ports import UnitOfWork
 from followup.tasks import find_contract
 from followup.workdays import WorkingCalendar, oslo_today
@@ -213,5 +213,5 @@ def _only(config: PlanConfig, code: str) -> PlanConfig:
     template = config.template(code)
     if template is None:
         raise LookupError(code)
-    forced = template.model_copy(update={"applies": type(template.applies)()})
+    forced = template.model_copy(update={"applies": Applicability()})
     return config.model_copy(update={"checkpoint": [forced]})

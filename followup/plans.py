@@ -345,7 +345,16 @@ class PlanChanges:
     changed_contract_ids: set[str] = field(default_factory=set)
 
 
-_COMPARED = ("title", "question", "rrule", "dtstart", "evidence", "actions")
+_COMPARED = (
+    "title",
+    "question",
+    "rrule",
+    "dtstart",
+    "evidence",
+    "actions",
+    "answer_window_days",
+    "escalation",
+)
 
 
 def _snapshot(checkpoint: Checkpoint) -> dict[str, Any]:
@@ -455,10 +464,4 @@ def _refresh(current: Checkpoint, planned: PlannedCheckpoint) -> bool:
         if getattr(current, name) != value:
             setattr(current, name, value)
             changed = True
-    if current.answer_window_days != planned.answer_window_days:
-        current.answer_window_days = planned.answer_window_days
-        changed = True
-    if current.escalation != list(planned.escalation):
-        current.escalation = list(planned.escalation)
-        changed = True
     return changed

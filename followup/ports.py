@@ -103,12 +103,6 @@ class CheckpointRepository(Protocol):
     def update(self, checkpoint: Checkpoint) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class FollowUpKey:
-    checkpoint_id: str
-    due_date: date
-
-
 class FollowUpRepository(Protocol):
     def for_checkpoints_from(
         self, checkpoint_ids: Collection[str], from_date: date
