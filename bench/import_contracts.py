@@ -167,9 +167,9 @@ def _rss_mb() -> float:
 
 def worker(mode: str, file: Path, database_url: str, *, trace: bool = False) -> dict[str, Any]:
     from followup.register import ColumnMap, RegisterParser
-    from followup.register_import import import_contracts
+    from followup.register_import import import_parsed, importable_columns
     from storage.db import create_db_engine, create_session_factory
-    from storage.register_files import open_register_file
+    from storage.register_files import open_register_file, parse_register
     from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
     register = open_register_file(file)
@@ -187,9 +187,9 @@ def worker(mode: str, file: Path, database_url: str, *, trace: bool = False) -> 
         result = {"rows": rows, "failed": failed}
     else:
         engine = create_db_engine(database_url)
-        report = import_contracts(
-            register.rows(),
-            register.headers,
+        report = import_parsed(
+            parse_register(register),  # as `kontraktsvakt import contracts` does
+            importable_columns(register.headers),
             SqlAlchemyUnitOfWorkFactory(create_session_factory(engine)),
             NOW,
             actor="bench",

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Final, TextIO
 
 from followup.register import FIELD_LABELS, InvalidRegister, RowProblem
-from followup.register_import import ImportReport, import_contracts
+from followup.register_import import ImportReport, import_parsed, importable_columns
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def run_import_contracts(
     updated contracts, with their ids (to bring their follow-up plans up to date).
     """
     from storage.db import create_db_engine, create_session_factory
-    from storage.register_files import RegisterFileError, open_register_file
+    from storage.register_files import RegisterFileError, open_register_file, parse_register
     from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
     actor = (actor or f"import:{path.name}")[:MAX_ACTOR_CHARS]
@@ -109,9 +109,10 @@ def run_import_contracts(
     stdout.write(T_SOURCE.format(name=path.name, where=register.describe()) + "\n")
     engine = create_db_engine(database_url)
     try:
-        report = import_contracts(
-            register.rows(),
-            register.headers,
+        columns = importable_columns(register.headers)
+        report = import_parsed(
+            parse_register(register),
+            columns,
             SqlAlchemyUnitOfWorkFactory(create_session_factory(engine)),
             now,
             actor=actor,

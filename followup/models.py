@@ -5,32 +5,30 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-import uuid
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
 _sortable_lock = threading.Lock()
 _sortable_last = 0
+_MASK_64 = (1 << 64) - 1
 
 
-def new_sortable_id() -> str:
+def new_id() -> str:
     """A UUID-shaped id that sorts in creation order within a process (time, then random bits).
 
-    Audit events share the `now` of their transaction; this keeps their order readable.
+    Time-ordered ids go in at the end of the primary key's index instead of at random places
+    in it, which keeps bulk inserts (a register import, a year of follow-ups) fast as tables
+    grow; audit events, which share the `now` of their transaction, keep a readable order.
     """
     global _sortable_last  # noqa: PLW0603
     with _sortable_lock:
         stamp = max(time.time_ns(), _sortable_last + 1)
         _sortable_last = stamp
-    return str(uuid.UUID(int=(stamp << 64) | secrets.randbits(64)))
+    digits = f"{stamp & _MASK_64:016x}{secrets.randbits(64):016x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 class DomainModel(BaseModel):
@@ -288,7 +286,7 @@ class Delivery(DomainModel):
 
 
 class AuditEvent(DomainModel):
-    id: str = Field(default_factory=new_sortable_id)
+    id: str = Field(default_factory=new_id)
     at: datetime
     actor: str
     action: str

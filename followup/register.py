@@ -37,7 +37,7 @@ import functools
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -1175,6 +1175,9 @@ class ContractRecord:
     given: frozenset[str] = field(default_factory=frozenset)
 
 
+ParsedRow = ContractRecord | list[RowProblem]
+"""A row of the register, parsed: the record, or every problem in it."""
+
 _MISSING = object()
 
 
@@ -1373,7 +1376,12 @@ class RegisterParser:
         self.columns = columns
         self._seen: dict[str, int] = {}
 
-    def parse(self, row: int, cells: Mapping[str, object]) -> ContractRecord | list[RowProblem]:
+    def parse_all(self, rows: Iterable[tuple[int, Mapping[str, object]]]) -> Iterator[ParsedRow]:
+        """Every row parsed, in order."""
+        for row, cells in rows:
+            yield self.parse(row, cells)
+
+    def parse(self, row: int, cells: Mapping[str, object]) -> ParsedRow:
         result = parse_row(row, cells, self.columns)
         reference = (
             result.reference
@@ -1411,6 +1419,7 @@ __all__ = [
     "InvalidRegister",
     "OptionTerms",
     "OptionsPlan",
+    "ParsedRow",
     "PersonCell",
     "RegisterColumn",
     "RegisterParser",

@@ -53,6 +53,7 @@ from followup.register import (
     COMPLIANCE_FIELDS,
     ColumnMap,
     ContractRecord,
+    ParsedRow,
     PersonCell,
     RegisterColumn,
     RegisterParser,
@@ -125,20 +126,48 @@ def import_contracts(
     dry_run: bool,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> ImportReport:
-    """Import the register's rows; raises `InvalidRegister` when the headers will not do."""
+    """Parse and import the register's rows; raises `InvalidRegister` when the headers will
+    not do."""
+    columns = importable_columns(headers)
+    return import_parsed(
+        RegisterParser(columns).parse_all(rows),
+        columns,
+        uow_factory,
+        now,
+        actor=actor,
+        dry_run=dry_run,
+        chunk_size=chunk_size,
+    )
+
+
+def importable_columns(headers: Sequence[str]) -> ColumnMap:
+    """The file's columns; raises `InvalidRegister` when they will not do for an import."""
     columns = ColumnMap.from_headers(headers)
     columns.require_importable()
-    parser = RegisterParser(columns)
+    return columns
+
+
+def import_parsed(
+    parsed: Iterable[ParsedRow],
+    columns: ColumnMap,
+    uow_factory: UnitOfWorkFactory,
+    now: datetime,
+    *,
+    actor: str,
+    dry_run: bool,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> ImportReport:
+    """Import rows already parsed by a `RegisterParser` for `columns` (which may run in another
+    process, see `storage.register_files.parse_register`), in file order."""
     report = ImportReport(dry_run=dry_run, warnings=columns.warnings())
     state = _ImportState()
     batch: list[ContractRecord] = []
-    for number, cells in rows:
+    for result in parsed:
         report.rows_read += 1
-        parsed = parser.parse(number, cells)
-        if isinstance(parsed, list):
-            report._fail(parsed)
+        if isinstance(result, list):
+            report._fail(result)
             continue
-        batch.append(parsed)
+        batch.append(result)
         if len(batch) >= chunk_size:
             _import_chunk(batch, columns, uow_factory, state, report, now, actor, dry_run)
             batch = []
@@ -605,4 +634,6 @@ __all__ = [
     "ImportReport",
     "contract_snapshot",
     "import_contracts",
+    "import_parsed",
+    "importable_columns",
 ]

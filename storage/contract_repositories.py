@@ -80,10 +80,9 @@ class SqlAlchemySupplierRepository:
 
     def by_organisation_numbers(self, numbers: Collection[str]) -> Mapping[str, Supplier]:
         found: dict[str, Supplier] = {}
+        table = _table(SupplierRow)
         for batch in chunked(set(numbers)):
-            for row in self._session.scalars(
-                select(SupplierRow).where(SupplierRow.organisation_number.in_(batch))
-            ):
+            for row in _rows(self._session, table, table.c.organisation_number.in_(batch)):
                 found[row.organisation_number] = _supplier(row)
         return found
 

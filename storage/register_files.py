@@ -14,6 +14,10 @@ however long the file is. Row numbers are the ones a person sees in Excel.
   columns (title rows and empty rows above it are skipped). Empty rows are skipped.
 
 Anything that stops the whole file is a `RegisterFileError` with a Norwegian message.
+
+`parse_register(register)` yields the rows parsed by `followup.register.RegisterParser`; a
+large file is read and parsed in a child process while the caller writes what came before
+(parsing is a third of an import's work, and the database writes leave a core idle).
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ import codecs
 import csv
 import io
 import logging
+import multiprocessing
+import queue
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -34,6 +40,9 @@ from followup.register import (
     EXTRA_CELLS_KEY,
     MIN_HEADER_MATCHES,
     ROW_ERROR_KEY,
+    ColumnMap,
+    ParsedRow,
+    RegisterParser,
     count_known_headers,
     header_key,
 )
@@ -350,4 +359,93 @@ def open_register_file(path: Path) -> RegisterFile:
         raise RegisterFileError(f"«{path.name}» har tegn som ikke kan leses.") from None
 
 
-__all__ = ["FileKind", "RegisterFile", "RegisterFileError", "open_register_file"]
+# --- parsing in a child process ------------------------------------------------------------------
+
+BACKGROUND_MIN_BYTES: Final = 1_000_000
+"""Files smaller than this (a few thousand rows) are parsed in-process: starting a child costs
+about as much as parsing them."""
+_BATCH_ROWS = 1_000
+_QUEUED_BATCHES = 8  # bounded, so a slow database never lets parsed rows pile up in memory
+_POLL_SECONDS = 1.0
+
+
+def parse_register(
+    register: RegisterFile, *, background: bool | None = None
+) -> Generator[ParsedRow, None, None]:
+    """The register's rows parsed, in file order (see `followup.register.RegisterParser`).
+
+    `background` (default: when the file is at least `BACKGROUND_MIN_BYTES`) reads and parses
+    in a child process, a bounded number of batches ahead of the caller. Leaving the iteration
+    early stops the child. Raises `RegisterFileError` when the child fails or dies.
+    """
+    if background is None:
+        background = register.path.stat().st_size >= BACKGROUND_MIN_BYTES
+    if not background:
+        yield from RegisterParser(ColumnMap.from_headers(register.headers)).parse_all(
+            register.rows()
+        )
+        return
+    context = multiprocessing.get_context("spawn")  # no inherited threads, locks or sockets
+    batches: Any = context.Queue(maxsize=_QUEUED_BATCHES)
+    child = context.Process(
+        target=_parse_in_child, args=(register, batches), name="register-parser", daemon=True
+    )
+    child.start()
+    try:
+        while True:
+            try:
+                batch = batches.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                if child.is_alive():
+                    continue
+                try:  # what it put just before it ended may still be on its way
+                    batch = batches.get(timeout=_POLL_SECONDS)
+                except queue.Empty:
+                    raise RegisterFileError(
+                        f"Lesingen av «{register.path.name}» stoppet uventet "
+                        f"(kode {child.exitcode})."
+                    ) from None
+            if batch is None:
+                return
+            if isinstance(batch, str):
+                raise RegisterFileError(batch)
+            yield from batch
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
+        batches.close()
+        batches.join_thread()
+
+
+def _parse_in_child(register: RegisterFile, batches: Any) -> None:
+    """The child's work: parse every row, put lists of `_BATCH_ROWS` results, then None (or
+    a Norwegian message when reading failed)."""
+    try:
+        parser = RegisterParser(ColumnMap.from_headers(register.headers))
+        batch: list[ParsedRow] = []
+        for result in parser.parse_all(register.rows()):
+            batch.append(result)
+            if len(batch) >= _BATCH_ROWS:
+                batches.put(batch)
+                batch = []
+        if batch:
+            batches.put(batch)
+    except RegisterFileError as exc:
+        batches.put(exc.message)
+    except (OSError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+        batches.put(f"«{register.path.name}» kunne ikke leses helt: {exc}")
+    else:
+        batches.put(None)
+    batches.close()
+    batches.join_thread()
+
+
+__all__ = [
+    "BACKGROUND_MIN_BYTES",
+    "FileKind",
+    "RegisterFile",
+    "RegisterFileError",
+    "open_register_file",
+    "parse_register",
+]

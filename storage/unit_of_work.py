@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import Row, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,7 +25,7 @@ from storage.contract_repositories import (
 from storage.tables import AuditEventRow, ContractRow, ConversationRefRow, PersonRow
 
 
-def _person(row: PersonRow) -> Person:
+def _person(row: PersonRow | Row[Any]) -> Person:
     return Person(
         id=row.id,
         display_name=row.display_name,
@@ -88,12 +88,13 @@ class SqlAlchemyPeopleRepository:
     def by_addresses(self, addresses: Collection[str]) -> Mapping[str, Person]:
         wanted = {a.lower() for a in addresses}
         found: dict[str, Person] = {}
+        table = PersonRow.__table__
         for batch in chunked(wanted):
-            rows = self._session.scalars(
-                select(PersonRow).where(
-                    or_(
-                        func.lower(PersonRow.email).in_(batch), func.lower(PersonRow.upn).in_(batch)
-                    )
+            # Plain rows, not ORM objects: an import asks for hundreds of people per chunk.
+            self._session.flush()
+            rows = self._session.execute(
+                select(table).where(
+                    or_(func.lower(table.c.email).in_(batch), func.lower(table.c.upn).in_(batch))
                 )
             )
             for row in rows:
@@ -219,7 +220,19 @@ class SqlAlchemyAuditLog:
         self._session.add(AuditEventRow(**event.model_dump(mode="python")))
 
     def append_many(self, events: Iterable[AuditEvent]) -> int:
-        rows = [event.model_dump(mode="python") for event in events]
+        rows = [
+            {
+                "id": e.id,
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "entity": e.entity,
+                "entity_id": e.entity_id,
+                "before": e.before,
+                "after": e.after,
+            }
+            for e in events
+        ]
         if rows:
             self._session.flush()
             self._session.connection().execute(insert(AuditEventRow.__table__), rows)  # type: ignore[arg-type]

@@ -11,10 +11,12 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from followup.register import EXTRA_CELLS_KEY
 from storage.register_files import (
+    BACKGROUND_MIN_BYTES,
     MAX_COLUMNS,
     FileKind,
     RegisterFileError,
     open_register_file,
+    parse_register,
 )
 
 SAMPLE = Path(__file__).parent / "data" / "kontraktsregister_eksempel.csv"
@@ -292,3 +294,50 @@ def test_a_damaged_xlsx_is_refused(tmp_path: Path) -> None:
         archive.writestr("hei.txt", "ikke en arbeidsbok")
     with pytest.raises(RegisterFileError, match="Kan ikke lese Excel-filen"):
         open_register_file(path)
+
+
+# --- parsing in a child process ------------------------------------------------------------------
+
+
+def _many_rows(path: Path, count: int) -> Path:
+    lines = [";".join(["Avtalenr", "Tittel", "Leverandør", "Org.nr", "Avtaleeier", "Sluttdato"])]
+    for n in range(count):
+        end = "31.02.2027" if n % 500 == 7 else f"{1 + n % 28:02d}.06.2027"  # some bad dates
+        lines.append(f"FK-{n};Renhold {n};Fjordvik Renhold AS;915 473 822;kari@f.no;{end}")
+    lines.append("FK-3;Dobbel;Fjordvik Renhold AS;915473822;kari@f.no;")  # a reference twice
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_child_process_parses_exactly_as_the_caller_would(tmp_path: Path) -> None:
+    register = open_register_file(_many_rows(tmp_path / "stort.csv", 2_500))
+    in_process = list(parse_register(register, background=False))
+    in_child = list(parse_register(register, background=True))
+    assert in_child == in_process
+    assert len(in_child) == 2_501
+    failed = [r for r in in_child if isinstance(r, list)]
+    assert len(failed) == 6  # five impossible dates and the reference used twice
+    assert failed[-1][0].message == "avtalenr FK-3 står også på rad 5"
+
+
+def test_small_files_are_parsed_in_process_and_large_in_a_child(tmp_path: Path) -> None:
+    small = open_register_file(SAMPLE)
+    assert SAMPLE.stat().st_size < BACKGROUND_MIN_BYTES
+    assert list(parse_register(small)) == list(parse_register(small, background=True))
+
+
+def test_a_child_that_cannot_read_the_file_is_reported(tmp_path: Path) -> None:
+    register = open_register_file(_many_rows(tmp_path / "borte.csv", 10))
+    register.path.unlink()  # gone between looking at it and reading it
+    with pytest.raises(RegisterFileError, match="kunne ikke leses"):
+        list(parse_register(register, background=True))
+
+
+def test_stopping_early_stops_the_child(tmp_path: Path) -> None:
+    register = open_register_file(_many_rows(tmp_path / "stort.csv", 30_000))
+    rows = parse_register(register, background=True)
+    assert next(rows) is not None
+    rows.close()  # the child, blocked on a full queue, is ended rather than left behind
+    import multiprocessing
+
+    assert not [c for c in multiprocessing.active_children() if c.name == "register-parser"]
