@@ -6,6 +6,7 @@ import asyncio
 
 from bot.owner_commands import OwnerCommands
 from bot.plan_commands import PlanCommands
+from bot.reminder_commands import ReminderCommands
 from bot.router import CommandRouter, TurnRequest
 from bot.teams_bot import BotDependencies
 from followup.conversations import identify
@@ -13,7 +14,7 @@ from followup.models import Role
 
 
 def build_router(deps: BotDependencies) -> CommandRouter:
-    """`hjelp`, the owners' commands and procurement's `kontrollpunkt`.
+    """`hjelp`, the owners' commands, their reminder controls and procurement's `kontrollpunkt`.
 
     Building it touches no database: the manifest test builds one with a dependencies object
     whose unit of work is never opened.
@@ -30,4 +31,5 @@ def build_router(deps: BotDependencies) -> CommandRouter:
     router = CommandRouter(is_procurement=is_procurement)
     OwnerCommands(deps).register(router)
     PlanCommands(deps).register(router)
+    ReminderCommands(deps).register(router)
     return router

@@ -12,7 +12,7 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from bot.connector import ConnectorError
+from bot.connector import ConnectorError, ServiceUrlNotAllowed
 from followup.errors import DeliveryFailed
 from followup.models import ConversationKind, ConversationRef
 from followup.ports import OutgoingMessage
@@ -73,6 +73,10 @@ class TeamsNotifier:
         if failures:
             exc = failures[0]
             raise DeliveryFailed(
-                str(exc), status=exc.status, final=exc.final, retry_after=exc.retry_after
+                str(exc),
+                status=exc.status,
+                final=exc.final,
+                retry_after=exc.retry_after,
+                retryable=exc.retryable and not isinstance(exc, ServiceUrlNotAllowed),
             ) from exc
         return sent[0] if sent else None

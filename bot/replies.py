@@ -107,3 +107,8 @@ def read_period(phrase: str, now: datetime, today: date, locale: str | None) -> 
         day = _checked(read_date(phrase, now), today, locale)
         return day, day
     return _checked(halves[0], today, locale), _checked(halves[1], today, locale)
+
+
+def read_one_date(phrase: str, now: datetime, today: date, locale: str | None) -> date:
+    """One date the user typed (`fredag`, `15.12`, `neste uke`); raises `DateProblem`."""
+    return _checked(read_date(phrase, now), today, locale)

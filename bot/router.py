@@ -44,6 +44,19 @@ Handler = Callable[[str, TurnRequest], Awaitable[Reply]]
 
 
 ProcurementCheck = Callable[[TurnRequest], Awaitable[bool]]
+CardActionHandler = Callable[[dict[str, Any], TurnRequest], Awaitable[InvokeResponse]]
+
+
+def card_action_message(message: str) -> InvokeResponse:
+    """The answer to a card action that shows a message and leaves the card as it is."""
+    return InvokeResponse(
+        status=int(HTTPStatus.OK),
+        body={
+            "statusCode": 200,
+            "type": "application/vnd.microsoft.activity.message",
+            "value": message,
+        },
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +71,9 @@ class Command:
     scopes: tuple[str, ...]
     handler: Handler
     procurement_only: bool = False
+    in_menu: bool = True
+    """Listed in the Teams app's command menu (at most ten per scope); every command is in
+    `hjelp` either way."""
 
 
 def scope_of(kind: ConversationKind) -> str:
@@ -68,6 +84,7 @@ def scope_of(kind: ConversationKind) -> str:
 class CommandRouter:
     def __init__(self, *, is_procurement: ProcurementCheck | None = None) -> None:
         self._commands: list[Command] = []
+        self._card_actions: dict[str, CardActionHandler] = {}
         self._is_procurement = is_procurement
         self.register(
             Command(
@@ -116,21 +133,21 @@ class CommandRouter:
     async def handle_attachments(self, request: TurnRequest) -> Reply:
         return text("form.unknown", request.locale)
 
+    def register_card_action(self, verb: str, handler: CardActionHandler) -> None:
+        """`handler(data, request)` answers `Action.Execute` invokes with this verb."""
+        self._card_actions[verb] = handler
+
     async def handle_card_action(
         self, value: dict[str, Any], request: TurnRequest
     ) -> InvokeResponse:
-        verb = (
-            value.get("action", {}).get("verb") if isinstance(value.get("action"), dict) else None
-        )
-        log.info("card action with no handler", extra={"verb": str(verb)[:64]})
-        return InvokeResponse(
-            status=int(HTTPStatus.OK),
-            body={
-                "statusCode": 200,
-                "type": "application/vnd.microsoft.activity.message",
-                "value": text("card.unknown_action", request.locale),
-            },
-        )
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        verb = action.get("verb") if isinstance(action, dict) else None
+        data = action.get("data") if isinstance(action, dict) else None
+        handler = self._card_actions.get(verb) if isinstance(verb, str) else None
+        if handler is None:
+            log.info("card action with no handler", extra={"verb": str(verb)[:64]})
+            return card_action_message(text("card.unknown_action", request.locale))
+        return await handler(data if isinstance(data, dict) else {}, request)
 
     async def handle_file_consent(
         self, value: dict[str, Any], request: TurnRequest

@@ -34,6 +34,7 @@ from followup.errors import Conflict
 from followup.models import ConversationKind, Role
 from followup.plans import PlanConfig, load_plan
 from followup.ports import UnitOfWorkFactory
+from followup.reminders import ReminderSettings
 from followup.workdays import WorkingCalendar
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class BotDependencies:
     plan: PlanConfig = field(default_factory=load_plan)
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     base_url: str = "http://127.0.0.1:3978"
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
 
 
 def tenant_of(activity: Activity) -> str | None:

@@ -66,6 +66,12 @@ NB: dict[str, str] = {
     "help.cmd.fravær": (
         "«fravær fra <dato> til <dato>» – registrer at du er borte; «fravær» viser fraværet ditt"
     ),
+    "help.cmd.påminnelser": (
+        "«påminnelser» – om du får påminnelser; «påminnelser flere» gir opptil tre om dagen"
+    ),
+    "help.cmd.pause": "«pause» – ingen påminnelser før du skriver «fortsett»",
+    "help.cmd.fortsett": "«fortsett» – påminnelser igjen",
+    "help.cmd.utsett": "«utsett <avtalenr> <dato>» – neste påminnelse om en oppfølging kommer da",
     "help.cmd.tilbake": "«tilbake» – du er tilbake, og oppfølgingene går til deg igjen",
     "help.cmd.kontrollpunkt": (
         "«kontrollpunkt <avtalenr> legg til <kode eller tittel> [hyppighet]», "
@@ -353,6 +359,92 @@ NB: dict[str, str] = {
     "command.kontrollpunkt": (
         "Innkjøp endrer oppfølgingsplanen: kontrollpunkt <avtalenr> legg til <kode>"
     ),
+    # reminders
+    "command.påminnelser": "Påminnelser: pause, fortsett, eller flere per dag",
+    "command.pause": "Sett påminnelsene dine på pause",
+    "command.fortsett": "Få påminnelser igjen",
+    "command.utsett": "Utsett en oppfølging: utsett <avtalenr> <dato>",
+    "reminder.title": "Påminnelse: {count} oppfølginger",
+    "reminder.title_one": "Påminnelse: 1 oppfølging",
+    "reminder.intro": (
+        "Dette venter på svar fra deg. Svar på kortet, eller skriv for eksempel «utsett "
+        "{reference} fredag»."
+    ),
+    "reminder.due_in": "Frist {date}",
+    "reminder.due_today": "Frist i dag",
+    "reminder.overdue": "Forfalt {date} ({days} dager siden)",
+    "reminder.covering_for": "Du svarer for {name}, som er borte",
+    "reminder.escalated": "Eskalert til deg: {name} har ikke svart",
+    "reminder.escalated_nobody": "Eskalert til deg: ingen har svart",
+    "reminder.snoozed": "Utsatt",
+    "reminder.also_overdue": "Også forfalt",
+    "reminder.more": "… og {count} til. Skriv «mine oppgaver» for hele listen.",
+    "reminder.snooze": "Utsett",
+    "reminder.snooze_day": "1 arbeidsdag",
+    "reminder.snooze_week": "1 uke",
+    "reminder.snooze_date": "Til dato",
+    "reminder.snooze_date_placeholder": "f.eks. fredag, 15.12 eller neste uke",
+    "reminder.snooze_ok": "Utsatt til {date}: {reference} {title}. Du får en ny påminnelse da.",
+    "reminder.snooze_ok_overdue": (
+        "Utsatt til {date}: {reference} {title}. Merk: fristen var {due}, så oppfølgingen står "
+        "som forfalt til den er besvart."
+    ),
+    "reminder.snooze_missing_date": (
+        "Skriv når du vil bli minnet på, for eksempel «fredag» eller «15.12»."
+    ),
+    "reminder.snooze_usage": (
+        "Skriv «utsett <avtalenr> <dato>», for eksempel «utsett KOM-2025-0147 fredag»."
+    ),
+    "reminder.snooze_none": "Du har ingen åpne oppfølginger på {reference} å utsette.",
+    "reminder.paused": (
+        "Påminnelsene dine er satt på pause. Du kan fortsatt skrive «mine oppgaver». Skriv "
+        "«fortsett» når du vil ha dem igjen."
+    ),
+    "reminder.already_paused": (
+        "Påminnelsene dine er allerede på pause. Skriv «fortsett» for å få dem igjen."
+    ),
+    "reminder.resumed": "Du får påminnelser igjen, høyst {count} per dag.",
+    "reminder.per_day": "Du får nå høyst {count} påminnelser per dag.",
+    "reminder.status": (
+        "Påminnelser: {state}, høyst {count} per dag. Skriv «påminnelser pause», «påminnelser "
+        "fortsett» eller «påminnelser flere»."
+    ),
+    "reminder.state_on": "på",
+    "reminder.state_paused": "på pause",
+    "follow_up.not_found": (
+        "Finner ikke den oppfølgingen. Kortet kan være utdatert: skriv «mine oppgaver»."
+    ),
+    "follow_up.not_yours": "Den oppfølgingen er ikke din, og du er ikke stedfortreder for den.",
+    "follow_up.closed": "Den oppfølgingen er allerede besvart eller lukket.",
+    "follow_up.snooze_past": "Datoen må være etter i dag.",
+    "follow_up.snooze_too_far": "Du kan utsette høyst ett år fram.",
+    "reminder.more_stuck": "… og {count} til.",
+    "escalation.title": "Forfalt uten svar: {count} oppfølginger",
+    "escalation.intro": "Disse har gått gjennom hele påminnelsesstigen uten svar.",
+    "escalation.item": "{days} dager forfalt · eier {owner}",
+    "escalation.responsible": "svarer nå: {name}",
+    "unreachable.title": "Når ikke {name}",
+    "unreachable.title_nobody": "Oppfølginger uten avtaleeier",
+    "unreachable.intro": (
+        "Boten kan ikke sende til {name} ({reason}). Disse oppfølgingene står fast:"
+    ),
+    "unreachable.intro_nobody": (
+        "Disse oppfølgingene har ingen avtaleeier eller kontraktsforvalter:"
+    ),
+    "weekly.title": "Ukesoppsummering {week}",
+    "weekly.period": "{since} – {today}",
+    "weekly.answered": "Besvart siste uke",
+    "weekly.answered_value": "{count} ({on_time} innen fristen)",
+    "weekly.overdue": "Forfalt nå",
+    "weekly.escalated": "Eskalert",
+    "weekly.deviations": "Åpne avvik",
+    "weekly.deviations_none": "ingen",
+    "weekly.unreachable": "Når ikke",
+    "weekly.unreachable_none": "ingen",
+    "weekly.severity.lav": "lav",
+    "weekly.severity.middels": "middels",
+    "weekly.severity.høy": "høy",
+    "weekly.severity.kritisk": "kritisk",
 }
 
 EN: dict[str, str] = {
@@ -399,6 +491,12 @@ EN: dict[str, str] = {
         '"deputy <e-mail>" sets your standing deputy, "deputy none" clears it'
     ),
     "help.cmd.fravær": '"away from <date> to <date>" – record an absence; "away" lists them',
+    "help.cmd.påminnelser": (
+        '"reminders" – whether you get reminders; "reminders more" allows up to three a day'
+    ),
+    "help.cmd.pause": '"pause" – no reminders until you type "resume"',
+    "help.cmd.fortsett": '"resume" – reminders again',
+    "help.cmd.utsett": '"snooze <reference> <date>" – the next reminder of a follow-up comes then',
     "help.cmd.tilbake": '"back" – you are back, and your follow-ups come to you again',
     "help.cmd.kontrollpunkt": (
         '"checkpoint <reference> add <code or title> [cadence]", '
@@ -658,6 +756,85 @@ EN: dict[str, str] = {
     "command.tilbake": "You are back: follow-ups come to you again",
     "command.kalenderlenke": "A private calendar address for Outlook",
     "command.kontrollpunkt": "Procurement edits a plan: checkpoint <reference> add <code>",
+    # reminders
+    "command.påminnelser": "Reminders: pause, resume, or more per day",
+    "command.pause": "Pause your reminders",
+    "command.fortsett": "Get reminders again",
+    "command.utsett": "Snooze a follow-up: snooze <reference> <date>",
+    "reminder.title": "Reminder: {count} follow-ups",
+    "reminder.title_one": "Reminder: 1 follow-up",
+    "reminder.intro": (
+        'These wait for your answer. Answer on the card, or type for example "snooze {reference} '
+        'friday".'
+    ),
+    "reminder.due_in": "Due {date}",
+    "reminder.due_today": "Due today",
+    "reminder.overdue": "Overdue since {date} ({days} days)",
+    "reminder.covering_for": "You answer for {name}, who is away",
+    "reminder.escalated": "Escalated to you: {name} has not answered",
+    "reminder.escalated_nobody": "Escalated to you: nobody has answered",
+    "reminder.snoozed": "Snoozed",
+    "reminder.also_overdue": "Also overdue",
+    "reminder.more": '… and {count} more. Type "my tasks" for the whole list.',
+    "reminder.snooze": "Snooze",
+    "reminder.snooze_day": "1 working day",
+    "reminder.snooze_week": "1 week",
+    "reminder.snooze_date": "Until date",
+    "reminder.snooze_date_placeholder": "e.g. friday, 15.12 or next week",
+    "reminder.snooze_ok": "Snoozed until {date}: {reference} {title}. You will be reminded then.",
+    "reminder.snooze_ok_overdue": (
+        "Snoozed until {date}: {reference} {title}. Note: it was due {due}, so it shows as "
+        "overdue until answered."
+    ),
+    "reminder.snooze_missing_date": 'Type when to be reminded, for example "friday" or "15.12".',
+    "reminder.snooze_usage": (
+        'Type "snooze <reference> <date>", for example "snooze KOM-2025-0147 friday".'
+    ),
+    "reminder.snooze_none": "You have no open follow-ups on {reference} to snooze.",
+    "reminder.paused": (
+        'Your reminders are paused. You can still type "my tasks". Type "resume" to get them again.'
+    ),
+    "reminder.already_paused": (
+        'Your reminders are already paused. Type "resume" to get them again.'
+    ),
+    "reminder.resumed": "You will get reminders again, at most {count} a day.",
+    "reminder.per_day": "You will now get at most {count} reminders a day.",
+    "reminder.status": (
+        'Reminders: {state}, at most {count} a day. Type "reminders pause", "reminders resume" or'
+        ' "reminders more".'
+    ),
+    "reminder.state_on": "on",
+    "reminder.state_paused": "paused",
+    "follow_up.not_found": (
+        'That follow-up was not found. The card may be out of date: type "my tasks".'
+    ),
+    "follow_up.not_yours": "That follow-up is not yours, and you are not covering for it.",
+    "follow_up.closed": "That follow-up is already answered or closed.",
+    "follow_up.snooze_past": "The date must be after today.",
+    "follow_up.snooze_too_far": "You can snooze at most one year ahead.",
+    "reminder.more_stuck": "… and {count} more.",
+    "escalation.title": "Overdue without an answer: {count} follow-ups",
+    "escalation.intro": "These went through the whole reminder ladder without an answer.",
+    "escalation.item": "{days} days overdue · owner {owner}",
+    "escalation.responsible": "answering now: {name}",
+    "unreachable.title": "Cannot reach {name}",
+    "unreachable.title_nobody": "Follow-ups without an owner",
+    "unreachable.intro": "The bot cannot send to {name} ({reason}). These follow-ups are stuck:",
+    "unreachable.intro_nobody": "These follow-ups have no contract owner or manager:",
+    "weekly.title": "Weekly summary {week}",
+    "weekly.period": "{since} – {today}",
+    "weekly.answered": "Answered last week",
+    "weekly.answered_value": "{count} ({on_time} on time)",
+    "weekly.overdue": "Overdue now",
+    "weekly.escalated": "Escalated",
+    "weekly.deviations": "Open deviations",
+    "weekly.deviations_none": "none",
+    "weekly.unreachable": "Cannot reach",
+    "weekly.unreachable_none": "nobody",
+    "weekly.severity.lav": "low",
+    "weekly.severity.middels": "medium",
+    "weekly.severity.høy": "high",
+    "weekly.severity.kritisk": "critical",
 }
 
 CATALOGUES = {"nb": NB, "en": EN}

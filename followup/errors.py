@@ -26,6 +26,9 @@ class InvalidInput(FollowUpError):
     """The request is malformed; the message says what is wrong."""
 
 
+RETRYABLE_DELIVERY_STATUSES = frozenset({0, 412, 429, 502, 503, 504})
+
+
 class DeliveryFailed(FollowUpError):
     """A proactive message could not be delivered.
 
@@ -34,12 +37,23 @@ class DeliveryFailed(FollowUpError):
     """
 
     def __init__(
-        self, message: str, *, status: int, final: bool, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        status: int,
+        final: bool,
+        retry_after: float | None = None,
+        retryable: bool | None = None,
     ) -> None:
         super().__init__(message, code="delivery.failed")
         self.status = status
         self.final = final
         self.retry_after = retry_after
+        self.retryable = (
+            retryable if retryable is not None else status in RETRYABLE_DELIVERY_STATUSES
+        )
+        """Worth trying again later: throttled (429), a precondition race (412), the channel
+        or the network down (502/503/504, 0 = no answer)."""
 
 
 class Conflict(FollowUpError):

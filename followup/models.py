@@ -112,9 +112,25 @@ class DeviationStatus(StrEnum):
 
 class DeliveryState(StrEnum):
     QUEUED = "queued"
+    SENDING = "sending"
+    """Claimed by a sender; when its lease runs out (the sender died), it is sent again."""
     SENT = "sent"
     FAILED = "failed"
     UNREACHABLE = "unreachable"
+    SKIPPED = "skipped"
+    """Not sent on purpose: the person paused reminders."""
+
+
+class DeliveryKind(StrEnum):
+    DIGEST = "digest"
+    """A person's due and overdue follow-ups (their own, those they cover, those escalated to
+    them), one card per send."""
+    ESCALATION = "escalation"
+    """Follow-ups overdue past the last step of the ladder, to the procurement channels."""
+    UNREACHABLE = "unreachable"
+    """To the procurement channels: whom the bot cannot reach and which follow-ups are stuck."""
+    WEEKLY = "weekly"
+    """The weekly summary to a procurement channel."""
 
 
 class ConversationKind(StrEnum):
@@ -144,6 +160,8 @@ class Person(DomainModel):
     locale: str = "nb-NO"
     deputy_person_id: str | None = None
     reminders_paused: bool = False
+    reminders_per_day: int = Field(default=1, ge=1, le=10)
+    """At most this many reminder messages a day (more only when the person asked for it)."""
     unreachable: bool = False
 
 
@@ -275,14 +293,27 @@ class Deviation(DomainModel):
 
 
 class Delivery(DomainModel):
+    """One proactive message in the outbox: made when it is due, sent once by one sender.
+
+    `message` is the rendered message (text and card JSON), made when the delivery is planned,
+    so a sender only sends. `dedupe_key`, when set, is unique: a second delivery for the same
+    thing (the weekly summary for the same channel and week) is never made.
+    """
+
     id: str = Field(default_factory=new_id)
+    kind: DeliveryKind = DeliveryKind.DIGEST
     recipient_person_id: str | None = None
     conversation_ref_id: str | None = None
+    follow_up_ids: list[str] = Field(default_factory=list)
+    message: dict[str, Any] = Field(default_factory=dict)
     state: DeliveryState = DeliveryState.QUEUED
     attempts: int = 0
     last_error: str | None = None
     sent_activity_id: str | None = None
+    next_attempt_at: datetime | None = None
+    dedupe_key: str | None = None
     created_at: datetime
+    sent_at: datetime | None = None
 
 
 class AuditEvent(DomainModel):

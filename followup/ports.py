@@ -14,7 +14,10 @@ from followup.models import (
     Checkpoint,
     Contract,
     ConversationRef,
+    Delivery,
+    DeliveryState,
     FollowUp,
+    FollowUpState,
     Person,
     Supplier,
 )
@@ -61,6 +64,12 @@ class ConversationRefRepository(Protocol):
     def remove_conversation(self, conversation_id: str) -> int: ...
     def for_person(self, person_id: str) -> ConversationRef | None: ...
     def procurement_channels(self) -> Sequence[ConversationRef]: ...
+    def get(self, ref_id: str) -> ConversationRef | None: ...
+    def get_many(self, ref_ids: Collection[str]) -> Mapping[str, ConversationRef]: ...
+    def personal_for_people(self, person_ids: Collection[str]) -> Mapping[str, ConversationRef]:
+        """Each person's latest 1:1 conversation with the bot (people without one are left
+        out)."""
+        ...
 
 
 class AuditLog(Protocol):
@@ -119,6 +128,18 @@ class FollowUpRepository(Protocol):
         self, contract_ids: Collection[str], start: date, end: date
     ) -> Sequence[FollowUp]: ...
 
+    def get_many(self, follow_up_ids: Collection[str]) -> Mapping[str, FollowUp]: ...
+
+    def claim_due(self, now: datetime, limit: int) -> Sequence[FollowUp]:
+        """Open follow-ups whose `next_action_at` has come, oldest first, locked for this
+        transaction (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so a concurrent planner skips
+        them; SQLite has one writer at a time)."""
+        ...
+
+    def reschedule(self, changes: Iterable[ScheduleChange]) -> int:
+        """Set state, ladder step and next action of these follow-ups in bulk."""
+        ...
+
 
 class AbsenceRepository(Protocol):
     def for_people(self, person_ids: Collection[str], on_or_after: date) -> Sequence[Absence]:
@@ -129,6 +150,86 @@ class AbsenceRepository(Protocol):
     def remove(self, absence_id: str) -> bool: ...
     def covered_by(self, deputy_id: str, on_or_after: date) -> Sequence[Absence]:
         """Absences in which this person is the named deputy."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleChange:
+    follow_up_id: str
+    state: FollowUpState
+    reminder_step: int
+    next_action_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOutcome:
+    """What became of one claimed delivery (see `DeliveryRepository.finish`)."""
+
+    delivery_id: str
+    claim: str
+    state: DeliveryState
+    at: datetime
+    sent_activity_id: str | None = None
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+
+
+class DeliveryRepository(Protocol):
+    """The outbox."""
+
+    def add_many(self, deliveries: Iterable[Delivery], now: datetime) -> int: ...
+    def exists(self, dedupe_key: str) -> bool: ...
+    def get(self, delivery_id: str) -> Delivery | None: ...
+    def claim(
+        self, now: datetime, claim: str, lease_until: datetime, limit: int
+    ) -> Sequence[Delivery]:
+        """Claim up to `limit` deliveries to send: queued ones whose time has come, and those
+        left `sending` by a sender whose lease ran out. Each claim is a single conditional
+        update (PostgreSQL: over rows picked `FOR UPDATE SKIP LOCKED`), so two senders never
+        claim the same delivery; `claim` must be unique to this call."""
+        ...
+
+    def finish(self, outcomes: Iterable[DeliveryOutcome]) -> int:
+        """Record outcomes of deliveries still held under their claim (a delivery whose lease
+        ran out and was claimed by another sender is left alone); returns how many."""
+        ...
+
+    def counted_today(self, person_ids: Collection[str], since: datetime) -> Mapping[str, int]:
+        """Digests made for these people since `since` that count against their daily limit
+        (queued, sending or sent)."""
+        ...
+
+    def recent(self, limit: int) -> Sequence[Delivery]: ...
+
+
+class SchedulerState(Protocol):
+    """Leases and marks shared by every scheduler process."""
+
+    def try_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Take (or extend) the lease `name` unless another holder has it until after `now`."""
+        ...
+
+    def release(self, name: str, holder: str) -> None: ...
+    def mark(self, name: str) -> str | None: ...
+    def set_mark(self, name: str, value: str, now: datetime) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioCounts:
+    """Numbers for the weekly summary."""
+
+    answered: int
+    answered_on_time: int
+    overdue: int
+    escalated: int
+    open_deviations: Mapping[str, int]
+    unreachable_people: Sequence[Person]
+
+
+class SummaryQueries(Protocol):
+    def weekly_counts(self, since: datetime, today: date) -> PortfolioCounts:
+        """Answers given since `since`, and today's overdue, escalated, open deviations (by
+        severity) and unreachable owners."""
         ...
 
 
@@ -160,6 +261,12 @@ class UnitOfWork(Protocol):
     def absences(self) -> AbsenceRepository: ...
     @property
     def calendar_feeds(self) -> CalendarFeedRepository: ...
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
+    @property
+    def scheduler(self) -> SchedulerState: ...
+    @property
+    def summaries(self) -> SummaryQueries: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -8,10 +8,11 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, delete, exists, insert, or_, select
+from sqlalchemy import Row, Table, bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from followup.models import (
+    OPEN_FOLLOW_UP_STATES,
     Absence,
     Category,
     Checkpoint,
@@ -26,6 +27,7 @@ from followup.models import (
     RiskLevel,
     Supplier,
 )
+from followup.ports import ScheduleChange
 from storage.tables import (
     AbsenceRow,
     AnswerRow,
@@ -359,7 +361,7 @@ class SqlAlchemyCheckpointRepository:
 # --- follow-ups ------------------------------------------------------------------------------
 
 
-def _follow_up(row: FollowUpRow) -> FollowUp:
+def _follow_up(row: FollowUpRow | Row[Any]) -> FollowUp:
     return FollowUp(
         id=row.id,
         checkpoint_id=row.checkpoint_id,
@@ -443,6 +445,57 @@ class SqlAlchemyFollowUpRepository:
             )
         found.sort(key=lambda f: (f.due_date, f.contract_id))
         return found
+
+    def get_many(self, follow_up_ids: Collection[str]) -> Mapping[str, FollowUp]:
+        found: dict[str, FollowUp] = {}
+        table = _table(FollowUpRow)
+        for batch in chunked(set(follow_up_ids)):
+            for row in _rows(self._session, table, table.c.id.in_(batch)):
+                found[row.id] = _follow_up(row)
+        return found
+
+    def claim_due(self, now: datetime, limit: int) -> Sequence[FollowUp]:
+        table = _table(FollowUpRow)
+        self._session.flush()
+        query = (
+            select(table)
+            .where(
+                table.c.next_action_at <= now,
+                table.c.state.in_([s.value for s in OPEN_FOLLOW_UP_STATES]),
+            )
+            .order_by(table.c.next_action_at, table.c.id)
+            .limit(limit)
+            # PostgreSQL: rows another planner holds are skipped, not waited for. SQLite
+            # ignores this; it has one writer at a time, and the planner lease.
+            .with_for_update(skip_locked=True)
+        )
+        return [_follow_up(row) for row in self._session.execute(query)]
+
+    def reschedule(self, changes: Iterable[ScheduleChange]) -> int:
+        rows = [
+            {
+                "b_id": c.follow_up_id,
+                "b_state": c.state.value,
+                "b_step": c.reminder_step,
+                "b_next": c.next_action_at,
+            }
+            for c in changes
+        ]
+        if not rows:
+            return 0
+        table = _table(FollowUpRow)
+        self._session.flush()
+        self._session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(
+                state=bindparam("b_state"),
+                reminder_step=bindparam("b_step"),
+                next_action_at=bindparam("b_next"),
+            ),
+            rows,
+        )
+        return len(rows)
 
 
 # --- absences --------------------------------------------------------------------------------

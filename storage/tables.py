@@ -85,6 +85,7 @@ class PersonRow(Base):
     locale: Mapped[str] = mapped_column(String(16), default="nb-NO")
     deputy_person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
     reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminders_per_day: Mapped[int] = mapped_column(Integer, default=1)
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -233,18 +234,49 @@ class DeviationRow(Base):
 
 
 class DeliveryRow(Base):
+    """The outbox. A sender claims a row (state `sending`, `claimed_by`, `lease_expires_at`);
+    a row whose lease ran out is claimed again."""
+
     __tablename__ = "deliveries"
-    __table_args__ = (Index("ix_deliveries_state_created", "state", "created_at"),)
+    __table_args__ = (
+        Index("ix_deliveries_state_created", "state", "created_at"),
+        # The senders' one question: what is queued and may be sent now?
+        Index("ix_deliveries_state_next_attempt", "state", "next_attempt_at"),
+        # How many messages has this person had today?
+        Index("ix_deliveries_recipient_created", "recipient_person_id", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="digest")
     recipient_person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
-    conversation_ref_id: Mapped[str | None] = mapped_column(ForeignKey("conversation_refs.id"))
+    conversation_ref_id: Mapped[str | None] = mapped_column(
+        ForeignKey("conversation_refs.id", ondelete="SET NULL")
+    )
     follow_up_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    message: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_activity_id: Mapped[str | None] = mapped_column(String(200))
+    next_attempt_at: Mapped[datetime | None]
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class SchedulerStateRow(Base):
+    """Leases and marks shared by every scheduler process: who plans reminders right now
+    (`holder` until `expires_at`), and when a daily or weekly job last ran (`value`)."""
+
+    __tablename__ = "scheduler_state"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    expires_at: Mapped[datetime | None]
+    value: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime]
 
 

@@ -22,6 +22,11 @@ from storage.contract_repositories import (
     SqlAlchemySupplierRepository,
     chunked,
 )
+from storage.outbox_repositories import (
+    SqlAlchemyDeliveryRepository,
+    SqlAlchemySchedulerState,
+    SqlAlchemySummaryQueries,
+)
 from storage.tables import AuditEventRow, ContractRow, ConversationRefRow, PersonRow
 
 
@@ -37,6 +42,7 @@ def _person(row: PersonRow | Row[Any]) -> Person:
         locale=row.locale,
         deputy_person_id=row.deputy_person_id,
         reminders_paused=row.reminders_paused,
+        reminders_per_day=row.reminders_per_day,
         unreachable=row.unreachable,
     )
 
@@ -52,6 +58,7 @@ def _person_values(person: Person) -> dict[str, object]:
         "locale": person.locale,
         "deputy_person_id": person.deputy_person_id,
         "reminders_paused": person.reminders_paused,
+        "reminders_per_day": person.reminders_per_day,
         "unreachable": person.unreachable,
     }
 
@@ -211,6 +218,35 @@ class SqlAlchemyConversationRefRepository:
         ).all()
         return [_ref(r) for r in rows]
 
+    def get(self, ref_id: str) -> ConversationRef | None:
+        row = self._session.get(ConversationRefRow, ref_id)
+        return _ref(row) if row else None
+
+    def get_many(self, ref_ids: Collection[str]) -> Mapping[str, ConversationRef]:
+        found: dict[str, ConversationRef] = {}
+        for batch in chunked(set(ref_ids)):
+            for row in self._session.scalars(
+                select(ConversationRefRow).where(ConversationRefRow.id.in_(batch))
+            ):
+                found[row.id] = _ref(row)
+        return found
+
+    def personal_for_people(self, person_ids: Collection[str]) -> Mapping[str, ConversationRef]:
+        found: dict[str, ConversationRef] = {}
+        for batch in chunked(set(person_ids)):
+            rows = self._session.scalars(
+                select(ConversationRefRow)
+                .where(
+                    ConversationRefRow.person_id.in_(batch),
+                    ConversationRefRow.kind == ConversationKind.PERSONAL.value,
+                )
+                .order_by(ConversationRefRow.updated_at)
+            )
+            for row in rows:  # the latest wins
+                assert row.person_id is not None  # noqa: S101 (selected by person_id)
+                found[row.person_id] = _ref(row)
+        return found
+
 
 class SqlAlchemyAuditLog:
     def __init__(self, session: Session) -> None:
@@ -271,6 +307,9 @@ class SqlAlchemyUnitOfWork:
     follow_ups: SqlAlchemyFollowUpRepository
     absences: SqlAlchemyAbsenceRepository
     calendar_feeds: SqlAlchemyCalendarFeedRepository
+    deliveries: SqlAlchemyDeliveryRepository
+    scheduler: SqlAlchemySchedulerState
+    summaries: SqlAlchemySummaryQueries
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -286,6 +325,9 @@ class SqlAlchemyUnitOfWork:
         self.follow_ups = SqlAlchemyFollowUpRepository(self.session)
         self.absences = SqlAlchemyAbsenceRepository(self.session)
         self.calendar_feeds = SqlAlchemyCalendarFeedRepository(self.session)
+        self.deliveries = SqlAlchemyDeliveryRepository(self.session)
+        self.scheduler = SqlAlchemySchedulerState(self.session)
+        self.summaries = SqlAlchemySummaryQueries(self.session)
         return self
 
     def __exit__(

@@ -1,0 +1,337 @@
+"""SQLAlchemy implementations of the outbox (deliveries), the scheduler's shared state (leases
+and marks) and the numbers of the weekly summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from followup.models import (
+    OPEN_FOLLOW_UP_STATES,
+    Delivery,
+    DeliveryKind,
+    DeliveryState,
+    DeviationStatus,
+    FollowUpState,
+    Person,
+)
+from followup.ports import DeliveryOutcome, PortfolioCounts
+from followup.workdays import oslo_today
+from storage.contract_repositories import _table, chunked
+from storage.tables import (
+    AnswerRow,
+    DeliveryRow,
+    DeviationRow,
+    FollowUpRow,
+    PersonRow,
+    SchedulerStateRow,
+)
+
+_COUNTED = (DeliveryState.QUEUED.value, DeliveryState.SENDING.value, DeliveryState.SENT.value)
+
+
+def _delivery(row: Any) -> Delivery:
+    return Delivery(
+        id=row.id,
+        kind=DeliveryKind(row.kind),
+        recipient_person_id=row.recipient_person_id,
+        conversation_ref_id=row.conversation_ref_id,
+        follow_up_ids=list(row.follow_up_ids or []),
+        message=dict(row.message or {}),
+        state=DeliveryState(row.state),
+        attempts=row.attempts,
+        last_error=row.last_error,
+        sent_activity_id=row.sent_activity_id,
+        next_attempt_at=row.next_attempt_at,
+        dedupe_key=row.dedupe_key,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+    )
+
+
+class SqlAlchemyDeliveryRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add_many(self, deliveries: Iterable[Delivery], now: datetime) -> int:
+        rows = [
+            {
+                "id": d.id,
+                "kind": d.kind.value,
+                "recipient_person_id": d.recipient_person_id,
+                "conversation_ref_id": d.conversation_ref_id,
+                "follow_up_ids": d.follow_up_ids,
+                "message": d.message,
+                "state": d.state.value,
+                "attempts": d.attempts,
+                "last_error": d.last_error,
+                "sent_activity_id": d.sent_activity_id,
+                "next_attempt_at": d.next_attempt_at,
+                "dedupe_key": d.dedupe_key,
+                "claimed_by": None,
+                "lease_expires_at": None,
+                "created_at": d.created_at,
+                "updated_at": now,
+                "sent_at": d.sent_at,
+            }
+            for d in deliveries
+        ]
+        if rows:
+            self._session.flush()
+            self._session.connection().execute(insert(_table(DeliveryRow)), rows)
+        return len(rows)
+
+    def exists(self, dedupe_key: str) -> bool:
+        table = _table(DeliveryRow)
+        self._session.flush()
+        found = self._session.execute(
+            select(table.c.id).where(table.c.dedupe_key == dedupe_key).limit(1)
+        ).first()
+        return found is not None
+
+    def get(self, delivery_id: str) -> Delivery | None:
+        table = _table(DeliveryRow)
+        self._session.flush()
+        row = self._session.execute(select(table).where(table.c.id == delivery_id)).first()
+        return _delivery(row) if row else None
+
+    def claim(
+        self, now: datetime, claim: str, lease_until: datetime, limit: int
+    ) -> Sequence[Delivery]:
+        table = _table(DeliveryRow)
+        claimable = or_(
+            and_(
+                table.c.state == DeliveryState.QUEUED.value,
+                or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now),
+            ),
+            and_(
+                table.c.state == DeliveryState.SENDING.value,
+                table.c.lease_expires_at < now,
+            ),
+        )
+        picked = (
+            select(table.c.id)
+            .where(claimable)
+            .order_by(table.c.created_at, table.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has one writer at a time
+        )
+        self._session.flush()
+        # One statement that both picks and claims: on SQLite it takes the write lock at once
+        # (no read-then-write race), on PostgreSQL the picked rows are locked and re-checked.
+        self._session.execute(
+            update(table)
+            .where(table.c.id.in_(picked.scalar_subquery()), claimable)
+            .values(
+                state=DeliveryState.SENDING.value,
+                claimed_by=claim,
+                lease_expires_at=lease_until,
+                attempts=table.c.attempts + 1,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        rows = self._session.execute(
+            select(table)
+            .where(table.c.claimed_by == claim, table.c.state == DeliveryState.SENDING.value)
+            .order_by(table.c.created_at, table.c.id)
+        )
+        return [_delivery(row) for row in rows]
+
+    def finish(self, outcomes: Iterable[DeliveryOutcome]) -> int:
+        rows = [
+            {
+                "b_id": o.delivery_id,
+                "b_claim": o.claim,
+                "b_state": o.state.value,
+                "b_activity": o.sent_activity_id,
+                "b_error": o.last_error[:2000] if o.last_error else None,
+                "b_next": o.next_attempt_at,
+                "b_at": o.at,
+                "b_sent_at": o.at if o.state is DeliveryState.SENT else None,
+            }
+            for o in outcomes
+        ]
+        if not rows:
+            return 0
+        table = _table(DeliveryRow)
+        self._session.flush()
+        result = self._session.connection().execute(
+            update(table)
+            .where(
+                table.c.id == bindparam("b_id"),
+                table.c.claimed_by == bindparam("b_claim"),
+                table.c.state == DeliveryState.SENDING.value,
+            )
+            .values(
+                state=bindparam("b_state"),
+                sent_activity_id=bindparam("b_activity"),
+                last_error=bindparam("b_error"),
+                next_attempt_at=bindparam("b_next"),
+                updated_at=bindparam("b_at"),
+                sent_at=bindparam("b_sent_at"),
+                claimed_by=None,
+                lease_expires_at=None,
+            ),
+            rows,
+        )
+        return int(result.rowcount or 0)
+
+    def counted_today(self, person_ids: Collection[str], since: datetime) -> Mapping[str, int]:
+        table = _table(DeliveryRow)
+        counts: dict[str, int] = {}
+        self._session.flush()
+        for batch in chunked(set(person_ids)):
+            rows = self._session.execute(
+                select(table.c.recipient_person_id, func.count())
+                .where(
+                    table.c.recipient_person_id.in_(batch),
+                    table.c.kind == DeliveryKind.DIGEST.value,
+                    table.c.state.in_(_COUNTED),
+                    table.c.created_at >= since,
+                )
+                .group_by(table.c.recipient_person_id)
+            )
+            counts.update({person_id: int(count) for person_id, count in rows})
+        return counts
+
+    def recent(self, limit: int) -> Sequence[Delivery]:
+        table = _table(DeliveryRow)
+        self._session.flush()
+        rows = self._session.execute(
+            select(table).order_by(table.c.created_at.desc(), table.c.id.desc()).limit(limit)
+        )
+        return [_delivery(row) for row in rows]
+
+
+class SqlAlchemySchedulerState:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def try_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        table = _table(SchedulerStateRow)
+        self._session.flush()
+        taken = self._session.execute(
+            update(table)
+            .where(
+                table.c.name == name,
+                or_(
+                    table.c.holder.is_(None),
+                    table.c.holder == holder,
+                    table.c.expires_at.is_(None),
+                    table.c.expires_at < now,
+                ),
+            )
+            .values(holder=holder, expires_at=until, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if int(taken.rowcount or 0) == 1:  # type: ignore[attr-defined]
+            return True
+        exists = self._session.execute(select(table.c.name).where(table.c.name == name)).first()
+        if exists is not None:
+            return False
+        try:
+            with self._session.begin_nested():
+                self._session.execute(
+                    insert(table).values(name=name, holder=holder, expires_at=until, updated_at=now)
+                )
+        except IntegrityError:  # another process made the row first, and holds the lease
+            return False
+        return True
+
+    def release(self, name: str, holder: str) -> None:
+        table = _table(SchedulerStateRow)
+        self._session.execute(
+            update(table)
+            .where(table.c.name == name, table.c.holder == holder)
+            .values(holder=None, expires_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    def mark(self, name: str) -> str | None:
+        table = _table(SchedulerStateRow)
+        self._session.flush()
+        value = self._session.execute(select(table.c.value).where(table.c.name == name)).scalar()
+        return str(value) if value is not None else None
+
+    def set_mark(self, name: str, value: str, now: datetime) -> None:
+        table = _table(SchedulerStateRow)
+        self._session.flush()
+        changed = self._session.execute(
+            update(table)
+            .where(table.c.name == name)
+            .values(value=value, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if int(changed.rowcount or 0) == 0:  # type: ignore[attr-defined]
+            self._session.execute(insert(table).values(name=name, value=value, updated_at=now))
+
+
+class SqlAlchemySummaryQueries:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def weekly_counts(self, since: datetime, today: date) -> PortfolioCounts:
+        session = self._session
+        session.flush()
+        answers = _table(AnswerRow)
+        follow_ups = _table(FollowUpRow)
+        # The first answer to each follow-up answered in the period, against its due date.
+        first = (
+            select(answers.c.follow_up_id, func.min(answers.c.answered_at).label("at"))
+            .group_by(answers.c.follow_up_id)
+            .subquery()
+        )
+        answered_rows = session.execute(
+            select(first.c.at, follow_ups.c.due_date)
+            .join(follow_ups, follow_ups.c.id == first.c.follow_up_id)
+            .where(first.c.at >= since)
+        ).all()
+        answered = len(answered_rows)
+        on_time = sum(1 for at, due in answered_rows if oslo_today(at) <= due)
+        open_states = [s.value for s in OPEN_FOLLOW_UP_STATES]
+        overdue = session.execute(
+            select(func.count())
+            .select_from(follow_ups)
+            .where(follow_ups.c.state.in_(open_states), follow_ups.c.due_date < today)
+        ).scalar_one()
+        escalated = session.execute(
+            select(func.count())
+            .select_from(follow_ups)
+            .where(follow_ups.c.state == FollowUpState.ESCALATED.value)
+        ).scalar_one()
+        deviations = _table(DeviationRow)
+        by_severity = Counter(
+            {
+                str(severity): int(count)
+                for severity, count in session.execute(
+                    select(deviations.c.severity, func.count())
+                    .where(deviations.c.status != DeviationStatus.CLOSED.value)
+                    .group_by(deviations.c.severity)
+                )
+            }
+        )
+        people = _table(PersonRow)
+        unreachable = [
+            Person(id=row.id, display_name=row.display_name, email=row.email, unreachable=True)
+            for row in session.execute(
+                select(people.c.id, people.c.display_name, people.c.email)
+                .where(people.c.unreachable.is_(True))
+                .order_by(people.c.display_name)
+                .limit(50)
+            )
+        ]
+        return PortfolioCounts(
+            answered=answered,
+            answered_on_time=on_time,
+            overdue=int(overdue),
+            escalated=int(escalated),
+            open_deviations=dict(by_severity),
+            unreachable_people=unreachable,
+        )
