@@ -18,11 +18,14 @@ from bot.calendar_feed_route import CalendarFeedRoute
 from bot.commands import build_router
 from bot.connector import ConnectorPool
 from bot.endpoint import Guards, MessagesEndpoint
-from bot.settings import Settings
+from bot.reminders_wiring import DEV_BOT_APP_ID, build_reminder_jobs
+from bot.settings import Settings, reminder_settings
 from bot.state_storage import SqlAlchemyStorage
 from bot.teams_bot import BotDependencies, KontraktsvaktBot
 from bot.texts import text
 from followup.workdays import WorkingCalendar
+from scheduler.jobs import ReminderJobs
+from scheduler.runner import start_scheduler, stop_scheduler
 from storage.db import create_db_engine, create_session_factory, is_reachable
 from storage.dialog_state import SqlDialogStateStore
 from storage.processed_activities import ProcessedActivityLog
@@ -40,9 +43,10 @@ BOT = web.AppKey("bot", KontraktsvaktBot)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 PROCESSED = web.AppKey("processed_activities", ProcessedActivityLog)
 CONVERSATION_STATE = web.AppKey("conversation_state", ConversationState)
+JOBS = web.AppKey("reminder_jobs", ReminderJobs)
 
 DEV_TENANT_ID = "00000000-0000-4000-8000-000000000de7"
-DEV_BOT_ID = "00000000-0000-4000-8000-000000000b07"
+DEV_BOT_ID = DEV_BOT_APP_ID
 PROCESSED_RETENTION = timedelta(days=2)
 
 
@@ -50,7 +54,10 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
+def create_app(
+    settings: Settings, *, clock: Clock = system_clock, scheduler: bool = False
+) -> web.Application:
+    """The bot's aiohttp application; `scheduler` also runs the reminder scheduler in it."""
     app = web.Application(client_max_size=settings.max_body_bytes)
     engine = create_db_engine(settings.effective_database_url)
     pool = ConnectorPool(settings.effective_service_url_hosts)
@@ -63,6 +70,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
         plan=settings.plan(),
         calendar=WorkingCalendar(),
         base_url=settings.base_url,
+        reminders=reminder_settings(settings),
     )
     bot = KontraktsvaktBot(deps, build_router(deps))
     processed = ProcessedActivityLog(engine)
@@ -93,6 +101,9 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     # A plain GET for calendar clients: outside the messaging endpoint and its guards.
     CalendarFeedRoute(deps).add_to(app)
     app.cleanup_ctx.append(_resources)
+    if scheduler:
+        app[JOBS] = build_reminder_jobs(settings, deps.uow_factory, adapter, clock)
+        app.cleanup_ctx.append(_scheduler)
 
     if settings.dev_channel_enabled:
         from bot.devchannel import setup_dev_channel
@@ -121,6 +132,13 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     pruner.cancel()
     await app[POOL].close()
     app[ENGINE].dispose()
+
+
+async def _scheduler(app: web.Application) -> AsyncIterator[None]:
+    jobs = app[JOBS]
+    running = start_scheduler(jobs, app[SETTINGS].scheduler_tick_seconds)
+    yield
+    await stop_scheduler(running, jobs)
 
 
 async def _prune_processed(app: web.Application) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,12 +41,24 @@ def _schema_is_current(settings: Settings) -> bool:
     return current == head
 
 
-def _run(settings: Settings, *, banner: str | None = None) -> int:
+def _clock(settings: Settings) -> Callable[[], datetime]:
+    """The system clock; in local mode with CLOCK_SPEED, one that runs faster (the demo)."""
+    from bot.app import system_clock
+
+    if settings.local_mode and settings.clock_speed != 1:
+        from scheduler.clock import MovableClock
+
+        log.warning("the clock runs %g times faster than real time", settings.clock_speed)
+        return MovableClock(speed=settings.clock_speed)
+    return system_clock
+
+
+def _run(settings: Settings, *, banner: str | None = None, scheduler: bool = True) -> int:
     from aiohttp import web
 
     from bot.app import create_app
 
-    app = create_app(settings)
+    app = create_app(settings, clock=_clock(settings), scheduler=scheduler)
     host, port = settings.bind_host, settings.port
 
     async def announce(_app: web.Application) -> None:
@@ -64,7 +76,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _configure_logging(settings)
     if not _schema_is_current(settings):
         return _fail("the database schema is not up to date: run `kontraktsvakt db upgrade` first")
-    return _run(settings)
+    return _run(settings, scheduler=not args.no_scheduler)
+
+
+def cmd_scheduler(_args: argparse.Namespace) -> int:
+    from bot.reminders_wiring import run_scheduler_process
+
+    settings = _settings()
+    _configure_logging(settings)
+    if not _schema_is_current(settings):
+        return _fail("the database schema is not up to date: run `kontraktsvakt db upgrade` first")
+    return run_scheduler_process(settings, _clock(settings))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -74,6 +96,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     overrides: dict[str, object] = {"MicrosoftAppId": "", "MicrosoftAppPassword": ""}
     if args.port is not None:
         overrides["PORT"] = args.port
+    if args.clock_speed is not None:
+        overrides["CLOCK_SPEED"] = args.clock_speed
     settings = _settings(**overrides)
     _configure_logging(settings)
     url = settings.effective_database_url
@@ -187,10 +211,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the bot (POST /api/messages)")
     serve.add_argument("--host", help="bind address (default: HOST, or 127.0.0.1 in local mode)")
     serve.add_argument("--port", type=int, help="port (default: PORT, 3978)")
+    serve.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="do not send reminders from this process (run `kontraktsvakt scheduler` instead)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     demo = sub.add_parser("demo", help="migrate SQLite, load demo data, run with the dev chat")
     demo.add_argument("--port", type=int, help="port (default: PORT, 3978)")
+    demo.add_argument(
+        "--clock-speed",
+        type=float,
+        help="run the clock N times faster, so reminders arrive without waiting for days "
+        "(e.g. 3600: an hour a second)",
+    )
+    sched = sub.add_parser("scheduler", help="run only the reminder scheduler (no HTTP endpoint)")
+    sched.set_defaults(func=cmd_scheduler)
     demo.set_defaults(func=cmd_demo)
 
     db = sub.add_parser("db", help="database administration")

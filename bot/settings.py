@@ -17,6 +17,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from followup.plans import PlanConfig, PlanFileError, load_plan
+from followup.reminders import ReminderSettings
 
 DEFAULT_DATA_DIR = Path("var")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -86,6 +87,19 @@ class Settings(BaseSettings):
     time_zone: str = Field(default="Europe/Oslo", alias="TIME_ZONE")
     working_hours_start: time = Field(default=time(8, 0), alias="WORKING_HOURS_START")
     working_hours_end: time = Field(default=time(16, 0), alias="WORKING_HOURS_END")
+
+    # Reminders (see followup/reminders.py and followup/outbox.py).
+    scheduler_tick_seconds: float = Field(
+        default=30.0, alias="SCHEDULER_TICK_SECONDS", ge=1, le=3600
+    )
+    send_rate_per_tenant: float = Field(default=30.0, alias="SEND_RATE_PER_TENANT", ge=0, le=1000)
+    """Proactive sends per second per tenant (Teams allows 30–50); 0 switches pacing off."""
+    send_concurrency: int = Field(default=16, alias="SEND_CONCURRENCY", ge=1, le=256)
+    weekly_summary_day: int = Field(default=1, alias="WEEKLY_SUMMARY_DAY", ge=1, le=7)
+    """1 = Monday … 7 = Sunday."""
+    weekly_summary_time: time = Field(default=time(8, 0), alias="WEEKLY_SUMMARY_TIME")
+    clock_speed: float = Field(default=1.0, alias="CLOCK_SPEED", gt=0, le=1_000_000)
+    """Local mode only: the bot's clock runs this many times faster (the demo)."""
 
     # Operations.
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
@@ -235,3 +249,12 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 __all__ = ["AppType", "LogFormat", "Settings", "SettingsError", "load_settings"]
+
+
+def reminder_settings(settings: Settings) -> ReminderSettings:
+    return ReminderSettings(
+        window_start=settings.working_hours_start,
+        window_end=settings.working_hours_end,
+        weekly_weekday=settings.weekly_summary_day - 1,
+        weekly_at=settings.weekly_summary_time,
+    )
