@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -98,6 +99,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         overrides["PORT"] = args.port
     if args.clock_speed is not None:
         overrides["CLOCK_SPEED"] = args.clock_speed
+    if "SCHEDULER_TICK_SECONDS" not in os.environ:
+        overrides["SCHEDULER_TICK_SECONDS"] = 5  # reminders show up soon after a person logs in
     settings = _settings(**overrides)
     _configure_logging(settings)
     url = settings.effective_database_url

@@ -48,3 +48,5 @@ def configure_logging(level: str, log_format: LogFormat) -> None:
     root.setLevel(level)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # One line per tick is noise; the jobs log what they did.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
