@@ -216,6 +216,10 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
             return
         key = self._fingerprint(activity)
         if key in self._known_refs:
+            sender = activity.from_property
+            if _kind(activity) is ConversationKind.PERSONAL and sender is not None and sender.id:
+                # Someone the bot could not reach (403/404) writes again: reachable again.
+                await asyncio.to_thread(self._mark_reachable, str(sender.id), self._deps.clock())
             return
         kind = _kind(activity)
         identity = (
@@ -239,6 +243,14 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
         self._remember(key)
         if welcome and recorded.reference_is_new:
             await turn_context.send_activity(self._welcome(recorded, activity))
+
+    def _mark_reachable(self, teams_user_id: str, now: datetime) -> None:
+        with self._deps.uow_factory() as uow:
+            person = uow.people.find_by_teams_user_id(teams_user_id)
+            if person is not None and person.unreachable:
+                person.unreachable = False
+                uow.people.update(person, now)
+                uow.commit()
 
     def _record(self, cmd: RecordConversation) -> RecordedConversation:
         for attempt in range(3):

@@ -122,8 +122,13 @@ class OutboxSender:
             if not deliveries:
                 break
             report.claimed += len(deliveries)
+            unreachable_before = report.unreachable
             await self._send_batch(claim, deliveries, report, stop)
-            if len(deliveries) < self._settings.claim_batch:
+            # A 403/404 queues a notice to procurement: send it in this round, not the next.
+            if (
+                len(deliveries) < self._settings.claim_batch
+                and report.unreachable == unreachable_before
+            ):
                 break
         if report.claimed:
             log.info(
@@ -245,6 +250,8 @@ class OutboxSender:
                 self._pacer.sent()
                 report.sent += 1
                 return self._outcome(delivery, claim, DeliveryState.SENT, activity_id=activity_id)
+            finally:
+                self._pacer.finished(ref.tenant_id or "")
             error = f"{failure.status}: {failure}"[:MAX_ERROR_CHARS]
             if failure.final:
                 report.unreachable += 1
@@ -257,7 +264,9 @@ class OutboxSender:
             if failure.status == 429:
                 report.throttled += 1
                 self._pacer.hold_all(wait)
-            if delivery.attempts + tries >= settings.max_attempts:
+            # Sends so far: one per earlier claim (`attempts` counts this claim too), and
+            # this claim's tries.
+            if delivery.attempts - 1 + tries >= settings.max_attempts:
                 report.failed += 1
                 return self._outcome(delivery, claim, DeliveryState.FAILED, error=error)
             if wait > settings.inline_wait_seconds:
