@@ -154,8 +154,11 @@ def step_due_now(
     settings: ReminderSettings,
 ) -> Step:
     """The step to take now: the follow-up's current step, or a later one whose time has also
-    come (missed steps are not sent one by one)."""
+    come (missed steps are not sent one by one). A snoozed follow-up reminds the person who
+    snoozed it, whatever the ladder would say by now."""
     current = Step(min(max(follow_up.reminder_step, 0), Step.DONE))
+    if follow_up.state is FollowUpState.SNOOZED:
+        return Step(min(current, Step.REMINDER))
     taken = current
     for step in range(current + 1, Step.DONE):
         at = step_at(follow_up, checkpoint, Step(step), calendar, settings)
@@ -322,7 +325,7 @@ def plan_reminders(
             if len(due) < settings.batch_size:
                 break
         with uow_factory() as uow:
-            report.weekly = _plan_weekly_summaries(uow, now, settings, renderer)
+            report.weekly = _plan_weekly_summaries(uow, now, calendar, settings, renderer)
             uow.commit()
     finally:
         with uow_factory() as uow:
@@ -483,7 +486,11 @@ class _Planner:
     def _advance(self, follow_up: FollowUp) -> None:
         checkpoint = self.checkpoints[follow_up.checkpoint_id]
         taken = step_due_now(follow_up, checkpoint, self.now, self.calendar, self.settings)
-        step, at = next_step(follow_up, checkpoint, taken, self.now, self.calendar, self.settings)
+        ladder = follow_up
+        if follow_up.state is FollowUpState.SNOOZED and follow_up.due_date < self.today:
+            # The rest of the ladder counts from the day the snooze ended, not the due date.
+            ladder = follow_up.model_copy(update={"due_date": self.today})
+        step, at = next_step(ladder, checkpoint, taken, self.now, self.calendar, self.settings)
         state = _STATE_AFTER.get(taken, follow_up.state)
         self.changes.append(ScheduleChange(follow_up.id, state, int(step), at))
 
@@ -738,12 +745,19 @@ def report_unreachable(
 
 
 def _plan_weekly_summaries(
-    uow: UnitOfWork, now: datetime, settings: ReminderSettings, renderer: ReminderRenderer
+    uow: UnitOfWork,
+    now: datetime,
+    calendar: WorkingCalendar,
+    settings: ReminderSettings,
+    renderer: ReminderRenderer,
 ) -> int:
     local = now.astimezone(OSLO)
-    if local.weekday() != settings.weekly_weekday or local.time() < settings.weekly_at:
+    # The summary's latest day, or the first working day after it when that day is off (Easter
+    # Monday, or a weekend day): planning runs only on working days.
+    day = local.date() - timedelta(days=(local.weekday() - settings.weekly_weekday) % 7)
+    if calendar.working_day_on_or_after(day) != local.date() or local.time() < settings.weekly_at:
         return 0
-    year, week, _ = local.isocalendar()
+    year, week, _ = day.isocalendar()
     label = f"{year}-W{week:02d}"
     channels = [
         c

@@ -121,13 +121,18 @@ class SqlAlchemyDeliveryRepository:
             .order_by(table.c.created_at, table.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has one writer at a time
+            # Picked once: as a plain `IN (subquery)` PostgreSQL may plan a semi-join that
+            # runs the subquery again for every row, each run skipping the rows this very
+            # statement has just claimed, so far more than `limit` rows were claimed.
+            .cte("picked")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
         )
         self._session.flush()
         # One statement that both picks and claims: on SQLite it takes the write lock at once
         # (no read-then-write race), on PostgreSQL the picked rows are locked and re-checked.
         self._session.execute(
             update(table)
-            .where(table.c.id.in_(picked.scalar_subquery()), claimable)
+            .where(table.c.id.in_(select(picked.c.id)), claimable)
             .values(
                 state=DeliveryState.SENDING.value,
                 claimed_by=claim,
