@@ -36,8 +36,8 @@ def start_scheduler(jobs: ReminderJobs, tick_seconds: float) -> AsyncIOScheduler
 async def stop_scheduler(scheduler: AsyncIOScheduler, jobs: ReminderJobs) -> None:
     """Stop ticking; a send in progress records what it has in flight and stops claiming."""
     jobs.stop.set()
+    await jobs.idle()  # the running tick records what it has in flight and hands back the rest
     scheduler.shutdown(wait=False)
-    await jobs.idle()
 
 
 __all__ = ["start_scheduler", "stop_scheduler"]
