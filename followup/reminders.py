@@ -372,6 +372,8 @@ class _Planner:
         self.report = PlanReport()
         self.changes: list[ScheduleChange] = []
         self.deliveries: list[Delivery] = []
+        self._suppliers: dict[str, Supplier] | None = None
+        self._procurement_channels: Sequence[ConversationRef] | None = None
 
     def plan(self, due: Sequence[FollowUp]) -> PlanReport:
         self.report.follow_ups = len(due)
@@ -614,14 +616,12 @@ class _Planner:
     def _supplier(self, contract: Contract) -> Supplier | None:
         if not contract.supplier_id:
             return None
-        cache: dict[str, Supplier] = getattr(self, "_suppliers", {})
-        if not cache:
+        if self._suppliers is None:  # every contract's supplier, in one query
             supplier_ids = {c.supplier_id for c in self.contracts.values() if c.supplier_id}
-            cache = dict(self.uow.suppliers.get_many(supplier_ids))
-            self._suppliers = cache
-        if contract.supplier_id not in cache:
-            cache.update(self.uow.suppliers.get_many([contract.supplier_id]))
-        return cache.get(contract.supplier_id)
+            self._suppliers = dict(self.uow.suppliers.get_many(supplier_ids))
+        if contract.supplier_id not in self._suppliers:
+            self._suppliers.update(self.uow.suppliers.get_many([contract.supplier_id]))
+        return self._suppliers.get(contract.supplier_id)
 
     # -- procurement
 
@@ -639,11 +639,9 @@ class _Planner:
         )
 
     def _channels(self) -> Sequence[ConversationRef]:
-        channels: Sequence[ConversationRef] | None = getattr(self, "_procurement_channels", None)
-        if channels is None:
-            channels = self.uow.conversations.procurement_channels()
-            self._procurement_channels = channels
-        return channels
+        if self._procurement_channels is None:
+            self._procurement_channels = self.uow.conversations.procurement_channels()
+        return self._procurement_channels
 
     def _to_channels(
         self, kind: DeliveryKind, follow_ups: Sequence[FollowUp], message: OutgoingMessage
