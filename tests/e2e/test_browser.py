@@ -7,11 +7,9 @@ scripts/setup.sh. Without them the test fails (it never skips): CI must show a m
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -19,29 +17,14 @@ from playwright.async_api import Page, Route, async_playwright
 
 from bot.app import create_app
 from bot.devchannel import DEV_CHANNEL
-from bot.devchannel.webchat_bundle import bundle_path
 from bot.settings import Settings
 from followup.ports import OutgoingMessage
 from storage.db import create_db_engine
 from storage.demo_data import DEMO_MARKER_EMAIL, load_demo_calendar, load_demo_data
+from tests.e2e.browser_support import BUNDLE_FOUND, CHROMIUM, CHROMIUM_FOUND, FLAGS, ROOT
 from tests.e2e.conftest import start_site
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("KV_CHROMIUM", "/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_FOUND = Path(CHROMIUM).exists()
-BUNDLE_FOUND = bundle_path(ROOT / "var" / "webchat").exists()
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 
 
 @pytest.fixture

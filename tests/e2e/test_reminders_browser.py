@@ -8,19 +8,16 @@ scripts/setup.sh. Without them the test fails (it never skips): CI must show a m
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from aiohttp import web
 from playwright.async_api import Page, Route, async_playwright
 
 from bot.app import ADAPTER, ENGINE, create_app
-from bot.devchannel.webchat_bundle import bundle_path
 from bot.reminders_wiring import build_reminder_jobs
 from bot.settings import Settings
 from followup.models import FollowUpState
@@ -31,25 +28,12 @@ from scheduler.jobs import ReminderJobs
 from storage.db import create_db_engine, create_session_factory
 from storage.demo_data import demo_people, load_demo_calendar, load_demo_data
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from tests.e2e.browser_support import BUNDLE_FOUND, CHROMIUM, CHROMIUM_FOUND, FLAGS, ROOT
 from tests.e2e.conftest import start_site
 from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("KV_CHROMIUM", "/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_FOUND = Path(CHROMIUM).exists()
-BUNDLE_FOUND = bundle_path(ROOT / "var" / "webchat").exists()
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 MONDAY_10_OSLO = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
