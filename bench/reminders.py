@@ -8,8 +8,11 @@ the part's own) and against the same stand-in:
 1. Pacing off, to `bench/standin.py` (answers every send at once):
    - `raw aiohttp`: the limit. One `ClientSession`, the same concurrency, POSTs the same activity
      JSON (built and serialised per message from the stored message and reference).
-   - `botbuilder`: `TeamsNotifier` (botbuilder's `continue_conversation` over our pooled
-     connector, the same adapter as the product) in a loop with the same concurrency, no outbox.
+   - `botbuilder`: botbuilder's own proactive path, `continue_conversation` + `send_activity`
+     over our pooled connector (the same adapter as the product), in a loop with the same
+     concurrency, no outbox (`ContinueConversationNotifier`).
+   - `notifier`: the product's `TeamsNotifier` (the activity JSON POSTed through the pooled
+     client), the same loop, no outbox.
    - `outbox`: the product: `OutboxSender.send_all()` with `Pacer(None)`, as
      `kontraktsvakt scheduler` wires it (claims, leases, recording outcomes, all in the DB).
 2. Pacing on (`Pacer()` defaults: 30/s per tenant, Teams' conversation windows) to
@@ -352,7 +355,45 @@ async def part_raw(url: str, concurrency: int) -> dict[str, Any]:
     }
 
 
-async def part_botbuilder(url: str, concurrency: int) -> dict[str, Any]:
+class ContinueConversationNotifier:
+    """The baseline: botbuilder's own proactive path, `continue_conversation` and
+    `send_activity` per message (what `bot.notifier.TeamsNotifier` did before it posted the
+    activity JSON through the pooled client itself)."""
+
+    def __init__(self, adapter: Any, bot_app_id: str) -> None:
+        self._adapter = adapter
+        self._bot_app_id = bot_app_id
+
+    async def send(self, ref: ConversationRef, message: OutgoingMessage) -> str | None:
+        from botbuilder.core import CardFactory, MessageFactory, TurnContext
+        from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
+
+        reference = ConversationReference(
+            bot=ChannelAccount(id=ref.bot_id, name=ref.bot_name),
+            channel_id=ref.channel_id,
+            conversation=ConversationAccount(
+                id=ref.conversation_id, tenant_id=ref.tenant_id, conversation_type=ref.kind.value
+            ),
+            service_url=ref.service_url,
+            user=ChannelAccount(id=ref.user_id, aad_object_id=ref.aad_object_id),
+        )
+        if message.card is not None:
+            activity = MessageFactory.attachment(CardFactory.adaptive_card(message.card))
+            activity.summary = message.text
+        else:
+            activity = MessageFactory.text(message.text)
+        activity.channel_data = {"tenant": {"id": ref.tenant_id}}
+        sent: list[str | None] = []
+
+        async def callback(turn_context: TurnContext) -> None:
+            response = await turn_context.send_activity(activity)
+            sent.append(response.id if response else None)
+
+        await self._adapter.continue_conversation(reference, callback, self._bot_app_id)
+        return sent[0] if sent else None
+
+
+async def part_notifier(url: str, concurrency: int, *, botbuilder: bool) -> dict[str, Any]:
     from botbuilder.integration.aiohttp import CloudAdapter
 
     from bot.auth import PooledBotFrameworkAuthentication
@@ -364,7 +405,11 @@ async def part_botbuilder(url: str, concurrency: int) -> dict[str, Any]:
     jobs = _load_outbox(url)
     pool = ConnectorPool(settings.effective_service_url_hosts, connection_limit=concurrency)
     adapter = CloudAdapter(PooledBotFrameworkAuthentication(settings, pool))
-    notifier = TeamsNotifier(adapter, DEV_BOT_APP_ID)
+    notifier: ContinueConversationNotifier | TeamsNotifier = (
+        ContinueConversationNotifier(adapter, DEV_BOT_APP_ID)
+        if botbuilder
+        else TeamsNotifier(adapter, DEV_BOT_APP_ID)
+    )
     rss_before = _rss_mb()
 
     async def send(ref: ConversationRef, message: OutgoingMessage) -> None:
@@ -449,8 +494,9 @@ async def part_outbox(url: str, concurrency: int, *, paced: bool) -> dict[str, A
 def run_part(args: argparse.Namespace) -> None:
     if args.part == "raw":
         result = asyncio.run(part_raw(args.database, args.concurrency))
-    elif args.part == "botbuilder":
-        result = asyncio.run(part_botbuilder(args.database, args.concurrency))
+    elif args.part in ("botbuilder", "notifier"):
+        botbuilder = args.part == "botbuilder"
+        result = asyncio.run(part_notifier(args.database, args.concurrency, botbuilder=botbuilder))
     else:
         work = part_outbox(args.database, args.concurrency, paced=args.part == "paced")
         if args.profile:
@@ -607,7 +653,7 @@ def main() -> None:
     parser.add_argument("--database", default="sqlite", help="sqlite, or a PostgreSQL URL")
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
     parser.add_argument("--profile", action="store_true", help="profile the outbox part")
-    parser.add_argument("--part", choices=["raw", "botbuilder", "outbox", "paced"])
+    parser.add_argument("--part", choices=["raw", "botbuilder", "notifier", "outbox", "paced"])
     args = parser.parse_args()
     if args.part:
         run_part(args)
@@ -651,7 +697,7 @@ def main() -> None:
             sys.stdout.flush()
             results = [
                 measure(part, urls["fanout"], fast_url, args.concurrency, False)
-                for part in ("raw", "botbuilder")
+                for part in ("raw", "botbuilder", "notifier")
             ]
             results.append(
                 measure("outbox", urls["fanout"], fast_url, args.concurrency, args.profile)
@@ -671,6 +717,7 @@ def report(results: list[Measured], paced: Measured, total: int, owners: int, bu
     labels = {
         "raw": "raw aiohttp client (limit)",
         "botbuilder": "botbuilder continue_conversation",
+        "notifier": "TeamsNotifier alone (no outbox)",
         "outbox": "Kontraktsvakt outbox sender",
     }
     print(f"\n1. fan-out of {raw.messages} digests, pacing off (shares: of the faster raw run)")

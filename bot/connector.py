@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import aiohttp
+import orjson
 from botbuilder.schema import (
     Activity,
     ChannelAccount,
@@ -171,7 +172,7 @@ class ConnectorPool:
                 headers["Authorization"] = f"Bearer {bearer}"
         data: bytes | None = None
         if body is not None:
-            data = json.dumps(body, separators=(",", ":")).encode()
+            data = orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
             headers["Content-Type"] = "application/json; charset=utf-8"
         try:
             async with self.session.request(method, url, data=data, headers=headers) as response:
@@ -183,8 +184,8 @@ class ConnectorPool:
         if not payload:
             return None
         try:
-            return json.loads(payload)
-        except ValueError:
+            return orjson.loads(payload)
+        except orjson.JSONDecodeError:
             return None
 
 
@@ -235,6 +236,13 @@ class PooledConversations:
             to_json(activity),
         )
         return ResourceResponse(id=(data or {}).get("id"))
+
+    async def post_activity(self, conversation_id: str, activity: Mapping[str, Any]) -> str | None:
+        """Sends an activity already in Bot Connector JSON; returns its id. The proactive path:
+        no msrest serialisation of a card that is JSON to begin with."""
+        data = await self._call("POST", _path(conversation_id, "activities"), activity)
+        sent_id = (data or {}).get("id") if isinstance(data, dict) else None
+        return sent_id if isinstance(sent_id, str) else None
 
     async def reply_to_activity(
         self, conversation_id: str, activity_id: str, activity: Activity

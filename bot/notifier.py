@@ -1,77 +1,79 @@
-"""The Teams implementation of the `Notifier` port: proactive messages via botbuilder's
-`continue_conversation`, to a reference stored as plain JSON (see `followup.models`)."""
+"""The Teams implementation of the `Notifier` port: proactive messages POSTed through our pooled
+Bot Connector client, to a reference stored as plain JSON (see `followup.models`).
+
+It does not go through botbuilder's `continue_conversation`: that builds a turn context and
+copies the whole card activity through msrest's serialiser for every message, which was the
+largest single cost of a fan-out (`bench/reminders.py` keeps it as a baseline). The activity
+sent is the one `continue_conversation` would send: the conversation reference applied, the
+tenant in `channelData` (botbuilder drops it: PLATFORM.md), the card as an Adaptive Card
+attachment with the text as its summary.
+"""
 
 from __future__ import annotations
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import (
-    Activity,
-    ChannelAccount,
-    ConversationAccount,
-    ConversationReference,
-)
+from typing import Any
 
-from bot.connector import ConnectorError, ServiceUrlNotAllowed
+from botbuilder.integration.aiohttp import CloudAdapter
+from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
+
+from bot.connector import ConnectorError, PooledConnectorClient, ServiceUrlNotAllowed
 from followup.errors import DeliveryFailed
-from followup.models import ConversationKind, ConversationRef
+from followup.models import ConversationRef
 from followup.ports import OutgoingMessage
 
-
-def to_conversation_reference(ref: ConversationRef) -> ConversationReference:
-    return ConversationReference(
-        activity_id=None,
-        bot=ChannelAccount(id=ref.bot_id, name=ref.bot_name),
-        channel_id=ref.channel_id,
-        conversation=ConversationAccount(
-            id=ref.conversation_id,
-            tenant_id=ref.tenant_id,
-            conversation_type=ref.kind.value,
-            is_group=ref.kind is not ConversationKind.PERSONAL,
-        ),
-        service_url=ref.service_url,
-        user=ChannelAccount(id=ref.user_id, aad_object_id=ref.aad_object_id)
-        if ref.user_id
-        else None,
-    )
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
-def to_activity(message: OutgoingMessage, ref: ConversationRef) -> Activity:
-    if message.card is not None:
-        activity = MessageFactory.attachment(CardFactory.adaptive_card(message.card))
-        activity.summary = message.text
-    else:
-        activity = MessageFactory.text(message.text)
+def proactive_activity(message: OutgoingMessage, ref: ConversationRef) -> dict[str, Any]:
+    """The Bot Connector JSON of a proactive message to `ref`."""
+    activity: dict[str, Any] = {
+        "type": "message",
+        "channelId": ref.channel_id,
+        "serviceUrl": ref.service_url,
+        "conversation": {"id": ref.conversation_id, "conversationType": ref.kind.value},
+        "from": {"id": ref.bot_id, "name": ref.bot_name},
+        "locale": "nb-NO",
+    }
     if ref.tenant_id:
-        # Teams needs the tenant on proactive sends (botbuilder drops it: PLATFORM.md).
-        activity.channel_data = {"tenant": {"id": ref.tenant_id}}
+        activity["conversation"]["tenantId"] = ref.tenant_id
+        activity["channelData"] = {"tenant": {"id": ref.tenant_id}}
+    if ref.user_id:
+        activity["recipient"] = {"id": ref.user_id, "aadObjectId": ref.aad_object_id}
+    if message.card is not None:
+        activity["summary"] = message.text
+        activity["attachments"] = [{"contentType": ADAPTIVE_CARD, "content": message.card}]
+    else:
+        activity["text"] = message.text
+        activity["textFormat"] = "plain"
     return activity
 
 
 class TeamsNotifier:
+    """Sends through the adapter's own (pooled, token-caching) connector factory."""
+
     def __init__(self, adapter: CloudAdapter, bot_app_id: str) -> None:
-        self._adapter = adapter
-        self._bot_app_id = bot_app_id
+        identity = ClaimsIdentity(
+            {AuthenticationConstants.AUDIENCE_CLAIM: bot_app_id}, is_authenticated=True
+        )
+        self._factory = adapter.bot_framework_authentication.create_connector_factory(identity)
+        self._clients: dict[str, PooledConnectorClient] = {}
+
+    async def _client(self, service_url: str) -> PooledConnectorClient:
+        client = self._clients.get(service_url)
+        if client is None:
+            client = await self._factory.create(service_url, None)
+            if not isinstance(client, PooledConnectorClient):
+                raise TypeError("TeamsNotifier needs the adapter's pooled connector factory")
+            self._clients[service_url] = client
+        return client
 
     async def send(self, ref: ConversationRef, message: OutgoingMessage) -> str | None:
-        sent: list[str | None] = []
-        failures: list[ConnectorError] = []
-        activity = to_activity(message, ref)
-
-        async def callback(turn_context: TurnContext) -> None:
-            # Caught here: botbuilder would hand an exception to the turn error handler instead.
-            try:
-                response = await turn_context.send_activity(activity)
-            except ConnectorError as exc:
-                failures.append(exc)
-                return
-            sent.append(response.id if response else None)
-
-        await self._adapter.continue_conversation(
-            to_conversation_reference(ref), callback, self._bot_app_id
-        )
-        if failures:
-            exc = failures[0]
+        try:
+            client = await self._client(ref.service_url)
+            return await client.conversations.post_activity(
+                ref.conversation_id, proactive_activity(message, ref)
+            )
+        except ConnectorError as exc:
             raise DeliveryFailed(
                 str(exc),
                 status=exc.status,
@@ -79,4 +81,3 @@ class TeamsNotifier:
                 retry_after=exc.retry_after,
                 retryable=exc.retryable and not isinstance(exc, ServiceUrlNotAllowed),
             ) from exc
-        return sent[0] if sent else None

@@ -11,9 +11,11 @@ while it was `sending`, which happens only if a sender died between handing a me
 Teams and recording it. Teams takes no idempotency key, so a message in flight at the moment
 a process is killed may arrive twice; never lost, and doubled at most what was sent but not
 yet recorded: the sends in flight, the outcomes waiting for a flush and those being flushed,
-fewer than `2 * (concurrency + flush_every)` (sends go on while a flush is written; 118 were
-seen with 16 and 100). A sender that is stopped (`stop` event, SIGTERM) or cancelled finishes
-and records what it has in flight first, so a stop doubles nothing.
+fewer than `concurrency + 4 * flush_every` (sends go on while a flush is written, until twice
+`flush_every` outcomes wait; 118 were seen with 16 and 100). While one batch is sent the next is
+claimed, so the database round trip does not stall the sends. A sender that is stopped (`stop`
+event, SIGTERM) or cancelled finishes and records what it has in flight first, so a stop doubles
+nothing.
 
 Retries: 412, 429, 502, 503, 504 and no answer are retried with exponential backoff and full
 jitter, honouring `Retry-After`; a 429 also holds the whole sender (`Pacer.hold_all`). A wait
@@ -78,6 +80,13 @@ async def _in_thread(work: Callable[[], T]) -> T:
     return await asyncio.to_thread(work)
 
 
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    claim: str
+    deliveries: list[Delivery]
+    refs: dict[str, ConversationRef]
+
+
 @dataclass(slots=True)
 class _Batch:
     outcomes: list[DeliveryOutcome] = field(default_factory=list)
@@ -135,19 +144,25 @@ class OutboxSender:
         return report
 
     async def _send_all(self, stop: asyncio.Event, report: SendReport) -> None:
-        while not stop.is_set():
-            claim, deliveries = await self._db(self._claim)
-            if not deliveries:
+        # Pipelined: while one batch is sent, the next is claimed (its lease covers the wait).
+        # A batch claimed when `stop` is set goes straight back to the queue in `_send_batch`.
+        claiming: asyncio.Future[_Claimed] | None = (
+            None if stop.is_set() else asyncio.ensure_future(self._db(self._claim))
+        )
+        while claiming is not None:
+            claimed = await claiming
+            claiming = None
+            if not claimed.deliveries:
                 break
-            report.claimed += len(deliveries)
+            report.claimed += len(claimed.deliveries)
+            full = len(claimed.deliveries) >= self._settings.claim_batch
+            if full and not stop.is_set():
+                claiming = asyncio.ensure_future(self._db(self._claim))
             unreachable_before = report.unreachable
-            await self._send_batch(claim, deliveries, report, stop)
+            await self._send_batch(claimed, report, stop)
             # A 403/404 queues a notice to procurement: send it in this round, not the next.
-            if (
-                len(deliveries) < self._settings.claim_batch
-                and report.unreachable == unreachable_before
-            ):
-                break
+            if claiming is None and not stop.is_set() and report.unreachable > unreachable_before:
+                claiming = asyncio.ensure_future(self._db(self._claim))
         if report.claimed:
             log.info(
                 "outbox sent",
@@ -162,7 +177,8 @@ class OutboxSender:
                 },
             )
 
-    def _claim(self) -> tuple[str, list[Delivery]]:
+    def _claim(self) -> _Claimed:
+        """Claims a batch and loads its conversations, in one trip to the database thread."""
         self._claims += 1
         claim = f"{self._holder}:{self._claims}"
         now = self._clock()
@@ -172,27 +188,25 @@ class OutboxSender:
                 uow.deliveries.claim(now, claim, lease_until, self._settings.claim_batch)
             )
             uow.commit()
-        return claim, deliveries
-
-    def _refs(self, deliveries: list[Delivery]) -> dict[str, ConversationRef]:
-        with self._uow_factory() as uow:
-            return dict(
-                uow.conversations.get_many(
-                    {d.conversation_ref_id for d in deliveries if d.conversation_ref_id}
+            refs = (
+                dict(
+                    uow.conversations.get_many(
+                        {d.conversation_ref_id for d in deliveries if d.conversation_ref_id}
+                    )
                 )
+                if deliveries
+                else {}
             )
+        return _Claimed(claim, deliveries, refs)
 
     async def _send_batch(
-        self,
-        claim: str,
-        deliveries: list[Delivery],
-        report: SendReport,
-        stop: asyncio.Event | None,
+        self, claimed: _Claimed, report: SendReport, stop: asyncio.Event | None
     ) -> None:
-        refs = await self._db(lambda: self._refs(deliveries))
+        claim, refs = claimed.claim, claimed.refs
         pending = _Batch()
         gate = asyncio.Semaphore(self._settings.concurrency)
         flushing = asyncio.Lock()
+        flushes: list[asyncio.Future[None]] = []
 
         async def flush() -> None:
             async with flushing:
@@ -217,10 +231,18 @@ class OutboxSender:
                 pending.outcomes.append(outcome)
                 if outcome.state is DeliveryState.UNREACHABLE and delivery.recipient_person_id:
                     pending.unreachable.append((delivery, outcome.last_error or ""))
-                if len(pending.outcomes) >= self._settings.flush_every:
-                    await flush()
+                every = self._settings.flush_every
+                if len(pending.outcomes) >= every:
+                    if len(pending.outcomes) >= 2 * every:
+                        # The database is slower than the sends: wait for it (this bounds
+                        # what a killed process can have sent but not recorded).
+                        await flush()
+                    elif not flushes or flushes[-1].done():
+                        # Recorded while the sends go on.
+                        flushes.append(asyncio.ensure_future(flush()))
 
-        await asyncio.gather(*(one(d) for d in deliveries))
+        await asyncio.gather(*(one(d) for d in claimed.deliveries))
+        await asyncio.gather(*flushes)
         await flush()
 
     def _record(self, batch: _Batch) -> int:

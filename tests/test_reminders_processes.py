@@ -50,7 +50,7 @@ pytestmark = pytest.mark.postgres
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
-OWNERS = 1000
+OWNERS = 1500
 CLAIM_BATCH = 500  # SenderSettings' default, which the CLI uses
 DEADLINE = 60.0
 
@@ -277,7 +277,9 @@ def assert_well_formed(connector: RecordingConnector) -> None:
 def test_two_scheduler_processes_send_each_reminder_exactly_once(
     outbox: Outbox, connector: RecordingConnector, postgres_url: str, tmp_path: Path
 ) -> None:
-    # Nothing is answered until both processes hold claims: each must claim a batch of its own.
+    # Nothing is answered until both processes hold claims: each must claim batches of its own.
+    # A sender claims its next batch while it sends one, so while the sends are held one process
+    # holds two batches and the other the third.
     connector.hold()
     senders = [start_sender(postgres_url, tmp_path, name) for name in ("one", "two")]
     try:
@@ -291,7 +293,7 @@ def test_two_scheduler_processes_send_each_reminder_exactly_once(
             claims = Counter(holder(row.claimed_by) for row in outbox.rows())
         finally:
             connector.release()
-        assert sorted(claims.values()) == [CLAIM_BATCH, CLAIM_BATCH], claims
+        assert sorted(claims.values()) == [CLAIM_BATCH, 2 * CLAIM_BATCH], claims
 
         wait_until(outbox.all_sent, "every delivery is sent", senders)
         codes = [stop_sender(sender) for sender in senders]
