@@ -110,6 +110,40 @@ class DeviationStatus(StrEnum):
     CLOSED = "closed"
 
 
+class DeviationCategory(StrEnum):
+    """What kind of deviation (*avvik*), DOMAIN.md; Norwegian labels in `followup.deviations`."""
+
+    DELAY = "forsinkelse"
+    DEFECT = "mangel"
+    """*Mangel / kvalitetsavvik*."""
+    QUANTITY = "feil_mengde"
+    PRICE = "prisavvik"
+    """*Prisavvik / fakturaavvik*."""
+    LEAKAGE = "avtalelekkasje"
+    DOCUMENTATION = "dokumentasjonsavvik"
+    INTEGRITY = "seriositetsavvik"
+    """*Seriøsitetsavvik*: pay, pension, HMS-kort, apprentices, supply chain."""
+    HSE = "hms"
+    OTHER = "annet"
+
+
+class Remedy(StrEnum):
+    """The sanction ladder, mildest first (DOMAIN.md); labels in `followup.deviations`."""
+
+    NOTICE = "reklamasjon"
+    CORRECTION = "retting"
+    REDELIVERY = "omlevering"
+    PRICE_REDUCTION = "prisavslag"
+    ACTION_PLAN = "handlingsplan"
+    DAILY_PENALTY = "dagmulkt"
+    """*Dagbot / dagmulkt*."""
+    WITHHOLDING = "tilbakeholdelse"
+    DAMAGES = "erstatning"
+    TERMINATION = "heving"
+    NO_RENEWAL = "ikke_prolongere"
+    """The quiet sanction: the contract is not extended."""
+
+
 class DeliveryState(StrEnum):
     QUEUED = "queued"
     SENDING = "sending"
@@ -131,6 +165,8 @@ class DeliveryKind(StrEnum):
     """To the procurement channels: whom the bot cannot reach and which follow-ups are stuck."""
     WEEKLY = "weekly"
     """The weekly summary to a procurement channel."""
+    DEVIATION = "deviation"
+    """A high or critical deviation, to the procurement channels as soon as it is reported."""
 
 
 class ConversationKind(StrEnum):
@@ -268,13 +304,19 @@ class Answer(DomainModel):
 
 
 class Document(DomainModel):
+    """A stored file. `evidence` names the documentation it is (a code from
+    `Checkpoint.evidence`, e.g. `skatteattest`), when known."""
+
     id: str = Field(default_factory=new_id)
     answer_id: str | None = None
+    follow_up_id: str | None = None
     file_name: str
     media_type: str
     size_bytes: int
     sha256: str
     storage_key: str
+    evidence: str | None = None
+    uploaded_by_id: str | None = None
     uploaded_at: datetime
 
 
@@ -282,14 +324,19 @@ class Deviation(DomainModel):
     id: str = Field(default_factory=new_id)
     contract_id: str
     follow_up_id: str | None = None
-    category: str
+    category: DeviationCategory
     severity: Severity
     occurred_on: date
     description: str
-    remedy: str | None = None
+    remedy: Remedy | None = None
     status: DeviationStatus = DeviationStatus.OPEN
     reported_by_id: str
     reported_at: datetime
+    closed_by_id: str | None = None
+    closed_at: datetime | None = None
+    updated_by_id: str | None = None
+    updated_at: datetime | None = None
+    source_activity_id: str | None = None
 
 
 class Delivery(DomainModel):

@@ -2,25 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from followup.models import (
     Absence,
+    Answer,
     AuditEvent,
     Checkpoint,
     Contract,
     ConversationRef,
     Delivery,
     DeliveryState,
+    Deviation,
+    Document,
     FollowUp,
     FollowUpState,
     Person,
+    Role,
     Supplier,
 )
+
+if TYPE_CHECKING:
+    # Types only: followup.portfolio and followup.access use these ports at run time.
+    from followup.access import CoverFact, Scope
+    from followup.portfolio import (
+        DeviationFilter,
+        DeviationList,
+        DocumentItem,
+        ExportQuery,
+        ExportRow,
+        HistoryItem,
+        OverdueItem,
+        Page,
+        PageRequest,
+        StatusCounts,
+        StatusTarget,
+        StatusWindow,
+        Subset,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +159,9 @@ class FollowUpRepository(Protocol):
         them; SQLite has one writer at a time)."""
         ...
 
-    def reschedule(self, changes: Iterable[ScheduleChange]) -> int:
-        """Set state, ladder step and next action of these follow-ups in bulk."""
+    def reschedule(self, changes: Iterable[ScheduleChange], *, only_open: bool = False) -> int:
+        """Set state, ladder step and next action of these follow-ups in bulk; `only_open`
+        leaves alone one that was answered (or skipped) since it was read."""
         ...
 
 
@@ -233,11 +257,146 @@ class SummaryQueries(Protocol):
         ...
 
 
+class PortfolioQueries(Protocol):
+    """Procurement's questions (`followup.portfolio`) and the access facts behind them
+    (`followup.access`). Read-only. Every portfolio method applies the `Scope` in SQL; counts
+    and the lists and exports of the same numbers share their predicates."""
+
+    def counts(self, scope: Scope, subset: Subset, window: StatusWindow) -> StatusCounts: ...
+    def unreachable_owners(self, scope: Scope, subset: Subset, limit: int) -> Sequence[Person]:
+        """Unreachable owners with an open follow-up in scope, by name."""
+        ...
+
+    def overdue(
+        self, scope: Scope, subset: Subset, today: date, page: PageRequest
+    ) -> Page[OverdueItem]: ...
+    def deviations(
+        self, scope: Scope, subset: Subset, wanted: DeviationFilter, page: PageRequest
+    ) -> DeviationList: ...
+    def export_rows(self, query: ExportQuery, scope: Scope) -> Iterator[ExportRow]:
+        """Streamed (server-side cursor on PostgreSQL): consume inside the unit of work."""
+        ...
+
+    def contract_target(self, reference: str, scope: Scope) -> StatusTarget | None:
+        """The visible contract with this reference (exact, else any case)."""
+        ...
+
+    def supplier_target(self, organisation_number: str, scope: Scope) -> StatusTarget | None:
+        """The supplier with this number, when it has a visible contract."""
+        ...
+
+    def search_targets(self, text: str, scope: Scope, limit: int) -> Sequence[StatusTarget]:
+        """Suppliers, units and owners whose name contains `text` (owners also by exact
+        e-mail or UPN), each with a visible contract; suppliers, units, then owners."""
+        ...
+
+    def contract_history(
+        self, contract_id: str, today: date, page: PageRequest
+    ) -> Page[HistoryItem]: ...
+    def upcoming(self, contract_id: str, today: date, limit: int) -> Sequence[HistoryItem]: ...
+    def contract_documents(self, contract_id: str, limit: int) -> Sequence[DocumentItem]: ...
+    def any_visible(self, scope: Scope) -> bool: ...
+    def absences_covered_by(self, person_ids: Collection[str], today: date) -> Sequence[CoverFact]:
+        """Absences going on today whose deputy, or (the absence naming none) whose owner's
+        standing deputy, is one of these people."""
+        ...
+
+    def people_with_role(self, role: Role, *, lock: bool = False) -> Sequence[Person]:
+        """`lock`: PostgreSQL locks their rows (FOR UPDATE) until the transaction ends."""
+        ...
+
+
 class CalendarFeedRepository(Protocol):
     def person_for_token_hash(self, token_hash: str) -> str | None: ...
     def exists(self, person_id: str) -> bool: ...
     def replace(self, person_id: str, token_hash: str, now: datetime) -> None: ...
     def remove(self, person_id: str) -> bool: ...
+
+
+class AnswerRepository(Protocol):
+    """Answers are never updated or deleted: a correction is the next version."""
+
+    def add(self, answer: Answer) -> tuple[Answer, bool]:
+        """Store `answer` as its follow-up's next version (the version is set here) and
+        return it with True. When an answer with the same `source_activity_id` exists, also
+        one a concurrent transaction has just committed, nothing is stored and that answer
+        comes back with False."""
+        ...
+
+    def by_source_activity(self, source_activity_id: str) -> Answer | None: ...
+    def for_follow_up(self, follow_up_id: str) -> Sequence[Answer]:
+        """Every version, oldest first."""
+        ...
+
+    def latest(self, follow_up_id: str) -> Answer | None: ...
+
+
+class DocumentRepository(Protocol):
+    def add(self, document: Document) -> tuple[Document, bool]:
+        """Store `document` and return it with True; when its follow-up already has a file
+        with the same SHA-256 (also one just committed concurrently), that one comes back
+        with False."""
+        ...
+
+    def get(self, document_id: str) -> Document | None: ...
+    def find(self, follow_up_id: str, sha256: str) -> Document | None: ...
+    def with_sha256(self, sha256: str) -> Sequence[Document]:
+        """Documents with these bytes, on any follow-up (their storage key may be reused)."""
+        ...
+
+    def for_follow_up(self, follow_up_id: str) -> Sequence[Document]:
+        """Oldest first."""
+        ...
+
+    def for_answer(self, answer_id: str) -> Sequence[Document]: ...
+
+
+class DeviationRepository(Protocol):
+    def add(self, deviation: Deviation) -> tuple[Deviation, bool]:
+        """Store and return it with True; when a deviation with the same
+        `source_activity_id` exists (also one just committed concurrently), that one comes
+        back with False."""
+        ...
+
+    def get(self, deviation_id: str) -> Deviation | None: ...
+    def by_source_activity(self, source_activity_id: str) -> Deviation | None: ...
+    def update(self, deviation: Deviation) -> None:
+        """Store status, remedy, closed and updated by/at."""
+        ...
+
+    def for_contract(self, contract_id: str) -> Sequence[Deviation]:
+        """Newest first (by the day it occurred, then when it was reported)."""
+        ...
+
+    def for_follow_up(self, follow_up_id: str) -> Sequence[Deviation]: ...
+    def open_for_person(self, person_id: str) -> Sequence[Deviation]:
+        """Deviations not closed that the person reported, or on contracts where the person
+        is owner, manager or deputy; newest first."""
+        ...
+
+    def open(self, limit: int) -> Sequence[Deviation]:
+        """Deviations not closed, most severe first, then newest."""
+        ...
+
+    def with_id_ending(self, suffix: str, limit: int) -> Sequence[Deviation]:
+        """Deviations whose id ends with `suffix` (lower-case hex: a short code, see
+        `followup.deviation_intake.short_code`), at most `limit`, oldest first."""
+        ...
+
+
+class DocumentStore(Protocol):
+    """Where the bytes of documents live, by storage key. Keys are made by the domain
+    (`followup.documents.new_storage_key`); a store refuses keys that are not safe."""
+
+    def put(self, key: str, data: bytes) -> None:
+        """Store `data` under `key` whole or not at all (a reader never sees half a file)."""
+        ...
+
+    def get(self, key: str) -> bytes:
+        """The bytes under `key`; raises `KeyError` when there are none."""
+        ...
+
+    def exists(self, key: str) -> bool: ...
 
 
 class UnitOfWork(Protocol):
@@ -267,6 +426,14 @@ class UnitOfWork(Protocol):
     def scheduler(self) -> SchedulerState: ...
     @property
     def summaries(self) -> SummaryQueries: ...
+    @property
+    def portfolio(self) -> PortfolioQueries: ...
+    @property
+    def answers(self) -> AnswerRepository: ...
+    @property
+    def documents(self) -> DocumentRepository: ...
+    @property
+    def deviations(self) -> DeviationRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -390,7 +390,9 @@ class _Planner:
         if procurement:
             self._plan_procurement(procurement)
         self.uow.deliveries.add_many(self.deliveries, self.now)
-        self.uow.follow_ups.reschedule(self.changes)
+        # Only open ones: on SQLite the follow-ups were read outside the write transaction, and
+        # an answer given since then must stay.
+        self.uow.follow_ups.reschedule(self.changes, only_open=True)
         return self.report
 
     def _load(self, due: Sequence[FollowUp]) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, Table, bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy import Row, Table, bindparam, delete, exists, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from followup.models import (
@@ -34,6 +34,8 @@ from storage.tables import (
     CalendarFeedRow,
     CheckpointRow,
     ContractRow,
+    DeviationRow,
+    DocumentRow,
     FollowUpRow,
     SupplierRow,
 )
@@ -421,6 +423,9 @@ class SqlAlchemyFollowUpRepository:
                 delete(FollowUpRow).where(
                     FollowUpRow.id.in_(batch),
                     ~exists().where(AnswerRow.follow_up_id == FollowUpRow.id),
+                    # A deviation or a document may name a follow-up without an answer.
+                    ~exists().where(DeviationRow.follow_up_id == FollowUpRow.id),
+                    ~exists().where(DocumentRow.follow_up_id == FollowUpRow.id),
                 )
             )
             removed += int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -471,7 +476,7 @@ class SqlAlchemyFollowUpRepository:
         )
         return [_follow_up(row) for row in self._session.execute(query)]
 
-    def reschedule(self, changes: Iterable[ScheduleChange]) -> int:
+    def reschedule(self, changes: Iterable[ScheduleChange], *, only_open: bool = False) -> int:
         rows = [
             {
                 "b_id": c.follow_up_id,
@@ -485,9 +490,15 @@ class SqlAlchemyFollowUpRepository:
             return 0
         table = _table(FollowUpRow)
         self._session.flush()
+        # `or_` of equalities, not `in_`: an expanding IN cannot go into an executemany.
+        guard = (
+            or_(*(table.c.state == s.value for s in sorted(OPEN_FOLLOW_UP_STATES)))
+            if only_open
+            else true()
+        )
         self._session.connection().execute(
             update(table)
-            .where(table.c.id == bindparam("b_id"))
+            .where(table.c.id == bindparam("b_id"), guard)
             .values(
                 state=bindparam("b_state"),
                 reminder_step=bindparam("b_step"),

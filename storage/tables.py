@@ -23,11 +23,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from followup.models import OPEN_FOLLOW_UP_STATES
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -38,6 +41,12 @@ NAMING = {
 }
 
 ID = String(36)
+
+OPEN_STATES_SQL = "state IN ({})".format(
+    ", ".join(f"'{state.value}'" for state in sorted(OPEN_FOLLOW_UP_STATES))
+)
+"""The open follow-ups, as the partial index `ix_follow_ups_open_due` and the portfolio
+queries both spell it (SQLite uses a partial index only for the very same expression)."""
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -111,6 +120,17 @@ class SupplierRow(Base):
 
 class ContractRow(Base):
     __tablename__ = "contracts"
+    __table_args__ = (
+        # Portfolio status: active contracts followed up, counted from the index alone.
+        Index("ix_contracts_status_followed", "status", "has_follow_ups"),
+        # The few contracts without follow-ups, for the trigger that keeps has_follow_ups.
+        Index(
+            "ix_contracts_without_follow_ups",
+            "id",
+            postgresql_where=text("NOT has_follow_ups"),
+            sqlite_where=text("NOT has_follow_ups"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     reference: Mapped[str] = mapped_column(String(64), unique=True)
@@ -139,6 +159,10 @@ class ContractRow(Base):
     supply_chain: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Whether the contract has any follow-up. Kept by database triggers on follow_ups
+    # (migration 0005), never written by the code: counting contracts followed up must not
+    # probe the follow-ups of every contract.
+    has_follow_ups: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CheckpointRow(Base):
@@ -167,8 +191,40 @@ class FollowUpRow(Base):
         UniqueConstraint("checkpoint_id", "due_date"),
         # The scheduler's one question: what is due now? Only open rows carry next_action_at.
         Index("ix_follow_ups_next_action_at", "next_action_at"),
-        Index("ix_follow_ups_contract_due", "contract_id", "due_date"),
+        # A contract's follow-ups by date; with the columns the portfolio counts read, so that
+        # counting a supplier's, unit's or owner's follow-ups needs no table rows.
+        Index(
+            "ix_follow_ups_contract_due",
+            "contract_id",
+            "due_date",
+            "state",
+            "reminder_step",
+            "first_answered_on",
+        ),
         Index("ix_follow_ups_state_due", "state", "due_date"),
+        # Portfolio: what is overdue (and escalated), oldest first, over open rows only.
+        Index(
+            "ix_follow_ups_open_due",
+            "due_date",
+            "id",
+            "state",
+            "reminder_step",
+            postgresql_where=text(OPEN_STATES_SQL),
+            sqlite_where=text(OPEN_STATES_SQL),
+        ),
+        # Portfolio: a scope's (a supplier's, an owner's) open follow-ups, contract by contract.
+        Index(
+            "ix_follow_ups_open_contract",
+            "contract_id",
+            "due_date",
+            "id",
+            "state",
+            "reminder_step",
+            postgresql_where=text(OPEN_STATES_SQL),
+            sqlite_where=text(OPEN_STATES_SQL),
+        ),
+        # Portfolio: due in a week or period, answered, answered on time, from the index alone.
+        Index("ix_follow_ups_due_answered", "due_date", "state", "first_answered_on"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -180,6 +236,10 @@ class FollowUpRow(Base):
     reminder_step: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claim_expires_at: Mapped[datetime | None]
+    # The Oslo calendar date of the first answer. Kept by a database trigger on answers
+    # (migration 0005), never written by the code: "answered on time" over a period is then
+    # read from one index instead of probing the answers of every follow-up.
+    first_answered_on: Mapped[date | None]
 
 
 class AnswerRow(Base):
@@ -203,34 +263,48 @@ class AnswerRow(Base):
 
 class DocumentRow(Base):
     __tablename__ = "documents"
+    __table_args__ = (
+        # One row per file per follow-up: the same file sent twice is recognised.
+        UniqueConstraint("follow_up_id", "sha256", name="uq_documents_follow_up_sha256"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     answer_id: Mapped[str | None] = mapped_column(ForeignKey("answers.id"), index=True)
+    follow_up_id: Mapped[str | None] = mapped_column(ForeignKey("follow_ups.id"), index=True)
     file_name: Mapped[str] = mapped_column(String(300))
     media_type: Mapped[str] = mapped_column(String(200))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     storage_key: Mapped[str] = mapped_column(String(200))
+    evidence: Mapped[str | None] = mapped_column(String(64))
+    uploaded_by_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
     uploaded_at: Mapped[datetime]
 
 
 class DeviationRow(Base):
     __tablename__ = "deviations"
-    __table_args__ = (Index("ix_deviations_status_severity", "status", "severity"),)
+    __table_args__ = (
+        Index("ix_deviations_status_severity", "status", "severity"),
+        Index("ix_deviations_status_category", "status", "category"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
-    follow_up_id: Mapped[str | None] = mapped_column(ForeignKey("follow_ups.id"))
+    follow_up_id: Mapped[str | None] = mapped_column(ForeignKey("follow_ups.id"), index=True)
     category: Mapped[str] = mapped_column(String(64))
     severity: Mapped[str] = mapped_column(String(16))
     occurred_on: Mapped[date]
     description: Mapped[str] = mapped_column(Text)
     remedy: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
-    reported_by_id: Mapped[str] = mapped_column(ForeignKey("people.id"))
+    reported_by_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
     reported_at: Mapped[datetime]
     closed_by_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
     closed_at: Mapped[datetime | None]
+    updated_by_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    updated_at: Mapped[datetime | None]
+    # The activity the report came in (Teams re-sends): one deviation per activity.
+    source_activity_id: Mapped[str | None] = mapped_column(String(200), unique=True)
 
 
 class DeliveryRow(Base):

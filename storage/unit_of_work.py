@@ -13,6 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from followup.errors import Conflict
 from followup.models import AuditEvent, ConversationKind, ConversationRef, Person, Role
+from storage.answer_repositories import (
+    SqlAlchemyAnswerRepository,
+    SqlAlchemyDeviationRepository,
+    SqlAlchemyDocumentRepository,
+)
 from storage.contract_repositories import (
     SqlAlchemyAbsenceRepository,
     SqlAlchemyCalendarFeedRepository,
@@ -27,6 +32,7 @@ from storage.outbox_repositories import (
     SqlAlchemySchedulerState,
     SqlAlchemySummaryQueries,
 )
+from storage.portfolio_queries import SqlAlchemyPortfolioQueries
 from storage.tables import AuditEventRow, ContractRow, ConversationRefRow, PersonRow
 
 
@@ -310,6 +316,10 @@ class SqlAlchemyUnitOfWork:
     deliveries: SqlAlchemyDeliveryRepository
     scheduler: SqlAlchemySchedulerState
     summaries: SqlAlchemySummaryQueries
+    portfolio: SqlAlchemyPortfolioQueries
+    answers: SqlAlchemyAnswerRepository
+    documents: SqlAlchemyDocumentRepository
+    deviations: SqlAlchemyDeviationRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -328,6 +338,10 @@ class SqlAlchemyUnitOfWork:
         self.deliveries = SqlAlchemyDeliveryRepository(self.session)
         self.scheduler = SqlAlchemySchedulerState(self.session)
         self.summaries = SqlAlchemySummaryQueries(self.session)
+        self.portfolio = SqlAlchemyPortfolioQueries(self.session)
+        self.answers = SqlAlchemyAnswerRepository(self.session)
+        self.documents = SqlAlchemyDocumentRepository(self.session)
+        self.deviations = SqlAlchemyDeviationRepository(self.session)
         return self
 
     def __exit__(

@@ -771,3 +771,41 @@ def test_a_weekly_summary_day_off_work_sends_on_the_next_working_day(
     assert weekly(oslo(2026, 12, 1, 9)) == 0
     (made,) = of_kind(all_deliveries(uow_factory), DeliveryKind.WEEKLY)
     assert made.dedupe_key == f"weekly:{world.channels[0].id}:2026-W48"
+
+
+def test_the_planner_never_overwrites_an_answer_given_after_it_read_the_follow_up(
+    uow_factory: SqlAlchemyUnitOfWorkFactory,
+) -> None:
+    """On SQLite the planner reads due follow-ups outside its write transaction; an answer
+    committed in between must survive the planner's write."""
+    import contextlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    from followup.answers import record_answer
+    from followup.ports import ScheduleChange
+
+    world = build_world(uow_factory)
+    follow_up = add_follow_up(world, date(2026, 11, 25))
+    with uow_factory() as planner, ThreadPoolExecutor(1) as pool:
+        (read,) = planner.follow_ups.claim_due(NOW, 10)
+        answering = pool.submit(
+            record_answer,
+            uow_factory,
+            follow_up_id=read.id,
+            kind="delivered",
+            person_id=world.owner.id,
+            now=NOW,
+        )
+        # SQLite: the answer commits now. PostgreSQL: it waits for the planner's row lock.
+        with contextlib.suppress(TimeoutError):
+            answering.result(timeout=1)
+        planner.follow_ups.reschedule(
+            [ScheduleChange(read.id, FollowUpState.NOTIFIED, 1, NOW + timedelta(days=2))],
+            only_open=True,
+        )
+        planner.commit()
+        answering.result(timeout=10)
+    with uow_factory() as uow:
+        after = uow.follow_ups.get_many([follow_up.id])[follow_up.id]
+    assert after.state is FollowUpState.ANSWERED
+    assert after.next_action_at is None
