@@ -23,6 +23,8 @@ from bot.settings import Settings, reminder_settings
 from bot.state_storage import SqlAlchemyStorage
 from bot.teams_bot import BotDependencies, KontraktsvaktBot
 from bot.texts import text
+from bot.upload_commands import Uploads, build_uploads, uploads_cleanup
+from dialogs.runner import build_dialogs
 from followup.workdays import WorkingCalendar
 from scheduler.jobs import ReminderJobs
 from scheduler.runner import start_scheduler, stop_scheduler
@@ -44,6 +46,7 @@ CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 PROCESSED = web.AppKey("processed_activities", ProcessedActivityLog)
 CONVERSATION_STATE = web.AppKey("conversation_state", ConversationState)
 JOBS = web.AppKey("reminder_jobs", ReminderJobs)
+UPLOADS = web.AppKey("uploads", Uploads)
 
 DEV_TENANT_ID = "00000000-0000-4000-8000-000000000de7"
 DEV_BOT_ID = DEV_BOT_APP_ID
@@ -63,6 +66,11 @@ def create_app(
     pool = ConnectorPool(settings.effective_service_url_hosts)
     auth = PooledBotFrameworkAuthentication(settings, pool)
     adapter = CloudAdapter(auth)
+    # Dialog state lives in the database, so a half-finished dialog survives a restart and
+    # continues on another instance.
+    conversation_state = ConversationState(SqlAlchemyStorage(SqlDialogStateStore(engine, clock)))
+    # Files sent to the bot: downloaded after the reply, stored under DOCUMENTS_DIR.
+    uploads = build_uploads(settings, engine, adapter, clock)
     deps = BotDependencies(
         uow_factory=SqlAlchemyUnitOfWorkFactory(create_session_factory(engine)),
         clock=clock,
@@ -71,12 +79,12 @@ def create_app(
         calendar=WorkingCalendar(),
         base_url=settings.base_url,
         reminders=reminder_settings(settings),
+        uploads=uploads,
+        conversation_state=conversation_state,
     )
-    bot = KontraktsvaktBot(deps, build_router(deps))
+    dialogs = build_dialogs(deps)
+    bot = KontraktsvaktBot(deps, build_router(deps, dialogs), dialogs)
     processed = ProcessedActivityLog(engine)
-    # Dialog state lives in the database, so a half-finished dialog survives a restart and
-    # continues on another instance.
-    conversation_state = ConversationState(SqlAlchemyStorage(SqlDialogStateStore(engine, clock)))
     adapter.on_turn_error = _turn_error_handler(conversation_state)
 
     app[SETTINGS] = settings
@@ -87,6 +95,7 @@ def create_app(
     app[CLOCK] = clock
     app[PROCESSED] = processed
     app[CONVERSATION_STATE] = conversation_state
+    app[UPLOADS] = uploads
 
     guards = Guards(
         allowed_tenants=settings.effective_tenant_ids,
@@ -101,6 +110,7 @@ def create_app(
     # A plain GET for calendar clients: outside the messaging endpoint and its guards.
     CalendarFeedRoute(deps).add_to(app)
     app.cleanup_ctx.append(_resources)
+    app.cleanup_ctx.append(uploads_cleanup(uploads))
     if scheduler:
         app[JOBS] = build_reminder_jobs(settings, deps.uow_factory, adapter, clock)
         app.cleanup_ctx.append(_scheduler)

@@ -10,10 +10,19 @@ day, one week, or a date typed in Norwegian). Every card has a plain-text render
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
 from bot import formatting
-from bot.cards import Card, Element, _block, _clip, _facts, _subtle, _title, adaptive_card
+from bot.answer_cards import (
+    SNOOZE_DATE,
+    SNOOZE_DAY,
+    SNOOZE_VERB,
+    SNOOZE_WEEK,
+    card_items_input,
+    open_item_parts,
+    snooze_input_id,
+)
+from bot.cards import Element, _block, _clip, _facts, _subtle, _title, adaptive_card
 from bot.texts import text
 from followup.models import FollowUpState, Severity
 from followup.ports import OutgoingMessage
@@ -27,16 +36,8 @@ from followup.reminders import (
     WeeklySummary,
 )
 
-SNOOZE_VERB: Final = "snooze"
-SNOOZE_DAY: Final = "1d"
-SNOOZE_WEEK: Final = "1w"
-SNOOZE_DATE: Final = "date"
 CHANNEL_LOCALE: Final = "nb-NO"
 MAX_LISTED: Final = 40
-
-
-def snooze_input_id(follow_up_id: str) -> str:
-    return f"snoozeUntil-{follow_up_id}"
 
 
 class ReminderCards:
@@ -67,6 +68,7 @@ class ReminderCards:
             more = text("reminder.more", locale, count=digest.more)
             body.append(_subtle(more, separator=True))
             lines += ["", more]
+        body.append(card_items_input([item.follow_up.id for item in digest.items]))
         fallback = "\n".join(lines)
         return OutgoingMessage(text=title, card=adaptive_card(body, fallback))
 
@@ -176,38 +178,8 @@ def _digest_item(item: DigestItem, digest: Digest, locale: str | None) -> Elemen
     notes = _notes(item, locale)
     if notes:
         elements.append(_block(" · ".join(notes), color="Accent", spacing="None"))
-    elements.append({"type": "ActionSet", "actions": [_snooze_action(item, locale)]})
+    elements += open_item_parts(item.follow_up.id, item.checkpoint.actions, locale)
     return {"type": "Container", "items": elements, "separator": True, "spacing": "Medium"}
-
-
-def _execute(title: str, follow_up_id: str, option: str) -> dict[str, Any]:
-    return {
-        "type": "Action.Execute",
-        "title": title,
-        "verb": SNOOZE_VERB,
-        "data": {"followUpId": follow_up_id, "option": option},
-    }
-
-
-def _snooze_action(item: DigestItem, locale: str | None) -> dict[str, Any]:
-    follow_up_id = item.follow_up.id
-    date_input = {
-        "type": "Input.Text",
-        "id": snooze_input_id(follow_up_id),
-        "label": text("reminder.snooze_date", locale),
-        "placeholder": text("reminder.snooze_date_placeholder", locale),
-        "maxLength": 60,
-    }
-    form: Card = {
-        "type": "AdaptiveCard",
-        "body": [date_input],
-        "actions": [
-            _execute(text("reminder.snooze_day", locale), follow_up_id, SNOOZE_DAY),
-            _execute(text("reminder.snooze_week", locale), follow_up_id, SNOOZE_WEEK),
-            _execute(text("reminder.snooze_date", locale), follow_up_id, SNOOZE_DATE),
-        ],
-    }
-    return {"type": "Action.ShowCard", "title": text("reminder.snooze", locale), "card": form}
 
 
 def _digest_line(item: DigestItem, digest: Digest, locale: str | None) -> str:

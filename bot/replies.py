@@ -13,7 +13,7 @@ from botbuilder.schema import Activity
 
 from bot import formatting
 from bot.texts import CATALOGUES, text
-from followup.dates import DateReading, read_date, read_date_range
+from followup.dates import DateReading, Prefer, read_date, read_date_range
 from followup.errors import FollowUpError
 from followup.workdays import oslo_datetime
 
@@ -109,6 +109,11 @@ def read_period(phrase: str, now: datetime, today: date, locale: str | None) -> 
     return _checked(halves[0], today, locale), _checked(halves[1], today, locale)
 
 
-def read_one_date(phrase: str, now: datetime, today: date, locale: str | None) -> date:
-    """One date the user typed (`fredag`, `15.12`, `neste uke`); raises `DateProblem`."""
-    return _checked(read_date(phrase, now), today, locale)
+def read_one_date(
+    phrase: str, now: datetime, today: date, locale: str | None, *, prefer: Prefer | None = None
+) -> date:
+    """One date the user typed (`fredag`, `15.12`, `neste uke`); raises `DateProblem`.
+
+    `prefer="past"` reads a bare weekday or a date without a year as the most recent one (for
+    "when did it happen"); see `followup.dates.read_date`."""
+    return _checked(read_date(phrase, now, prefer=prefer), today, locale)

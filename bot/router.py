@@ -10,6 +10,7 @@ render its result.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,14 +38,48 @@ class TurnRequest:
     activity_id: str | None
     now: datetime
     raw_activity: Any = field(default=None, repr=False)
+    turn_context: Any = field(default=None, repr=False)
+    """The botbuilder `TurnContext`, for a card action that begins a dialog
+    (`dialogs.runner.DialogRunner.begin`); handlers of text and forms return `BeginDialog`."""
 
 
-Reply: TypeAlias = Activity | str
+@dataclass(frozen=True, slots=True)
+class CardUpdate:
+    """A reply that redraws a card in place (`replaces`: the card's activity id), as the
+    answer to an `Action.Submit` from a card; sent as a new message when it cannot replace."""
+
+    card: dict[str, Any]
+    replaces: str | None
+    message: str | None = None
+    """Said as well, in a message of its own."""
+
+
+@dataclass(frozen=True, slots=True)
+class BeginDialog:
+    """A reply that begins a dialog (`dialogs.runner`): its first question is the answer."""
+
+    dialog_id: str
+    options: dict[str, Any]
+
+
+Reply: TypeAlias = Activity | str | CardUpdate | BeginDialog
 Handler = Callable[[str, TurnRequest], Awaitable[Reply]]
+FormHandler = Callable[[dict[str, Any], TurnRequest], Awaitable[Reply]]
+UploadHandler = Callable[[str, TurnRequest], Awaitable[Reply]]
+_LINK = re.compile(r"\bhttps?://", re.IGNORECASE)
 
 
 ProcurementCheck = Callable[[TurnRequest], Awaitable[bool]]
 CardActionHandler = Callable[[dict[str, Any], TurnRequest], Awaitable[InvokeResponse]]
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def card_action_card(card: dict[str, Any]) -> InvokeResponse:
+    """The answer to a card action that replaces the card with `card`."""
+    return InvokeResponse(
+        status=int(HTTPStatus.OK),
+        body={"statusCode": 200, "type": ADAPTIVE_CARD, "value": card},
+    )
 
 
 def card_action_message(message: str) -> InvokeResponse:
@@ -85,6 +120,8 @@ class CommandRouter:
     def __init__(self, *, is_procurement: ProcurementCheck | None = None) -> None:
         self._commands: list[Command] = []
         self._card_actions: dict[str, CardActionHandler] = {}
+        self._forms: dict[tuple[str, str], FormHandler] = {}
+        self._uploads: UploadHandler | None = None
         self._is_procurement = is_procurement
         self.register(
             Command(
@@ -117,6 +154,13 @@ class CommandRouter:
 
     async def handle_text(self, message: str, request: TurnRequest) -> Reply:
         matched = self._match(message)
+        if (
+            matched is None
+            and self._uploads is not None
+            and request.kind is ConversationKind.PERSONAL
+            and _LINK.search(message)
+        ):
+            return await self._uploads(message, request)
         if matched is None:
             shown = message if len(message) <= 60 else message[:57] + "..."
             return text("unknown.command", request.locale, text=shown)
@@ -126,12 +170,41 @@ class CommandRouter:
             return text("command.personal_only", request.locale, word=command.word)
         return await command.handler(rest, request)
 
-    async def handle_form(self, request: TurnRequest) -> Reply:
-        """An `Action.Submit` from a client without Universal Actions."""
-        return text("form.unknown", request.locale)
+    async def handle_form(self, value: dict[str, Any], request: TurnRequest) -> Reply:
+        """An `Action.Submit` (a client without Universal Actions, or a form): the same verbs
+        and data as `Action.Execute`, the verb in the data; a card the action would replace is
+        redrawn in place."""
+        verb = value.get("verb")
+        handler = self._card_actions.get(verb) if isinstance(verb, str) else None
+        if handler is None:
+            for key, form in self._forms.items():
+                if value.get(key[0]) == key[1]:
+                    return await form(value, request)
+            return text("form.unknown", request.locale)
+        data = {k: v for k, v in value.items() if k != "verb"}
+        response = await handler(data, request)
+        body = response.body if isinstance(response.body, dict) else {}
+        reply_to = getattr(request.raw_activity, "reply_to_id", None)
+        if body.get("type") == ADAPTIVE_CARD and isinstance(body.get("value"), dict):
+            return CardUpdate(body["value"], reply_to if isinstance(reply_to, str) else None)
+        shown = body.get("value")
+        return shown if isinstance(shown, str) else text("form.unknown", request.locale)
 
-    async def handle_attachments(self, request: TurnRequest) -> Reply:
-        return text("form.unknown", request.locale)
+    def register_form(self, field_name: str, value: str, handler: FormHandler) -> None:
+        """`handler(value, request)` answers a submitted form whose `field_name` is `value`
+        (forms that are not a card verb, e.g. `{"handling": "rapporterAvvik", ...}`)."""
+        self._forms[(field_name, value)] = handler
+
+    def register_uploads(self, handler: UploadHandler) -> None:
+        """`handler(text, request)` answers a message with files attached (in
+        `request.raw_activity`), and, in a personal chat, a message that is no command but
+        holds a link (`bot.upload_commands`)."""
+        self._uploads = handler
+
+    async def handle_attachments(self, request: TurnRequest, message: str = "") -> Reply:
+        if self._uploads is None:
+            return text("form.unknown", request.locale)
+        return await self._uploads(message, request)
 
     def register_card_action(self, verb: str, handler: CardActionHandler) -> None:
         """`handler(data, request)` answers `Action.Execute` invokes with this verb."""

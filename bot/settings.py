@@ -23,6 +23,10 @@ DEFAULT_DATA_DIR = Path("var")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # Teams' Bot Connector endpoints (public cloud). Override with ALLOWED_SERVICE_URL_HOSTS.
 DEFAULT_TEAMS_SERVICE_HOSTS = ("smba.trafficmanager.net",)
+# Where files sent to the bot in Teams are downloaded from (SharePoint and OneDrive for Business).
+# Narrow it to your tenant with DOCUMENT_DOWNLOAD_HOSTS, e.g. `bergvik.sharepoint.com,
+# bergvik-my.sharepoint.com`.
+DEFAULT_DOCUMENT_DOWNLOAD_HOSTS = ("*.sharepoint.com",)
 
 
 class AppType(StrEnum):
@@ -101,19 +105,40 @@ class Settings(BaseSettings):
     clock_speed: float = Field(default=1.0, alias="CLOCK_SPEED", gt=0, le=1_000_000)
     """Local mode only: the bot's clock runs this many times faster (the demo)."""
 
+    # Documents sent to the bot (see bot/upload_commands.py and bot/file_downloads.py).
+    documents_dir: Path | None = Field(default=None, alias="DOCUMENTS_DIR")
+    """Where the bytes of documents are kept; default DATA_DIR/documents."""
+    document_download_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_DOCUMENT_DOWNLOAD_HOSTS),
+        alias="DOCUMENT_DOWNLOAD_HOSTS",
+    )
+    """Hosts files are downloaded from (`*.example.com` allows subdomains); https only, and
+    never to a private address, outside local mode. Local mode adds loopback."""
+    document_max_mb: int = Field(default=25, alias="DOCUMENT_MAX_MB", ge=1, le=250)
+    document_download_timeout_seconds: float = Field(
+        default=60.0, alias="DOCUMENT_DOWNLOAD_TIMEOUT_SECONDS", ge=1, le=600
+    )
+    document_download_concurrency: int = Field(
+        default=4, alias="DOCUMENT_DOWNLOAD_CONCURRENCY", ge=1, le=64
+    )
+
     # Operations.
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     log_format: LogFormat = Field(default=LogFormat.TEXT, alias="LOG_FORMAT")
     dev_channel: bool | None = Field(default=None, alias="DEV_CHANNEL")
 
     @field_validator(
-        "allowed_tenant_ids", "allowed_service_url_hosts", "procurement_members", mode="before"
+        "allowed_tenant_ids",
+        "allowed_service_url_hosts",
+        "procurement_members",
+        "document_download_hosts",
+        mode="before",
     )
     @classmethod
     def _csv(cls, value: Any) -> Any:
         return _split_csv(value)
 
-    @field_validator("allowed_service_url_hosts")
+    @field_validator("allowed_service_url_hosts", "document_download_hosts")
     @classmethod
     def _hosts(cls, value: list[str]) -> list[str]:
         for host in value:
@@ -122,7 +147,17 @@ class Settings(BaseSettings):
                 raise ValueError(f"'{host}' is not a host name (no scheme, path or port)")
         return [h.lower() for h in value]
 
-    @field_validator("plan_file", mode="before")
+    @field_validator("document_download_hosts")
+    @classmethod
+    def _download_hosts(cls, value: list[str]) -> list[str]:
+        for host in value:
+            if host.startswith("*.") and "." not in host[2:]:
+                raise ValueError(f"'{host}' is too wide: name at least a domain (*.example.com)")
+            if "*" in host.removeprefix("*."):
+                raise ValueError(f"'{host}': a * may only start a name (*.example.com)")
+        return value
+
+    @field_validator("plan_file", "documents_dir", mode="before")
     @classmethod
     def _empty_is_default(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -190,6 +225,17 @@ class Settings(BaseSettings):
             hosts |= LOOPBACK_HOSTS
         elif not hosts:
             hosts |= set(DEFAULT_TEAMS_SERVICE_HOSTS)
+        return frozenset(hosts)
+
+    @property
+    def effective_documents_dir(self) -> Path:
+        return self.documents_dir or self.data_dir / "documents"
+
+    @property
+    def effective_document_download_hosts(self) -> frozenset[str]:
+        hosts = set(self.document_download_hosts)
+        if self.local_mode:
+            hosts |= LOOPBACK_HOSTS
         return frozenset(hosts)
 
     @property

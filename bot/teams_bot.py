@@ -13,14 +13,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core import (
+    ActivityHandler,
+    ConversationState,
+    InvokeResponse,
+    MemoryStorage,
+    MessageFactory,
+    TurnContext,
+)
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.connector import ConnectorError
-from bot.router import CommandRouter, TurnRequest
+from bot.file_downloads import has_file_attachments
+from bot.replies import card_reply
+from bot.router import BeginDialog, CardUpdate, CommandRouter, Reply, TurnRequest
 from bot.texts import text
 from bot.wire import to_json
 from followup.conversations import (
@@ -37,9 +46,14 @@ from followup.ports import UnitOfWorkFactory
 from followup.reminders import ReminderSettings
 from followup.workdays import WorkingCalendar
 
+if TYPE_CHECKING:
+    from bot.upload_commands import Uploads
+    from dialogs.runner import DialogRunner
+
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4000
+MAX_FORM_FIELDS = 100
 REFERENCE_CACHE_SIZE = 10_000
 
 
@@ -52,6 +66,12 @@ class BotDependencies:
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     base_url: str = "http://127.0.0.1:3978"
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    uploads: Uploads | None = None
+    """Receiving documents (`bot.upload_commands`); None: files are not taken."""
+    conversation_state: ConversationState = field(
+        default_factory=lambda: ConversationState(MemoryStorage())
+    )
+    """Where dialogs keep their state; `bot.app` gives the database-backed one."""
 
 
 def tenant_of(activity: Activity) -> str | None:
@@ -81,10 +101,17 @@ def _kind(activity: Activity) -> ConversationKind:
 
 
 class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
-    def __init__(self, deps: BotDependencies, router: CommandRouter) -> None:
+    def __init__(
+        self, deps: BotDependencies, router: CommandRouter, dialogs: DialogRunner | None = None
+    ) -> None:
         super().__init__()
         self._deps = deps
         self._router = router
+        if dialogs is None:
+            from dialogs.runner import build_dialogs
+
+            dialogs = build_dialogs(deps)
+        self._dialogs = dialogs
         # Fingerprints of references already stored, so a message does not write every time.
         self._known_refs: OrderedDict[tuple[str, ...], None] = OrderedDict()
 
@@ -95,22 +122,26 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
         if activity.type == ActivityTypes.message:
             await self._capture_reference(turn_context, welcome=True)
         await super().on_turn(turn_context)
+        # Dialog state (loaded only by turns that touch a dialog) goes back to the database.
+        await self._dialogs.save(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        if await self._dialogs.continue_turn(turn_context):
+            return  # the answer to a dialog's question (`avbryt` and `hjelp` included)
         activity: Activity = turn_context.activity
         locale = activity.locale
-        if activity.text is None and activity.value is not None:
-            reply = await self._router.handle_form(self._request(turn_context))
-            await turn_context.send_activity(reply)
+        if not activity.text and isinstance(activity.value, dict):
+            value = activity.value
+            if len(value) > MAX_FORM_FIELDS:
+                await turn_context.send_activity(text("form.unknown", locale))
+                return
+            await self._say(
+                turn_context, await self._router.handle_form(value, self._request(turn_context))
+            )
             return
         raw = TurnContext.remove_recipient_mention(activity) or ""
         message = " ".join(raw.split())
-        if not message:
-            if activity.attachments:
-                await turn_context.send_activity(
-                    await self._router.handle_attachments(self._request(turn_context))
-                )
-                return
+        if not message and not activity.attachments:
             await turn_context.send_activity(text("empty.message", locale))
             return
         if len(message) > MAX_TEXT:
@@ -118,8 +149,36 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
                 text("too.long", locale, length=len(message), limit=MAX_TEXT)
             )
             return
+        if activity.attachments and (not message or has_file_attachments(activity.attachments)):
+            # A file with or without a caption is an upload (the caption may name the contract).
+            reply = await self._router.handle_attachments(self._request(turn_context), message)
+            await self._say(turn_context, reply)
+            return
         reply = await self._router.handle_text(message, self._request(turn_context))
-        await turn_context.send_activity(reply)
+        await self._say(turn_context, reply)
+
+    async def _say(self, turn_context: TurnContext, reply: Reply) -> None:
+        """Send a reply; a `CardUpdate` redraws its card in place where it can; a `BeginDialog`
+        begins the dialog, whose first question is the reply."""
+        if isinstance(reply, BeginDialog):
+            await self._dialogs.begin(turn_context, reply.dialog_id, reply.options)
+            return
+        if not isinstance(reply, CardUpdate):
+            await turn_context.send_activity(reply)
+            return
+        card = card_reply(reply.card)
+        if reply.replaces:
+            card.id = reply.replaces
+            try:
+                await turn_context.update_activity(card)
+            except ConnectorError as exc:
+                log.info("could not redraw a card in place", extra={"status": exc.status})
+                card.id = None
+                await turn_context.send_activity(card)
+        else:
+            await turn_context.send_activity(card)
+        if reply.message:
+            await turn_context.send_activity(reply.message)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._capture_reference(turn_context, welcome=True)
@@ -165,6 +224,7 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
             activity_id=activity.id,
             now=self._deps.clock(),
             raw_activity=activity,
+            turn_context=turn_context,
         )
 
     async def _lookup_identity(self, turn_context: TurnContext) -> TeamsIdentity | None:

@@ -837,6 +837,27 @@ EN: dict[str, str] = {
     "weekly.severity.kritisk": "critical",
 }
 
+# Each feature may keep its words in a module of its own (`bot/texts_<feature>.py`, with `NB`
+# and `EN`); they are merged here, and a key defined twice is an error.
+_FEATURES = ("answers", "deviations", "uploads")
+
+
+def _merge() -> None:
+    import importlib
+
+    for feature in _FEATURES:
+        try:
+            module = importlib.import_module(f"bot.texts_{feature}")
+        except ModuleNotFoundError:
+            continue
+        for base, extra in ((NB, module.NB), (EN, module.EN)):
+            clash = base.keys() & extra.keys()
+            if clash:
+                raise RuntimeError(f"text keys defined twice: {sorted(clash)}")
+            base.update(extra)
+
+
+_merge()
 CATALOGUES = {"nb": NB, "en": EN}
 
 

@@ -3,7 +3,8 @@
 Only wired when no Microsoft app id is configured (the app then binds to loopback). It mounts
 
 - `/_dev/connector/...`  a Bot Connector stand-in the bot sends its replies to (`connector.py`),
-- `/_dev/directline/...` a Direct Line 3.0 stand-in for Web Chat (`directline.py`),
+- `/_dev/directline/...` a Direct Line 3.0 stand-in for Web Chat (`directline.py`), with the
+  files uploaded in the chat served back to the bot (`uploads.py`),
 - `GET /dev`             the page: "Hvem er du?" then Web Chat as that person,
 - `GET /dev/webchat.js`  the Web Chat bundle fetched by `bash scripts/setup.sh` (never committed),
 - `GET /_dev/api/people` and `POST /_dev/api/token` for the page.
@@ -22,6 +23,7 @@ from sqlalchemy import Engine
 from bot.devchannel.connector import ConnectorStandIn, RecordedActivity
 from bot.devchannel.directline import DevTokens, DirectLineStandIn
 from bot.devchannel.people import DevPerson, load_people, load_person
+from bot.devchannel.uploads import DevFiles
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
         "media-src 'self' data: blob:",
-        "connect-src 'self'",
+        # Web Chat reads a file picked for upload from its blob: URL before sending it.
+        "connect-src 'self' blob:",
         "object-src 'none'",
         "frame-src 'none'",
         "base-uri 'none'",
@@ -162,6 +165,7 @@ def setup_dev_channel(
         bot_id=bot_id,
         tenant_id=tenant_id,
         connector_path=CONNECTOR_PREFIX + "/",
+        files=DevFiles(path=DIRECTLINE_PREFIX + "/files/"),
     )
     channel = DevChannel(
         connector=connector, directline=directline, tokens=tokens, webchat_bundle=webchat_bundle

@@ -46,6 +46,7 @@ from bot.devchannel.connector import (
     loopback_origin,
 )
 from bot.devchannel.people import DevPerson
+from bot.devchannel.uploads import DevFiles, UploadRefused, read_upload
 
 log = logging.getLogger(__name__)
 
@@ -185,8 +186,10 @@ class DirectLineStandIn:
         clock: Callable[[], datetime] = _utc_now,
         forward_timeout_seconds: float = 30.0,
         max_log: int = MAX_LOG,
+        files: DevFiles | None = None,
     ) -> None:
         self.connector = connector
+        self.files = files or DevFiles()
         self.tokens = tokens
         self.bot_account = {"id": f"28:{bot_id}", "name": bot_name}
         self.tenant_id = tenant_id
@@ -210,6 +213,8 @@ class DirectLineStandIn:
         app.router.add_get(base + "/conversations/{cid}/activities", self._get_activities)
         app.router.add_post(base + "/conversations/{cid}/activities", self._post_activity)
         app.router.add_post(base + "/tokens/refresh", self._refresh_token)
+        app.router.add_post(base + "/conversations/{cid}/upload", self._upload)
+        app.router.add_get("/files/{token}/{name}", self.files.serve)
         return app
 
     def register_person(self, person: DevPerson) -> None:
@@ -450,6 +455,34 @@ class DirectLineStandIn:
             return error_response(502, "BotError", f"the bot answered {status or 'nothing'}")
         if outgoing["type"] == "invoke":
             await self._apply_invoke_response(person, outgoing, status, answer)
+        return web.json_response({"id": echo["id"]})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Web Chat's message with files (a multipart upload): the files are kept and served
+        on this origin, and the bot gets the message as Teams sends one with files
+        (`bot.devchannel.uploads`)."""
+        person = self._authorise(request)
+        if isinstance(person, web.Response):
+            return person
+        try:
+            upload = await read_upload(request)
+        except UploadRefused as refused:
+            self._notice(person.conversation_id, f"Filen ble ikke sendt: {refused}", None)
+            return refused.response
+        origin = loopback_origin(request)
+        tokens = [self.files.add(name, kind, data) for name, kind, data in upload.files]
+        outgoing = self._teams_activity(person, "message", origin)
+        text = upload.activity.get("text")
+        if isinstance(text, str) and text and len(text) <= MAX_TEXT:
+            outgoing["text"] = text
+            outgoing["textFormat"] = "plain"
+        outgoing["attachments"] = [self.files.teams_attachment(origin, t) for t in tokens]
+        shown = [self.files.webchat_attachment(origin, t) for t in tokens]
+        echo = self._echo(person, {**upload.activity, "attachments": shown}, outgoing["id"])
+        self._log(person.conversation_id).append(echo, self._max_log)
+        status, _ = await self._forward(origin, outgoing)
+        if status == 0 or status >= 500:
+            return error_response(502, "BotError", f"the bot answered {status or 'nothing'}")
         return web.json_response({"id": echo["id"]})
 
     def _echo(self, person: DevPerson, body: JsonDict, activity_id: str | None) -> JsonDict:

@@ -102,3 +102,6 @@ async def make_server(
 async def server(make_server: Callable[..., Any], db_url: str) -> BotServer:
     result: BotServer = await make_server(db_url)
     return result
+
+
+from tests.e2e.reminder_harness import reminders  # noqa: E402,F401 (a fixture for every e2e test)

@@ -143,3 +143,43 @@ async def test_a_reminder_card_appears_in_the_open_chat(page: Page, dev_chat: De
     await card.get_by_text("Påminnelse", exact=False).first.wait_for(state="visible")
     assert reference in await card.inner_text()
     await card.get_by_role("button", name="Utsett").first.wait_for(state="visible")
+
+
+async def test_levert_on_the_card_shows_the_answer_in_place(page: Page, dev_chat: DevChat) -> None:
+    name, reference = await asyncio.to_thread(_owner_with_a_due_follow_up, dev_chat)
+    await page.goto(dev_chat.base + "/dev")
+    await page.get_by_text("Hvem er du?").wait_for()
+    await page.locator("ul.people .name", has_text=name).first.click()
+    await (
+        page.locator(".webchat__bubble__content")
+        .filter(has_text=f"Hei, {name}")
+        .wait_for(timeout=15_000)
+    )
+    assert (await dev_chat.jobs.tick()).send.sent == 1
+    card = page.locator(".ac-adaptiveCard", has_text=reference).first
+    await card.wait_for(state="visible", timeout=15_000)
+
+    await card.get_by_placeholder("Kommentar (valgfritt)").first.fill("Alt på plass")
+    await card.get_by_role("button", name="Levert", exact=True).first.click()
+
+    answered = page.locator(".ac-adaptiveCard", has_text=f"Levert – svart av {name}")
+    await answered.first.wait_for(state="visible", timeout=15_000)
+    shown = await answered.first.inner_text()
+    assert "Alt på plass" in shown
+    assert reference in shown
+    await answered.first.get_by_role("button", name="Endre svar").wait_for(state="visible")
+
+    def stored() -> list[tuple[str, str | None]]:
+        with dev_chat.uow_factory() as uow:
+            contract = uow.contracts.by_reference(reference)
+            assert contract is not None
+            follow_ups = uow.follow_ups.for_contracts_between(
+                [contract.id],
+                MONDAY_10_OSLO.date() - timedelta(days=400),
+                MONDAY_10_OSLO.date() + timedelta(days=400),
+            )
+            return [
+                (a.kind.value, a.text) for f in follow_ups for a in uow.answers.for_follow_up(f.id)
+            ]
+
+    assert await asyncio.to_thread(stored) == [("delivered", "Alt på plass")]

@@ -106,7 +106,7 @@
         username: grant.displayName,
         locale: "nb-NO",
         styleOptions: {
-          hideUploadButton: true,
+          hideUploadButton: false,
           botAvatarInitials: "KV",
           userAvatarInitials: initials(grant.displayName),
         },

@@ -1,0 +1,279 @@
+"""The harness of the end-to-end tests around reminders and answers: the bot on a free port
+with its reminder jobs ticked by the test, Teams users who install the app, register data with
+due follow-ups, and what the stand-in connector and the database recorded. The `reminders`
+fixture is offered to every e2e test by `tests/e2e/conftest.py`."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.app import ADAPTER, ENGINE, create_app
+from bot.reminder_cards import SNOOZE_VERB
+from bot.reminders_wiring import build_reminder_jobs
+from bot.settings import Settings
+from followup.models import (
+    Checkpoint,
+    CheckpointSource,
+    Delivery,
+    FollowUp,
+    Person,
+)
+from scheduler.jobs import ReminderJobs, TickReport
+from storage.db import create_session_factory
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from tests.builders import add_contract, add_person, add_supplier
+from tests.e2e.conftest import TENANT, BotServer, start_site
+from tests.fakes import FakeClock, FaultyConnector
+
+ADAPTIVE = "application/vnd.microsoft.card.adaptive"
+MONDAY_10_OSLO = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+UPCOMING = date(2026, 11, 25)
+"""Due on Wednesday: on Monday the first notice (three working days before) is due."""
+
+KARI = "Kari Nordmann"
+OLA = "Ola Hansen"
+PER = "Per Olsen"
+CHANNEL_CONVERSATION = "19:73c6e40095ef42ed93216bb5e99808db@thread.tacv2"
+
+
+@dataclass(frozen=True, slots=True)
+class TeamsUser:
+    name: str
+    teams_id: str
+    aad: str
+    conversation_id: str
+
+    @property
+    def email(self) -> str:
+        return self.name.lower().replace(" ", ".") + "@fjordvik.kommune.no"
+
+
+def teams_user(name: str) -> TeamsUser:
+    token = uuid.uuid5(uuid.NAMESPACE_DNS, name).hex
+    return TeamsUser(name, f"29:1{token}", str(uuid.uuid5(uuid.NAMESPACE_URL, name)), f"a:1{token}")
+
+
+USERS = {name: teams_user(name) for name in (KARI, OLA, PER)}
+
+
+@dataclass
+class Reminders:
+    """The bot on a free port, its reminder jobs (not scheduled: ticked by the test), the
+    stand-in connector, the fake clock and a unit of work factory on the bot's database."""
+
+    server: BotServer
+    jobs: ReminderJobs
+    clock: FakeClock
+    uow_factory: SqlAlchemyUnitOfWorkFactory
+
+    @property
+    def connector(self) -> FaultyConnector:
+        return self.server.connector
+
+    async def tick(self) -> TickReport:
+        return await self.jobs.tick()
+
+    # -- through the HTTP endpoint
+
+    async def install(self, name: str) -> None:
+        """`name` installs the app in personal scope: the bot stores their conversation."""
+        user = USERS[name]
+        self.connector.add_member(
+            {
+                "id": user.teams_id,
+                "name": user.name,
+                "aadObjectId": user.aad,
+                "email": user.email,
+                "userPrincipalName": user.email,
+                "tenantId": TENANT,
+            }
+        )
+        activity = self._as(name, self.server.payload("installationUpdate_add_personal.json"))
+        status, _ = await self.server.post(activity)
+        assert status in {200, 201}
+        with self.uow_factory() as uow:
+            person = uow.people.find_by_email_or_upn(user.email)
+            assert person is not None, f"{name} is in the register"
+            assert uow.conversations.for_person(person.id) is not None
+
+    async def install_in_procurement_team(self) -> None:
+        status, _ = await self.server.post(self.server.payload("installationUpdate_add_team.json"))
+        assert status in {200, 201}
+        with self.uow_factory() as uow:
+            assert [c.conversation_id for c in uow.conversations.procurement_channels()] == [
+                CHANNEL_CONVERSATION
+            ]
+
+    async def say(self, name: str, text: str) -> str:
+        """`name` writes `text` to the bot in their personal chat; returns the bot's answer."""
+        activity = self._as(name, self.server.payload("message_personal_text_status_command.json"))
+        activity["text"] = text
+        status, _ = await self.server.post(activity)
+        assert status in {200, 201}
+        reply = await self.connector.wait_for(lambda r: r.reply_to_id == activity["id"])
+        return str(reply.activity.get("text"))
+
+    async def card_action(self, name: str, data: dict[str, Any]) -> tuple[int, Any]:
+        activity = self._as(
+            name, self.server.payload("invoke_adaptiveCard_action_execute_confirm_delivery.json")
+        )
+        activity["value"] = {
+            "action": {"type": "Action.Execute", "verb": SNOOZE_VERB, "data": data},
+            "trigger": "manual",
+        }
+        return await self.server.post(activity)
+
+    def _as(self, name: str, activity: dict[str, Any]) -> dict[str, Any]:
+        user = USERS[name]
+        activity["id"] = f"f:{uuid.uuid4()}"
+        activity["from"] = {"id": user.teams_id, "name": user.name, "aadObjectId": user.aad}
+        activity["conversation"]["id"] = user.conversation_id
+        return activity
+
+    # -- what the stand-in received
+
+    def cards_to(self, name_or_conversation: str) -> list[dict[str, Any]]:
+        """The Adaptive Cards the stand-in received for a person's chat (or a conversation)."""
+        user = USERS.get(name_or_conversation)
+        conversation = user.conversation_id if user else name_or_conversation
+        return [
+            a
+            for r in self.connector.recorded
+            if r.method == "POST" and r.conversation_id == conversation
+            for a in r.activity.get("attachments") or []
+        ]
+
+    def posts_to(self, name_or_conversation: str) -> list[dict[str, Any]]:
+        user = USERS.get(name_or_conversation)
+        conversation = user.conversation_id if user else name_or_conversation
+        return [
+            r.activity
+            for r in self.connector.recorded
+            if r.method == "POST" and r.conversation_id == conversation
+        ]
+
+    # -- the database
+
+    def deliveries(self) -> list[Delivery]:
+        with self.uow_factory() as uow:
+            return list(uow.deliveries.recent(1000))
+
+    def follow_up(self, follow_up_id: str) -> FollowUp:
+        with self.uow_factory() as uow:
+            return uow.follow_ups.get_many([follow_up_id])[follow_up_id]
+
+    def person(self, name: str) -> Person:
+        with self.uow_factory() as uow:
+            found = uow.people.find_by_email_or_upn(USERS[name].email)
+            assert found is not None
+            return found
+
+
+@pytest.fixture
+async def reminders(
+    connector: tuple[FaultyConnector, str], db_url: str
+) -> AsyncIterator[Reminders]:
+    standin, service_url = connector
+    clock = FakeClock(MONDAY_10_OSLO)
+    settings = Settings(DATABASE_URL=db_url, DEV_CHANNEL=False, SEND_RATE_PER_TENANT=0)
+    app = create_app(settings, clock=clock)
+    runner, url = await start_site(app)
+    session = aiohttp.ClientSession()
+    uow_factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(app[ENGINE]))
+    jobs = build_reminder_jobs(settings, uow_factory, app[ADAPTER], clock, holder="e2e")
+    try:
+        yield Reminders(
+            BotServer(url, app, session, standin, service_url), jobs, clock, uow_factory
+        )
+    finally:
+        jobs.stop.set()
+        await jobs.idle()
+        await session.close()
+        await runner.cleanup()
+
+
+# --- register data -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    contract_reference: str
+    follow_up_id: str
+
+
+def people(uow_factory: SqlAlchemyUnitOfWorkFactory, *names: str) -> dict[str, Person]:
+    with uow_factory() as uow:
+        made = {n: add_person(uow, n, MONDAY_10_OSLO) for n in names}
+        uow.commit()
+    return made
+
+
+def due_follow_up(
+    uow_factory: SqlAlchemyUnitOfWorkFactory,
+    owner: Person,
+    reference: str,
+    *,
+    seed: int,
+    due: date = UPCOMING,
+    title: str = "Levering",
+) -> Due:
+    """A contract owned by `owner` with one follow-up whose first message is due now."""
+    with uow_factory() as uow:
+        supplier = add_supplier(uow, f"Leverandør {seed} AS", seed=seed)
+        contract = add_contract(
+            uow,
+            MONDAY_10_OSLO,
+            owner=owner,
+            supplier=supplier,
+            reference=reference,
+            title=f"Avtale {reference}",
+        )
+        uow.commit()
+        checkpoint = Checkpoint(
+            contract_id=contract.id,
+            code="levering",
+            title=title,
+            rrule="FREQ=MONTHLY",
+            dtstart=date(2026, 1, 25),
+            source=CheckpointSource.MANUAL,
+        )
+        uow.checkpoints.add(checkpoint)
+        follow_up = FollowUp(
+            checkpoint_id=checkpoint.id,
+            contract_id=contract.id,
+            due_date=due,
+            next_action_at=MONDAY_10_OSLO - timedelta(hours=1),
+        )
+        uow.follow_ups.add_many([follow_up])
+        uow.commit()
+    return Due(reference, follow_up.id)
+
+
+def card_text(attachment: dict[str, Any]) -> str:
+    return json.dumps(attachment["content"], ensure_ascii=False)
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def snooze_actions(attachment: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        n["data"]
+        for n in _walk(attachment["content"])
+        if n.get("type") == "Action.Execute" and n.get("verb") == SNOOZE_VERB
+    ]

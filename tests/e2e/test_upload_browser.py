@@ -1,0 +1,146 @@
+"""Uploading documentation in the dev chat: the official Web Chat in Debian's headless Chromium,
+its attach button, the Direct Line stand-in's multipart upload, and the bot downloading the file
+from the dev channel as it would from SharePoint.
+
+Needs /usr/bin/chromium (Debian's `chromium` package) and the Web Chat bundle fetched by
+scripts/setup.sh. Without them the test fails (it never skips): CI must show a missing browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from playwright.async_api import FilePayload, Page, Route, async_playwright
+
+from bot.app import ENGINE, create_app
+from bot.settings import Settings
+from followup.document_targets import asks_for_documents, open_follow_ups
+from followup.models import Document
+from followup.workdays import oslo_today
+from storage.db import create_db_engine, create_session_factory
+from storage.demo_data import demo_people, load_demo_calendar, load_demo_data
+from storage.document_store import FolderDocumentStore
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from tests.e2e.browser_support import BUNDLE_FOUND, CHROMIUM, CHROMIUM_FOUND, FLAGS, ROOT
+from tests.e2e.conftest import start_site
+from tests.fakes import FakeClock
+
+pytestmark = pytest.mark.browser
+
+MONDAY_10_OSLO = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@dataclass
+class DevChat:
+    app: web.Application
+    base: str
+    uow_factory: SqlAlchemyUnitOfWorkFactory
+    documents_dir: Path
+
+
+@pytest.fixture
+async def dev_chat(sqlite_url: str, tmp_path: Path) -> AsyncIterator[DevChat]:
+    clock = FakeClock(MONDAY_10_OSLO)
+    engine = create_db_engine(sqlite_url)
+    load_demo_data(engine, now=clock.now)
+    load_demo_calendar(engine, clock.now)
+    engine.dispose()
+    settings = Settings(
+        MicrosoftAppId="",
+        DATABASE_URL=sqlite_url,
+        DATA_DIR=ROOT / "var",
+        DOCUMENTS_DIR=tmp_path / "documents",
+        HOST="127.0.0.1",
+        SEND_RATE_PER_TENANT=0,
+    )
+    app = create_app(settings, clock=clock)
+    runner, base = await start_site(app)
+    uow_factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(app[ENGINE]))
+    yield DevChat(app, base, uow_factory, tmp_path / "documents")
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def page(dev_chat: DevChat) -> AsyncIterator[Page]:
+    base = dev_chat.base
+    assert CHROMIUM_FOUND, f"{CHROMIUM} is missing: install Debian's chromium package"
+    assert BUNDLE_FOUND, "run scripts/setup.sh to fetch the Web Chat bundle"
+    foreign: list[str] = []
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = await browser.new_page()
+
+        async def only_local(route: Route) -> None:
+            if route.request.url.startswith((base, "blob:")):
+                await route.continue_()
+            else:
+                foreign.append(route.request.url)
+                await route.abort()
+
+        await page.route("**/*", only_local)
+        yield page
+        await browser.close()
+    assert foreign == [], "the dev page must request nothing but its own origin"
+
+
+def _owner_with_documents_due(chat: DevChat) -> tuple[str, str, str]:
+    """A demo owner (unique name) with an open follow-up that asks for documents: their name,
+    the contract's reference and the follow-up's id."""
+    people = demo_people(chat.app[ENGINE])
+    names = Counter(p.display_name for p in people)
+    today = oslo_today(MONDAY_10_OSLO)
+    with chat.uow_factory() as uow:
+        for person in people:
+            if "owner" not in person.roles or names[person.display_name] > 1:
+                continue
+            for item in open_follow_ups(uow, person.id, today):
+                if asks_for_documents(item.checkpoint):
+                    return person.display_name, item.contract.reference, item.follow_up.id
+    raise AssertionError("no demo owner has an open follow-up that asks for documents")
+
+
+async def test_a_pdf_attached_in_web_chat_is_stored_and_confirmed(
+    page: Page, dev_chat: DevChat
+) -> None:
+    name, reference, follow_up_id = await asyncio.to_thread(_owner_with_documents_due, dev_chat)
+    await page.goto(dev_chat.base + "/dev")
+    await page.get_by_text("Hvem er du?").wait_for()
+    await page.locator("ul.people .name", has_text=name).first.click()
+    bubbles = page.locator(".webchat__bubble__content")
+    await bubbles.filter(has_text=f"Hei, {name}").wait_for(timeout=15_000)
+
+    pdf: FilePayload = {
+        "name": "Skatteattest 2026.pdf",
+        "mimeType": "application/pdf",
+        "buffer": PDF,
+    }
+    await page.locator("input[type=file]").set_input_files(files=[pdf])
+    sendbox = page.locator('[data-id="webchat-sendbox-input"]')
+    await sendbox.fill(f"Dokumentasjon for {reference}")
+    await sendbox.press("Enter")
+
+    await bubbles.filter(has_text="Mottatt, jeg laster ned").first.wait_for(timeout=15_000)
+    confirmation = bubbles.filter(has_text=f"Mottatt for {reference}")
+    await confirmation.first.wait_for(timeout=20_000)
+    shown = await confirmation.first.inner_text()
+    digest = hashlib.sha256(PDF).hexdigest()
+    assert "Skatteattest 2026.pdf" in shown
+    assert digest[:12] in shown
+
+    def stored() -> list[Document]:
+        with dev_chat.uow_factory() as uow:
+            return list(uow.documents.for_follow_up(follow_up_id))
+
+    (document,) = await asyncio.to_thread(stored)
+    assert document.sha256 == digest
+    assert document.file_name == "Skatteattest 2026.pdf"
+    assert FolderDocumentStore(dev_chat.documents_dir).get(document.storage_key) == PDF
