@@ -21,7 +21,7 @@ from bot.endpoint import Guards, MessagesEndpoint
 from bot.reminders_wiring import DEV_BOT_APP_ID, build_reminder_jobs
 from bot.settings import Settings, reminder_settings
 from bot.state_storage import SqlAlchemyStorage
-from bot.teams_bot import BotDependencies, KontraktsvaktBot
+from bot.teams_bot import BotDependencies, KontraktsvaktBot, OutboxNudge
 from bot.texts import text
 from bot.upload_commands import Uploads, build_uploads, uploads_cleanup
 from dialogs.runner import build_dialogs
@@ -46,6 +46,7 @@ CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 PROCESSED = web.AppKey("processed_activities", ProcessedActivityLog)
 CONVERSATION_STATE = web.AppKey("conversation_state", ConversationState)
 JOBS = web.AppKey("reminder_jobs", ReminderJobs)
+OUTBOX_NUDGE = web.AppKey("outbox_nudge", OutboxNudge)
 UPLOADS = web.AppKey("uploads", Uploads)
 
 DEV_TENANT_ID = "00000000-0000-4000-8000-000000000de7"
@@ -96,6 +97,7 @@ def create_app(
     app[PROCESSED] = processed
     app[CONVERSATION_STATE] = conversation_state
     app[UPLOADS] = uploads
+    app[OUTBOX_NUDGE] = deps.outbox_nudge
 
     guards = Guards(
         allowed_tenants=settings.effective_tenant_ids,
@@ -113,6 +115,7 @@ def create_app(
     app.cleanup_ctx.append(uploads_cleanup(uploads))
     if scheduler:
         app[JOBS] = build_reminder_jobs(settings, deps.uow_factory, adapter, clock)
+        deps.outbox_nudge.connect(app[JOBS].send_soon)
         app.cleanup_ctx.append(_scheduler)
 
     if settings.dev_channel_enabled:

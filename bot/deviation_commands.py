@@ -320,7 +320,10 @@ class DeviationCommands(DomainCommands):
                 source_activity_id=key,
             )
 
-        return await asyncio.to_thread(run)
+        reported = await asyncio.to_thread(run)
+        if reported.created and reported.alerts:
+            self._deps.outbox_nudge()
+        return reported
 
     async def _target(
         self,

@@ -57,6 +57,22 @@ MAX_FORM_FIELDS = 100
 REFERENCE_CACHE_SIZE = 10_000
 
 
+class OutboxNudge:
+    """Asks the reminder jobs in this process to send the outbox now rather than at their next
+    tick (a high or critical deviation's alert to procurement). With the scheduler in another
+    process it does nothing: that process's next tick sends it."""
+
+    def __init__(self) -> None:
+        self._send_now: Callable[[], None] | None = None
+
+    def connect(self, send_now: Callable[[], None]) -> None:
+        self._send_now = send_now
+
+    def __call__(self) -> None:
+        if self._send_now is not None:
+            self._send_now()
+
+
 @dataclass(frozen=True, slots=True)
 class BotDependencies:
     uow_factory: UnitOfWorkFactory
@@ -72,6 +88,7 @@ class BotDependencies:
         default_factory=lambda: ConversationState(MemoryStorage())
     )
     """Where dialogs keep their state; `bot.app` gives the database-backed one."""
+    outbox_nudge: OutboxNudge = field(default_factory=OutboxNudge)
 
 
 def tenant_of(activity: Activity) -> str | None:

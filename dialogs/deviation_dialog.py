@@ -115,6 +115,8 @@ class DeviationServices:
     uow_factory: UnitOfWorkFactory
     clock: Callable[[], datetime]
     alert_renderer: DeviationAlertRenderer
+    send_alerts: Callable[[], None] = lambda: None
+    """Called after a deviation queued alerts to procurement: send them now."""
 
 
 def question_id(step: str) -> str:
@@ -258,7 +260,10 @@ class ReportDeviationDialog(CancelAndHelpDialog):
                 source_activity_id=activity_id,
             )
 
-        return await asyncio.to_thread(run)
+        reported = await asyncio.to_thread(run)
+        if reported.created and reported.alerts:
+            services.send_alerts()
+        return reported
 
     # --- questions (QuestionOwner) ------------------------------------------------------------
 

@@ -78,7 +78,9 @@ class DialogRunner:
 
 def build_dialogs(deps: BotDependencies) -> DialogRunner:
     """Every dialog the bot has, over `deps.conversation_state`."""
-    services = DeviationServices(deps.uow_factory, deps.clock, DeviationCards())
+    services = DeviationServices(
+        deps.uow_factory, deps.clock, DeviationCards(), send_alerts=deps.outbox_nudge
+    )
     return DialogRunner(deps.conversation_state).add(ReportDeviationDialog(services))
 
 

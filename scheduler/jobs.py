@@ -63,6 +63,21 @@ class ReminderJobs:
         self._settings = settings or ReminderSettings()
         self.stop = asyncio.Event()
         self._ticking = asyncio.Lock()
+        self._sending_soon: asyncio.Future[None] | None = None
+
+    def send_soon(self) -> None:
+        """Send the outbox now, outside the tick (once; a call while that send waits for a
+        running tick adds nothing)."""
+        if self._sending_soon is None or self._sending_soon.done():
+            self._sending_soon = asyncio.ensure_future(self._send_soon())
+
+    async def _send_soon(self) -> None:
+        async with self._ticking:
+            if not self.stop.is_set():
+                try:
+                    await self._sender.send_all(self.stop)
+                except Exception:
+                    log.exception("sending the outbox failed; the next tick tries again")
 
     async def idle(self) -> None:
         """Wait until no tick is running."""

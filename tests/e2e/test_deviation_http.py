@@ -361,3 +361,34 @@ async def test_a_dialog_goes_on_at_another_bot_instance(
     assert await elsewhere.say(KARI, "avbryt") == "Avbrutt. Ingenting er lagret."
     assert "Slik bruker du" in await bot.say(KARI, "hjelp")
     assert all_deviations(bot) == []
+
+
+async def test_a_critical_deviation_reaches_procurement_without_waiting_for_a_tick(
+    bot: Reminders,
+) -> None:
+    """With the scheduler in the bot's process, the alert is sent at once (`OutboxNudge`)."""
+    from bot.app import OUTBOX_NUDGE
+
+    bot.clock.now = FORM_DAY
+    payload_world(bot)
+    await bot.install_in_procurement_team()
+    bot.server.app[OUTBOX_NUDGE].connect(bot.jobs.send_soon)
+    form = bot.server.payload(FORM)
+    form["value"]["alvorlighet"] = "kritisk"
+    before = len(bot.posts_to(CHANNEL_CONVERSATION))
+
+    status, _ = await bot.server.post(form)
+
+    assert status in {200, 201}
+    alert = await bot.connector.wait_for(
+        lambda r: (
+            r.conversation_id == CHANNEL_CONVERSATION
+            and "Kritisk avvik på KOM-2025-0147" in str(r.activity)
+        ),
+        timeout=10,
+    )
+    assert alert.method == "POST"
+    assert len(bot.posts_to(CHANNEL_CONVERSATION)) == before + 1
+    await bot.jobs.idle()
+    (sent,) = [d for d in bot.deliveries() if d.kind is DeliveryKind.DEVIATION]
+    assert sent.state is DeliveryState.SENT
