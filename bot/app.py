@@ -18,6 +18,8 @@ from bot.calendar_feed_route import CalendarFeedRoute
 from bot.commands import build_router
 from bot.connector import ConnectorPool
 from bot.endpoint import Guards, MessagesEndpoint
+from bot.export_commands import Exports, build_exports, exports_cleanup
+from bot.export_route import ExportDownloadRoute
 from bot.reminders_wiring import DEV_BOT_APP_ID, build_reminder_jobs
 from bot.settings import Settings, reminder_settings
 from bot.state_storage import SqlAlchemyStorage
@@ -48,6 +50,7 @@ CONVERSATION_STATE = web.AppKey("conversation_state", ConversationState)
 JOBS = web.AppKey("reminder_jobs", ReminderJobs)
 OUTBOX_NUDGE = web.AppKey("outbox_nudge", OutboxNudge)
 UPLOADS = web.AppKey("uploads", Uploads)
+EXPORTS = web.AppKey("exports", Exports)
 
 DEV_TENANT_ID = "00000000-0000-4000-8000-000000000de7"
 DEV_BOT_ID = DEV_BOT_APP_ID
@@ -69,9 +72,12 @@ def create_app(
     adapter = CloudAdapter(auth)
     # Dialog state lives in the database, so a half-finished dialog survives a restart and
     # continues on another instance.
-    conversation_state = ConversationState(SqlAlchemyStorage(SqlDialogStateStore(engine, clock)))
+    state_storage = SqlAlchemyStorage(SqlDialogStateStore(engine, clock))
+    conversation_state = ConversationState(state_storage)
     # Files sent to the bot: downloaded after the reply, stored under DOCUMENTS_DIR.
     uploads = build_uploads(settings, engine, adapter, clock)
+    # Exports: prepared under DATA_DIR/exports, uploaded on consent or behind a short link.
+    exports = build_exports(settings)
     deps = BotDependencies(
         uow_factory=SqlAlchemyUnitOfWorkFactory(create_session_factory(engine)),
         clock=clock,
@@ -81,7 +87,9 @@ def create_app(
         base_url=settings.base_url,
         reminders=reminder_settings(settings),
         uploads=uploads,
+        exports=exports,
         conversation_state=conversation_state,
+        state_storage=state_storage,
     )
     dialogs = build_dialogs(deps)
     bot = KontraktsvaktBot(deps, build_router(deps, dialogs), dialogs)
@@ -97,6 +105,7 @@ def create_app(
     app[PROCESSED] = processed
     app[CONVERSATION_STATE] = conversation_state
     app[UPLOADS] = uploads
+    app[EXPORTS] = exports
     app[OUTBOX_NUDGE] = deps.outbox_nudge
 
     guards = Guards(
@@ -111,8 +120,11 @@ def create_app(
     app.router.add_get("/readyz", _readyz)
     # A plain GET for calendar clients: outside the messaging endpoint and its guards.
     CalendarFeedRoute(deps).add_to(app)
+    # Download links for exports posted where file consent is not available; likewise.
+    ExportDownloadRoute(exports, clock).add_to(app)
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(uploads_cleanup(uploads))
+    app.cleanup_ctx.append(exports_cleanup(exports, clock))
     if scheduler:
         app[JOBS] = build_reminder_jobs(settings, deps.uow_factory, adapter, clock)
         deps.outbox_nudge.connect(app[JOBS].send_soon)

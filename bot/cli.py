@@ -1,4 +1,4 @@
-"""The `kontraktsvakt` command: serve, demo, db upgrade, manifest."""
+"""The `kontraktsvakt` command: serve, demo, db upgrade, import, plan, admin, manifest."""
 
 from __future__ import annotations
 
@@ -199,6 +199,22 @@ def cmd_import_contracts(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_admin_grant(args: argparse.Namespace) -> int:
+    from bot.cli_admin import run_admin_grant
+
+    settings = _settings()
+    _configure_logging(settings)
+    if not _schema_is_current(settings):
+        return _fail("the database schema is not up to date: run `kontraktsvakt db upgrade` first")
+    return run_admin_grant(
+        settings.effective_database_url,
+        args.address,
+        datetime.now(UTC),
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+    )
+
+
 def _configure_logging(settings: Settings) -> None:
     from bot.logging_setup import configure_logging
 
@@ -259,6 +275,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="show what would change; write nothing"
     )
     contracts.set_defaults(func=cmd_import_contracts)
+
+    admin = sub.add_parser("admin", help="administrators")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    grant = admin_sub.add_parser(
+        "grant", help="make the first administrator (then: `rolle gi` in the chat)"
+    )
+    grant.add_argument("address", help="the person's e-mail or UPN (in the register)")
+    grant.set_defaults(func=cmd_admin_grant)
 
     manifest = sub.add_parser("manifest", help="build the Teams app package (.zip)")
     manifest.add_argument("--app-id", required=True, help="the bot's Microsoft App ID (a GUID)")

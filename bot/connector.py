@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import aiohttp
 import orjson
@@ -291,6 +291,24 @@ class PooledConversations:
     async def get_conversation_members(self, conversation_id: str) -> list[ChannelAccount]:
         data = await self._call("GET", _path(conversation_id, "members"))
         return [from_json(TeamsChannelAccount, m) for m in data or [] if isinstance(m, dict)]
+
+    async def get_paged_members(
+        self, conversation_id: str, page_size: int, continuation_token: str | None = None
+    ) -> tuple[list[TeamsChannelAccount], str | None]:
+        """One page of a conversation's members (`GET …/pagedmembers`, which Teams asks bots
+        to use for teams and channels) and the token for the next, None on the last."""
+        query = {"pageSize": str(page_size)}
+        if continuation_token:
+            query["continuationToken"] = continuation_token
+        path = _path(conversation_id, "pagedmembers") + "?" + urlencode(query)
+        data = await self._call("GET", path)
+        body = data if isinstance(data, dict) else {}
+        members = body.get("members")
+        token = body.get("continuationToken")
+        return (
+            [from_json(TeamsChannelAccount, m) for m in members or [] if isinstance(m, dict)],
+            token if isinstance(token, str) and token else None,
+        )
 
 
 class PooledConnectorClient:

@@ -1,6 +1,7 @@
 """Deviations in the chat: reporting one (`meld avvik [avtalenr]`, `avvik <avtalenr>`, the card's
 `Meld avvik` = `Action.Execute` verb `reportDeviation`, and the form `{"handling":
-"rapporterAvvik", …}`), listing one's open deviations (`avvik`), and changing a deviation's
+"rapporterAvvik", …}`), listing deviations (`avvik [åpne | alle] [kategori] [alvorlighet]`,
+answered by `bot.portfolio_commands`), and changing a deviation's
 status (`avviksstatus <kode> under behandling | lukket | åpen [notat]`, for procurement and
 the contract's owner and manager, in a personal chat or a team channel). `avbryt` outside a
 dialog says there is nothing to cancel (inside one, the dialog takes it).
@@ -35,12 +36,14 @@ from bot.deviation_cards import (
     status_label,
 )
 from bot.deviation_replies import echo, refusal_reply, stored_reply
+from bot.portfolio_commands import is_deviation_list
 from bot.replies import DateProblem, card_reply, read_one_date
 from bot.router import (
     BeginDialog,
     Command,
     CommandRouter,
     FormHandler,
+    Handler,
     Reply,
     TurnRequest,
     card_action_message,
@@ -129,10 +132,19 @@ def read_status(rest: str) -> tuple[DeviationStatus | None, str]:
 
 
 class DeviationCommands(DomainCommands):
-    def __init__(self, deps: BotDependencies, dialogs: DialogRunner) -> None:
+    def __init__(
+        self,
+        deps: BotDependencies,
+        dialogs: DialogRunner,
+        *,
+        list_deviations: Handler | None = None,
+    ) -> None:
+        """`list_deviations` answers `avvik` as a list (`bot.portfolio_commands`); without it,
+        `avvik` lists the person's own open deviations."""
         super().__init__(deps)
         self._dialogs = dialogs
         self._alerts = DeviationCards()
+        self._list_deviations = list_deviations
 
     def register(self, router: CommandRouter) -> None:
         personal = ("personal",)
@@ -150,9 +162,9 @@ class DeviationCommands(DomainCommands):
                 "avvik",
                 ("mine avvik", "deviation", "deviations", "my deviations"),
                 text("command.avvik"),
-                personal,
+                everywhere if self._list_deviations else personal,
                 self.deviations,
-                in_menu=False,
+                in_menu=self._list_deviations is not None,
             ),
             Command(
                 "avviksstatus",
@@ -207,7 +219,14 @@ class DeviationCommands(DomainCommands):
         return BeginDialog(dd.DIALOG_ID, draft)
 
     async def deviations(self, rest: str, request: TurnRequest) -> Reply:
-        """`avvik`: one's open deviations; `avvik <avtalenr>`: report one."""
+        """`avvik <avtalenr>` in a personal chat: report one. Otherwise a list: `avvik` alone
+        or with filters (`avvik åpne | alle [kategori] [alvorlighet]`), and in a channel
+        always (never a dialog there)."""
+        personal = request.kind is ConversationKind.PERSONAL
+        if personal and rest.strip() and not is_deviation_list(rest):
+            return await self.report(rest, request)
+        if self._list_deviations is not None:
+            return await self._list_deviations(rest, request)
         if rest.strip():
             return await self.report(rest, request)
         person = await self._read(lambda uow: self._person(uow, request))

@@ -129,6 +129,7 @@ class OwnerCommands(DomainCommands):
                 text("command.tilbake"),
                 personal,
                 self.back,
+                in_menu=False,  # the personal menu is full; `fravær slutt` does the same
             ),
             Command(
                 "kalenderlenke",
@@ -136,6 +137,7 @@ class OwnerCommands(DomainCommands):
                 text("command.kalenderlenke"),
                 personal,
                 self.calendar_link,
+                in_menu=False,  # the personal menu is full; asked for once
             ),
         ):
             router.register(replace(command, handler=guarded(command.handler)))

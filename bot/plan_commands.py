@@ -102,6 +102,7 @@ class PlanCommands(DomainCommands):
                 ("personal", "team"),
                 guarded(self.checkpoint),
                 procurement_only=True,
+                menu_scopes=("team",),  # the personal menu is full; typed there as well
             )
         )
 

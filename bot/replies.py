@@ -90,21 +90,31 @@ def _english_halves(phrase: str) -> tuple[str, str] | None:
     return None
 
 
-def read_period(phrase: str, now: datetime, today: date, locale: str | None) -> tuple[date, date]:
+def read_period(
+    phrase: str,
+    now: datetime,
+    today: date,
+    locale: str | None,
+    *,
+    prefer: Prefer | None = None,
+) -> tuple[date, date]:
     """The first and last day of a period the user typed (`fra 7.12 til 18.12`, `i morgen`).
 
     Only `followup.dates` reads dates; ambiguous or unread dates raise `DateProblem`.
+    `prefer="past"` reads a start without a year as the most recent one (a period looked back
+    on, as in an export); the end follows the start either way.
     """
-    halves = read_date_range(phrase, now)
+    halves = read_date_range(phrase, now, prefer=prefer)
     if halves is None and (english := _english_halves(phrase)) is not None:
-        halves = (read_date(english[0], now), read_date(english[1], now))
-        if halves[0].date and halves[1].date and halves[1].date < halves[0].date:
+        halves = (read_date(english[0], now, prefer=prefer), read_date(english[1], now))
+        start, end = halves[0].date, halves[1].date
+        if start is not None and (prefer == "past" or (end is not None and end < start)):
             # Like read_date_range: `from 20.12 to 3.1` ends in the next year.
-            again = read_date(english[1], oslo_datetime(halves[0].date, time(12)))
-            if again.date is not None and again.date >= halves[0].date:
+            again = read_date(english[1], oslo_datetime(start, time(12)))
+            if again.date is not None and again.date >= start:
                 halves = (halves[0], again)
     if halves is None:
-        day = _checked(read_date(phrase, now), today, locale)
+        day = _checked(read_date(phrase, now, prefer=prefer), today, locale)
         return day, day
     return _checked(halves[0], today, locale), _checked(halves[1], today, locale)
 

@@ -109,6 +109,15 @@ class Command:
     in_menu: bool = True
     """Listed in the Teams app's command menu (at most ten per scope); every command is in
     `hjelp` either way."""
+    menu_scopes: tuple[str, ...] | None = None
+    """The scopes whose menu lists it, when not all of `scopes` (a full personal menu)."""
+    admin_only: bool = False
+    """Listed in help for administrators only (the service itself refuses everyone else)."""
+
+    def in_menu_of(self, scope: str) -> bool:
+        """Listed in the command menu of `scope` (`personal`, `team`)."""
+        menu = self.scopes if self.menu_scopes is None else self.menu_scopes
+        return self.in_menu and scope in self.scopes and scope in menu
 
 
 def scope_of(kind: ConversationKind) -> str:
@@ -117,12 +126,19 @@ def scope_of(kind: ConversationKind) -> str:
 
 
 class CommandRouter:
-    def __init__(self, *, is_procurement: ProcurementCheck | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        is_procurement: ProcurementCheck | None = None,
+        is_admin: ProcurementCheck | None = None,
+    ) -> None:
         self._commands: list[Command] = []
         self._card_actions: dict[str, CardActionHandler] = {}
         self._forms: dict[tuple[str, str], FormHandler] = {}
         self._uploads: UploadHandler | None = None
+        self._file_consent: CardActionHandler | None = None
         self._is_procurement = is_procurement
+        self._is_admin = is_admin
         self.register(
             Command(
                 word="hjelp",
@@ -222,9 +238,16 @@ class CommandRouter:
             return card_action_message(text("card.unknown_action", request.locale))
         return await handler(data if isinstance(data, dict) else {}, request)
 
+    def register_file_consent(self, handler: CardActionHandler) -> None:
+        """`handler(value, request)` answers `fileConsent/invoke` (a file consent card's
+        accept or decline, `bot.export_commands`)."""
+        self._file_consent = handler
+
     async def handle_file_consent(
         self, value: dict[str, Any], request: TurnRequest
     ) -> InvokeResponse:
+        if self._file_consent is not None:
+            return await self._file_consent(value, request)
         message = "file.declined" if value.get("action") == "decline" else "file.no_pending"
         log.info(
             "file consent with nothing pending", extra={"action": str(value.get("action"))[:16]}
@@ -240,6 +263,9 @@ class CommandRouter:
         if any(c.procurement_only for c in shown):
             procurement = self._is_procurement is None or await self._is_procurement(request)
             shown = [c for c in shown if procurement or not c.procurement_only]
+        if any(c.admin_only for c in shown):
+            admin = self._is_admin is None or await self._is_admin(request)
+            shown = [c for c in shown if admin or not c.admin_only]
         lines = [
             f"**{text('help.title', locale)}**",
             text("help.intro", locale),

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from followup.plans import PlanConfig, PlanFileError, load_plan
@@ -27,6 +27,9 @@ DEFAULT_TEAMS_SERVICE_HOSTS = ("smba.trafficmanager.net",)
 # Narrow it to your tenant with DOCUMENT_DOWNLOAD_HOSTS, e.g. `bergvik.sharepoint.com,
 # bergvik-my.sharepoint.com`.
 DEFAULT_DOCUMENT_DOWNLOAD_HOSTS = ("*.sharepoint.com",)
+# Where exports are uploaded when someone accepts the file consent card (their OneDrive for
+# Business, on SharePoint). Narrow it with EXPORT_UPLOAD_HOSTS, e.g. `bergvik-my.sharepoint.com`.
+DEFAULT_EXPORT_UPLOAD_HOSTS = ("*.sharepoint.com",)
 
 
 class AppType(StrEnum):
@@ -122,6 +125,20 @@ class Settings(BaseSettings):
         default=4, alias="DOCUMENT_DOWNLOAD_CONCURRENCY", ge=1, le=64
     )
 
+    # Exports (see bot/export_commands.py).
+    export_lifetime_minutes: int = Field(
+        default=60, alias="EXPORT_LIFETIME_MINUTES", ge=5, le=24 * 60
+    )
+    """How long a prepared export is kept (waiting for consent, or behind its link)."""
+    export_link_minutes: int = Field(default=15, alias="EXPORT_LINK_MINUTES", ge=1, le=24 * 60)
+    """How long a download link works; at most EXPORT_LIFETIME_MINUTES."""
+    export_upload_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_EXPORT_UPLOAD_HOSTS), alias="EXPORT_UPLOAD_HOSTS"
+    )
+    """Hosts an accepted file consent may upload to (Teams gives the address: the person's
+    OneDrive); https only and never a private address, outside local mode. Local mode adds
+    loopback."""
+
     # Operations.
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     log_format: LogFormat = Field(default=LogFormat.TEXT, alias="LOG_FORMAT")
@@ -132,13 +149,14 @@ class Settings(BaseSettings):
         "allowed_service_url_hosts",
         "procurement_members",
         "document_download_hosts",
+        "export_upload_hosts",
         mode="before",
     )
     @classmethod
     def _csv(cls, value: Any) -> Any:
         return _split_csv(value)
 
-    @field_validator("allowed_service_url_hosts", "document_download_hosts")
+    @field_validator("allowed_service_url_hosts", "document_download_hosts", "export_upload_hosts")
     @classmethod
     def _hosts(cls, value: list[str]) -> list[str]:
         for host in value:
@@ -147,7 +165,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"'{host}' is not a host name (no scheme, path or port)")
         return [h.lower() for h in value]
 
-    @field_validator("document_download_hosts")
+    @field_validator("document_download_hosts", "export_upload_hosts")
     @classmethod
     def _download_hosts(cls, value: list[str]) -> list[str]:
         for host in value:
@@ -155,6 +173,14 @@ class Settings(BaseSettings):
                 raise ValueError(f"'{host}' is too wide: name at least a domain (*.example.com)")
             if "*" in host.removeprefix("*."):
                 raise ValueError(f"'{host}': a * may only start a name (*.example.com)")
+        return value
+
+    @field_validator("export_link_minutes")
+    @classmethod
+    def _link_within_lifetime(cls, value: int, info: ValidationInfo) -> int:
+        lifetime = info.data.get("export_lifetime_minutes")
+        if isinstance(lifetime, int) and value > lifetime:
+            raise ValueError(f"must be at most EXPORT_LIFETIME_MINUTES ({lifetime})")
         return value
 
     @field_validator("plan_file", "documents_dir", mode="before")
@@ -237,6 +263,18 @@ class Settings(BaseSettings):
         if self.local_mode:
             hosts |= LOOPBACK_HOSTS
         return frozenset(hosts)
+
+    @property
+    def effective_export_upload_hosts(self) -> frozenset[str]:
+        hosts = set(self.export_upload_hosts)
+        if self.local_mode:
+            hosts |= LOOPBACK_HOSTS
+        return frozenset(hosts)
+
+    @property
+    def exports_dir(self) -> Path:
+        """Where prepared exports wait (DATA_DIR/exports)."""
+        return self.data_dir / "exports"
 
     @property
     def zone(self) -> ZoneInfo:

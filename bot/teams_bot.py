@@ -21,6 +21,7 @@ from botbuilder.core import (
     InvokeResponse,
     MemoryStorage,
     MessageFactory,
+    Storage,
     TurnContext,
 )
 from botbuilder.core.teams import TeamsInfo
@@ -47,6 +48,7 @@ from followup.reminders import ReminderSettings
 from followup.workdays import WorkingCalendar
 
 if TYPE_CHECKING:
+    from bot.export_commands import Exports
     from bot.upload_commands import Uploads
     from dialogs.runner import DialogRunner
 
@@ -84,11 +86,17 @@ class BotDependencies:
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     uploads: Uploads | None = None
     """Receiving documents (`bot.upload_commands`); None: files are not taken."""
+    exports: Exports | None = None
+    """Prepared exports (`bot.export_commands`); None: `eksport` only explains itself."""
     conversation_state: ConversationState = field(
         default_factory=lambda: ConversationState(MemoryStorage())
     )
     """Where dialogs keep their state; `bot.app` gives the database-backed one."""
     outbox_nudge: OutboxNudge = field(default_factory=OutboxNudge)
+    state_storage: Storage = field(default_factory=MemoryStorage)
+    """Small notes per conversation kept apart from the dialogs' state and written
+    last-writer-wins (the last list of `bot.portfolio_commands`); `bot.app` gives the
+    database-backed storage."""
 
 
 def tenant_of(activity: Activity) -> str | None:

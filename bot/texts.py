@@ -839,7 +839,7 @@ EN: dict[str, str] = {
 
 # Each feature may keep its words in a module of its own (`bot/texts_<feature>.py`, with `NB`
 # and `EN`); they are merged here, and a key defined twice is an error.
-_FEATURES = ("answers", "deviations", "uploads")
+_FEATURES = ("answers", "deviations", "uploads", "portfolio", "exports")
 
 
 def _merge() -> None:

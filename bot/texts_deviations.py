@@ -9,7 +9,7 @@ from followup.deviations import CATEGORY_LABELS, REMEDY_LABELS, SEVERITY_LABELS,
 NB: dict[str, str] = {
     # --- commands ------------------------------------------------------------------------------
     "command.meld avvik": "Meld et avvik på en kontrakt: meld avvik <avtalenr>",
-    "command.avvik": "Dine åpne avvik, eller meld avvik: avvik <avtalenr>",
+    "command.avvik": "Avvik på kontraktene du ser: avvik [åpne | alle] [kategori] [alvorlighet]",
     "command.avviksstatus": "Endre status på et avvik: avviksstatus <kode> lukket",
     "command.avbryt": "Avbryt det du holder på med",
     "help.cmd.meld avvik": (
@@ -17,7 +17,9 @@ NB: dict[str, str] = {
         "spør om det jeg trenger, og ingenting lagres før du bekrefter"
     ),
     "help.cmd.avvik": (
-        "«avvik» – de åpne avvikene dine med kode; «avvik KOM-2025-0147» melder et nytt"
+        "«avvik [åpne | alle] [kategori] [alvorlighet]» – avvikene på kontraktene du kan se "
+        "(innkjøp: alle), med kode og filterknapper; i 1:1-chat melder «avvik KOM-2025-0147» et "
+        "nytt"
     ),
     "help.cmd.avviksstatus": (
         "«avviksstatus <kode> under behandling | lukket | åpen [notat]» – endre status på et "
@@ -233,7 +235,7 @@ NB: dict[str, str] = {
 EN: dict[str, str] = {
     # --- commands ------------------------------------------------------------------------------
     "command.meld avvik": "Report a deviation on a contract: report deviation <contract no.>",
-    "command.avvik": "Your open deviations, or report one: deviation <contract no.>",
+    "command.avvik": "Deviations you may see: deviations [open | all] [category] [severity]",
     "command.avviksstatus": "Change a deviation's status: deviation status <code> closed",
     "command.avbryt": "Cancel what you are doing",
     "help.cmd.meld avvik": (
@@ -241,8 +243,9 @@ EN: dict[str, str] = {
         "quantity …); I ask for what I need, and nothing is stored until you confirm"
     ),
     "help.cmd.avvik": (
-        "“deviations” – your open deviations with their codes; “deviation KOM-2025-0147” "
-        "reports a new one"
+        "“deviations [open | all] [category] [severity]” – the deviations on the contracts you "
+        "may see (procurement: all), with codes and filter buttons; in a 1:1 chat "
+        "“deviation KOM-2025-0147” reports a new one"
     ),
     "help.cmd.avviksstatus": (
         "“deviation status <code> in progress | closed | open [note]” – change a deviation's "

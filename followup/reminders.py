@@ -574,33 +574,30 @@ class _Planner:
         )
 
     def _load_overdue(self, person_ids: set[str]) -> None:
-        """Each recipient's own open follow-ups due today or before, in three queries."""
+        """Each recipient's own open follow-ups due today or before: the open ones are picked in
+        SQL, then only their contracts and checkpoints are read (`bench/tick.py`)."""
         self.overdue: dict[str, list[FollowUp]] = defaultdict(list)
-        contracts = list(self.uow.contracts.owned_by(person_ids)) if person_ids else []
-        if not contracts:
+        if not person_ids:
             return
-        for contract in contracts:
-            self.contracts.setdefault(contract.id, contract)
-        known = {c.contract_id for c in self.checkpoints.values()}
-        missing = [c.id for c in contracts if c.id not in known]
-        if missing:
-            for checkpoint in self.uow.checkpoints.for_contracts(missing):
-                self.checkpoints.setdefault(checkpoint.id, checkpoint)
-        found = self.uow.follow_ups.for_contracts_between(
-            [c.id for c in contracts],
-            self.today - timedelta(days=OVERDUE_LOOKBACK_DAYS),
-            self.today,
+        found = self.uow.follow_ups.open_owned_by(
+            person_ids, self.today - timedelta(days=OVERDUE_LOOKBACK_DAYS), self.today
         )
+        contract_ids = {f.contract_id for f in found} - self.contracts.keys()
+        if contract_ids:
+            self.contracts.update(self.uow.contracts.get_many(contract_ids))
+        checkpoint_ids = {f.checkpoint_id for f in found} - self.checkpoints.keys()
+        if checkpoint_ids:
+            self.checkpoints.update(self.uow.checkpoints.get_many(checkpoint_ids))
         for follow_up in found:
-            found_checkpoint = self.checkpoints.get(follow_up.checkpoint_id)
+            checkpoint = self.checkpoints.get(follow_up.checkpoint_id)
+            contract = self.contracts.get(follow_up.contract_id)
             if (
-                follow_up.state in OPEN_FOLLOW_UP_STATES
-                and found_checkpoint is not None
-                and found_checkpoint.status is CheckpointStatus.ACTIVE
+                contract is not None
+                and contract.owner_id
+                and checkpoint is not None
+                and checkpoint.status is CheckpointStatus.ACTIVE
             ):
-                owner_id = self.contracts[follow_up.contract_id].owner_id
-                if owner_id:
-                    self.overdue[owner_id].append(follow_up)
+                self.overdue[contract.owner_id].append(follow_up)
 
     def _item(self, follow_up: FollowUp, role: ItemRole, *, new: bool) -> DigestItem:
         contract = self.contracts[follow_up.contract_id]

@@ -327,6 +327,15 @@ class SqlAlchemyCheckpointRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    def get_many(self, checkpoint_ids: Collection[str]) -> Mapping[str, Checkpoint]:
+        found: dict[str, Checkpoint] = {}
+        table = CheckpointRow.__table__
+        for batch in chunked(set(checkpoint_ids)):
+            for row in _rows(self._session, table, table.c.id.in_(batch)):
+                checkpoint = _checkpoint(row)
+                found[checkpoint.id] = checkpoint
+        return found
+
     def for_contracts(self, contract_ids: Collection[str]) -> Sequence[Checkpoint]:
         found: list[Checkpoint] = []
         table = CheckpointRow.__table__
@@ -440,14 +449,36 @@ class SqlAlchemyFollowUpRepository:
                 _follow_up(row)
                 for row in self._session.scalars(
                     select(FollowUpRow)
+                    # No ORDER BY: sorted below; with one, SQLite walks a due-date index over
+                    # the whole range instead of the contract's (bench/tick.py: 50x slower).
                     .where(
                         FollowUpRow.contract_id.in_(batch),
                         FollowUpRow.due_date >= start,
                         FollowUpRow.due_date <= end,
                     )
-                    .order_by(FollowUpRow.due_date)
                 )
             )
+        found.sort(key=lambda f: (f.due_date, f.contract_id))
+        return found
+
+    def open_owned_by(
+        self, owner_ids: Collection[str], start: date, end: date
+    ) -> Sequence[FollowUp]:
+        found: list[FollowUp] = []
+        table = _table(FollowUpRow)
+        contracts = _table(ContractRow)
+        for batch in chunked(set(owner_ids)):
+            query = (
+                select(table)
+                .join(contracts, contracts.c.id == table.c.contract_id)
+                .where(
+                    contracts.c.owner_id.in_(batch),
+                    table.c.state.in_([s.value for s in sorted(OPEN_FOLLOW_UP_STATES)]),
+                    table.c.due_date >= start,
+                    table.c.due_date <= end,
+                )
+            )
+            found.extend(_follow_up(row) for row in self._session.execute(query))
         found.sort(key=lambda f: (f.due_date, f.contract_id))
         return found
 

@@ -104,7 +104,7 @@ def test_norwegian_and_english_have_the_same_words() -> None:
     assert set(texts_deviations.NB) == set(texts_deviations.EN)
 
 
-def test_the_commands_are_answered_but_not_in_the_full_menu() -> None:
+def test_the_commands_are_answered_but_only_avvik_is_in_the_menu() -> None:
     def no_database() -> UnitOfWork:
         raise AssertionError("building the router must not open a unit of work")
 
@@ -114,7 +114,6 @@ def test_the_commands_are_answered_but_not_in_the_full_menu() -> None:
     commands = {c.word: c for c in build_router(deps).commands}
     expected = {
         "meld avvik": ("personal",),
-        "avvik": ("personal",),
         "avviksstatus": ("personal", "team"),
         "avbryt": ("personal", "team"),
     }
@@ -123,6 +122,10 @@ def test_the_commands_are_answered_but_not_in_the_full_menu() -> None:
         assert commands[word].in_menu is False
         for locale in ("nb-NO", "en-GB"):
             assert text(f"help.cmd.{word}", locale)
+    # `avvik` lists deviations in a channel too (bot.portfolio_commands), and is in both menus.
+    assert commands["avvik"].scopes == ("personal", "team")
+    assert commands["avvik"].in_menu_of("personal")
+    assert commands["avvik"].in_menu_of("team")
 
 
 # --- the alert card ------------------------------------------------------------------------------

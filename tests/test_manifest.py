@@ -139,14 +139,14 @@ def test_extra_commands_go_into_the_lists_of_their_scopes() -> None:
         }
 
     # The template's personal list is full (Teams allows ten): an extra goes to the team list.
-    commands = [BotCommand("status", "Vis status for en kontrakt", scopes=frozenset({"team"}))]
+    commands = [BotCommand("ekstra", "En kommando til", scopes=frozenset({"team"}))]
     base = titles(build_manifest(APP_ID, version="1.0.0", public_base_url=None))
     manifest = build_manifest(
         APP_ID, version="1.0.0", public_base_url=None, extra_commands=commands
     )
     assert titles(manifest) == {
         "personal": base["personal"],
-        "team": [*base["team"], "status"],
+        "team": [*base["team"], "ekstra"],
     }
     assert _schema_errors(manifest) == []
     with pytest.raises(ManifestError):

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import pytest
 from aiohttp import web
-from playwright.async_api import Page, Route, async_playwright
+from playwright.async_api import Page
 
 from bot.app import create_app
 from bot.devchannel import DEV_CHANNEL
@@ -21,7 +21,7 @@ from bot.settings import Settings
 from followup.ports import OutgoingMessage
 from storage.db import create_db_engine
 from storage.demo_data import DEMO_MARKER_EMAIL, load_demo_calendar, load_demo_data
-from tests.e2e.browser_support import BUNDLE_FOUND, CHROMIUM, CHROMIUM_FOUND, FLAGS, ROOT
+from tests.e2e.browser_support import ROOT, local_page
 from tests.e2e.conftest import start_site
 
 pytestmark = pytest.mark.browser
@@ -46,24 +46,8 @@ async def dev_app(sqlite_url: str) -> AsyncIterator[tuple[web.Application, str]]
 @pytest.fixture
 async def page(dev_app: tuple[web.Application, str]) -> AsyncIterator[Page]:
     _, base = dev_app
-    assert CHROMIUM_FOUND, f"{CHROMIUM} is missing: install Debian's chromium package"
-    assert BUNDLE_FOUND, "run scripts/setup.sh to fetch the Web Chat bundle"
-    foreign: list[str] = []
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = await browser.new_page()
-
-        async def only_local(route: Route) -> None:
-            if route.request.url.startswith(base):
-                await route.continue_()
-            else:
-                foreign.append(route.request.url)
-                await route.abort()
-
-        await page.route("**/*", only_local)
+    async with local_page(base) as page:
         yield page
-        await browser.close()
-    assert foreign == [], "the dev page must request nothing but its own origin"
 
 
 async def _pick(page: Page, base: str, name: str) -> None:

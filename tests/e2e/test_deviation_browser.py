@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from aiohttp import web
-from playwright.async_api import Page, Route, async_playwright
+from playwright.async_api import Page
 
 from bot.app import ENGINE, create_app
 from bot.settings import Settings
@@ -25,7 +25,7 @@ from followup.models import Deviation, DeviationCategory, Remedy, Severity
 from storage.db import create_db_engine, create_session_factory
 from storage.demo_data import demo_people, load_demo_calendar, load_demo_data
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.e2e.browser_support import BUNDLE_FOUND, CHROMIUM, CHROMIUM_FOUND, FLAGS, ROOT
+from tests.e2e.browser_support import ROOT, local_page, open_chat_as
 from tests.e2e.conftest import start_site
 from tests.fakes import FakeClock
 
@@ -60,25 +60,8 @@ async def dev_chat(sqlite_url: str) -> AsyncIterator[DevChat]:
 
 @pytest.fixture
 async def page(dev_chat: DevChat) -> AsyncIterator[Page]:
-    base = dev_chat.base
-    assert CHROMIUM_FOUND, f"{CHROMIUM} is missing: install Debian's chromium package"
-    assert BUNDLE_FOUND, "run scripts/setup.sh to fetch the Web Chat bundle"
-    foreign: list[str] = []
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = await browser.new_page()
-
-        async def only_local(route: Route) -> None:
-            if route.request.url.startswith(base):
-                await route.continue_()
-            else:
-                foreign.append(route.request.url)
-                await route.abort()
-
-        await page.route("**/*", only_local)
+    async with local_page(dev_chat.base) as page:
         yield page
-        await browser.close()
-    assert foreign == [], "the dev page must request nothing but its own origin"
 
 
 def _owner_and_contract(chat: DevChat) -> tuple[str, str]:
@@ -105,11 +88,8 @@ def _deviations(chat: DevChat, reference: str) -> list[Deviation]:
 async def test_a_person_reports_a_deviation_by_typing(page: Page, dev_chat: DevChat) -> None:
     name, reference = await asyncio.to_thread(_owner_and_contract, dev_chat)
     before = await asyncio.to_thread(_deviations, dev_chat, reference)
-    await page.goto(dev_chat.base + "/dev")
-    await page.get_by_text("Hvem er du?").wait_for()
-    await page.locator("ul.people .name", has_text=name).first.click()
+    await open_chat_as(page, dev_chat.base, name)
     bubbles = page.locator(".webchat__bubble__content")
-    await bubbles.filter(has_text=f"Hei, {name}").wait_for(timeout=TIMEOUT)
     box = page.locator('[data-id="webchat-sendbox-input"]')
 
     async def say(text: str, then: str) -> None:

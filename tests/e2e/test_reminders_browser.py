@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp import web
-from playwright.async_api import Page, Route, async_playwright
+from playwright.async_api import Page
 
 from bot.app import ADAPTER, ENGINE, create_app
 from bot.reminders_wiring import build_reminder_jobs
@@ -28,7 +28,7 @@ from scheduler.jobs import ReminderJobs
 from storage.db import create_db_engine, create_session_factory
 from storage.demo_data import demo_people, load_demo_calendar, load_demo_data
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.e2e.browser_support import BUNDLE_FOUND, CHROMIUM, CHROMIUM_FOUND, FLAGS, ROOT
+from tests.e2e.browser_support import ROOT, local_page, open_chat_as
 from tests.e2e.conftest import start_site
 from tests.fakes import FakeClock
 
@@ -71,25 +71,8 @@ async def dev_chat(sqlite_url: str) -> AsyncIterator[DevChat]:
 
 @pytest.fixture
 async def page(dev_chat: DevChat) -> AsyncIterator[Page]:
-    base = dev_chat.base
-    assert CHROMIUM_FOUND, f"{CHROMIUM} is missing: install Debian's chromium package"
-    assert BUNDLE_FOUND, "run scripts/setup.sh to fetch the Web Chat bundle"
-    foreign: list[str] = []
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = await browser.new_page()
-
-        async def only_local(route: Route) -> None:
-            if route.request.url.startswith(base):
-                await route.continue_()
-            else:
-                foreign.append(route.request.url)
-                await route.abort()
-
-        await page.route("**/*", only_local)
+    async with local_page(dev_chat.base) as page:
         yield page
-        await browser.close()
-    assert foreign == [], "the dev page must request nothing but its own origin"
 
 
 def _owner_with_a_due_follow_up(chat: DevChat) -> tuple[str, str]:
@@ -125,11 +108,7 @@ def _owner_with_a_due_follow_up(chat: DevChat) -> tuple[str, str]:
 
 async def test_a_reminder_card_appears_in_the_open_chat(page: Page, dev_chat: DevChat) -> None:
     name, reference = await asyncio.to_thread(_owner_with_a_due_follow_up, dev_chat)
-    await page.goto(dev_chat.base + "/dev")
-    await page.get_by_text("Hvem er du?").wait_for()
-    await page.locator("ul.people .name", has_text=name).first.click()
-    bubbles = page.locator(".webchat__bubble__content")
-    await bubbles.filter(has_text=f"Hei, {name}").wait_for(timeout=15_000)
+    await open_chat_as(page, dev_chat.base, name)
     cards = page.locator(".ac-adaptiveCard", has_text="Påminnelse")
     assert await cards.count() == 0, "no reminder before the tick"
 
@@ -147,14 +126,7 @@ async def test_a_reminder_card_appears_in_the_open_chat(page: Page, dev_chat: De
 
 async def test_levert_on_the_card_shows_the_answer_in_place(page: Page, dev_chat: DevChat) -> None:
     name, reference = await asyncio.to_thread(_owner_with_a_due_follow_up, dev_chat)
-    await page.goto(dev_chat.base + "/dev")
-    await page.get_by_text("Hvem er du?").wait_for()
-    await page.locator("ul.people .name", has_text=name).first.click()
-    await (
-        page.locator(".webchat__bubble__content")
-        .filter(has_text=f"Hei, {name}")
-        .wait_for(timeout=15_000)
-    )
+    await open_chat_as(page, dev_chat.base, name)
     assert (await dev_chat.jobs.tick()).send.sent == 1
     card = page.locator(".ac-adaptiveCard", has_text=reference).first
     await card.wait_for(state="visible", timeout=15_000)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from playwright.async_api import FilePayload, Page, Route, async_playwright
+from playwright.async_api import FilePayload, Page
 
 from bot.app import ENGINE, create_app
 from bot.settings import Settings
@@ -29,7 +29,7 @@ from storage.db import create_db_engine, create_session_factory
 from storage.demo_data import demo_people, load_demo_calendar, load_demo_data
 from storage.document_store import FolderDocumentStore
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.e2e.browser_support import BUNDLE_FOUND, CHROMIUM, CHROMIUM_FOUND, FLAGS, ROOT
+from tests.e2e.browser_support import ROOT, local_page, open_chat_as
 from tests.e2e.conftest import start_site
 from tests.fakes import FakeClock
 
@@ -71,25 +71,8 @@ async def dev_chat(sqlite_url: str, tmp_path: Path) -> AsyncIterator[DevChat]:
 
 @pytest.fixture
 async def page(dev_chat: DevChat) -> AsyncIterator[Page]:
-    base = dev_chat.base
-    assert CHROMIUM_FOUND, f"{CHROMIUM} is missing: install Debian's chromium package"
-    assert BUNDLE_FOUND, "run scripts/setup.sh to fetch the Web Chat bundle"
-    foreign: list[str] = []
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = await browser.new_page()
-
-        async def only_local(route: Route) -> None:
-            if route.request.url.startswith((base, "blob:")):
-                await route.continue_()
-            else:
-                foreign.append(route.request.url)
-                await route.abort()
-
-        await page.route("**/*", only_local)
+    async with local_page(dev_chat.base) as page:
         yield page
-        await browser.close()
-    assert foreign == [], "the dev page must request nothing but its own origin"
 
 
 def _owner_with_documents_due(chat: DevChat) -> tuple[str, str, str]:
@@ -112,11 +95,8 @@ async def test_a_pdf_attached_in_web_chat_is_stored_and_confirmed(
     page: Page, dev_chat: DevChat
 ) -> None:
     name, reference, follow_up_id = await asyncio.to_thread(_owner_with_documents_due, dev_chat)
-    await page.goto(dev_chat.base + "/dev")
-    await page.get_by_text("Hvem er du?").wait_for()
-    await page.locator("ul.people .name", has_text=name).first.click()
+    await open_chat_as(page, dev_chat.base, name)
     bubbles = page.locator(".webchat__bubble__content")
-    await bubbles.filter(has_text=f"Hei, {name}").wait_for(timeout=15_000)
 
     pdf: FilePayload = {
         "name": "Skatteattest 2026.pdf",
