@@ -12,24 +12,26 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from followup.access import Scope
 from followup.models import (
-    OPEN_FOLLOW_UP_STATES,
     Delivery,
     DeliveryKind,
     DeliveryState,
-    DeviationStatus,
-    FollowUpState,
-    Person,
 )
+from followup.portfolio import WHOLE
 from followup.ports import DeliveryOutcome, PortfolioCounts
 from followup.workdays import oslo_today
 from storage.contract_repositories import _table, chunked
+from storage.portfolio_queries import (
+    F,
+    SqlAlchemyPortfolioQueries,
+    is_deviation_open,
+    is_escalated,
+    is_overdue,
+)
 from storage.tables import (
-    AnswerRow,
     DeliveryRow,
     DeviationRow,
-    FollowUpRow,
-    PersonRow,
     SchedulerStateRow,
 )
 
@@ -283,60 +285,41 @@ class SqlAlchemySummaryQueries:
         self._session = session
 
     def weekly_counts(self, since: datetime, today: date) -> PortfolioCounts:
+        """The same definitions as procurement's `status` card (`storage.portfolio_queries`):
+        overdue, escalated, open deviations and unreachable owners (with an open follow-up),
+        so the weekly card and `status` agree; answered: follow-ups first answered since
+        `since`, on time when that was by their due date."""
         session = self._session
         session.flush()
-        answers = _table(AnswerRow)
-        follow_ups = _table(FollowUpRow)
-        # The first answer to each follow-up answered in the period, against its due date.
-        first = (
-            select(answers.c.follow_up_id, func.min(answers.c.answered_at).label("at"))
-            .group_by(answers.c.follow_up_id)
-            .subquery()
-        )
-        answered_rows = session.execute(
-            select(first.c.at, follow_ups.c.due_date)
-            .join(follow_ups, follow_ups.c.id == first.c.follow_up_id)
-            .where(first.c.at >= since)
-        ).all()
-        answered = len(answered_rows)
-        on_time = sum(1 for at, due in answered_rows if oslo_today(at) <= due)
-        open_states = [s.value for s in OPEN_FOLLOW_UP_STATES]
-        overdue = session.execute(
-            select(func.count())
-            .select_from(follow_ups)
-            .where(follow_ups.c.state.in_(open_states), follow_ups.c.due_date < today)
-        ).scalar_one()
-        escalated = session.execute(
-            select(func.count())
-            .select_from(follow_ups)
-            .where(follow_ups.c.state == FollowUpState.ESCALATED.value)
-        ).scalar_one()
+        first = F.c.first_answered_on
+        answered_since = and_(first >= oslo_today(since), first <= today)
+        row = session.execute(
+            select(
+                func.count().filter(answered_since).label("answered"),
+                func.count().filter(and_(answered_since, first <= F.c.due_date)).label("on_time"),
+                func.count().filter(is_overdue(today)).label("overdue"),
+                func.count().filter(is_escalated(today)).label("escalated"),
+            ).select_from(F)
+        ).one()
         deviations = _table(DeviationRow)
         by_severity = Counter(
             {
                 str(severity): int(count)
                 for severity, count in session.execute(
                     select(deviations.c.severity, func.count())
-                    .where(deviations.c.status != DeviationStatus.CLOSED.value)
+                    .where(is_deviation_open())
                     .group_by(deviations.c.severity)
                 )
             }
         )
-        people = _table(PersonRow)
-        unreachable = [
-            Person(id=row.id, display_name=row.display_name, email=row.email, unreachable=True)
-            for row in session.execute(
-                select(people.c.id, people.c.display_name, people.c.email)
-                .where(people.c.unreachable.is_(True))
-                .order_by(people.c.display_name)
-                .limit(50)
-            )
-        ]
+        unreachable = SqlAlchemyPortfolioQueries(session).unreachable_owners(
+            Scope.everything(), WHOLE, 50
+        )
         return PortfolioCounts(
-            answered=answered,
-            answered_on_time=on_time,
-            overdue=int(overdue),
-            escalated=int(escalated),
+            answered=int(row.answered or 0),
+            answered_on_time=int(row.on_time or 0),
+            overdue=int(row.overdue or 0),
+            escalated=int(row.escalated or 0),
             open_deviations=dict(by_severity),
-            unreachable_people=unreachable,
+            unreachable_people=list(unreachable),
         )

@@ -809,3 +809,60 @@ def test_the_planner_never_overwrites_an_answer_given_after_it_read_the_follow_u
         after = uow.follow_ups.get_many([follow_up.id])[follow_up.id]
     assert after.state is FollowUpState.ANSWERED
     assert after.next_action_at is None
+
+
+def test_the_weekly_summary_counts_as_procurements_status_card_does(
+    uow_factory: SqlAlchemyUnitOfWorkFactory,
+) -> None:
+    """Overdue, escalated, open deviations and unreachable owners on the weekly card are the
+    numbers `status` shows the same day; answered counts first answers since the week began."""
+    from followup.access import Scope
+    from followup.answers import record_answer
+    from followup.models import Deviation, DeviationCategory, Severity
+    from followup.portfolio import portfolio_status
+
+    world = build_world(uow_factory)
+    today = NOW.astimezone(OSLO).date()
+    overdue = add_follow_up(world, today - timedelta(days=3), state=FollowUpState.REMINDED)
+    add_follow_up(world, today - timedelta(days=20), state=FollowUpState.ESCALATED)
+    add_follow_up(world, today - timedelta(days=15), step=Step.PROCUREMENT)
+    on_time = add_follow_up(world, today + timedelta(days=2))
+    late = add_follow_up(world, today - timedelta(days=9))
+    add_follow_up(world, today + timedelta(days=30))  # not due: in no count
+    for follow_up, at in ((on_time, NOW - timedelta(days=2)), (late, NOW - timedelta(days=1))):
+        record_answer(
+            uow_factory,
+            follow_up_id=follow_up.id,
+            kind="delivered",
+            person_id=world.owner.id,
+            now=at,
+        )
+    with uow_factory() as uow:
+        uow.deviations.add(
+            Deviation(
+                contract_id=world.contract.id,
+                follow_up_id=overdue.id,
+                category=DeviationCategory.DELAY,
+                severity=Severity.HIGH,
+                occurred_on=today,
+                description="Forsinket",
+                reported_by_id=world.owner.id,
+                reported_at=NOW,
+            )
+        )
+        for person, flag in ((world.owner, True), (world.manager, True)):
+            uow.people.update(person.model_copy(update={"unreachable": flag}), NOW)
+        uow.commit()
+
+    with uow_factory() as uow:
+        weekly = uow.summaries.weekly_counts(NOW - timedelta(days=7), today)
+        status = portfolio_status(uow, Scope.everything(), today).counts
+
+    assert (weekly.answered, weekly.answered_on_time) == (2, 1)
+    assert weekly.overdue == status.overdue == 3
+    assert weekly.escalated == status.escalated == 2
+    assert weekly.open_deviations == {"høy": 1}
+    assert status.open_deviations[Severity.HIGH] == 1
+    # The manager is unreachable but has no open follow-up of their own: not counted.
+    assert [p.id for p in weekly.unreachable_people] == [world.owner.id]
+    assert status.unreachable_owners == 1
