@@ -204,9 +204,11 @@ class SqlAlchemyContractRepository:
             select(ContractRow).where(ContractRow.reference == reference)
         ).first()
         if row is None:
-            # People type references in any case: `kom-2025-0147`.
+            # People type references in any case: `kom-2025-0147`. `%` and `_` typed are
+            # themselves, not wildcards.
+            escaped = reference.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             row = self._session.scalars(
-                select(ContractRow).where(ContractRow.reference.ilike(reference))
+                select(ContractRow).where(ContractRow.reference.ilike(escaped, escape="\\"))
             ).first()
         return _contract(row) if row else None
 

@@ -555,3 +555,15 @@ def test_the_view_has_what_the_card_shows(world: World) -> None:
     with pytest.raises(AnswerRefused) as missing:
         answer_view(world.uow_factory, "no-such-follow-up")
     assert missing.value.reason is AnswerRefusal.UNKNOWN_FOLLOW_UP
+
+
+def test_a_typed_reference_matches_in_any_case_but_never_as_a_pattern(world: World) -> None:
+    reference = world.contract.reference
+    with world.uow_factory() as uow:
+        found = uow.contracts.by_reference(reference.lower())
+        wildcard = uow.contracts.by_reference(reference[:3] + "%")
+        one_char = uow.contracts.by_reference(reference[:-1] + "_")
+    assert found is not None
+    assert found.id == world.contract.id
+    assert wildcard is None
+    assert one_char is None
