@@ -50,7 +50,6 @@ from followup.errors import InvalidInput
 from followup.models import (
     OPEN_FOLLOW_UP_STATES,
     Answer,
-    AnswerKind,
     ContractStatus,
     DeviationStatus,
     FollowUpState,
@@ -79,7 +78,9 @@ from followup.portfolio import (
     TargetKind,
 )
 from followup.reminders import Step
+from storage.answer_repositories import _answer
 from storage.contract_repositories import _follow_up, _table, chunked
+from storage.people_rows import person_from_row as _person
 from storage.tables import (
     AbsenceRow,
     AnswerRow,
@@ -292,38 +293,6 @@ def _after(keys: Sequence[tuple[Any, bool]], values: Sequence[Any]) -> ColumnEle
 
 
 # --- rows to domain --------------------------------------------------------------------------
-
-
-def _person(row: Any) -> Person:
-    return Person(
-        id=row.id,
-        display_name=row.display_name,
-        email=row.email,
-        upn=row.upn,
-        entra_object_id=row.entra_object_id,
-        teams_user_id=row.teams_user_id,
-        roles={Role(r) for r in row.roles or []},
-        locale=row.locale,
-        deputy_person_id=row.deputy_person_id,
-        reminders_paused=row.reminders_paused,
-        reminders_per_day=row.reminders_per_day,
-        unreachable=row.unreachable,
-    )
-
-
-def _answer(row: Any) -> Answer:
-    return Answer(
-        id=row.id,
-        follow_up_id=row.follow_up_id,
-        version=row.version,
-        kind=AnswerKind(row.kind),
-        answered_by_id=row.answered_by_id,
-        on_behalf_of_id=row.on_behalf_of_id,
-        answered_at=row.answered_at,
-        text=row.text,
-        channel=row.channel,
-        source_activity_id=row.source_activity_id,
-    )
 
 
 def _like_any(column: Any, text: str) -> ColumnElement[bool]:

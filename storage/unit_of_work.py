@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
-from sqlalchemy import Row, delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from followup.errors import Conflict
-from followup.models import AuditEvent, ConversationKind, ConversationRef, Person, Role
+from followup.models import AuditEvent, ConversationKind, ConversationRef, Person
 from storage.answer_repositories import (
     SqlAlchemyAnswerRepository,
     SqlAlchemyDeviationRepository,
@@ -32,25 +32,9 @@ from storage.outbox_repositories import (
     SqlAlchemySchedulerState,
     SqlAlchemySummaryQueries,
 )
+from storage.people_rows import person_from_row as _person
 from storage.portfolio_queries import SqlAlchemyPortfolioQueries
 from storage.tables import AuditEventRow, ContractRow, ConversationRefRow, PersonRow
-
-
-def _person(row: PersonRow | Row[Any]) -> Person:
-    return Person(
-        id=row.id,
-        display_name=row.display_name,
-        email=row.email,
-        upn=row.upn,
-        entra_object_id=row.entra_object_id,
-        teams_user_id=row.teams_user_id,
-        roles={Role(r) for r in row.roles or []},
-        locale=row.locale,
-        deputy_person_id=row.deputy_person_id,
-        reminders_paused=row.reminders_paused,
-        reminders_per_day=row.reminders_per_day,
-        unreachable=row.unreachable,
-    )
 
 
 def _person_values(person: Person) -> dict[str, object]:
