@@ -234,8 +234,8 @@ class AnswerCommands(DomainCommands):
         editing: bool,
         notice: str | None = None,
     ) -> InvokeResponse:
-        """The card again, as its follow-ups stand now; the person must be able to answer the
-        acted-on one (its other items are shown as they are)."""
+        """The card again, as its follow-ups stand now: the acted-on one must be the person's to
+        answer, and of the card's other items only those that are theirs too are shown."""
         locale = request.locale
         ids = card_items_from(data, follow_up_id)
         today = oslo_today(request.now)
@@ -248,8 +248,12 @@ class AnswerCommands(DomainCommands):
                     view = build_view(uow, item)
                 except FollowUpError:
                     continue  # removed since the card was sent
-                if item == follow_up_id and not _may_see(uow, person.id, view, today):
-                    raise _NotYours
+                if not _may_see(uow, person.id, view, today):
+                    if item == follow_up_id:
+                        raise _NotYours
+                    # The card's other ids come from the client: never show what the person
+                    # could not answer themselves.
+                    continue
                 shown.append(view)
             return shown
 

@@ -351,3 +351,23 @@ async def test_the_confirm_delivery_payload_is_an_answer(reminders: Reminders) -
     assert "Levert – svart av Kari Nordmann" in shown(body)
     (answer,) = answers(reminders, due.follow_up_id)
     assert answer.text == "Alt mottatt ved hovedlageret, Industriveien 4."
+
+
+async def test_a_forged_card_never_shows_someone_elses_follow_up(reminders: Reminders) -> None:
+    """The card's item ids come from the client: Ola puts Kari's follow-up among his own."""
+    made = people(reminders.uow_factory, KARI, OLA)
+    karis = due_follow_up(reminders.uow_factory, made[KARI], "KOM-2026-0281", seed=10)
+    olas = due_follow_up(reminders.uow_factory, made[OLA], "KOM-2026-0282", seed=11)
+    await reminders.install(KARI)
+    await reminders.install(OLA)
+    card, _ = await reminder_card(reminders, OLA)
+    data = action_data(card, olas.follow_up_id, AnswerKind.DELIVERED)
+    data[CARD_ITEMS_INPUT] = f"{olas.follow_up_id},{karis.follow_up_id}"
+
+    status, body, _ = await invoke(reminders, OLA, ANSWER_VERB, data)
+
+    assert status == 200
+    redrawn = shown(body)
+    assert "KOM-2026-0282" in redrawn
+    assert "KOM-2026-0281" not in redrawn
+    assert karis.follow_up_id not in redrawn
