@@ -56,6 +56,7 @@ from followup.deviation_intake import (
     IntakeRefused,
     ReportTarget,
     check_description,
+    check_occurred_on,
     contracts_to_offer,
     deviation_by_code,
     normalise,
@@ -299,7 +300,19 @@ class DeviationCommands(DomainCommands):
         if severity is not None:
             draft[dd.SEVERITY] = severity.value
         if occurred_on is not None:
-            draft[dd.OCCURRED_ON] = occurred_on.isoformat()
+            # Checked now: a date the report would refuse is asked again in the dialog, not
+            # found wrong after every other question was answered.
+            try:
+                await asyncio.to_thread(
+                    check_occurred_on,
+                    self._deps.uow_factory,
+                    contract_id=str(draft[dd.CONTRACT_ID]),
+                    occurred_on=occurred_on,
+                    now=request.now,
+                )
+                draft[dd.OCCURRED_ON] = occurred_on.isoformat()
+            except DeviationRefused as error:
+                notes.append(refusal_reply(error, locale))
         if description is not None:
             try:
                 draft[dd.DESCRIPTION] = check_description(description)
@@ -379,6 +392,10 @@ class DeviationCommands(DomainCommands):
             if status is None and len(words) > 1:
                 return text("deviation.unknown_status", locale, value=echo(words[1]))
             if status is None:
+                if request.kind is not ConversationKind.PERSONAL:
+                    # A deviation's history is not for a whole channel, whose members may not
+                    # see its contract.
+                    return text("command.personal_only", locale, word="avviksstatus <kode>")
                 return await self._history(deviation.id, deviation.contract_id, person, request)
             updated = await asyncio.to_thread(
                 update_deviation,
@@ -415,6 +432,17 @@ class DeviationCommands(DomainCommands):
                 locale,
                 code=code,
                 status=status_label(after.status, locale),
+            )
+        if request.kind is not ConversationKind.PERSONAL:
+            # In a channel: no contract, and no more than the person typed there themselves.
+            return text(
+                "deviation.status.changed_channel",
+                locale,
+                code=code,
+                before=status_label(updated.before.status, locale),
+                after=status_label(after.status, locale),
+                name=plain(person.display_name),
+                at=answered_at(after.updated_at or request.now, locale),
             )
         reference = await self._read(lambda uow: _reference_of(uow, after.contract_id))
         parts = [

@@ -28,6 +28,7 @@ from bot.cards import (
     adaptive_card,
 )
 from bot.deviation_cards import SERIOUS, category_label, plain, severity_label, status_label
+from bot.deviation_replies import echo
 from bot.texts import text
 from followup.cadence import describe_cadence
 from followup.deviation_intake import short_code
@@ -783,7 +784,7 @@ def candidates_card(
     locale: str | None,
 ) -> Card:
     """`status <tekst>` matched several: one button for each, re-asking with the choice."""
-    title = text("portfolio.pick.title", locale, text=_clip(asked, 60))
+    title = text("portfolio.pick.title", locale, text=echo(_clip(asked, 60)))
     hint = text("portfolio.pick.hint", locale)
     body: list[Element] = [_title(title), _subtle(hint)]
     lines = [title, hint]

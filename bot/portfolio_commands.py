@@ -36,6 +36,7 @@ from botbuilder.core import BotAdapter, InvokeResponse
 from bot.cards import Card
 from bot.command_support import DomainCommands, NotRegistered, guarded
 from bot.connector import ConnectorError
+from bot.deviation_replies import echo
 from bot.portfolio_cards import (
     DEVIATIONS_VERB,
     HISTORY_VERB,
@@ -547,7 +548,7 @@ class PortfolioCommands(DomainCommands):
             return resolution.target
         if resolution.kind is ResolutionKind.AMBIGUOUS:
             return candidates_card(ask.text, resolution.candidates, verb, extra, locale)
-        return text("portfolio.not_found", locale, text=ask.text)
+        return text("portfolio.not_found", locale, text=echo(ask.text))
 
     # --- the channel's members -----------------------------------------------------------------
 
@@ -710,16 +711,26 @@ def _rebuild(uow: UnitOfWork, kind: TargetKind, key: str, scope: Scope) -> Statu
             supplier = uow.suppliers.get_many([key]).get(key)
             if supplier is None:
                 raise NotFound("no such supplier", code=TARGET_GONE)
-            return StatusTarget(
+            target = StatusTarget(
                 kind, supplier.id, supplier.name, f"org.nr {supplier.organisation_number}"
             )
+            return _visible_target(uow, target, scope)
         case TargetKind.OWNER:
             person = uow.people.get(key)
             if person is None:
                 raise NotFound("no such person", code=TARGET_GONE)
-            return StatusTarget(kind, person.id, person.display_name, person.email)
+            target = StatusTarget(kind, person.id, person.display_name, person.email)
+            return _visible_target(uow, target, scope)
         case TargetKind.UNIT:
-            return StatusTarget(kind, key, key)
+            return _visible_target(uow, StatusTarget(kind, key, key), scope)
+
+
+def _visible_target(uow: UnitOfWork, target: StatusTarget, scope: Scope) -> StatusTarget:
+    """A supplier, owner or unit named by card data only if the scope sees one of its
+    contracts: a forged id must not reveal a name or an e-mail address."""
+    if not uow.portfolio.any_visible(scope, target.subset()):
+        raise NotAllowed("target not visible", code=PortfolioRefusal.NOT_VISIBLE)
+    return target
 
 
 __all__ = [

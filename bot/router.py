@@ -20,6 +20,7 @@ from typing import Any, TypeAlias
 from botbuilder.core import InvokeResponse, MessageFactory
 from botbuilder.schema import Activity
 
+from bot.deviation_replies import echo
 from bot.texts import text
 from followup.models import ConversationKind
 
@@ -178,8 +179,7 @@ class CommandRouter:
         ):
             return await self._uploads(message, request)
         if matched is None:
-            shown = message if len(message) <= 60 else message[:57] + "..."
-            return text("unknown.command", request.locale, text=shown)
+            return text("unknown.command", request.locale, text=echo(message))
         command, rest = matched
         if scope_of(request.kind) not in command.scopes:
             # Personal follow-ups are not shown to a whole channel.

@@ -211,6 +211,9 @@ NB: dict[str, str] = {
     "deviation.status.changed": (
         "Avvik {code} på {reference}: «{before}» → «{after}». Endret av {name}, {at}."
     ),
+    "deviation.status.changed_channel": (
+        "Avvik {code}: «{before}» → «{after}». Endret av {name}, {at}."
+    ),
     "deviation.status.unchanged": "Avvik {code} har allerede status «{status}». Ingenting endret.",
     "deviation.status.note": "Notat: {note}",
     "deviation.status.not_code": (
@@ -468,6 +471,9 @@ EN: dict[str, str] = {
     ),
     "deviation.status.changed": (
         "Deviation {code} on {reference}: “{before}” → “{after}”. Changed by {name}, {at}."
+    ),
+    "deviation.status.changed_channel": (
+        "Deviation {code}: “{before}” → “{after}”. Changed by {name}, {at}."
     ),
     "deviation.status.unchanged": (
         "Deviation {code} already has the status “{status}”. Nothing changed."

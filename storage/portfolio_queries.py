@@ -59,6 +59,7 @@ from followup.models import (
 )
 from followup.portfolio import (
     SEVERITY_ORDER,
+    WHOLE,
     DeviationFilter,
     DeviationItem,
     DeviationList,
@@ -765,9 +766,9 @@ class SqlAlchemyPortfolioQueries:
 
     # -- access
 
-    def any_visible(self, scope: Scope) -> bool:
+    def any_visible(self, scope: Scope, subset: Subset = WHOLE) -> bool:
         self._begin()
-        contracts = select(1).select_from(C).where(*visible(scope))
+        contracts = select(1).select_from(C).where(*_contracts_in(scope, subset))
         return bool(self._session.execute(select(exists(contracts))).scalar())
 
     def absences_covered_by(self, person_ids: Collection[str], today: date) -> Sequence[CoverFact]:

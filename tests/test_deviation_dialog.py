@@ -619,3 +619,17 @@ async def test_someone_not_in_the_register_is_told(world: World, db_url: str) ->
         assert "fant deg ikke i kontraktsregisteret" in one(await chat.say("meld avvik"))
     finally:
         chat.engine.dispose()
+
+
+async def test_a_form_with_a_date_in_the_future_asks_for_the_date_again(
+    world: World, chat: Chat
+) -> None:
+    first = one(await chat.say(form(None, dato="2099-01-01")))
+
+    assert QUESTIONS["date"] in first, "the date is asked again, not refused at the end"
+    assert deviations(world) == []
+    assert QUESTIONS["remedy"] in one(await chat.say("i går"))
+    assert QUESTIONS["confirm"] in one(await chat.say("11"))
+    assert "er registrert" in one(await chat.say("ja"))
+    (stored,) = deviations(world)
+    assert stored.occurred_on == date(2026, 11, 22)

@@ -300,9 +300,17 @@ async def test_procurement_changes_the_status_and_an_outsider_is_refused(bot: Re
         lambda r: r.reply_to_id == mention["id"] and code in str(r.activity.get("text"))
     )
     said = str(reply.activity["text"])
-    assert f"Avvik {code} på KOM-2026-0221: «Åpent» → «Under behandling»" in said
+    # In a channel the answer names neither the contract nor the note: its members may not
+    # see the contract.
+    assert f"Avvik {code}: «Åpent» → «Under behandling»" in said
     assert "Endret av Ola Nordmann, man. 23.11. kl. 14.30" in said
-    assert "Notat: Leverandøren er kontaktet" in said
+    assert "KOM-2026-0221" not in said
+    history = {**mention, "id": f"m:{uuid.uuid4()}"}
+    history["text"] = f"<at>Kontraktsoppfølging</at> avviksstatus {code}"
+    await bot.server.post(history)
+    refused_here = await bot.connector.wait_for(lambda r: r.reply_to_id == history["id"])
+    assert "KOM-2026-0221" not in str(refused_here.activity)
+    assert "personlig chat" in str(refused_here.activity.get("text"))
 
     with bot.uow_factory() as uow:
         changed = uow.deviations.get(deviation.id)

@@ -648,6 +648,17 @@ async def test_an_owner_sees_own_and_covered_contracts_only(bot: Portfolio, worl
     assert forged["value"] == "Den kontrakten har du ikke tilgang til."
     wider = await bot.press(OLA, {"verb": DEVIATIONS_VERB, "data": {"open": False}})
     assert references(wider["value"]) == {"KOM-A2", "KOM-C1"}
+    # Nor does a forged supplier, owner or unit reveal a name or an e-mail address.
+    with bot.uow_factory() as uow:
+        per_only = uow.contracts.get(world.contracts["KOM-P01"])
+    assert per_only is not None
+    for target, key in (
+        ("supplier", per_only.supplier_id),
+        ("owner", world.people["per"].id),
+        ("unit", "Teknisk drift"),
+    ):
+        forged = await bot.press(OLA, {"verb": STATUS_VERB, "data": {"target": target, "key": key}})
+        assert forged["value"] == "Den kontrakten har du ikke tilgang til.", target
 
 
 async def test_avvik_with_a_reference_reports_in_a_chat_and_lists_in_a_channel(
