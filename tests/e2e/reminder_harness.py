@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,6 +24,7 @@ from followup.models import (
     CheckpointSource,
     Delivery,
     FollowUp,
+    FollowUpState,
     Person,
 )
 from scheduler.jobs import ReminderJobs, TickReport
@@ -224,8 +225,14 @@ def due_follow_up(
     seed: int,
     due: date = UPCOMING,
     title: str = "Levering",
+    code: str = "levering",
+    evidence: Sequence[str] = (),
+    actions: Sequence[str] = (),
+    state: FollowUpState = FollowUpState.PLANNED,
+    next_action_at: datetime | None = None,
 ) -> Due:
-    """A contract owned by `owner` with one follow-up whose first message is due now."""
+    """A contract owned by `owner` with one follow-up whose first message is due now (or at
+    `next_action_at`), of a checkpoint asking for `evidence` with `actions`."""
     with uow_factory() as uow:
         supplier = add_supplier(uow, f"Leverandør {seed} AS", seed=seed)
         contract = add_contract(
@@ -239,18 +246,21 @@ def due_follow_up(
         uow.commit()
         checkpoint = Checkpoint(
             contract_id=contract.id,
-            code="levering",
+            code=code,
             title=title,
             rrule="FREQ=MONTHLY",
             dtstart=date(2026, 1, 25),
             source=CheckpointSource.MANUAL,
+            evidence=list(evidence),
+            actions=list(actions),
         )
         uow.checkpoints.add(checkpoint)
         follow_up = FollowUp(
             checkpoint_id=checkpoint.id,
             contract_id=contract.id,
             due_date=due,
-            next_action_at=MONDAY_10_OSLO - timedelta(hours=1),
+            state=state,
+            next_action_at=next_action_at or MONDAY_10_OSLO - timedelta(hours=1),
         )
         uow.follow_ups.add_many([follow_up])
         uow.commit()

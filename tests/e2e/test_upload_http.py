@@ -34,10 +34,7 @@ from bot.settings import Settings
 from bot.upload_commands import BackgroundWork
 from followup.models import (
     AnswerKind,
-    Checkpoint,
-    CheckpointSource,
     Document,
-    FollowUp,
     FollowUpState,
 )
 from storage.db import create_session_factory
@@ -50,6 +47,7 @@ from tests.e2e.reminder_harness import (
     MONDAY_10_OSLO,
     USERS,
     Reminders,
+    due_follow_up,
     people,
 )
 from tests.fakes import FakeClock, FaultyConnector
@@ -231,37 +229,19 @@ def documented_follow_up(
     with uow_factory() as uow:
         kari = uow.people.find_by_email_or_upn(USERS[KARI].email)
         assert kari is not None
-        supplier = add_supplier(uow, f"Leverandør {seed} AS", seed=seed)
-        contract = add_contract(
-            uow,
-            MONDAY_10_OSLO,
-            owner=kari,
-            supplier=supplier,
-            reference=reference,
-            title=f"Renhold {reference}",
-        )
-        uow.commit()
-        checkpoint = Checkpoint(
-            contract_id=contract.id,
-            code="dokumentasjon",
-            title=title,
-            rrule="FREQ=MONTHLY",
-            dtstart=date(2026, 1, 25),
-            source=CheckpointSource.MANUAL,
-            evidence=list(evidence),
-            actions=["dokumentasjon", "avvik", "ikke_relevant", "utsett"],
-        )
-        uow.checkpoints.add(checkpoint)
-        follow_up = FollowUp(
-            checkpoint_id=checkpoint.id,
-            contract_id=contract.id,
-            due_date=due,
-            state=FollowUpState.NOTIFIED,
-            next_action_at=MONDAY_10_OSLO + timedelta(days=3),
-        )
-        uow.follow_ups.add_many([follow_up])
-        uow.commit()
-    return follow_up.id
+    return due_follow_up(
+        uow_factory,
+        kari,
+        reference,
+        seed=seed,
+        due=due,
+        title=title,
+        code="dokumentasjon",
+        evidence=evidence,
+        actions=("dokumentasjon", "avvik", "ikke_relevant", "utsett"),
+        state=FollowUpState.NOTIFIED,
+        next_action_at=MONDAY_10_OSLO + timedelta(days=3),
+    ).follow_up_id
 
 
 async def kari_installed(world: World) -> None:
