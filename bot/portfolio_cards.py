@@ -10,7 +10,7 @@ channel's) scope again for every press.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -358,6 +358,17 @@ def _section(
     if not elements and empty:
         body.append(_subtle(empty))
         lines.append(empty)
+    return _take(body, lines, budget, elements)
+
+
+def _take(
+    body: list[Element],
+    lines: list[str],
+    budget: _Budget,
+    elements: Iterable[tuple[Element, str]],
+) -> int:
+    """Elements onto the card (and their lines into its text) while its budget lasts; how
+    many were taken."""
     shown = 0
     for element, line in elements:
         if not budget.take(element, line):
@@ -527,13 +538,7 @@ def history_card(overview: ContractOverview, locale: str | None, *, offset: int)
     showing = _showing(offset, len(page.items), page.total, locale)
     body: list[Element] = [_title(title), _subtle(showing)]
     lines = [title, showing, ""]
-    budget = _Budget(MAX_CARD_ITEMS)
-    for item in page.items:
-        element, line = _history_element(item, locale)
-        if not budget.take(element, line):
-            break
-        body.append(element)
-        lines.append(line)
+    _take(body, lines, _Budget(MAX_CARD_ITEMS), (_history_element(i, locale) for i in page.items))
     where = target_data(
         overview.status.target
         or StatusTarget(TargetKind.CONTRACT, contract.id, contract.reference, contract.title)
@@ -608,15 +613,8 @@ def overdue_card(
         empty = text("portfolio.overdue.none", locale)
         body.append(_block(empty, spacing="Medium"))
         lines.append(empty)
-    budget = _Budget(MAX_CARD_ITEMS)
-    shown = 0
-    for item in page.items:
-        element, line = _overdue_element(item, locale)
-        if not budget.take(element, line):
-            break
-        body.append(element)
-        lines.append(line)
-        shown += 1
+    items = (_overdue_element(item, locale) for item in page.items)
+    shown = _take(body, lines, _Budget(MAX_CARD_ITEMS), items)
     if note:
         body.append(_block(note, color="Accent", spacing="Medium"))
         lines.append(note)
@@ -742,15 +740,8 @@ def deviations_card(
         empty = text("portfolio.deviations.none_filtered", locale)
         body.append(_block(empty, spacing="Medium"))
         lines.append(empty)
-    budget = _Budget(MAX_CARD_ITEMS)
-    shown = 0
-    for item in page.items:
-        element, line = _deviation_element(item, locale)
-        if not budget.take(element, line):
-            break
-        body.append(element)
-        lines.append(line)
-        shown += 1
+    items = (_deviation_element(item, locale) for item in page.items)
+    shown = _take(body, lines, _Budget(MAX_CARD_ITEMS), items)
     hint = text("portfolio.deviations.hint", locale)
     body.append(_block(hint, isSubtle=True, spacing="Medium"))
     lines.append(hint)
