@@ -42,12 +42,12 @@ FANOUT = web.AppKey("fanout", dict[str, Any])
 def bot_app(database_url: str, data_dir: Path) -> web.Application:
     """The product's app plus two bench-only routes that start and watch the fan-out."""
     from bot.app import ADAPTER, ENGINE, create_app, system_clock
-    from bot.notifier import TeamsNotifier
-    from bot.reminder_cards import ReminderCards
-    from bot.reminders_wiring import DEV_BOT_APP_ID, process_name
+    from bot.reminders.cards import ReminderCards
     from bot.settings import load_settings
-    from followup.outbox import OutboxSender, SenderSettings
-    from followup.pacing import Pacer
+    from bot.teams.notifier import TeamsNotifier
+    from bot.wiring import DEV_BOT_APP_ID, process_name
+    from followup.reminders.outbox import OutboxSender, SenderSettings
+    from followup.reminders.pacing import Pacer
     from storage.db import create_session_factory
     from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 

@@ -29,8 +29,8 @@ from typing import Any
 import dateparser
 from dateparser.date import DateDataParser
 
+from followup.calendar.workdays import oslo_today
 from followup.dates import DateRule, read_date
-from followup.workdays import oslo_today
 
 ROOT = Path(__file__).resolve().parents[1]
 RULE_READ = frozenset(DateRule) - {
@@ -131,7 +131,7 @@ COLD = {
     ),
     "read_date": (
         "import datetime; from followup.dates import read_date; "
-        "from followup.workdays import OSLO; "
+        "from followup.calendar.workdays import OSLO; "
         "read_date('3/12', datetime.datetime(2026, 11, 20, 10, tzinfo=OSLO))"
     ),
 }

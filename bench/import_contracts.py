@@ -166,8 +166,8 @@ def _rss_mb() -> float:
 
 
 def worker(mode: str, file: Path, database_url: str, *, trace: bool = False) -> dict[str, Any]:
-    from followup.register import ColumnMap, RegisterParser
-    from followup.register_import import import_parsed, importable_columns
+    from followup.register.importing import import_parsed, importable_columns
+    from followup.register.reading import ColumnMap, RegisterParser
     from storage.db import create_db_engine, create_session_factory
     from storage.register_files import open_register_file, parse_register
     from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory

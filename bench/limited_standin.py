@@ -1,6 +1,7 @@
 """A Bot Connector stand-in that enforces Teams' documented rate limits, for the paced benchmark.
 
-Limits (PLATFORM.md, "Rate limits"; written out here, not taken from `followup.pacing`, so the
+Limits (PLATFORM.md, "Rate limits"; written out here, not taken from `followup.reminders.pacing`,
+so the
 pacer is checked against the documentation and not against itself):
 
 - per tenant: at most `--tenant-rate` accepted sends in any sliding 1 s window;

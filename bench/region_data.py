@@ -37,6 +37,7 @@ from typing import Any, Final
 
 from sqlalchemy import Engine, Table, text
 
+from followup.calendar.workdays import oslo_today
 from followup.models import (
     AnswerKind,
     Category,
@@ -51,7 +52,6 @@ from followup.models import (
     Severity,
 )
 from followup.orgnr import make_organisation_number
-from followup.workdays import oslo_today
 from storage.tables import (
     AbsenceRow,
     AnswerRow,

@@ -52,6 +52,7 @@ import aiohttp
 from sqlalchemy import Engine, Table, bindparam, create_engine, insert, select, text, update
 from sqlalchemy.engine import make_url
 
+from followup.calendar.workdays import WorkingCalendar
 from followup.models import (
     Category,
     Checkpoint,
@@ -65,8 +66,7 @@ from followup.models import (
     Supplier,
 )
 from followup.ports import OutgoingMessage
-from followup.reminders import PlanReport, message_from_json, plan_reminders
-from followup.workdays import WorkingCalendar
+from followup.reminders.planning import PlanReport, message_from_json, plan_reminders
 from storage.db import create_db_engine, create_session_factory, upgrade_database
 from storage.tables import ConversationRefRow, DeliveryRow, PersonRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
@@ -183,7 +183,7 @@ def populate(
 
 def plan(engine: Engine, *, now: datetime = NOW) -> PlanReport:
     """Plan once: one digest per owner into the outbox."""
-    from bot.reminder_cards import ReminderCards
+    from bot.reminders.cards import ReminderCards
 
     factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(engine))
     return plan_reminders(
@@ -357,7 +357,7 @@ async def part_raw(url: str, concurrency: int) -> dict[str, Any]:
 
 class ContinueConversationNotifier:
     """The baseline: botbuilder's own proactive path, `continue_conversation` and
-    `send_activity` per message (what `bot.notifier.TeamsNotifier` did before it posted the
+    `send_activity` per message (what `bot.teams.notifier.TeamsNotifier` did before it posted the
     activity JSON through the pooled client itself)."""
 
     def __init__(self, adapter: Any, bot_app_id: str) -> None:
@@ -396,10 +396,10 @@ class ContinueConversationNotifier:
 async def part_notifier(url: str, concurrency: int, *, botbuilder: bool) -> dict[str, Any]:
     from botbuilder.integration.aiohttp import CloudAdapter
 
-    from bot.auth import PooledBotFrameworkAuthentication
-    from bot.connector import ConnectorPool
-    from bot.notifier import TeamsNotifier
-    from bot.reminders_wiring import DEV_BOT_APP_ID
+    from bot.teams.auth import PooledBotFrameworkAuthentication
+    from bot.teams.connector import ConnectorPool
+    from bot.teams.notifier import TeamsNotifier
+    from bot.wiring import DEV_BOT_APP_ID
 
     settings = _local_settings(url)
     jobs = _load_outbox(url)
@@ -434,13 +434,13 @@ async def part_outbox(url: str, concurrency: int, *, paced: bool) -> dict[str, A
     from botbuilder.integration.aiohttp import CloudAdapter
 
     from bot.app import system_clock
-    from bot.auth import PooledBotFrameworkAuthentication
-    from bot.connector import ConnectorPool
-    from bot.notifier import TeamsNotifier
-    from bot.reminder_cards import ReminderCards
-    from bot.reminders_wiring import DEV_BOT_APP_ID, process_name
-    from followup.outbox import OutboxSender, SenderSettings
-    from followup.pacing import Pacer
+    from bot.reminders.cards import ReminderCards
+    from bot.teams.auth import PooledBotFrameworkAuthentication
+    from bot.teams.connector import ConnectorPool
+    from bot.teams.notifier import TeamsNotifier
+    from bot.wiring import DEV_BOT_APP_ID, process_name
+    from followup.reminders.outbox import OutboxSender, SenderSettings
+    from followup.reminders.pacing import Pacer
 
     settings = _local_settings(url)
     engine = create_db_engine(url)

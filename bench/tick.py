@@ -20,7 +20,7 @@ server) is filled in bulk with a region as the calendar and the reminder planner
   procurement channels. A year of past deliveries in the outbox (~1.8 KB messages).
 - Then ANALYZE (PostgreSQL: VACUUM ANALYZE).
 
-Measured, in this process, on one `ReminderJobs` wired as `bot.reminders_wiring.
+Measured, in this process, on one `ReminderJobs` wired as `bot.wiring.
 build_reminder_jobs` wires it (CloudAdapter over `PooledBotFrameworkAuthentication` and a
 `ConnectorPool` in local mode, `TeamsNotifier`, `ReminderCards`), with pacing off
 (`Pacer(None)`) and a fixed clock at `NOW` (a Tuesday, 10:00 in Oslo):
@@ -102,7 +102,8 @@ from bench.reminders import (
     databases,
     free_port,
 )
-from followup.calendar import NoticePolicy, due_dates, horizon_end
+from followup.calendar.materialise import NoticePolicy, due_dates, horizon_end
+from followup.calendar.workdays import WorkingCalendar, oslo_datetime, oslo_today
 from followup.models import (
     OPEN_FOLLOW_UP_STATES,
     Category,
@@ -121,10 +122,10 @@ from followup.models import (
     Role,
 )
 from followup.orgnr import make_organisation_number
-from followup.outbox import OutboxSender, SenderSettings, SendReport
-from followup.pacing import Pacer
-from followup.plans import PlanConfig, follows_up, load_plan, plan_for
-from followup.reminders import (
+from followup.plans.plan_file import PlanConfig, follows_up, load_plan, plan_for
+from followup.reminders.outbox import OutboxSender, SenderSettings, SendReport
+from followup.reminders.pacing import Pacer
+from followup.reminders.planning import (
     OVERDUE_LOOKBACK_DAYS,
     ReminderSettings,
     Step,
@@ -132,7 +133,6 @@ from followup.reminders import (
     plan_reminders,
     step_due_now,
 )
-from followup.workdays import WorkingCalendar, oslo_datetime, oslo_today
 from scheduler.jobs import CALENDAR_MARK, ReminderJobs, TickReport
 from storage.db import create_db_engine, create_session_factory
 from storage.tables import (
@@ -176,7 +176,8 @@ STATE_AFTER: Final = {
     Step.ESCALATE: FollowUpState.ESCALATED,
     Step.PROCUREMENT: FollowUpState.ESCALATED,
 }
-"""The state a follow-up is left in after a step of the ladder (as `followup.reminders`)."""
+"""The state a follow-up is left in after a step of the ladder (as
+`followup.reminders.planning`)."""
 
 TRADES: Final = (
     "Renhold", "Matvarer", "Kontorrekvisita", "Byggvedlikehold", "Elektro", "IT-drift",
@@ -717,12 +718,12 @@ class TimedSender(OutboxSender):
 def build_jobs(
     settings: Any, factory: SqlAlchemyUnitOfWorkFactory, adapter: Any
 ) -> tuple[ReminderJobs, TimedSender]:
-    """What `bot.reminders_wiring.build_reminder_jobs` builds, with pacing off (as
+    """What `bot.wiring.build_reminder_jobs` builds, with pacing off (as
     SEND_RATE_PER_TENANT=0 gives) and the sender timed."""
-    from bot.notifier import TeamsNotifier
-    from bot.reminder_cards import ReminderCards
-    from bot.reminders_wiring import DEV_BOT_APP_ID
+    from bot.reminders.cards import ReminderCards
     from bot.settings import reminder_settings
+    from bot.teams.notifier import TeamsNotifier
+    from bot.wiring import DEV_BOT_APP_ID
 
     renderer = ReminderCards()
     sender = TimedSender(
@@ -1229,10 +1230,10 @@ async def measure(
 ) -> Results:
     from botbuilder.integration.aiohttp import CloudAdapter
 
-    from bot.auth import PooledBotFrameworkAuthentication
-    from bot.connector import ConnectorPool
-    from bot.reminder_cards import ReminderCards
+    from bot.reminders.cards import ReminderCards
     from bot.settings import reminder_settings
+    from bot.teams.auth import PooledBotFrameworkAuthentication
+    from bot.teams.connector import ConnectorPool
 
     settings = _local_settings(url)
     pool = ConnectorPool(settings.effective_service_url_hosts, connection_limit=CONCURRENCY)

@@ -13,21 +13,21 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ActivityTypes
 from sqlalchemy import Engine
 
-from bot.auth import PooledBotFrameworkAuthentication
-from bot.calendar_feed_route import CalendarFeedRoute
 from bot.commands import build_router
-from bot.connector import ConnectorPool
-from bot.endpoint import Guards, MessagesEndpoint
-from bot.export_commands import Exports, build_exports, exports_cleanup
-from bot.export_route import ExportDownloadRoute
-from bot.reminders_wiring import DEV_BOT_APP_ID, build_reminder_jobs
+from bot.conversation.activity_handler import BotDependencies, KontraktsvaktBot, OutboxNudge
+from bot.conversation.dialog_runner import build_dialogs
+from bot.conversation.texts import text
+from bot.exports.commands import Exports, build_exports, exports_cleanup
+from bot.exports.download_route import ExportDownloadRoute
+from bot.owner.calendar_feed_route import CalendarFeedRoute
 from bot.settings import Settings, reminder_settings
-from bot.state_storage import SqlAlchemyStorage
-from bot.teams_bot import BotDependencies, KontraktsvaktBot, OutboxNudge
-from bot.texts import text
-from bot.upload_commands import Uploads, build_uploads, uploads_cleanup
-from dialogs.runner import build_dialogs
-from followup.workdays import WorkingCalendar
+from bot.teams.auth import PooledBotFrameworkAuthentication
+from bot.teams.connector import ConnectorPool
+from bot.teams.endpoint import Guards, MessagesEndpoint
+from bot.teams.state_storage import SqlAlchemyStorage
+from bot.uploads.commands import Uploads, build_uploads, uploads_cleanup
+from bot.wiring import DEV_BOT_APP_ID, build_reminder_jobs
+from followup.calendar.workdays import WorkingCalendar
 from scheduler.jobs import ReminderJobs
 from scheduler.runner import start_scheduler, stop_scheduler
 from storage.db import create_db_engine, create_session_factory, is_reachable

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.answer_commands import AnswerCommands
-from bot.deviation_commands import DeviationCommands
-from bot.export_commands import ExportCommands
-from bot.owner_commands import OwnerCommands
-from bot.plan_commands import PlanCommands
-from bot.portfolio_commands import PortfolioCommands
-from bot.reminder_commands import ReminderCommands
-from bot.router import CommandRouter, TurnRequest
-from bot.teams_bot import BotDependencies
-from bot.upload_commands import UploadCommands
-from dialogs.runner import DialogRunner, build_dialogs
+from bot.answers.commands import AnswerCommands
+from bot.conversation.activity_handler import BotDependencies
+from bot.conversation.dialog_runner import DialogRunner, build_dialogs
+from bot.conversation.router import CommandRouter, TurnRequest
+from bot.deviations.commands import DeviationCommands
+from bot.exports.commands import ExportCommands
+from bot.owner.commands import OwnerCommands
+from bot.owner.plan_commands import PlanCommands
+from bot.portfolio.commands import PortfolioCommands
+from bot.reminders.commands import ReminderCommands
+from bot.uploads.commands import UploadCommands
 from followup.access import is_procurement as has_procurement_access
 from followup.conversations import identify
 from followup.models import Person, Role

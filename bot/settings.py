@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from followup.plans import PlanConfig, PlanFileError, load_plan
-from followup.reminders import ReminderSettings
+from followup.plans.plan_file import PlanConfig, PlanFileError, load_plan
+from followup.reminders.planning import ReminderSettings
 
 DEFAULT_DATA_DIR = Path("var")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     working_hours_start: time = Field(default=time(8, 0), alias="WORKING_HOURS_START")
     working_hours_end: time = Field(default=time(16, 0), alias="WORKING_HOURS_END")
 
-    # Reminders (see followup/reminders.py and followup/outbox.py).
+    # Reminders (see followup/reminders/planning.py and followup/reminders/outbox.py).
     scheduler_tick_seconds: float = Field(
         default=30.0, alias="SCHEDULER_TICK_SECONDS", ge=1, le=3600
     )
@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     clock_speed: float = Field(default=1.0, alias="CLOCK_SPEED", gt=0, le=1_000_000)
     """Local mode only: the bot's clock runs this many times faster (the demo)."""
 
-    # Documents sent to the bot (see bot/upload_commands.py and bot/file_downloads.py).
+    # Documents sent to the bot (see bot/uploads/commands.py and bot/teams/file_downloads.py).
     documents_dir: Path | None = Field(default=None, alias="DOCUMENTS_DIR")
     """Where the bytes of documents are kept; default DATA_DIR/documents."""
     document_download_hosts: Annotated[list[str], NoDecode] = Field(
@@ -125,7 +125,7 @@ class Settings(BaseSettings):
         default=4, alias="DOCUMENT_DOWNLOAD_CONCURRENCY", ge=1, le=64
     )
 
-    # Exports (see bot/export_commands.py).
+    # Exports (see bot/exports/commands.py).
     export_lifetime_minutes: int = Field(
         default=60, alias="EXPORT_LIFETIME_MINUTES", ge=5, le=24 * 60
     )

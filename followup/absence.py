@@ -11,10 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from followup.calendar.workdays import oslo_today
 from followup.errors import InvalidInput, NotFound
 from followup.models import Absence, AuditEvent, Contract, Person
 from followup.ports import UnitOfWork
-from followup.workdays import oslo_today
 
 MAX_ABSENCE_DAYS = 366
 MAX_DAYS_AHEAD = 2 * 366

@@ -99,7 +99,7 @@ from typing import Any, Literal, TypeAlias
 from dateutil.easter import easter
 from dateutil.relativedelta import relativedelta
 
-from followup.workdays import DEFAULT_CALENDAR, OSLO, WorkingCalendar, oslo_today
+from followup.calendar.workdays import DEFAULT_CALENDAR, OSLO, WorkingCalendar, oslo_today
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,8 @@
 class FollowUpError(Exception):
     """Base class of every domain error.
 
-    `code` names the reason for the edge's text catalogue (`bot/texts.py`), with `values` to fill
+    `code` names the reason for the edge's text catalogue (`bot/conversation/texts.py`), with
+    `values` to fill
     in; the message itself is for logs. The edge never matches on the message.
     """
 

@@ -111,7 +111,8 @@ class DeviationStatus(StrEnum):
 
 
 class DeviationCategory(StrEnum):
-    """What kind of deviation (*avvik*), DOMAIN.md; Norwegian labels in `followup.deviations`."""
+    """What kind of deviation (*avvik*), DOMAIN.md; Norwegian labels in
+    `followup.deviations.services`."""
 
     DELAY = "forsinkelse"
     DEFECT = "mangel"
@@ -128,7 +129,7 @@ class DeviationCategory(StrEnum):
 
 
 class Remedy(StrEnum):
-    """The sanction ladder, mildest first (DOMAIN.md); labels in `followup.deviations`."""
+    """The sanction ladder, mildest first (DOMAIN.md); labels in `followup.deviations.services`."""
 
     NOTICE = "reklamasjon"
     CORRECTION = "retting"

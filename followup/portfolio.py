@@ -42,8 +42,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from followup.access import Scope
-from followup.deviations import CATEGORY_LABELS, REMEDY_LABELS, SEVERITY_LABELS
-from followup.deviations import STATUS_LABELS as DEVIATION_STATUS_LABELS
+from followup.deviations.services import CATEGORY_LABELS, REMEDY_LABELS, SEVERITY_LABELS
+from followup.deviations.services import STATUS_LABELS as DEVIATION_STATUS_LABELS
 from followup.errors import InvalidInput, NotAllowed, NotFound
 from followup.models import (
     Answer,

@@ -390,13 +390,13 @@ class DeviationRepository(Protocol):
 
     def with_id_ending(self, suffix: str, limit: int) -> Sequence[Deviation]:
         """Deviations whose id ends with `suffix` (lower-case hex: a short code, see
-        `followup.deviation_intake.short_code`), at most `limit`, oldest first."""
+        `followup.deviations.intake.short_code`), at most `limit`, oldest first."""
         ...
 
 
 class DocumentStore(Protocol):
     """Where the bytes of documents live, by storage key. Keys are made by the domain
-    (`followup.documents.new_storage_key`); a store refuses keys that are not safe."""
+    (`followup.documents.services.new_storage_key`); a store refuses keys that are not safe."""
 
     def put(self, key: str, data: bytes) -> None:
         """Store `data` under `key` whole or not at all (a reader never sees half a file)."""

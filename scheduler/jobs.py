@@ -1,10 +1,11 @@
 """The scheduler's work on every tick, calling `followup` services only:
 
 1. once a day (the first tick of each Oslo day), bring plans and the rolling calendar up to
-   date (`followup.calendar.refresh_plans_and_calendar`), under a lease so one process does it;
-2. plan what is due into the outbox (`followup.reminders.plan_reminders`, under the planner
+   date (`followup.calendar.materialise.refresh_plans_and_calendar`), under a lease so one process
+   does it;
+2. plan what is due into the outbox (`followup.reminders.planning.plan_reminders`, under the planner
    lease);
-3. send the outbox (`followup.outbox.OutboxSender`), in every process.
+3. send the outbox (`followup.reminders.outbox.OutboxSender`), in every process.
 
 Database work runs in worker threads, so the bot's event loop keeps answering turns.
 """
@@ -18,12 +19,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
-from followup.calendar import refresh_plans_and_calendar
-from followup.outbox import OutboxSender, SendReport
-from followup.plans import PlanConfig
+from followup.calendar.materialise import refresh_plans_and_calendar
+from followup.calendar.workdays import WorkingCalendar, oslo_today
+from followup.plans.plan_file import PlanConfig
 from followup.ports import UnitOfWorkFactory
-from followup.reminders import PlanReport, ReminderRenderer, ReminderSettings, plan_reminders
-from followup.workdays import WorkingCalendar, oslo_today
+from followup.reminders.outbox import OutboxSender, SendReport
+from followup.reminders.planning import (
+    PlanReport,
+    ReminderRenderer,
+    ReminderSettings,
+    plan_reminders,
+)
 
 log = logging.getLogger(__name__)
 

@@ -25,6 +25,6 @@ echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 echo "== mypy (strict)"
-.venv/bin/mypy bot dialogs followup storage scheduler manifest bench
+.venv/bin/mypy bot followup storage scheduler manifest bench
 echo "== pytest"
 .venv/bin/pytest -p no:cacheprovider "$@"

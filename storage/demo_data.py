@@ -30,11 +30,11 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from followup.calendar import refresh_plans_and_calendar
+from followup.calendar.materialise import refresh_plans_and_calendar
+from followup.calendar.workdays import WorkingCalendar
 from followup.models import Category, ContractStatus, ContractType, RiskLevel, Role
 from followup.orgnr import make_organisation_number
-from followup.plans import PlanConfig, load_plan
-from followup.workdays import WorkingCalendar
+from followup.plans.plan_file import PlanConfig, load_plan
 from storage.db import create_session_factory
 from storage.tables import ContractRow, PersonRow, SupplierRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory

@@ -5,7 +5,8 @@ Each item is a JSON document with an e-tag that changes on every write. A write 
 expected e-tag succeeds only if the stored item still has it; the check is a conditional
 ``UPDATE ... WHERE key = :key AND e_tag = :expected``, so it holds across processes.
 
-This module knows nothing of botbuilder; `bot.state_storage` adapts it to botbuilder's `Storage`.
+This module knows nothing of botbuilder; `bot.teams.state_storage` adapts it to botbuilder's
+`Storage`.
 """
 
 from __future__ import annotations

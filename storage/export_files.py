@@ -27,8 +27,8 @@ from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
 
+from followup.calendar.workdays import OSLO
 from followup.portfolio import Cell, ColumnType, ExportColumn
-from followup.workdays import OSLO
 
 DATE_FORMAT: Final = "dd.mm.yyyy"
 DATETIME_FORMAT: Final = "dd.mm.yyyy hh:mm"

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from followup.access import Scope
+from followup.calendar.workdays import oslo_today
 from followup.models import (
     Delivery,
     DeliveryKind,
@@ -20,7 +21,6 @@ from followup.models import (
 )
 from followup.portfolio import WHOLE
 from followup.ports import DeliveryOutcome, PortfolioCounts
-from followup.workdays import oslo_today
 from storage.contract_repositories import _table, chunked
 from storage.portfolio_queries import (
     F,

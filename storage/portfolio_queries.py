@@ -78,7 +78,7 @@ from followup.portfolio import (
     Subset,
     TargetKind,
 )
-from followup.reminders import Step
+from followup.reminders.planning import Step
 from storage.answer_repositories import _answer
 from storage.contract_repositories import _follow_up, _table, chunked
 from storage.people_rows import person_from_row as _person

@@ -15,7 +15,7 @@ however long the file is. Row numbers are the ones a person sees in Excel.
 
 Anything that stops the whole file is a `RegisterFileError` with a Norwegian message.
 
-`parse_register(register)` yields the rows parsed by `followup.register.RegisterParser`; a
+`parse_register(register)` yields the rows parsed by `followup.register.reading.RegisterParser`; a
 large file is read and parsed in a child process while the caller writes what came before
 (parsing is a third of an import's work, and the database writes leave a core idle).
 """
@@ -36,7 +36,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any, Final
 
-from followup.register import (
+from followup.register.reading import (
     EXTRA_CELLS_KEY,
     MIN_HEADER_MATCHES,
     ROW_ERROR_KEY,
@@ -372,7 +372,7 @@ _POLL_SECONDS = 1.0
 def parse_register(
     register: RegisterFile, *, background: bool | None = None
 ) -> Generator[ParsedRow, None, None]:
-    """The register's rows parsed, in file order (see `followup.register.RegisterParser`).
+    """The register's rows parsed, in file order (see `followup.register.reading.RegisterParser`).
 
     `background` (default: when the file is at least `BACKGROUND_MIN_BYTES`) reads and parses
     in a child process, a bounded number of batches ahead of the caller. Leaving the iteration

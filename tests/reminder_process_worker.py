@@ -1,6 +1,6 @@
 """A reminder sender in its own process, for tests/test_reminders_processes.py.
 
-Wired as `kontraktsvakt scheduler` is (`bot.reminders_wiring.run_scheduler_process`): the pooled
+Wired as `kontraktsvakt scheduler` is (`bot.wiring.run_scheduler_process`): the pooled
 connector, botbuilder's `CloudAdapter` and `TeamsNotifier`, an `OutboxSender`, `ReminderJobs`
 ticking under APScheduler until SIGTERM or SIGINT, then stopping cleanly. Settings come from the
 environment, as for the CLI. Two differences, which a test needs:
@@ -23,17 +23,17 @@ from datetime import time
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from bot.app import system_clock
-from bot.auth import PooledBotFrameworkAuthentication
-from bot.connector import ConnectorPool
 from bot.logging_setup import configure_logging
-from bot.notifier import TeamsNotifier
-from bot.reminder_cards import ReminderCards
-from bot.reminders_wiring import DEV_BOT_APP_ID, process_name
+from bot.reminders.cards import ReminderCards
 from bot.settings import Settings, load_settings
-from followup.outbox import OutboxSender, SenderSettings
-from followup.pacing import Pacer
-from followup.reminders import ReminderSettings
-from followup.workdays import WorkingCalendar
+from bot.teams.auth import PooledBotFrameworkAuthentication
+from bot.teams.connector import ConnectorPool
+from bot.teams.notifier import TeamsNotifier
+from bot.wiring import DEV_BOT_APP_ID, process_name
+from followup.calendar.workdays import WorkingCalendar
+from followup.reminders.outbox import OutboxSender, SenderSettings
+from followup.reminders.pacing import Pacer
+from followup.reminders.planning import ReminderSettings
 from scheduler.jobs import ReminderJobs
 from scheduler.runner import start_scheduler, stop_scheduler
 from storage.db import create_db_engine, create_session_factory

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.answer_cards import (
+from bot.answers.cards import (
     ANSWER_VERB,
     CARD_ITEMS_INPUT,
     CHANGE_VERB,
@@ -21,8 +21,8 @@ from bot.answer_cards import (
     card_items_from,
     follow_ups_card,
 )
-from bot.reminder_cards import ReminderCards
-from followup.answers import AnswerSummary, FollowUpView
+from bot.reminders.cards import ReminderCards
+from followup.answers.services import AnswerSummary, FollowUpView
 from followup.models import (
     Answer,
     AnswerKind,
@@ -38,7 +38,7 @@ from followup.models import (
     Person,
     Severity,
 )
-from followup.reminders import Digest, DigestItem, ItemRole
+from followup.reminders.planning import Digest, DigestItem, ItemRole
 from tests.test_cards import _assert_valid
 
 TODAY = date(2026, 11, 23)

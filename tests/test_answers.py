@@ -16,7 +16,7 @@ from typing import TypeVar
 import pytest
 from sqlalchemy import Engine
 
-from followup.answers import (
+from followup.answers.services import (
     MAX_ANSWER_TEXT,
     STATE_AFTER,
     AnswerRecorded,

@@ -19,7 +19,7 @@ from botbuilder.dialogs import (
 from botbuilder.testing.storage_base_tests import StorageBaseTests
 from sqlalchemy import Engine
 
-from bot.state_storage import ETagConflict, SqlAlchemyStorage
+from bot.teams.state_storage import ETagConflict, SqlAlchemyStorage
 from storage.db import create_db_engine
 from storage.dialog_state import SqlDialogStateStore
 

@@ -9,7 +9,7 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
 from bot.commands import build_router
-from bot.teams_bot import BotDependencies, KontraktsvaktBot
+from bot.conversation.activity_handler import BotDependencies, KontraktsvaktBot
 from storage.db import create_db_engine, create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 

@@ -8,8 +8,8 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from dateutil.rrule import rrulestr
 
-from followup import cadence
-from followup.cadence import (
+from followup.calendar import cadence
+from followup.calendar.cadence import (
     EVERY_OTHER_MONTH,
     EVERY_OTHER_WEEK,
     EVERY_OTHER_YEAR,

@@ -12,7 +12,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from followup.absence import RegisterAbsence, end_absences, register_absence, responsible_person
-from followup.calendar import NoticePolicy, refresh_plans_and_calendar
+from followup.calendar.materialise import NoticePolicy, refresh_plans_and_calendar
+from followup.calendar.workdays import OSLO, WorkingCalendar, oslo_today
 from followup.errors import InvalidInput, NotAllowed, NotFound
 from followup.models import (
     AnswerKind,
@@ -23,10 +24,9 @@ from followup.models import (
     RiskLevel,
     Role,
 )
-from followup.plan_edits import EditCheckpoint, PlanEdit, edit_checkpoint
-from followup.plans import load_plan
+from followup.plans.edits import EditCheckpoint, PlanEdit, edit_checkpoint
+from followup.plans.plan_file import load_plan
 from followup.tasks import contract_plan, list_contracts, list_tasks
-from followup.workdays import OSLO, WorkingCalendar, oslo_today
 from storage.db import create_session_factory
 from storage.tables import AnswerRow, AuditEventRow, CheckpointRow, FollowUpRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from followup.calendar_feed import (
+from followup.calendar.feed import (
     FEED_ROUTE,
     TOKEN_LENGTH,
     feed_path,

@@ -19,9 +19,9 @@ from jsonschema.validators import validator_for
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT6
 
-from bot import formatting
-from bot.cards import MAX_ITEMS, contracts_card, plan_card, task_groups, tasks_card
-from bot.replies import card_reply
+from bot.conversation import formatting
+from bot.conversation.cards import MAX_ITEMS, contracts_card, plan_card, task_groups, tasks_card
+from bot.conversation.replies import card_reply
 from followup.models import (
     Category,
     Checkpoint,

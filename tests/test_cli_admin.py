@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.cli_admin import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from bot.cli.admin import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from bot.cli.main import main
 from followup.models import Role
 from storage.db import create_db_engine, create_session_factory, upgrade_database
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory

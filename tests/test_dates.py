@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli_dates import run_dates
+from bot.cli.dates import run_dates
+from followup.calendar.workdays import OSLO, WorkingCalendar
 from followup.dates import DateReading, DateRule, read_date, read_date_range
-from followup.workdays import OSLO, WorkingCalendar
 
 ROOT = Path(__file__).resolve().parents[1]
 PHRASES = ROOT / "tests" / "data" / "date_phrases.tsv"
@@ -381,7 +381,7 @@ def test_run_dates_rejects_a_malformed_now(capsys: pytest.CaptureFixture[str]) -
 
 def test_the_dates_command_end_to_end() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "dates", "--now", "2026-11-20T10:00:00+01:00"],
+        [sys.executable, "-m", "bot.cli.main", "dates", "--now", "2026-11-20T10:00:00+01:00"],
         input="3/12\nneste lørdag\nkanskje\nuke 53\n".encode(),
         capture_output=True,
         cwd=ROOT,
@@ -397,7 +397,7 @@ def test_the_dates_command_end_to_end() -> None:
 
 def test_the_dates_command_reads_bytes_that_are_not_utf8() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "dates", "--now", "2026-11-20T10:00:00+01:00"],
+        [sys.executable, "-m", "bot.cli.main", "dates", "--now", "2026-11-20T10:00:00+01:00"],
         input=b"\xff\xfe 3/12\ni morgen\n",
         capture_output=True,
         cwd=ROOT,

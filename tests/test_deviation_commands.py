@@ -12,14 +12,14 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import Engine
 
-from bot import texts_deviations
 from bot.commands import build_router
-from bot.deviation_cards import DeviationCards, plain
-from bot.deviation_commands import read_status
-from bot.deviation_replies import refusal_reply
-from bot.teams_bot import BotDependencies
-from bot.texts import text
-from followup.deviation_intake import (
+from bot.conversation.activity_handler import BotDependencies
+from bot.conversation.texts import text
+from bot.deviations import texts as texts_deviations
+from bot.deviations.cards import DeviationCards, plain
+from bot.deviations.commands import read_status
+from bot.deviations.replies import refusal_reply
+from followup.deviations.intake import (
     IntakeRefusal,
     IntakeRefused,
     deviation_by_code,
@@ -30,7 +30,7 @@ from followup.deviation_intake import (
     read_yes_no,
     short_code,
 )
-from followup.deviations import (
+from followup.deviations.services import (
     DeviationAlert,
     DeviationRefusal,
     DeviationRefused,
@@ -122,7 +122,7 @@ def test_the_commands_are_answered_but_only_avvik_is_in_the_menu() -> None:
         assert commands[word].in_menu is False
         for locale in ("nb-NO", "en-GB"):
             assert text(f"help.cmd.{word}", locale)
-    # `avvik` lists deviations in a channel too (bot.portfolio_commands), and is in both menus.
+    # `avvik` lists deviations in a channel too (bot.portfolio.commands), and is in both menus.
     assert commands["avvik"].scopes == ("personal", "team")
     assert commands["avvik"].in_menu_of("personal")
     assert commands["avvik"].in_menu_of("team")

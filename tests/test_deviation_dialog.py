@@ -19,14 +19,14 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 from sqlalchemy import Engine
 
-from bot.answer_cards import DEVIATION_VERB
+from bot.answers.cards import DEVIATION_VERB
 from bot.commands import build_router
-from bot.deviation_cards import ANSWER_KEY
-from bot.state_storage import SqlAlchemyStorage
-from bot.teams_bot import BotDependencies, KontraktsvaktBot
-from dialogs.deviation_dialog import STEPS
-from dialogs.runner import build_dialogs
-from followup.deviation_intake import short_code
+from bot.conversation.activity_handler import BotDependencies, KontraktsvaktBot
+from bot.conversation.dialog_runner import build_dialogs
+from bot.deviations.cards import ANSWER_KEY
+from bot.deviations.report_deviation_dialog import STEPS
+from bot.teams.state_storage import SqlAlchemyStorage
+from followup.deviations.intake import short_code
 from followup.models import (
     AnswerKind,
     DeliveryKind,
@@ -38,7 +38,7 @@ from followup.models import (
     Severity,
 )
 from followup.ports import ScheduleChange
-from followup.reminders import message_from_json
+from followup.reminders.planning import message_from_json
 from storage.db import create_db_engine, create_session_factory
 from storage.dialog_state import SqlDialogStateStore
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory

@@ -12,9 +12,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import Engine
 
-from bot.reminder_cards import ReminderCards
-from followup.answers import MAX_ANSWER_TEXT
-from followup.deviations import (
+from bot.reminders.cards import ReminderCards
+from followup.answers.services import MAX_ANSWER_TEXT
+from followup.deviations.services import (
     ALERT_SEVERITIES,
     CATEGORY_LABELS,
     MAX_DESCRIPTION,
@@ -49,10 +49,10 @@ from followup.models import (
     Role,
     Severity,
 )
-from followup.outbox import OutboxSender
-from followup.pacing import Pacer
 from followup.ports import OutgoingMessage
-from followup.reminders import message_from_json
+from followup.reminders.outbox import OutboxSender
+from followup.reminders.pacing import Pacer
+from followup.reminders.planning import message_from_json
 from storage.db import create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import add_person

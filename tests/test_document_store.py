@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from followup.documents import new_storage_key
+from followup.documents.services import new_storage_key
 from storage.document_store import FolderDocumentStore, UnsafeKey
 
 

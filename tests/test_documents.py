@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from followup.answers import AnswerRefusal, AnswerRefused, answer_view
-from followup.documents import (
+from followup.answers.services import AnswerRefusal, AnswerRefused, answer_view
+from followup.documents.evidence import guess_evidence, missing_evidence
+from followup.documents.services import (
     DEFAULT_EXTENSIONS,
     FILE_TYPES,
     MAX_FILE_NAME,
@@ -31,7 +32,6 @@ from followup.documents import (
     read_document,
     store_document,
 )
-from followup.evidence import guess_evidence, missing_evidence
 from followup.models import AnswerKind, Checkpoint, ContractStatus, FollowUp, FollowUpState, Person
 from storage.db import create_session_factory
 from storage.document_store import FolderDocumentStore
@@ -474,7 +474,7 @@ def test_no_documents_for_an_ended_contract(
 def test_an_activity_that_answered_otherwise_is_not_an_upload(
     world: World, store: FolderDocumentStore, follow_up: FollowUp
 ) -> None:
-    from followup.answers import record_answer
+    from followup.answers.services import record_answer
 
     record_answer(
         world.uow_factory,

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, insert
 
 from bench.region_data import RegionFacts, RegionSize, populate_region
 from followup.access import Scope
+from followup.calendar.workdays import OSLO
 from followup.models import DeviationStatus, Severity
 from followup.portfolio import (
     EXPORT_COLUMNS,
@@ -27,7 +28,6 @@ from followup.portfolio import (
     export_rows,
     list_overdue,
 )
-from followup.workdays import OSLO
 from storage.db import create_session_factory
 from storage.export_files import write_csv, write_xlsx
 from storage.tables import DeviationRow

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.export_commands import ExportRequest, read_export_request
-from bot.export_route import content_disposition
-from bot.file_uploads import FileUploader, UploadFailed, UploadPolicy
-from bot.replies import DateProblem
+from bot.conversation.replies import DateProblem
+from bot.exports.commands import ExportRequest, read_export_request
+from bot.exports.download_route import content_disposition
 from bot.settings import SettingsError, load_settings
+from bot.teams.file_uploads import FileUploader, UploadFailed, UploadPolicy
 from followup.exports import (
     ConsentProblem,
     ExportFile,

@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 
 from bot.devchannel.connector import Handler
-from bot.file_downloads import (
+from bot.teams.file_downloads import (
     DownloadPolicy,
     DownloadRefusal,
     DownloadRefused,
@@ -26,7 +26,7 @@ from bot.file_downloads import (
     has_file_attachments,
     links_in,
 )
-from followup.documents import UploadRefusal, UploadRefused
+from followup.documents.services import UploadRefusal, UploadRefused
 
 PDF = b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 400 + b"%%EOF\n"
 EXE = b"MZ\x90\x00" + b"\x00" * 20_000

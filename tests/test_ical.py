@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from followup.ical import (
+from followup.calendar.ical import (
     CalendarEntry,
     EntryStatus,
     escape_text,

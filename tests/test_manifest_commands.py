@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.commands import build_router
-from bot.teams_bot import BotDependencies
+from bot.conversation.activity_handler import BotDependencies
 from followup.ports import UnitOfWork
 from manifest import MAX_COMMANDS_PER_LIST, build_manifest
 

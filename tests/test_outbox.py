@@ -14,13 +14,13 @@ from typing import TypeVar
 import pytest
 from sqlalchemy import Engine
 
-from bot.reminder_cards import ReminderCards
+from bot.reminders.cards import ReminderCards
 from followup.errors import DeliveryFailed
 from followup.models import ConversationRef, Delivery, DeliveryKind, DeliveryState
-from followup.outbox import OutboxSender, SenderSettings
-from followup.pacing import Pacer
 from followup.ports import DeliveryOutcome, OutgoingMessage
-from followup.reminders import message_json
+from followup.reminders.outbox import OutboxSender, SenderSettings
+from followup.reminders.pacing import Pacer
+from followup.reminders.planning import message_json
 from storage.db import create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.fakes import FakeClock

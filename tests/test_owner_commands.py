@@ -23,10 +23,11 @@ from sqlalchemy import Engine
 
 from bot.app import create_app
 from bot.commands import build_router
+from bot.conversation.activity_handler import BotDependencies, KontraktsvaktBot
+from bot.conversation.texts import EN, NB
 from bot.settings import Settings
-from bot.teams_bot import BotDependencies, KontraktsvaktBot
-from bot.texts import EN, NB
-from followup.calendar import refresh_plans_and_calendar
+from followup.calendar.materialise import refresh_plans_and_calendar
+from followup.calendar.workdays import WorkingCalendar
 from followup.models import (
     Category,
     CheckpointStatus,
@@ -37,8 +38,7 @@ from followup.models import (
     Role,
     Supplier,
 )
-from followup.plans import load_plan
-from followup.workdays import WorkingCalendar
+from followup.plans.plan_file import load_plan
 from storage.db import create_db_engine, create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.fakes import FakeClock
@@ -551,7 +551,7 @@ def test_both_catalogues_have_the_same_keys_and_placeholders() -> None:
 
 
 def test_a_domain_error_without_a_fitting_text_gets_the_general_answer() -> None:
-    from bot.replies import error_reply
+    from bot.conversation.replies import error_reply
     from followup.errors import InvalidInput, NotFound
 
     assert error_reply(NotFound("x", code="contract.unknown", reference="K-1"), "nb").startswith(

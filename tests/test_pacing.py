@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from followup.pacing import TEAMS_CONVERSATION_WINDOWS, Pacer
+from followup.reminders.pacing import TEAMS_CONVERSATION_WINDOWS, Pacer
 
 
 class FakeTime:

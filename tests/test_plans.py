@@ -15,7 +15,7 @@ from followup.models import (
     ContractType,
     RiskLevel,
 )
-from followup.plans import ONCE, PlanFileError, load_plan, plan_for
+from followup.plans.plan_file import ONCE, PlanFileError, load_plan, plan_for
 
 TODAY = date(2026, 11, 20)
 

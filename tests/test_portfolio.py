@@ -15,6 +15,7 @@ from sqlalchemy import Engine, delete, insert, select
 
 from bench.region_data import RegionFacts, RegionSize, populate_region
 from followup.access import Scope, person_scope
+from followup.calendar.workdays import oslo_today
 from followup.errors import InvalidInput, NotAllowed
 from followup.models import (
     AnswerKind,
@@ -48,7 +49,6 @@ from followup.portfolio import (
     resolve_status_target,
     status_for,
 )
-from followup.workdays import oslo_today
 from storage.db import create_session_factory
 from storage.tables import AnswerRow, ContractRow, DeviationRow, DocumentRow, FollowUpRow
 from storage.unit_of_work import SqlAlchemyUnitOfWork, SqlAlchemyUnitOfWorkFactory

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot import texts_portfolio
-from bot.portfolio_cards import (
+from bot.portfolio import texts as texts_portfolio
+from bot.portfolio.cards import (
     DEVIATIONS_VERB,
     HISTORY_VERB,
     OVERDUE_VERB,
@@ -25,7 +25,7 @@ from bot.portfolio_cards import (
     overview_card,
     status_card,
 )
-from bot.portfolio_commands import ChannelPeopleCache, is_deviation_list, read_deviation_words
+from bot.portfolio.commands import ChannelPeopleCache, is_deviation_list, read_deviation_words
 from followup.access import Scope
 from followup.channel_members import ChannelMember, ChannelPeople, people_in_channel
 from followup.models import DeviationCategory, Severity

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
-from followup.register import EXTRA_CELLS_KEY
+from followup.register.reading import EXTRA_CELLS_KEY
 from storage.register_files import (
     BACKGROUND_MIN_BYTES,
     MAX_COLUMNS,

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine, delete, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cli import main
-from bot.cli_import import EXIT_FILE_ERROR, EXIT_OK, EXIT_ROWS_FAILED, run_import_contracts
+from bot.cli.main import main
+from bot.cli.register_import import EXIT_FILE_ERROR, EXIT_OK, EXIT_ROWS_FAILED, run_import_contracts
 from followup.models import (
     Category,
     ContractStatus,
@@ -23,8 +23,8 @@ from followup.models import (
     Role,
     Supplier,
 )
-from followup.register import InvalidRegister
-from followup.register_import import ImportReport, import_contracts
+from followup.register.importing import ImportReport, import_contracts
+from followup.register.reading import InvalidRegister
 from storage.contract_repositories import SqlAlchemySupplierRepository
 from storage.db import create_session_factory, upgrade_database
 from storage.register_files import open_register_file

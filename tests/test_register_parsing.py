@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from followup.models import Category, ContractStatus, ContractType, RiskLevel
-from followup.register import (
+from followup.register.reading import (
     EXTRA_CELLS_KEY,
     MAX_CELL_CHARS,
     ROW_ERROR_KEY,

@@ -11,9 +11,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
+from followup.calendar.workdays import WorkingCalendar
 from followup.errors import FollowUpError, NotFound
 from followup.models import Absence, AuditEvent, DeliveryKind, FollowUp, FollowUpState, Person
-from followup.reminder_controls import (
+from followup.reminders.controls import (
     MAX_REMINDERS_PER_DAY,
     Snoozed,
     SnoozeRefused,
@@ -23,8 +24,7 @@ from followup.reminder_controls import (
     set_reminders_per_day,
     snooze_follow_up,
 )
-from followup.reminders import Step
-from followup.workdays import WorkingCalendar
+from followup.reminders.planning import Step
 from storage.db import create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import add_person

@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
-from bot.reminder_cards import ReminderCards
+from bot.reminders.cards import ReminderCards
+from followup.calendar.workdays import OSLO, WorkingCalendar
 from followup.models import (
     Absence,
     Checkpoint,
@@ -32,7 +33,7 @@ from followup.models import (
     Person,
 )
 from followup.ports import OutgoingMessage
-from followup.reminders import (
+from followup.reminders.planning import (
     PLANNER_LEASE,
     Digest,
     ItemRole,
@@ -48,7 +49,6 @@ from followup.reminders import (
     step_at,
     step_due_now,
 )
-from followup.workdays import OSLO, WorkingCalendar
 from storage.db import create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import add_contract, add_person, add_supplier
@@ -781,7 +781,7 @@ def test_the_planner_never_overwrites_an_answer_given_after_it_read_the_follow_u
     import contextlib
     from concurrent.futures import ThreadPoolExecutor
 
-    from followup.answers import record_answer
+    from followup.answers.services import record_answer
     from followup.ports import ScheduleChange
 
     world = build_world(uow_factory)
@@ -817,7 +817,7 @@ def test_the_weekly_summary_counts_as_procurements_status_card_does(
     """Overdue, escalated, open deviations and unreachable owners on the weekly card are the
     numbers `status` shows the same day; answered counts first answers since the week began."""
     from followup.access import Scope
-    from followup.answers import record_answer
+    from followup.answers.services import record_answer
     from followup.models import Deviation, DeviationCategory, Severity
     from followup.portfolio import portfolio_status
 

@@ -7,14 +7,15 @@ it receives, by conversation. The outbox is planned once here (`plan_reminders`:
 owner). Then real processes send it through botbuilder (`TeamsNotifier`, `continue_conversation`
 over the pooled connector):
 
-- `kontraktsvakt scheduler` (`python -m bot.cli scheduler`: local mode, pacing off, ticking every
+- `kontraktsvakt scheduler` (`python -m bot.cli.main scheduler`: local mode, pacing off, ticking
+  every
   second; its own planning finds nothing, see `outbox`);
 - tests/reminder_process_worker.py, the same wiring with a 2 s lease, where a killed sender's
   claims must expire during the test.
 
 Exactly once is promised for everything but what a sender had in flight when it was killed:
 Teams takes no idempotency key, so a message handed over but not yet recorded is sent again
-when its claim expires (followup/outbox.py). The kill test checks that exactly those, and
+when its claim expires (followup/reminders/outbox.py). The kill test checks that exactly those, and
 only those, may arrive twice; after SIGTERM nothing may.
 """
 
@@ -40,9 +41,9 @@ from aiohttp import web
 from sqlalchemy import Engine, func, insert, select, update
 
 from bench.reminders import NOW, plan, populate
+from followup.calendar.workdays import oslo_today
 from followup.models import ContractStatus, DeliveryState
-from followup.outbox import SenderSettings
-from followup.workdays import oslo_today
+from followup.reminders.outbox import SenderSettings
 from scheduler.jobs import CALENDAR_MARK
 from storage.db import create_db_engine
 from storage.tables import ContractRow, ConversationRefRow, DeliveryRow, SchedulerStateRow
@@ -216,7 +217,7 @@ def _environment(database_url: str) -> dict[str, str]:
 
 def start_sender(database_url: str, folder: Path, name: str, *args: str) -> Sender:
     """`kontraktsvakt scheduler`, or with `args` the test worker; in `folder` (no `.env`)."""
-    module = ["tests.reminder_process_worker", *args] if args else ["bot.cli", "scheduler"]
+    module = ["tests.reminder_process_worker", *args] if args else ["bot.cli.main", "scheduler"]
     log = folder / f"{name}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(

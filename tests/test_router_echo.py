@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from bot.portfolio_cards import STATUS_VERB, candidates_card
-from bot.router import CommandRouter, TurnRequest
+from bot.conversation.router import CommandRouter, TurnRequest
+from bot.portfolio.cards import STATUS_VERB, candidates_card
 from followup.models import ConversationKind
 
 UNESCAPED_LINK = re.compile(r"(?<!\\)\]\(")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.settings import Settings, SettingsError, load_settings
 
 TENANT = "0a34e1f1-2d9e-44c0-90fe-5e5f25fc6042"

@@ -10,7 +10,7 @@ import pytest
 from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Mention
 
-from bot.wire import activity_from_json, to_json
+from bot.teams.codec import activity_from_json, to_json
 
 PAYLOADS = Path(__file__).resolve().parents[1].parent / "shared" / "payloads"
 

@@ -16,9 +16,9 @@ import aiohttp
 import pytest
 
 from bot.app import ADAPTER, ENGINE, create_app
-from bot.reminder_cards import SNOOZE_VERB
-from bot.reminders_wiring import build_reminder_jobs
+from bot.reminders.cards import SNOOZE_VERB
 from bot.settings import Settings
+from bot.wiring import build_reminder_jobs
 from followup.models import (
     Checkpoint,
     CheckpointSource,

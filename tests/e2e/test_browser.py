@@ -76,7 +76,7 @@ async def test_proactive_message_shows_up(page: Page, dev_app: tuple[web.Applica
     await bubbles.filter(has_text="Hei, Ingrid Haugland").wait_for(timeout=15_000)
 
     from bot.app import ADAPTER, ENGINE
-    from bot.notifier import TeamsNotifier
+    from bot.teams.notifier import TeamsNotifier
     from storage.db import create_session_factory
     from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -93,8 +93,8 @@ async def test_proactive_message_shows_up(page: Page, dev_app: tuple[web.Applica
 def _owner_with_follow_ups(app: web.Application) -> tuple[str, list[str]]:
     """A demo person (unique name) with follow-ups in the next 30 days, and their references."""
     from bot.app import ENGINE
+    from followup.calendar.workdays import oslo_today
     from followup.tasks import list_tasks
-    from followup.workdays import oslo_today
     from storage.db import create_session_factory
     from storage.demo_data import demo_people
     from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory

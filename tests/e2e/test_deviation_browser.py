@@ -20,7 +20,7 @@ from playwright.async_api import Page
 
 from bot.app import ENGINE, create_app
 from bot.settings import Settings
-from followup.deviation_intake import short_code
+from followup.deviations.intake import short_code
 from followup.models import Deviation, DeviationCategory, Remedy, Severity
 from storage.db import create_db_engine, create_session_factory
 from storage.demo_data import demo_people, load_demo_calendar, load_demo_data

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from bot.answer_cards import DEVIATION_VERB
-from followup.deviation_intake import short_code
+from bot.answers.cards import DEVIATION_VERB
+from followup.deviations.intake import short_code
 from followup.models import (
     AnswerKind,
     Checkpoint,

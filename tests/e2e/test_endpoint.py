@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.app import ADAPTER, ENGINE
-from bot.notifier import TeamsNotifier
+from bot.teams.notifier import TeamsNotifier
 from followup.ports import OutgoingMessage
 from storage.db import create_session_factory
 from storage.tables import AuditEventRow, ConversationRefRow, PersonRow

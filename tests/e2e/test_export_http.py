@@ -29,13 +29,13 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from sqlalchemy import text
 
 from bench.region_data import RegionSize, populate_region
-from bot import export_commands
 from bot.app import ADAPTER, ENGINE, EXPORTS, create_app
-from bot.export_commands import FILE_CONSENT, FILE_INFO
-from bot.file_uploads import CHUNK_BYTES
-from bot.reminders_wiring import build_reminder_jobs
+from bot.conversation.texts import text as says
+from bot.exports import commands as export_commands
+from bot.exports.commands import FILE_CONSENT, FILE_INFO
 from bot.settings import Settings
-from bot.texts import text as says
+from bot.teams.file_uploads import CHUNK_BYTES
+from bot.wiring import build_reminder_jobs
 from followup.access import Scope
 from followup.models import OPEN_FOLLOW_UP_STATES, Role
 from followup.portfolio import (
@@ -46,7 +46,7 @@ from followup.portfolio import (
     StatusWindow,
     portfolio_status,
 )
-from followup.reminders import Step
+from followup.reminders.planning import Step
 from storage.db import create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import add_person

@@ -20,11 +20,11 @@ from aiohttp import web
 from playwright.async_api import Page
 
 from bot.app import ENGINE, create_app
-from bot.portfolio_commands import PAGE_SIZE
+from bot.portfolio.commands import PAGE_SIZE
 from bot.settings import Settings
 from followup.access import Scope
+from followup.calendar.workdays import oslo_today
 from followup.portfolio import PageRequest, StatusCounts, list_overdue, portfolio_status
-from followup.workdays import oslo_today
 from storage.db import create_db_engine, create_session_factory
 from storage.demo_data import DEMO_PROCUREMENT_EMAILS, load_demo_calendar, load_demo_data
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory

@@ -25,8 +25,8 @@ import aiohttp
 import pytest
 
 from bot.app import ENGINE, create_app
-from bot.portfolio_cards import DEVIATIONS_VERB, OVERDUE_VERB, STATUS_VERB
-from bot.portfolio_commands import PAGE_SIZE
+from bot.portfolio.cards import DEVIATIONS_VERB, OVERDUE_VERB, STATUS_VERB
+from bot.portfolio.commands import PAGE_SIZE
 from bot.settings import Settings
 from followup.models import (
     Absence,
@@ -43,7 +43,7 @@ from followup.models import (
     Severity,
     Supplier,
 )
-from followup.reminders import Step
+from followup.reminders.planning import Step
 from storage.db import create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import add_contract, add_person, add_supplier

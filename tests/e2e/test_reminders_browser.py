@@ -18,12 +18,12 @@ from aiohttp import web
 from playwright.async_api import Page
 
 from bot.app import ADAPTER, ENGINE, create_app
-from bot.reminders_wiring import build_reminder_jobs
 from bot.settings import Settings
+from bot.wiring import build_reminder_jobs
+from followup.calendar.workdays import oslo_today
 from followup.models import FollowUpState
 from followup.ports import ScheduleChange
 from followup.tasks import list_tasks
-from followup.workdays import oslo_today
 from scheduler.jobs import ReminderJobs
 from storage.db import create_db_engine, create_session_factory
 from storage.demo_data import demo_people, load_demo_calendar, load_demo_data

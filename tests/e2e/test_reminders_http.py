@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections import deque
 from datetime import UTC, date, datetime, time
 
-from bot.reminder_cards import SNOOZE_DAY
+from bot.reminders.cards import SNOOZE_DAY
+from followup.calendar.workdays import oslo_datetime
 from followup.models import DeliveryKind, DeliveryState, FollowUpState
-from followup.workdays import oslo_datetime
 from tests.e2e.conftest import TENANT
 from tests.e2e.reminder_harness import (
     ADAPTIVE,
@@ -200,7 +200,7 @@ async def test_a_blocked_owner_who_writes_again_gets_reminders_again(
     assert reminders.person(KARI).unreachable is True
 
     # Kari unblocks the bot and writes to it: "unreachable (until they write to the bot
-    # again)", says followup.reminders.report_unreachable; the next step comes to her.
+    # again)", says followup.reminders.planning.report_unreachable; the next step comes to her.
     assert "Slik bruker du" in await reminders.say(KARI, "hjelp")
     assert reminders.person(KARI).unreachable is False
     before = len(reminders.posts_to(KARI))

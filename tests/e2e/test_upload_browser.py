@@ -22,9 +22,9 @@ from playwright.async_api import FilePayload, Page
 
 from bot.app import ENGINE, create_app
 from bot.settings import Settings
-from followup.document_targets import asks_for_documents, open_follow_ups
+from followup.calendar.workdays import oslo_today
+from followup.documents.targets import asks_for_documents, open_follow_ups
 from followup.models import Document
-from followup.workdays import oslo_today
 from storage.db import create_db_engine, create_session_factory
 from storage.demo_data import demo_people, load_demo_calendar, load_demo_data
 from storage.document_store import FolderDocumentStore

@@ -22,16 +22,16 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.answer_cards import UPLOAD_VERB
+from bot.answers.cards import UPLOAD_VERB
 from bot.app import ADAPTER, ENGINE, UPLOADS, create_app
 from bot.devchannel import DEV_CHANNEL
 from bot.devchannel.connector import Handler
 from bot.devchannel.uploads import UploadRefused as DevUploadRefused
 from bot.devchannel.uploads import read_upload
-from bot.file_downloads import FILE_DOWNLOAD_INFO
-from bot.reminders_wiring import build_reminder_jobs
 from bot.settings import Settings
-from bot.upload_commands import BackgroundWork
+from bot.teams.file_downloads import FILE_DOWNLOAD_INFO
+from bot.uploads.commands import BackgroundWork
+from bot.wiring import build_reminder_jobs
 from followup.models import (
     AnswerKind,
     Document,

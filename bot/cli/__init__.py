@@ -1,0 +1,1 @@
+"""The `kontraktsvakt` command line (`bot.cli.main`)."""

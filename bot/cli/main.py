@@ -1,0 +1,313 @@
+"""The `kontraktsvakt` command: serve, demo, db upgrade, import, plan, admin, manifest."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger(__name__)
+
+EXIT_USAGE = 2
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"kontraktsvakt: {message}\n")
+    return EXIT_USAGE
+
+
+def _settings(**overrides: object) -> Settings:
+    return load_settings(**overrides)
+
+
+def _schema_is_current(settings: Settings) -> bool:
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config, create_db_engine, current_revision
+
+    engine = create_db_engine(settings.effective_database_url)
+    try:
+        current = current_revision(engine)
+    finally:
+        engine.dispose()
+    head = ScriptDirectory.from_config(
+        alembic_config(settings.effective_database_url)
+    ).get_current_head()
+    return current == head
+
+
+def _clock(settings: Settings) -> Callable[[], datetime]:
+    """The system clock; in local mode with CLOCK_SPEED, one that runs faster (the demo)."""
+    from bot.app import system_clock
+
+    if settings.local_mode and settings.clock_speed != 1:
+        from scheduler.clock import MovableClock
+
+        log.warning("the clock runs %g times faster than real time", settings.clock_speed)
+        return MovableClock(speed=settings.clock_speed)
+    return system_clock
+
+
+def _run(settings: Settings, *, banner: str | None = None, scheduler: bool = True) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    app = create_app(settings, clock=_clock(settings), scheduler=scheduler)
+    host, port = settings.bind_host, settings.port
+
+    async def announce(_app: web.Application) -> None:
+        if banner:
+            log.info(banner)
+
+    app.on_startup.append(announce)
+    web.run_app(app, host=host, port=port, shutdown_timeout=10, print=None, access_log=None)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    overrides = {k: v for k, v in {"HOST": args.host, "PORT": args.port}.items() if v is not None}
+    settings = _settings(**overrides)
+    _configure_logging(settings)
+    if not _schema_is_current(settings):
+        return _fail("the database schema is not up to date: run `kontraktsvakt db upgrade` first")
+    return _run(settings, scheduler=not args.no_scheduler)
+
+
+def cmd_scheduler(_args: argparse.Namespace) -> int:
+    from bot.wiring import run_scheduler_process
+
+    settings = _settings()
+    _configure_logging(settings)
+    if not _schema_is_current(settings):
+        return _fail("the database schema is not up to date: run `kontraktsvakt db upgrade` first")
+    return run_scheduler_process(settings, _clock(settings))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from storage.db import create_db_engine, upgrade_database
+    from storage.demo_data import load_demo_calendar, load_demo_data
+
+    overrides: dict[str, object] = {"MicrosoftAppId": "", "MicrosoftAppPassword": ""}
+    if args.port is not None:
+        overrides["PORT"] = args.port
+    if args.clock_speed is not None:
+        overrides["CLOCK_SPEED"] = args.clock_speed
+    if "SCHEDULER_TICK_SECONDS" not in os.environ:
+        overrides["SCHEDULER_TICK_SECONDS"] = 5  # reminders show up soon after a person logs in
+    settings = _settings(**overrides)
+    _configure_logging(settings)
+    url = settings.effective_database_url
+    upgrade_database(url)
+    engine = create_db_engine(url)
+    try:
+        summary = load_demo_data(engine, now=datetime.now(UTC))
+    finally:
+        engine.dispose()
+    state = "loaded" if summary.created else "already there"
+    log.info(
+        "demo data %s: %d contracts, %d owners, %d procurement members, %d suppliers",
+        state,
+        summary.contracts,
+        summary.owners,
+        summary.procurement,
+        summary.suppliers,
+    )
+    engine = create_db_engine(url)
+    try:
+        made = load_demo_calendar(engine, datetime.now(UTC), settings.plan())
+    finally:
+        engine.dispose()
+    log.info("demo calendar: %d follow-ups made", made)
+    address = f"http://{settings.bind_host}:{settings.port}/dev"
+    sys.stdout.write(f"\nKontraktsvakt demo: open {address} in your browser (Ctrl+C stops it)\n\n")
+    sys.stdout.flush()
+    return _run(settings, banner=f"dev chat at {address}")
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from storage.db import upgrade_database
+
+    settings = _settings()
+    _configure_logging(settings)
+    upgrade_database(settings.effective_database_url, args.revision)
+    sys.stdout.write(f"database upgraded to {args.revision}\n")
+    return 0
+
+
+def cmd_manifest(args: argparse.Namespace) -> int:
+    from manifest import ManifestError, build_package
+
+    try:
+        out = build_package(
+            args.app_id,
+            Path(args.out),
+            version=args.version,
+            public_base_url=args.public_base_url,
+        )
+    except ManifestError as exc:
+        return _fail(str(exc))
+    sys.stdout.write(f"Teams app package written to {out}\n")
+    return 0
+
+
+def cmd_plan_check(args: argparse.Namespace) -> int:
+    from bot.cli.plan import run_plan_check
+
+    path = Path(args.file) if args.file else _settings().plan_file
+    return run_plan_check(path, stdout=sys.stdout, stderr=sys.stderr)
+
+
+def cmd_plan_apply(_args: argparse.Namespace) -> int:
+    from bot.cli.plan import run_plan_apply
+
+    settings = _settings()
+    _configure_logging(settings)
+    if not _schema_is_current(settings):
+        return _fail("the database schema is not up to date: run `kontraktsvakt db upgrade` first")
+    return run_plan_apply(
+        settings.effective_database_url, settings.plan(), datetime.now(UTC), stdout=sys.stdout
+    )
+
+
+def cmd_import_contracts(args: argparse.Namespace) -> int:
+    from bot.cli.plan import after_import
+    from bot.cli.register_import import run_import_contracts
+
+    settings = _settings()
+    _configure_logging(settings)
+    path = Path(args.file)
+    now = datetime.now(UTC)
+    actor = f"import:{path.name}"
+    return run_import_contracts(
+        path,
+        dry_run=args.dry_run,
+        database_url=settings.effective_database_url,
+        now=now,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+        actor=actor,
+        on_contracts_changed=after_import(
+            settings.effective_database_url, settings.plan(), now, stdout=sys.stdout, actor=actor
+        ),
+    )
+
+
+def cmd_admin_grant(args: argparse.Namespace) -> int:
+    from bot.cli.admin import run_admin_grant
+
+    settings = _settings()
+    _configure_logging(settings)
+    if not _schema_is_current(settings):
+        return _fail("the database schema is not up to date: run `kontraktsvakt db upgrade` first")
+    return run_admin_grant(
+        settings.effective_database_url,
+        args.address,
+        datetime.now(UTC),
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+    )
+
+
+def _configure_logging(settings: Settings) -> None:
+    from bot.logging_setup import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kontraktsvakt", description="Contract follow-up assistant for Microsoft Teams."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the bot (POST /api/messages)")
+    serve.add_argument("--host", help="bind address (default: HOST, or 127.0.0.1 in local mode)")
+    serve.add_argument("--port", type=int, help="port (default: PORT, 3978)")
+    serve.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="do not send reminders from this process (run `kontraktsvakt scheduler` instead)",
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="migrate SQLite, load demo data, run with the dev chat")
+    demo.add_argument("--port", type=int, help="port (default: PORT, 3978)")
+    demo.add_argument(
+        "--clock-speed",
+        type=float,
+        help="run the clock N times faster, so reminders arrive without waiting for days "
+        "(e.g. 3600: an hour a second)",
+    )
+    sched = sub.add_parser("scheduler", help="run only the reminder scheduler (no HTTP endpoint)")
+    sched.set_defaults(func=cmd_scheduler)
+    demo.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="database administration")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="apply schema migrations (Alembic)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+
+    plan = sub.add_parser("plan", help="the follow-up plan (checkpoint templates)")
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True)
+    check = plan_sub.add_parser("check", help="validate a plan file (default: PLAN_FILE)")
+    check.add_argument("file", nargs="?", help="the TOML file to check")
+    check.set_defaults(func=cmd_plan_check)
+    apply = plan_sub.add_parser(
+        "apply", help="bring every contract's checkpoints and follow-up calendar up to date"
+    )
+    apply.set_defaults(func=cmd_plan_apply)
+
+    imports = sub.add_parser("import", help="import data from files")
+    import_sub = imports.add_subparsers(dest="import_command", required=True)
+    contracts = import_sub.add_parser(
+        "contracts", help="import the contract register from CSV or Excel (.xlsx)"
+    )
+    contracts.add_argument("file", help="the register file (.csv or .xlsx)")
+    contracts.add_argument(
+        "--dry-run", action="store_true", help="show what would change; write nothing"
+    )
+    contracts.set_defaults(func=cmd_import_contracts)
+
+    admin = sub.add_parser("admin", help="administrators")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    grant = admin_sub.add_parser(
+        "grant", help="make the first administrator (then: `rolle gi` in the chat)"
+    )
+    grant.add_argument("address", help="the person's e-mail or UPN (in the register)")
+    grant.set_defaults(func=cmd_admin_grant)
+
+    manifest = sub.add_parser("manifest", help="build the Teams app package (.zip)")
+    manifest.add_argument("--app-id", required=True, help="the bot's Microsoft App ID (a GUID)")
+    manifest.add_argument("--out", required=True, help="where to write the .zip")
+    manifest.add_argument("--version", default="1.0.0", help="app version, e.g. 1.0.0")
+    manifest.add_argument("--public-base-url", help="https address of your installation")
+    manifest.set_defaults(func=cmd_manifest)
+
+    from bot.cli.dates import cmd_dates
+
+    dates = sub.add_parser("dates", help="read Norwegian date phrases (stdin) as JSON lines")
+    dates.add_argument("--now", required=True, help="reference time, ISO 8601 (no offset: Oslo)")
+    dates.set_defaults(func=cmd_dates)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,221 @@
+"""`kontraktsvakt import contracts FILE [--dry-run]`: import the contract register, print a report.
+
+Exit codes: 0 when every row was imported, 1 when any row failed (the good rows are still
+imported), 2 when the file as a whole cannot be imported (unknown type, unreadable, required
+columns missing) or the database schema is not up to date.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Final, TextIO
+
+from followup.register.importing import ImportReport, import_parsed, importable_columns
+from followup.register.reading import FIELD_LABELS, InvalidRegister, RowProblem
+
+log = logging.getLogger(__name__)
+
+EXIT_OK: Final = 0
+EXIT_ROWS_FAILED: Final = 1
+EXIT_FILE_ERROR: Final = 2
+
+MAX_LISTED: Final = 50
+MAX_ACTOR_CHARS: Final = 200
+_VALUE_WIDTH = 30
+_COLUMN_WIDTH = 24
+_TITLE_WIDTH = 60
+
+# --- texts (Bokmål) ---------------------------------------------------------------------------
+
+T_SCHEMA = "Databasen er ikke oppdatert til siste versjon. Kjør `kontraktsvakt db upgrade` først."
+T_FILE_ERROR = "Kan ikke importere «{name}»:"
+T_SOURCE = "Leser «{name}» ({where})."
+T_SUMMARY = (
+    "Lest {rows} {rader}: {created} nye, {updated} endret, {unchanged} uendret, {failed} med feil"
+)
+T_SUPPLIERS = (
+    "Leverandører: {created} nye, {updated} endret navn. "
+    "Personer: {people} nye, {roles} fikk rollen avtaleeier."
+)
+T_WARNING = "Advarsel: {message}"
+T_PROBLEMS = "Feil ({count} {rader} er ikke importert):"
+T_PROBLEM_HEAD = ("rad", "kolonne", "verdi", "feil")
+T_WOULD_CHANGE = "Dette ville blitt lagret:"
+T_NEW = "ny"
+T_MORE = "… og {count} til"
+T_DRY_RUN = "Tørrkjøring: ingenting er lagret."
+T_DONE_OK = "Alle radene er importert."
+T_DONE_FAILED = (
+    "Radene med feil er ikke importert. Rett dem i filen og importer den på nytt: "
+    "rader som allerede er importert, blir ikke endret på nytt."
+)
+
+
+def _rows_word(count: int) -> str:
+    return "rad" if count == 1 else "rader"
+
+
+def _truncate(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _schema_is_current(database_url: str) -> bool:
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config, create_db_engine, current_revision
+
+    engine = create_db_engine(database_url)
+    try:
+        current = current_revision(engine)
+    finally:
+        engine.dispose()
+    head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+    return current == head
+
+
+def run_import_contracts(
+    path: Path,
+    *,
+    dry_run: bool,
+    database_url: str,
+    now: datetime,
+    stdout: TextIO,
+    stderr: TextIO,
+    on_contracts_changed: Callable[[Sequence[str]], None] | None = None,
+    actor: str | None = None,
+) -> int:
+    """Import the register in `path` into the database; print the report; return the exit code.
+
+    `on_contracts_changed(ids)` is called after a real (not dry) import that created or
+    updated contracts, with their ids (to bring their follow-up plans up to date).
+    """
+    from storage.db import create_db_engine, create_session_factory
+    from storage.register_files import RegisterFileError, open_register_file, parse_register
+    from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+    actor = (actor or f"import:{path.name}")[:MAX_ACTOR_CHARS]
+    try:
+        register = open_register_file(path)
+    except RegisterFileError as exc:
+        _print_file_error(stderr, path, [exc.message])
+        return EXIT_FILE_ERROR
+    if not _schema_is_current(database_url):
+        stderr.write(T_SCHEMA + "\n")
+        return EXIT_FILE_ERROR
+    stdout.write(T_SOURCE.format(name=path.name, where=register.describe()) + "\n")
+    engine = create_db_engine(database_url)
+    try:
+        columns = importable_columns(register.headers)
+        report = import_parsed(
+            parse_register(register),
+            columns,
+            SqlAlchemyUnitOfWorkFactory(create_session_factory(engine)),
+            now,
+            actor=actor,
+            dry_run=dry_run,
+        )
+    except InvalidRegister as exc:
+        _print_file_error(stderr, path, exc.problems)
+        return EXIT_FILE_ERROR
+    except RegisterFileError as exc:  # the file changed or broke while it was read
+        _print_file_error(stderr, path, [exc.message])
+        return EXIT_FILE_ERROR
+    finally:
+        engine.dispose()
+    write_report(report, stdout)
+    if not dry_run and report.contract_ids and on_contracts_changed is not None:
+        on_contracts_changed(report.contract_ids)
+    return EXIT_OK if report.ok else EXIT_ROWS_FAILED
+
+
+def _print_file_error(stderr: TextIO, path: Path, problems: Sequence[str]) -> None:
+    stderr.write(T_FILE_ERROR.format(name=path.name) + "\n")
+    for problem in problems:
+        stderr.write(f"  {problem}\n")
+
+
+def write_report(report: ImportReport, out: TextIO) -> None:
+    """The report as people read it: summary, warnings, problems, and (dry run) what changes."""
+    out.write(
+        T_SUMMARY.format(
+            rows=report.rows_read,
+            rader=_rows_word(report.rows_read),
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            failed=report.failed,
+        )
+        + "\n"
+    )
+    if (
+        report.suppliers_created
+        or report.suppliers_updated
+        or report.people_created
+        or report.people_updated
+    ):
+        out.write(
+            T_SUPPLIERS.format(
+                created=report.suppliers_created,
+                updated=report.suppliers_updated,
+                people=report.people_created,
+                roles=report.people_updated,
+            )
+            + "\n"
+        )
+    for warning in report.warnings:
+        out.write(T_WARNING.format(message=warning) + "\n")
+    if report.problems:
+        out.write("\n" + T_PROBLEMS.format(count=report.failed, rader=_rows_word(report.failed)))
+        out.write("\n" + _problem_table(report.problems))
+    if report.dry_run:
+        _write_changes(report, out)
+        out.write("\n" + T_DRY_RUN + "\n")
+    elif report.ok:
+        out.write("\n" + T_DONE_OK + "\n")
+    else:
+        out.write("\n" + T_DONE_FAILED + "\n")
+
+
+def _problem_table(problems: Sequence[RowProblem]) -> str:
+    rows = [
+        (
+            str(p.row),
+            _truncate(p.column, _COLUMN_WIDTH),
+            _truncate(p.value, _VALUE_WIDTH),
+            p.message,
+        )
+        for p in problems
+    ]
+    widths = [max(len(r[i]) for r in [T_PROBLEM_HEAD, *rows]) for i in range(3)]
+    lines = []
+    for row in [T_PROBLEM_HEAD, *rows]:
+        number, column, value, message = row
+        lines.append(
+            f"  {number:>{widths[0]}}  {column:<{widths[1]}}  {value:<{widths[2]}}  {message}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _write_changes(report: ImportReport, out: TextIO) -> None:
+    total = report.created + report.updated
+    if not total:
+        return
+    out.write("\n" + T_WOULD_CHANGE + "\n")
+    listed = report.changes[:MAX_LISTED]
+    width = max(len(c.reference) for c in listed)
+    for change in listed:
+        if change.created:
+            title = _truncate(change.title, _TITLE_WIDTH)
+            out.write(f"  + {change.reference:<{width}}  {title} ({T_NEW})\n")
+        else:
+            fields = ", ".join(FIELD_LABELS.get(f, f) for f in change.fields)
+            out.write(f"  ~ {change.reference:<{width}}  {fields}\n")
+    if total > len(listed):
+        out.write("  " + T_MORE.format(count=total - len(listed)) + "\n")
+
+
+__all__ = ["EXIT_FILE_ERROR", "EXIT_OK", "EXIT_ROWS_FAILED", "run_import_contracts", "write_report"]

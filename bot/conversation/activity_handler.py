@@ -1,0 +1,392 @@
+"""The Teams activity handler: reads activities, calls `followup` services, renders replies.
+
+Thin by design: no SQL and no business rule here. Domain calls run in a worker thread (the
+storage layer is synchronous SQLAlchemy) so the event loop keeps serving other turns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from botbuilder.core import (
+    ActivityHandler,
+    ConversationState,
+    InvokeResponse,
+    MemoryStorage,
+    MessageFactory,
+    Storage,
+    TurnContext,
+)
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+
+from bot.conversation.replies import card_reply
+from bot.conversation.router import BeginDialog, CardUpdate, CommandRouter, Reply, TurnRequest
+from bot.conversation.texts import text
+from bot.teams.codec import to_json
+from bot.teams.connector import ConnectorError
+from bot.teams.file_downloads import has_file_attachments
+from followup.calendar.workdays import WorkingCalendar
+from followup.conversations import (
+    RecordConversation,
+    RecordedConversation,
+    TeamsIdentity,
+    forget_conversation,
+    record_conversation,
+)
+from followup.errors import Conflict
+from followup.models import ConversationKind, Role
+from followup.plans.plan_file import PlanConfig, load_plan
+from followup.ports import UnitOfWorkFactory
+from followup.reminders.planning import ReminderSettings
+
+if TYPE_CHECKING:
+    from bot.conversation.dialog_runner import DialogRunner
+    from bot.exports.commands import Exports
+    from bot.uploads.commands import Uploads
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4000
+MAX_FORM_FIELDS = 100
+REFERENCE_CACHE_SIZE = 10_000
+
+
+class OutboxNudge:
+    """Asks the reminder jobs in this process to send the outbox now rather than at their next
+    tick (a high or critical deviation's alert to procurement). With the scheduler in another
+    process it does nothing: that process's next tick sends it."""
+
+    def __init__(self) -> None:
+        self._send_now: Callable[[], None] | None = None
+
+    def connect(self, send_now: Callable[[], None]) -> None:
+        self._send_now = send_now
+
+    def __call__(self) -> None:
+        if self._send_now is not None:
+            self._send_now()
+
+
+@dataclass(frozen=True, slots=True)
+class BotDependencies:
+    uow_factory: UnitOfWorkFactory
+    clock: Callable[[], datetime]
+    procurement_addresses: frozenset[str]
+    plan: PlanConfig = field(default_factory=load_plan)
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+    base_url: str = "http://127.0.0.1:3978"
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    uploads: Uploads | None = None
+    """Receiving documents (`bot.uploads.commands`); None: files are not taken."""
+    exports: Exports | None = None
+    """Prepared exports (`bot.exports.commands`); None: `eksport` only explains itself."""
+    conversation_state: ConversationState = field(
+        default_factory=lambda: ConversationState(MemoryStorage())
+    )
+    """Where dialogs keep their state; `bot.app` gives the database-backed one."""
+    outbox_nudge: OutboxNudge = field(default_factory=OutboxNudge)
+    state_storage: Storage = field(default_factory=MemoryStorage)
+    """Small notes per conversation kept apart from the dialogs' state and written
+    last-writer-wins (the last list of `bot.portfolio.commands`); `bot.app` gives the
+    database-backed storage."""
+
+
+def tenant_of(activity: Activity) -> str | None:
+    """The tenant from `channelData.tenant.id` (botbuilder 4.17.1 drops conversation.tenantId)."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant")
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
+        return str(tenant["id"])
+    return None
+
+
+def _team_of(activity: Activity) -> tuple[str | None, str | None]:
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    team = data.get("team")
+    if isinstance(team, dict):
+        return team.get("id"), team.get("name")
+    return None, None
+
+
+def _kind(activity: Activity) -> ConversationKind:
+    conversation_type = getattr(activity.conversation, "conversation_type", None)
+    if conversation_type == "channel":
+        return ConversationKind.CHANNEL
+    if conversation_type == "groupChat":
+        return ConversationKind.GROUP_CHAT
+    return ConversationKind.PERSONAL
+
+
+class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
+    def __init__(
+        self, deps: BotDependencies, router: CommandRouter, dialogs: DialogRunner | None = None
+    ) -> None:
+        super().__init__()
+        self._deps = deps
+        self._router = router
+        if dialogs is None:
+            from bot.conversation.dialog_runner import build_dialogs
+
+            dialogs = build_dialogs(deps)
+        self._dialogs = dialogs
+        # Fingerprints of references already stored, so a message does not write every time.
+        self._known_refs: OrderedDict[tuple[str, ...], None] = OrderedDict()
+
+    # --- the turn -----------------------------------------------------------------------------
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity: Activity = turn_context.activity
+        if activity.type == ActivityTypes.message:
+            await self._capture_reference(turn_context, welcome=True)
+        await super().on_turn(turn_context)
+        # Dialog state (loaded only by turns that touch a dialog) goes back to the database.
+        await self._dialogs.save(turn_context)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        if await self._dialogs.continue_turn(turn_context):
+            return  # the answer to a dialog's question (`avbryt` and `hjelp` included)
+        activity: Activity = turn_context.activity
+        locale = activity.locale
+        if not activity.text and isinstance(activity.value, dict):
+            value = activity.value
+            if len(value) > MAX_FORM_FIELDS:
+                await turn_context.send_activity(text("form.unknown", locale))
+                return
+            await self._say(
+                turn_context, await self._router.handle_form(value, self._request(turn_context))
+            )
+            return
+        raw = TurnContext.remove_recipient_mention(activity) or ""
+        message = " ".join(raw.split())
+        if not message and not activity.attachments:
+            await turn_context.send_activity(text("empty.message", locale))
+            return
+        if len(message) > MAX_TEXT:
+            await turn_context.send_activity(
+                text("too.long", locale, length=len(message), limit=MAX_TEXT)
+            )
+            return
+        if activity.attachments and (not message or has_file_attachments(activity.attachments)):
+            # A file with or without a caption is an upload (the caption may name the contract).
+            reply = await self._router.handle_attachments(self._request(turn_context), message)
+            await self._say(turn_context, reply)
+            return
+        reply = await self._router.handle_text(message, self._request(turn_context))
+        await self._say(turn_context, reply)
+
+    async def _say(self, turn_context: TurnContext, reply: Reply) -> None:
+        """Send a reply; a `CardUpdate` redraws its card in place where it can; a `BeginDialog`
+        begins the dialog, whose first question is the reply."""
+        if isinstance(reply, BeginDialog):
+            await self._dialogs.begin(turn_context, reply.dialog_id, reply.options)
+            return
+        if not isinstance(reply, CardUpdate):
+            await turn_context.send_activity(reply)
+            return
+        card = card_reply(reply.card)
+        if reply.replaces:
+            card.id = reply.replaces
+            try:
+                await turn_context.update_activity(card)
+            except ConnectorError as exc:
+                log.info("could not redraw a card in place", extra={"status": exc.status})
+                card.id = None
+                await turn_context.send_activity(card)
+        else:
+            await turn_context.send_activity(card)
+        if reply.message:
+            await turn_context.send_activity(reply.message)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._capture_reference(turn_context, welcome=True)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        await self._forget(turn_context)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(m.id == bot_id for m in members_added or []):
+            await self._capture_reference(turn_context, welcome=True)
+
+    async def on_members_removed_activity(
+        self, members_removed: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(m.id == bot_id for m in members_removed or []):
+            await self._forget(turn_context)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity: Activity = turn_context.activity
+        value = activity.value if isinstance(activity.value, dict) else {}
+        if activity.name == "adaptiveCard/action":
+            await self._capture_reference(turn_context, welcome=False)
+            return await self._router.handle_card_action(value, self._request(turn_context))
+        if activity.name == "fileConsent/invoke":
+            return await self._router.handle_file_consent(value, self._request(turn_context))
+        return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _request(self, turn_context: TurnContext) -> TurnRequest:
+        activity: Activity = turn_context.activity
+        sender = activity.from_property
+        return TurnRequest(
+            teams_user_id=sender.id if sender else None,
+            aad_object_id=getattr(sender, "aad_object_id", None) if sender else None,
+            conversation_id=activity.conversation.id if activity.conversation else None,
+            kind=_kind(activity),
+            locale=activity.locale,
+            activity_id=activity.id,
+            now=self._deps.clock(),
+            raw_activity=activity,
+            turn_context=turn_context,
+        )
+
+    async def _lookup_identity(self, turn_context: TurnContext) -> TeamsIdentity | None:
+        activity: Activity = turn_context.activity
+        sender = activity.from_property
+        if sender is None or not sender.id:
+            return None
+        email = upn = None
+        name = sender.name
+        aad = getattr(sender, "aad_object_id", None)
+        try:
+            member = await TeamsInfo.get_member(turn_context, sender.id)
+        except (ConnectorError, ValueError, TypeError) as exc:
+            log.info(
+                "member lookup failed; using the activity's identity", extra={"error": str(exc)}
+            )
+        else:
+            email = getattr(member, "email", None)
+            upn = getattr(member, "user_principal_name", None)
+            name = getattr(member, "name", None) or name
+            aad = getattr(member, "aad_object_id", None) or aad
+        return TeamsIdentity(
+            teams_user_id=str(sender.id)[:200],
+            display_name=name,
+            entra_object_id=aad,
+            email=email,
+            upn=upn,
+            locale=activity.locale,
+        )
+
+    def _fingerprint(self, activity: Activity) -> tuple[str, ...]:
+        sender = activity.from_property
+        return (
+            activity.conversation.id,
+            sender.id if sender else "",
+            activity.service_url or "",
+            tenant_of(activity) or "",
+        )
+
+    def _remember(self, key: tuple[str, ...]) -> None:
+        self._known_refs[key] = None
+        self._known_refs.move_to_end(key)
+        while len(self._known_refs) > REFERENCE_CACHE_SIZE:
+            self._known_refs.popitem(last=False)
+
+    async def _capture_reference(self, turn_context: TurnContext, *, welcome: bool) -> None:
+        activity: Activity = turn_context.activity
+        if activity.conversation is None or not activity.service_url:
+            return
+        key = self._fingerprint(activity)
+        if key in self._known_refs:
+            sender = activity.from_property
+            if _kind(activity) is ConversationKind.PERSONAL and sender is not None and sender.id:
+                # Someone the bot could not reach (403/404) writes again: reachable again.
+                await asyncio.to_thread(self._mark_reachable, str(sender.id), self._deps.clock())
+            return
+        kind = _kind(activity)
+        identity = (
+            await self._lookup_identity(turn_context) if kind is ConversationKind.PERSONAL else None
+        )
+        team_id, team_name = _team_of(activity)
+        cmd = RecordConversation(
+            conversation_id=activity.conversation.id,
+            kind=kind,
+            tenant_id=tenant_of(activity),
+            service_url=activity.service_url,
+            channel_id=activity.channel_id or "msteams",
+            bot_id=activity.recipient.id if activity.recipient else "",
+            bot_name=activity.recipient.name if activity.recipient else None,
+            identity=identity,
+            team_id=team_id,
+            team_name=team_name,
+            register_as_procurement_channel=kind is ConversationKind.CHANNEL,
+        )
+        recorded = await asyncio.to_thread(self._record, cmd)
+        self._remember(key)
+        if welcome and recorded.reference_is_new:
+            await turn_context.send_activity(self._welcome(recorded, activity))
+
+    def _mark_reachable(self, teams_user_id: str, now: datetime) -> None:
+        with self._deps.uow_factory() as uow:
+            person = uow.people.find_by_teams_user_id(teams_user_id)
+            if person is not None and person.unreachable:
+                person.unreachable = False
+                uow.people.update(person, now)
+                uow.commit()
+
+    def _record(self, cmd: RecordConversation) -> RecordedConversation:
+        for attempt in range(3):
+            try:
+                with self._deps.uow_factory() as uow:
+                    recorded = record_conversation(
+                        cmd, uow, self._deps.clock(), self._deps.procurement_addresses
+                    )
+                    uow.commit()
+                return recorded
+            except Conflict:
+                # Two first messages from one user at once: the other one created the person.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _welcome(self, recorded: RecordedConversation, activity: Activity) -> Activity:
+        locale = activity.locale
+        if recorded.ref.kind is not ConversationKind.PERSONAL:
+            name = (
+                recorded.ref.team_name or getattr(activity.conversation, "name", None) or "Innkjøp"
+            )
+            return MessageFactory.text(text("welcome.channel", locale, name=name))
+        person = recorded.person
+        parts = [text("welcome.person", locale, name=person.display_name if person else "")]
+        if recorded.contracts_owned:
+            parts.append(text("welcome.owner", locale, count=recorded.contracts_owned))
+        if Role.PROCUREMENT in recorded.roles:
+            parts.append(text("welcome.procurement", locale))
+        if not recorded.contracts_owned and Role.PROCUREMENT not in recorded.roles:
+            parts.append(text("welcome.unknown", locale))
+        return MessageFactory.text("\n\n".join(parts))
+
+    async def _forget(self, turn_context: TurnContext) -> None:
+        activity: Activity = turn_context.activity
+        if activity.conversation is None:
+            return
+        conversation_id = activity.conversation.id
+        actor = f"teams:{activity.from_property.id if activity.from_property else '?'}"
+
+        def run() -> int:
+            with self._deps.uow_factory() as uow:
+                removed = forget_conversation(conversation_id, actor, uow, self._deps.clock())
+                uow.commit()
+            return removed
+
+        await asyncio.to_thread(run)
+        for key in [k for k in self._known_refs if k[0] == conversation_id]:
+            del self._known_refs[key]
+
+
+def invoke_body(response: InvokeResponse) -> Any:
+    """The JSON body of an invoke response (msrest models serialised once, not twice)."""
+    return None if response.body is None else to_json(response.body)

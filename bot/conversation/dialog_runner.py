@@ -1,0 +1,87 @@
+"""The bot's dialogs over its conversation state: continue the active one, begin one, save.
+
+`KontraktsvaktBot` gives every personal message to `continue_turn` before the router sees it;
+a message an active dialog takes is its answer (`avbryt` and `hjelp` included). Dialogs run in
+personal chats only: a channel's conversation state would be shared by everyone in it. The
+state is saved once at the end of every turn (`save`, a no-op when nothing was loaded).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from botbuilder.core import ConversationState, TurnContext
+from botbuilder.dialogs import Dialog, DialogSet
+from botbuilder.schema import Activity
+
+from bot.conversation.dialog_question import PREFIX, is_answer
+from bot.conversation.texts import text
+from bot.deviations.cards import ANSWER_KEY, DeviationCards
+from bot.deviations.report_deviation_dialog import DeviationServices, ReportDeviationDialog
+
+if TYPE_CHECKING:
+    from bot.conversation.activity_handler import BotDependencies
+
+DIALOG_STATE = "DialogState"
+
+
+def _personal(activity: Activity) -> bool:
+    kind = getattr(activity.conversation, "conversation_type", None)
+    return kind not in ("channel", "groupChat")
+
+
+class DialogRunner:
+    def __init__(self, conversation_state: ConversationState) -> None:
+        self._state = conversation_state
+        self._dialogs = DialogSet(conversation_state.create_property(DIALOG_STATE))
+
+    def add(self, dialog: Dialog) -> DialogRunner:
+        self._dialogs.add(dialog)
+        return self
+
+    async def continue_turn(self, turn_context: TurnContext) -> bool:
+        """Give the message to the active dialog; True when a dialog took it."""
+        activity: Activity = turn_context.activity
+        if not _personal(activity) or not is_answer(activity):
+            return False
+        dialog_context = await self._dialogs.create_context(turn_context)
+        if dialog_context.active_dialog is None:
+            if isinstance(activity.value, dict) and ANSWER_KEY in activity.value:
+                # A button of a question that is over (answered, cancelled, or replaced).
+                await turn_context.send_activity(text("dialog.stale_answer", activity.locale))
+                return True
+            return False
+        await dialog_context.continue_dialog()
+        return True
+
+    async def active(self, turn_context: TurnContext) -> str | None:
+        """The id of the dialog running in this conversation, if any."""
+        dialog_context = await self._dialogs.create_context(turn_context)
+        active = dialog_context.active_dialog
+        return str(active.id) if active is not None else None
+
+    async def begin(
+        self, turn_context: TurnContext, dialog_id: str, options: dict[str, Any]
+    ) -> None:
+        """Start `dialog_id` (its first question is sent now), replacing any dialog running."""
+        dialog_context = await self._dialogs.create_context(turn_context)
+        if dialog_context.active_dialog is not None:
+            await dialog_context.cancel_all_dialogs()
+            replaced = text("deviation.dialog.restarted", turn_context.activity.locale)
+            prefix = options.get(PREFIX)
+            options = {**options, PREFIX: f"{replaced}\n\n{prefix}" if prefix else replaced}
+        await dialog_context.begin_dialog(dialog_id, options)
+
+    async def save(self, turn_context: TurnContext) -> None:
+        await self._state.save_changes(turn_context)
+
+
+def build_dialogs(deps: BotDependencies) -> DialogRunner:
+    """Every dialog the bot has, over `deps.conversation_state`."""
+    services = DeviationServices(
+        deps.uow_factory, deps.clock, DeviationCards(), send_alerts=deps.outbox_nudge
+    )
+    return DialogRunner(deps.conversation_state).add(ReportDeviationDialog(services))
+
+
+__all__ = ["DIALOG_STATE", "DialogRunner", "build_dialogs"]

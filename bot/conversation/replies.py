@@ -1,0 +1,129 @@
+"""Turning results into activities: cards with their plain-text twin, and domain errors by code."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime, time
+from string import Formatter
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory
+from botbuilder.schema import Activity
+
+from bot.conversation import formatting
+from bot.conversation.texts import CATALOGUES, text
+from followup.calendar.workdays import oslo_datetime
+from followup.dates import DateReading, Prefer, read_date, read_date_range
+from followup.errors import FollowUpError
+
+log = logging.getLogger(__name__)
+
+
+def card_reply(card: dict[str, Any]) -> Activity:
+    """A message with one Adaptive Card; `summary` holds the card's plain-text rendering."""
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    activity.summary = card.get("fallbackText")
+    return activity
+
+
+def error_reply(error: FollowUpError, locale: str | None) -> str:
+    """The friendly text for a domain error, chosen by its `code` (never by its message)."""
+    code = error.code
+    if code and code in CATALOGUES["nb"]:
+        values = {k: _shown(v) for k, v in error.values.items()}
+        if _fields(text(code, locale)) <= values.keys():
+            return text(code, locale, **values)
+        log.warning("a domain error's values do not fit its text", extra={"code": code})
+    log.warning(
+        "domain error without a text", extra={"code": str(code), "error": type(error).__name__}
+    )
+    return text("error.domain", locale)
+
+
+def _fields(template: str) -> set[str]:
+    return {
+        name.split(".")[0].split("[")[0] for _, name, _, _ in Formatter().parse(template) if name
+    }
+
+
+def _shown(value: object) -> object:
+    """Values from the user, cut to a length a message can show."""
+    if isinstance(value, str):
+        value = " ".join(value.split())
+        return value if len(value) <= 80 else value[:79] + "…"
+    return value
+
+
+# --- dates typed by the user ------------------------------------------------------------------
+
+
+class DateProblem(Exception):
+    """A date the user typed was not understood or is ambiguous; `reply` says so."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__(reply)
+        self.reply = reply
+
+
+def _checked(reading: DateReading, today: date, locale: str | None) -> date:
+    if reading.date is not None:
+        return reading.date
+    if reading.ambiguous:
+        options = formatting.alternatives(reading.readings, today, locale)
+        raise DateProblem(text("date.ambiguous", locale, options=options))
+    shown = " ".join(reading.text.split())[:60]
+    raise DateProblem(text("date.not_understood", locale, text=shown))
+
+
+_ENGLISH_PERIOD = (
+    re.compile(r"(?:from\s+)?(?P<start>.+?)\s+to\s+(?P<end>.+)", re.IGNORECASE),
+    re.compile(r"between\s+(?P<start>.+?)\s+and\s+(?P<end>.+)", re.IGNORECASE),
+)
+
+
+def _english_halves(phrase: str) -> tuple[str, str] | None:
+    """`from X to Y` / `X to Y` / `between X and Y`: the English ways to say a period."""
+    for pattern in _ENGLISH_PERIOD:
+        if match := pattern.fullmatch(phrase.strip()):
+            return match["start"], match["end"]
+    return None
+
+
+def read_period(
+    phrase: str,
+    now: datetime,
+    today: date,
+    locale: str | None,
+    *,
+    prefer: Prefer | None = None,
+) -> tuple[date, date]:
+    """The first and last day of a period the user typed (`fra 7.12 til 18.12`, `i morgen`).
+
+    Only `followup.dates` reads dates; ambiguous or unread dates raise `DateProblem`.
+    `prefer="past"` reads a start without a year as the most recent one (a period looked back
+    on, as in an export); the end follows the start either way.
+    """
+    halves = read_date_range(phrase, now, prefer=prefer)
+    if halves is None and (english := _english_halves(phrase)) is not None:
+        halves = (read_date(english[0], now, prefer=prefer), read_date(english[1], now))
+        start, end = halves[0].date, halves[1].date
+        if start is not None and (prefer == "past" or (end is not None and end < start)):
+            # Like read_date_range: `from 20.12 to 3.1` ends in the next year.
+            again = read_date(english[1], oslo_datetime(start, time(12)))
+            if again.date is not None and again.date >= start:
+                halves = (halves[0], again)
+    if halves is None:
+        day = _checked(read_date(phrase, now, prefer=prefer), today, locale)
+        return day, day
+    return _checked(halves[0], today, locale), _checked(halves[1], today, locale)
+
+
+def read_one_date(
+    phrase: str, now: datetime, today: date, locale: str | None, *, prefer: Prefer | None = None
+) -> date:
+    """One date the user typed (`fredag`, `15.12`, `neste uke`); raises `DateProblem`.
+
+    `prefer="past"` reads a bare weekday or a date without a year as the most recent one (for
+    "when did it happen"); see `followup.dates.read_date`."""
+    return _checked(read_date(phrase, now, prefer=prefer), today, locale)

@@ -1,0 +1,681 @@
+"""User-facing text: one catalogue per language, Norwegian Bokmål first, English second."""
+
+from __future__ import annotations
+
+from typing import Any
+
+NB: dict[str, str] = {
+    "welcome.person": (
+        "Hei, {name}! Jeg er Kontraktsvakt. Jeg holder oversikt over oppfølgingen av kontraktene "
+        "dine, minner deg på det som skal sjekkes, og tar imot svar, dokumentasjon og avvik her "
+        "i chatten. Skriv «hjelp» for å se hva du kan spørre om."
+    ),
+    "welcome.owner": "Du står som kontraktseier for {count} kontrakter i kontraktsregisteret.",
+    "welcome.unknown": (
+        "Jeg fant deg ikke i kontraktsregisteret ennå. Når innkjøp har registrert deg som "
+        "kontraktseier eller stedfortreder, får du påminnelser her."
+    ),
+    "welcome.procurement": "Du er registrert som medlem av innkjøpsteamet.",
+    "welcome.channel": (
+        "Kontraktsvakt er lagt til i kanalen «{name}». Kanalen er registrert for eskaleringer og "
+        "ukentlige sammendrag fra kontraktsoppfølgingen. Nevn meg (@Kontraktsvakt) og skriv "
+        "«hjelp» for å se hva jeg kan svare på."
+    ),
+    "help.title": "Slik bruker du Kontraktsvakt",
+    "help.intro": (
+        "Jeg følger opp kontraktene dine: jeg sender deg påminnelser når noe skal kontrolleres, "
+        "og du svarer med ett klikk eller ved å skrive."
+    ),
+    "help.commands": "Dette kan du skrive nå:",
+    "help.cmd.hjelp": "«hjelp» – denne oversikten",
+    "help.procurement": (
+        "Du er med i innkjøpsteamet. Eskaleringer og ukentlige sammendrag kommer i kanalen som "
+        "er registrert for innkjøp."
+    ),
+    "unknown.command": ("Jeg forstod ikke «{text}». Skriv «hjelp» for å se hva du kan skrive."),
+    "empty.message": "Meldingen var tom. Skriv «hjelp» for å se hva du kan skrive.",
+    "too.long": (
+        "Meldingen er for lang ({length} tegn; grensen er {limit}). Skriv kortere, eller del "
+        "den opp."
+    ),
+    "card.unknown_action": (
+        "Denne handlingen kjenner jeg ikke igjen, eller kortet er utdatert. Skriv «hjelp» for å "
+        "se hva du kan gjøre."
+    ),
+    "form.unknown": (
+        "Jeg kunne ikke ta imot dette skjemaet: det hører ikke til noe jeg har sendt deg. "
+        "Skriv «hjelp» for å se hva du kan gjøre."
+    ),
+    "file.no_pending": "Jeg har ingen fil som venter på samtykke fra deg.",
+    "file.declined": "Greit, jeg sender ikke filen.",
+    "error.sorry": (
+        "Beklager, noe gikk galt hos meg. Svaret ditt er ikke lagret; prøv igjen om litt. "
+        "Feilen er logget."
+    ),
+    "farewell.channel": "Kontraktsvakt er fjernet fra kanalen.",
+    "help.cmd.mine oppgaver": (
+        "«mine oppgaver» (eller «kalender») – oppfølgingene dine de neste 30 dagene, uke for uke"
+    ),
+    "help.cmd.kontrakter": "«kontrakter» – kontraktene dine med neste frist",
+    "help.cmd.plan": "«plan <avtalenr>» – kontrollpunktene i én kontrakts oppfølgingsplan",
+    "help.cmd.stedfortreder": (
+        "«stedfortreder <e-post> fra <dato> til <dato>» – hvem som svarer for deg mens du er "
+        "borte; «stedfortreder <e-post>» setter fast stedfortreder, «stedfortreder ingen» "
+        "fjerner den"
+    ),
+    "help.cmd.fravær": (
+        "«fravær fra <dato> til <dato>» – registrer at du er borte; «fravær» viser fraværet ditt"
+    ),
+    "help.cmd.påminnelser": (
+        "«påminnelser» – om du får påminnelser; «påminnelser flere» gir opptil tre om dagen"
+    ),
+    "help.cmd.pause": "«pause» – ingen påminnelser før du skriver «fortsett»",
+    "help.cmd.fortsett": "«fortsett» – påminnelser igjen",
+    "help.cmd.utsett": "«utsett <avtalenr> <dato>» – neste påminnelse om en oppfølging kommer da",
+    "help.cmd.tilbake": "«tilbake» – du er tilbake, og oppfølgingene går til deg igjen",
+    "help.cmd.kontrollpunkt": (
+        "«kontrollpunkt <avtalenr> legg til <kode eller tittel> [hyppighet]», "
+        "«kontrollpunkt <avtalenr> <kode> kadens <hyppighet>» og "
+        "«kontrollpunkt <avtalenr> <kode> pause / fortsett / fjern» – endre oppfølgingsplanen "
+        "(bare innkjøpsteamet)"
+    ),
+    "help.cmd.kalenderlenke": (
+        "«kalenderlenke» – en privat adresse som viser oppfølgingene dine i Outlook-kalenderen"
+    ),
+    "command.personal_only": (
+        "Dette svarer jeg bare på i en personlig chat med meg, så ikke alle i kanalen ser det. "
+        "Skriv «{word}» til meg direkte."
+    ),
+    "person.not_registered": (
+        "Jeg fant deg ikke i kontraktsregisteret. Når innkjøp har registrert deg som "
+        "kontraktseier eller stedfortreder, kan du se oppfølgingene dine her."
+    ),
+    "error.domain": "Det gikk ikke: forespørselen kunne ikke utføres. Skriv «hjelp» for eksempler.",
+    # --- dates in words ---------------------------------------------------------------------
+    "weekday.0": "mandag",
+    "weekday.1": "tirsdag",
+    "weekday.2": "onsdag",
+    "weekday.3": "torsdag",
+    "weekday.4": "fredag",
+    "weekday.5": "lørdag",
+    "weekday.6": "søndag",
+    "weekday.short.0": "man.",
+    "weekday.short.1": "tir.",
+    "weekday.short.2": "ons.",
+    "weekday.short.3": "tor.",
+    "weekday.short.4": "fre.",
+    "weekday.short.5": "lør.",
+    "weekday.short.6": "søn.",
+    "month.1": "januar",
+    "month.2": "februar",
+    "month.3": "mars",
+    "month.4": "april",
+    "month.5": "mai",
+    "month.6": "juni",
+    "month.7": "juli",
+    "month.8": "august",
+    "month.9": "september",
+    "month.10": "oktober",
+    "month.11": "november",
+    "month.12": "desember",
+    "month.short.1": "jan.",
+    "month.short.2": "feb.",
+    "month.short.3": "mar.",
+    "month.short.4": "apr.",
+    "month.short.5": "mai",
+    "month.short.6": "jun.",
+    "month.short.7": "jul.",
+    "month.short.8": "aug.",
+    "month.short.9": "sep.",
+    "month.short.10": "okt.",
+    "month.short.11": "nov.",
+    "month.short.12": "des.",
+    "fmt.due": "{weekday_short} {day:02d}.{month:02d}.",
+    "fmt.date": "{day:02d}.{month:02d}.{year}",
+    "fmt.day_month": "{day}. {month_name}",
+    "fmt.day_month_year": "{day}. {month_name} {year}",
+    "fmt.long": "{weekday} {day}. {month_name}",
+    "fmt.long_year": "{weekday} {day}. {month_name} {year}",
+    "fmt.period": "fra {start} til {end}",
+    "fmt.on_day": "{day}",
+    "fmt.week": "Uke {week} ({span})",
+    "fmt.span_month": "{first}.–{last}. {month_name}",
+    "fmt.span": "{first}–{last}",
+    "fmt.or": "{first} eller {last}",
+    # --- dates typed by the user --------------------------------------------------------------
+    "date.not_understood": (
+        "Jeg forstod ikke datoen «{text}». Skriv for eksempel «7.12», «07.12.2026», "
+        "«mandag», «i morgen», «uke 50» eller «fra 7.12 til 18.12»."
+    ),
+    "date.ambiguous": "Mente du {options}? Skriv datoen som dd.mm.åååå.",
+    # --- my follow-ups ------------------------------------------------------------------------
+    "tasks.title": "Mine oppfølginger",
+    "tasks.subtitle": "Frister de neste {days} dagene, fra {today}.",
+    "tasks.subtitle_filtered": (
+        "Frister de neste {days} dagene, fra {today}, som passer «{filter}»."
+    ),
+    "tasks.overdue": "Forfalt",
+    "tasks.due": "Frist {date}",
+    "tasks.overdue_since": "Forfalt {date}",
+    "tasks.supplier": "Leverandør: {name}",
+    "tasks.covered_by": "{name} svarer mens du er borte",
+    "tasks.covering_for": "for {name}",
+    "tasks.more": (
+        "… og {count} til. Skriv «mine oppgaver 7» for bare de neste 7 dagene, eller "
+        "«mine oppgaver <avtalenr eller leverandør>» for å snevre inn."
+    ),
+    "tasks.empty": "Du har ingen oppfølginger de neste {days} dagene, og ingenting har forfalt.",
+    "tasks.empty_filtered": "Ingen av oppfølgingene dine de neste {days} dagene passer «{filter}».",
+    "tasks.no_contracts": (
+        "Jeg finner ingen kontrakter der du er kontraktseier, kontraktsforvalter eller "
+        "stedfortreder. Når innkjøp har registrert deg, ser du oppfølgingene dine her."
+    ),
+    "tasks.summary": "{count} oppfølginger, {overdue} forfalt",
+    # --- my contracts -------------------------------------------------------------------------
+    "contracts.title": "Mine kontrakter ({count})",
+    "contracts.role.owner": "kontraktseier",
+    "contracts.role.manager": "kontraktsforvalter",
+    "contracts.role.deputy": "stedfortreder",
+    "contracts.fact.role": "Rolle",
+    "contracts.fact.supplier": "Leverandør",
+    "contracts.fact.end": "Slutt",
+    "contracts.fact.open": "Åpne oppfølginger",
+    "contracts.fact.next": "Neste frist",
+    "contracts.ongoing": "løpende",
+    "contracts.no_end": "ikke satt",
+    "contracts.no_supplier": "ikke registrert",
+    "contracts.none": "ingen",
+    "contracts.more": (
+        "… og {count} til. Skriv «plan <avtalenr>» for å se én kontrakt, eller "
+        "«kontrakter <avtalenr eller leverandør>» for å snevre inn."
+    ),
+    "contracts.empty_filtered": "Ingen av kontraktene dine passer «{filter}».",
+    # --- a contract's plan --------------------------------------------------------------------
+    "plan.title": "Oppfølgingsplan: {reference} {title}",
+    "plan.fact.supplier": "Leverandør",
+    "plan.fact.owner": "Kontraktseier",
+    "plan.fact.period": "Periode",
+    "plan.fact.cadence": "Hyppighet",
+    "plan.fact.evidence": "Dokumentasjon",
+    "plan.fact.next": "Neste frist",
+    "plan.fact.status": "Status",
+    "plan.status.active": "aktiv",
+    "plan.status.paused": "pauset",
+    "plan.no_next": "ingen planlagt",
+    "plan.no_owner": "ikke registrert",
+    "plan.period": "{start} – {end}",
+    "plan.period_open": "fra {start}",
+    "plan.unknown_date": "?",
+    "plan.empty": "{reference} {title} har ingen kontrollpunkter ennå.",
+    "plan.more": "… og {count} kontrollpunkter til.",
+    "plan.usage": "Skriv «plan <avtalenr>», for eksempel «plan KOM-2025-0147».",
+    # --- absence and deputies -----------------------------------------------------------------
+    # --- procurement edits the plan -----------------------------------------------------------
+    "checkpoint.usage": (
+        "Slik endrer innkjøp oppfølgingsplanen:\n\n"
+        "- «kontrollpunkt <avtalenr> legg til <kode eller tittel> [hyppighet]», for eksempel "
+        "«kontrollpunkt KOM-2025-0147 legg til skatteattest»\n"
+        "- «kontrollpunkt <avtalenr> <kode> kadens <hyppighet>», for eksempel "
+        "«kontrollpunkt KOM-2025-0147 levering kadens kvartalsvis»\n"
+        "- «kontrollpunkt <avtalenr> <kode> pause», «… fortsett» eller «… fjern»\n\n"
+        "Skriv «plan <avtalenr>» for å se kodene."
+    ),
+    "checkpoint.added": "La til «{title}» på {reference}, {cadence}.",
+    "checkpoint.cadence": "«{title}» på {reference} følges nå opp {cadence}.",
+    "checkpoint.paused": "«{title}» på {reference} er satt på pause.",
+    "checkpoint.resumed": "«{title}» på {reference} følges opp igjen, {cadence}.",
+    "checkpoint.removed": "«{title}» er fjernet fra oppfølgingsplanen for {reference}.",
+    "checkpoint.dropped": (
+        "{count} fremtidige oppfølginger uten svar er fjernet; besvarte oppfølginger beholdes."
+    ),
+    "checkpoint.next_due": "Neste frister: {dates}.",
+    "checkpoint.no_next": "Ingen frister innenfor planens horisont.",
+    "checkpoint.audited": "Endringen er logget.",
+    # --- calendar feed ------------------------------------------------------------------------
+    # --- domain errors, by their `code` (followup/errors.py) ---------------------------------
+    "contract.unknown": (
+        "Jeg finner ingen kontrakt med avtalenummer «{reference}». Skriv «kontrakter» for å se "
+        "kontraktene dine."
+    ),
+    "delivery.failed": "Meldingen kunne ikke leveres i Teams.",
+    "person.unknown": (
+        "Jeg fant deg ikke i kontraktsregisteret. Når innkjøp har registrert deg, kan du bruke "
+        "denne kommandoen."
+    ),
+    "plan.cadence_missing": (
+        "Hvor ofte skal det følges opp? Skriv for eksempel «månedlig», «kvartalsvis», "
+        "«halvårlig» eller «årlig»."
+    ),
+    "plan.checkpoint_exists": (
+        "{reference} har allerede kontrollpunktet «{checkpoint}». Skriv «kontrollpunkt "
+        "{reference} {checkpoint} kadens <hyppighet>» for å endre hyppigheten."
+    ),
+    "plan.procurement_only": (
+        "Bare innkjøpsteamet kan endre oppfølgingsplaner. Ta kontakt med innkjøp hvis planen "
+        "bør endres."
+    ),
+    "plan.title_missing": (
+        "Skriv hva som skal følges opp: «kontrollpunkt <avtalenr> legg til <kode eller tittel>»."
+    ),
+    "plan.unknown_checkpoint": (
+        "{reference} har ikke noe kontrollpunkt «{checkpoint}». Skriv «plan {reference}» for å "
+        "se kontrollpunktene."
+    ),
+    "cadence.not_understood": (
+        "Jeg forstod ikke «{text}» som en hyppighet. Skriv for eksempel ukentlig, annenhver uke, "
+        "månedlig, hver 2. måned, kvartalsvis, tertialvis, halvårlig, årlig, annethvert år "
+        "eller en gang – eller en regel etter RFC 5545, som FREQ=MONTHLY;BYMONTHDAY=-1."
+    ),
+    "cadence.too_frequent": (
+        "Det hyppigste er ukentlig: skriv for eksempel «ukentlig» eller «annenhver uke»."
+    ),
+    "cadence.too_long": "Hyppigheten er for lang (høyst {limit} tegn).",
+    "cadence.invalid_rule": (
+        "Den regelen kan jeg ikke bruke. Skriv for eksempel «kvartalsvis», eller en gyldig regel "
+        "etter RFC 5545, som FREQ=MONTHLY;BYMONTHDAY=-1."
+    ),
+    "plan.code": "kode: {code}",
+    "command.hjelp": "Vis hva du kan spørre om",
+    "command.mine oppgaver": "Oppfølgingene dine de neste 30 dagene",
+    "command.kontrakter": "Kontraktene dine med neste frist",
+    "command.plan": "Oppfølgingsplanen for én kontrakt: plan <avtalenr>",
+    "command.stedfortreder": (
+        "Hvem som svarer for deg: stedfortreder <e-post> fra <dato> til <dato>"
+    ),
+    "command.fravær": "Registrer fravær: fravær fra <dato> til <dato>",
+    "command.tilbake": "Du er tilbake: oppfølgingene går til deg igjen",
+    "command.kalenderlenke": "Privat kalenderadresse for Outlook",
+    "command.kontrollpunkt": (
+        "Innkjøp endrer oppfølgingsplanen: kontrollpunkt <avtalenr> legg til <kode>"
+    ),
+    # reminders
+    "command.påminnelser": "Påminnelser: pause, fortsett, eller flere per dag",
+    "command.pause": "Sett påminnelsene dine på pause",
+    "command.fortsett": "Få påminnelser igjen",
+    "command.utsett": "Utsett en oppfølging: utsett <avtalenr> <dato>",
+    "reminder.title": "Påminnelse: {count} oppfølginger",
+    "reminder.title_one": "Påminnelse: 1 oppfølging",
+    "reminder.intro": (
+        "Dette venter på svar fra deg. Svar på kortet, eller skriv for eksempel «utsett "
+        "{reference} fredag»."
+    ),
+    "reminder.due_in": "Frist {date}",
+    "reminder.due_today": "Frist i dag",
+    "reminder.overdue": "Forfalt {date} ({days} dager siden)",
+    "reminder.covering_for": "Du svarer for {name}, som er borte",
+    "reminder.escalated": "Eskalert til deg: {name} har ikke svart",
+    "reminder.escalated_nobody": "Eskalert til deg: ingen har svart",
+    "reminder.snoozed": "Utsatt",
+    "reminder.also_overdue": "Også forfalt",
+    "reminder.more": "… og {count} til. Skriv «mine oppgaver» for hele listen.",
+    "reminder.snooze": "Utsett",
+    "reminder.snooze_day": "1 arbeidsdag",
+    "reminder.snooze_week": "1 uke",
+    "reminder.snooze_date": "Til dato",
+    "reminder.snooze_date_placeholder": "f.eks. fredag, 15.12 eller neste uke",
+    "reminder.snooze_ok": "Utsatt til {date}: {reference} {title}. Du får en ny påminnelse da.",
+    "reminder.snooze_ok_overdue": (
+        "Utsatt til {date}: {reference} {title}. Merk: fristen var {due}, så oppfølgingen står "
+        "som forfalt til den er besvart."
+    ),
+    "reminder.snooze_missing_date": (
+        "Skriv når du vil bli minnet på, for eksempel «fredag» eller «15.12»."
+    ),
+    "reminder.snooze_usage": (
+        "Skriv «utsett <avtalenr> <dato>», for eksempel «utsett KOM-2025-0147 fredag»."
+    ),
+    "reminder.snooze_none": "Du har ingen åpne oppfølginger på {reference} å utsette.",
+    "reminder.paused": (
+        "Påminnelsene dine er satt på pause. Du kan fortsatt skrive «mine oppgaver». Skriv "
+        "«fortsett» når du vil ha dem igjen."
+    ),
+    "reminder.already_paused": (
+        "Påminnelsene dine er allerede på pause. Skriv «fortsett» for å få dem igjen."
+    ),
+    "reminder.resumed": "Du får påminnelser igjen, høyst {count} per dag.",
+    "reminder.per_day": "Du får nå høyst {count} påminnelser per dag.",
+    "reminder.status": (
+        "Påminnelser: {state}, høyst {count} per dag. Skriv «påminnelser pause», «påminnelser "
+        "fortsett» eller «påminnelser flere»."
+    ),
+    "reminder.state_on": "på",
+    "reminder.state_paused": "på pause",
+    "follow_up.not_found": (
+        "Finner ikke den oppfølgingen. Kortet kan være utdatert: skriv «mine oppgaver»."
+    ),
+    "follow_up.not_yours": "Den oppfølgingen er ikke din, og du er ikke stedfortreder for den.",
+    "follow_up.closed": "Den oppfølgingen er allerede besvart eller lukket.",
+    "follow_up.snooze_past": "Datoen må være etter i dag.",
+    "follow_up.snooze_too_far": "Du kan utsette høyst ett år fram.",
+    "reminder.more_stuck": "… og {count} til.",
+}
+
+EN: dict[str, str] = {
+    "welcome.person": (
+        "Hi, {name}! I am Kontraktsvakt. I keep track of the follow-up of your contracts, remind "
+        "you of what must be checked, and take answers, documents and deviations here in the "
+        'chat. Type "help" to see what you can ask.'
+    ),
+    "welcome.owner": "You are the contract owner of {count} contracts in the contract register.",
+    "welcome.unknown": (
+        "I did not find you in the contract register yet. Once procurement registers you as an "
+        "owner or deputy, you will get reminders here."
+    ),
+    "welcome.procurement": "You are registered as a member of the procurement team.",
+    "welcome.channel": (
+        'Kontraktsvakt was added to the channel "{name}". The channel is registered for '
+        'escalations and weekly digests. Mention me (@Kontraktsvakt) and type "help".'
+    ),
+    "help.title": "How to use Kontraktsvakt",
+    "help.intro": (
+        "I follow up your contracts: I remind you when something must be checked, and you answer "
+        "with one click or by typing."
+    ),
+    "help.commands": "What you can type now:",
+    "help.cmd.hjelp": '"help" – this overview',
+    "help.procurement": (
+        "You are on the procurement team. Escalations and weekly digests arrive in the channel "
+        "registered for procurement."
+    ),
+    "unknown.command": 'I did not understand "{text}". Type "help" to see what you can type.',
+    "empty.message": 'The message was empty. Type "help" to see what you can type.',
+    "too.long": "The message is too long ({length} characters; the limit is {limit}).",
+    "card.unknown_action": "I do not recognise this action, or the card is out of date.",
+    "form.unknown": "I could not accept this form: it does not belong to anything I sent you.",
+    "file.no_pending": "I have no file waiting for your consent.",
+    "file.declined": "All right, I will not send the file.",
+    "error.sorry": "Sorry, something went wrong on my side. Nothing was saved; please try again.",
+    "farewell.channel": "Kontraktsvakt was removed from the channel.",
+    "help.cmd.mine oppgaver": '"my tasks" (or "calendar") – your follow-ups for the next 30 days',
+    "help.cmd.kontrakter": '"contracts" – your contracts and their next due dates',
+    "help.cmd.plan": '"plan <reference>" – the checkpoints of one contract\'s follow-up plan',
+    "help.cmd.stedfortreder": (
+        '"deputy <e-mail> from <date> to <date>" – who answers for you while you are away; '
+        '"deputy <e-mail>" sets your standing deputy, "deputy none" clears it'
+    ),
+    "help.cmd.fravær": '"away from <date> to <date>" – record an absence; "away" lists them',
+    "help.cmd.påminnelser": (
+        '"reminders" – whether you get reminders; "reminders more" allows up to three a day'
+    ),
+    "help.cmd.pause": '"pause" – no reminders until you type "resume"',
+    "help.cmd.fortsett": '"resume" – reminders again',
+    "help.cmd.utsett": '"snooze <reference> <date>" – the next reminder of a follow-up comes then',
+    "help.cmd.tilbake": '"back" – you are back, and your follow-ups come to you again',
+    "help.cmd.kontrollpunkt": (
+        '"checkpoint <reference> add <code or title> [cadence]", '
+        '"checkpoint <reference> <code> cadence <cadence>" and '
+        '"checkpoint <reference> <code> pause / resume / remove" – edit the follow-up plan '
+        "(procurement team only)"
+    ),
+    "help.cmd.kalenderlenke": (
+        '"calendar link" – a private address that shows your follow-ups in Outlook'
+    ),
+    "command.personal_only": (
+        "I answer this in a personal chat with me only, so the whole channel does not see it. "
+        'Send "{word}" to me directly.'
+    ),
+    "person.not_registered": (
+        "I did not find you in the contract register. Once procurement registers you as an "
+        "owner or deputy, you can see your follow-ups here."
+    ),
+    "error.domain": 'That did not work: the request could not be carried out. Type "help".',
+    "weekday.0": "Monday",
+    "weekday.1": "Tuesday",
+    "weekday.2": "Wednesday",
+    "weekday.3": "Thursday",
+    "weekday.4": "Friday",
+    "weekday.5": "Saturday",
+    "weekday.6": "Sunday",
+    "weekday.short.0": "Mon",
+    "weekday.short.1": "Tue",
+    "weekday.short.2": "Wed",
+    "weekday.short.3": "Thu",
+    "weekday.short.4": "Fri",
+    "weekday.short.5": "Sat",
+    "weekday.short.6": "Sun",
+    "month.1": "January",
+    "month.2": "February",
+    "month.3": "March",
+    "month.4": "April",
+    "month.5": "May",
+    "month.6": "June",
+    "month.7": "July",
+    "month.8": "August",
+    "month.9": "September",
+    "month.10": "October",
+    "month.11": "November",
+    "month.12": "December",
+    "month.short.1": "Jan",
+    "month.short.2": "Feb",
+    "month.short.3": "Mar",
+    "month.short.4": "Apr",
+    "month.short.5": "May",
+    "month.short.6": "Jun",
+    "month.short.7": "Jul",
+    "month.short.8": "Aug",
+    "month.short.9": "Sep",
+    "month.short.10": "Oct",
+    "month.short.11": "Nov",
+    "month.short.12": "Dec",
+    "fmt.due": "{weekday_short} {day} {month_short}",
+    "fmt.date": "{day} {month_short} {year}",
+    "fmt.day_month": "{day} {month_name}",
+    "fmt.day_month_year": "{day} {month_name} {year}",
+    "fmt.long": "{weekday} {day} {month_name}",
+    "fmt.long_year": "{weekday} {day} {month_name} {year}",
+    "fmt.period": "from {start} to {end}",
+    "fmt.on_day": "on {day}",
+    "fmt.week": "Week {week} ({span})",
+    "fmt.span_month": "{first}–{last} {month_name}",
+    "fmt.span": "{first} – {last}",
+    "fmt.or": "{first} or {last}",
+    "date.not_understood": (
+        'I did not understand the date "{text}". Write for example "7.12", "07.12.2026", '
+        '"mandag", "i morgen", "uke 50" or "from 7.12 to 18.12".'
+    ),
+    "date.ambiguous": "Did you mean {options}? Write the date as dd.mm.yyyy.",
+    "tasks.title": "My follow-ups",
+    "tasks.subtitle": "Due in the next {days} days, from {today}.",
+    "tasks.subtitle_filtered": 'Due in the next {days} days, from {today}, matching "{filter}".',
+    "tasks.overdue": "Overdue",
+    "tasks.due": "Due {date}",
+    "tasks.overdue_since": "Overdue since {date}",
+    "tasks.supplier": "Supplier: {name}",
+    "tasks.covered_by": "{name} answers while you are away",
+    "tasks.covering_for": "for {name}",
+    "tasks.more": (
+        '… and {count} more. Type "my tasks 7" for the next 7 days only, or '
+        '"my tasks <reference or supplier>" to narrow it down.'
+    ),
+    "tasks.empty": "You have no follow-ups in the next {days} days, and nothing is overdue.",
+    "tasks.empty_filtered": 'None of your follow-ups in the next {days} days match "{filter}".',
+    "tasks.no_contracts": (
+        "I find no contracts where you are the owner, manager or deputy. Once procurement "
+        "registers you, your follow-ups show up here."
+    ),
+    "tasks.summary": "{count} follow-ups, {overdue} overdue",
+    "contracts.title": "My contracts ({count})",
+    "contracts.role.owner": "owner",
+    "contracts.role.manager": "manager",
+    "contracts.role.deputy": "deputy",
+    "contracts.fact.role": "Role",
+    "contracts.fact.supplier": "Supplier",
+    "contracts.fact.end": "Ends",
+    "contracts.fact.open": "Open follow-ups",
+    "contracts.fact.next": "Next due",
+    "contracts.ongoing": "ongoing",
+    "contracts.no_end": "not set",
+    "contracts.no_supplier": "not registered",
+    "contracts.none": "none",
+    "contracts.more": (
+        '… and {count} more. Type "plan <reference>" for one contract, or '
+        '"contracts <reference or supplier>" to narrow it down.'
+    ),
+    "contracts.empty_filtered": 'None of your contracts match "{filter}".',
+    "plan.title": "Follow-up plan: {reference} {title}",
+    "plan.fact.supplier": "Supplier",
+    "plan.fact.owner": "Owner",
+    "plan.fact.period": "Period",
+    "plan.fact.cadence": "Cadence",
+    "plan.fact.evidence": "Evidence",
+    "plan.fact.next": "Next due",
+    "plan.fact.status": "Status",
+    "plan.status.active": "active",
+    "plan.status.paused": "paused",
+    "plan.no_next": "none planned",
+    "plan.no_owner": "not registered",
+    "plan.period": "{start} – {end}",
+    "plan.period_open": "from {start}",
+    "plan.unknown_date": "?",
+    "plan.empty": "{reference} {title} has no checkpoints yet.",
+    "plan.more": "… and {count} more checkpoints.",
+    "plan.usage": 'Type "plan <reference>", for example "plan KOM-2025-0147".',
+    "checkpoint.usage": (
+        "How procurement edits a follow-up plan:\n\n"
+        '- "checkpoint <reference> add <code or title> [cadence]", for example '
+        '"checkpoint KOM-2025-0147 add skatteattest"\n'
+        '- "checkpoint <reference> <code> cadence <cadence>", for example '
+        '"checkpoint KOM-2025-0147 levering cadence kvartalsvis"\n'
+        '- "checkpoint <reference> <code> pause", "… resume" or "… remove"\n\n'
+        'Type "plan <reference>" to see the codes.'
+    ),
+    "checkpoint.added": 'Added "{title}" to {reference}, {cadence}.',
+    "checkpoint.cadence": '"{title}" on {reference} is now followed up {cadence}.',
+    "checkpoint.paused": '"{title}" on {reference} is paused.',
+    "checkpoint.resumed": '"{title}" on {reference} is followed up again, {cadence}.',
+    "checkpoint.removed": '"{title}" was removed from the follow-up plan of {reference}.',
+    "checkpoint.dropped": (
+        "{count} future follow-ups without an answer were removed; answered ones are kept."
+    ),
+    "checkpoint.next_due": "Next due dates: {dates}.",
+    "checkpoint.no_next": "No due dates within the plan's horizon.",
+    "checkpoint.audited": "The change is logged.",
+    "contract.unknown": (
+        'I find no contract with the reference "{reference}". Type "contracts" to see yours.'
+    ),
+    "delivery.failed": "The message could not be delivered in Teams.",
+    "person.unknown": (
+        "I did not find you in the contract register. Once procurement registers you, you can "
+        "use this command."
+    ),
+    "plan.cadence_missing": (
+        'How often should it be followed up? Write e.g. "månedlig" (monthly), "kvartalsvis" '
+        '(quarterly), "halvårlig" (twice a year) or "årlig" (yearly).'
+    ),
+    "plan.checkpoint_exists": (
+        '{reference} already has the checkpoint "{checkpoint}". Type "checkpoint {reference} '
+        '{checkpoint} cadence <cadence>" to change how often.'
+    ),
+    "plan.procurement_only": (
+        "Only the procurement team can edit follow-up plans. Contact procurement if the plan "
+        "should change."
+    ),
+    "plan.title_missing": ('Say what to follow up: "checkpoint <reference> add <code or title>".'),
+    "plan.unknown_checkpoint": (
+        '{reference} has no checkpoint "{checkpoint}". Type "plan {reference}" to see them.'
+    ),
+    "cadence.not_understood": (
+        'I did not understand "{text}" as a cadence. Write e.g. ukentlig (weekly), månedlig '
+        "(monthly), kvartalsvis (quarterly), halvårlig (twice a year), årlig (yearly), en gang "
+        "(once), or an RFC 5545 rule such as FREQ=MONTHLY;BYMONTHDAY=-1."
+    ),
+    "cadence.too_frequent": 'Weekly is the most frequent: write e.g. "weekly" or "ukentlig".',
+    "cadence.too_long": "The cadence is too long (at most {limit} characters).",
+    "cadence.invalid_rule": (
+        'I cannot use that rule. Write e.g. "quarterly", or a valid RFC 5545 rule such as '
+        "FREQ=MONTHLY;BYMONTHDAY=-1."
+    ),
+    "plan.code": "code: {code}",
+    "command.hjelp": "Show what you can ask",
+    "command.mine oppgaver": "Your follow-ups for the next 30 days",
+    "command.kontrakter": "Your contracts with their next due date",
+    "command.plan": "One contract's follow-up plan: plan <reference>",
+    "command.stedfortreder": "Who answers for you: deputy <e-mail> from <date> to <date>",
+    "command.fravær": "Record an absence: away from <date> to <date>",
+    "command.tilbake": "You are back: follow-ups come to you again",
+    "command.kalenderlenke": "A private calendar address for Outlook",
+    "command.kontrollpunkt": "Procurement edits a plan: checkpoint <reference> add <code>",
+    # reminders
+    "command.påminnelser": "Reminders: pause, resume, or more per day",
+    "command.pause": "Pause your reminders",
+    "command.fortsett": "Get reminders again",
+    "command.utsett": "Snooze a follow-up: snooze <reference> <date>",
+    "reminder.title": "Reminder: {count} follow-ups",
+    "reminder.title_one": "Reminder: 1 follow-up",
+    "reminder.intro": (
+        'These wait for your answer. Answer on the card, or type for example "snooze {reference} '
+        'friday".'
+    ),
+    "reminder.due_in": "Due {date}",
+    "reminder.due_today": "Due today",
+    "reminder.overdue": "Overdue since {date} ({days} days)",
+    "reminder.covering_for": "You answer for {name}, who is away",
+    "reminder.escalated": "Escalated to you: {name} has not answered",
+    "reminder.escalated_nobody": "Escalated to you: nobody has answered",
+    "reminder.snoozed": "Snoozed",
+    "reminder.also_overdue": "Also overdue",
+    "reminder.more": '… and {count} more. Type "my tasks" for the whole list.',
+    "reminder.snooze": "Snooze",
+    "reminder.snooze_day": "1 working day",
+    "reminder.snooze_week": "1 week",
+    "reminder.snooze_date": "Until date",
+    "reminder.snooze_date_placeholder": "e.g. friday, 15.12 or next week",
+    "reminder.snooze_ok": "Snoozed until {date}: {reference} {title}. You will be reminded then.",
+    "reminder.snooze_ok_overdue": (
+        "Snoozed until {date}: {reference} {title}. Note: it was due {due}, so it shows as "
+        "overdue until answered."
+    ),
+    "reminder.snooze_missing_date": 'Type when to be reminded, for example "friday" or "15.12".',
+    "reminder.snooze_usage": (
+        'Type "snooze <reference> <date>", for example "snooze KOM-2025-0147 friday".'
+    ),
+    "reminder.snooze_none": "You have no open follow-ups on {reference} to snooze.",
+    "reminder.paused": (
+        'Your reminders are paused. You can still type "my tasks". Type "resume" to get them again.'
+    ),
+    "reminder.already_paused": (
+        'Your reminders are already paused. Type "resume" to get them again.'
+    ),
+    "reminder.resumed": "You will get reminders again, at most {count} a day.",
+    "reminder.per_day": "You will now get at most {count} reminders a day.",
+    "reminder.status": (
+        'Reminders: {state}, at most {count} a day. Type "reminders pause", "reminders resume" or'
+        ' "reminders more".'
+    ),
+    "reminder.state_on": "on",
+    "reminder.state_paused": "paused",
+    "follow_up.not_found": (
+        'That follow-up was not found. The card may be out of date: type "my tasks".'
+    ),
+    "follow_up.not_yours": "That follow-up is not yours, and you are not covering for it.",
+    "follow_up.closed": "That follow-up is already answered or closed.",
+    "follow_up.snooze_past": "The date must be after today.",
+    "follow_up.snooze_too_far": "You can snooze at most one year ahead.",
+    "reminder.more_stuck": "… and {count} more.",
+}
+
+
+def add_words(nb: dict[str, str], en: dict[str, str]) -> None:
+    """Add a capability's words (its `texts.py`, with `NB` and `EN`) to the catalogue; each room
+    adds its own when it is imported (its package `__init__`). A key defined twice is an error."""
+    for base, extra in ((NB, nb), (EN, en)):
+        clash = base.keys() & extra.keys()
+        if clash:
+            raise RuntimeError(f"text keys defined twice: {sorted(clash)}")
+        base.update(extra)
+
+
+CATALOGUES = {"nb": NB, "en": EN}
+
+
+def language_of(locale: str | None) -> str:
+    """Bokmål unless the client clearly asks for English."""
+    if locale and locale.lower().startswith("en"):
+        return "en"
+    return "nb"
+
+
+def text(key: str, locale: str | None = None, **values: Any) -> str:
+    catalogue = CATALOGUES[language_of(locale)]
+    template = catalogue.get(key) or NB[key]
+    return template.format(**values) if values else template

@@ -1,0 +1,365 @@
+"""Deviations as Adaptive Cards 1.5: the alert to the procurement channels, the report dialog's
+choice buttons and summary, and the lists and history the commands show.
+
+`DeviationCards` implements `followup.deviations.services.DeviationAlertRenderer`. Every deviation
+is
+shown with its short code (`followup.deviations.intake.short_code`), which the commands accept.
+What people typed (descriptions, notes) and register text are put into TextBlocks and facts
+through `plain`, which escapes Markdown: `**`, `[lenke](…)` and `<script>` show as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any, Final
+
+from bot.answers.cards import answered_at
+from bot.conversation import formatting
+from bot.conversation.cards import (
+    Card,
+    Element,
+    _block,
+    _clip,
+    _facts,
+    _subtle,
+    _title,
+    adaptive_card,
+)
+from bot.conversation.texts import text
+from followup.deviations.intake import short_code
+from followup.deviations.services import DeviationAlert, DeviationView
+from followup.models import (
+    AuditEvent,
+    Deviation,
+    DeviationCategory,
+    DeviationStatus,
+    Remedy,
+    Severity,
+)
+from followup.ports import OutgoingMessage
+
+CHANNEL_LOCALE: Final = "nb-NO"
+ANSWER_KEY: Final = "avvikSvar"
+"""The key of a dialog button's `Action.Submit` data: the answer, as if typed."""
+BUTTONS_PER_ROW: Final = 3
+MAX_DESCRIPTION_SHOWN: Final = 1500
+MAX_LISTED: Final = 30
+MAX_HISTORY: Final = 30
+SERIOUS: Final = frozenset({Severity.HIGH, Severity.CRITICAL})
+
+_INLINE: Final = re.compile(r"([\\`*_\[\]<>~&|])")
+_LINE_START: Final = re.compile(r"^(\s*)(?:([#>+=-])|(\d+)([.)]))", re.MULTILINE)
+
+
+def plain(value: str, *, line_starts: bool = True) -> str:
+    """`value` shown as typed where Markdown is rendered (TextBlocks, facts, messages);
+    `line_starts=False` for text put in the middle of a line (no heading or list to undo)."""
+    escaped = _INLINE.sub(r"\\\1", value)
+    return _LINE_START.sub(_escape_line_start, escaped) if line_starts else escaped
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    """`# x` → `\\# x` (a heading), `1. x` → `1\\. x` (a numbered list)."""
+    if match[2]:
+        return match[1] + "\\" + match[2]
+    return match[1] + match[3] + "\\" + match[4]
+
+
+def _plain_clip(value: str, limit: int) -> str:
+    return plain(_clip(value, limit))
+
+
+# --- labels -------------------------------------------------------------------------------------
+
+
+def category_label(category: DeviationCategory, locale: str | None) -> str:
+    return text(f"deviation.category.{category.value}", locale)
+
+
+def severity_label(severity: Severity, locale: str | None) -> str:
+    return text(f"deviation.severity.{severity.value}", locale)
+
+
+def remedy_label(remedy: Remedy | None, locale: str | None) -> str:
+    if remedy is None:
+        return text("deviation.no_remedy", locale)
+    return text(f"deviation.remedy.{remedy.value}", locale)
+
+
+def status_label(status: DeviationStatus, locale: str | None) -> str:
+    return text(f"deviation.status.{status.value}", locale)
+
+
+def day_label(day: date, locale: str | None) -> str:
+    """`fredag 20. november 2026`."""
+    return formatting.long(day, locale, with_year=True)
+
+
+def numbered(labels: Sequence[str]) -> str:
+    """`1 Forsinkelse · 2 Mangel / kvalitetsavvik · …` (the plain-text form of the buttons)."""
+    return " · ".join(f"{n} {label}" for n, label in enumerate(labels, start=1))
+
+
+# --- the dialog's cards ---------------------------------------------------------------------------
+
+
+def _submit(title: str, answer: str) -> dict[str, Any]:
+    return {"type": "Action.Submit", "title": _clip(title, 60), "data": {ANSWER_KEY: answer}}
+
+
+def _button_rows(options: Sequence[tuple[str, str]]) -> list[Element]:
+    return [
+        {
+            "type": "ActionSet",
+            "actions": [
+                _submit(label, answer) for label, answer in options[i : i + BUTTONS_PER_ROW]
+            ],
+            "spacing": "Small",
+        }
+        for i in range(0, len(options), BUTTONS_PER_ROW)
+    ]
+
+
+def choices_card(options: Sequence[tuple[str, str]], fallback: str) -> Card:
+    """Buttons for a question's options, (label, answer as typed); a click sends the answer."""
+    return adaptive_card(_button_rows(options), fallback)
+
+
+def summary_card(facts: Sequence[tuple[str, str]], description: str, locale: str | None) -> Card:
+    """What is about to be reported, with Ja / Nei. `facts` are shown as given (escaped by the
+    caller); the description is escaped here."""
+    title = text("deviation.dialog.summary", locale)
+    body: list[Element] = [
+        _block(title, weight="Bolder"),
+        _facts(facts),
+        _block(plain(_clip_lines(description, MAX_DESCRIPTION_SHOWN)), spacing="Small"),
+        *_button_rows(
+            [
+                (text("deviation.dialog.yes", locale), "ja"),
+                (text("deviation.dialog.no", locale), "nei"),
+            ]
+        ),
+    ]
+    lines = [title, *(f"{k}: {v}" for k, v in facts), description]
+    return adaptive_card(body, "\n".join(lines))
+
+
+def _clip_lines(value: str, limit: int) -> str:
+    """Like `_clip`, but keeping the line breaks of a description."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+# --- the alert to procurement --------------------------------------------------------------------
+
+
+class DeviationCards:
+    """Renders a serious deviation for the procurement channels (Norwegian)."""
+
+    def deviation_alert(self, alert: DeviationAlert) -> OutgoingMessage:
+        locale = CHANNEL_LOCALE
+        deviation, contract = alert.deviation, alert.contract
+        code = short_code(deviation.id)
+        severity = severity_label(deviation.severity, locale)
+        title = text(
+            "deviation.alert.title", locale, severity=severity, reference=contract.reference
+        )
+        reporter = alert.reporter.display_name
+        intro = text(
+            "deviation.alert.intro",
+            locale,
+            name=plain(_clip(reporter, 80)),
+            at=answered_at(deviation.reported_at, locale),
+        )
+        facts = [
+            (
+                text("deviation.field.contract", locale),
+                f"{plain(contract.reference)} {_plain_clip(contract.title, 100)}",
+            ),
+        ]
+        if alert.supplier is not None:
+            facts.append(
+                (text("deviation.field.supplier", locale), _plain_clip(alert.supplier.name, 100))
+            )
+        facts += [
+            (text("deviation.field.severity", locale), severity),
+            (text("deviation.field.category", locale), category_label(deviation.category, locale)),
+            (text("deviation.field.date", locale), day_label(deviation.occurred_on, locale)),
+            (text("deviation.field.remedy", locale), remedy_label(deviation.remedy, locale)),
+            (text("deviation.field.reporter", locale), _plain_clip(reporter, 80)),
+        ]
+        if alert.follow_up is not None:
+            checkpoint = alert.checkpoint.title if alert.checkpoint else ""
+            facts.append(
+                (
+                    text("deviation.field.follow_up", locale),
+                    text(
+                        "deviation.follow_up_value",
+                        locale,
+                        checkpoint=_plain_clip(checkpoint, 100),
+                        due=formatting.due(alert.follow_up.due_date, locale),
+                    ),
+                )
+            )
+        facts.append((text("deviation.field.code", locale), code))
+        how_to = text("deviation.alert.how_to", locale, code=code)
+        description = _clip_lines(deviation.description, MAX_DESCRIPTION_SHOWN)
+        body: list[Element] = [
+            _title(title) | {"color": "Attention"},
+            _subtle(intro),
+            _facts(facts, spacing="Medium"),
+            _block(text("deviation.field.description", locale), weight="Bolder"),
+            _block(plain(description), spacing="None"),
+            _block(how_to, isSubtle=True, spacing="Medium"),
+        ]
+        lines = [title, intro, *(f"{k}: {_unescape(v)}" for k, v in facts), description, how_to]
+        return OutgoingMessage(
+            text=title,
+            card=adaptive_card(body, "\n".join(lines)),
+            metadata={"deviation_id": deviation.id},
+        )
+
+
+def _unescape(value: str) -> str:
+    return re.sub(r"\\(.)", r"\1", value)
+
+
+# --- lists and history ----------------------------------------------------------------------------
+
+
+def deviation_line(view: DeviationView, locale: str | None) -> str:
+    """`3f9c2b1a · KOM-2025-0147 · Forsinkelse · Høy · Åpent · 20.11.2026` (plain text)."""
+    d = view.deviation
+    return " · ".join(
+        [
+            short_code(d.id),
+            view.contract.reference,
+            category_label(d.category, locale),
+            severity_label(d.severity, locale),
+            status_label(d.status, locale),
+            formatting.numeric(d.occurred_on, locale),
+        ]
+    )
+
+
+def deviations_card(views: Sequence[DeviationView], locale: str | None) -> Card:
+    """A person's open deviations, each with its code."""
+    title = text("deviation.list.title", locale, count=len(views))
+    hint = text("deviation.list.hint", locale)
+    body: list[Element] = [_title(title), _subtle(hint)]
+    lines = [title, hint, ""]
+    for view in views[:MAX_LISTED]:
+        d = view.deviation
+        head = f"**{short_code(d.id)}** · **{plain(view.contract.reference)}** " + _plain_clip(
+            view.contract.title, 80
+        )
+        detail = " · ".join(
+            [
+                category_label(d.category, locale),
+                severity_label(d.severity, locale),
+                status_label(d.status, locale),
+                formatting.numeric(d.occurred_on, locale),
+            ]
+        )
+        color = "Attention" if d.severity in SERIOUS else "Default"
+        body.append(
+            {
+                "type": "Container",
+                "separator": True,
+                "items": [
+                    _block(head, color=color),
+                    _subtle(detail),
+                    _block(_plain_clip(d.description, 200), spacing="Small"),
+                ],
+            }
+        )
+        lines.append(f"- {deviation_line(view, locale)}: {_clip(d.description, 200)}")
+    if len(views) > MAX_LISTED:
+        more = text("deviation.list.more", locale, count=len(views) - MAX_LISTED)
+        body.append(_subtle(more, separator=True))
+        lines.append(more)
+    return adaptive_card(body, "\n".join(lines))
+
+
+def _history_line(
+    event: AuditEvent, names: Mapping[str, str], locale: str | None
+) -> tuple[str, str | None]:
+    actor = event.actor.removeprefix("person:")
+    name = names.get(actor, "?")
+    at = answered_at(event.at, locale)
+    if event.action == "deviation.reported":
+        return text("deviation.history.reported", locale, name=name, at=at), None
+    before = (event.before or {}).get("status")
+    after = (event.after or {}).get("status")
+    line = text(
+        "deviation.history.updated",
+        locale,
+        name=name,
+        at=at,
+        before=_status_word(before, locale),
+        after=_status_word(after, locale),
+    )
+    note = (event.after or {}).get("note")
+    return line, note if isinstance(note, str) and note else None
+
+
+def _status_word(value: object, locale: str | None) -> str:
+    try:
+        return status_label(DeviationStatus(str(value)), locale)
+    except ValueError:
+        return str(value)
+
+
+def history_card(
+    view: DeviationView,
+    events: Sequence[AuditEvent],
+    names: Mapping[str, str],
+    locale: str | None,
+) -> Card:
+    """One deviation: what it is, its status, and every change (who and when)."""
+    d: Deviation = view.deviation
+    code = short_code(d.id)
+    title = text("deviation.history.title", locale, code=code, reference=view.contract.reference)
+    facts = [
+        (text("deviation.field.contract", locale), _plain_clip(view.contract.title, 100)),
+        (text("deviation.field.status", locale), status_label(d.status, locale)),
+        (text("deviation.field.severity", locale), severity_label(d.severity, locale)),
+        (text("deviation.field.category", locale), category_label(d.category, locale)),
+        (text("deviation.field.date", locale), day_label(d.occurred_on, locale)),
+        (text("deviation.field.remedy", locale), remedy_label(d.remedy, locale)),
+    ]
+    body: list[Element] = [
+        _title(plain(title)),
+        _facts(facts),
+        _block(plain(_clip_lines(d.description, MAX_DESCRIPTION_SHOWN)), spacing="Small"),
+    ]
+    lines = [title, *(f"{k}: {_unescape(v)}" for k, v in facts), d.description, ""]
+    for event in events[-MAX_HISTORY:]:
+        line, note = _history_line(event, names, locale)
+        body.append(_block(plain(line), isSubtle=True, separator=True, spacing="Small"))
+        lines.append(line)
+        if note:
+            shown = text("deviation.history.note", locale, note=_clip(note, 300))
+            body.append(_block(plain(shown), spacing="None"))
+            lines.append("  " + shown)
+    return adaptive_card(body, "\n".join(lines))
+
+
+__all__ = [
+    "ANSWER_KEY",
+    "CHANNEL_LOCALE",
+    "DeviationCards",
+    "category_label",
+    "choices_card",
+    "day_label",
+    "deviation_line",
+    "deviations_card",
+    "history_card",
+    "numbered",
+    "plain",
+    "remedy_label",
+    "severity_label",
+    "status_label",
+    "summary_card",
+]

@@ -1,0 +1,511 @@
+"""Words of deviations: the report dialog, the form, the commands, the lists and the alert to
+procurement (added to `bot.conversation.texts`). The Norwegian labels of categories, severities,
+remedies
+and statuses are the domain's (`followup.deviations.services`)."""
+
+from __future__ import annotations
+
+from bot.conversation.texts import add_words
+from followup.deviations.services import (
+    CATEGORY_LABELS,
+    REMEDY_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+)
+
+NB: dict[str, str] = {
+    # --- commands ------------------------------------------------------------------------------
+    "command.meld avvik": "Meld et avvik på en kontrakt: meld avvik <avtalenr>",
+    "command.avvik": "Avvik på kontraktene du ser: avvik [åpne | alle] [kategori] [alvorlighet]",
+    "command.avviksstatus": "Endre status på et avvik: avviksstatus <kode> lukket",
+    "command.avbryt": "Avbryt det du holder på med",
+    "help.cmd.meld avvik": (
+        "«meld avvik [avtalenr]» – meld et avvik (forsinkelse, mangel, feil mengde …); jeg "
+        "spør om det jeg trenger, og ingenting lagres før du bekrefter"
+    ),
+    "help.cmd.avvik": (
+        "«avvik [åpne | alle] [kategori] [alvorlighet]» – avvikene på kontraktene du kan se "
+        "(innkjøp: alle), med kode og filterknapper; i 1:1-chat melder «avvik KOM-2025-0147» et "
+        "nytt"
+    ),
+    "help.cmd.avviksstatus": (
+        "«avviksstatus <kode> under behandling | lukket | åpen [notat]» – endre status på et "
+        "avvik (innkjøp, kontraktseier og forvalter); «avviksstatus <kode>» viser historikken"
+    ),
+    "help.cmd.avbryt": "«avbryt» – stopp et avvik du holder på å melde; ingenting lagres",
+    # --- labels --------------------------------------------------------------------------------
+    **{f"deviation.category.{k.value}": v for k, v in CATEGORY_LABELS.items()},
+    **{f"deviation.severity.{k.value}": v for k, v in SEVERITY_LABELS.items()},
+    **{f"deviation.remedy.{k.value}": v for k, v in REMEDY_LABELS.items()},
+    **{f"deviation.status.{k.value}": v for k, v in STATUS_LABELS.items()},
+    "deviation.no_remedy": "Ingen forslag",
+    # --- refusals (codes from followup.deviations.services and followup.deviations.intake)
+    # -----------------
+    "deviation.unknown_contract": (
+        "Jeg finner ikke kontrakten. Sjekk avtalenummeret; «kontrakter» viser kontraktene dine."
+    ),
+    "deviation.unknown_follow_up": "Jeg finner ikke denne oppfølgingen. Den kan være slettet.",
+    "deviation.follow_up_mismatch": (
+        "Oppfølgingen hører til en annen kontrakt enn den som er oppgitt. Ingenting er lagret."
+    ),
+    "deviation.unknown": (
+        "Jeg finner ikke det avviket. Koden står på avviket, for eksempel «3f9c2b1a»; «avvik» "
+        "viser de åpne avvikene dine."
+    ),
+    "deviation.not_allowed": (
+        "Det har du ikke tilgang til: avvik på en kontrakt meldes og endres av kontraktseier, "
+        "stedfortreder og forvalter, og av innkjøpsteamet."
+    ),
+    "deviation.unknown_category": "Avvikstypen «{value}» kjenner jeg ikke.",
+    "deviation.unknown_severity": (
+        "Alvorlighetsgraden «{value}» kjenner jeg ikke. Velg lav, middels, høy eller kritisk."
+    ),
+    "deviation.unknown_remedy": "Tiltaket «{value}» kjenner jeg ikke.",
+    "deviation.unknown_status": (
+        "Statusen «{value}» kjenner jeg ikke. Velg åpen, under behandling eller lukket."
+    ),
+    "deviation.description_missing": "Beskrivelsen kan ikke være tom. Skriv hva som skjedde.",
+    "deviation.description_too_long": (
+        "Beskrivelsen er for lang ({length} tegn; grensen er {limit}). Skriv kortere."
+    ),
+    "deviation.note_too_long": (
+        "Notatet er for langt ({length} tegn; grensen er {limit}). Skriv kortere."
+    ),
+    "deviation.date_in_future": (
+        "Den datoen er frem i tid. Et avvik har allerede skjedd: skriv datoen det skjedde eller "
+        "ble oppdaget, for eksempel «i dag» eller «i går»."
+    ),
+    "deviation.date_too_old": (
+        "Den datoen er mer enn {years} år tilbake. Så gamle avvik tar jeg ikke imot her; "
+        "kontakt innkjøp."
+    ),
+    "deviation.date_before_contract": (
+        "Den datoen er lenge før kontrakten startet ({start}). Skriv datoen avviket skjedde."
+    ),
+    "deviation.invalid_transition": "Avviket kan ikke gå fra «{from_status}» til «{to_status}».",
+    "deviation.follow_up_closed": (
+        "Denne oppfølgingen er avsluttet, så den tar ikke imot avvik. Skriv «meld avvik "
+        "{reference}» for å melde avviket på kontrakten. Ingenting er lagret."
+    ),
+    "deviation.code_ambiguous": (
+        "{count} avvik har koden «{short}». Skriv hele id-en til avviket i stedet."
+    ),
+    # --- the dialog ----------------------------------------------------------------------------
+    "dialog.cancelled": "Avbrutt. Ingenting er lagret.",
+    "dialog.nothing_to_cancel": "Det er ingenting å avbryte.",
+    "dialog.stale_answer": (
+        "Det spørsmålet er ikke aktivt lenger. Skriv «meld avvik» for å begynne på nytt."
+    ),
+    "dialog.step": "Steg {number} av {total}.",
+    "dialog.help.stop": (
+        "Skriv «avbryt» for å stoppe; ingenting lagres før du svarer «ja» til slutt."
+    ),
+    "deviation.dialog.intro": (
+        "Du melder et avvik. Skriv «avbryt» når som helst for å stoppe, eller «hjelp» hvis du "
+        "står fast."
+    ),
+    "deviation.dialog.intro_contract": "Avvik på {contract}.",
+    "deviation.dialog.intro_follow_up": "Avvik på {contract} – {checkpoint} (frist {due}).",
+    "deviation.dialog.answer_with": "Svar med nummer eller navn: {options}",
+    "deviation.dialog.ask.contract": (
+        "Hvilken kontrakt gjelder avviket? Skriv avtalenummeret, for eksempel «KOM-2025-0147»."
+    ),
+    "deviation.dialog.ask.contract_choices": (
+        "Hvilken kontrakt gjelder avviket? Svar med nummeret eller avtalenummeret: {options}"
+    ),
+    "deviation.dialog.ask.category": "Hva slags avvik er det?",
+    "deviation.dialog.ask.severity": "Hvor alvorlig er avviket?",
+    "deviation.dialog.ask.date": (
+        "Når skjedde det (eller når ble det oppdaget)? Skriv for eksempel «i dag», «i går», "
+        "«12.9» eller «forrige fredag»."
+    ),
+    "deviation.dialog.ask.description": (
+        "Beskriv hva som skjedde, med det innkjøp og leverandøren trenger å vite (høyst {limit} "
+        "tegn)."
+    ),
+    "deviation.dialog.ask.remedy": "Hvilket tiltak foreslår du? Sanksjonstrappen, mildest først.",
+    "deviation.dialog.ask.confirm": (
+        "Stemmer dette? Svar «ja» for å melde avviket, eller «nei» for å la være."
+    ),
+    "deviation.dialog.summary": "Avviket du melder:",
+    "deviation.dialog.yes": "Ja, meld avviket",
+    "deviation.dialog.no": "Nei",
+    "deviation.dialog.not_read": (
+        "Jeg forstod ikke «{text}». Skriv «hjelp» for hjelp eller «avbryt» for å stoppe."
+    ),
+    "deviation.dialog.not_read_yes_no": "Svar «ja» eller «nei».",
+    "deviation.dialog.unknown_reference": "Jeg finner ingen kontrakt med avtalenummer «{text}».",
+    "deviation.dialog.help.contract": (
+        "Jeg trenger avtalenummeret til kontrakten avviket gjelder, slik det står i "
+        "kontraktsregisteret (for eksempel «KOM-2025-0147»), eller nummeret på et av valgene."
+    ),
+    "deviation.dialog.help.category": (
+        "Velg hva slags avvik det er: forsinkelse, mangel eller kvalitetsavvik, feil mengde, "
+        "pris- eller fakturaavvik, avtalelekkasje (kjøp utenfor avtalen), dokumentasjonsavvik, "
+        "seriøsitetsavvik (lønn, HMS-kort, lærlinger, underleverandører), HMS-avvik eller annet."
+    ),
+    "deviation.dialog.help.severity": (
+        "Velg hvor alvorlig avviket er. Høy og kritisk varsles til innkjøp med en gang."
+    ),
+    "deviation.dialog.help.date": (
+        "Skriv datoen avviket skjedde eller ble oppdaget. Den kan ikke være frem i tid eller "
+        "mer enn {years} år tilbake."
+    ),
+    "deviation.dialog.help.description": (
+        "Skriv med egne ord hva som skjedde: hva som mangler eller er feil, hvor mye og hvor. "
+        "Teksten lagres som ren tekst."
+    ),
+    "deviation.dialog.help.remedy": (
+        "Foreslå et tiltak fra sanksjonstrappen: reklamasjon først, så retting, omlevering "
+        "eller prisavslag, handlingsplan, dagmulkt eller tilbakeholdelse, erstatning og til "
+        "sist heving. Innkjøp og kontraktseier bestemmer; «ingen forslag» går også."
+    ),
+    "deviation.dialog.help.confirm": (
+        "Se over sammendraget. «ja» melder avviket, «nei» lar det være."
+    ),
+    "deviation.dialog.stored": (
+        "Avvik {code} er registrert på {contract}: {category}, alvorlighetsgrad {severity}, "
+        "skjedde {date}."
+    ),
+    "deviation.dialog.stored_remedy": "Foreslått tiltak: {remedy}.",
+    "deviation.dialog.answered_follow_up": (
+        "Oppfølgingen «{checkpoint}» er besvart med «Avvik meldt»."
+    ),
+    "deviation.dialog.alerted": "Innkjøp er varslet.",
+    "deviation.dialog.alert_nowhere": (
+        "Innkjøp skal varsles om så alvorlige avvik, men ingen innkjøpskanal er registrert "
+        "ennå. Si fra til innkjøp."
+    ),
+    "deviation.dialog.already": "Dette avviket var allerede registrert.",
+    "deviation.dialog.status_hint": (
+        "Koden brukes til å endre status: «avviksstatus {code} under behandling»."
+    ),
+    "deviation.dialog.not_stored": "Ingenting er lagret.",
+    "deviation.dialog.declined": "Greit, avviket er ikke meldt. Ingenting er lagret.",
+    "deviation.dialog.in_chat": "Svar på spørsmålene i chatten for å melde avviket.",
+    "deviation.dialog.personal_only": (
+        "Avvik meldes i den personlige chatten med meg, så ikke hele kanalen ser det. Skriv "
+        "«meld avvik» til meg direkte."
+    ),
+    "deviation.dialog.restarted": "Det avviket du holdt på med, er lagt bort; vi begynner på nytt.",
+    "deviation.field.contract": "Kontrakt",
+    "deviation.field.supplier": "Leverandør",
+    "deviation.field.follow_up": "Oppfølging",
+    "deviation.field.category": "Type",
+    "deviation.field.severity": "Alvorlighetsgrad",
+    "deviation.field.date": "Skjedde",
+    "deviation.field.description": "Beskrivelse",
+    "deviation.field.remedy": "Foreslått tiltak",
+    "deviation.field.reporter": "Meldt av",
+    "deviation.field.status": "Status",
+    "deviation.field.code": "Kode",
+    "deviation.follow_up_value": "{checkpoint}, frist {due}",
+    "deviation.reported_at": "{name}, {at}",
+    # --- the form (Action.Submit "rapporterAvvik") ------------------------------------------------
+    "deviation.form.incomplete": "Skjemaet manglet noe, så jeg spør om resten her.",
+    "deviation.form.unread_category": "Jeg kjente ikke igjen avvikstypen «{value}» i skjemaet.",
+    "deviation.form.new_deadline": "Ny frist: {date}.",
+    # --- lists and the status command ------------------------------------------------------------
+    "deviation.list.title": "Åpne avvik ({count})",
+    "deviation.list.none": "Du har ingen åpne avvik. Skriv «meld avvik» for å melde et nytt.",
+    "deviation.list.hint": (
+        "Skriv «meld avvik» for å melde et nytt, og «avviksstatus <kode> lukket» for å lukke."
+    ),
+    "deviation.list.more": "… og {count} til.",
+    "deviation.status.usage": (
+        "Skriv «avviksstatus <kode> under behandling», «avviksstatus <kode> lukket [notat]» "
+        "eller «avviksstatus <kode> åpen». Koden står på avviket; «avvik» viser dine åpne."
+    ),
+    "deviation.status.changed": (
+        "Avvik {code} på {reference}: «{before}» → «{after}». Endret av {name}, {at}."
+    ),
+    "deviation.status.changed_channel": (
+        "Avvik {code}: «{before}» → «{after}». Endret av {name}, {at}."
+    ),
+    "deviation.status.unchanged": "Avvik {code} har allerede status «{status}». Ingenting endret.",
+    "deviation.status.note": "Notat: {note}",
+    "deviation.status.not_code": (
+        "«{text}» er ikke en avvikskode. Koden står på avviket, for eksempel «3f9c2b1a»."
+    ),
+    "deviation.status.invalid": (
+        "Avvik {code} har status «{before}» og kan ikke bli «{after}» direkte."
+    ),
+    "deviation.history.title": "Avvik {code} – {reference}",
+    "deviation.history.reported": "Meldt av {name}, {at}",
+    "deviation.history.updated": "{name}, {at}: «{before}» → «{after}»",
+    "deviation.history.note": "«{note}»",
+    # --- the alert to procurement ---------------------------------------------------------------
+    "deviation.alert.title": "{severity} avvik på {reference}",
+    "deviation.alert.intro": "Meldt av {name} {at}. Innkjøp varsles om høye og kritiske avvik.",
+    "deviation.alert.how_to": (
+        "Endre status: skriv «@Kontraktsvakt avviksstatus {code} under behandling» eller "
+        "«… lukket [notat]»."
+    ),
+}
+
+EN: dict[str, str] = {
+    # --- commands ------------------------------------------------------------------------------
+    "command.meld avvik": "Report a deviation on a contract: report deviation <contract no.>",
+    "command.avvik": "Deviations you may see: deviations [open | all] [category] [severity]",
+    "command.avviksstatus": "Change a deviation's status: deviation status <code> closed",
+    "command.avbryt": "Cancel what you are doing",
+    "help.cmd.meld avvik": (
+        "“report deviation [contract no.]” – report a deviation (late, defect, wrong "
+        "quantity …); I ask for what I need, and nothing is stored until you confirm"
+    ),
+    "help.cmd.avvik": (
+        "“deviations [open | all] [category] [severity]” – the deviations on the contracts you "
+        "may see (procurement: all), with codes and filter buttons; in a 1:1 chat "
+        "“deviation KOM-2025-0147” reports a new one"
+    ),
+    "help.cmd.avviksstatus": (
+        "“deviation status <code> in progress | closed | open [note]” – change a deviation's "
+        "status (procurement, owner and manager); “deviation status <code>” shows its history"
+    ),
+    "help.cmd.avbryt": "“cancel” – stop reporting a deviation; nothing is stored",
+    # --- labels --------------------------------------------------------------------------------
+    "deviation.category.forsinkelse": "Delay",
+    "deviation.category.mangel": "Defect / quality",
+    "deviation.category.feil_mengde": "Wrong quantity",
+    "deviation.category.prisavvik": "Price / invoice",
+    "deviation.category.avtalelekkasje": "Purchase outside the agreement",
+    "deviation.category.dokumentasjonsavvik": "Documentation",
+    "deviation.category.seriositetsavvik": "Pay and conditions (seriøsitet)",
+    "deviation.category.hms": "Health and safety",
+    "deviation.category.annet": "Other",
+    "deviation.severity.lav": "Low",
+    "deviation.severity.middels": "Medium",
+    "deviation.severity.høy": "High",
+    "deviation.severity.kritisk": "Critical",
+    "deviation.remedy.reklamasjon": "Notice of defect",
+    "deviation.remedy.retting": "Correction",
+    "deviation.remedy.omlevering": "Redelivery",
+    "deviation.remedy.prisavslag": "Price reduction",
+    "deviation.remedy.handlingsplan": "Action plan",
+    "deviation.remedy.dagmulkt": "Daily penalty",
+    "deviation.remedy.tilbakeholdelse": "Withholding payment",
+    "deviation.remedy.erstatning": "Damages",
+    "deviation.remedy.heving": "Termination",
+    "deviation.remedy.ikke_prolongere": "Do not renew",
+    "deviation.status.open": "Open",
+    "deviation.status.in_progress": "In progress",
+    "deviation.status.closed": "Closed",
+    "deviation.no_remedy": "No proposal",
+    # --- refusals --------------------------------------------------------------------------------
+    "deviation.unknown_contract": (
+        "I cannot find the contract. Check the contract number; “contracts” lists yours."
+    ),
+    "deviation.unknown_follow_up": "I cannot find this follow-up. It may have been removed.",
+    "deviation.follow_up_mismatch": (
+        "The follow-up belongs to another contract than the one given. Nothing was stored."
+    ),
+    "deviation.unknown": (
+        "I cannot find that deviation. Its code is on the deviation, e.g. “3f9c2b1a”; "
+        "“deviations” lists your open ones."
+    ),
+    "deviation.not_allowed": (
+        "You do not have access to that: deviations on a contract are reported and changed by "
+        "its owner, deputy and manager, and by the procurement team."
+    ),
+    "deviation.unknown_category": "I do not know the deviation type “{value}”.",
+    "deviation.unknown_severity": (
+        "I do not know the severity “{value}”. Choose low, medium, high or critical."
+    ),
+    "deviation.unknown_remedy": "I do not know the remedy “{value}”.",
+    "deviation.unknown_status": (
+        "I do not know the status “{value}”. Choose open, in progress or closed."
+    ),
+    "deviation.description_missing": "The description cannot be empty. Write what happened.",
+    "deviation.description_too_long": (
+        "The description is too long ({length} characters; the limit is {limit}). Shorten it."
+    ),
+    "deviation.note_too_long": (
+        "The note is too long ({length} characters; the limit is {limit}). Shorten it."
+    ),
+    "deviation.date_in_future": (
+        "That date is in the future. A deviation has already happened: write the date it "
+        "happened or was found, e.g. “today” or “yesterday”."
+    ),
+    "deviation.date_too_old": (
+        "That date is more than {years} years ago. I do not take deviations that old here; "
+        "contact procurement."
+    ),
+    "deviation.date_before_contract": (
+        "That date is long before the contract started ({start}). Write the date it happened."
+    ),
+    "deviation.invalid_transition": (
+        "The deviation cannot go from “{from_status}” to “{to_status}”."
+    ),
+    "deviation.follow_up_closed": (
+        "This follow-up is closed, so it takes no deviation. Type “report deviation "
+        "{reference}” to report it on the contract. Nothing was stored."
+    ),
+    "deviation.code_ambiguous": (
+        "{count} deviations have the code “{short}”. Write the deviation's whole id instead."
+    ),
+    # --- the dialog ----------------------------------------------------------------------------
+    "dialog.cancelled": "Cancelled. Nothing was stored.",
+    "dialog.nothing_to_cancel": "There is nothing to cancel.",
+    "dialog.stale_answer": (
+        "That question is no longer open. Type “report deviation” to start again."
+    ),
+    "dialog.step": "Step {number} of {total}.",
+    "dialog.help.stop": (
+        "Type “cancel” to stop; nothing is stored until you answer “yes” at the end."
+    ),
+    "deviation.dialog.intro": (
+        "You are reporting a deviation. Type “cancel” at any time to stop, or “help” if you "
+        "are stuck."
+    ),
+    "deviation.dialog.intro_contract": "Deviation on {contract}.",
+    "deviation.dialog.intro_follow_up": "Deviation on {contract} – {checkpoint} (due {due}).",
+    "deviation.dialog.answer_with": "Answer with a number or a name: {options}",
+    "deviation.dialog.ask.contract": (
+        "Which contract is the deviation on? Type its contract number, e.g. “KOM-2025-0147”."
+    ),
+    "deviation.dialog.ask.contract_choices": (
+        "Which contract is the deviation on? Answer with the number or the contract number: "
+        "{options}"
+    ),
+    "deviation.dialog.ask.category": "What kind of deviation is it?",
+    "deviation.dialog.ask.severity": "How serious is it?",
+    "deviation.dialog.ask.date": (
+        "When did it happen (or when was it found)? Write e.g. “today”, “yesterday”, "
+        "“12.9” or “20.11.2026”."
+    ),
+    "deviation.dialog.ask.description": (
+        "Describe what happened, with what procurement and the supplier need to know (at most "
+        "{limit} characters)."
+    ),
+    "deviation.dialog.ask.remedy": (
+        "Which remedy do you propose? The sanction ladder, mildest first."
+    ),
+    "deviation.dialog.ask.confirm": (
+        "Is this right? Answer “yes” to report the deviation, or “no” to leave it."
+    ),
+    "deviation.dialog.summary": "The deviation you are reporting:",
+    "deviation.dialog.yes": "Yes, report it",
+    "deviation.dialog.no": "No",
+    "deviation.dialog.not_read": (
+        "I did not understand “{text}”. Type “help” for help or “cancel” to stop."
+    ),
+    "deviation.dialog.not_read_yes_no": "Answer “yes” or “no”.",
+    "deviation.dialog.unknown_reference": "I cannot find a contract numbered “{text}”.",
+    "deviation.dialog.help.contract": (
+        "I need the number of the contract the deviation is on, as the contract register has "
+        "it (e.g. “KOM-2025-0147”), or the number of one of the choices."
+    ),
+    "deviation.dialog.help.category": (
+        "Choose the kind of deviation: delay, defect or quality, wrong quantity, price or "
+        "invoice, purchase outside the agreement, documentation, pay and conditions, health "
+        "and safety, or other."
+    ),
+    "deviation.dialog.help.severity": (
+        "Choose how serious it is. High and critical are sent to procurement at once."
+    ),
+    "deviation.dialog.help.date": (
+        "Write the date the deviation happened or was found. It cannot be in the future or more "
+        "than {years} years ago."
+    ),
+    "deviation.dialog.help.description": (
+        "Write in your own words what happened: what is missing or wrong, how much and where. "
+        "The text is stored as plain text."
+    ),
+    "deviation.dialog.help.remedy": (
+        "Propose a remedy from the sanction ladder: a notice of defect first, then correction, "
+        "redelivery or a price reduction, an action plan, a daily penalty or withholding "
+        "payment, damages and last termination. Procurement and the owner decide; “none” is "
+        "fine too."
+    ),
+    "deviation.dialog.help.confirm": (
+        "Check the summary. “yes” reports the deviation, “no” leaves it."
+    ),
+    "deviation.dialog.stored": (
+        "Deviation {code} is recorded on {contract}: {category}, severity {severity}, "
+        "happened {date}."
+    ),
+    "deviation.dialog.stored_remedy": "Proposed remedy: {remedy}.",
+    "deviation.dialog.answered_follow_up": (
+        "The follow-up “{checkpoint}” is answered with “Deviation reported”."
+    ),
+    "deviation.dialog.alerted": "Procurement has been alerted.",
+    "deviation.dialog.alert_nowhere": (
+        "Procurement should be alerted to deviations this serious, but no procurement channel "
+        "is registered yet. Please tell procurement."
+    ),
+    "deviation.dialog.already": "This deviation was already recorded.",
+    "deviation.dialog.status_hint": (
+        "Use the code to change its status: “deviation status {code} in progress”."
+    ),
+    "deviation.dialog.not_stored": "Nothing was stored.",
+    "deviation.dialog.declined": "All right, the deviation is not reported. Nothing was stored.",
+    "deviation.dialog.in_chat": "Answer the questions in the chat to report the deviation.",
+    "deviation.dialog.personal_only": (
+        "Deviations are reported in your personal chat with me, so the whole channel does not "
+        "see them. Type “report deviation” to me directly."
+    ),
+    "deviation.dialog.restarted": (
+        "The deviation you were reporting is put aside; we start again."
+    ),
+    "deviation.field.contract": "Contract",
+    "deviation.field.supplier": "Supplier",
+    "deviation.field.follow_up": "Follow-up",
+    "deviation.field.category": "Type",
+    "deviation.field.severity": "Severity",
+    "deviation.field.date": "Happened",
+    "deviation.field.description": "Description",
+    "deviation.field.remedy": "Proposed remedy",
+    "deviation.field.reporter": "Reported by",
+    "deviation.field.status": "Status",
+    "deviation.field.code": "Code",
+    "deviation.follow_up_value": "{checkpoint}, due {due}",
+    "deviation.reported_at": "{name}, {at}",
+    # --- the form ------------------------------------------------------------------------------
+    "deviation.form.incomplete": "The form was missing something, so I ask for the rest here.",
+    "deviation.form.unread_category": "I did not recognise the deviation type “{value}”.",
+    "deviation.form.new_deadline": "New deadline: {date}.",
+    # --- lists and the status command ------------------------------------------------------------
+    "deviation.list.title": "Open deviations ({count})",
+    "deviation.list.none": "You have no open deviations. Type “report deviation” to report one.",
+    "deviation.list.hint": (
+        "Type “report deviation” to report a new one, and “deviation status <code> closed” to "
+        "close one."
+    ),
+    "deviation.list.more": "… and {count} more.",
+    "deviation.status.usage": (
+        "Type “deviation status <code> in progress”, “deviation status <code> closed [note]” "
+        "or “deviation status <code> open”. The code is on the deviation; “deviations” lists "
+        "your open ones."
+    ),
+    "deviation.status.changed": (
+        "Deviation {code} on {reference}: “{before}” → “{after}”. Changed by {name}, {at}."
+    ),
+    "deviation.status.changed_channel": (
+        "Deviation {code}: “{before}” → “{after}”. Changed by {name}, {at}."
+    ),
+    "deviation.status.unchanged": (
+        "Deviation {code} already has the status “{status}”. Nothing changed."
+    ),
+    "deviation.status.note": "Note: {note}",
+    "deviation.status.not_code": (
+        "“{text}” is not a deviation code. The code is on the deviation, e.g. “3f9c2b1a”."
+    ),
+    "deviation.status.invalid": (
+        "Deviation {code} is “{before}” and cannot become “{after}” directly."
+    ),
+    "deviation.history.title": "Deviation {code} – {reference}",
+    "deviation.history.reported": "Reported by {name}, {at}",
+    "deviation.history.updated": "{name}, {at}: “{before}” → “{after}”",
+    "deviation.history.note": "“{note}”",
+    # --- the alert to procurement ---------------------------------------------------------------
+    "deviation.alert.title": "{severity} deviation on {reference}",
+    "deviation.alert.intro": (
+        "Reported by {name} {at}. Procurement is alerted to high and critical deviations."
+    ),
+    "deviation.alert.how_to": (
+        "Change its status: type “@Kontraktsvakt deviation status {code} in progress” or "
+        "“… closed [note]”."
+    ),
+}
+
+add_words(NB, EN)

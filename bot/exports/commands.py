@@ -1,0 +1,714 @@
+"""`eksport <svar | avvik | forfalt | kontrakter> [fra <dato>] [til <dato>] [csv]` (English
+`export answers | deviations | overdue | contracts [from <date>] [to <date>] [csv]`).
+
+Procurement exports the whole portfolio, anyone else what they may see
+(`followup.access.resolve_viewer`); someone who sees no contract is refused. The file (Excel,
+or CSV with `csv`; `avvik alle` includes closed deviations) is written in a worker thread from
+the streamed rows (`followup.exports.prepare_export`) and kept under `DATA_DIR/exports` for
+`EXPORT_LIFETIME_MINUTES`. If it is not ready within `INLINE_SECONDS` the turn is answered at
+once ("Dette er en stor eksport …": Teams re-sends a message it has no HTTP answer to within
+15 s) and the file follows as a reply to the same message when it is ready.
+
+How it is handed over depends on where it was asked for:
+
+- **A 1:1 chat in Teams**: Teams' file consent. The reply carries a `FileConsentCard` whose
+  `acceptContext` holds the export's id only. On `fileConsent/invoke` with `accept`, the file
+  is PUT to the `uploadUrl` Teams gives (`bot.teams.file_uploads`: allowed hosts only, nothing sent
+  elsewhere), a `FileInfoCard` for the uploaded file is sent and the prepared file deleted; on
+  `decline` the prepared file is deleted. The invoke is answered 200 either way (its body,
+  `{"message": …}`, repeats what was said in the chat).
+- **A channel, a group chat or the dev chat** (which have no file consent): a download link
+  (`/eksport/<token>`, `bot.exports.download_route`) that works for `EXPORT_LINK_MINUTES`. Everyone
+  in a
+  channel sees the link, so a channel gets only what every member may see
+  (`followup.access.channel_scope`, intersected with the asker's own scope); the members come
+  from the Bot Connector's member list and are matched to people in the register.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any, Final, TypeVar
+
+from aiohttp import web
+from botbuilder.core import BotAdapter, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import Activity, Attachment, ConversationReference
+
+from bot.conversation import formatting
+from bot.conversation.domain_commands import DomainCommands, guarded
+from bot.conversation.replies import read_one_date, read_period
+from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest
+from bot.conversation.texts import text
+from bot.portfolio.commands import PortfolioCommands
+from bot.settings import Settings
+from bot.teams.connector import ConnectorError
+from bot.teams.file_uploads import FileUploader, UploadFailed, UploadPolicy
+from followup.access import AccessRefusal, Scope, channel_scope, resolve_viewer
+from followup.calendar.workdays import oslo_today
+from followup.channel_members import ChannelMember, people_in_channel
+from followup.conversations import identify
+from followup.errors import NotAllowed
+from followup.exports import (
+    ConsentProblem,
+    ExportFile,
+    ExportFormat,
+    ExportStore,
+    consented_export,
+    issue_link,
+    prepare_export,
+)
+from followup.models import ConversationKind
+from followup.portfolio import ExportKind, ExportQuery
+from followup.ports import UnitOfWork
+from storage.export_store import FolderExportStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+FILE_CONSENT: Final = "application/vnd.microsoft.teams.card.file.consent"
+FILE_INFO: Final = "application/vnd.microsoft.teams.card.file.info"
+EXPORT_ROUTE: Final = "/eksport/{token}"
+DEV_CONVERSATION_PREFIX: Final = "a:dev-"
+"""The dev chat's 1:1 conversations (`bot.devchannel`): Web Chat has no file consent."""
+INLINE_SECONDS: Final = 4.0
+"""An export not ready by then is announced, and the file follows in the same turn."""
+BUILD_CONCURRENCY: Final = 2
+MAX_WAITING: Final = 8
+"""Exports being made or waiting to be; more are refused (`export.busy`)."""
+CLEANUP_SECONDS: Final = 300.0
+MAX_UPLOAD_FIELD: Final = 4096
+SHEET_TITLES: Final = {
+    ExportKind.SVAR: "Svar",
+    ExportKind.AVVIK: "Avvik",
+    ExportKind.FORFALT: "Forfalt",
+    ExportKind.KONTRAKTER: "Kontrakter",
+}
+KIND_WORDS: Final = {
+    "svar": ExportKind.SVAR,
+    "answers": ExportKind.SVAR,
+    "avvik": ExportKind.AVVIK,
+    "deviations": ExportKind.AVVIK,
+    "forfalt": ExportKind.FORFALT,
+    "forfalte": ExportKind.FORFALT,
+    "overdue": ExportKind.FORFALT,
+    "kontrakter": ExportKind.KONTRAKTER,
+    "contracts": ExportKind.KONTRAKTER,
+}
+FORMAT_WORDS: Final = {
+    "csv": ExportFormat.CSV,
+    "excel": ExportFormat.XLSX,
+    "xlsx": ExportFormat.XLSX,
+}
+ALL_WORDS: Final = frozenset({"alle", "all"})
+_FROM_TO: Final = re.compile(r"(?:fra|from)\s+(?P<start>.+?)\s+(?:til|to)\s+(?P<end>.+)", re.I)
+_FROM: Final = re.compile(r"(?:fra|from)\s+(?P<start>.+)", re.I)
+_TO: Final = re.compile(r"(?:til|to|until)\s+(?P<end>.+)", re.I)
+
+
+# --- the request --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    kind: ExportKind
+    export_format: ExportFormat
+    from_date: date | None
+    to_date: date | None
+    include_closed: bool = False
+
+    def query(self, today: date) -> ExportQuery:
+        return ExportQuery(
+            kind=self.kind,
+            today=today,
+            from_date=self.from_date,
+            to_date=self.to_date,
+            open_only=not self.include_closed,
+        )
+
+
+def _end_this_year(phrase: str, now: datetime, today: date, locale: str | None) -> date:
+    """`til 30.11`: a date without a year is the one this year (`til 31.3` in November is
+    31 March this year, `til 15.12` is 15 December this year)."""
+    ahead = read_one_date(phrase, now, today, locale)
+    if ahead.year == today.year:
+        return ahead
+    return read_one_date(phrase, now, today, locale, prefer="past")
+
+
+def read_export_request(
+    rest: str, now: datetime, today: date, locale: str | None
+) -> ExportRequest | None:
+    """What `eksport …` asks for; None when no kind is named. Dates are read by
+    `bot.conversation.replies` (raising `DateProblem`), looking back: a date without a year is the
+    most
+    recent one, and a period's end follows its start."""
+    words = rest.split()
+    if not words or words[0].lower() not in KIND_WORDS:
+        return None
+    kind = KIND_WORDS[words[0].lower()]
+    export_format = ExportFormat.XLSX
+    include_closed = False
+    kept: list[str] = []
+    for word in words[1:]:
+        lowered = word.lower()
+        if lowered in FORMAT_WORDS:
+            export_format = FORMAT_WORDS[lowered]
+        elif lowered in ALL_WORDS and kind is ExportKind.AVVIK:
+            include_closed = True
+        else:
+            kept.append(word)
+    phrase = " ".join(kept)
+    start: date | None = None
+    end: date | None = None
+    if not phrase:
+        pass
+    elif _FROM_TO.fullmatch(phrase):
+        start, end = read_period(phrase, now, today, locale, prefer="past")
+    elif match := _FROM.fullmatch(phrase):
+        start = read_one_date(match["start"], now, today, locale, prefer="past")
+    elif match := _TO.fullmatch(phrase):
+        end = _end_this_year(match["end"], now, today, locale)
+    else:
+        start, end = read_period(phrase, now, today, locale, prefer="past")
+    return ExportRequest(kind, export_format, start, end, include_closed)
+
+
+# --- what the app keeps -------------------------------------------------------------------------
+
+
+@dataclass
+class Exports:
+    """Prepared exports, the uploader and the limits, built once by the app (`build_exports`)."""
+
+    store: ExportStore
+    uploader: FileUploader
+    lifetime: timedelta
+    link_lifetime: timedelta
+    base_url: str
+
+    def __post_init__(self) -> None:
+        self._slots = asyncio.Semaphore(BUILD_CONCURRENCY)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.waiting = 0
+        """Exports being made or waiting for a worker."""
+
+    async def build(self, work: Callable[[], T]) -> T:
+        """Run `work` in a worker thread, at most `BUILD_CONCURRENCY` at once."""
+        async with self._slots:
+            return await asyncio.to_thread(work)
+
+    def built(self, _done: asyncio.Future[Any]) -> None:
+        self.waiting -= 1
+
+    def later(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
+        """Run `work` after the turn (a big export's reply); cancelled on shutdown."""
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def idle(self) -> None:
+        """Wait until every reply sent after its turn has gone (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def remove_expired(self, now: datetime) -> int:
+        return await asyncio.to_thread(self.store.remove_expired, now)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await self.idle()
+        await self.uploader.close()
+
+
+def build_exports(settings: Settings) -> Exports:
+    return Exports(
+        store=FolderExportStore(settings.exports_dir),
+        uploader=FileUploader(
+            UploadPolicy(
+                allowed_hosts=settings.effective_export_upload_hosts,
+                local_mode=settings.local_mode,
+            )
+        ),
+        lifetime=timedelta(minutes=settings.export_lifetime_minutes),
+        link_lifetime=timedelta(minutes=settings.export_link_minutes),
+        base_url=settings.base_url,
+    )
+
+
+def exports_cleanup(
+    exports: Exports, clock: Callable[[], datetime]
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """An aiohttp `cleanup_ctx` entry: expired exports are removed every few minutes (and at
+    start), the upload session closed on shutdown."""
+
+    async def sweep() -> None:
+        while True:
+            try:
+                await exports.remove_expired(clock())
+            except Exception:
+                log.exception("removing expired exports failed")
+            await asyncio.sleep(CLEANUP_SECONDS)
+
+    async def context(_app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(sweep(), name="export-cleanup")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await exports.close()
+
+    return context
+
+
+# --- where the file goes --------------------------------------------------------------------------
+
+
+class Delivery(StrEnum):
+    CONSENT = "consent"
+    LINK = "link"
+
+
+def delivery_for(request: TurnRequest) -> Delivery:
+    """File consent in a 1:1 chat in Teams; a link where there is none (channels, group chats,
+    the dev chat)."""
+    if request.kind is not ConversationKind.PERSONAL:
+        return Delivery.LINK
+    if (request.conversation_id or "").startswith(DEV_CONVERSATION_PREFIX):
+        return Delivery.LINK
+    return Delivery.CONSENT
+
+
+async def conversation_members(request: TurnRequest) -> list[ChannelMember]:
+    """Everyone in the channel or group chat, as the Bot Connector lists them (paged): the
+    same look-up as the portfolio commands' channel answers. Raises `ConnectorError`."""
+    conversation = (request.conversation_id or "").split(";", 1)[0]
+    return await PortfolioCommands._members(request, conversation)
+
+
+def members_scope(
+    uow: UnitOfWork,
+    members: Sequence[ChannelMember],
+    today: date,
+    procurement_addresses: Collection[str],
+) -> Scope:
+    """What every member may see; a member the register does not know sees nothing."""
+    people = people_in_channel(uow, members)
+    return channel_scope(
+        uow,
+        people.person_ids,
+        today,
+        procurement_addresses=procurement_addresses,
+        unresolved_members=people.unresolved,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _ReplyPath:
+    """How to answer a message after its turn: the turn's (pooled) connector client and the
+    conversation reference."""
+
+    client: Any
+    reference: ConversationReference
+
+    @classmethod
+    def of(cls, context: TurnContext | None) -> _ReplyPath | None:
+        client = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY) if context else None
+        if context is None or client is None:
+            return None
+        return cls(client, TurnContext.get_conversation_reference(context.activity))
+
+    async def send(self, reply: Reply) -> None:
+        if isinstance(reply, str):
+            activity = MessageFactory.text(reply)
+        elif isinstance(reply, Activity):
+            activity = reply
+        else:
+            raise TypeError("an export answers with a message")
+        activity = TurnContext.apply_conversation_reference(activity, self.reference)
+        conversation_id = self.reference.conversation.id
+        if self.reference.activity_id:
+            await self.client.conversations.reply_to_activity(
+                conversation_id, self.reference.activity_id, activity
+            )
+        else:
+            await self.client.conversations.send_to_conversation(conversation_id, activity)
+
+
+async def _send_when_ready(
+    finish: Callable[[str, TurnRequest], Awaitable[Reply]],
+    request: TurnRequest,
+    path: _ReplyPath,
+) -> None:
+    try:
+        reply = await finish("", request)
+    except Exception:
+        log.exception("an export failed after its turn", extra={"activity_id": request.activity_id})
+        reply = text("error.sorry", request.locale)
+    try:
+        await path.send(reply)
+    except ConnectorError as exc:
+        log.warning("an export's reply was not delivered", extra={"status": exc.status})
+
+
+# --- the commands ---------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    def __init__(self, reply: str) -> None:
+        super().__init__(reply)
+        self.reply = reply
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+class ExportCommands(DomainCommands):
+    def register(self, router: CommandRouter) -> None:
+        router.register(
+            Command(
+                "eksport",
+                ("export",),
+                text("command.eksport"),
+                ("personal", "team"),
+                guarded(self.export),
+                procurement_only=True,
+                in_menu=True,
+                menu_scopes=("team",),
+            )
+        )
+        router.register_file_consent(self.file_consent)
+
+    # -- eksport
+
+    async def export(self, rest: str, request: TurnRequest) -> Reply:
+        locale = request.locale
+        exports = self._deps.exports
+        today = oslo_today(request.now)
+        wanted = read_export_request(rest, request.now, today, locale)
+        if wanted is None or exports is None:
+            return text("export.usage", locale)
+        if wanted.from_date and wanted.to_date and wanted.to_date < wanted.from_date:
+            return text(
+                "export.bad_period",
+                locale,
+                start=formatting.numeric(wanted.from_date, locale),
+                end=formatting.numeric(wanted.to_date, locale),
+            )
+        members: list[ChannelMember] | None = None
+        if request.kind is not ConversationKind.PERSONAL:
+            try:
+                members = await conversation_members(request)
+            except (ConnectorError, TypeError, ValueError) as exc:
+                log.warning("conversation members not read", extra={"error": str(exc)[:200]})
+                return text("export.members_unknown", locale)
+        if exports.waiting >= MAX_WAITING:
+            return text("export.busy", locale)
+        exports.waiting += 1
+        building = asyncio.ensure_future(
+            exports.build(lambda: self._make(exports, wanted, request, members))
+        )
+        building.add_done_callback(exports.built)
+        in_channel = members is not None
+        done, _ = await asyncio.wait({building}, timeout=INLINE_SECONDS)
+        path = None if done else _ReplyPath.of(request.turn_context)
+        if path is None:
+            return await self._finish(exports, wanted, building, in_channel, request)
+        # A big export: the turn is answered now (Teams re-sends a message it has not had an
+        # HTTP answer to within 15 s), and the file follows as a reply when it is ready.
+        finish = guarded(
+            lambda _rest, req: self._finish(exports, wanted, building, in_channel, req)
+        )
+        exports.later(_send_when_ready(finish, request, path), name=f"export-{request.activity_id}")
+        return text("export.working", locale)
+
+    async def _finish(
+        self,
+        exports: Exports,
+        wanted: ExportRequest,
+        building: asyncio.Future[tuple[ExportFile | None, bool]],
+        in_channel: bool,
+        request: TurnRequest,
+    ) -> Reply:
+        try:
+            made, whole = await building
+        except _Refused as refused:
+            return refused.reply
+        if in_channel:
+            scope_word = "export.scope.channel"
+        else:
+            scope_word = "export.scope.all" if whole else "export.scope.own"
+        return await self._deliver(exports, wanted, made, scope_word, request)
+
+    def _make(
+        self,
+        exports: Exports,
+        wanted: ExportRequest,
+        request: TurnRequest,
+        members: Sequence[ChannelMember] | None,
+    ) -> tuple[ExportFile | None, bool]:
+        """The export file (None: no rows) and whether the asker sees everything. Blocking."""
+        today = oslo_today(request.now)
+        procurement = self._deps.procurement_addresses
+        query = wanted.query(today)
+        with self._deps.uow_factory() as uow:
+            person = self._person(uow, request)
+            try:
+                viewer = resolve_viewer(uow, person.id, today, procurement_addresses=procurement)
+            except NotAllowed as refusal:
+                if refusal.code == AccessRefusal.NO_CONTRACTS:
+                    raise _Refused(text("export.not_allowed", request.locale)) from None
+                raise
+            scope = viewer.scope
+            if members is not None:
+                scope = scope & members_scope(uow, members, today, procurement)
+            made = prepare_export(
+                uow,
+                exports.store,
+                query,
+                scope,
+                wanted.export_format,
+                person_id=person.id,
+                conversation_id=request.conversation_id or "",
+                now=request.now,
+                lifetime=exports.lifetime,
+                sheet_title=SHEET_TITLES.get(query.kind, "Eksport"),
+            )
+        return made, viewer.procurement
+
+    async def _deliver(
+        self,
+        exports: Exports,
+        wanted: ExportRequest,
+        made: ExportFile | None,
+        scope_word: str,
+        request: TurnRequest,
+    ) -> Reply:
+        locale = request.locale
+        what = self._what(wanted, locale)
+        period = self._period(wanted, locale)
+        scope_text = text(scope_word, locale)
+        if made is None:
+            return text("export.empty", locale, what=what, period=period, scope=scope_text)
+        summary = text(
+            "export.summary",
+            locale,
+            what=what[:1].upper() + what[1:],
+            period=period,
+            scope=scope_text,
+            rows=_thousands(made.rows),
+        )
+        delivery = delivery_for(request)
+        log.info(
+            "export prepared",
+            extra={
+                "export_id": made.id,
+                "kind": made.kind.value,
+                "rows": made.rows,
+                "bytes": made.size_bytes,
+                "delivery": delivery.value,
+            },
+        )
+        if delivery is Delivery.CONSENT:
+            return self._consent_reply(made, summary, locale)
+        in_channel = request.kind is not ConversationKind.PERSONAL
+        return await self._link_reply(exports, made, summary, in_channel, request.now, locale)
+
+    @staticmethod
+    def _what(wanted: ExportRequest, locale: str | None) -> str:
+        if wanted.kind is ExportKind.AVVIK and wanted.include_closed:
+            return text("export.kind.avvik_all", locale)
+        return text(f"export.kind.{wanted.kind.value}", locale)
+
+    @staticmethod
+    def _period(wanted: ExportRequest, locale: str | None) -> str:
+        start, end = wanted.from_date, wanted.to_date
+        if start and end:
+            return text(
+                "export.period.both",
+                locale,
+                start=formatting.numeric(start, locale),
+                end=formatting.numeric(end, locale),
+            )
+        if start:
+            return text("export.period.from", locale, start=formatting.numeric(start, locale))
+        if end:
+            return text("export.period.to", locale, end=formatting.numeric(end, locale))
+        return ""
+
+    def _consent_reply(self, made: ExportFile, summary: str, locale: str | None) -> Activity:
+        made_at = formatting.numeric(oslo_today(made.created_at), locale)
+        card = Attachment(
+            content_type=FILE_CONSENT,
+            name=made.file_name,
+            content={
+                "description": text(
+                    "export.consent_description", locale, summary=summary, made=made_at
+                ),
+                "sizeInBytes": made.size_bytes,
+                "acceptContext": {"exportId": made.id},
+                "declineContext": {"exportId": made.id},
+            },
+        )
+        lines = [text("export.consent", locale, summary=summary)]
+        if made.truncated:
+            lines.append(text("export.truncated", locale, rows=_thousands(made.rows)))
+        return MessageFactory.attachment(card, text="\n\n".join(lines))
+
+    async def _link_reply(
+        self,
+        exports: Exports,
+        made: ExportFile,
+        summary: str,
+        in_channel: bool,
+        now: datetime,
+        locale: str | None,
+    ) -> str:
+        token, _link = await asyncio.to_thread(
+            issue_link, exports.store, made, now, exports.link_lifetime
+        )
+        url = exports.base_url + EXPORT_ROUTE.format(token=token)
+        minutes = int(exports.link_lifetime.total_seconds() // 60)
+        lines = [
+            text(
+                "export.link",
+                locale,
+                summary=summary,
+                file=made.file_name,
+                url=url,
+                minutes=minutes,
+            )
+        ]
+        if made.truncated:
+            lines.append(text("export.truncated", locale, rows=_thousands(made.rows)))
+        if in_channel:
+            lines.append(text("export.link_channel", locale))
+        return "\n\n".join(lines)
+
+    # -- fileConsent/invoke
+
+    async def file_consent(self, value: dict[str, Any], request: TurnRequest) -> InvokeResponse:
+        locale = request.locale
+        exports = self._deps.exports
+        action = value.get("action")
+        context = value.get("context")
+        export_id = context.get("exportId") if isinstance(context, dict) else None
+        if exports is None or action not in {"accept", "decline"} or export_id is None:
+            log.info("file consent with nothing pending", extra={"action": str(action)[:16]})
+            return await self._answer(request, text("file.no_pending", locale))
+
+        def find() -> Any:
+            with self._deps.uow_factory() as uow:
+                person = identify(uow, request.teams_user_id, request.aad_object_id)
+            return consented_export(
+                exports.store,
+                export_id,
+                person_id=person.id if person is not None else None,
+                conversation_id=request.conversation_id,
+                now=request.now,
+            )
+
+        consented = await asyncio.to_thread(find)
+        export: ExportFile | None = consented.export
+        if export is None:
+            log.info("file consent refused", extra={"problem": str(consented.problem)})
+            minutes = int(exports.lifetime.total_seconds() // 60)
+            message = (
+                text("export.gone", locale, minutes=minutes)
+                if consented.problem in {ConsentProblem.EXPIRED, ConsentProblem.UNKNOWN}
+                else text("file.no_pending", locale)
+            )
+            return await self._answer(request, message)
+        if action == "decline":
+            await asyncio.to_thread(exports.store.delete, export.id)
+            log.info("export declined", extra={"export_id": export.id})
+            return await self._answer(request, text("export.declined", locale))
+        return await self._accept(exports, export, value.get("uploadInfo"), request)
+
+    async def _accept(
+        self, exports: Exports, export: ExportFile, info: Any, request: TurnRequest
+    ) -> InvokeResponse:
+        locale = request.locale
+        upload = _upload_info(info)
+        if upload is None:
+            return await self._answer(request, text("export.upload_failed", locale))
+        try:
+            exports.uploader.check(upload.content_url)
+            await exports.uploader.upload(
+                upload.upload_url, exports.store.path(export), export.size_bytes
+            )
+        except UploadFailed as exc:
+            log.warning(
+                "export upload failed",
+                extra={"export_id": export.id, "refused": exc.refused, "status": exc.status},
+            )
+            key = "export.upload_refused" if exc.refused else "export.upload_failed"
+            return await self._answer(request, text(key, locale))
+        card = Attachment(
+            content_type=FILE_INFO,
+            content_url=upload.content_url,
+            name=upload.name or export.file_name,
+            content={"uniqueId": upload.unique_id, "fileType": upload.file_type},
+        )
+        said = text("export.uploaded", locale, file=upload.name or export.file_name)
+        if request.turn_context is not None:
+            await request.turn_context.send_activity(MessageFactory.attachment(card, text=said))
+        await asyncio.to_thread(exports.store.delete, export.id)
+        log.info("export delivered", extra={"export_id": export.id, "bytes": export.size_bytes})
+        return _ok(said)
+
+    @staticmethod
+    async def _answer(request: TurnRequest, message: str) -> InvokeResponse:
+        """Say `message` in the chat; the invoke is answered 200 (Teams shows nothing of it)."""
+        if request.turn_context is not None:
+            await request.turn_context.send_activity(message)
+        return _ok(message)
+
+
+@dataclass(frozen=True, slots=True)
+class _UploadInfo:
+    upload_url: str
+    content_url: str
+    name: str | None
+    unique_id: str
+    file_type: str
+
+
+def _upload_info(info: Any) -> _UploadInfo | None:
+    if not isinstance(info, dict):
+        return None
+
+    def field(key: str, limit: int = MAX_UPLOAD_FIELD) -> str | None:
+        value = info.get(key)
+        return value if isinstance(value, str) and 0 < len(value) <= limit else None
+
+    upload_url, content_url = field("uploadUrl"), field("contentUrl")
+    unique_id, file_type = field("uniqueId", 256), field("fileType", 16)
+    if upload_url is None or content_url is None or unique_id is None or file_type is None:
+        return None
+    return _UploadInfo(upload_url, content_url, field("name", 255), unique_id, file_type)
+
+
+def _ok(message: str) -> InvokeResponse:
+    return InvokeResponse(status=200, body={"message": message})
+
+
+__all__ = [
+    "EXPORT_ROUTE",
+    "ExportCommands",
+    "ExportRequest",
+    "Exports",
+    "build_exports",
+    "delivery_for",
+    "exports_cleanup",
+    "members_scope",
+    "read_export_request",
+]

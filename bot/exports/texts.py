@@ -1,0 +1,141 @@
+"""The words of `eksport` (`bot.exports.commands`): Bokmål first, English second, same keys."""
+
+from __future__ import annotations
+
+from bot.conversation.texts import add_words
+
+NB: dict[str, str] = {
+    "command.eksport": "Last ned svar, avvik, forfalte eller kontrakter som Excel",
+    "help.cmd.eksport": (
+        "«eksport <svar | avvik | forfalt | kontrakter> [fra <dato>] [til <dato>] [csv]» – "
+        "listen som Excel-fil (eller CSV), én rad per sak (innkjøpsteamet og kontraktseiere)"
+    ),
+    "export.usage": (
+        "Skriv hva du vil eksportere: «eksport svar», «eksport avvik», «eksport forfalt» eller "
+        "«eksport kontrakter». Legg til en periode med «fra <dato>» og «til <dato>» (for "
+        "eksempel «eksport svar fra 1.9 til 30.11»), og «csv» hvis du vil ha CSV i stedet for "
+        "Excel."
+    ),
+    "export.not_allowed": (
+        "Eksport er for innkjøpsteamet og for dem som følger opp kontrakter. Jeg finner ingen "
+        "kontrakter du kan se."
+    ),
+    "export.bad_period": "Perioden slutter før den begynner ({start} – {end}). Bytt om datoene.",
+    "export.empty": "Det er ingenting å eksportere: ingen {what}{period} i {scope}.",
+    "export.kind.svar": "svar",
+    "export.kind.avvik": "åpne avvik",
+    "export.kind.avvik_all": "avvik",
+    "export.kind.forfalt": "forfalte oppfølginger",
+    "export.kind.kontrakter": "kontrakter som følges opp",
+    "export.period.both": " med dato {start}–{end}",
+    "export.period.from": " med dato fra og med {start}",
+    "export.period.to": " med dato til og med {end}",
+    "export.scope.all": "hele porteføljen",
+    "export.scope.own": "kontraktene du kan se",
+    "export.scope.channel": "det alle i samtalen kan se",
+    "export.summary": "{what}{period} i {scope}: {rows} rader",
+    "export.consent": (
+        "Eksporten er klar: {summary}. Trykk «Allow» (Tillat) for å lagre filen i OneDrive, "
+        "så sender jeg den hit."
+    ),
+    "export.consent_description": "{summary}. Laget {made}.",
+    "export.link": (
+        "Eksporten er klar: {summary}.\n\n[Last ned {file}]({url}) – lenken virker i "
+        "{minutes} minutter."
+    ),
+    "export.link_channel": (
+        "Her står bare det alle i samtalen har lov til å se. Skriv «eksport» til meg i en "
+        "privat chat for hele utvalget ditt."
+    ),
+    "export.truncated": (
+        "Listen hadde flere rader enn et Excel-ark rommer; filen har de første {rows}. "
+        "Del opp med «fra» og «til»."
+    ),
+    "export.working": "Dette er en stor eksport. Jeg lager filen og sender den her straks.",
+    "export.busy": "Jeg lager mange eksporter akkurat nå. Prøv igjen om et minutt.",
+    "export.members_unknown": (
+        "Jeg fikk ikke sjekket hvem som er med i samtalen, så jeg kan ikke eksportere her nå. "
+        "Prøv igjen, eller skriv til meg i en privat chat."
+    ),
+    "export.uploaded": "Lagret i OneDrive: {file}.",
+    "export.upload_refused": (
+        "Jeg lastet ikke opp filen: adressen Teams ga meg er ikke en OneDrive-adresse jeg "
+        "godtar. Skriv «eksport» på nytt, eller be IT sjekke innstillingen EXPORT_UPLOAD_HOSTS."
+    ),
+    "export.upload_failed": (
+        "Opplastingen til OneDrive mislyktes. Skriv «eksport» på nytt for å prøve igjen."
+    ),
+    "export.declined": "Greit, jeg sender ikke filen, og den er slettet.",
+    "export.gone": (
+        "Den eksporten finnes ikke lenger (den varer {minutes} minutter). Skriv «eksport» på nytt."
+    ),
+    "export.page_gone": "Lenken er utløpt. Be om en ny eksport i Teams.",
+}
+
+EN: dict[str, str] = {
+    "command.eksport": "Download answers, deviations, overdue or contracts as Excel",
+    "help.cmd.eksport": (
+        '"export <answers | deviations | overdue | contracts> [from <date>] [to <date>] '
+        '[csv]" – the list as an Excel file (or CSV), one row per item (procurement and '
+        "contract owners)"
+    ),
+    "export.usage": (
+        'Say what to export: "export answers", "export deviations", "export overdue" or '
+        '"export contracts". Add a period with "from <date>" and "to <date>" (for example '
+        '"export answers from 1.9 to 30.11"), and "csv" for CSV instead of Excel.'
+    ),
+    "export.not_allowed": (
+        "Exports are for procurement and for people who follow up contracts. I find no "
+        "contracts you can see."
+    ),
+    "export.bad_period": "The period ends before it starts ({start} – {end}). Swap the dates.",
+    "export.empty": "Nothing to export: no {what}{period} in {scope}.",
+    "export.kind.svar": "answers",
+    "export.kind.avvik": "open deviations",
+    "export.kind.avvik_all": "deviations",
+    "export.kind.forfalt": "overdue follow-ups",
+    "export.kind.kontrakter": "contracts followed up",
+    "export.period.both": " dated {start}–{end}",
+    "export.period.from": " dated from {start}",
+    "export.period.to": " dated up to {end}",
+    "export.scope.all": "the whole portfolio",
+    "export.scope.own": "the contracts you can see",
+    "export.scope.channel": "what everyone in this conversation may see",
+    "export.summary": "{what}{period} in {scope}: {rows} rows",
+    "export.consent": (
+        'The export is ready: {summary}. Press "Allow" to save the file in your OneDrive, '
+        "and I will send it here."
+    ),
+    "export.consent_description": "{summary}. Made {made}.",
+    "export.link": (
+        "The export is ready: {summary}.\n\n[Download {file}]({url}) – the link works for "
+        "{minutes} minutes."
+    ),
+    "export.link_channel": (
+        'Only what everyone in this conversation may see is included. Write "export" to me in '
+        "a private chat for everything you can see."
+    ),
+    "export.truncated": (
+        "The list had more rows than an Excel sheet holds; the file has the first {rows}. "
+        'Split it with "from" and "to".'
+    ),
+    "export.working": "This is a large export. I am making the file and will post it here soon.",
+    "export.busy": "I am making many exports right now. Try again in a minute.",
+    "export.members_unknown": (
+        "I could not check who is in this conversation, so I cannot export here now. Try "
+        "again, or write to me in a private chat."
+    ),
+    "export.uploaded": "Saved in OneDrive: {file}.",
+    "export.upload_refused": (
+        "I did not upload the file: the address Teams gave me is not a OneDrive address I "
+        'accept. Write "export" again, or ask IT to check the EXPORT_UPLOAD_HOSTS setting.'
+    ),
+    "export.upload_failed": 'The upload to OneDrive failed. Write "export" again to retry.',
+    "export.declined": "All right, I will not send the file, and it has been deleted.",
+    "export.gone": (
+        'That export no longer exists (exports last {minutes} minutes). Write "export" again.'
+    ),
+    "export.page_gone": "The link has expired. Ask for a new export in Teams.",
+}
+
+add_words(NB, EN)

@@ -1,0 +1,809 @@
+"""Adaptive Cards (schema 1.5) for procurement's questions: the status card, one contract's
+overview and its history, the overdue list, the deviation list, and a short list to pick from.
+
+Pure functions: domain results in, a card out. Every button is an `Action.Execute` with a verb
+and the data to ask again (an `Action.Submit` fallback carries the same), so a button re-runs
+the question with one thing changed: the next page (`Mer`), a filter, or another part of the
+portfolio. The data never decides what may be seen: the bot works out the asker's (or the
+channel's) scope again for every press.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from bot.answers.cards import answered_at
+from bot.conversation import formatting
+from bot.conversation.cards import (
+    Card,
+    Element,
+    _block,
+    _Budget,
+    _clip,
+    _facts,
+    _subtle,
+    _title,
+    adaptive_card,
+)
+from bot.conversation.texts import text
+from bot.deviations.cards import SERIOUS, category_label, plain, severity_label, status_label
+from bot.deviations.replies import echo
+from followup.calendar.cadence import describe_cadence
+from followup.deviations.intake import short_code
+from followup.models import CheckpointStatus, DeviationCategory, Severity
+from followup.portfolio import (
+    ANSWER_PERIOD_DAYS,
+    SEVERITY_ORDER,
+    ContractOverview,
+    DeviationItem,
+    DeviationList,
+    HistoryItem,
+    OverdueItem,
+    Page,
+    PortfolioStatus,
+    StatusTarget,
+    TargetKind,
+)
+
+STATUS_VERB: Final = "portfolioStatus"
+OVERDUE_VERB: Final = "portfolioOverdue"
+DEVIATIONS_VERB: Final = "portfolioDeviations"
+HISTORY_VERB: Final = "portfolioHistory"
+MAX_BUTTONS: Final = 5
+"""Buttons in one row (`ActionSet`): Teams shows no more than about five side by side."""
+MAX_CARD_ITEMS: Final = 50
+"""Items one page may put on a card (pages are smaller; the byte budget applies too)."""
+
+Data = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviationQuery:
+    """The filters of a deviation list."""
+
+    open_only: bool = True
+    category: DeviationCategory | None = None
+    severity: Severity | None = None
+
+    @property
+    def filtered(self) -> bool:
+        return self.category is not None or self.severity is not None
+
+    def data(self) -> Data:
+        return {
+            "open": self.open_only,
+            "category": self.category.value if self.category else None,
+            "severity": self.severity.value if self.severity else None,
+        }
+
+
+def target_data(target: StatusTarget | None) -> Data:
+    """What a button carries to ask about the same part of the portfolio."""
+    if target is None:
+        return {}
+    return {"target": target.kind.value, "key": target.key}
+
+
+def execute(title: str, verb: str, data: Data) -> Element:
+    """A button: `Action.Execute` with `verb` and `data`, and the same as `Action.Submit` for
+    clients without Universal Actions."""
+    shown = _clip(title, 60)
+    return {
+        "type": "Action.Execute",
+        "title": shown,
+        "verb": verb,
+        "data": data,
+        "fallback": {"type": "Action.Submit", "title": shown, "data": {**data, "verb": verb}},
+    }
+
+
+def _rows(actions: Sequence[Element], **style: Any) -> list[Element]:
+    """Buttons in rows of at most `MAX_BUTTONS`."""
+    return [
+        {"type": "ActionSet", "actions": list(actions[i : i + MAX_BUTTONS]), **style}
+        for i in range(0, len(actions), MAX_BUTTONS)
+    ]
+
+
+def _target_name(target: StatusTarget, locale: str | None) -> str:
+    """`Fjordbygg AS (leverandør, org.nr 974600951)`, `Oppvekst (enhet)`."""
+    kind = text(f"portfolio.target.{target.kind.value}", locale)
+    about = f"{kind}, {_clip(target.detail, 80)}" if target.detail else kind
+    return f"{_clip(target.name, 120)} ({about})"
+
+
+def _showing(offset: int, count: int, total: int, locale: str | None) -> str:
+    if count == 0:
+        return text("portfolio.showing_none", locale, total=total)
+    return text("portfolio.showing", locale, first=offset + 1, last=offset + count, total=total)
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}" if whole else "–"
+
+
+# --- the status card ---------------------------------------------------------------------------
+
+
+def _status_facts(status: PortfolioStatus, locale: str | None) -> list[tuple[str, str]]:
+    counts = status.counts
+    window = status.window
+    week = window.week_start.isocalendar().week
+    on_time = (
+        text(
+            "portfolio.status.on_time_value",
+            locale,
+            on_time=counts.answered_on_time,
+            due=counts.due_in_period,
+            percent=_percent(counts.answered_on_time, counts.due_in_period),
+        )
+        if counts.due_in_period
+        else text("portfolio.status.nothing_due", locale)
+    )
+    by_severity = " · ".join(
+        f"{severity_label(s, locale).lower()} {counts.open_deviations.get(s, 0)}"
+        for s in SEVERITY_ORDER
+    )
+    return [
+        (text("portfolio.status.contracts", locale), str(counts.contracts_followed_up)),
+        (text("portfolio.status.due_this_week", locale, week=week), str(counts.due_this_week)),
+        (text("portfolio.status.on_time", locale), on_time),
+        (text("portfolio.status.overdue", locale), str(counts.overdue)),
+        (text("portfolio.status.escalated", locale), str(counts.escalated)),
+        (
+            text("portfolio.status.deviations", locale),
+            f"{counts.open_deviations_total} ({by_severity})",
+        ),
+        (text("portfolio.status.unreachable", locale), str(counts.unreachable_owners)),
+    ]
+
+
+def status_card(
+    status: PortfolioStatus, heading: str, locale: str | None, *, note: str | None = None
+) -> Card:
+    """The portfolio (or a supplier's, unit's, owner's part of it) at a glance, with buttons
+    to the lists behind the numbers."""
+    target = status.target
+    title = text("portfolio.status.title", locale)
+    about = _target_name(target, locale) if target else heading
+    subtitle = text(
+        "portfolio.status.subtitle",
+        locale,
+        about=plain(about, line_starts=False),
+        today=formatting.long(status.window.today, locale, with_year=True),
+    )
+    facts = _status_facts(status, locale)
+    body: list[Element] = [_title(title), _subtle(subtitle), _facts(facts)]
+    lines = [title, subtitle, *(f"{k}: {v}" for k, v in facts)]
+    if status.unreachable:
+        names = ", ".join(_clip(p.display_name, 60) for p in status.unreachable)
+        more = status.counts.unreachable_owners - len(status.unreachable)
+        listed = text("portfolio.status.unreachable_names", locale, names=names)
+        if more > 0:
+            listed += " " + text("portfolio.more_names", locale, count=more)
+        body.append(_block(listed, color="Warning", spacing="Small"))
+        lines.append(listed)
+    explained = text("portfolio.status.explained", locale, days=ANSWER_PERIOD_DAYS)
+    body.append(_block(explained, isSubtle=True, spacing="Medium"))
+    lines.append(explained)
+    if note:
+        body.append(_block(note, color="Accent", spacing="Small"))
+        lines.append(note)
+    where = target_data(target)
+    counts = status.counts
+    actions = [
+        execute(
+            text("portfolio.button.overdue", locale, count=counts.overdue), OVERDUE_VERB, where
+        ),
+        execute(
+            text("portfolio.button.open_deviations", locale, count=counts.open_deviations_total),
+            DEVIATIONS_VERB,
+            {**where, **DeviationQuery().data()},
+        ),
+    ]
+    if target is not None:
+        actions.append(execute(text("portfolio.button.whole", locale), STATUS_VERB, {}))
+    body += _rows(actions, spacing="Medium")
+    return adaptive_card(body, "\n".join(lines))
+
+
+# --- one contract ------------------------------------------------------------------------------
+
+
+def _person_name(person: Any, locale: str | None) -> str:
+    return _clip(person.display_name, 60) if person is not None else "–"
+
+
+def _overview_facts(overview: ContractOverview, locale: str | None) -> list[tuple[str, str]]:
+    contract = overview.contract
+    supplier = (
+        f"{_clip(overview.supplier.name, 80)} (org.nr {overview.supplier.organisation_number})"
+        if overview.supplier
+        else text("contracts.no_supplier", locale)
+    )
+    if contract.start_date and contract.end_date and not contract.ongoing:
+        period = text(
+            "plan.period",
+            locale,
+            start=formatting.numeric(contract.start_date, locale),
+            end=formatting.numeric(contract.end_date, locale),
+        )
+    elif contract.start_date:
+        period = text(
+            "plan.period_open", locale, start=formatting.numeric(contract.start_date, locale)
+        )
+    else:
+        period = text("plan.unknown_date", locale)
+    value = (
+        text(
+            "portfolio.contract.value_nok",
+            locale,
+            value=f"{contract.value_nok:,}".replace(",", " "),
+        )
+        if contract.value_nok is not None
+        else "–"
+    )
+    return [
+        (text("plan.fact.supplier", locale), supplier),
+        (text("portfolio.contract.unit", locale), _clip(contract.unit or "–", 80)),
+        (text("plan.fact.owner", locale), _person_name(overview.owner, locale)),
+        (text("portfolio.contract.manager", locale), _person_name(overview.manager, locale)),
+        (text("portfolio.contract.deputy", locale), _person_name(overview.deputy, locale)),
+        (text("plan.fact.period", locale), period),
+        (text("portfolio.contract.value", locale), value),
+        (
+            text("portfolio.contract.risk", locale),
+            text(f"portfolio.risk.{contract.risk.value}", locale),
+        ),
+        (
+            text("portfolio.contract.status", locale),
+            text(f"portfolio.contract_status.{contract.status.value}", locale),
+        ),
+    ]
+
+
+def _history_line(item: HistoryItem, locale: str | None) -> str:
+    due = formatting.due(item.follow_up.due_date, locale)
+    parts = [due, _clip(item.checkpoint_title, 80)]
+    answer = item.latest_answer
+    if answer is None:
+        parts.append(text(f"portfolio.state.{item.follow_up.state.value}", locale))
+    else:
+        said = text(f"answer.kind.{answer.kind.value}", locale)
+        by = _clip(item.answered_by_name or "?", 60)
+        parts.append(
+            text(
+                "portfolio.history.answer",
+                locale,
+                answer=said,
+                name=by,
+                at=answered_at(answer.answered_at, locale),
+            )
+        )
+        on_time = item.answered_on_time
+        if on_time is not None:
+            parts.append(
+                text("portfolio.history.on_time" if on_time else "portfolio.history.late", locale)
+            )
+        if item.versions > 1:
+            parts.append(text("portfolio.history.versions", locale, count=item.versions))
+    if item.documents:
+        parts.append(text("portfolio.history.documents", locale, count=item.documents))
+    return " · ".join(parts)
+
+
+def _history_element(item: HistoryItem, locale: str | None) -> tuple[Element, str]:
+    line = _history_line(item, locale)
+    items: list[Element] = [_block(plain(line, line_starts=False), spacing="Small")]
+    comment = item.latest_answer.text if item.latest_answer else None
+    plain_line = f"- {line}"
+    if comment:
+        items.append(_subtle(f"«{plain(_clip(comment, 200), line_starts=False)}»"))
+        plain_line += f" «{_clip(comment, 200)}»"
+    return {"type": "Container", "items": items, "spacing": "Small"}, plain_line
+
+
+def _deviation_element(item: DeviationItem, locale: str | None) -> tuple[Element, str]:
+    category = _category_label(item.category, locale)
+    head = f"**{short_code(item.deviation_id)}** · **{plain(item.contract_reference)}** " + plain(
+        _clip(item.contract_title, 80), line_starts=False
+    )
+    detail = " · ".join(
+        [
+            category,
+            severity_label(item.severity, locale),
+            status_label(item.status, locale),
+            formatting.numeric(item.occurred_on, locale),
+        ]
+    )
+    if item.supplier_name:
+        detail += " · " + _clip(item.supplier_name, 60)
+    element: Element = {
+        "type": "Container",
+        "id": f"deviation-{item.deviation_id}",
+        "separator": True,
+        "items": [
+            _block(head, color="Attention" if item.severity in SERIOUS else "Default"),
+            _subtle(plain(detail, line_starts=False)),
+            _block(plain(_clip(item.description, 200)), spacing="Small"),
+        ],
+    }
+    line = (
+        f"- {short_code(item.deviation_id)} · {item.contract_reference} · {detail}: "
+        f"{_clip(item.description, 200)}"
+    )
+    return element, line
+
+
+def _category_label(value: str, locale: str | None) -> str:
+    try:
+        return category_label(DeviationCategory(value), locale)
+    except ValueError:
+        return _clip(value, 40)
+
+
+def _section(
+    body: list[Element],
+    lines: list[str],
+    budget: _Budget,
+    heading: str,
+    elements: Sequence[tuple[Element, str]],
+    empty: str | None = None,
+) -> int:
+    """A heading and its elements while the card's budget lasts; how many were shown."""
+    body.append(_block(heading, weight="Bolder", separator=True, spacing="Medium"))
+    lines += ["", heading]
+    if not elements and empty:
+        body.append(_subtle(empty))
+        lines.append(empty)
+    return _take(body, lines, budget, elements)
+
+
+def _take(
+    body: list[Element],
+    lines: list[str],
+    budget: _Budget,
+    elements: Iterable[tuple[Element, str]],
+) -> int:
+    """Elements onto the card (and their lines into its text) while its budget lasts; how
+    many were taken."""
+    shown = 0
+    for element, line in elements:
+        if not budget.take(element, line):
+            break
+        body.append(element)
+        lines.append(line)
+        shown += 1
+    return shown
+
+
+def overview_card(
+    overview: ContractOverview, locale: str | None, *, note: str | None = None
+) -> Card:
+    """`status <avtalenr>`: the contract, its numbers, plan, next follow-ups, history of
+    answers, documents and deviations."""
+    contract = overview.contract
+    title = text(
+        "portfolio.contract.title",
+        locale,
+        reference=contract.reference,
+        title=_clip(contract.title, 120),
+    )
+    facts = _overview_facts(overview, locale)
+    counts = overview.status.counts
+    numbers = [
+        (text("portfolio.status.overdue", locale), str(counts.overdue)),
+        (
+            text("portfolio.status.on_time", locale),
+            text(
+                "portfolio.status.on_time_value",
+                locale,
+                on_time=counts.answered_on_time,
+                due=counts.due_in_period,
+                percent=_percent(counts.answered_on_time, counts.due_in_period),
+            )
+            if counts.due_in_period
+            else text("portfolio.status.nothing_due", locale),
+        ),
+        (text("portfolio.status.deviations", locale), str(counts.open_deviations_total)),
+    ]
+    body: list[Element] = [_title(title), _facts(facts), _facts(numbers, separator=True)]
+    lines = [title, *(f"{k}: {v}" for k, v in [*facts, *numbers])]
+    budget = _Budget(MAX_CARD_ITEMS)
+    plan = [
+        _plain_element(
+            f"**{_clip(c.title, 100)}** – {describe_cadence(c.rrule, locale or 'nb')}"
+            + (
+                f" ({text('plan.status.paused', locale)})"
+                if c.status is CheckpointStatus.PAUSED
+                else ""
+            )
+        )
+        for c in overview.checkpoints
+    ]
+    _section(
+        body,
+        lines,
+        budget,
+        text("portfolio.contract.plan", locale),
+        plan,
+        text("portfolio.contract.no_plan", locale),
+    )
+    upcoming = [
+        _plain_element(
+            f"{formatting.due(i.follow_up.due_date, locale)} · {_clip(i.checkpoint_title, 100)}"
+        )
+        for i in overview.upcoming
+    ]
+    _section(
+        body,
+        lines,
+        budget,
+        text("portfolio.contract.upcoming", locale),
+        upcoming,
+        text("portfolio.contract.none", locale),
+    )
+    history = [_history_element(i, locale) for i in overview.history.items]
+    _section(
+        body,
+        lines,
+        budget,
+        text("portfolio.contract.history", locale, total=overview.history.total),
+        history,
+        text("portfolio.contract.none", locale),
+    )
+    documents = [
+        _plain_element(
+            " · ".join(
+                filter(
+                    None,
+                    [
+                        plain(_clip(d.file_name, 80), line_starts=False),
+                        formatting.numeric(d.uploaded_at.date(), locale),
+                        _clip(d.evidence, 60) if d.evidence else None,
+                        _clip(d.checkpoint_title, 60) if d.checkpoint_title else None,
+                    ],
+                )
+            )
+        )
+        for d in overview.documents
+    ]
+    _section(
+        body,
+        lines,
+        budget,
+        text("portfolio.contract.documents", locale),
+        documents,
+        text("portfolio.contract.none", locale),
+    )
+    deviations = [_deviation_element(d, locale) for d in overview.deviations]
+    _section(
+        body,
+        lines,
+        budget,
+        text("portfolio.contract.deviations", locale),
+        deviations,
+        text("portfolio.contract.none", locale),
+    )
+    if note:
+        body.append(_block(note, color="Accent", spacing="Medium"))
+        lines.append(note)
+    target = overview.status.target or StatusTarget(
+        TargetKind.CONTRACT, contract.id, contract.reference, contract.title
+    )
+    where = target_data(target)
+    actions = []
+    if overview.history.next_cursor:
+        actions.append(
+            execute(
+                text("portfolio.button.more_history", locale),
+                HISTORY_VERB,
+                {
+                    **where,
+                    "cursor": overview.history.next_cursor,
+                    "offset": len(overview.history.items),
+                },
+            )
+        )
+    actions += [
+        execute(
+            text("portfolio.button.overdue", locale, count=counts.overdue), OVERDUE_VERB, where
+        ),
+        execute(
+            text("portfolio.button.all_deviations", locale),
+            DEVIATIONS_VERB,
+            {**where, **DeviationQuery(open_only=False).data()},
+        ),
+    ]
+    body += _rows(actions, spacing="Medium")
+    return adaptive_card(body, "\n".join(lines))
+
+
+def _plain_element(value: str) -> tuple[Element, str]:
+    return _block(value, spacing="Small"), f"- {value}"
+
+
+def history_card(overview: ContractOverview, locale: str | None, *, offset: int) -> Card:
+    """The next page of one contract's history (`Mer` on its overview)."""
+    contract = overview.contract
+    page = overview.history
+    title = text(
+        "portfolio.history.title",
+        locale,
+        reference=contract.reference,
+        title=_clip(contract.title, 120),
+    )
+    showing = _showing(offset, len(page.items), page.total, locale)
+    body: list[Element] = [_title(title), _subtle(showing)]
+    lines = [title, showing, ""]
+    _take(body, lines, _Budget(MAX_CARD_ITEMS), (_history_element(i, locale) for i in page.items))
+    where = target_data(
+        overview.status.target
+        or StatusTarget(TargetKind.CONTRACT, contract.id, contract.reference, contract.title)
+    )
+    actions = []
+    if page.next_cursor:
+        actions.append(
+            execute(
+                text("portfolio.button.more", locale),
+                HISTORY_VERB,
+                {**where, "cursor": page.next_cursor, "offset": offset + len(page.items)},
+            )
+        )
+    actions.append(execute(text("portfolio.button.back_to_contract", locale), STATUS_VERB, where))
+    body += _rows(actions, spacing="Medium")
+    return adaptive_card(body, "\n".join(lines))
+
+
+# --- overdue -----------------------------------------------------------------------------------
+
+
+def _overdue_element(item: OverdueItem, locale: str | None) -> tuple[Element, str]:
+    days = text("portfolio.overdue.days", locale, count=item.days_overdue)
+    head = f"**{days}** · **{plain(item.contract_reference)}** " + plain(
+        _clip(item.contract_title, 80), line_starts=False
+    )
+    owner = (
+        text("portfolio.overdue.owner", locale, name=_clip(item.owner_name, 60))
+        if item.owner_name
+        else text("portfolio.overdue.no_owner", locale)
+    )
+    details = [
+        _clip(item.checkpoint_title, 80),
+        text("portfolio.overdue.due", locale, date=formatting.due(item.due_date, locale)),
+        owner,
+    ]
+    if item.supplier_name:
+        details.append(_clip(item.supplier_name, 60))
+    if item.escalated:
+        details.append(text("portfolio.overdue.escalated", locale))
+    detail = " · ".join(details)
+    element: Element = {
+        "type": "Container",
+        "id": f"overdue-{item.follow_up_id}",
+        "separator": True,
+        "items": [
+            _block(head, color="Attention" if item.escalated else "Default"),
+            _subtle(plain(detail, line_starts=False)),
+        ],
+    }
+    line = f"- {days} · {item.contract_reference} {_clip(item.contract_title, 80)} – {detail}"
+    return element, line
+
+
+def overdue_card(
+    page: Page[OverdueItem],
+    heading: str,
+    target: StatusTarget | None,
+    locale: str | None,
+    *,
+    offset: int,
+    note: str | None = None,
+) -> Card:
+    """Overdue follow-ups, oldest first, with owner and days overdue; `Mer` for the next page."""
+    title = text("portfolio.overdue.title", locale, total=page.total)
+    about = _target_name(target, locale) if target else heading
+    showing = _showing(offset, len(page.items), page.total, locale)
+    subtitle = f"{plain(about, line_starts=False)} · {showing}"
+    body: list[Element] = [_title(title), _subtle(subtitle)]
+    lines = [title, subtitle, ""]
+    if not page.items:
+        empty = text("portfolio.overdue.none", locale)
+        body.append(_block(empty, spacing="Medium"))
+        lines.append(empty)
+    items = (_overdue_element(item, locale) for item in page.items)
+    shown = _take(body, lines, _Budget(MAX_CARD_ITEMS), items)
+    if note:
+        body.append(_block(note, color="Accent", spacing="Medium"))
+        lines.append(note)
+    where = target_data(target)
+    actions = []
+    if page.next_cursor and shown == len(page.items):
+        actions.append(
+            execute(
+                text("portfolio.button.more", locale),
+                OVERDUE_VERB,
+                {**where, "cursor": page.next_cursor, "offset": offset + shown},
+            )
+        )
+    actions.append(execute(text("portfolio.button.status", locale), STATUS_VERB, where))
+    if target is not None:
+        actions.append(execute(text("portfolio.button.all_overdue", locale), OVERDUE_VERB, {}))
+    body += _rows(actions, spacing="Medium")
+    return adaptive_card(body, "\n".join(lines))
+
+
+# --- deviations --------------------------------------------------------------------------------
+
+
+def _chosen(label: str, chosen: bool) -> str:
+    return f"✓ {label}" if chosen else label
+
+
+def deviation_filters(
+    listing: DeviationList,
+    query: DeviationQuery,
+    target: StatusTarget | None,
+    locale: str | None,
+) -> list[Element]:
+    """The list's filters as buttons: open or all, severity, category (each keeps the
+    others; the counts are those of the open/all choice)."""
+    where = target_data(target)
+
+    def button(label: str, changed: DeviationQuery) -> Element:
+        return execute(label, DEVIATIONS_VERB, {**where, **changed.data()})
+
+    states = [
+        button(
+            _chosen(text("portfolio.deviations.open", locale), query.open_only),
+            DeviationQuery(True, query.category, query.severity),
+        ),
+        button(
+            _chosen(text("portfolio.deviations.all", locale), not query.open_only),
+            DeviationQuery(False, query.category, query.severity),
+        ),
+    ]
+    severities = [
+        button(
+            _chosen(text("portfolio.deviations.any_severity", locale), query.severity is None),
+            DeviationQuery(query.open_only, query.category, None),
+        )
+    ]
+    for severity in SEVERITY_ORDER:
+        count = listing.by_severity.get(severity, 0)
+        label = f"{severity_label(severity, locale)} ({count})"
+        severities.append(
+            button(
+                _chosen(label, query.severity is severity),
+                DeviationQuery(query.open_only, query.category, severity),
+            )
+        )
+    categories = [
+        button(
+            _chosen(text("portfolio.deviations.any_category", locale), query.category is None),
+            DeviationQuery(query.open_only, None, query.severity),
+        )
+    ]
+    for category in DeviationCategory:
+        count = listing.by_category.get(category.value, 0)
+        if count == 0 and category is not query.category:
+            continue
+        label = f"{category_label(category, locale)} ({count})"
+        categories.append(
+            button(
+                _chosen(label, query.category is category),
+                DeviationQuery(query.open_only, category, query.severity),
+            )
+        )
+    return [
+        *_rows(states, spacing="Medium", separator=True),
+        *_rows(severities, spacing="Small"),
+        *_rows(categories, spacing="Small"),
+    ]
+
+
+def deviations_title(query: DeviationQuery, total: int, locale: str | None) -> str:
+    key = "portfolio.deviations.title_open" if query.open_only else "portfolio.deviations.title"
+    return text(key, locale, total=total)
+
+
+def deviations_card(
+    listing: DeviationList,
+    query: DeviationQuery,
+    heading: str,
+    target: StatusTarget | None,
+    locale: str | None,
+    *,
+    offset: int,
+    note: str | None = None,
+) -> Card:
+    """Deviations, most severe first, each with its code (for `avviksstatus`), with the
+    filters as buttons and `Mer` for the next page."""
+    page = listing.page
+    title = deviations_title(query, page.total, locale)
+    about = _target_name(target, locale) if target else heading
+    chosen = [
+        label
+        for label in (
+            category_label(query.category, locale) if query.category else None,
+            severity_label(query.severity, locale) if query.severity else None,
+        )
+        if label
+    ]
+    showing = _showing(offset, len(page.items), page.total, locale)
+    subtitle = " · ".join([plain(about, line_starts=False), *chosen, showing])
+    body: list[Element] = [_title(title), _subtle(subtitle)]
+    lines = [title, subtitle, ""]
+    if not page.items:
+        empty = text("portfolio.deviations.none_filtered", locale)
+        body.append(_block(empty, spacing="Medium"))
+        lines.append(empty)
+    items = (_deviation_element(item, locale) for item in page.items)
+    shown = _take(body, lines, _Budget(MAX_CARD_ITEMS), items)
+    hint = text("portfolio.deviations.hint", locale)
+    body.append(_block(hint, isSubtle=True, spacing="Medium"))
+    lines.append(hint)
+    if note:
+        body.append(_block(note, color="Accent", spacing="Small"))
+        lines.append(note)
+    where = target_data(target)
+    actions = []
+    if page.next_cursor and shown == len(page.items):
+        actions.append(
+            execute(
+                text("portfolio.button.more", locale),
+                DEVIATIONS_VERB,
+                {**where, **query.data(), "cursor": page.next_cursor, "offset": offset + shown},
+            )
+        )
+    actions.append(execute(text("portfolio.button.status", locale), STATUS_VERB, where))
+    body += _rows(actions, spacing="Medium")
+    body += deviation_filters(listing, query, target, locale)
+    return adaptive_card(body, "\n".join(lines))
+
+
+# --- pick one ----------------------------------------------------------------------------------
+
+
+def candidates_card(
+    asked: str,
+    candidates: Sequence[StatusTarget],
+    verb: str,
+    extra: Mapping[str, Any],
+    locale: str | None,
+) -> Card:
+    """`status <tekst>` matched several: one button for each, re-asking with the choice."""
+    title = text("portfolio.pick.title", locale, text=echo(_clip(asked, 60)))
+    hint = text("portfolio.pick.hint", locale)
+    body: list[Element] = [_title(title), _subtle(hint)]
+    lines = [title, hint]
+    for candidate in candidates:
+        label = _target_name(candidate, locale)
+        body.append(
+            {
+                "type": "ActionSet",
+                "spacing": "Small",
+                "actions": [execute(label, verb, {**extra, **target_data(candidate)})],
+            }
+        )
+        lines.append(f"- {label}")
+    return adaptive_card(body, "\n".join(lines))
+
+
+__all__ = [
+    "DEVIATIONS_VERB",
+    "HISTORY_VERB",
+    "OVERDUE_VERB",
+    "STATUS_VERB",
+    "DeviationQuery",
+    "candidates_card",
+    "deviations_card",
+    "execute",
+    "history_card",
+    "overdue_card",
+    "overview_card",
+    "status_card",
+    "target_data",
+]

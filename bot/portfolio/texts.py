@@ -1,0 +1,381 @@
+"""Words of procurement's questions (`status`, `forfalt`, the lists of `avvik`, `mer`) and of
+roles (`rolle`), merged into `bot.conversation.texts`. Refusals are keyed by the domain's codes
+(`followup.access.AccessRefusal`, `followup.portfolio.PortfolioRefusal`)."""
+
+from __future__ import annotations
+
+from bot.conversation.texts import add_words
+
+NB: dict[str, str] = {
+    # --- commands ------------------------------------------------------------------------------
+    "command.status": "Porteføljen med ett blikk, eller status <avtalenr | leverandør | enhet>",
+    "command.forfalt": "Forfalte oppfølginger, eldste først, med eier og dager forfalt",
+    "command.mer": "Neste side av den siste listen",
+    "command.rolle": "Administrator: rolle gi | fjern <e-post> innkjøp | admin",
+    "help.cmd.status": (
+        "«status» – porteføljen med ett blikk: kontrakter som følges opp, frister denne uken, "
+        "besvart i tide, forfalt, eskalert, åpne avvik og eiere jeg ikke når (innkjøp ser alt, "
+        "kontraktseiere sine egne kontrakter); «status <avtalenr | leverandør | enhet | eier>» "
+        "viser én kontrakt med plan, svar, dokumenter og avvik, eller summen for en leverandør, "
+        "enhet eller eier"
+    ),
+    "help.cmd.forfalt": (
+        "«forfalt [leverandør | enhet | eier]» – forfalte oppfølginger, eldste først, med eier og "
+        "dager forfalt"
+    ),
+    "help.cmd.mer": "«mer» – neste side av listen du så sist (eller trykk «Mer» på kortet)",
+    "help.cmd.rolle": (
+        "«rolle gi <e-post> innkjøp | admin» og «rolle fjern <e-post> innkjøp | admin» – gi "
+        "eller ta fra noen en rolle (bare administratorer; alt logges)"
+    ),
+    # --- who sees what -------------------------------------------------------------------------
+    "access.not_registered": (
+        "Jeg fant deg ikke i kontraktsregisteret, så jeg kan ikke vise deg kontraktene. Ta "
+        "kontakt med innkjøp hvis du skal følge opp kontrakter."
+    ),
+    "access.no_contracts": (
+        "Beklager, her har du ikke tilgang: oversikten viser kontraktene du er kontraktseier, "
+        "forvalter eller stedfortreder for, og du står ikke på noen. Innkjøpsteamet ser hele "
+        "porteføljen; ta kontakt med dem hvis du trenger tilgang."
+    ),
+    "portfolio.channel_nothing": (
+        "Beklager, det kan jeg ikke vise i denne kanalen: ikke alle medlemmene har lov til å se "
+        "de samme kontraktene. Spør meg i en 1:1-chat i stedet."
+    ),
+    "portfolio.channel_members_unknown": (
+        "Beklager, jeg fikk ikke hentet medlemslisten til kanalen, så jeg vet ikke hva alle her "
+        "har lov til å se. Prøv igjen om litt, eller spør meg i en 1:1-chat."
+    ),
+    "portfolio.channel.narrowed": (
+        "I kanalen viser jeg bare kontraktene alle medlemmene har lov til å se."
+    ),
+    "portfolio.scope.everything": "Hele porteføljen",
+    "portfolio.scope.own": "Kontraktene du følger opp",
+    "portfolio.scope.own_and_covered": "Kontraktene du følger opp og dem du er stedfortreder for",
+    "portfolio.scope.channel": "Kontraktene alle i kanalen kan se",
+    "portfolio.bad_cursor": "Den listen er utdatert. Skriv kommandoen på nytt.",
+    "portfolio.not_visible": "Den kontrakten har du ikke tilgang til.",
+    "portfolio.unknown_contract": "Den kontrakten finnes ikke (lenger).",
+    "portfolio.target_gone": "Det kortet viser til noe som ikke finnes lenger. Skriv «status».",
+    "portfolio.not_found": (
+        "Jeg fant ingen kontrakt, leverandør, enhet eller kontraktseier som passer «{text}» blant "
+        "kontraktene du kan se. Skriv avtalenummeret, organisasjonsnummeret eller en del av "
+        "navnet."
+    ),
+    "portfolio.target.contract": "kontrakt",
+    "portfolio.target.supplier": "leverandør",
+    "portfolio.target.unit": "enhet",
+    "portfolio.target.owner": "kontraktseier",
+    "portfolio.pick.title": "Flere treff på «{text}»",
+    "portfolio.pick.hint": "Velg den du mente:",
+    "portfolio.showing": "viser {first}–{last} av {total}",
+    "portfolio.showing_none": "ingen å vise (av {total})",
+    "portfolio.more_names": "… og {count} til.",
+    # --- status ---------------------------------------------------------------------------------
+    "portfolio.status.title": "Status for kontraktsoppfølgingen",
+    "portfolio.status.subtitle": "{about} · per {today}",
+    "portfolio.status.contracts": "Kontrakter som følges opp",
+    "portfolio.status.due_this_week": "Frister denne uken (uke {week})",
+    "portfolio.status.on_time": "Besvart i tide, siste 90 dager",
+    "portfolio.status.on_time_value": "{on_time} av {due} ({percent} %)",
+    "portfolio.status.nothing_due": "ingen frister i perioden",
+    "portfolio.status.overdue": "Forfalt",
+    "portfolio.status.escalated": "Eskalert",
+    "portfolio.status.deviations": "Åpne avvik",
+    "portfolio.status.unreachable": "Eiere jeg ikke når",
+    "portfolio.status.unreachable_names": "Jeg når ikke: {names}.",
+    "portfolio.status.explained": (
+        "Besvart i tide: første svar senest på fristen, av oppfølgingene med frist de siste "
+        "{days} dagene. Forfalt: åpne oppfølginger med frist før i dag."
+    ),
+    "portfolio.button.overdue": "Forfalt ({count})",
+    "portfolio.button.open_deviations": "Åpne avvik ({count})",
+    "portfolio.button.all_deviations": "Alle avvik",
+    "portfolio.button.whole": "Hele oversikten",
+    "portfolio.button.status": "Status",
+    "portfolio.button.more": "Mer",
+    "portfolio.button.more_history": "Mer historikk",
+    "portfolio.button.back_to_contract": "Tilbake til kontrakten",
+    "portfolio.button.all_overdue": "Alle forfalte",
+    # --- one contract ---------------------------------------------------------------------------
+    "portfolio.contract.title": "{reference} {title}",
+    "portfolio.contract.unit": "Enhet",
+    "portfolio.contract.manager": "Kontraktsforvalter",
+    "portfolio.contract.deputy": "Stedfortreder",
+    "portfolio.contract.value": "Estimert verdi",
+    "portfolio.contract.value_nok": "{value} kr",
+    "portfolio.contract.risk": "Risiko",
+    "portfolio.contract.status": "Status",
+    "portfolio.contract.plan": "Oppfølgingsplan",
+    "portfolio.contract.no_plan": "Ingen kontrollpunkter.",
+    "portfolio.contract.upcoming": "Neste frister",
+    "portfolio.contract.history": "Historikk ({total} oppfølginger)",
+    "portfolio.contract.documents": "Dokumenter",
+    "portfolio.contract.deviations": "Avvik",
+    "portfolio.contract.none": "Ingen.",
+    "portfolio.risk.lav": "lav",
+    "portfolio.risk.middels": "middels",
+    "portfolio.risk.høy": "høy",
+    "portfolio.contract_status.aktiv": "aktiv",
+    "portfolio.contract_status.planlagt": "planlagt",
+    "portfolio.contract_status.utløpt": "utløpt",
+    "portfolio.contract_status.avsluttet": "avsluttet",
+    "portfolio.state.planned": "planlagt",
+    "portfolio.state.notified": "varslet, ikke besvart",
+    "portfolio.state.reminded": "purret, ikke besvart",
+    "portfolio.state.answered": "besvart",
+    "portfolio.state.deviation_reported": "avvik meldt",
+    "portfolio.state.escalated": "eskalert, ikke besvart",
+    "portfolio.state.snoozed": "utsatt",
+    "portfolio.state.skipped": "utgått",
+    "portfolio.history.title": "Historikk: {reference} {title}",
+    "portfolio.history.answer": "{answer} – {name}, {at}",
+    "portfolio.history.on_time": "i tide",
+    "portfolio.history.late": "for sent",
+    "portfolio.history.versions": "{count} versjoner",
+    "portfolio.history.documents": "{count} dok.",
+    # --- overdue --------------------------------------------------------------------------------
+    "portfolio.overdue.title": "Forfalte oppfølginger ({total})",
+    "portfolio.overdue.days": "{count} d forfalt",
+    "portfolio.overdue.due": "frist {date}",
+    "portfolio.overdue.owner": "eier {name}",
+    "portfolio.overdue.no_owner": "ingen eier",
+    "portfolio.overdue.escalated": "eskalert",
+    "portfolio.overdue.none": "Ingen forfalte oppfølginger. Bra!",
+    # --- deviations -----------------------------------------------------------------------------
+    "portfolio.deviations.title_open": "Åpne avvik ({total})",
+    "portfolio.deviations.title": "Alle avvik ({total})",
+    "portfolio.deviations.open": "Åpne",
+    "portfolio.deviations.all": "Alle",
+    "portfolio.deviations.any_severity": "Alle grader",
+    "portfolio.deviations.any_category": "Alle kategorier",
+    "portfolio.deviations.none_open": (
+        "Det er ingen åpne avvik på kontraktene du kan se. Skriv «meld avvik» for å melde et nytt."
+    ),
+    "portfolio.deviations.none_filtered": "Ingen avvik med disse filtrene.",
+    "portfolio.deviations.hint": (
+        "Koden står først; «avviksstatus <kode> lukket» lukker et avvik. Filtrer med knappene "
+        "under, eller skriv «avvik alle høy forsinkelse»."
+    ),
+    # --- mer ------------------------------------------------------------------------------------
+    "portfolio.more.nothing": (
+        "Jeg har ingen liste å fortsette her. Skriv «forfalt» eller «avvik» først."
+    ),
+    "portfolio.more.done": "Det var hele listen.",
+    # --- rolle ----------------------------------------------------------------------------------
+    "portfolio.role.usage": (
+        "Skriv «rolle gi <e-post> innkjøp» eller «rolle gi <e-post> admin» for å gi en rolle, "
+        "og «rolle fjern <e-post> innkjøp» (eller admin) for å ta den bort. Bare administratorer "
+        "kan endre roller, og hver endring logges."
+    ),
+    "portfolio.role.granted": "{name} ({address}) har nå rollen {role}. Endringen er logget.",
+    "portfolio.role.already": "{name} ({address}) hadde allerede rollen {role}.",
+    "portfolio.role.revoked": (
+        "{name} ({address}) har ikke lenger rollen {role}. Endringen er logget."
+    ),
+    "portfolio.role.not_had": "{name} ({address}) hadde ikke rollen {role}.",
+    "portfolio.role.name.procurement": "innkjøp",
+    "portfolio.role.name.admin": "administrator",
+    "portfolio.role.name.owner": "kontraktseier",
+    "role.not_admin": "Bare administratorer kan gi og ta fra roller.",
+    "role.bad_address": "«{address}» er ikke en e-postadresse. Skriv for eksempel ola@kommune.no.",
+    "role.unknown_person": (
+        "Jeg finner ingen med e-postadressen {address}. Personen må stå i kontraktsregisteret "
+        "eller ha skrevet til meg først."
+    ),
+    "role.not_grantable": (
+        "Rollen kontraktseier kommer fra kontraktsregisteret og gis ikke her. Du kan gi "
+        "«innkjøp» eller «admin»."
+    ),
+    "role.last_admin": (
+        "Du er den siste administratoren. Gi noen andre rollen admin før du fjerner din egen."
+    ),
+    "role.configured": (
+        "Personen er med i innkjøpsteamet gjennom innstillingen PROCUREMENT_MEMBERS. Fjern "
+        "adressen der; ellers kommer rollen tilbake."
+    ),
+    "role.admin_exists": "Det finnes allerede en administrator; roller gis nå i chatten.",
+}
+
+EN: dict[str, str] = {
+    "command.status": "The portfolio at a glance, or status <contract | supplier | unit>",
+    "command.forfalt": "Overdue follow-ups, oldest first, with owner and days overdue",
+    "command.mer": "The next page of the last list",
+    "command.rolle": "Administrators: role grant | revoke <e-mail> procurement | admin",
+    "help.cmd.status": (
+        "“status” – the portfolio at a glance: contracts followed up, due this week, answered on "
+        "time, overdue, escalated, open deviations and owners I cannot reach (procurement sees "
+        "everything, owners their own contracts); “status <contract | supplier | unit | owner>” "
+        "shows one contract with its plan, answers, documents and deviations, or the sums for a "
+        "supplier, unit or owner"
+    ),
+    "help.cmd.forfalt": (
+        "“overdue [supplier | unit | owner]” – overdue follow-ups, oldest first, with owner and "
+        "days overdue"
+    ),
+    "help.cmd.mer": "“more” – the next page of the list you saw last (or press “More”)",
+    "help.cmd.rolle": (
+        "“role grant <e-mail> procurement | admin” and “role revoke <e-mail> procurement | "
+        "admin” – give or take a role (administrators only; every change is logged)"
+    ),
+    "access.not_registered": (
+        "I did not find you in the contract register, so I cannot show you contracts. Contact "
+        "procurement if you follow up contracts."
+    ),
+    "access.no_contracts": (
+        "Sorry, you do not have access here: the overview shows the contracts you own, manage "
+        "or stand in for, and you are on none. The procurement team sees the whole portfolio; "
+        "contact them if you need access."
+    ),
+    "portfolio.channel_nothing": (
+        "Sorry, I cannot show that in this channel: not all of its members may see the same "
+        "contracts. Ask me in a 1:1 chat instead."
+    ),
+    "portfolio.channel_members_unknown": (
+        "Sorry, I could not read the channel's members, so I do not know what everyone here may "
+        "see. Try again shortly, or ask me in a 1:1 chat."
+    ),
+    "portfolio.channel.narrowed": (
+        "In the channel I show only the contracts every member may see."
+    ),
+    "portfolio.scope.everything": "The whole portfolio",
+    "portfolio.scope.own": "The contracts you follow up",
+    "portfolio.scope.own_and_covered": "The contracts you follow up and those you stand in for",
+    "portfolio.scope.channel": "The contracts everyone in the channel may see",
+    "portfolio.bad_cursor": "That list is out of date. Type the command again.",
+    "portfolio.not_visible": "You do not have access to that contract.",
+    "portfolio.unknown_contract": "That contract does not exist (any more).",
+    "portfolio.target_gone": "That card points to something that is gone. Type “status”.",
+    "portfolio.not_found": (
+        "I found no contract, supplier, unit or owner matching “{text}” among the contracts you "
+        "may see. Type the contract number, the organisation number or part of the name."
+    ),
+    "portfolio.target.contract": "contract",
+    "portfolio.target.supplier": "supplier",
+    "portfolio.target.unit": "unit",
+    "portfolio.target.owner": "owner",
+    "portfolio.pick.title": "Several matches for “{text}”",
+    "portfolio.pick.hint": "Pick the one you meant:",
+    "portfolio.showing": "showing {first}–{last} of {total}",
+    "portfolio.showing_none": "nothing to show (of {total})",
+    "portfolio.more_names": "… and {count} more.",
+    "portfolio.status.title": "Contract follow-up status",
+    "portfolio.status.subtitle": "{about} · as of {today}",
+    "portfolio.status.contracts": "Contracts followed up",
+    "portfolio.status.due_this_week": "Due this week (week {week})",
+    "portfolio.status.on_time": "Answered on time, last 90 days",
+    "portfolio.status.on_time_value": "{on_time} of {due} ({percent} %)",
+    "portfolio.status.nothing_due": "nothing due in the period",
+    "portfolio.status.overdue": "Overdue",
+    "portfolio.status.escalated": "Escalated",
+    "portfolio.status.deviations": "Open deviations",
+    "portfolio.status.unreachable": "Owners I cannot reach",
+    "portfolio.status.unreachable_names": "I cannot reach: {names}.",
+    "portfolio.status.explained": (
+        "Answered on time: first answer on or before the due date, of the follow-ups due in the "
+        "last {days} days. Overdue: open follow-ups due before today."
+    ),
+    "portfolio.button.overdue": "Overdue ({count})",
+    "portfolio.button.open_deviations": "Open deviations ({count})",
+    "portfolio.button.all_deviations": "All deviations",
+    "portfolio.button.whole": "Whole overview",
+    "portfolio.button.status": "Status",
+    "portfolio.button.more": "More",
+    "portfolio.button.more_history": "More history",
+    "portfolio.button.back_to_contract": "Back to the contract",
+    "portfolio.button.all_overdue": "All overdue",
+    "portfolio.contract.title": "{reference} {title}",
+    "portfolio.contract.unit": "Unit",
+    "portfolio.contract.manager": "Contract manager",
+    "portfolio.contract.deputy": "Deputy",
+    "portfolio.contract.value": "Estimated value",
+    "portfolio.contract.value_nok": "NOK {value}",
+    "portfolio.contract.risk": "Risk",
+    "portfolio.contract.status": "Status",
+    "portfolio.contract.plan": "Follow-up plan",
+    "portfolio.contract.no_plan": "No checkpoints.",
+    "portfolio.contract.upcoming": "Next due",
+    "portfolio.contract.history": "History ({total} follow-ups)",
+    "portfolio.contract.documents": "Documents",
+    "portfolio.contract.deviations": "Deviations",
+    "portfolio.contract.none": "None.",
+    "portfolio.risk.lav": "low",
+    "portfolio.risk.middels": "medium",
+    "portfolio.risk.høy": "high",
+    "portfolio.contract_status.aktiv": "active",
+    "portfolio.contract_status.planlagt": "planned",
+    "portfolio.contract_status.utløpt": "expired",
+    "portfolio.contract_status.avsluttet": "terminated",
+    "portfolio.state.planned": "planned",
+    "portfolio.state.notified": "notified, not answered",
+    "portfolio.state.reminded": "reminded, not answered",
+    "portfolio.state.answered": "answered",
+    "portfolio.state.deviation_reported": "deviation reported",
+    "portfolio.state.escalated": "escalated, not answered",
+    "portfolio.state.snoozed": "snoozed",
+    "portfolio.state.skipped": "skipped",
+    "portfolio.history.title": "History: {reference} {title}",
+    "portfolio.history.answer": "{answer} – {name}, {at}",
+    "portfolio.history.on_time": "on time",
+    "portfolio.history.late": "late",
+    "portfolio.history.versions": "{count} versions",
+    "portfolio.history.documents": "{count} doc.",
+    "portfolio.overdue.title": "Overdue follow-ups ({total})",
+    "portfolio.overdue.days": "{count} d overdue",
+    "portfolio.overdue.due": "due {date}",
+    "portfolio.overdue.owner": "owner {name}",
+    "portfolio.overdue.no_owner": "no owner",
+    "portfolio.overdue.escalated": "escalated",
+    "portfolio.overdue.none": "Nothing overdue. Well done!",
+    "portfolio.deviations.title_open": "Open deviations ({total})",
+    "portfolio.deviations.title": "All deviations ({total})",
+    "portfolio.deviations.open": "Open",
+    "portfolio.deviations.all": "All",
+    "portfolio.deviations.any_severity": "Any severity",
+    "portfolio.deviations.any_category": "Any category",
+    "portfolio.deviations.none_open": (
+        "There are no open deviations on the contracts you may see. Type “report deviation” to "
+        "report one."
+    ),
+    "portfolio.deviations.none_filtered": "No deviations with these filters.",
+    "portfolio.deviations.hint": (
+        "The code comes first; “deviation status <code> closed” closes one. Filter with the "
+        "buttons below, or type “deviations all high delay”."
+    ),
+    "portfolio.more.nothing": (
+        "I have no list to continue here. Type “overdue” or “deviations” first."
+    ),
+    "portfolio.more.done": "That was the whole list.",
+    "portfolio.role.usage": (
+        "Type “role grant <e-mail> procurement” or “role grant <e-mail> admin” to give a role, "
+        "and “role revoke <e-mail> procurement” (or admin) to take it away. Only administrators "
+        "may change roles, and every change is logged."
+    ),
+    "portfolio.role.granted": "{name} ({address}) now has the role {role}. The change is logged.",
+    "portfolio.role.already": "{name} ({address}) already had the role {role}.",
+    "portfolio.role.revoked": "{name} ({address}) no longer has the role {role}. Logged.",
+    "portfolio.role.not_had": "{name} ({address}) did not have the role {role}.",
+    "portfolio.role.name.procurement": "procurement",
+    "portfolio.role.name.admin": "administrator",
+    "portfolio.role.name.owner": "owner",
+    "role.not_admin": "Only administrators may give and take roles.",
+    "role.bad_address": "“{address}” is not an e-mail address. Type e.g. ola@kommune.no.",
+    "role.unknown_person": (
+        "I find nobody with the address {address}. They must be in the contract register or "
+        "have written to me first."
+    ),
+    "role.not_grantable": (
+        "The owner role comes from the contract register and is not given here. You can give "
+        "“procurement” or “admin”."
+    ),
+    "role.last_admin": (
+        "You are the last administrator. Make someone else admin before removing your own role."
+    ),
+    "role.configured": (
+        "This person is in the procurement team through the PROCUREMENT_MEMBERS setting. Remove "
+        "the address there; otherwise the role comes back."
+    ),
+    "role.admin_exists": "An administrator exists already; roles are now given in the chat.",
+}
+
+add_words(NB, EN)

@@ -1,0 +1,472 @@
+"""Answers: the owner, or whoever answers for them, answers a follow-up in one click.
+
+Who may answer is `followup.reminders.controls.may_answer`: the contract's owner, deputy and
+manager, and whoever covers for an absent owner today. An answer given by the contract's
+deputy, or by whoever covers for the owner, is recorded on behalf of the owner
+(`on_behalf_of_id`); the owner and the manager answer in their own name.
+
+An answer is never overwritten or deleted: answering again (a correction) stores the next
+version, and the follow-up takes the state of the latest one. Each answer is idempotent on the
+activity it came in (`source_activity_id`): Teams re-sends an activity it got no reply to in
+time, and the same activity stores one answer, also when both arrive at once.
+
+What an answer does to the follow-up: it leaves the reminder ladder (`next_action_at = None`)
+and its state becomes
+
+- ANSWERED for DELIVERED, PARTLY_DELIVERED, DOCUMENTS and NOT_APPLICABLE;
+- DEVIATION_REPORTED for DEVIATION and NOT_DELIVERED: a delivery that did not come is a
+  deviation from the contract (DOMAIN.md: *forsinkelse*), and procurement's views count it
+  as such. The bot offers to report it in full (`followup.deviations.services.report_deviation`).
+
+NOT_APPLICABLE is an answer, not SKIPPED: SKIPPED is the plan's word for an occurrence it
+retired, which can no longer be answered; a person saying "not relevant here" can change
+their mind, and the answer shows who said so and when.
+
+Refused (`AnswerRefused`, with a reason code for the bot's text catalogue): an unknown
+follow-up, a person who may not answer it, a contract that is no longer active (expired or
+terminated: corrections too), a follow-up the plan skipped or whose checkpoint was removed,
+and text longer than `MAX_ANSWER_TEXT` once cleaned (`clean_text`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Final
+
+from followup.absence import responsible_person
+from followup.calendar.workdays import oslo_today
+from followup.documents.evidence import missing_evidence
+from followup.errors import FollowUpError
+from followup.models import (
+    Answer,
+    AnswerKind,
+    AuditEvent,
+    Checkpoint,
+    CheckpointStatus,
+    Contract,
+    ContractStatus,
+    Deviation,
+    Document,
+    FollowUp,
+    FollowUpState,
+    Person,
+)
+from followup.ports import ScheduleChange, UnitOfWork, UnitOfWorkFactory
+from followup.reminders.controls import may_answer
+
+MAX_ANSWER_TEXT: Final = 2_000
+MAX_ACTIVITY_ID: Final = 200
+MAX_CHANNEL: Final = 32
+
+STATE_AFTER: Final = {
+    AnswerKind.DELIVERED: FollowUpState.ANSWERED,
+    AnswerKind.PARTLY_DELIVERED: FollowUpState.ANSWERED,
+    AnswerKind.DOCUMENTS: FollowUpState.ANSWERED,
+    AnswerKind.NOT_APPLICABLE: FollowUpState.ANSWERED,
+    AnswerKind.NOT_DELIVERED: FollowUpState.DEVIATION_REPORTED,
+    AnswerKind.DEVIATION: FollowUpState.DEVIATION_REPORTED,
+}
+"""The follow-up's state after an answer of each kind."""
+
+INACTIVE_CONTRACT: Final = frozenset({ContractStatus.EXPIRED, ContractStatus.TERMINATED})
+
+
+class AnswerRefusal(StrEnum):
+    """Why an answer was refused; the value is the code for the bot's text catalogue."""
+
+    UNKNOWN_FOLLOW_UP = "answer.unknown_follow_up"
+    NOT_YOURS = "answer.not_yours"
+    CONTRACT_INACTIVE = "answer.contract_inactive"
+    FOLLOW_UP_CLOSED = "answer.follow_up_closed"
+    TEXT_TOO_LONG = "answer.text_too_long"
+    UNKNOWN_KIND = "answer.unknown_kind"
+
+
+class AnswerRefused(FollowUpError):
+    def __init__(self, reason: AnswerRefusal, message: str = "", **values: object) -> None:
+        super().__init__(message or reason.value, code=reason.value, **values)
+        self.reason = reason
+
+
+# --- text ------------------------------------------------------------------------------------
+
+_DROPPED: Final = frozenset(
+    "\u200b\ufeff"  # zero-width space, byte order mark
+    "\u200e\u200f\u061c"  # direction marks
+    "\u202a\u202b\u202c\u202d\u202e"  # direction embeddings and overrides
+    "\u2066\u2067\u2068\u2069"  # direction isolates
+)
+_SPACES: Final = re.compile(r"[^\S\n]+")
+_BLANK_LINES: Final = re.compile(r"\n{3,}")
+
+
+def clean_text(value: str | None) -> str | None:
+    """Free text as stored: Unicode kept (NFC), control characters and direction overrides
+    dropped, runs of spaces made one space, at most one blank line in a row, ends trimmed.
+    Empty → None. Markup is not interpreted: `<script>` stays the text `<script>`."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n")
+    kept: list[str] = []
+    for char in text:
+        if char in "\r\u2028\u2029\u0085":
+            kept.append("\n")
+        elif char == "\n":
+            kept.append(char)
+        elif char in _DROPPED:
+            continue
+        elif unicodedata.category(char) in ("Cc", "Cs"):
+            # Tabs and other spacing controls become spaces; the rest goes.
+            if char in "\t\x0b\x0c":
+                kept.append(" ")
+        else:
+            kept.append(char)
+    lines = [_SPACES.sub(" ", line).strip() for line in "".join(kept).split("\n")]
+    cleaned = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return cleaned or None
+
+
+def activity_key(source_activity_id: str | None) -> str | None:
+    """The activity id as stored: blank is none, and an overlong id is stored as its hash
+    (cutting it could make two ids one)."""
+    if source_activity_id is None or not source_activity_id.strip():
+        return None
+    key = source_activity_id.strip()
+    if len(key) > MAX_ACTIVITY_ID:
+        key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return key
+
+
+# --- who answers what ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerTarget:
+    """A follow-up a person may answer now, with what the answer needs."""
+
+    follow_up: FollowUp
+    contract: Contract
+    checkpoint: Checkpoint
+    person: Person
+    on_behalf_of_id: str | None
+
+
+def find_answer_target(
+    uow: UnitOfWork, follow_up_id: str, person_id: str, now: datetime
+) -> AnswerTarget:
+    """The follow-up, if the person may answer it now; raises `AnswerRefused` otherwise."""
+    today = oslo_today(now)
+    follow_up, contract, checkpoint = load_follow_up(uow, follow_up_id)
+    person = uow.people.get(person_id)
+    if person is None or not may_answer(uow, person, contract, today):
+        raise AnswerRefused(AnswerRefusal.NOT_YOURS, reference=contract.reference)
+    return AnswerTarget(
+        follow_up, contract, checkpoint, person, _on_behalf_of(uow, person, contract, today)
+    )
+
+
+def load_follow_up(uow: UnitOfWork, follow_up_id: str) -> tuple[FollowUp, Contract, Checkpoint]:
+    """The follow-up with its contract and checkpoint; raises `AnswerRefused`
+    (UNKNOWN_FOLLOW_UP)."""
+    follow_up = uow.follow_ups.get_many([follow_up_id]).get(follow_up_id)
+    contract = uow.contracts.get(follow_up.contract_id) if follow_up else None
+    if follow_up is None or contract is None:
+        raise AnswerRefused(AnswerRefusal.UNKNOWN_FOLLOW_UP, follow_up_id=follow_up_id)
+    for checkpoint in uow.checkpoints.for_contracts([contract.id]):
+        if checkpoint.id == follow_up.checkpoint_id:
+            return follow_up, contract, checkpoint
+    raise AnswerRefused(AnswerRefusal.UNKNOWN_FOLLOW_UP, follow_up_id=follow_up_id)
+
+
+def answer_closed_reason(target: AnswerTarget) -> AnswerRefusal | None:
+    """Why the follow-up takes no answer now (None: it does)."""
+    if target.contract.status in INACTIVE_CONTRACT:
+        return AnswerRefusal.CONTRACT_INACTIVE
+    if (
+        target.follow_up.state is FollowUpState.SKIPPED
+        or target.checkpoint.status is CheckpointStatus.REMOVED
+    ):
+        return AnswerRefusal.FOLLOW_UP_CLOSED
+    return None
+
+
+def _on_behalf_of(uow: UnitOfWork, person: Person, contract: Contract, today: date) -> str | None:
+    owner_id = contract.owner_id
+    if owner_id is None or person.id == owner_id:
+        return None
+    if person.id == contract.deputy_id:
+        return owner_id
+    owner = uow.people.get(owner_id)
+    absences = uow.absences.for_people([owner_id], today)
+    if responsible_person(contract, owner, absences, today) == person.id:
+        return owner_id
+    return None
+
+
+# --- recording -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRecorded:
+    answer: Answer
+    created: bool
+    """False: this activity's answer was already stored, and is what came back."""
+    follow_up: FollowUp
+    """The follow-up after the answer."""
+    previous: Answer | None
+    """The version before `answer`, if any."""
+
+
+def record_answer(
+    uow_factory: UnitOfWorkFactory,
+    *,
+    follow_up_id: str,
+    kind: AnswerKind | str,
+    person_id: str,
+    now: datetime,
+    text: str | None = None,
+    source_activity_id: str | None = None,
+    channel: str = "msteams",
+) -> AnswerRecorded:
+    """Record an answer (see the module docstring); raises `AnswerRefused`."""
+    answer_kind = parse_kind(kind)
+    cleaned = clean_text(text)
+    with uow_factory() as uow:
+        target = find_answer_target(uow, follow_up_id, person_id, now)
+        replay = replayed_answer(uow, source_activity_id)
+        if replay is not None:
+            return replay
+        reason = answer_closed_reason(target)
+        if reason is not None:
+            raise AnswerRefused(reason, reference=target.contract.reference)
+        check_text(cleaned)
+        recorded = record_answer_in(
+            uow,
+            target,
+            answer_kind,
+            now,
+            text=cleaned,
+            source_activity_id=source_activity_id,
+            channel=channel,
+        )
+        if recorded.created:
+            uow.commit()
+        else:  # the same activity, stored by a concurrent transaction
+            uow.rollback()
+            return replayed_answer(uow, source_activity_id) or recorded
+    return recorded
+
+
+def parse_kind(kind: AnswerKind | str) -> AnswerKind:
+    try:
+        return AnswerKind(kind)
+    except ValueError:
+        raise AnswerRefused(AnswerRefusal.UNKNOWN_KIND, kind=str(kind)[:40]) from None
+
+
+def check_text(cleaned: str | None) -> None:
+    if cleaned is not None and len(cleaned) > MAX_ANSWER_TEXT:
+        raise AnswerRefused(AnswerRefusal.TEXT_TOO_LONG, length=len(cleaned), limit=MAX_ANSWER_TEXT)
+
+
+def replayed_answer(uow: UnitOfWork, source_activity_id: str | None) -> AnswerRecorded | None:
+    """The answer already stored for this activity, as `record_answer` returned it."""
+    key = activity_key(source_activity_id)
+    answer = uow.answers.by_source_activity(key) if key else None
+    if answer is None:
+        return None
+    follow_up = uow.follow_ups.get_many([answer.follow_up_id])[answer.follow_up_id]
+    return AnswerRecorded(answer, False, follow_up, _previous(uow, answer))
+
+
+def _previous(uow: UnitOfWork, answer: Answer) -> Answer | None:
+    return next(
+        (
+            a
+            for a in uow.answers.for_follow_up(answer.follow_up_id)
+            if a.version == answer.version - 1
+        ),
+        None,
+    )
+
+
+def record_answer_in(
+    uow: UnitOfWork,
+    target: AnswerTarget,
+    kind: AnswerKind,
+    now: datetime,
+    *,
+    text: str | None = None,
+    source_activity_id: str | None = None,
+    channel: str = "msteams",
+) -> AnswerRecorded:
+    """Store the answer and move the follow-up in `uow`, checks done; the caller commits, or
+    (when `created` is False: a concurrent transaction stored this activity's answer) rolls
+    back."""
+    before = target.follow_up
+    state = STATE_AFTER[kind]
+    # The follow-up's row first: its lock puts concurrent answers to one follow-up in turn,
+    # so each takes the next version number.
+    uow.follow_ups.reschedule([ScheduleChange(before.id, state, before.reminder_step, None)])
+    answer, created = uow.answers.add(
+        Answer(
+            follow_up_id=before.id,
+            kind=kind,
+            answered_by_id=target.person.id,
+            on_behalf_of_id=target.on_behalf_of_id,
+            answered_at=now,
+            text=text,
+            channel=(channel.strip() or "msteams")[:MAX_CHANNEL],
+            source_activity_id=activity_key(source_activity_id),
+        )
+    )
+    after = before.model_copy(update={"state": state, "next_action_at": None})
+    if not created:
+        return AnswerRecorded(answer, False, after, None)
+    previous = _previous(uow, answer)
+    uow.audit.append(
+        AuditEvent(
+            at=now,
+            actor=f"person:{target.person.id}",
+            action="answer.recorded",
+            entity="follow_up",
+            entity_id=before.id,
+            before={
+                "state": before.state.value,
+                "next_action_at": before.next_action_at.isoformat()
+                if before.next_action_at
+                else None,
+                "answer_version": previous.version if previous else None,
+            },
+            after={
+                "state": state.value,
+                "next_action_at": None,
+                "answer_id": answer.id,
+                "answer_version": answer.version,
+                "kind": kind.value,
+                "on_behalf_of_id": answer.on_behalf_of_id,
+            },
+        )
+    )
+    return AnswerRecorded(answer, True, after, previous)
+
+
+# --- the card after an answer ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSummary:
+    answer: Answer
+    answered_by_name: str | None
+    on_behalf_of_name: str | None
+
+    @property
+    def kind(self) -> AnswerKind:
+        return self.answer.kind
+
+    @property
+    def text(self) -> str | None:
+        return self.answer.text
+
+    @property
+    def answered_at(self) -> datetime:
+        return self.answer.answered_at
+
+    @property
+    def version(self) -> int:
+        return self.answer.version
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpView:
+    """What the bot shows of a follow-up after an answer."""
+
+    follow_up: FollowUp
+    contract: Contract
+    supplier_name: str | None
+    checkpoint: Checkpoint
+    latest: AnswerSummary | None
+    """The answer in force (the latest version), with names for "answered by X for Y"."""
+    versions: int
+    documents: Sequence[Document]
+    missing_evidence: Sequence[str]
+    """Evidence codes the checkpoint asks for that no document of this follow-up is."""
+    deviations: Sequence[Deviation]
+
+    @property
+    def due_date(self) -> date:
+        return self.follow_up.due_date
+
+    @property
+    def state(self) -> FollowUpState:
+        return self.follow_up.state
+
+
+def answer_view(uow_factory: UnitOfWorkFactory, follow_up_id: str) -> FollowUpView:
+    """The follow-up with its contract, supplier, checkpoint, latest answer, documents, missing
+    evidence and deviations; raises `AnswerRefused` (UNKNOWN_FOLLOW_UP)."""
+    with uow_factory() as uow:
+        return build_view(uow, follow_up_id)
+
+
+def build_view(uow: UnitOfWork, follow_up_id: str) -> FollowUpView:
+    follow_up, contract, checkpoint = load_follow_up(uow, follow_up_id)
+    answers = uow.answers.for_follow_up(follow_up_id)
+    latest = answers[-1] if answers else None
+    supplier = (
+        uow.suppliers.get_many([contract.supplier_id]).get(contract.supplier_id)
+        if contract.supplier_id
+        else None
+    )
+    summary = None
+    if latest is not None:
+        people = uow.people.get_many(
+            {p for p in (latest.answered_by_id, latest.on_behalf_of_id) if p}
+        )
+        by = people.get(latest.answered_by_id)
+        for_ = people.get(latest.on_behalf_of_id) if latest.on_behalf_of_id else None
+        summary = AnswerSummary(
+            latest, by.display_name if by else None, for_.display_name if for_ else None
+        )
+    documents = list(uow.documents.for_follow_up(follow_up_id))
+    return FollowUpView(
+        follow_up=follow_up,
+        contract=contract,
+        supplier_name=supplier.name if supplier else None,
+        checkpoint=checkpoint,
+        latest=summary,
+        versions=len(answers),
+        documents=documents,
+        missing_evidence=missing_evidence(checkpoint.evidence, (d.evidence for d in documents)),
+        deviations=list(uow.deviations.for_follow_up(follow_up_id)),
+    )
+
+
+__all__ = [
+    "MAX_ANSWER_TEXT",
+    "STATE_AFTER",
+    "AnswerRecorded",
+    "AnswerRefusal",
+    "AnswerRefused",
+    "AnswerSummary",
+    "AnswerTarget",
+    "FollowUpView",
+    "activity_key",
+    "answer_closed_reason",
+    "answer_view",
+    "build_view",
+    "check_text",
+    "clean_text",
+    "find_answer_target",
+    "load_follow_up",
+    "parse_kind",
+    "record_answer",
+    "record_answer_in",
+    "replayed_answer",
+]
