@@ -25,9 +25,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, insert, select
 
-from followup.calendar.materialise import refresh_plans_and_calendar
 from followup.calendar.workdays import WorkingCalendar
 from followup.models import Category, ContractStatus, ContractType, RiskLevel
+from followup.plans.materialise import refresh_plans_and_calendar
 from followup.plans.plan_file import load_plan
 from storage.db import create_db_engine, create_session_factory, upgrade_database
 from storage.tables import ContractRow, FollowUpRow, PersonRow, SupplierRow

@@ -294,7 +294,7 @@ async def _in_parallel(
     return failures
 
 
-def _local_settings(url: str) -> Any:
+def local_settings(url: str) -> Any:
     from bot.settings import load_settings
 
     return load_settings(
@@ -401,7 +401,7 @@ async def part_notifier(url: str, concurrency: int, *, botbuilder: bool) -> dict
     from bot.teams.notifier import TeamsNotifier
     from bot.wiring import DEV_BOT_APP_ID
 
-    settings = _local_settings(url)
+    settings = local_settings(url)
     jobs = _load_outbox(url)
     pool = ConnectorPool(settings.effective_service_url_hosts, connection_limit=concurrency)
     adapter = CloudAdapter(PooledBotFrameworkAuthentication(settings, pool))
@@ -442,7 +442,7 @@ async def part_outbox(url: str, concurrency: int, *, paced: bool) -> dict[str, A
     from followup.reminders.outbox import OutboxSender, SenderSettings
     from followup.reminders.pacing import Pacer
 
-    settings = _local_settings(url)
+    settings = local_settings(url)
     engine = create_db_engine(url)
     pool = ConnectorPool(settings.effective_service_url_hosts, connection_limit=concurrency)
     adapter = CloudAdapter(PooledBotFrameworkAuthentication(settings, pool))
@@ -521,7 +521,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(*args: str) -> subprocess.Popen[bytes]:
+def start_server(*args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
         [sys.executable, "-m", *args],
@@ -532,7 +532,7 @@ def _start(*args: str) -> subprocess.Popen[bytes]:
     )
 
 
-def _get(url: str) -> dict[str, Any]:
+def http_get(url: str) -> dict[str, Any]:
     async def go() -> dict[str, Any]:
         async with aiohttp.ClientSession() as session, session.get(url) as response:
             return dict(await response.json())
@@ -540,7 +540,7 @@ def _get(url: str) -> dict[str, Any]:
     return asyncio.run(go())
 
 
-def _post(url: str) -> None:
+def http_post(url: str) -> None:
     async def go() -> None:
         async with aiohttp.ClientSession() as session, session.post(url) as response:
             await response.read()
@@ -548,13 +548,13 @@ def _post(url: str) -> None:
     asyncio.run(go())
 
 
-def _wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
+def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
     for _ in range(200):
         if proc.poll() is not None:
             err = proc.stderr.read().decode() if proc.stderr else ""
             raise RuntimeError(f"stand-in exited: {err[-2000:]}")
         try:
-            _get(url + "_stats")
+            http_get(url + "_stats")
         except aiohttp.ClientError:
             time.sleep(0.05)
         else:
@@ -611,7 +611,7 @@ class Measured:
 
 
 def measure(part: str, url: str, standin: str, concurrency: int, profile: bool) -> Measured:
-    _post(standin + "_reset")
+    http_post(standin + "_reset")
     command = [
         sys.executable, "-m", "bench.reminders", "--part", part, "--database", url,
         "--concurrency", str(concurrency),
@@ -630,7 +630,7 @@ def measure(part: str, url: str, standin: str, concurrency: int, profile: bool) 
     if done.returncode != 0:
         raise RuntimeError(f"part {part} failed ({done.returncode})")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    stats = _get(standin + "_stats")
+    stats = http_get(standin + "_stats")
     return Measured(
         name=part,
         messages=int(result["messages"]),
@@ -660,13 +660,13 @@ def main() -> None:
         return
 
     fast_port, limited_port = free_port(), free_port()
-    fast = _start("bench.standin", str(fast_port))
-    limited = _start("bench.limited_standin", str(limited_port), "--tenant-rate", "30")
+    fast = start_server("bench.standin", str(fast_port))
+    limited = start_server("bench.limited_standin", str(limited_port), "--tenant-rate", "30")
     fast_url = f"http://127.0.0.1:{fast_port}/"
     limited_url = f"http://127.0.0.1:{limited_port}/"
     try:
-        _wait_up(fast_url, fast)
-        _wait_up(limited_url, limited)
+        wait_up(fast_url, fast)
+        wait_up(limited_url, limited)
         with (
             tempfile.TemporaryDirectory() as tmp,
             databases(args.database, Path(tmp), ["fanout", "paced"]) as urls,

@@ -34,20 +34,23 @@ from sqlalchemy import Engine, func, select, text
 
 from bench.import_contracts import fresh_database
 from bench.region_data import NOW, RegionFacts, RegionSize, populate_region
-from followup.access import Scope, resolve_viewer
+from followup.access import resolve_viewer
 from followup.portfolio import (
-    ExportKind,
-    ExportQuery,
-    PageRequest,
-    StatusTarget,
-    StatusWindow,
-    TargetKind,
     export_rows,
     list_deviations,
     list_overdue,
     portfolio_status,
     resolve_status_target,
     status_for,
+)
+from followup.views import (
+    ExportKind,
+    ExportQuery,
+    PageRequest,
+    Scope,
+    StatusTarget,
+    StatusWindow,
+    TargetKind,
 )
 from storage.db import create_db_engine, create_session_factory
 from storage.export_files import write_csv, write_xlsx

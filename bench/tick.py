@@ -94,15 +94,14 @@ from bench.reminders import (
     BOT_ID,
     CONCURRENCY,
     TENANT,
-    _get,
-    _local_settings,
-    _post,
-    _start,
-    _wait_up,
     databases,
     free_port,
+    http_get,
+    http_post,
+    local_settings,
+    start_server,
+    wait_up,
 )
-from followup.calendar.materialise import NoticePolicy, due_dates, horizon_end
 from followup.calendar.workdays import WorkingCalendar, oslo_datetime, oslo_today
 from followup.models import (
     OPEN_FOLLOW_UP_STATES,
@@ -122,6 +121,8 @@ from followup.models import (
     Role,
 )
 from followup.orgnr import make_organisation_number
+from followup.periods import add_months
+from followup.plans.materialise import NoticePolicy, due_dates, horizon_end
 from followup.plans.plan_file import PlanConfig, follows_up, load_plan, plan_for
 from followup.reminders.outbox import OutboxSender, SenderSettings, SendReport
 from followup.reminders.pacing import Pacer
@@ -304,7 +305,7 @@ def _templates(rng: random.Random, config: PlanConfig) -> list[_Template]:
     """Contracts with their checkpoints and follow-ups from the product's plan and calendar."""
     calendar = WorkingCalendar()
     settings = ReminderSettings()
-    first = MATERIALISED_ON - relativedelta(months=HISTORY_MONTHS)
+    first = add_months(MATERIALISED_ON, -HISTORY_MONTHS)
     until = horizon_end(MATERIALISED_ON, config.calendar)
     templates: list[_Template] = []
     for number in range(TEMPLATES):
@@ -810,14 +811,14 @@ class Sample:
 async def timed_tick(
     jobs: ReminderJobs, sender: TimedSender, server: ServerCpu | None, standin: str
 ) -> Sample:
-    await asyncio.to_thread(_post, standin + "_reset")
+    await asyncio.to_thread(http_post, standin + "_reset")
     before = await asyncio.to_thread(server.snapshot) if server else {}
     sender.last = (0.0, 0.0)
     wall, cpu = time.perf_counter(), time.process_time()
     report = await jobs.tick()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     server_cpu = await asyncio.to_thread(server.since, before) if server else None
-    stats = await asyncio.to_thread(_get, standin + "_stats")
+    stats = await asyncio.to_thread(http_get, standin + "_stats")
     send_wall, send_cpu = sender.last
     return Sample(
         wall=wall,
@@ -1206,7 +1207,7 @@ def _check(sample: Sample, due: int) -> None:
 
 async def _first_tick(url: str, adapter: Any, standin: str) -> tuple[Sample, int]:
     """The first tick of the day on the region at `url`: it also refreshes the calendar."""
-    settings = _local_settings(url)
+    settings = local_settings(url)
     engine = create_db_engine(url)
     try:
         factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(engine))
@@ -1235,7 +1236,7 @@ async def measure(
     from bot.teams.auth import PooledBotFrameworkAuthentication
     from bot.teams.connector import ConnectorPool
 
-    settings = _local_settings(url)
+    settings = local_settings(url)
     pool = ConnectorPool(settings.effective_service_url_hosts, connection_limit=CONCURRENCY)
     adapter = CloudAdapter(PooledBotFrameworkAuthentication(settings, pool))
     engine = create_db_engine(url)
@@ -1479,10 +1480,10 @@ def main() -> None:
     args = parser.parse_args()
     separate = args.refresh_follow_ups not in (None, args.follow_ups) and args.refresh_follow_ups
     port = free_port()
-    standin_process = _start("bench.standin", str(port))
+    standin_process = start_server("bench.standin", str(port))
     standin = f"http://127.0.0.1:{port}/"
     try:
-        _wait_up(standin, standin_process)
+        wait_up(standin, standin_process)
         with (
             tempfile.TemporaryDirectory() as tmp,
             databases(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -13,11 +14,11 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ActivityTypes
 from sqlalchemy import Engine
 
-from bot.commands import build_router
-from bot.conversation.activity_handler import BotDependencies, KontraktsvaktBot, OutboxNudge
-from bot.conversation.dialog_runner import build_dialogs
+from bot.commands import build_dialogs, build_router
+from bot.conversation.activity_handler import KontraktsvaktBot
+from bot.conversation.dependencies import BotDependencies, OutboxNudge
 from bot.conversation.texts import text
-from bot.exports.commands import Exports, build_exports, exports_cleanup
+from bot.exports.commands import Exports
 from bot.exports.download_route import ExportDownloadRoute
 from bot.owner.calendar_feed_route import CalendarFeedRoute
 from bot.settings import Settings, reminder_settings
@@ -25,12 +26,21 @@ from bot.teams.auth import PooledBotFrameworkAuthentication
 from bot.teams.connector import ConnectorPool
 from bot.teams.endpoint import Guards, MessagesEndpoint
 from bot.teams.state_storage import SqlAlchemyStorage
-from bot.uploads.commands import Uploads, build_uploads, uploads_cleanup
-from bot.wiring import DEV_BOT_APP_ID, build_reminder_jobs
+from bot.uploads.commands import Uploads
+from bot.wiring import (
+    DEV_BOT_APP_ID,
+    build_exports,
+    build_notifier,
+    build_reminder_jobs,
+    build_uploads,
+    exports_cleanup,
+    uploads_cleanup,
+)
 from followup.calendar.workdays import WorkingCalendar
 from scheduler.jobs import ReminderJobs
 from scheduler.runner import start_scheduler, stop_scheduler
 from storage.db import create_db_engine, create_session_factory, is_reachable
+from storage.demo_data import demo_people
 from storage.dialog_state import SqlDialogStateStore
 from storage.processed_activities import ProcessedActivityLog
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
@@ -74,8 +84,10 @@ def create_app(
     # continues on another instance.
     state_storage = SqlAlchemyStorage(SqlDialogStateStore(engine, clock))
     conversation_state = ConversationState(state_storage)
+    # One proactive sender for the process: reminders, upload confirmations.
+    notifier = build_notifier(settings, adapter)
     # Files sent to the bot: downloaded after the reply, stored under DOCUMENTS_DIR.
-    uploads = build_uploads(settings, engine, adapter, clock)
+    uploads = build_uploads(settings, engine, notifier, clock)
     # Exports: prepared under DATA_DIR/exports, uploaded on consent or behind a short link.
     exports = build_exports(settings)
     deps = BotDependencies(
@@ -86,13 +98,13 @@ def create_app(
         calendar=WorkingCalendar(),
         base_url=settings.base_url,
         reminders=reminder_settings(settings),
-        uploads=uploads,
-        exports=exports,
         conversation_state=conversation_state,
         state_storage=state_storage,
     )
     dialogs = build_dialogs(deps)
-    bot = KontraktsvaktBot(deps, build_router(deps, dialogs), dialogs)
+    bot = KontraktsvaktBot(
+        deps, build_router(deps, dialogs, uploads=uploads, exports=exports), dialogs
+    )
     processed = ProcessedActivityLog(engine)
     adapter.on_turn_error = _turn_error_handler(conversation_state)
 
@@ -126,7 +138,9 @@ def create_app(
     app.cleanup_ctx.append(uploads_cleanup(uploads))
     app.cleanup_ctx.append(exports_cleanup(exports, clock))
     if scheduler:
-        app[JOBS] = build_reminder_jobs(settings, deps.uow_factory, adapter, clock)
+        app[JOBS] = build_reminder_jobs(
+            settings, deps.uow_factory, adapter, clock, notifier=notifier
+        )
         deps.outbox_nudge.connect(app[JOBS].send_soon)
         app.cleanup_ctx.append(_scheduler)
 
@@ -136,7 +150,7 @@ def create_app(
 
         setup_dev_channel(
             app,
-            engine=engine,
+            list_people=functools.partial(demo_people, engine),
             bot_id=DEV_BOT_ID,
             tenant_id=DEV_TENANT_ID,
             webchat_bundle=bundle_path(settings.data_dir / "webchat"),

@@ -1,32 +1,54 @@
-"""The bot's commands in one router: `build_router(deps)` is the only place they are listed."""
+"""The bot's commands in one router and its dialogs in one runner: `build_router(deps)` and
+`build_dialogs(deps)` are the only places they are listed (part of the composition root: the
+one place that imports every capability)."""
 
 from __future__ import annotations
 
 import asyncio
 
 from bot.answers.commands import AnswerCommands
-from bot.conversation.activity_handler import BotDependencies
-from bot.conversation.dialog_runner import DialogRunner, build_dialogs
+from bot.conversation.dependencies import BotDependencies
+from bot.conversation.dialog_runner import DialogRunner
 from bot.conversation.router import CommandRouter, TurnRequest
+from bot.deviations.cards import DeviationCards
 from bot.deviations.commands import DeviationCommands
-from bot.exports.commands import ExportCommands
+from bot.deviations.report_deviation_dialog import DeviationServices, ReportDeviationDialog
+from bot.exports.commands import ExportCommands, Exports
 from bot.owner.commands import OwnerCommands
 from bot.owner.plan_commands import PlanCommands
-from bot.portfolio.commands import PortfolioCommands
+from bot.portfolio.commands import PortfolioCommands, is_deviation_list
 from bot.reminders.commands import ReminderCommands
-from bot.uploads.commands import UploadCommands
+from bot.uploads.commands import UploadCommands, Uploads
 from followup.access import is_procurement as has_procurement_access
 from followup.conversations import identify
 from followup.models import Person, Role
 
 
-def build_router(deps: BotDependencies, dialogs: DialogRunner | None = None) -> CommandRouter:
+def build_dialogs(deps: BotDependencies) -> DialogRunner:
+    """Every dialog the bot has, over `deps.conversation_state`."""
+    services = DeviationServices(
+        deps.uow_factory, deps.clock, DeviationCards(), send_alerts=deps.outbox_nudge
+    )
+    return DialogRunner(deps.conversation_state).add(
+        ReportDeviationDialog(services), restarted="deviation.dialog.restarted"
+    )
+
+
+def build_router(
+    deps: BotDependencies,
+    dialogs: DialogRunner | None = None,
+    *,
+    uploads: Uploads | None = None,
+    exports: Exports | None = None,
+) -> CommandRouter:
     """`hjelp`, the owners' commands, their reminder controls, procurement's `kontrollpunkt`,
     questions (`status`, `forfalt`, `avvik`, `mer`), `rolle` and `eksport`.
 
     Building it touches no database: the manifest test builds one with a dependencies object
     whose unit of work is never opened. `dialogs` are the ones the bot continues (`bot.app`
     passes the same runner to both); by default a runner over `deps.conversation_state`.
+    `uploads` receives documents (None: files are not taken); `exports` prepares exports
+    (None: `eksport` only explains itself).
     """
 
     async def sender(request: TurnRequest) -> Person | None:
@@ -50,10 +72,13 @@ def build_router(deps: BotDependencies, dialogs: DialogRunner | None = None) -> 
     PlanCommands(deps).register(router)
     ReminderCommands(deps).register(router)
     AnswerCommands(deps).register(router)
-    UploadCommands(deps).register(router)
+    UploadCommands(deps, uploads).register(router)
     DeviationCommands(
-        deps, dialogs or build_dialogs(deps), list_deviations=portfolio.deviations
+        deps,
+        dialogs or build_dialogs(deps),
+        list_deviations=portfolio.deviations,
+        is_deviation_list=is_deviation_list,
     ).register(router)
     portfolio.register(router)
-    ExportCommands(deps).register(router)
+    ExportCommands(deps, exports).register(router)
     return router

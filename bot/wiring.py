@@ -1,30 +1,45 @@
-"""Wiring of the reminder scheduler: the Teams notifier, the pacer, the outbox sender and the
-jobs, for `serve` (in the bot process) and for `kontraktsvakt scheduler` (on its own)."""
+"""Building the services of the composition root (`bot.app.create_app`, and the CLI):
+the reminder scheduler (the Teams notifier, the pacer, the outbox sender and the jobs, for
+`serve` in the bot process and for `kontraktsvakt scheduler` on its own), receiving documents
+and preparing exports. With `bot.app` and `bot.commands` the only modules of the app that
+build stores and notifiers."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
 import signal
 import socket
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
+from typing import Any
 
+from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
+from sqlalchemy import Engine
 
+from bot.exports.commands import CLEANUP_SECONDS, Exports
 from bot.reminders.cards import ReminderCards
 from bot.settings import Settings, reminder_settings
 from bot.teams.auth import PooledBotFrameworkAuthentication
 from bot.teams.connector import ConnectorPool
+from bot.teams.file_downloads import DownloadPolicy, FileDownloader
+from bot.teams.file_uploads import FileUploader, UploadPolicy
 from bot.teams.notifier import TeamsNotifier
+from bot.uploads.commands import BackgroundWork, UploadMemory, Uploads
 from followup.calendar.workdays import WorkingCalendar
-from followup.ports import UnitOfWorkFactory
+from followup.documents.services import MB
+from followup.ports import Notifier, UnitOfWorkFactory
 from followup.reminders.outbox import OutboxSender, SenderSettings
 from followup.reminders.pacing import Pacer
 from scheduler.jobs import ReminderJobs
 from scheduler.runner import start_scheduler, stop_scheduler
+from storage.dialog_state import SqlDialogStateStore
+from storage.document_store import FolderDocumentStore
+from storage.export_store import FolderExportStore
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +58,16 @@ def build_reminder_jobs(
     clock: Callable[[], datetime],
     *,
     holder: str | None = None,
+    notifier: Notifier | None = None,
 ) -> ReminderJobs:
+    """The jobs of a tick; `notifier` is the process's one sender (`build_notifier` by
+    default)."""
     holder = holder or process_name()
     renderer = ReminderCards()
     rate = settings.send_rate_per_tenant or None
     sender = OutboxSender(
         uow_factory,
-        TeamsNotifier(adapter, settings.microsoft_app_id or DEV_BOT_APP_ID),
+        notifier or build_notifier(settings, adapter),
         renderer,
         clock,
         Pacer(rate),
@@ -97,4 +115,93 @@ def run_scheduler_process(settings: Settings, clock: Callable[[], datetime]) -> 
     return 0
 
 
-__all__ = ["build_reminder_jobs", "process_name", "run_scheduler_process"]
+def download_policy(settings: Settings) -> DownloadPolicy:
+    return DownloadPolicy(
+        allowed_hosts=settings.effective_document_download_hosts,
+        local_mode=settings.local_mode,
+        max_bytes=settings.document_max_mb * MB,
+        timeout_seconds=settings.document_download_timeout_seconds,
+    )
+
+
+def build_notifier(settings: Settings, adapter: CloudAdapter) -> TeamsNotifier:
+    """The one proactive sender of a process, through the adapter's pooled connector."""
+    return TeamsNotifier(adapter, settings.microsoft_app_id or DEV_BOT_APP_ID)
+
+
+def build_uploads(
+    settings: Settings, engine: Engine, notifier: Notifier, clock: Callable[[], datetime]
+) -> Uploads:
+    """Documents in `FolderDocumentStore(DOCUMENTS_DIR)`, the memory in the bot's state table,
+    confirmations through `notifier`."""
+    return Uploads(
+        downloader=FileDownloader(download_policy(settings)),
+        store=FolderDocumentStore(settings.effective_documents_dir),
+        memory=UploadMemory(SqlDialogStateStore(engine, clock)),
+        notifier=notifier,
+        work=BackgroundWork(settings.document_download_concurrency),
+    )
+
+
+def uploads_cleanup(uploads: Uploads) -> Callable[[web.Application], Any]:
+    """An aiohttp `cleanup_ctx` entry: on shutdown, unfinished downloads are cancelled (the
+    person is not told; nothing half-stored is left, see `store_document`)."""
+
+    async def context(_app: web.Application) -> Any:
+        yield
+        await uploads.close()
+
+    return context
+
+
+def build_exports(settings: Settings) -> Exports:
+    return Exports(
+        store=FolderExportStore(settings.exports_dir),
+        uploader=FileUploader(
+            UploadPolicy(
+                allowed_hosts=settings.effective_export_upload_hosts,
+                local_mode=settings.local_mode,
+            )
+        ),
+        lifetime=timedelta(minutes=settings.export_lifetime_minutes),
+        link_lifetime=timedelta(minutes=settings.export_link_minutes),
+        base_url=settings.base_url,
+    )
+
+
+def exports_cleanup(
+    exports: Exports, clock: Callable[[], datetime]
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """An aiohttp `cleanup_ctx` entry: expired exports are removed every few minutes (and at
+    start), the upload session closed on shutdown."""
+
+    async def sweep() -> None:
+        while True:
+            try:
+                await exports.remove_expired(clock())
+            except Exception:
+                log.exception("removing expired exports failed")
+            await asyncio.sleep(CLEANUP_SECONDS)
+
+    async def context(_app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(sweep(), name="export-cleanup")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await exports.close()
+
+    return context
+
+
+__all__ = [
+    "build_exports",
+    "build_notifier",
+    "build_reminder_jobs",
+    "build_uploads",
+    "download_policy",
+    "exports_cleanup",
+    "process_name",
+    "run_scheduler_process",
+    "uploads_cleanup",
+]

@@ -28,10 +28,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
 from followup.errors import InvalidInput, NotAllowed, NotFound
-from followup.models import AuditEvent, Contract, Person, Role
+from followup.models import AuditEvent, Person, Role
+from followup.views import Scope
 
 if TYPE_CHECKING:
-    from followup.ports import UnitOfWork, UnitOfWorkFactory
+    from followup.ports import UnitOfWork
 
 MAX_ADDRESS: Final = 320
 GRANTABLE_ROLES: Final = frozenset({Role.PROCUREMENT, Role.ADMIN})
@@ -64,69 +65,7 @@ class AccessRefusal(StrEnum):
     """`bootstrap_admin` only makes the first administrator (NotAllowed)."""
 
 
-# --- scopes ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """The contracts one may see.
-
-    `people_sets` empty: every contract. Otherwise a contract is visible when, for EACH set,
-    its owner, deputy or manager is in that set. One person's scope has one set (themselves and
-    whom they cover today); a channel's has one set per member who is not procurement, so a
-    contract is visible only when every such member may see it. An empty set sees nothing.
-    """
-
-    people_sets: tuple[frozenset[str], ...] = ()
-
-    @classmethod
-    def everything(cls) -> Scope:
-        return cls(())
-
-    @classmethod
-    def nothing(cls) -> Scope:
-        return cls((frozenset(),))
-
-    @classmethod
-    def of_people(cls, person_ids: Iterable[str]) -> Scope:
-        return cls((frozenset(person_ids),))
-
-    @property
-    def is_everything(self) -> bool:
-        return not self.people_sets
-
-    @property
-    def is_nothing(self) -> bool:
-        return any(not people for people in self.people_sets)
-
-    def __and__(self, other: Scope) -> Scope:
-        """What both scopes see."""
-        if self.is_nothing or other.is_nothing:
-            return Scope.nothing()
-        sets = list(dict.fromkeys((*self.people_sets, *other.people_sets)))
-        # A set that contains another set adds nothing: drop it.
-        kept = tuple(s for s in sets if not any(t < s for t in sets))
-        return Scope(kept)
-
-    def sees(self, contract: Contract) -> bool:
-        """The same rule as the SQL, for one contract already in hand."""
-        people = {contract.owner_id, contract.deputy_id, contract.manager_id} - {None}
-        return all(people & s for s in self.people_sets)
-
-
-@dataclass(frozen=True, slots=True)
-class CoverFact:
-    """An owner away today, with the deputy named for the absence and their standing deputy."""
-
-    owner_id: str
-    absence_deputy_id: str | None
-    standing_deputy_id: str | None
-
-    @property
-    def deputy_id(self) -> str | None:
-        """Who covers: the absence's deputy, else the standing deputy (the contract's own
-        deputy and manager see the contract anyway)."""
-        return self.absence_deputy_id or self.standing_deputy_id
+# --- scopes (`Scope` and `CoverFact` are in `followup.views`) ---------------------------------
 
 
 def covering_today(
@@ -228,66 +167,70 @@ class RoleChange:
     """False when the person already had (or already lacked) the role: nothing was written."""
 
 
-def grant_role(
-    uow_factory: UnitOfWorkFactory,
-    *,
-    actor_person_id: str,
-    target: str,
-    role: Role,
-    now: datetime,
-) -> RoleChange:
-    """An administrator gives the person with e-mail or UPN `target` the role. Commits."""
+@dataclass(frozen=True, slots=True)
+class GrantRole:
+    """The administrator `actor_person_id` gives the person with e-mail or UPN `target` the
+    role."""
+
+    actor_person_id: str
+    target: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeRole:
+    """The administrator `actor_person_id` takes the role from the person with e-mail or UPN
+    `target`; `procurement_addresses` are those procurement by configuration."""
+
+    actor_person_id: str
+    target: str
+    role: Role
+    procurement_addresses: Collection[str] = ()
+
+
+def grant_role(cmd: GrantRole, uow: UnitOfWork, now: datetime) -> RoleChange:
+    """An administrator gives the person with e-mail or UPN `target` the role. The caller
+    commits."""
+    role = cmd.role
     _check_grantable(role)
-    with uow_factory() as uow:
-        _require_admin(uow, actor_person_id)
-        person = _person_by_address(uow, target)
-        if role in person.roles:
-            return RoleChange(person, role, changed=False)
-        _set_roles(uow, person, person.roles | {role}, actor_person_id, "role.granted", now)
-        uow.commit()
+    _require_admin(uow, cmd.actor_person_id)
+    person = _person_by_address(uow, cmd.target)
+    if role in person.roles:
+        return RoleChange(person, role, changed=False)
+    _set_roles(uow, person, person.roles | {role}, cmd.actor_person_id, "role.granted", now)
     return RoleChange(person, role, changed=True)
 
 
-def revoke_role(
-    uow_factory: UnitOfWorkFactory,
-    *,
-    actor_person_id: str,
-    target: str,
-    role: Role,
-    now: datetime,
-    procurement_addresses: Collection[str] = (),
-) -> RoleChange:
+def revoke_role(cmd: RevokeRole, uow: UnitOfWork, now: datetime) -> RoleChange:
     """An administrator takes the role from the person with e-mail or UPN `target` (also from
-    themselves, unless they are the last administrator). Commits."""
+    themselves, unless they are the last administrator). The caller commits."""
+    role = cmd.role
     _check_grantable(role)
-    with uow_factory() as uow:
-        _require_admin(uow, actor_person_id)
-        person = _person_by_address(uow, target)
-        if role not in person.roles:
-            return RoleChange(person, role, changed=False)
-        if role is Role.PROCUREMENT and _configured(person, procurement_addresses):
-            raise NotAllowed("procurement by configuration", code=AccessRefusal.CONFIGURED)
-        if role is Role.ADMIN:
-            # Locked (PostgreSQL: FOR UPDATE): two administrators revoking each other at once
-            # cannot both pass this check.
-            admins = uow.portfolio.people_with_role(Role.ADMIN, lock=True)
-            if {a.id for a in admins} <= {person.id}:
-                raise NotAllowed("last administrator", code=AccessRefusal.LAST_ADMIN)
-        _set_roles(uow, person, person.roles - {role}, actor_person_id, "role.revoked", now)
-        uow.commit()
+    _require_admin(uow, cmd.actor_person_id)
+    person = _person_by_address(uow, cmd.target)
+    if role not in person.roles:
+        return RoleChange(person, role, changed=False)
+    if role is Role.PROCUREMENT and _configured(person, cmd.procurement_addresses):
+        raise NotAllowed("procurement by configuration", code=AccessRefusal.CONFIGURED)
+    if role is Role.ADMIN:
+        # Locked (PostgreSQL: FOR UPDATE): two administrators revoking each other at once
+        # cannot both pass this check.
+        admins = uow.portfolio.people_with_role(Role.ADMIN, lock=True)
+        if {a.id for a in admins} <= {person.id}:
+            raise NotAllowed("last administrator", code=AccessRefusal.LAST_ADMIN)
+    _set_roles(uow, person, person.roles - {role}, cmd.actor_person_id, "role.revoked", now)
     return RoleChange(person, role, changed=True)
 
 
-def bootstrap_admin(uow_factory: UnitOfWorkFactory, *, target: str, now: datetime) -> RoleChange:
-    """Make the first administrator (from the command line, on the server). Refused once any
-    administrator exists: from then on, administrators grant roles with `grant_role`."""
-    with uow_factory() as uow:
-        if uow.portfolio.people_with_role(Role.ADMIN, lock=True):
-            raise NotAllowed("an administrator exists", code=AccessRefusal.ADMIN_EXISTS)
-        person = _person_by_address(uow, target)
-        roles = person.roles | {Role.ADMIN}
-        _set_roles(uow, person, roles, COMMAND_LINE_ACTOR, "role.granted", now)
-        uow.commit()
+def bootstrap_admin(target: str, uow: UnitOfWork, now: datetime) -> RoleChange:
+    """Make the person with e-mail or UPN `target` the first administrator (from the command
+    line, on the server). Refused once any administrator exists: from then on, administrators
+    grant roles with `grant_role`. The caller commits."""
+    if uow.portfolio.people_with_role(Role.ADMIN, lock=True):
+        raise NotAllowed("an administrator exists", code=AccessRefusal.ADMIN_EXISTS)
+    person = _person_by_address(uow, target)
+    roles = person.roles | {Role.ADMIN}
+    _set_roles(uow, person, roles, COMMAND_LINE_ACTOR, "role.granted", now)
     return RoleChange(person, Role.ADMIN, changed=True)
 
 
@@ -337,9 +280,9 @@ def _set_roles(
 __all__ = [
     "GRANTABLE_ROLES",
     "AccessRefusal",
-    "CoverFact",
+    "GrantRole",
+    "RevokeRole",
     "RoleChange",
-    "Scope",
     "Viewer",
     "bootstrap_admin",
     "channel_scope",
@@ -350,3 +293,32 @@ __all__ = [
     "resolve_viewer",
     "revoke_role",
 ]
+
+
+CHANNEL_SEES_NOTHING: Final = "portfolio.channel_nothing"
+"""Reason code: the asker and every member of the channel together may see nothing."""
+
+
+def scope_in_channel(
+    uow: UnitOfWork,
+    viewer: Viewer,
+    member_person_ids: Collection[str],
+    today: date,
+    *,
+    procurement_addresses: Collection[str] = (),
+    unresolved_members: int = 0,
+) -> Scope:
+    """What may be shown to `viewer` in a channel: what they may see that every member may
+    see too (`channel_scope`). Refuses (NotAllowed, `CHANNEL_SEES_NOTHING`) when that is
+    nothing."""
+    seen = channel_scope(
+        uow,
+        member_person_ids,
+        today,
+        procurement_addresses=procurement_addresses,
+        unresolved_members=unresolved_members,
+    )
+    scope = viewer.scope & seen
+    if scope.is_nothing:
+        raise NotAllowed("the channel may see nothing", code=CHANNEL_SEES_NOTHING)
+    return scope

@@ -9,12 +9,15 @@ channel with any of them may be shown nothing (`channel_scope`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Final
 
+from followup.access import channel_scope
 from followup.conversations import identify
 from followup.models import Person
+from followup.views import Scope
 
 if TYPE_CHECKING:
     from followup.ports import UnitOfWork
@@ -69,3 +72,20 @@ def _by_address(member: ChannelMember, by_address: Mapping[str, Person]) -> Pers
 
 
 __all__ = ["ChannelMember", "ChannelPeople", "people_in_channel"]
+
+
+def members_scope(
+    uow: UnitOfWork,
+    members: Sequence[ChannelMember],
+    today: date,
+    procurement_addresses: Collection[str],
+) -> Scope:
+    """What every member may see; a member the register does not know sees nothing."""
+    people = people_in_channel(uow, members)
+    return channel_scope(
+        uow,
+        people.person_ids,
+        today,
+        procurement_addresses=procurement_addresses,
+        unresolved_members=people.unresolved,
+    )

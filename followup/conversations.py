@@ -186,6 +186,17 @@ def record_conversation(
     )
 
 
+def mark_reachable(teams_user_id: str, uow: UnitOfWork, now: datetime) -> bool:
+    """Someone the bot could not reach (403/404) wrote to it again: reachable again. True when
+    that changed something (the caller commits)."""
+    person = uow.people.find_by_teams_user_id(teams_user_id)
+    if person is None or not person.unreachable:
+        return False
+    person.unreachable = False
+    uow.people.update(person, now)
+    return True
+
+
 def forget_conversation(conversation_id: str, actor: str, uow: UnitOfWork, now: datetime) -> int:
     """The app was uninstalled or the bot removed: drop every reference to the conversation."""
     removed = uow.conversations.remove_conversation(conversation_id)

@@ -89,7 +89,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -99,7 +98,15 @@ from typing import Any, Literal, TypeAlias
 from dateutil.easter import easter
 from dateutil.relativedelta import relativedelta
 
-from followup.calendar.workdays import DEFAULT_CALENDAR, OSLO, WorkingCalendar, oslo_today
+from followup.calendar.workdays import (
+    DEFAULT_CALENDAR,
+    OSLO,
+    WorkingCalendar,
+    oslo_datetime,
+    oslo_today,
+)
+from followup.periods import add_months
+from followup.words import normalise_words
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +310,6 @@ _TRAILING_TIME = re.compile(
     r"(?:\s+(?:senest|seinest))?$"
 )
 _TRAILING_FILLER = re.compile(r"\s+(?:senest|seinest|eller før|eller tidligere)$")
-_SPACES = re.compile(r"\s+")
 _DASHES = re.compile(r"[\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
 _STRIP = " \t,;:!?\"'()[]{}«»“”‘’*_"
 
@@ -312,14 +318,17 @@ _STRIP = " \t,;:!?\"'()[]{}«»“”‘’*_"
 # Small calendar helpers
 
 
-def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) + delta
-    return index // 12, index % 12 + 1
+def _month_start(year: int, month: int, delta: int) -> date | None:
+    """The first day of the month `delta` months after `year`-`month`; None outside years 1 to
+    9999 (the rules try the next month, or the one before, right up to the ends)."""
+    try:
+        return add_months(date(year, month, 1), delta)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _month_end(year: int, month: int) -> date:
-    ny, nm = _add_months(year, month, 1)
-    return date(ny, nm, 1) - timedelta(days=1)
+    return add_months(date(year, month, 1), 1) - timedelta(days=1)
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -366,8 +375,10 @@ class _Context:
         """The next (or most recent) monthly occurrence, starting with this month."""
         step = -1 if self.past else 1
         for offset in range(14):
-            year, month = _add_months(self.today.year, self.today.month, step * offset)
-            day = make(year, month)
+            first = _month_start(self.today.year, self.today.month, step * offset)
+            if first is None:  # past year 1 or 9999, and further on each turn
+                return None
+            day = make(first.year, first.month)
             if day is not None and self.accept(day):
                 return day
         return None
@@ -444,7 +455,7 @@ def _shift(day: date, n: int, unit: str, calendar: WorkingCalendar) -> date | No
         if unit.startswith(("uke", "veke")):
             return day + timedelta(weeks=n)
         if unit.startswith(("måned", "månad", "maned", "mnd")):
-            return day + relativedelta(months=n)
+            return add_months(day, n)
         return day + relativedelta(years=n)
     except (ValueError, OverflowError):
         return None
@@ -642,7 +653,8 @@ def _month_target(
     if rel in {"denne", "inneværende"}:
         return pick(ctx.today.year, ctx.today.month)
     if rel in {"neste", "forrige"}:
-        return pick(*_add_months(ctx.today.year, ctx.today.month, 1 if rel == "neste" else -1))
+        first = _month_start(ctx.today.year, ctx.today.month, 1 if rel == "neste" else -1)
+        return pick(first.year, first.month) if first is not None else None
     return ctx.monthly(pick)
 
 
@@ -752,8 +764,8 @@ def _period_relative(m: re.Match[str], ctx: _Context) -> _Found:
     size = _PERIOD_MONTHS[unit]
     shift = {"neste": 1, "forrige": -1}.get(m["rel"], 0)
     index = (ctx.today.month - 1) // size + shift
-    year, month = _add_months(ctx.today.year, 1, index * size + size - 1)
-    return _one(_month_end(year, month), DateRule.PERIOD_END)
+    last = add_months(date(ctx.today.year, 1, 1), index * size + size - 1)
+    return _one(_month_end(last.year, last.month), DateRule.PERIOD_END)
 
 
 def _easter_day(offset: int) -> Callable[[int, WorkingCalendar], date]:
@@ -913,13 +925,14 @@ def _apply_rules(text: str, ctx: _Context) -> tuple[tuple[date, ...], DateRule |
 
 
 def _normalise(text: str) -> str:
-    """Lower case, NFKC, one space between words, no surrounding punctuation or clock time."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-        text = _DASHES.sub("-", text)
+    """`normalise_words` with dashes as `-` and control and invisible characters as spaces; no
+    surrounding punctuation or clock time."""
     if not text.isprintable():
         text = "".join(ch if ch.isprintable() else " " for ch in text)
-    text = _SPACES.sub(" ", text.lower()).strip(_STRIP)
+    text = normalise_words(text)
+    if not text.isascii():
+        text = _DASHES.sub("-", text)
+    text = text.strip(_STRIP)
     if "kl" in text or ":" in text:
         text = _TRAILING_TIME.sub("", text).strip(_STRIP)
     if text.endswith(("senest", "seinest", "før", "tidligere")):
@@ -946,7 +959,7 @@ def _split_range(text: str) -> tuple[str, str] | None:
     """The two halves of a range phrase (`fra X til Y`, `X - Y`, ...), or None."""
     if len(text) > MAX_LENGTH:
         return None
-    phrase = _SPACES.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip(_STRIP)
+    phrase = normalise_words(text).strip(_STRIP)
     separators: tuple[re.Pattern[str], ...] = _RANGE_SEPARATORS
     if lead := _RANGE_LEAD.fullmatch(phrase):
         phrase = lead["rest"]
@@ -977,8 +990,8 @@ def _start_day_in_end_month(start: str, end: date) -> date | None:
     day = int(match["d"])
     found = _safe_date(end.year, end.month, day)
     if found is None or found > end:
-        year, month = _add_months(end.year, end.month, -1)
-        found = _safe_date(year, month, day)
+        first = _month_start(end.year, end.month, -1)
+        found = _safe_date(first.year, first.month, day) if first is not None else None
     return found
 
 
@@ -1100,6 +1113,46 @@ def read_date_range(
             start = _reading(halves[0], (day,), DateRule.DAY_MONTH)
     if start.date is not None and end.date is not None and end.date < start.date:
         again = _read(halves[1], _Context(start.date, ctx.calendar, past=False))
+        if again.date is not None and again.date >= start.date:
+            end = again
+    return start, end
+
+
+_ENGLISH_PERIOD = (
+    re.compile(r"(?:from\s+)?(?P<start>.+?)\s+to\s+(?P<end>.+)", re.IGNORECASE),
+    re.compile(r"between\s+(?P<start>.+?)\s+and\s+(?P<end>.+)", re.IGNORECASE),
+)
+
+
+def _english_halves(text: str) -> tuple[str, str] | None:
+    """`from X to Y` / `X to Y` / `between X and Y`: the English ways to say a period."""
+    for pattern in _ENGLISH_PERIOD:
+        if match := pattern.fullmatch(text.strip()):
+            return match["start"], match["end"]
+    return None
+
+
+def read_period(
+    text: str, now: datetime, *, prefer: Prefer | None = None
+) -> tuple[DateReading, DateReading] | None:
+    """The start and end of a period in Norwegian (`read_date_range`) or English (`from X to
+    Y`, `X to Y`, `between X and Y`); None when `text` is no period.
+
+    `prefer="past"` reads a start without a year as the most recent one (a period looked back
+    on, as in an export); the end follows the start either way, so `from 20.12 to 3.1` ends in
+    the next year.
+    """
+    halves = read_date_range(text, now, prefer=prefer)
+    if halves is not None:
+        return halves
+    english = _english_halves(text)
+    if english is None:
+        return None
+    start, end = read_date(english[0], now, prefer=prefer), read_date(english[1], now)
+    if start.date is not None and (
+        prefer == "past" or (end.date is not None and end.date < start.date)
+    ):
+        again = read_date(english[1], oslo_datetime(start.date, time(12)))
         if again.date is not None and again.date >= start.date:
             end = again
     return start, end

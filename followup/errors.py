@@ -59,3 +59,18 @@ class DeliveryFailed(FollowUpError):
 
 class Conflict(FollowUpError):
     """Another process changed the same thing at the same time; the work may be retried."""
+
+
+class ETagConflict(Exception):
+    """A write named an e-tag that is not (or no longer) the stored one.
+
+    Raised also when the item does not exist yet, and for an empty expected e-tag.
+    Nothing of the batch the conflicting item belonged to was written.
+    """
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+    def __str__(self) -> str:
+        return f"e-tag conflict on state item {self.key!r}"

@@ -1,6 +1,6 @@
 """Exports handed to a person: a file made once, kept for a while, delivered one of two ways.
 
-An export (`followup.portfolio.ExportQuery`, rows streamed by `export_rows`) is written to a
+An export (`followup.views.ExportQuery`, rows streamed by `export_rows`) is written to a
 file (Excel, or CSV on request) and kept by an `ExportStore` until `expires_at`. What is kept
 is the file and who it was made for; the rows are never put anywhere else (not in a card, not
 in a URL).
@@ -30,8 +30,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol
 
-from followup.access import Scope
-from followup.portfolio import ExportColumn, ExportKind, ExportQuery, ExportRow, export_rows
+from followup.portfolio import export_rows
+from followup.views import ExportColumn, ExportKind, ExportQuery, ExportRow, Scope
 
 if TYPE_CHECKING:
     from followup.ports import UnitOfWork

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import Any, Protocol, Self
 
 from followup.models import (
     Absence,
@@ -25,25 +25,24 @@ from followup.models import (
     Role,
     Supplier,
 )
-
-if TYPE_CHECKING:
-    # Types only: followup.portfolio and followup.access use these ports at run time.
-    from followup.access import CoverFact, Scope
-    from followup.portfolio import (
-        DeviationFilter,
-        DeviationList,
-        DocumentItem,
-        ExportQuery,
-        ExportRow,
-        HistoryItem,
-        OverdueItem,
-        Page,
-        PageRequest,
-        StatusCounts,
-        StatusTarget,
-        StatusWindow,
-        Subset,
-    )
+from followup.views import (
+    CoverFact,
+    DeviationFilter,
+    DeviationList,
+    DocumentItem,
+    ExportQuery,
+    ExportRow,
+    HistoryItem,
+    OverdueItem,
+    Page,
+    PageRequest,
+    PortfolioCounts,
+    Scope,
+    StatusCounts,
+    StatusTarget,
+    StatusWindow,
+    Subset,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,18 +242,6 @@ class SchedulerState(Protocol):
     def release(self, name: str, holder: str) -> None: ...
     def mark(self, name: str) -> str | None: ...
     def set_mark(self, name: str, value: str, now: datetime) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class PortfolioCounts:
-    """Numbers for the weekly summary."""
-
-    answered: int
-    answered_on_time: int
-    overdue: int
-    escalated: int
-    open_deviations: Mapping[str, int]
-    unreachable_people: Sequence[Person]
 
 
 class SummaryQueries(Protocol):

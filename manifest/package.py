@@ -14,7 +14,8 @@ placeholders are filled in the parsed JSON, never by text substitution:
   this placeholder is dropped when there is no public URL, and ``validDomains`` with it.
 
 Commands: the template lists the bot's typed commands (``bot.commands.build_router``) per scope,
-at most ten per scope as Teams allows; ``tests/test_manifest_commands.py`` checks that the lists
+at most ten per scope as Teams allows; ``tests/unit/test_manifest_commands.py`` checks that the
+lists
 equal the router's commands, titles and descriptions. Code that adds commands passes them as
 ``extra_commands``; each goes into every command list that shares a scope with it.
 

@@ -1,7 +1,7 @@
 """The scheduler's work on every tick, calling `followup` services only:
 
 1. once a day (the first tick of each Oslo day), bring plans and the rolling calendar up to
-   date (`followup.calendar.materialise.refresh_plans_and_calendar`), under a lease so one process
+   date (`followup.plans.materialise.refresh_plans_and_calendar`), under a lease so one process
    does it;
 2. plan what is due into the outbox (`followup.reminders.planning.plan_reminders`, under the planner
    lease);
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
-from followup.calendar.materialise import refresh_plans_and_calendar
 from followup.calendar.workdays import WorkingCalendar, oslo_today
+from followup.plans.materialise import refresh_plans_and_calendar
 from followup.plans.plan_file import PlanConfig
 from followup.ports import UnitOfWorkFactory
 from followup.reminders.outbox import OutboxSender, SendReport

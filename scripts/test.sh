@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up and run every check: ruff, mypy (strict) and the whole pytest suite on SQLite and a
+# Set up and run every check: ruff, mypy (strict), the import-linter contracts and the whole
+# pytest suite on SQLite and a
 # throwaway PostgreSQL, including the browser tests in headless Chromium.
 # Needs: python3.11, Debian's postgresql and chromium packages, npm (for the Web Chat bundle).
 set -euo pipefail
@@ -26,5 +27,7 @@ echo "== ruff"
 .venv/bin/ruff format --check .
 echo "== mypy (strict)"
 .venv/bin/mypy bot followup storage scheduler manifest bench
+echo "== import contracts (lint-imports)"
+.venv/bin/lint-imports --no-cache
 echo "== pytest"
 .venv/bin/pytest -p no:cacheprovider "$@"

@@ -10,7 +10,6 @@ SQLite writers take turns; either way the row that won is read back and returned
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from enum import StrEnum
 from typing import Any, Final
 
 from sqlalchemy import Table, case, func, or_, select, update
@@ -20,16 +19,18 @@ from sqlalchemy.orm import Session
 from followup.errors import Conflict
 from followup.models import (
     Answer,
-    AnswerKind,
     Deviation,
-    DeviationCategory,
     DeviationStatus,
     Document,
-    Remedy,
     Severity,
 )
-from storage.contract_repositories import _table
-from storage.tables import AnswerRow, ContractRow, DeviationRow, DocumentRow
+from storage.mappings import (
+    answer_from_row,
+    deviation_from_row,
+    document_from_row,
+    record_values,
+)
+from storage.tables import AnswerRow, ContractRow, DeviationRow, DocumentRow, table_of
 
 VERSION_TRIES: Final = 5
 
@@ -48,14 +49,6 @@ def _insert_once(session: Session, table: Table, values: Mapping[str, Any]) -> b
     return session.execute(statement.returning(table.c.id)).first() is not None
 
 
-def _values(model: Answer | Document | Deviation) -> dict[str, Any]:
-    """Column values: enums as their plain string values (drivers may adapt an Enum by name)."""
-    return {
-        key: value.value if isinstance(value, StrEnum) else value
-        for key, value in model.model_dump(mode="python").items()
-    }
-
-
 def _one(session: Session, table: Table, *where: Any) -> Any:
     session.flush()
     return session.execute(select(table).where(*where).limit(1)).first()
@@ -64,34 +57,19 @@ def _one(session: Session, table: Table, *where: Any) -> Any:
 # --- answers ---------------------------------------------------------------------------------
 
 
-def _answer(row: Any) -> Answer:
-    return Answer(
-        id=row.id,
-        follow_up_id=row.follow_up_id,
-        version=row.version,
-        kind=AnswerKind(row.kind),
-        answered_by_id=row.answered_by_id,
-        on_behalf_of_id=row.on_behalf_of_id,
-        answered_at=row.answered_at,
-        text=row.text,
-        channel=row.channel,
-        source_activity_id=row.source_activity_id,
-    )
-
-
 class SqlAlchemyAnswerRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def add(self, answer: Answer) -> tuple[Answer, bool]:
-        table = _table(AnswerRow)
+        table = table_of(AnswerRow)
         for _ in range(VERSION_TRIES):
             self._session.flush()
             latest = self._session.execute(
                 select(func.max(table.c.version)).where(table.c.follow_up_id == answer.follow_up_id)
             ).scalar()
             stored = answer.model_copy(update={"version": int(latest or 0) + 1})
-            if _insert_once(self._session, table, _values(stored)):
+            if _insert_once(self._session, table, record_values(stored)):
                 return stored, True
             if answer.source_activity_id:
                 existing = self.by_source_activity(answer.source_activity_id)
@@ -101,20 +79,20 @@ class SqlAlchemyAnswerRepository:
         raise Conflict("no free answer version", code="answer.conflict")
 
     def by_source_activity(self, source_activity_id: str) -> Answer | None:
-        table = _table(AnswerRow)
+        table = table_of(AnswerRow)
         row = _one(self._session, table, table.c.source_activity_id == source_activity_id)
-        return _answer(row) if row else None
+        return answer_from_row(row) if row else None
 
     def for_follow_up(self, follow_up_id: str) -> Sequence[Answer]:
-        table = _table(AnswerRow)
+        table = table_of(AnswerRow)
         self._session.flush()
         rows = self._session.execute(
             select(table).where(table.c.follow_up_id == follow_up_id).order_by(table.c.version)
         )
-        return [_answer(r) for r in rows]
+        return [answer_from_row(r) for r in rows]
 
     def latest(self, follow_up_id: str) -> Answer | None:
-        table = _table(AnswerRow)
+        table = table_of(AnswerRow)
         self._session.flush()
         row = self._session.execute(
             select(table)
@@ -122,26 +100,10 @@ class SqlAlchemyAnswerRepository:
             .order_by(table.c.version.desc())
             .limit(1)
         ).first()
-        return _answer(row) if row else None
+        return answer_from_row(row) if row else None
 
 
 # --- documents -------------------------------------------------------------------------------
-
-
-def _document(row: Any) -> Document:
-    return Document(
-        id=row.id,
-        answer_id=row.answer_id,
-        follow_up_id=row.follow_up_id,
-        file_name=row.file_name,
-        media_type=row.media_type,
-        size_bytes=row.size_bytes,
-        sha256=row.sha256,
-        storage_key=row.storage_key,
-        evidence=row.evidence,
-        uploaded_by_id=row.uploaded_by_id,
-        uploaded_at=row.uploaded_at,
-    )
 
 
 class SqlAlchemyDocumentRepository:
@@ -149,8 +111,8 @@ class SqlAlchemyDocumentRepository:
         self._session = session
 
     def add(self, document: Document) -> tuple[Document, bool]:
-        table = _table(DocumentRow)
-        if _insert_once(self._session, table, _values(document)):
+        table = table_of(DocumentRow)
+        if _insert_once(self._session, table, record_values(document)):
             return document, True
         existing = (
             self.find(document.follow_up_id, document.sha256) if document.follow_up_id else None
@@ -160,57 +122,36 @@ class SqlAlchemyDocumentRepository:
         return existing, False
 
     def get(self, document_id: str) -> Document | None:
-        table = _table(DocumentRow)
+        table = table_of(DocumentRow)
         row = _one(self._session, table, table.c.id == document_id)
-        return _document(row) if row else None
+        return document_from_row(row) if row else None
 
     def find(self, follow_up_id: str, sha256: str) -> Document | None:
-        table = _table(DocumentRow)
+        table = table_of(DocumentRow)
         row = _one(
             self._session, table, table.c.follow_up_id == follow_up_id, table.c.sha256 == sha256
         )
-        return _document(row) if row else None
+        return document_from_row(row) if row else None
 
     def with_sha256(self, sha256: str) -> Sequence[Document]:
-        return self._where(_table(DocumentRow).c.sha256 == sha256)
+        return self._where(table_of(DocumentRow).c.sha256 == sha256)
 
     def for_follow_up(self, follow_up_id: str) -> Sequence[Document]:
-        return self._where(_table(DocumentRow).c.follow_up_id == follow_up_id)
+        return self._where(table_of(DocumentRow).c.follow_up_id == follow_up_id)
 
     def for_answer(self, answer_id: str) -> Sequence[Document]:
-        return self._where(_table(DocumentRow).c.answer_id == answer_id)
+        return self._where(table_of(DocumentRow).c.answer_id == answer_id)
 
     def _where(self, condition: Any) -> list[Document]:
-        table = _table(DocumentRow)
+        table = table_of(DocumentRow)
         self._session.flush()
         rows = self._session.execute(
             select(table).where(condition).order_by(table.c.uploaded_at, table.c.id)
         )
-        return [_document(r) for r in rows]
+        return [document_from_row(r) for r in rows]
 
 
 # --- deviations ------------------------------------------------------------------------------
-
-
-def _deviation(row: Any) -> Deviation:
-    return Deviation(
-        id=row.id,
-        contract_id=row.contract_id,
-        follow_up_id=row.follow_up_id,
-        category=DeviationCategory(row.category),
-        severity=Severity(row.severity),
-        occurred_on=row.occurred_on,
-        description=row.description,
-        remedy=Remedy(row.remedy) if row.remedy else None,
-        status=DeviationStatus(row.status),
-        reported_by_id=row.reported_by_id,
-        reported_at=row.reported_at,
-        closed_by_id=row.closed_by_id,
-        closed_at=row.closed_at,
-        updated_by_id=row.updated_by_id,
-        updated_at=row.updated_at,
-        source_activity_id=row.source_activity_id,
-    )
 
 
 _SEVERITY_RANK: Final = {
@@ -226,8 +167,8 @@ class SqlAlchemyDeviationRepository:
         self._session = session
 
     def add(self, deviation: Deviation) -> tuple[Deviation, bool]:
-        table = _table(DeviationRow)
-        if _insert_once(self._session, table, _values(deviation)):
+        table = table_of(DeviationRow)
+        if _insert_once(self._session, table, record_values(deviation)):
             return deviation, True
         existing = (
             self.by_source_activity(deviation.source_activity_id)
@@ -239,17 +180,17 @@ class SqlAlchemyDeviationRepository:
         return existing, False
 
     def get(self, deviation_id: str) -> Deviation | None:
-        table = _table(DeviationRow)
+        table = table_of(DeviationRow)
         row = _one(self._session, table, table.c.id == deviation_id)
-        return _deviation(row) if row else None
+        return deviation_from_row(row) if row else None
 
     def by_source_activity(self, source_activity_id: str) -> Deviation | None:
-        table = _table(DeviationRow)
+        table = table_of(DeviationRow)
         row = _one(self._session, table, table.c.source_activity_id == source_activity_id)
-        return _deviation(row) if row else None
+        return deviation_from_row(row) if row else None
 
     def update(self, deviation: Deviation) -> None:
-        table = _table(DeviationRow)
+        table = table_of(DeviationRow)
         self._session.flush()
         changed = self._session.execute(
             update(table)
@@ -268,7 +209,7 @@ class SqlAlchemyDeviationRepository:
             raise LookupError(deviation.id)
 
     def for_contract(self, contract_id: str) -> Sequence[Deviation]:
-        table = _table(DeviationRow)
+        table = table_of(DeviationRow)
         return self._select(
             select(table)
             .where(table.c.contract_id == contract_id)
@@ -276,7 +217,7 @@ class SqlAlchemyDeviationRepository:
         )
 
     def for_follow_up(self, follow_up_id: str) -> Sequence[Deviation]:
-        table = _table(DeviationRow)
+        table = table_of(DeviationRow)
         return self._select(
             select(table)
             .where(table.c.follow_up_id == follow_up_id)
@@ -284,8 +225,8 @@ class SqlAlchemyDeviationRepository:
         )
 
     def open_for_person(self, person_id: str) -> Sequence[Deviation]:
-        table = _table(DeviationRow)
-        contracts = _table(ContractRow)
+        table = table_of(DeviationRow)
+        contracts = table_of(ContractRow)
         theirs = select(contracts.c.id).where(
             or_(
                 contracts.c.owner_id == person_id,
@@ -303,7 +244,7 @@ class SqlAlchemyDeviationRepository:
         )
 
     def open(self, limit: int) -> Sequence[Deviation]:
-        table = _table(DeviationRow)
+        table = table_of(DeviationRow)
         rank = case(_SEVERITY_RANK, value=table.c.severity, else_=len(_SEVERITY_RANK))
         return self._select(
             select(table)
@@ -317,7 +258,7 @@ class SqlAlchemyDeviationRepository:
         # only, so the pattern holds no wildcard of its own.
         if not suffix or any(c not in "0123456789abcdef-" for c in suffix):
             return []
-        table = _table(DeviationRow)
+        table = table_of(DeviationRow)
         return self._select(
             select(table)
             .where(table.c.id.like("%" + suffix))
@@ -327,7 +268,7 @@ class SqlAlchemyDeviationRepository:
 
     def _select(self, query: Any) -> list[Deviation]:
         self._session.flush()
-        return [_deviation(r) for r in self._session.execute(query)]
+        return [deviation_from_row(r) for r in self._session.execute(query)]
 
 
 __all__ = [

@@ -8,26 +8,28 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, Table, bindparam, delete, exists, insert, or_, select, true, update
+from sqlalchemy import bindparam, delete, exists, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from followup.lifecycle import LADDER_STATES
 from followup.models import (
     OPEN_FOLLOW_UP_STATES,
     Absence,
-    Category,
     Checkpoint,
-    CheckpointSource,
-    CheckpointStatus,
-    ComplianceFlags,
     Contract,
-    ContractStatus,
-    ContractType,
     FollowUp,
-    FollowUpState,
-    RiskLevel,
     Supplier,
 )
 from followup.ports import ScheduleChange
+from storage.mappings import (
+    absence_from_row,
+    checkpoint_from_row,
+    checkpoint_values,
+    contract_from_row,
+    contract_values,
+    follow_up_from_row,
+    supplier_from_row,
+)
 from storage.tables import (
     AbsenceRow,
     AnswerRow,
@@ -38,6 +40,7 @@ from storage.tables import (
     DocumentRow,
     FollowUpRow,
     SupplierRow,
+    table_of,
 )
 
 # Bound parameters per IN (...) list: well under SQLite's 32 766 and PostgreSQL's 65 535.
@@ -57,13 +60,6 @@ def chunked(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
         yield batch
 
 
-def _table(model: type[Any]) -> Table:
-    table = model.__table__
-    if not isinstance(table, Table):
-        raise TypeError(model)
-    return table
-
-
 def _rows(session: Session, table: Any, *where: Any, order_by: Sequence[Any] = ()) -> Any:
     """Plain rows (no ORM objects: far cheaper for bulk reads). Pending changes are flushed
     first, since a Core query does not autoflush."""
@@ -74,27 +70,23 @@ def _rows(session: Session, table: Any, *where: Any, order_by: Sequence[Any] = (
 # --- suppliers -------------------------------------------------------------------------------
 
 
-def _supplier(row: SupplierRow) -> Supplier:
-    return Supplier(id=row.id, name=row.name, organisation_number=row.organisation_number)
-
-
 class SqlAlchemySupplierRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def by_organisation_numbers(self, numbers: Collection[str]) -> Mapping[str, Supplier]:
         found: dict[str, Supplier] = {}
-        table = _table(SupplierRow)
+        table = table_of(SupplierRow)
         for batch in chunked(set(numbers)):
             for row in _rows(self._session, table, table.c.organisation_number.in_(batch)):
-                found[row.organisation_number] = _supplier(row)
+                found[row.organisation_number] = supplier_from_row(row)
         return found
 
     def get_many(self, supplier_ids: Collection[str]) -> Mapping[str, Supplier]:
         found: dict[str, Supplier] = {}
         for batch in chunked(set(supplier_ids)):
             for row in self._session.scalars(select(SupplierRow).where(SupplierRow.id.in_(batch))):
-                found[row.id] = _supplier(row)
+                found[row.id] = supplier_from_row(row)
         return found
 
     def add(self, supplier: Supplier) -> None:
@@ -116,7 +108,7 @@ class SqlAlchemySupplierRepository:
         ]
         if rows:
             self._session.flush()
-            self._session.connection().execute(insert(_table(SupplierRow)), rows)
+            self._session.connection().execute(insert(table_of(SupplierRow)), rows)
         return len(rows)
 
     def update(self, supplier: Supplier) -> None:
@@ -130,74 +122,13 @@ class SqlAlchemySupplierRepository:
 # --- contracts -------------------------------------------------------------------------------
 
 
-def _contract(row: ContractRow) -> Contract:
-    return Contract(
-        id=row.id,
-        reference=row.reference,
-        case_number=row.case_number,
-        title=row.title,
-        contract_type=ContractType(row.contract_type),
-        category=Category(row.category),
-        supplier_id=row.supplier_id,
-        owner_id=row.owner_id,
-        manager_id=row.manager_id,
-        deputy_id=row.deputy_id,
-        unit=row.unit,
-        start_date=row.start_date,
-        end_date=row.end_date,
-        options=[date.fromisoformat(d) for d in row.options or []],
-        value_nok=row.value_nok,
-        cpv_code=row.cpv_code,
-        ongoing=row.ongoing,
-        notice_months=row.notice_months,
-        risk=RiskLevel(row.risk),
-        status=ContractStatus(row.status),
-        public=row.public,
-        compliance=ComplianceFlags(
-            pay_and_conditions=row.pay_and_conditions,
-            apprentices=row.apprentices,
-            hms_card=row.hms_card,
-            supply_chain=row.supply_chain,
-        ),
-    )
-
-
-def _contract_values(contract: Contract) -> dict[str, Any]:
-    return {
-        "reference": contract.reference,
-        "case_number": contract.case_number,
-        "title": contract.title,
-        "contract_type": contract.contract_type.value,
-        "category": contract.category.value,
-        "supplier_id": contract.supplier_id,
-        "owner_id": contract.owner_id,
-        "manager_id": contract.manager_id,
-        "deputy_id": contract.deputy_id,
-        "unit": contract.unit,
-        "start_date": contract.start_date,
-        "end_date": contract.end_date,
-        "options": [d.isoformat() for d in contract.options],
-        "value_nok": contract.value_nok,
-        "cpv_code": contract.cpv_code,
-        "ongoing": contract.ongoing,
-        "notice_months": contract.notice_months,
-        "risk": contract.risk.value,
-        "status": contract.status.value,
-        "public": contract.public,
-        "pay_and_conditions": contract.compliance.pay_and_conditions,
-        "apprentices": contract.compliance.apprentices,
-        "hms_card": contract.compliance.hms_card,
-        "supply_chain": contract.compliance.supply_chain,
-    }
-
-
 class SqlAlchemyContractRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def get(self, contract_id: str) -> Contract | None:
         row = self._session.get(ContractRow, contract_id)
-        return _contract(row) if row else None
+        return contract_from_row(row) if row else None
 
     def by_reference(self, reference: str) -> Contract | None:
         row = self._session.scalars(
@@ -210,14 +141,14 @@ class SqlAlchemyContractRepository:
             row = self._session.scalars(
                 select(ContractRow).where(ContractRow.reference.ilike(escaped, escape="\\"))
             ).first()
-        return _contract(row) if row else None
+        return contract_from_row(row) if row else None
 
     def by_references(self, references: Collection[str]) -> Mapping[str, Contract]:
         found: dict[str, Contract] = {}
         table = ContractRow.__table__
         for batch in chunked(set(references)):
             for row in _rows(self._session, table, table.c.reference.in_(batch)):
-                found[row.reference] = _contract(row)
+                found[row.reference] = contract_from_row(row)
         return found
 
     def get_many(self, contract_ids: Collection[str]) -> Mapping[str, Contract]:
@@ -225,31 +156,29 @@ class SqlAlchemyContractRepository:
         table = ContractRow.__table__
         for batch in chunked(set(contract_ids)):
             for row in _rows(self._session, table, table.c.id.in_(batch)):
-                found[row.id] = _contract(row)
+                found[row.id] = contract_from_row(row)
         return found
 
     def add(self, contract: Contract, now: datetime) -> None:
         self._session.add(
-            ContractRow(
-                id=contract.id, created_at=now, updated_at=now, **_contract_values(contract)
-            )
+            ContractRow(id=contract.id, created_at=now, updated_at=now, **contract_values(contract))
         )
 
     def add_many(self, contracts: Iterable[Contract], now: datetime) -> int:
         rows = [
-            {"id": c.id, "created_at": now, "updated_at": now, **_contract_values(c)}
+            {"id": c.id, "created_at": now, "updated_at": now, **contract_values(c)}
             for c in contracts
         ]
         if rows:
             self._session.flush()
-            self._session.connection().execute(insert(_table(ContractRow)), rows)
+            self._session.connection().execute(insert(table_of(ContractRow)), rows)
         return len(rows)
 
     def update(self, contract: Contract, now: datetime) -> None:
         row = self._session.get(ContractRow, contract.id)
         if row is None:
             raise LookupError(contract.id)
-        for key, value in _contract_values(contract).items():
+        for key, value in contract_values(contract).items():
             setattr(row, key, value)
         row.updated_at = now
 
@@ -265,7 +194,7 @@ class SqlAlchemyContractRepository:
             )
             .order_by(ContractRow.reference)
         )
-        return [_contract(r) for r in rows]
+        return [contract_from_row(r) for r in rows]
 
     def owned_by(self, person_ids: Collection[str]) -> Sequence[Contract]:
         found: list[Contract] = []
@@ -275,7 +204,7 @@ class SqlAlchemyContractRepository:
                 .where(ContractRow.owner_id.in_(batch))
                 .order_by(ContractRow.reference)
             )
-            found.extend(_contract(r) for r in rows)
+            found.extend(contract_from_row(r) for r in rows)
         return found
 
     def ids_after(self, after_id: str | None, limit: int) -> Sequence[str]:
@@ -288,43 +217,6 @@ class SqlAlchemyContractRepository:
 # --- checkpoints -----------------------------------------------------------------------------
 
 
-def _checkpoint(row: CheckpointRow) -> Checkpoint:
-    return Checkpoint(
-        id=row.id,
-        contract_id=row.contract_id,
-        code=row.code,
-        title=row.title,
-        question=row.question,
-        rrule=row.rrule,
-        dtstart=row.dtstart,
-        evidence=list(row.evidence or []),
-        actions=list(row.actions or []),
-        answer_window_days=row.answer_window_days,
-        escalation=[int(x) for x in row.escalation or []],
-        status=CheckpointStatus(row.status),
-        source=CheckpointSource(row.source),
-        customised=row.customised,
-    )
-
-
-def _checkpoint_values(checkpoint: Checkpoint) -> dict[str, Any]:
-    return {
-        "contract_id": checkpoint.contract_id,
-        "code": checkpoint.code,
-        "title": checkpoint.title,
-        "question": checkpoint.question,
-        "rrule": checkpoint.rrule,
-        "dtstart": checkpoint.dtstart,
-        "evidence": list(checkpoint.evidence),
-        "actions": list(checkpoint.actions),
-        "answer_window_days": checkpoint.answer_window_days,
-        "escalation": list(checkpoint.escalation),
-        "status": checkpoint.status.value,
-        "source": checkpoint.source.value,
-        "customised": checkpoint.customised,
-    }
-
-
 class SqlAlchemyCheckpointRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -334,7 +226,7 @@ class SqlAlchemyCheckpointRepository:
         table = CheckpointRow.__table__
         for batch in chunked(set(checkpoint_ids)):
             for row in _rows(self._session, table, table.c.id.in_(batch)):
-                checkpoint = _checkpoint(row)
+                checkpoint = checkpoint_from_row(row)
                 found[checkpoint.id] = checkpoint
         return found
 
@@ -343,7 +235,7 @@ class SqlAlchemyCheckpointRepository:
         table = CheckpointRow.__table__
         for batch in chunked(set(contract_ids)):
             found.extend(
-                _checkpoint(row)
+                checkpoint_from_row(row)
                 for row in _rows(
                     self._session,
                     table,
@@ -354,36 +246,24 @@ class SqlAlchemyCheckpointRepository:
         return found
 
     def add(self, checkpoint: Checkpoint) -> None:
-        self._session.add(CheckpointRow(id=checkpoint.id, **_checkpoint_values(checkpoint)))
+        self._session.add(CheckpointRow(id=checkpoint.id, **checkpoint_values(checkpoint)))
 
     def add_many(self, checkpoints: Iterable[Checkpoint]) -> int:
-        rows = [{"id": c.id, **_checkpoint_values(c)} for c in checkpoints]
+        rows = [{"id": c.id, **checkpoint_values(c)} for c in checkpoints]
         if rows:
             self._session.flush()
-            self._session.connection().execute(insert(_table(CheckpointRow)), rows)
+            self._session.connection().execute(insert(table_of(CheckpointRow)), rows)
         return len(rows)
 
     def update(self, checkpoint: Checkpoint) -> None:
         row = self._session.get(CheckpointRow, checkpoint.id)
         if row is None:
             raise LookupError(checkpoint.id)
-        for key, value in _checkpoint_values(checkpoint).items():
+        for key, value in checkpoint_values(checkpoint).items():
             setattr(row, key, value)
 
 
 # --- follow-ups ------------------------------------------------------------------------------
-
-
-def _follow_up(row: FollowUpRow | Row[Any]) -> FollowUp:
-    return FollowUp(
-        id=row.id,
-        checkpoint_id=row.checkpoint_id,
-        contract_id=row.contract_id,
-        due_date=row.due_date,
-        state=FollowUpState(row.state),
-        next_action_at=row.next_action_at,
-        reminder_step=row.reminder_step,
-    )
 
 
 class SqlAlchemyFollowUpRepository:
@@ -397,7 +277,7 @@ class SqlAlchemyFollowUpRepository:
         table = FollowUpRow.__table__
         for batch in chunked(set(checkpoint_ids)):
             found.extend(
-                _follow_up(row)
+                follow_up_from_row(row)
                 for row in _rows(
                     self._session,
                     table,
@@ -423,7 +303,7 @@ class SqlAlchemyFollowUpRepository:
         if rows:
             # Core insert: many rows in a few statements, no ORM identity bookkeeping.
             self._session.flush()
-            self._session.connection().execute(insert(_table(FollowUpRow)), rows)
+            self._session.connection().execute(insert(table_of(FollowUpRow)), rows)
         return len(rows)
 
     def delete_unanswered(self, follow_up_ids: Collection[str]) -> int:
@@ -448,7 +328,7 @@ class SqlAlchemyFollowUpRepository:
         found: list[FollowUp] = []
         for batch in chunked(set(contract_ids)):
             found.extend(
-                _follow_up(row)
+                follow_up_from_row(row)
                 for row in self._session.scalars(
                     select(FollowUpRow)
                     # No ORDER BY: sorted below; with one, SQLite walks a due-date index over
@@ -467,8 +347,8 @@ class SqlAlchemyFollowUpRepository:
         self, owner_ids: Collection[str], start: date, end: date
     ) -> Sequence[FollowUp]:
         found: list[FollowUp] = []
-        table = _table(FollowUpRow)
-        contracts = _table(ContractRow)
+        table = table_of(FollowUpRow)
+        contracts = table_of(ContractRow)
         for batch in chunked(set(owner_ids)):
             query = (
                 select(table)
@@ -480,26 +360,26 @@ class SqlAlchemyFollowUpRepository:
                     table.c.due_date <= end,
                 )
             )
-            found.extend(_follow_up(row) for row in self._session.execute(query))
+            found.extend(follow_up_from_row(row) for row in self._session.execute(query))
         found.sort(key=lambda f: (f.due_date, f.contract_id))
         return found
 
     def get_many(self, follow_up_ids: Collection[str]) -> Mapping[str, FollowUp]:
         found: dict[str, FollowUp] = {}
-        table = _table(FollowUpRow)
+        table = table_of(FollowUpRow)
         for batch in chunked(set(follow_up_ids)):
             for row in _rows(self._session, table, table.c.id.in_(batch)):
-                found[row.id] = _follow_up(row)
+                found[row.id] = follow_up_from_row(row)
         return found
 
     def claim_due(self, now: datetime, limit: int) -> Sequence[FollowUp]:
-        table = _table(FollowUpRow)
+        table = table_of(FollowUpRow)
         self._session.flush()
         query = (
             select(table)
             .where(
                 table.c.next_action_at <= now,
-                table.c.state.in_([s.value for s in OPEN_FOLLOW_UP_STATES]),
+                table.c.state.in_([s.value for s in LADDER_STATES]),
             )
             .order_by(table.c.next_action_at, table.c.id)
             .limit(limit)
@@ -507,7 +387,7 @@ class SqlAlchemyFollowUpRepository:
             # ignores this; it has one writer at a time, and the planner lease.
             .with_for_update(skip_locked=True)
         )
-        return [_follow_up(row) for row in self._session.execute(query)]
+        return [follow_up_from_row(row) for row in self._session.execute(query)]
 
     def reschedule(self, changes: Iterable[ScheduleChange], *, only_open: bool = False) -> int:
         rows = [
@@ -521,13 +401,11 @@ class SqlAlchemyFollowUpRepository:
         ]
         if not rows:
             return 0
-        table = _table(FollowUpRow)
+        table = table_of(FollowUpRow)
         self._session.flush()
         # `or_` of equalities, not `in_`: an expanding IN cannot go into an executemany.
         guard = (
-            or_(*(table.c.state == s.value for s in sorted(OPEN_FOLLOW_UP_STATES)))
-            if only_open
-            else true()
+            or_(*(table.c.state == s.value for s in sorted(LADDER_STATES))) if only_open else true()
         )
         self._session.connection().execute(
             update(table)
@@ -545,16 +423,6 @@ class SqlAlchemyFollowUpRepository:
 # --- absences --------------------------------------------------------------------------------
 
 
-def _absence(row: AbsenceRow) -> Absence:
-    return Absence(
-        id=row.id,
-        person_id=row.person_id,
-        start=row.start,
-        end=row.end,
-        deputy_person_id=row.deputy_person_id,
-    )
-
-
 class SqlAlchemyAbsenceRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -563,7 +431,7 @@ class SqlAlchemyAbsenceRepository:
         found: list[Absence] = []
         for batch in chunked(set(person_ids)):
             found.extend(
-                _absence(row)
+                absence_from_row(row)
                 for row in self._session.scalars(
                     select(AbsenceRow)
                     .where(AbsenceRow.person_id.in_(batch), AbsenceRow.end >= on_or_after)
@@ -594,7 +462,7 @@ class SqlAlchemyAbsenceRepository:
             .where(AbsenceRow.deputy_person_id == deputy_id, AbsenceRow.end >= on_or_after)
             .order_by(AbsenceRow.start)
         )
-        return [_absence(r) for r in rows]
+        return [absence_from_row(r) for r in rows]
 
 
 # --- calendar feeds --------------------------------------------------------------------------

@@ -13,11 +13,9 @@ contract its plan and follow-ups, dated from `now` (run it on every start: it is
 
 from __future__ import annotations
 
-import calendar
 import logging
 import math
 import random
-import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -30,11 +28,13 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from followup.calendar.materialise import refresh_plans_and_calendar
 from followup.calendar.workdays import WorkingCalendar
 from followup.models import Category, ContractStatus, ContractType, RiskLevel, Role
 from followup.orgnr import make_organisation_number
+from followup.periods import add_months
+from followup.plans.materialise import refresh_plans_and_calendar
 from followup.plans.plan_file import PlanConfig, load_plan
+from followup.words import fold_letters
 from storage.db import create_session_factory
 from storage.tables import ContractRow, PersonRow, SupplierRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
@@ -58,8 +58,7 @@ _PROCUREMENT_TEAM = (
 
 def ascii_email_part(name: str) -> str:
     """A name as it appears in an e-mail address: `Ødegård` → `odegard`, `Sæther` → `saether`."""
-    folded = name.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
+    folded = fold_letters(name).encode("ascii", "ignore").decode("ascii")
     return "".join(ch for ch in folded.replace(" ", "-") if ch.isalnum() or ch in "-.")
 
 
@@ -933,7 +932,7 @@ def _plan_main_contract(
     total_months = base_months + 12 * option_count
 
     if status is ContractStatus.ACTIVE:
-        span = (_add_months(today, total_months) - today).days
+        span = (add_months(today, total_months) - today).days
         start = today - timedelta(days=rng.randrange(span))
         if template.running:
             # A running agreement (løpende avtale) can have been in place for years.
@@ -942,27 +941,27 @@ def _plan_main_contract(
         start = today + timedelta(days=rng.randint(14, 150))
     elif status is ContractStatus.EXPIRED:
         end_day = today - timedelta(days=rng.randint(1, 400))
-        start = _add_months(end_day + timedelta(days=1), -total_months)
+        start = add_months(end_day + timedelta(days=1), -total_months)
     else:
         start = today - timedelta(days=rng.randint(200, 900))
     if rng.random() < 0.6:
         start = start.replace(day=1)
         if status is ContractStatus.PLANNED and start <= today:
-            start = _add_months(start, 1)
+            start = add_months(start, 1)
 
-    option_starts = [_add_months(start, base_months + 12 * k) for k in range(option_count)]
+    option_starts = [add_months(start, base_months + 12 * k) for k in range(option_count)]
     if status is ContractStatus.EXPIRED:
-        end: date | None = _add_months(start, total_months) - timedelta(days=1)
+        end: date | None = add_months(start, total_months) - timedelta(days=1)
         options: list[date] = []
     elif status is ContractStatus.TERMINATED:
         # Ended early (termination or agreed end) some time before its planned end.
-        planned_end = _add_months(start, base_months) - timedelta(days=1)
+        planned_end = add_months(start, base_months) - timedelta(days=1)
         end = min(planned_end, today - timedelta(days=rng.randint(1, 150)))
         end = max(end, start + timedelta(days=30))
         options = []
     else:
         exercised = sum(1 for day in option_starts if day <= today)
-        end = _add_months(start, base_months + 12 * exercised) - timedelta(days=1)
+        end = add_months(start, base_months + 12 * exercised) - timedelta(days=1)
         options = option_starts[exercised:]
     if template.running and status in (ContractStatus.ACTIVE, ContractStatus.PLANNED):
         end, options = None, []
@@ -1006,7 +1005,7 @@ def _plan_call_off(
     start = max(framework.start, today - timedelta(days=rng.randint(-45, 200)))
     if framework.end is not None:
         start = min(start, framework.end)
-    end = _add_months(start, rng.randint(1, 9)) - timedelta(days=1)
+    end = add_months(start, rng.randint(1, 9)) - timedelta(days=1)
     if start > today:
         status = ContractStatus.PLANNED
     elif end < today:
@@ -1117,12 +1116,6 @@ def _value(rng: random.Random, low: int, high: int) -> int:
     raw = math.exp(rng.uniform(math.log(low), math.log(high)))
     step = 10_000 if raw < 1_000_000 else 50_000 if raw < 10_000_000 else 500_000
     return max(step, round(raw / step) * step)
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- reading back ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Engine, Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from followup.errors import ETagConflict
 from storage.tables import DialogStateRow
 
 log = logging.getLogger(__name__)
@@ -38,21 +39,6 @@ _HASHED_KEY_PREFIX_LENGTH = MAX_KEY_LENGTH - len("#sha256:") - 64
 _READ_CHUNK = 500
 
 _table = cast(Table, DialogStateRow.__table__)
-
-
-class ETagConflict(Exception):
-    """A write named an e-tag that is not (or no longer) the stored one.
-
-    Raised also when the item does not exist yet, and for an empty expected e-tag.
-    Nothing of the batch the conflicting item belonged to was written.
-    """
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-    def __str__(self) -> str:
-        return f"e-tag conflict on state item {self.key!r}"
 
 
 def _utc_now() -> datetime:

@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
 
 from followup.calendar.workdays import OSLO
-from followup.portfolio import Cell, ColumnType, ExportColumn
+from followup.views import Cell, ColumnType, ExportColumn
 
 DATE_FORMAT: Final = "dd.mm.yyyy"
 DATETIME_FORMAT: Final = "dd.mm.yyyy hh:mm"

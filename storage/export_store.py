@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from followup.exports import ExportFile, ExportFormat, ExportLink, Written, is_export_id
-from followup.portfolio import ExportColumn, ExportKind, ExportRow
+from followup.views import ExportColumn, ExportKind, ExportRow
 from storage.export_files import write_csv, write_xlsx
 
 log = logging.getLogger(__name__)

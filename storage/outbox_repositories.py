@@ -6,22 +6,21 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from followup.access import Scope
 from followup.calendar.workdays import oslo_today
 from followup.models import (
     Delivery,
     DeliveryKind,
     DeliveryState,
 )
-from followup.portfolio import WHOLE
-from followup.ports import DeliveryOutcome, PortfolioCounts
-from storage.contract_repositories import _table, chunked
+from followup.ports import DeliveryOutcome
+from followup.views import WHOLE, PortfolioCounts, Scope
+from storage.contract_repositories import chunked
+from storage.mappings import delivery_from_row
 from storage.portfolio_queries import (
     F,
     SqlAlchemyPortfolioQueries,
@@ -33,28 +32,10 @@ from storage.tables import (
     DeliveryRow,
     DeviationRow,
     SchedulerStateRow,
+    table_of,
 )
 
 _COUNTED = (DeliveryState.QUEUED.value, DeliveryState.SENDING.value, DeliveryState.SENT.value)
-
-
-def _delivery(row: Any) -> Delivery:
-    return Delivery(
-        id=row.id,
-        kind=DeliveryKind(row.kind),
-        recipient_person_id=row.recipient_person_id,
-        conversation_ref_id=row.conversation_ref_id,
-        follow_up_ids=list(row.follow_up_ids or []),
-        message=dict(row.message or {}),
-        state=DeliveryState(row.state),
-        attempts=row.attempts,
-        last_error=row.last_error,
-        sent_activity_id=row.sent_activity_id,
-        next_attempt_at=row.next_attempt_at,
-        dedupe_key=row.dedupe_key,
-        created_at=row.created_at,
-        sent_at=row.sent_at,
-    )
 
 
 class SqlAlchemyDeliveryRepository:
@@ -86,11 +67,11 @@ class SqlAlchemyDeliveryRepository:
         ]
         if rows:
             self._session.flush()
-            self._session.connection().execute(insert(_table(DeliveryRow)), rows)
+            self._session.connection().execute(insert(table_of(DeliveryRow)), rows)
         return len(rows)
 
     def exists(self, dedupe_key: str) -> bool:
-        table = _table(DeliveryRow)
+        table = table_of(DeliveryRow)
         self._session.flush()
         found = self._session.execute(
             select(table.c.id).where(table.c.dedupe_key == dedupe_key).limit(1)
@@ -98,15 +79,15 @@ class SqlAlchemyDeliveryRepository:
         return found is not None
 
     def get(self, delivery_id: str) -> Delivery | None:
-        table = _table(DeliveryRow)
+        table = table_of(DeliveryRow)
         self._session.flush()
         row = self._session.execute(select(table).where(table.c.id == delivery_id)).first()
-        return _delivery(row) if row else None
+        return delivery_from_row(row) if row else None
 
     def claim(
         self, now: datetime, claim: str, lease_until: datetime, limit: int
     ) -> Sequence[Delivery]:
-        table = _table(DeliveryRow)
+        table = table_of(DeliveryRow)
         claimable = or_(
             and_(
                 table.c.state == DeliveryState.QUEUED.value,
@@ -149,7 +130,7 @@ class SqlAlchemyDeliveryRepository:
             .where(table.c.claimed_by == claim, table.c.state == DeliveryState.SENDING.value)
             .order_by(table.c.created_at, table.c.id)
         )
-        return [_delivery(row) for row in rows]
+        return [delivery_from_row(row) for row in rows]
 
     def finish(self, outcomes: Iterable[DeliveryOutcome]) -> int:
         rows = [
@@ -167,7 +148,7 @@ class SqlAlchemyDeliveryRepository:
         ]
         if not rows:
             return 0
-        table = _table(DeliveryRow)
+        table = table_of(DeliveryRow)
         self._session.flush()
         result = self._session.connection().execute(
             update(table)
@@ -191,7 +172,7 @@ class SqlAlchemyDeliveryRepository:
         return int(result.rowcount or 0)
 
     def counted_today(self, person_ids: Collection[str], since: datetime) -> Mapping[str, int]:
-        table = _table(DeliveryRow)
+        table = table_of(DeliveryRow)
         counts: dict[str, int] = {}
         self._session.flush()
         for batch in chunked(set(person_ids)):
@@ -209,12 +190,12 @@ class SqlAlchemyDeliveryRepository:
         return counts
 
     def recent(self, limit: int) -> Sequence[Delivery]:
-        table = _table(DeliveryRow)
+        table = table_of(DeliveryRow)
         self._session.flush()
         rows = self._session.execute(
             select(table).order_by(table.c.created_at.desc(), table.c.id.desc()).limit(limit)
         )
-        return [_delivery(row) for row in rows]
+        return [delivery_from_row(row) for row in rows]
 
 
 class SqlAlchemySchedulerState:
@@ -222,7 +203,7 @@ class SqlAlchemySchedulerState:
         self._session = session
 
     def try_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
-        table = _table(SchedulerStateRow)
+        table = table_of(SchedulerStateRow)
         self._session.flush()
         taken = self._session.execute(
             update(table)
@@ -253,7 +234,7 @@ class SqlAlchemySchedulerState:
         return True
 
     def release(self, name: str, holder: str) -> None:
-        table = _table(SchedulerStateRow)
+        table = table_of(SchedulerStateRow)
         self._session.execute(
             update(table)
             .where(table.c.name == name, table.c.holder == holder)
@@ -262,13 +243,13 @@ class SqlAlchemySchedulerState:
         )
 
     def mark(self, name: str) -> str | None:
-        table = _table(SchedulerStateRow)
+        table = table_of(SchedulerStateRow)
         self._session.flush()
         value = self._session.execute(select(table.c.value).where(table.c.name == name)).scalar()
         return str(value) if value is not None else None
 
     def set_mark(self, name: str, value: str, now: datetime) -> None:
-        table = _table(SchedulerStateRow)
+        table = table_of(SchedulerStateRow)
         self._session.flush()
         changed = self._session.execute(
             update(table)
@@ -301,7 +282,7 @@ class SqlAlchemySummaryQueries:
                 func.count().filter(is_escalated(today)).label("escalated"),
             ).select_from(F)
         ).one()
-        deviations = _table(DeviationRow)
+        deviations = table_of(DeviationRow)
         by_severity = Counter(
             {
                 str(severity): int(count)

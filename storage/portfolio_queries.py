@@ -45,7 +45,6 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from followup.access import CoverFact, Scope
 from followup.errors import InvalidInput
 from followup.models import (
     OPEN_FOLLOW_UP_STATES,
@@ -57,9 +56,12 @@ from followup.models import (
     Role,
     Severity,
 )
-from followup.portfolio import (
+from followup.portfolio import PortfolioRefusal
+from followup.reminders.planning import Step
+from followup.views import (
     SEVERITY_ORDER,
     WHOLE,
+    CoverFact,
     DeviationFilter,
     DeviationItem,
     DeviationList,
@@ -71,17 +73,15 @@ from followup.portfolio import (
     OverdueItem,
     Page,
     PageRequest,
-    PortfolioRefusal,
+    Scope,
     StatusCounts,
     StatusTarget,
     StatusWindow,
     Subset,
     TargetKind,
 )
-from followup.reminders.planning import Step
-from storage.answer_repositories import _answer
-from storage.contract_repositories import _follow_up, _table, chunked
-from storage.people_rows import person_from_row as _person
+from storage.contract_repositories import chunked
+from storage.mappings import answer_from_row, follow_up_from_row, person_from_row
 from storage.tables import (
     AbsenceRow,
     AnswerRow,
@@ -92,17 +92,18 @@ from storage.tables import (
     FollowUpRow,
     PersonRow,
     SupplierRow,
+    table_of,
 )
 
-F: Final = _table(FollowUpRow)
-C: Final = _table(ContractRow)
-CP: Final = _table(CheckpointRow)
-A: Final = _table(AnswerRow)
-D: Final = _table(DeviationRow)
-DOC: Final = _table(DocumentRow)
-P: Final = _table(PersonRow)
-S: Final = _table(SupplierRow)
-AB: Final = _table(AbsenceRow)
+F: Final = table_of(FollowUpRow)
+C: Final = table_of(ContractRow)
+CP: Final = table_of(CheckpointRow)
+A: Final = table_of(AnswerRow)
+D: Final = table_of(DeviationRow)
+DOC: Final = table_of(DocumentRow)
+P: Final = table_of(PersonRow)
+S: Final = table_of(SupplierRow)
+AB: Final = table_of(AbsenceRow)
 
 STREAM_ROWS: Final = 1_000
 """Rows fetched at a time by an export."""
@@ -398,7 +399,7 @@ class SqlAlchemyPortfolioQueries:
             .order_by(P.c.display_name, P.c.id)
             .limit(limit)
         )
-        return [_person(row) for row in rows]
+        return [person_from_row(row) for row in rows]
 
     # -- overdue
 
@@ -605,7 +606,7 @@ class SqlAlchemyPortfolioQueries:
         for row in self._session.execute(
             select(A).where(A.c.follow_up_id.in_(ids)).order_by(A.c.follow_up_id, A.c.version)
         ):
-            latest[row.follow_up_id] = _answer(row)  # the highest version wins
+            latest[row.follow_up_id] = answer_from_row(row)  # the highest version wins
         names = {
             row.id: row.display_name
             for row in self._session.execute(
@@ -627,7 +628,7 @@ class SqlAlchemyPortfolioQueries:
             answer = latest.get(row.id)
             items.append(
                 HistoryItem(
-                    follow_up=_follow_up(row),
+                    follow_up=follow_up_from_row(row),
                     checkpoint_title=row.checkpoint_title,
                     latest_answer=answer,
                     versions=answer.version if answer else 0,
@@ -800,7 +801,7 @@ class SqlAlchemyPortfolioQueries:
         query = select(P).where(cast(P.c.roles, String).like(f'%"{role.value}"%'))
         if lock:
             query = query.with_for_update()
-        people = [_person(row) for row in self._session.execute(query)]
+        people = [person_from_row(row) for row in self._session.execute(query)]
         return [p for p in people if role in p.roles]
 
     # -- exports

@@ -7,7 +7,6 @@ here (with the stored invoke response, when there is one).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,11 +22,6 @@ class PriorHandling:
 
     invoke_status: int | None
     invoke_body: str | None
-
-
-def activity_key(channel_id: str, conversation_id: str, activity_id: str) -> str:
-    raw = f"{channel_id}\x1f{conversation_id}\x1f{activity_id}".encode()
-    return hashlib.sha256(raw).hexdigest()
 
 
 class ProcessedActivityLog:

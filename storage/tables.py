@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -428,4 +429,12 @@ class DialogStateRow(Base):
     updated_at: Mapped[datetime]
 
 
-__all__ = ["Base", "UtcDateTime", "text"]
+def table_of(model: type[Any]) -> Table:
+    """The Core table of an ORM class, for bulk statements and plain-row reads."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(model)
+    return table
+
+
+__all__ = ["Base", "UtcDateTime", "table_of", "text"]

@@ -27,30 +27,19 @@ from storage.contract_repositories import (
     SqlAlchemySupplierRepository,
     chunked,
 )
+from storage.mappings import (
+    audit_event_from_row,
+    conversation_ref_from_row,
+    person_from_row,
+    person_values,
+)
 from storage.outbox_repositories import (
     SqlAlchemyDeliveryRepository,
     SqlAlchemySchedulerState,
     SqlAlchemySummaryQueries,
 )
-from storage.people_rows import person_from_row as _person
 from storage.portfolio_queries import SqlAlchemyPortfolioQueries
 from storage.tables import AuditEventRow, ContractRow, ConversationRefRow, PersonRow
-
-
-def _person_values(person: Person) -> dict[str, object]:
-    return {
-        "display_name": person.display_name,
-        "email": person.email,
-        "upn": person.upn,
-        "entra_object_id": person.entra_object_id,
-        "teams_user_id": person.teams_user_id,
-        "roles": sorted(r.value for r in person.roles),
-        "locale": person.locale,
-        "deputy_person_id": person.deputy_person_id,
-        "reminders_paused": person.reminders_paused,
-        "reminders_per_day": person.reminders_per_day,
-        "unreachable": person.unreachable,
-    }
 
 
 class SqlAlchemyPeopleRepository:
@@ -59,19 +48,19 @@ class SqlAlchemyPeopleRepository:
 
     def get(self, person_id: str) -> Person | None:
         row = self._session.get(PersonRow, person_id)
-        return _person(row) if row else None
+        return person_from_row(row) if row else None
 
     def find_by_entra_id(self, entra_object_id: str) -> Person | None:
         row = self._session.scalars(
             select(PersonRow).where(PersonRow.entra_object_id == entra_object_id)
         ).first()
-        return _person(row) if row else None
+        return person_from_row(row) if row else None
 
     def find_by_teams_user_id(self, teams_user_id: str) -> Person | None:
         row = self._session.scalars(
             select(PersonRow).where(PersonRow.teams_user_id == teams_user_id)
         ).first()
-        return _person(row) if row else None
+        return person_from_row(row) if row else None
 
     def find_by_email_or_upn(self, address: str) -> Person | None:
         address = address.lower()
@@ -80,7 +69,7 @@ class SqlAlchemyPeopleRepository:
                 or_(func.lower(PersonRow.email) == address, func.lower(PersonRow.upn) == address)
             )
         ).first()
-        return _person(row) if row else None
+        return person_from_row(row) if row else None
 
     def by_addresses(self, addresses: Collection[str]) -> Mapping[str, Person]:
         wanted = {a.lower() for a in addresses}
@@ -95,7 +84,7 @@ class SqlAlchemyPeopleRepository:
                 )
             )
             for row in rows:
-                person = _person(row)
+                person = person_from_row(row)
                 for address in (row.email, row.upn):
                     if address and address.lower() in wanted:
                         found[address.lower()] = person
@@ -105,18 +94,18 @@ class SqlAlchemyPeopleRepository:
         found: dict[str, Person] = {}
         for batch in chunked(set(person_ids)):
             for row in self._session.scalars(select(PersonRow).where(PersonRow.id.in_(batch))):
-                found[row.id] = _person(row)
+                found[row.id] = person_from_row(row)
         return found
 
     def deputised_by(self, person_id: str) -> Sequence[Person]:
         rows = self._session.scalars(
             select(PersonRow).where(PersonRow.deputy_person_id == person_id)
         )
-        return [_person(r) for r in rows]
+        return [person_from_row(r) for r in rows]
 
     def add(self, person: Person, now: datetime) -> None:
         self._session.add(
-            PersonRow(id=person.id, created_at=now, updated_at=now, **_person_values(person))
+            PersonRow(id=person.id, created_at=now, updated_at=now, **person_values(person))
         )
         self._session.flush()
 
@@ -124,7 +113,7 @@ class SqlAlchemyPeopleRepository:
         row = self._session.get(PersonRow, person.id)
         if row is None:
             raise LookupError(person.id)
-        for key, value in _person_values(person).items():
+        for key, value in person_values(person).items():
             setattr(row, key, value)
         row.updated_at = now
         self._session.flush()
@@ -140,26 +129,6 @@ class SqlAlchemyPeopleRepository:
         )
 
 
-def _ref(row: ConversationRefRow) -> ConversationRef:
-    return ConversationRef(
-        id=row.id,
-        conversation_id=row.conversation_id,
-        kind=ConversationKind(row.kind),
-        tenant_id=row.tenant_id,
-        service_url=row.service_url,
-        channel_id=row.channel_id,
-        bot_id=row.bot_id,
-        bot_name=row.bot_name,
-        user_id=row.user_id or None,
-        aad_object_id=row.aad_object_id,
-        person_id=row.person_id,
-        team_id=row.team_id,
-        team_name=row.team_name,
-        is_procurement_channel=row.is_procurement_channel,
-        updated_at=row.updated_at,
-    )
-
-
 class SqlAlchemyConversationRefRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -171,7 +140,7 @@ class SqlAlchemyConversationRefRepository:
                 ConversationRefRow.user_id == (user_id or ""),
             )
         ).first()
-        return _ref(row) if row else None
+        return conversation_ref_from_row(row) if row else None
 
     def save(self, ref: ConversationRef) -> None:
         values = ref.model_dump(exclude={"id", "user_id", "kind"})
@@ -200,17 +169,17 @@ class SqlAlchemyConversationRefRepository:
             )
             .order_by(ConversationRefRow.updated_at.desc())
         ).first()
-        return _ref(row) if row else None
+        return conversation_ref_from_row(row) if row else None
 
     def procurement_channels(self) -> Sequence[ConversationRef]:
         rows = self._session.scalars(
             select(ConversationRefRow).where(ConversationRefRow.is_procurement_channel.is_(True))
         ).all()
-        return [_ref(r) for r in rows]
+        return [conversation_ref_from_row(r) for r in rows]
 
     def get(self, ref_id: str) -> ConversationRef | None:
         row = self._session.get(ConversationRefRow, ref_id)
-        return _ref(row) if row else None
+        return conversation_ref_from_row(row) if row else None
 
     def get_many(self, ref_ids: Collection[str]) -> Mapping[str, ConversationRef]:
         found: dict[str, ConversationRef] = {}
@@ -218,7 +187,7 @@ class SqlAlchemyConversationRefRepository:
             for row in self._session.scalars(
                 select(ConversationRefRow).where(ConversationRefRow.id.in_(batch))
             ):
-                found[row.id] = _ref(row)
+                found[row.id] = conversation_ref_from_row(row)
         return found
 
     def personal_for_people(self, person_ids: Collection[str]) -> Mapping[str, ConversationRef]:
@@ -234,7 +203,7 @@ class SqlAlchemyConversationRefRepository:
             )
             for row in rows:  # the latest wins
                 assert row.person_id is not None  # noqa: S101 (selected by person_id)
-                found[row.person_id] = _ref(row)
+                found[row.person_id] = conversation_ref_from_row(row)
         return found
 
 
@@ -270,19 +239,7 @@ class SqlAlchemyAuditLog:
             .where(AuditEventRow.entity == entity, AuditEventRow.entity_id == entity_id)
             .order_by(AuditEventRow.at, AuditEventRow.id)
         )
-        return [
-            AuditEvent(
-                id=r.id,
-                at=r.at,
-                actor=r.actor,
-                action=r.action,
-                entity=r.entity,
-                entity_id=r.entity_id,
-                before=r.before,
-                after=r.after,
-            )
-            for r in rows
-        ]
+        return [audit_event_from_row(r) for r in rows]
 
 
 class SqlAlchemyUnitOfWork:

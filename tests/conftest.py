@@ -1,4 +1,5 @@
-"""Shared fixtures: real SQLite and real PostgreSQL databases, migrated with Alembic.
+"""Shared fixtures of every layer (tests/unit, tests/integration, tests/e2e): real SQLite and real
+PostgreSQL databases, migrated with Alembic, and units of work over them (`uow_factory`).
 
 PostgreSQL comes from KV_TEST_POSTGRES_URL (scripts/test.sh starts a throwaway server and sets
 it). A PostgreSQL test that cannot reach its server fails; it never skips silently. A developer
@@ -16,8 +17,23 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from storage.db import create_db_engine, upgrade_database
+from storage.db import create_db_engine, create_session_factory, upgrade_database
 from storage.tables import Base
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+# The shared helpers assert too (`tests.card_schema.assert_valid`, `tests.chat.one`, ...): their
+# failures should explain themselves as a test module's do.
+pytest.register_assert_rewrite(
+    "tests.builders",
+    "tests.card_schema",
+    "tests.chat",
+    "tests.fakes",
+    "tests.portfolio_world",
+    "tests.worlds",
+    "tests.e2e.browser_support",
+    "tests.e2e.harness",
+    "tests.e2e.reminder_harness",
+)
 
 POSTGRES_ENV = "KV_TEST_POSTGRES_URL"
 
@@ -90,3 +106,9 @@ def db_engine(db_url: str) -> Iterator[Engine]:
     engine = create_db_engine(db_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def uow_factory(db_engine: Engine) -> SqlAlchemyUnitOfWorkFactory:
+    """Units of work over `db_engine` (each test runs once per store)."""
+    return SqlAlchemyUnitOfWorkFactory(create_session_factory(db_engine))

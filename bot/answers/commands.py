@@ -4,21 +4,22 @@ relevant` (`Action.Execute`, verb `answer`), `Endre svar` (`changeAnswer`), a ca
 `ikke levert …`, `ikke relevant …`.
 
 The invoke is answered with the card drawn again (`followup.answers.services.answer_view` for each
-of
-its follow-ups): the answered one shows who answered, when and what, and `Endre svar`. Only
-database work happens before the reply, well within Teams' five seconds.
+of its follow-ups): the answered one shows who answered, when and what, and `Endre svar`. An
+answer click is one unit of work: the answer is recorded and the card's follow-ups read in the
+same transaction. Only database work happens before the reply, well within Teams' five seconds.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import date
 from typing import Any, Final
 
 from botbuilder.core import InvokeResponse
 
-from bot.answers.cards import (
+from bot.conversation import formatting
+from bot.conversation.domain_commands import DomainCommands, NotRegistered, guarded
+from bot.conversation.follow_up_cards import (
     ANSWER_VERB,
     CHANGE_VERB,
     REFRESH_VERB,
@@ -26,8 +27,6 @@ from bot.answers.cards import (
     comment_input_id,
     follow_ups_card,
 )
-from bot.conversation import formatting
-from bot.conversation.domain_commands import DomainCommands, NotRegistered, guarded
 from bot.conversation.replies import card_reply, error_reply
 from bot.conversation.router import (
     Command,
@@ -38,13 +37,19 @@ from bot.conversation.router import (
     card_action_message,
 )
 from bot.conversation.texts import text
-from followup.answers.services import AnswerRecorded, FollowUpView, build_view, record_answer
+from followup.answers.services import (
+    AnswerRecorded,
+    FollowUpView,
+    RecordAnswer,
+    answer_view,
+    record_answer,
+)
 from followup.answers.targets import follow_up_to_answer
 from followup.calendar.workdays import oslo_today
 from followup.errors import FollowUpError
 from followup.models import AnswerKind
 from followup.ports import UnitOfWork
-from followup.reminders.controls import may_answer
+from followup.reminders.controls import person_may_answer
 from followup.tasks import find_contract
 
 MAX_ID: Final = 64
@@ -116,17 +121,22 @@ class AnswerCommands(DomainCommands):
         comment = words[1] if len(words) > 1 else None
         today = oslo_today(request.now)
 
-        def choose(uow: UnitOfWork) -> tuple[str, str | None, int]:
+        def work(uow: UnitOfWork) -> tuple[AnswerRecorded, FollowUpView, int] | None:
             person = self._person(uow, request)
             contract = find_contract(uow, reference)
             choice = follow_up_to_answer(uow, person, contract, today)
-            follow_up_id = choice.follow_up.id if choice.follow_up else None
-            return person.id, follow_up_id, choice.others_open
+            if choice.follow_up is None:
+                return None
+            follow_up_id = choice.follow_up.id
+            recorded = record_answer(
+                _command(follow_up_id, kind, person.id, request, comment), uow, request.now
+            )
+            return recorded, answer_view(follow_up_id, uow), choice.others_open
 
-        person_id, follow_up_id, others = await self._read(choose)
-        if follow_up_id is None:
+        done = await self._write(work)
+        if done is None:
             return text("answer.none_open", locale, reference=reference[:MAX_ID])
-        recorded, view = await self._answer(follow_up_id, kind, person_id, request, comment=comment)
+        recorded, view, others = done
         notes = [_saved(view, kind, locale)]
         if not recorded.created:
             notes.append(text("answer.already", locale))
@@ -181,30 +191,6 @@ class AnswerCommands(DomainCommands):
 
     # --- the work --------------------------------------------------------------------------------
 
-    async def _answer(
-        self,
-        follow_up_id: str,
-        kind: AnswerKind,
-        person_id: str,
-        request: TurnRequest,
-        *,
-        comment: str | None,
-    ) -> tuple[AnswerRecorded, FollowUpView]:
-        def run() -> tuple[AnswerRecorded, FollowUpView]:
-            recorded = record_answer(
-                self._deps.uow_factory,
-                follow_up_id=follow_up_id,
-                kind=kind,
-                person_id=person_id,
-                now=request.now,
-                text=comment,
-                source_activity_id=request.activity_id,
-            )
-            with self._deps.uow_factory() as uow:
-                return recorded, build_view(uow, follow_up_id)
-
-        return await asyncio.to_thread(run)
-
     async def _answer_and_redraw(
         self,
         data: dict[str, Any],
@@ -213,18 +199,31 @@ class AnswerCommands(DomainCommands):
         request: TurnRequest,
         comment: str | None,
     ) -> InvokeResponse:
+        """Record the answer and draw the card again, in one unit of work (see `_redraw`)."""
         locale = request.locale
+        ids = card_items_from(data, follow_up_id)
+        today = oslo_today(request.now)
+
+        def work(uow: UnitOfWork) -> list[FollowUpView] | None:
+            person = self._person(uow, request)
+            record_answer(
+                _command(follow_up_id, kind, person.id, request, comment), uow, request.now
+            )
+            return _card_views(uow, person.id, ids, follow_up_id, today)
+
         try:
-            person_id = await self._read(lambda uow: self._person(uow, request).id)
-            _, view = await self._answer(follow_up_id, kind, person_id, request, comment=comment)
+            shown = await self._write(work)
         except NotRegistered:
             return card_action_message(text("person.not_registered", locale))
         except FollowUpError as error:
             return card_action_message(error_reply(error, locale))
+        answered = next((v for v in shown or () if v.follow_up.id == follow_up_id), None)
         notice = None
-        if kind is AnswerKind.NOT_DELIVERED and not view.deviations:
-            notice = text("answer.not_delivered_hint", locale, reference=view.contract.reference)
-        return await self._redraw(data, follow_up_id, request, editing=False, notice=notice)
+        if kind is AnswerKind.NOT_DELIVERED and answered is not None and not answered.deviations:
+            notice = text(
+                "answer.not_delivered_hint", locale, reference=answered.contract.reference
+            )
+        return _card_response(shown, follow_up_id, today, locale, editing=False, notice=notice)
 
     async def _redraw(
         self,
@@ -233,52 +232,72 @@ class AnswerCommands(DomainCommands):
         request: TurnRequest,
         *,
         editing: bool,
-        notice: str | None = None,
     ) -> InvokeResponse:
         """The card again, as its follow-ups stand now: the acted-on one must be the person's to
         answer, and of the card's other items only those that are theirs too are shown."""
-        locale = request.locale
         ids = card_items_from(data, follow_up_id)
         today = oslo_today(request.now)
 
-        def views(uow: UnitOfWork) -> list[FollowUpView]:
-            person = self._person(uow, request)
-            shown = []
-            for item in ids:
-                try:
-                    view = build_view(uow, item)
-                except FollowUpError:
-                    continue  # removed since the card was sent
-                if not _may_see(uow, person.id, view, today):
-                    if item == follow_up_id:
-                        raise _NotYours
-                    # The card's other ids come from the client: never show what the person
-                    # could not answer themselves.
-                    continue
-                shown.append(view)
-            return shown
+        def views(uow: UnitOfWork) -> list[FollowUpView] | None:
+            return _card_views(uow, self._person(uow, request).id, ids, follow_up_id, today)
 
         try:
             shown = await self._read(views)
         except NotRegistered:
-            return card_action_message(text("person.not_registered", locale))
-        except _NotYours:
-            return card_action_message(text("answer.not_yours", locale))
-        if not shown:
-            return card_action_message(text("answer.unknown_follow_up", locale))
-        card = follow_ups_card(
-            shown, today, locale, editing=follow_up_id if editing else None, notice=notice
-        )
-        return card_action_card(card)
+            return card_action_message(text("person.not_registered", request.locale))
+        return _card_response(shown, follow_up_id, today, request.locale, editing=editing)
 
 
-class _NotYours(Exception):
-    pass
+def _command(
+    follow_up_id: str,
+    kind: AnswerKind,
+    person_id: str,
+    request: TurnRequest,
+    comment: str | None,
+) -> RecordAnswer:
+    return RecordAnswer(
+        follow_up_id, kind, person_id, text=comment, source_activity_id=request.activity_id
+    )
 
 
-def _may_see(uow: UnitOfWork, person_id: str, view: FollowUpView, today: date) -> bool:
-    person = uow.people.get(person_id)
-    return person is not None and may_answer(uow, person, view.contract, today)
+def _card_views(
+    uow: UnitOfWork, person_id: str, ids: list[str], follow_up_id: str, today: date
+) -> list[FollowUpView] | None:
+    """The card's follow-ups the person may answer, each built once; None when the acted-on
+    one is not theirs."""
+    shown = []
+    for item in ids:
+        try:
+            view = answer_view(item, uow)
+        except FollowUpError:
+            continue  # removed since the card was sent
+        if not person_may_answer(uow, person_id, view.contract, today):
+            if item == follow_up_id:
+                return None
+            # The card's other ids come from the client: never show what the person could not
+            # answer themselves.
+            continue
+        shown.append(view)
+    return shown
+
+
+def _card_response(
+    shown: list[FollowUpView] | None,
+    follow_up_id: str,
+    today: date,
+    locale: str | None,
+    *,
+    editing: bool,
+    notice: str | None = None,
+) -> InvokeResponse:
+    if shown is None:
+        return card_action_message(text("answer.not_yours", locale))
+    if not shown:
+        return card_action_message(text("answer.unknown_follow_up", locale))
+    card = follow_ups_card(
+        shown, today, locale, editing=follow_up_id if editing else None, notice=notice
+    )
+    return card_action_card(card)
 
 
 def _saved(view: FollowUpView, kind: AnswerKind, locale: str | None) -> str:

@@ -42,7 +42,9 @@ def run_admin_grant(
     engine = create_db_engine(database_url)
     try:
         factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(engine))
-        made = bootstrap_admin(factory, target=address, now=now)
+        with factory() as uow:
+            made = bootstrap_admin(address, uow, now)
+            uow.commit()
     except FollowUpError as error:
         code = error.code
         message = REFUSALS.get(AccessRefusal(code)) if code and _is_access(code) else None

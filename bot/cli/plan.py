@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from followup.calendar.materialise import RefreshReport, refresh_plans_and_calendar
 from followup.calendar.workdays import WorkingCalendar
+from followup.plans.materialise import RefreshReport, refresh_plans_and_calendar
 from followup.plans.plan_file import PlanConfig, PlanFileError, load_plan
 from storage.db import create_db_engine, create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory

@@ -9,94 +9,40 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
 
 from botbuilder.core import (
     ActivityHandler,
-    ConversationState,
     InvokeResponse,
-    MemoryStorage,
     MessageFactory,
-    Storage,
     TurnContext,
 )
-from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
+from bot.conversation.dependencies import BotDependencies
+from bot.conversation.dialog_runner import DialogRunner
 from bot.conversation.replies import card_reply
 from bot.conversation.router import BeginDialog, CardUpdate, CommandRouter, Reply, TurnRequest
 from bot.conversation.texts import text
-from bot.teams.codec import to_json
+from bot.teams import members
 from bot.teams.connector import ConnectorError
 from bot.teams.file_downloads import has_file_attachments
-from followup.calendar.workdays import WorkingCalendar
 from followup.conversations import (
     RecordConversation,
     RecordedConversation,
     TeamsIdentity,
     forget_conversation,
+    mark_reachable,
     record_conversation,
 )
 from followup.errors import Conflict
 from followup.models import ConversationKind, Role
-from followup.plans.plan_file import PlanConfig, load_plan
-from followup.ports import UnitOfWorkFactory
-from followup.reminders.planning import ReminderSettings
-
-if TYPE_CHECKING:
-    from bot.conversation.dialog_runner import DialogRunner
-    from bot.exports.commands import Exports
-    from bot.uploads.commands import Uploads
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4000
 MAX_FORM_FIELDS = 100
 REFERENCE_CACHE_SIZE = 10_000
-
-
-class OutboxNudge:
-    """Asks the reminder jobs in this process to send the outbox now rather than at their next
-    tick (a high or critical deviation's alert to procurement). With the scheduler in another
-    process it does nothing: that process's next tick sends it."""
-
-    def __init__(self) -> None:
-        self._send_now: Callable[[], None] | None = None
-
-    def connect(self, send_now: Callable[[], None]) -> None:
-        self._send_now = send_now
-
-    def __call__(self) -> None:
-        if self._send_now is not None:
-            self._send_now()
-
-
-@dataclass(frozen=True, slots=True)
-class BotDependencies:
-    uow_factory: UnitOfWorkFactory
-    clock: Callable[[], datetime]
-    procurement_addresses: frozenset[str]
-    plan: PlanConfig = field(default_factory=load_plan)
-    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
-    base_url: str = "http://127.0.0.1:3978"
-    reminders: ReminderSettings = field(default_factory=ReminderSettings)
-    uploads: Uploads | None = None
-    """Receiving documents (`bot.uploads.commands`); None: files are not taken."""
-    exports: Exports | None = None
-    """Prepared exports (`bot.exports.commands`); None: `eksport` only explains itself."""
-    conversation_state: ConversationState = field(
-        default_factory=lambda: ConversationState(MemoryStorage())
-    )
-    """Where dialogs keep their state; `bot.app` gives the database-backed one."""
-    outbox_nudge: OutboxNudge = field(default_factory=OutboxNudge)
-    state_storage: Storage = field(default_factory=MemoryStorage)
-    """Small notes per conversation kept apart from the dialogs' state and written
-    last-writer-wins (the last list of `bot.portfolio.commands`); `bot.app` gives the
-    database-backed storage."""
 
 
 def tenant_of(activity: Activity) -> str | None:
@@ -132,11 +78,8 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
         super().__init__()
         self._deps = deps
         self._router = router
-        if dialogs is None:
-            from bot.conversation.dialog_runner import build_dialogs
-
-            dialogs = build_dialogs(deps)
-        self._dialogs = dialogs
+        # The composition root gives the runner with the bot's dialogs; by default there are none.
+        self._dialogs = dialogs or DialogRunner(deps.conversation_state)
         # Fingerprints of references already stored, so a message does not write every time.
         self._known_refs: OrderedDict[tuple[str, ...], None] = OrderedDict()
 
@@ -253,31 +196,16 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
         )
 
     async def _lookup_identity(self, turn_context: TurnContext) -> TeamsIdentity | None:
-        activity: Activity = turn_context.activity
-        sender = activity.from_property
-        if sender is None or not sender.id:
+        member = await members.sender(turn_context)
+        if member is None:
             return None
-        email = upn = None
-        name = sender.name
-        aad = getattr(sender, "aad_object_id", None)
-        try:
-            member = await TeamsInfo.get_member(turn_context, sender.id)
-        except (ConnectorError, ValueError, TypeError) as exc:
-            log.info(
-                "member lookup failed; using the activity's identity", extra={"error": str(exc)}
-            )
-        else:
-            email = getattr(member, "email", None)
-            upn = getattr(member, "user_principal_name", None)
-            name = getattr(member, "name", None) or name
-            aad = getattr(member, "aad_object_id", None) or aad
         return TeamsIdentity(
-            teams_user_id=str(sender.id)[:200],
-            display_name=name,
-            entra_object_id=aad,
-            email=email,
-            upn=upn,
-            locale=activity.locale,
+            teams_user_id=member.teams_user_id,
+            display_name=member.name,
+            entra_object_id=member.entra_object_id,
+            email=member.email,
+            upn=member.upn,
+            locale=turn_context.activity.locale,
         )
 
     def _fingerprint(self, activity: Activity) -> tuple[str, ...]:
@@ -304,7 +232,7 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
             sender = activity.from_property
             if _kind(activity) is ConversationKind.PERSONAL and sender is not None and sender.id:
                 # Someone the bot could not reach (403/404) writes again: reachable again.
-                await asyncio.to_thread(self._mark_reachable, str(sender.id), self._deps.clock())
+                await asyncio.to_thread(self._mark_reachable, str(sender.id))
             return
         kind = _kind(activity)
         identity = (
@@ -329,12 +257,9 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
         if welcome and recorded.reference_is_new:
             await turn_context.send_activity(self._welcome(recorded, activity))
 
-    def _mark_reachable(self, teams_user_id: str, now: datetime) -> None:
+    def _mark_reachable(self, teams_user_id: str) -> None:
         with self._deps.uow_factory() as uow:
-            person = uow.people.find_by_teams_user_id(teams_user_id)
-            if person is not None and person.unreachable:
-                person.unreachable = False
-                uow.people.update(person, now)
+            if mark_reachable(teams_user_id, uow, self._deps.clock()):
                 uow.commit()
 
     def _record(self, cmd: RecordConversation) -> RecordedConversation:
@@ -385,8 +310,3 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
         await asyncio.to_thread(run)
         for key in [k for k in self._known_refs if k[0] == conversation_id]:
             del self._known_refs[key]
-
-
-def invoke_body(response: InvokeResponse) -> Any:
-    """The JSON body of an invoke response (msrest models serialised once, not twice)."""
-    return None if response.body is None else to_json(response.body)

@@ -1,7 +1,7 @@
 """One question of a dialog, asked until it gets an answer it can use.
 
 A `Question` asks (a message, often with buttons), reads the reply (typed, or a button's
-`Action.Submit` value under `bot.deviations.cards.ANSWER_KEY`) and ends with what it read. An
+`Action.Submit` value under `ANSWER_KEY`) and ends with what it read. An
 answer it cannot use is told why, in the same message as the question asked again. What to
 ask and how to read it belong to the owning dialog (`QuestionOwner`), looked up by the
 question's id: the dialog state holds only plain data, so a question survives a restart.
@@ -15,8 +15,8 @@ from botbuilder.core import TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogInstance, DialogTurnResult
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.deviations.cards import ANSWER_KEY
-
+ANSWER_KEY: Final = "avvikSvar"
+"""The `Action.Submit` data key of a question's buttons (its value is the answer)."""
 STATE: Final = "question"
 PREFIX: Final = "prefix"
 """An options key: said before the question the first time it is asked (not kept)."""

@@ -8,19 +8,14 @@ state is saved once at the end of every turn (`save`, a no-op when nothing was l
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.dialogs import Dialog, DialogSet
 from botbuilder.schema import Activity
 
-from bot.conversation.dialog_question import PREFIX, is_answer
+from bot.conversation.dialog_question import ANSWER_KEY, PREFIX, is_answer
 from bot.conversation.texts import text
-from bot.deviations.cards import ANSWER_KEY, DeviationCards
-from bot.deviations.report_deviation_dialog import DeviationServices, ReportDeviationDialog
-
-if TYPE_CHECKING:
-    from bot.conversation.activity_handler import BotDependencies
 
 DIALOG_STATE = "DialogState"
 
@@ -34,9 +29,12 @@ class DialogRunner:
     def __init__(self, conversation_state: ConversationState) -> None:
         self._state = conversation_state
         self._dialogs = DialogSet(conversation_state.create_property(DIALOG_STATE))
+        self._restarted: dict[str, str] = {}
 
-    def add(self, dialog: Dialog) -> DialogRunner:
+    def add(self, dialog: Dialog, *, restarted: str = "dialog.restarted") -> DialogRunner:
+        """Run `dialog`; `restarted` is the text key said when it is replaced by a new one."""
         self._dialogs.add(dialog)
+        self._restarted[dialog.id] = restarted
         return self
 
     async def continue_turn(self, turn_context: TurnContext) -> bool:
@@ -66,8 +64,9 @@ class DialogRunner:
         """Start `dialog_id` (its first question is sent now), replacing any dialog running."""
         dialog_context = await self._dialogs.create_context(turn_context)
         if dialog_context.active_dialog is not None:
+            key = self._restarted.get(dialog_context.active_dialog.id, "dialog.restarted")
             await dialog_context.cancel_all_dialogs()
-            replaced = text("deviation.dialog.restarted", turn_context.activity.locale)
+            replaced = text(key, turn_context.activity.locale)
             prefix = options.get(PREFIX)
             options = {**options, PREFIX: f"{replaced}\n\n{prefix}" if prefix else replaced}
         await dialog_context.begin_dialog(dialog_id, options)
@@ -76,12 +75,4 @@ class DialogRunner:
         await self._state.save_changes(turn_context)
 
 
-def build_dialogs(deps: BotDependencies) -> DialogRunner:
-    """Every dialog the bot has, over `deps.conversation_state`."""
-    services = DeviationServices(
-        deps.uow_factory, deps.clock, DeviationCards(), send_alerts=deps.outbox_nudge
-    )
-    return DialogRunner(deps.conversation_state).add(ReportDeviationDialog(services))
-
-
-__all__ = ["DIALOG_STATE", "DialogRunner", "build_dialogs"]
+__all__ = ["DIALOG_STATE", "DialogRunner"]

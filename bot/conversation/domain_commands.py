@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
-from bot.conversation.activity_handler import BotDependencies
+from bot.conversation.dependencies import BotDependencies
 from bot.conversation.replies import DateProblem, error_reply
 from bot.conversation.router import Handler, Reply, TurnRequest
 from bot.conversation.texts import text

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import re
-from datetime import date, datetime, time
+from datetime import date, datetime
 from string import Formatter
 from typing import Any
 
@@ -13,8 +12,8 @@ from botbuilder.schema import Activity
 
 from bot.conversation import formatting
 from bot.conversation.texts import CATALOGUES, text
-from followup.calendar.workdays import oslo_datetime
-from followup.dates import DateReading, Prefer, read_date, read_date_range
+from followup.dates import DateReading, Prefer, read_date
+from followup.dates import read_period as read_period_phrase
 from followup.errors import FollowUpError
 
 log = logging.getLogger(__name__)
@@ -76,20 +75,6 @@ def _checked(reading: DateReading, today: date, locale: str | None) -> date:
     raise DateProblem(text("date.not_understood", locale, text=shown))
 
 
-_ENGLISH_PERIOD = (
-    re.compile(r"(?:from\s+)?(?P<start>.+?)\s+to\s+(?P<end>.+)", re.IGNORECASE),
-    re.compile(r"between\s+(?P<start>.+?)\s+and\s+(?P<end>.+)", re.IGNORECASE),
-)
-
-
-def _english_halves(phrase: str) -> tuple[str, str] | None:
-    """`from X to Y` / `X to Y` / `between X and Y`: the English ways to say a period."""
-    for pattern in _ENGLISH_PERIOD:
-        if match := pattern.fullmatch(phrase.strip()):
-            return match["start"], match["end"]
-    return None
-
-
 def read_period(
     phrase: str,
     now: datetime,
@@ -104,15 +89,7 @@ def read_period(
     `prefer="past"` reads a start without a year as the most recent one (a period looked back
     on, as in an export); the end follows the start either way.
     """
-    halves = read_date_range(phrase, now, prefer=prefer)
-    if halves is None and (english := _english_halves(phrase)) is not None:
-        halves = (read_date(english[0], now, prefer=prefer), read_date(english[1], now))
-        start, end = halves[0].date, halves[1].date
-        if start is not None and (prefer == "past" or (end is not None and end < start)):
-            # Like read_date_range: `from 20.12 to 3.1` ends in the next year.
-            again = read_date(english[1], oslo_datetime(start, time(12)))
-            if again.date is not None and again.date >= start:
-                halves = (halves[0], again)
+    halves = read_period_phrase(phrase, now, prefer=prefer)
     if halves is None:
         day = _checked(read_date(phrase, now, prefer=prefer), today, locale)
         return day, day

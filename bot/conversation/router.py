@@ -1,7 +1,7 @@
 """One router for typed commands, card verbs and forms.
 
 Commands have a Norwegian word and English aliases; `bot.commands.build_router` registers them
-all, and the Teams manifest lists the same words per scope (`tests/test_manifest_commands.py`
+all, and the Teams manifest lists the same words per scope (`tests/unit/test_manifest_commands.py`
 checks they match). A command is answered only in the scopes it names, so personal follow-ups
 never reach a channel. Handlers are thin: they build a command for a `followup` service and
 render its result.
@@ -20,8 +20,8 @@ from typing import Any, TypeAlias
 from botbuilder.core import InvokeResponse, MessageFactory
 from botbuilder.schema import Activity
 
+from bot.conversation.markdown import echo
 from bot.conversation.texts import text
-from bot.deviations.replies import echo
 from followup.models import ConversationKind
 
 log = logging.getLogger(__name__)

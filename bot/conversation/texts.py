@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from followup.views import (
+    CATEGORY_LABELS,
+    REMEDY_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+)
+
 NB: dict[str, str] = {
+    **{f"deviation.category.{k.value}": v for k, v in CATEGORY_LABELS.items()},
+    **{f"deviation.severity.{k.value}": v for k, v in SEVERITY_LABELS.items()},
+    **{f"deviation.remedy.{k.value}": v for k, v in REMEDY_LABELS.items()},
+    **{f"deviation.status.{k.value}": v for k, v in STATUS_LABELS.items()},
     "welcome.person": (
         "Hei, {name}! Jeg er Kontraktsvakt. Jeg holder oversikt over oppfølgingen av kontraktene "
         "dine, minner deg på det som skal sjekkes, og tar imot svar, dokumentasjon og avvik her "
@@ -348,6 +359,86 @@ NB: dict[str, str] = {
     "follow_up.snooze_past": "Datoen må være etter i dag.",
     "follow_up.snooze_too_far": "Du kan utsette høyst ett år fram.",
     "reminder.more_stuck": "… og {count} til.",
+    "answer.action.levert": "Levert",
+    "answer.action.delvis_levert": "Delvis levert",
+    "answer.action.ikke_levert": "Ikke levert",
+    "answer.action.ikke_relevant": "Ikke relevant",
+    "answer.action.upload": "Last opp dokumentasjon",
+    "answer.action.deviation": "Meld avvik",
+    "answer.action.change": "Endre svar",
+    "answer.comment_placeholder": "Kommentar (valgfritt)",
+    "answer.at": "{date} kl. {time}",
+    "answer.time_separator": ".",
+    "answer.kind.delivered": "Levert",
+    "answer.kind.partly_delivered": "Delvis levert",
+    "answer.kind.not_delivered": "Ikke levert",
+    "answer.kind.documents": "Dokumentasjon levert",
+    "answer.kind.deviation": "Avvik meldt",
+    "answer.kind.not_applicable": "Ikke relevant",
+    "answer.by": "svart av {name}",
+    "answer.by_for": "svart av {name} for {owner}",
+    "answer.version": "(endret, svar nr. {version})",
+    "answer.documents": "Dokumenter ({count}): {names}",
+    "answer.missing": "Mangler fortsatt: {names}",
+    "answer.deviations": "{count} åpne avvik på denne oppfølgingen",
+    "answer.closed": "Denne oppfølgingen er avsluttet og kan ikke besvares.",
+    "answer.card_title": "{count} oppfølginger venter på svar",
+    "answer.card_title_one": "1 oppfølging venter på svar",
+    "answer.card_title_done": "Oppfølging besvart",
+    "answer.saved": "Registrert: «{what}» på {reference} {title} (frist {due}).",
+    "answer.already": "Dette svaret var allerede registrert.",
+    "answer.changing": (
+        "Velg nytt svar for {reference}. Det gamle svaret blir stående i historikken."
+    ),
+    "answer.usage": (
+        "Skriv avtalenummeret etter svaret, for eksempel «levert KOM-2025-0147» eller "
+        "«ikke levert KOM-2025-0147 3 av 12 paller mangler»."
+    ),
+    "answer.none_open": "Du har ingen oppfølginger på {reference} å svare på.",
+    "answer.others_open": "{count} andre oppfølginger på {reference} venter også på svar.",
+    "answer.not_delivered_hint": (
+        "Ikke levert er registrert som avvik fra kontrakten. Trykk «Meld avvik» eller skriv "
+        "«avvik {reference}» for å beskrive hva som skjedde."
+    ),
+    "answer.unknown_follow_up": "Jeg finner ikke denne oppfølgingen. Den kan være slettet.",
+    "answer.not_yours": (
+        "Du kan ikke svare på denne oppfølgingen: du er ikke kontraktseier, stedfortreder eller "
+        "forvalter for kontrakten."
+    ),
+    "answer.contract_inactive": (
+        "Kontrakten er ikke lenger aktiv, så oppfølgingen kan ikke besvares."
+    ),
+    "answer.follow_up_closed": "Denne oppfølgingen er avsluttet og kan ikke besvares.",
+    "answer.text_too_long": "Kommentaren er for lang (grensen er {limit} tegn). Skriv kortere.",
+    "answer.unknown_kind": "Det svaret kjenner jeg ikke. Velg et av svarene på kortet.",
+    "dialog.cancelled": "Avbrutt. Ingenting er lagret.",
+    "dialog.nothing_to_cancel": "Det er ingenting å avbryte.",
+    "dialog.stale_answer": (
+        "Det spørsmålet er ikke aktivt lenger. Skriv «meld avvik» for å begynne på nytt."
+    ),
+    "dialog.step": "Steg {number} av {total}.",
+    "dialog.help.stop": (
+        "Skriv «avbryt» for å stoppe; ingenting lagres før du svarer «ja» til slutt."
+    ),
+    "deviation.no_remedy": "Ingen forslag",
+    "deviation.status.usage": (
+        "Skriv «avviksstatus <kode> under behandling», «avviksstatus <kode> lukket [notat]» "
+        "eller «avviksstatus <kode> åpen». Koden står på avviket; «avvik» viser dine åpne."
+    ),
+    "deviation.status.changed": (
+        "Avvik {code} på {reference}: «{before}» → «{after}». Endret av {name}, {at}."
+    ),
+    "deviation.status.changed_channel": (
+        "Avvik {code}: «{before}» → «{after}». Endret av {name}, {at}."
+    ),
+    "deviation.status.unchanged": "Avvik {code} har allerede status «{status}». Ingenting endret.",
+    "deviation.status.note": "Notat: {note}",
+    "deviation.status.not_code": (
+        "«{text}» er ikke en avvikskode. Koden står på avviket, for eksempel «3f9c2b1a»."
+    ),
+    "deviation.status.invalid": (
+        "Avvik {code} har status «{before}» og kan ikke bli «{after}» direkte."
+    ),
 }
 
 EN: dict[str, str] = {
@@ -652,6 +743,110 @@ EN: dict[str, str] = {
     "follow_up.snooze_past": "The date must be after today.",
     "follow_up.snooze_too_far": "You can snooze at most one year ahead.",
     "reminder.more_stuck": "… and {count} more.",
+    "answer.action.levert": "Delivered",
+    "answer.action.delvis_levert": "Partly delivered",
+    "answer.action.ikke_levert": "Not delivered",
+    "answer.action.ikke_relevant": "Not applicable",
+    "answer.action.upload": "Upload documents",
+    "answer.action.deviation": "Report deviation",
+    "answer.action.change": "Change answer",
+    "answer.comment_placeholder": "Comment (optional)",
+    "answer.at": "{date} at {time}",
+    "answer.time_separator": ":",
+    "answer.kind.delivered": "Delivered",
+    "answer.kind.partly_delivered": "Partly delivered",
+    "answer.kind.not_delivered": "Not delivered",
+    "answer.kind.documents": "Documents delivered",
+    "answer.kind.deviation": "Deviation reported",
+    "answer.kind.not_applicable": "Not applicable",
+    "answer.by": "answered by {name}",
+    "answer.by_for": "answered by {name} for {owner}",
+    "answer.version": "(changed, answer no. {version})",
+    "answer.documents": "Documents ({count}): {names}",
+    "answer.missing": "Still missing: {names}",
+    "answer.deviations": "{count} open deviations on this follow-up",
+    "answer.closed": "This follow-up is closed and cannot be answered.",
+    "answer.card_title": "{count} follow-ups waiting for an answer",
+    "answer.card_title_one": "1 follow-up waiting for an answer",
+    "answer.card_title_done": "Follow-up answered",
+    "answer.saved": "Recorded: “{what}” on {reference} {title} (due {due}).",
+    "answer.already": "This answer was already recorded.",
+    "answer.changing": "Choose a new answer for {reference}. The old answer stays in the history.",
+    "answer.usage": (
+        "Put the contract number after the answer, for example “delivered KOM-2025-0147” or "
+        "“not delivered KOM-2025-0147 3 of 12 pallets missing”."
+    ),
+    "answer.none_open": "You have no follow-ups on {reference} to answer.",
+    "answer.others_open": "{count} more follow-ups on {reference} are waiting for an answer.",
+    "answer.not_delivered_hint": (
+        "Not delivered is recorded as a deviation from the contract. Press “Report deviation” "
+        "or type “deviation {reference}” to describe what happened."
+    ),
+    "answer.unknown_follow_up": "I cannot find this follow-up. It may have been removed.",
+    "answer.not_yours": (
+        "You cannot answer this follow-up: you are not the contract's owner, deputy or manager."
+    ),
+    "answer.contract_inactive": "The contract is no longer active, so it cannot be answered.",
+    "answer.follow_up_closed": "This follow-up is closed and cannot be answered.",
+    "answer.text_too_long": "The comment is too long (the limit is {limit} characters).",
+    "answer.unknown_kind": "I do not know that answer. Choose one of the answers on the card.",
+    "dialog.cancelled": "Cancelled. Nothing was stored.",
+    "dialog.nothing_to_cancel": "There is nothing to cancel.",
+    "dialog.stale_answer": (
+        "That question is no longer open. Type “report deviation” to start again."
+    ),
+    "dialog.step": "Step {number} of {total}.",
+    "dialog.help.stop": (
+        "Type “cancel” to stop; nothing is stored until you answer “yes” at the end."
+    ),
+    "deviation.category.forsinkelse": "Delay",
+    "deviation.category.mangel": "Defect / quality",
+    "deviation.category.feil_mengde": "Wrong quantity",
+    "deviation.category.prisavvik": "Price / invoice",
+    "deviation.category.avtalelekkasje": "Purchase outside the agreement",
+    "deviation.category.dokumentasjonsavvik": "Documentation",
+    "deviation.category.seriositetsavvik": "Pay and conditions (seriøsitet)",
+    "deviation.category.hms": "Health and safety",
+    "deviation.category.annet": "Other",
+    "deviation.severity.lav": "Low",
+    "deviation.severity.middels": "Medium",
+    "deviation.severity.høy": "High",
+    "deviation.severity.kritisk": "Critical",
+    "deviation.remedy.reklamasjon": "Notice of defect",
+    "deviation.remedy.retting": "Correction",
+    "deviation.remedy.omlevering": "Redelivery",
+    "deviation.remedy.prisavslag": "Price reduction",
+    "deviation.remedy.handlingsplan": "Action plan",
+    "deviation.remedy.dagmulkt": "Daily penalty",
+    "deviation.remedy.tilbakeholdelse": "Withholding payment",
+    "deviation.remedy.erstatning": "Damages",
+    "deviation.remedy.heving": "Termination",
+    "deviation.remedy.ikke_prolongere": "Do not renew",
+    "deviation.status.open": "Open",
+    "deviation.status.in_progress": "In progress",
+    "deviation.status.closed": "Closed",
+    "deviation.no_remedy": "No proposal",
+    "deviation.status.usage": (
+        "Type “deviation status <code> in progress”, “deviation status <code> closed [note]” "
+        "or “deviation status <code> open”. The code is on the deviation; “deviations” lists "
+        "your open ones."
+    ),
+    "deviation.status.changed": (
+        "Deviation {code} on {reference}: “{before}” → “{after}”. Changed by {name}, {at}."
+    ),
+    "deviation.status.changed_channel": (
+        "Deviation {code}: “{before}” → “{after}”. Changed by {name}, {at}."
+    ),
+    "deviation.status.unchanged": (
+        "Deviation {code} already has the status “{status}”. Nothing changed."
+    ),
+    "deviation.status.note": "Note: {note}",
+    "deviation.status.not_code": (
+        "“{text}” is not a deviation code. The code is on the deviation, e.g. “3f9c2b1a”."
+    ),
+    "deviation.status.invalid": (
+        "Deviation {code} is “{before}” and cannot become “{after}” directly."
+    ),
 }
 
 

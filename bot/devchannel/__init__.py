@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
-from sqlalchemy import Engine
 
 from bot.devchannel.connector import ConnectorStandIn, RecordedActivity
 from bot.devchannel.directline import DevTokens, DirectLineStandIn
-from bot.devchannel.people import DevPerson, load_people, load_person
+from bot.devchannel.people import DevPerson, ListPeople, load_people, load_person
 from bot.devchannel.uploads import DevFiles
 
 log = logging.getLogger(__name__)
@@ -74,8 +73,8 @@ def _json_error(status: int, code: str, message: str) -> web.Response:
 class _DevPages:
     """The page, the bundle and the page's two API calls."""
 
-    def __init__(self, engine: Engine, channel: DevChannel) -> None:
-        self._engine = engine
+    def __init__(self, list_people: ListPeople, channel: DevChannel) -> None:
+        self._list_people = list_people
         self._channel = channel
         self._page = (STATIC_DIR / "dev.html").read_bytes()
         self._script = (STATIC_DIR / "dev.js").read_bytes()
@@ -114,7 +113,7 @@ class _DevPages:
         )
 
     async def people(self, _request: web.Request) -> web.Response:
-        people = await asyncio.to_thread(load_people, self._engine)
+        people = await asyncio.to_thread(load_people, self._list_people)
         return web.json_response(
             [p.public_json() for p in people], headers={"Cache-Control": "no-store"}
         )
@@ -127,7 +126,9 @@ class _DevPages:
         person_id = body.get("personId") if isinstance(body, dict) else None
         if not isinstance(person_id, str) or not person_id or len(person_id) > MAX_PERSON_ID:
             return _json_error(400, "BadArgument", "'personId' must be a person's id")
-        person: DevPerson | None = await asyncio.to_thread(load_person, self._engine, person_id)
+        person: DevPerson | None = await asyncio.to_thread(
+            load_person, self._list_people, person_id
+        )
         if person is None:
             return _json_error(404, "PersonNotFound", "no person with that id")
         self._channel.directline.register_person(person)
@@ -148,7 +149,7 @@ class _DevPages:
 def setup_dev_channel(
     app: web.Application,
     *,
-    engine: Engine,
+    list_people: ListPeople,
     bot_id: str,
     tenant_id: str,
     webchat_bundle: Path,
@@ -172,7 +173,7 @@ def setup_dev_channel(
     )
     app.add_subapp(CONNECTOR_PREFIX, connector.app())
     app.add_subapp(DIRECTLINE_PREFIX, directline.app())
-    _DevPages(engine, channel).add_routes(app)
+    _DevPages(list_people, channel).add_routes(app)
     app[DEV_CHANNEL] = channel
     if not webchat_bundle.is_file():
         log.warning(

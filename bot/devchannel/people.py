@@ -1,20 +1,38 @@
 """The people the dev chat lets you act as, and their made-up Teams identities.
 
 The dev channel is a test harness, not a domain client: it lists everyone the database knows
-through `storage.demo_data.demo_people` (in a worker thread).
+through the `ListPeople` the app gives it (`storage.demo_data.demo_people`, in a worker thread).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import Engine
-
-from storage.demo_data import DemoPerson, demo_people
+from typing import Any, Protocol
 
 MAX_PEOPLE = 10_000
+
+
+class PersonEntry(Protocol):
+    """One person as the store lists them."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def upn(self) -> str | None: ...
+    @property
+    def entra_object_id(self) -> str | None: ...
+    @property
+    def roles(self) -> tuple[str, ...]: ...
+
+
+ListPeople = Callable[[], Sequence[PersonEntry]]
+"""Everyone in the database, procurement first, then by name (blocking)."""
 AAD_NAMESPACE = uuid.UUID("6f1f8a5e-3f0d-5b9c-9a57-4b1c2d6e7f80")
 
 
@@ -65,7 +83,7 @@ class DevPerson:
         }
 
 
-def _person(entry: DemoPerson) -> DevPerson:
+def _person(entry: PersonEntry) -> DevPerson:
     return DevPerson(
         id=entry.id,
         display_name=entry.display_name,
@@ -76,11 +94,11 @@ def _person(entry: DemoPerson) -> DevPerson:
     )
 
 
-def load_people(engine: Engine) -> list[DevPerson]:
+def load_people(list_people: ListPeople) -> list[DevPerson]:
     """Everyone in `people`: procurement first, then by name. Blocking; run it in a thread."""
-    return [_person(entry) for entry in demo_people(engine)[:MAX_PEOPLE]]
+    return [_person(entry) for entry in list_people()[:MAX_PEOPLE]]
 
 
-def load_person(engine: Engine, person_id: str) -> DevPerson | None:
+def load_person(list_people: ListPeople, person_id: str) -> DevPerson | None:
     """One person by id, or None. Blocking; run it in a thread."""
-    return next((p for p in load_people(engine) if p.id == person_id), None)
+    return next((p for p in load_people(list_people) if p.id == person_id), None)

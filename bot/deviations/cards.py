@@ -15,81 +15,50 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Final
 
-from bot.answers.cards import answered_at
 from bot.conversation import formatting
 from bot.conversation.cards import (
     Card,
     Element,
-    _block,
-    _clip,
-    _facts,
-    _subtle,
-    _title,
     adaptive_card,
+    clip,
+    fact_set,
+    subtle_block,
+    text_block,
+    title_block,
 )
+from bot.conversation.dialog_question import ANSWER_KEY
+from bot.conversation.follow_up_cards import answered_at
+from bot.conversation.labels import (
+    SERIOUS,
+    category_label,
+    remedy_label,
+    severity_label,
+    status_label,
+)
+from bot.conversation.markdown import plain
 from bot.conversation.texts import text
 from followup.deviations.intake import short_code
 from followup.deviations.services import DeviationAlert, DeviationView
 from followup.models import (
     AuditEvent,
     Deviation,
-    DeviationCategory,
     DeviationStatus,
-    Remedy,
-    Severity,
 )
 from followup.ports import OutgoingMessage
 
 CHANNEL_LOCALE: Final = "nb-NO"
-ANSWER_KEY: Final = "avvikSvar"
 """The key of a dialog button's `Action.Submit` data: the answer, as if typed."""
 BUTTONS_PER_ROW: Final = 3
 MAX_DESCRIPTION_SHOWN: Final = 1500
 MAX_LISTED: Final = 30
 MAX_HISTORY: Final = 30
-SERIOUS: Final = frozenset({Severity.HIGH, Severity.CRITICAL})
-
-_INLINE: Final = re.compile(r"([\\`*_\[\]<>~&|])")
-_LINE_START: Final = re.compile(r"^(\s*)(?:([#>+=-])|(\d+)([.)]))", re.MULTILINE)
-
-
-def plain(value: str, *, line_starts: bool = True) -> str:
-    """`value` shown as typed where Markdown is rendered (TextBlocks, facts, messages);
-    `line_starts=False` for text put in the middle of a line (no heading or list to undo)."""
-    escaped = _INLINE.sub(r"\\\1", value)
-    return _LINE_START.sub(_escape_line_start, escaped) if line_starts else escaped
-
-
-def _escape_line_start(match: re.Match[str]) -> str:
-    """`# x` → `\\# x` (a heading), `1. x` → `1\\. x` (a numbered list)."""
-    if match[2]:
-        return match[1] + "\\" + match[2]
-    return match[1] + match[3] + "\\" + match[4]
 
 
 def _plain_clip(value: str, limit: int) -> str:
-    return plain(_clip(value, limit))
+    return plain(clip(value, limit))
 
 
 # --- labels -------------------------------------------------------------------------------------
-
-
-def category_label(category: DeviationCategory, locale: str | None) -> str:
-    return text(f"deviation.category.{category.value}", locale)
-
-
-def severity_label(severity: Severity, locale: str | None) -> str:
-    return text(f"deviation.severity.{severity.value}", locale)
-
-
-def remedy_label(remedy: Remedy | None, locale: str | None) -> str:
-    if remedy is None:
-        return text("deviation.no_remedy", locale)
-    return text(f"deviation.remedy.{remedy.value}", locale)
-
-
-def status_label(status: DeviationStatus, locale: str | None) -> str:
-    return text(f"deviation.status.{status.value}", locale)
 
 
 def day_label(day: date, locale: str | None) -> str:
@@ -106,7 +75,7 @@ def numbered(labels: Sequence[str]) -> str:
 
 
 def _submit(title: str, answer: str) -> dict[str, Any]:
-    return {"type": "Action.Submit", "title": _clip(title, 60), "data": {ANSWER_KEY: answer}}
+    return {"type": "Action.Submit", "title": clip(title, 60), "data": {ANSWER_KEY: answer}}
 
 
 def _button_rows(options: Sequence[tuple[str, str]]) -> list[Element]:
@@ -132,9 +101,9 @@ def summary_card(facts: Sequence[tuple[str, str]], description: str, locale: str
     caller); the description is escaped here."""
     title = text("deviation.dialog.summary", locale)
     body: list[Element] = [
-        _block(title, weight="Bolder"),
-        _facts(facts),
-        _block(plain(_clip_lines(description, MAX_DESCRIPTION_SHOWN)), spacing="Small"),
+        text_block(title, weight="Bolder"),
+        fact_set(facts),
+        text_block(plain(_clip_lines(description, MAX_DESCRIPTION_SHOWN)), spacing="Small"),
         *_button_rows(
             [
                 (text("deviation.dialog.yes", locale), "ja"),
@@ -147,7 +116,7 @@ def summary_card(facts: Sequence[tuple[str, str]], description: str, locale: str
 
 
 def _clip_lines(value: str, limit: int) -> str:
-    """Like `_clip`, but keeping the line breaks of a description."""
+    """Like `clip`, but keeping the line breaks of a description."""
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
@@ -169,7 +138,7 @@ class DeviationCards:
         intro = text(
             "deviation.alert.intro",
             locale,
-            name=plain(_clip(reporter, 80)),
+            name=plain(clip(reporter, 80)),
             at=answered_at(deviation.reported_at, locale),
         )
         facts = [
@@ -206,12 +175,12 @@ class DeviationCards:
         how_to = text("deviation.alert.how_to", locale, code=code)
         description = _clip_lines(deviation.description, MAX_DESCRIPTION_SHOWN)
         body: list[Element] = [
-            _title(title) | {"color": "Attention"},
-            _subtle(intro),
-            _facts(facts, spacing="Medium"),
-            _block(text("deviation.field.description", locale), weight="Bolder"),
-            _block(plain(description), spacing="None"),
-            _block(how_to, isSubtle=True, spacing="Medium"),
+            title_block(title) | {"color": "Attention"},
+            subtle_block(intro),
+            fact_set(facts, spacing="Medium"),
+            text_block(text("deviation.field.description", locale), weight="Bolder"),
+            text_block(plain(description), spacing="None"),
+            text_block(how_to, isSubtle=True, spacing="Medium"),
         ]
         lines = [title, intro, *(f"{k}: {_unescape(v)}" for k, v in facts), description, how_to]
         return OutgoingMessage(
@@ -247,7 +216,7 @@ def deviations_card(views: Sequence[DeviationView], locale: str | None) -> Card:
     """A person's open deviations, each with its code."""
     title = text("deviation.list.title", locale, count=len(views))
     hint = text("deviation.list.hint", locale)
-    body: list[Element] = [_title(title), _subtle(hint)]
+    body: list[Element] = [title_block(title), subtle_block(hint)]
     lines = [title, hint, ""]
     for view in views[:MAX_LISTED]:
         d = view.deviation
@@ -268,16 +237,16 @@ def deviations_card(views: Sequence[DeviationView], locale: str | None) -> Card:
                 "type": "Container",
                 "separator": True,
                 "items": [
-                    _block(head, color=color),
-                    _subtle(detail),
-                    _block(_plain_clip(d.description, 200), spacing="Small"),
+                    text_block(head, color=color),
+                    subtle_block(detail),
+                    text_block(_plain_clip(d.description, 200), spacing="Small"),
                 ],
             }
         )
-        lines.append(f"- {deviation_line(view, locale)}: {_clip(d.description, 200)}")
+        lines.append(f"- {deviation_line(view, locale)}: {clip(d.description, 200)}")
     if len(views) > MAX_LISTED:
         more = text("deviation.list.more", locale, count=len(views) - MAX_LISTED)
-        body.append(_subtle(more, separator=True))
+        body.append(subtle_block(more, separator=True))
         lines.append(more)
     return adaptive_card(body, "\n".join(lines))
 
@@ -330,18 +299,18 @@ def history_card(
         (text("deviation.field.remedy", locale), remedy_label(d.remedy, locale)),
     ]
     body: list[Element] = [
-        _title(plain(title)),
-        _facts(facts),
-        _block(plain(_clip_lines(d.description, MAX_DESCRIPTION_SHOWN)), spacing="Small"),
+        title_block(plain(title)),
+        fact_set(facts),
+        text_block(plain(_clip_lines(d.description, MAX_DESCRIPTION_SHOWN)), spacing="Small"),
     ]
     lines = [title, *(f"{k}: {_unescape(v)}" for k, v in facts), d.description, ""]
     for event in events[-MAX_HISTORY:]:
         line, note = _history_line(event, names, locale)
-        body.append(_block(plain(line), isSubtle=True, separator=True, spacing="Small"))
+        body.append(text_block(plain(line), isSubtle=True, separator=True, spacing="Small"))
         lines.append(line)
         if note:
-            shown = text("deviation.history.note", locale, note=_clip(note, 300))
-            body.append(_block(plain(shown), spacing="None"))
+            shown = text("deviation.history.note", locale, note=clip(note, 300))
+            body.append(text_block(plain(shown), spacing="None"))
             lines.append("  " + shown)
     return adaptive_card(body, "\n".join(lines))
 

@@ -17,20 +17,22 @@ absent), `tiltak` (a remedy) and `nyFrist` (a new deadline, added to the descrip
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any, Final
 
 from botbuilder.core import InvokeResponse
 
-from bot.answers.cards import DEVIATION_VERB, answered_at
 from bot.conversation import formatting
-from bot.conversation.activity_handler import BotDependencies
+from bot.conversation.dependencies import BotDependencies
 from bot.conversation.dialog_runner import DialogRunner
 from bot.conversation.domain_commands import DomainCommands, NotRegistered, guarded
+from bot.conversation.follow_up_cards import DEVIATION_VERB, answered_at
+from bot.conversation.labels import status_label
+from bot.conversation.markdown import echo, plain
 from bot.conversation.replies import DateProblem, card_reply, read_one_date
 from bot.conversation.router import (
     BeginDialog,
@@ -44,15 +46,8 @@ from bot.conversation.router import (
 )
 from bot.conversation.texts import text
 from bot.deviations import report_deviation_dialog as dd
-from bot.deviations.cards import (
-    DeviationCards,
-    deviations_card,
-    history_card,
-    plain,
-    status_label,
-)
-from bot.deviations.replies import echo, refusal_reply, stored_reply
-from bot.portfolio.commands import is_deviation_list
+from bot.deviations.cards import DeviationCards, deviations_card, history_card
+from bot.deviations.replies import refusal_reply, stored_reply
 from followup.calendar.workdays import oslo_today
 from followup.deviations.intake import (
     IntakeRefused,
@@ -75,6 +70,8 @@ from followup.deviations.services import (
     DeviationReported,
     DeviationUpdated,
     DeviationView,
+    ReportDeviation,
+    UpdateDeviation,
     deviation_history,
     deviations_for_contract,
     open_deviations_for_person,
@@ -140,13 +137,16 @@ class DeviationCommands(DomainCommands):
         dialogs: DialogRunner,
         *,
         list_deviations: Handler | None = None,
+        is_deviation_list: Callable[[str], bool] | None = None,
     ) -> None:
-        """`list_deviations` answers `avvik` as a list (`bot.portfolio.commands`); without it,
-        `avvik` lists the person's own open deviations."""
+        """`list_deviations` answers `avvik` as a list (`bot.portfolio.commands`), and
+        `is_deviation_list` says which words ask for one; without them, `avvik` lists the
+        person's own open deviations and `avvik <words>` in a 1:1 chat reports one."""
         super().__init__(deps)
         self._dialogs = dialogs
         self._alerts = DeviationCards()
         self._list_deviations = list_deviations
+        self._is_list = is_deviation_list or (lambda rest: not rest.strip())
 
     def register(self, router: CommandRouter) -> None:
         personal = ("personal",)
@@ -211,9 +211,7 @@ class DeviationCommands(DomainCommands):
                 draft.update(_target_fields(target))
                 notes.insert(0, _intro(target, locale))
         if dd.CONTRACT_ID not in draft:
-            offered, owned = await asyncio.to_thread(
-                contracts_to_offer, self._deps.uow_factory, person_id=person.id
-            )
+            offered, owned = await self._read(lambda uow: contracts_to_offer(person.id, uow))
             if not owned and Role.PROCUREMENT not in person.roles:
                 return text("deviation.not_allowed", locale)
             draft[dd.CHOICES] = [[c.id, c.reference, c.title] for c in offered]
@@ -225,16 +223,14 @@ class DeviationCommands(DomainCommands):
         or with filters (`avvik åpne | alle [kategori] [alvorlighet]`), and in a channel
         always (never a dialog there)."""
         personal = request.kind is ConversationKind.PERSONAL
-        if personal and rest.strip() and not is_deviation_list(rest):
+        if personal and rest.strip() and not self._is_list(rest):
             return await self.report(rest, request)
         if self._list_deviations is not None:
             return await self._list_deviations(rest, request)
         if rest.strip():
             return await self.report(rest, request)
         person = await self._read(lambda uow: self._person(uow, request))
-        views = await asyncio.to_thread(
-            open_deviations_for_person, self._deps.uow_factory, person_id=person.id
-        )
+        views = await self._read(lambda uow: open_deviations_for_person(person.id, uow))
         if not views:
             return text("deviation.list.none", request.locale)
         return card_reply(deviations_card(views, request.locale))
@@ -303,13 +299,10 @@ class DeviationCommands(DomainCommands):
         if occurred_on is not None:
             # Checked now: a date the report would refuse is asked again in the dialog, not
             # found wrong after every other question was answered.
+            contract_id = str(draft[dd.CONTRACT_ID])
             try:
-                await asyncio.to_thread(
-                    check_occurred_on,
-                    self._deps.uow_factory,
-                    contract_id=str(draft[dd.CONTRACT_ID]),
-                    occurred_on=occurred_on,
-                    now=request.now,
+                await self._read(
+                    lambda uow: check_occurred_on(contract_id, occurred_on, uow, request.now)
                 )
                 draft[dd.OCCURRED_ON] = occurred_on.isoformat()
             except DeviationRefused as error:
@@ -337,23 +330,20 @@ class DeviationCommands(DomainCommands):
     async def _report_now(
         self, draft: dict[str, Any], key: str, request: TurnRequest
     ) -> DeviationReported:
-        def run() -> DeviationReported:
-            return report_deviation(
-                self._deps.uow_factory,
-                person_id=str(draft[dd.PERSON_ID]),
-                contract_id=str(draft[dd.CONTRACT_ID]),
-                follow_up_id=draft.get(dd.FOLLOW_UP_ID) or None,
-                category=str(draft[dd.CATEGORY]),
-                severity=str(draft[dd.SEVERITY]),
-                occurred_on=date.fromisoformat(str(draft[dd.OCCURRED_ON])),
-                description=str(draft[dd.DESCRIPTION]),
-                remedy=draft.get(dd.REMEDY) or None,
-                now=request.now,
-                alert_renderer=self._alerts,
-                source_activity_id=key,
-            )
-
-        reported = await asyncio.to_thread(run)
+        command = ReportDeviation(
+            person_id=str(draft[dd.PERSON_ID]),
+            contract_id=str(draft[dd.CONTRACT_ID]),
+            follow_up_id=draft.get(dd.FOLLOW_UP_ID) or None,
+            category=str(draft[dd.CATEGORY]),
+            severity=str(draft[dd.SEVERITY]),
+            occurred_on=date.fromisoformat(str(draft[dd.OCCURRED_ON])),
+            description=str(draft[dd.DESCRIPTION]),
+            remedy=draft.get(dd.REMEDY) or None,
+            source_activity_id=key,
+        )
+        reported = await self._write(
+            lambda uow: report_deviation(command, uow, request.now, alert_renderer=self._alerts)
+        )
         if reported.created and reported.alerts:
             self._deps.outbox_nudge()
         return reported
@@ -366,13 +356,14 @@ class DeviationCommands(DomainCommands):
         contract_reference: str | None = None,
         follow_up_id: str | None = None,
     ) -> ReportTarget:
-        return await asyncio.to_thread(
-            report_target,
-            self._deps.uow_factory,
-            person_id=person.id,
-            now=request.now,
-            contract_reference=contract_reference,
-            follow_up_id=follow_up_id,
+        return await self._read(
+            lambda uow: report_target(
+                person.id,
+                uow,
+                request.now,
+                contract_reference=contract_reference,
+                follow_up_id=follow_up_id,
+            )
         )
 
     # --- status -----------------------------------------------------------------------------------
@@ -389,7 +380,7 @@ class DeviationCommands(DomainCommands):
         status, note = read_status(words[1] if len(words) > 1 else "")
         person = await self._read(lambda uow: self._person(uow, request))
         try:
-            deviation = await asyncio.to_thread(deviation_by_code, self._deps.uow_factory, code)
+            deviation = await self._read(lambda uow: deviation_by_code(code, uow))
             if status is None and len(words) > 1:
                 return text("deviation.unknown_status", locale, value=echo(words[1]))
             if status is None:
@@ -398,15 +389,8 @@ class DeviationCommands(DomainCommands):
                     # see its contract.
                     return text("command.personal_only", locale, word="avviksstatus <kode>")
                 return await self._history(deviation.id, deviation.contract_id, person, request)
-            updated = await asyncio.to_thread(
-                update_deviation,
-                self._deps.uow_factory,
-                deviation_id=deviation.id,
-                person_id=person.id,
-                status=status,
-                now=request.now,
-                note=note or None,
-            )
+            command = UpdateDeviation(deviation.id, person.id, status, note=note or None)
+            updated = await self._write(lambda uow: update_deviation(command, uow, request.now))
         except DeviationRefused as error:
             if error.reason is DeviationRefusal.INVALID_TRANSITION:
                 return text(
@@ -465,22 +449,15 @@ class DeviationCommands(DomainCommands):
     async def _history(
         self, deviation_id: str, contract_id: str, person: Person, request: TurnRequest
     ) -> Reply:
-        uow_factory = self._deps.uow_factory
-
-        def run() -> tuple[DeviationView, list[AuditEvent], dict[str, str]]:
-            events = deviation_history(
-                uow_factory, deviation_id=deviation_id, person_id=person.id, now=request.now
-            )
-            views = deviations_for_contract(
-                uow_factory, contract_id=contract_id, person_id=person.id, now=request.now
-            )
+        def work(uow: UnitOfWork) -> tuple[DeviationView, list[AuditEvent], dict[str, str]]:
+            events = deviation_history(deviation_id, person.id, uow, request.now)
+            views = deviations_for_contract(contract_id, person.id, uow, request.now)
             view = next(v for v in views if v.deviation.id == deviation_id)
             ids = {e.actor.removeprefix("person:") for e in events}
-            with uow_factory() as uow:
-                people = uow.people.get_many(ids)
+            people = uow.people.get_many(ids)
             return view, events, {k: p.display_name for k, p in people.items()}
 
-        view, events, names = await asyncio.to_thread(run)
+        view, events, names = await self._read(work)
         return card_reply(history_card(view, events, names, request.locale))
 
 

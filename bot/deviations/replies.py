@@ -8,30 +8,15 @@ from __future__ import annotations
 from datetime import date
 
 from bot.conversation import formatting
+from bot.conversation.labels import category_label, remedy_label, severity_label, status_label
+from bot.conversation.markdown import plain
 from bot.conversation.replies import error_reply
 from bot.conversation.texts import text
-from bot.deviations.cards import (
-    category_label,
-    day_label,
-    plain,
-    remedy_label,
-    severity_label,
-    status_label,
-)
+from bot.deviations.cards import day_label
 from followup.deviations.intake import short_code
 from followup.deviations.services import ALERT_SEVERITIES, DeviationRefusal, DeviationReported
 from followup.errors import FollowUpError
 from followup.models import DeviationStatus
-
-MAX_ECHO = 60
-
-
-def echo(typed: str) -> str:
-    """What the user typed, shortened and escaped, to quote back in a message."""
-    shown = " ".join(typed.split())
-    if len(shown) > MAX_ECHO:
-        shown = shown[: MAX_ECHO - 1] + "…"
-    return plain(shown, line_starts=False)
 
 
 def refusal_reply(error: FollowUpError, locale: str | None) -> str:
@@ -99,4 +84,4 @@ def stored_reply(
     return "\n\n".join(parts)
 
 
-__all__ = ["echo", "refusal_reply", "stored_reply"]
+__all__ = ["refusal_reply", "stored_reply"]

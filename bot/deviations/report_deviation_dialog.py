@@ -36,19 +36,12 @@ from botbuilder.schema import Activity, InputHints
 
 from bot.conversation.cancel_and_help_dialog import CancelAndHelpDialog
 from bot.conversation.dialog_question import NotAnswered, Question
+from bot.conversation.labels import category_label, remedy_label, severity_label
+from bot.conversation.markdown import echo, plain
 from bot.conversation.replies import DateProblem, read_one_date
 from bot.conversation.texts import text
-from bot.deviations.cards import (
-    category_label,
-    choices_card,
-    day_label,
-    numbered,
-    plain,
-    remedy_label,
-    severity_label,
-    summary_card,
-)
-from bot.deviations.replies import echo, refusal_reply, stored_reply
+from bot.deviations.cards import choices_card, day_label, numbered, summary_card
+from bot.deviations.replies import refusal_reply, stored_reply
 from followup.calendar.workdays import oslo_today
 from followup.deviations.intake import (
     CATEGORY_ORDER,
@@ -69,6 +62,7 @@ from followup.deviations.services import (
     DeviationRefusal,
     DeviationRefused,
     DeviationReported,
+    ReportDeviation,
     report_deviation,
 )
 from followup.errors import FollowUpError
@@ -243,22 +237,25 @@ class ReportDeviationDialog(CancelAndHelpDialog):
     async def _report(self, draft: dict[str, Any], activity_id: str | None) -> DeviationReported:
         services = self._services
         remedy = draft.get(REMEDY)
+        command = ReportDeviation(
+            person_id=str(draft[PERSON_ID]),
+            contract_id=str(draft[CONTRACT_ID]),
+            follow_up_id=draft.get(FOLLOW_UP_ID) or None,
+            category=str(draft[CATEGORY]),
+            severity=str(draft[SEVERITY]),
+            occurred_on=date.fromisoformat(str(draft[OCCURRED_ON])),
+            description=str(draft[DESCRIPTION]),
+            remedy=str(remedy) if remedy else None,
+            source_activity_id=activity_id,
+        )
 
         def run() -> DeviationReported:
-            return report_deviation(
-                services.uow_factory,
-                person_id=str(draft[PERSON_ID]),
-                contract_id=str(draft[CONTRACT_ID]),
-                follow_up_id=draft.get(FOLLOW_UP_ID) or None,
-                category=str(draft[CATEGORY]),
-                severity=str(draft[SEVERITY]),
-                occurred_on=date.fromisoformat(str(draft[OCCURRED_ON])),
-                description=str(draft[DESCRIPTION]),
-                remedy=str(remedy) if remedy else None,
-                now=services.clock(),
-                alert_renderer=services.alert_renderer,
-                source_activity_id=activity_id,
-            )
+            with services.uow_factory() as uow:
+                reported = report_deviation(
+                    command, uow, services.clock(), alert_renderer=services.alert_renderer
+                )
+                uow.commit()
+            return reported
 
         reported = await asyncio.to_thread(run)
         if reported.created and reported.alerts:
@@ -310,12 +307,10 @@ class ReportDeviationDialog(CancelAndHelpDialog):
         services = self._services
 
         def run() -> dict[str, Any]:
-            target = report_target(
-                services.uow_factory,
-                person_id=str(state[PERSON_ID]),
-                now=services.clock(),
-                contract_reference=typed[:100],
-            )
+            with services.uow_factory() as uow:
+                target = report_target(
+                    str(state[PERSON_ID]), uow, services.clock(), contract_reference=typed[:100]
+                )
             return {
                 CONTRACT_ID: target.contract.id,
                 REFERENCE: target.contract.reference,
@@ -381,12 +376,8 @@ class ReportDeviationDialog(CancelAndHelpDialog):
         services = self._services
 
         def check() -> None:
-            check_occurred_on(
-                services.uow_factory,
-                contract_id=str(state[CONTRACT_ID]),
-                occurred_on=day,
-                now=now,
-            )
+            with services.uow_factory() as uow:
+                check_occurred_on(str(state[CONTRACT_ID]), day, uow, now)
 
         try:
             await asyncio.to_thread(check)

@@ -1,17 +1,10 @@
 """Words of deviations: the report dialog, the form, the commands, the lists and the alert to
-procurement (added to `bot.conversation.texts`). The Norwegian labels of categories, severities,
-remedies
-and statuses are the domain's (`followup.deviations.services`)."""
+procurement (added to `bot.conversation.texts`). The labels of categories, severities, remedies
+and statuses are in the core catalogue (`bot.conversation.labels`)."""
 
 from __future__ import annotations
 
 from bot.conversation.texts import add_words
-from followup.deviations.services import (
-    CATEGORY_LABELS,
-    REMEDY_LABELS,
-    SEVERITY_LABELS,
-    STATUS_LABELS,
-)
 
 NB: dict[str, str] = {
     # --- commands ------------------------------------------------------------------------------
@@ -34,11 +27,6 @@ NB: dict[str, str] = {
     ),
     "help.cmd.avbryt": "«avbryt» – stopp et avvik du holder på å melde; ingenting lagres",
     # --- labels --------------------------------------------------------------------------------
-    **{f"deviation.category.{k.value}": v for k, v in CATEGORY_LABELS.items()},
-    **{f"deviation.severity.{k.value}": v for k, v in SEVERITY_LABELS.items()},
-    **{f"deviation.remedy.{k.value}": v for k, v in REMEDY_LABELS.items()},
-    **{f"deviation.status.{k.value}": v for k, v in STATUS_LABELS.items()},
-    "deviation.no_remedy": "Ingen forslag",
     # --- refusals (codes from followup.deviations.services and followup.deviations.intake)
     # -----------------
     "deviation.unknown_contract": (
@@ -91,15 +79,6 @@ NB: dict[str, str] = {
         "{count} avvik har koden «{short}». Skriv hele id-en til avviket i stedet."
     ),
     # --- the dialog ----------------------------------------------------------------------------
-    "dialog.cancelled": "Avbrutt. Ingenting er lagret.",
-    "dialog.nothing_to_cancel": "Det er ingenting å avbryte.",
-    "dialog.stale_answer": (
-        "Det spørsmålet er ikke aktivt lenger. Skriv «meld avvik» for å begynne på nytt."
-    ),
-    "dialog.step": "Steg {number} av {total}.",
-    "dialog.help.stop": (
-        "Skriv «avbryt» for å stoppe; ingenting lagres før du svarer «ja» til slutt."
-    ),
     "deviation.dialog.intro": (
         "Du melder et avvik. Skriv «avbryt» når som helst for å stoppe, eller «hjelp» hvis du "
         "står fast."
@@ -212,24 +191,6 @@ NB: dict[str, str] = {
         "Skriv «meld avvik» for å melde et nytt, og «avviksstatus <kode> lukket» for å lukke."
     ),
     "deviation.list.more": "… og {count} til.",
-    "deviation.status.usage": (
-        "Skriv «avviksstatus <kode> under behandling», «avviksstatus <kode> lukket [notat]» "
-        "eller «avviksstatus <kode> åpen». Koden står på avviket; «avvik» viser dine åpne."
-    ),
-    "deviation.status.changed": (
-        "Avvik {code} på {reference}: «{before}» → «{after}». Endret av {name}, {at}."
-    ),
-    "deviation.status.changed_channel": (
-        "Avvik {code}: «{before}» → «{after}». Endret av {name}, {at}."
-    ),
-    "deviation.status.unchanged": "Avvik {code} har allerede status «{status}». Ingenting endret.",
-    "deviation.status.note": "Notat: {note}",
-    "deviation.status.not_code": (
-        "«{text}» er ikke en avvikskode. Koden står på avviket, for eksempel «3f9c2b1a»."
-    ),
-    "deviation.status.invalid": (
-        "Avvik {code} har status «{before}» og kan ikke bli «{after}» direkte."
-    ),
     "deviation.history.title": "Avvik {code} – {reference}",
     "deviation.history.reported": "Meldt av {name}, {at}",
     "deviation.history.updated": "{name}, {at}: «{before}» → «{after}»",
@@ -264,33 +225,6 @@ EN: dict[str, str] = {
     ),
     "help.cmd.avbryt": "“cancel” – stop reporting a deviation; nothing is stored",
     # --- labels --------------------------------------------------------------------------------
-    "deviation.category.forsinkelse": "Delay",
-    "deviation.category.mangel": "Defect / quality",
-    "deviation.category.feil_mengde": "Wrong quantity",
-    "deviation.category.prisavvik": "Price / invoice",
-    "deviation.category.avtalelekkasje": "Purchase outside the agreement",
-    "deviation.category.dokumentasjonsavvik": "Documentation",
-    "deviation.category.seriositetsavvik": "Pay and conditions (seriøsitet)",
-    "deviation.category.hms": "Health and safety",
-    "deviation.category.annet": "Other",
-    "deviation.severity.lav": "Low",
-    "deviation.severity.middels": "Medium",
-    "deviation.severity.høy": "High",
-    "deviation.severity.kritisk": "Critical",
-    "deviation.remedy.reklamasjon": "Notice of defect",
-    "deviation.remedy.retting": "Correction",
-    "deviation.remedy.omlevering": "Redelivery",
-    "deviation.remedy.prisavslag": "Price reduction",
-    "deviation.remedy.handlingsplan": "Action plan",
-    "deviation.remedy.dagmulkt": "Daily penalty",
-    "deviation.remedy.tilbakeholdelse": "Withholding payment",
-    "deviation.remedy.erstatning": "Damages",
-    "deviation.remedy.heving": "Termination",
-    "deviation.remedy.ikke_prolongere": "Do not renew",
-    "deviation.status.open": "Open",
-    "deviation.status.in_progress": "In progress",
-    "deviation.status.closed": "Closed",
-    "deviation.no_remedy": "No proposal",
     # --- refusals --------------------------------------------------------------------------------
     "deviation.unknown_contract": (
         "I cannot find the contract. Check the contract number; “contracts” lists yours."
@@ -344,15 +278,6 @@ EN: dict[str, str] = {
         "{count} deviations have the code “{short}”. Write the deviation's whole id instead."
     ),
     # --- the dialog ----------------------------------------------------------------------------
-    "dialog.cancelled": "Cancelled. Nothing was stored.",
-    "dialog.nothing_to_cancel": "There is nothing to cancel.",
-    "dialog.stale_answer": (
-        "That question is no longer open. Type “report deviation” to start again."
-    ),
-    "dialog.step": "Step {number} of {total}.",
-    "dialog.help.stop": (
-        "Type “cancel” to stop; nothing is stored until you answer “yes” at the end."
-    ),
     "deviation.dialog.intro": (
         "You are reporting a deviation. Type “cancel” at any time to stop, or “help” if you "
         "are stuck."
@@ -472,27 +397,6 @@ EN: dict[str, str] = {
         "close one."
     ),
     "deviation.list.more": "… and {count} more.",
-    "deviation.status.usage": (
-        "Type “deviation status <code> in progress”, “deviation status <code> closed [note]” "
-        "or “deviation status <code> open”. The code is on the deviation; “deviations” lists "
-        "your open ones."
-    ),
-    "deviation.status.changed": (
-        "Deviation {code} on {reference}: “{before}” → “{after}”. Changed by {name}, {at}."
-    ),
-    "deviation.status.changed_channel": (
-        "Deviation {code}: “{before}” → “{after}”. Changed by {name}, {at}."
-    ),
-    "deviation.status.unchanged": (
-        "Deviation {code} already has the status “{status}”. Nothing changed."
-    ),
-    "deviation.status.note": "Note: {note}",
-    "deviation.status.not_code": (
-        "“{text}” is not a deviation code. The code is on the deviation, e.g. “3f9c2b1a”."
-    ),
-    "deviation.status.invalid": (
-        "Deviation {code} is “{before}” and cannot become “{after}” directly."
-    ),
     "deviation.history.title": "Deviation {code} – {reference}",
     "deviation.history.reported": "Reported by {name}, {at}",
     "deviation.history.updated": "{name}, {at}: “{before}” → “{after}”",

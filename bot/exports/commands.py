@@ -28,31 +28,29 @@ How it is handed over depends on where it was asked for:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final, TypeVar
 
-from aiohttp import web
 from botbuilder.core import BotAdapter, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, Attachment, ConversationReference
 
 from bot.conversation import formatting
+from bot.conversation.dependencies import BotDependencies
 from bot.conversation.domain_commands import DomainCommands, guarded
 from bot.conversation.replies import read_one_date, read_period
 from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest
 from bot.conversation.texts import text
-from bot.portfolio.commands import PortfolioCommands
-from bot.settings import Settings
 from bot.teams.connector import ConnectorError
-from bot.teams.file_uploads import FileUploader, UploadFailed, UploadPolicy
-from followup.access import AccessRefusal, Scope, channel_scope, resolve_viewer
+from bot.teams.file_uploads import FileUploader, UploadFailed
+from bot.teams.members import conversation_members as connector_members
+from followup.access import AccessRefusal, resolve_viewer
 from followup.calendar.workdays import oslo_today
-from followup.channel_members import ChannelMember, people_in_channel
+from followup.channel_members import ChannelMember, members_scope
 from followup.conversations import identify
 from followup.errors import NotAllowed
 from followup.exports import (
@@ -65,9 +63,7 @@ from followup.exports import (
     prepare_export,
 )
 from followup.models import ConversationKind
-from followup.portfolio import ExportKind, ExportQuery
-from followup.ports import UnitOfWork
-from storage.export_store import FolderExportStore
+from followup.views import ExportKind, ExportQuery
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -228,46 +224,6 @@ class Exports:
         await self.uploader.close()
 
 
-def build_exports(settings: Settings) -> Exports:
-    return Exports(
-        store=FolderExportStore(settings.exports_dir),
-        uploader=FileUploader(
-            UploadPolicy(
-                allowed_hosts=settings.effective_export_upload_hosts,
-                local_mode=settings.local_mode,
-            )
-        ),
-        lifetime=timedelta(minutes=settings.export_lifetime_minutes),
-        link_lifetime=timedelta(minutes=settings.export_link_minutes),
-        base_url=settings.base_url,
-    )
-
-
-def exports_cleanup(
-    exports: Exports, clock: Callable[[], datetime]
-) -> Callable[[web.Application], AsyncIterator[None]]:
-    """An aiohttp `cleanup_ctx` entry: expired exports are removed every few minutes (and at
-    start), the upload session closed on shutdown."""
-
-    async def sweep() -> None:
-        while True:
-            try:
-                await exports.remove_expired(clock())
-            except Exception:
-                log.exception("removing expired exports failed")
-            await asyncio.sleep(CLEANUP_SECONDS)
-
-    async def context(_app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(sweep(), name="export-cleanup")
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await exports.close()
-
-    return context
-
-
 # --- where the file goes --------------------------------------------------------------------------
 
 
@@ -290,24 +246,7 @@ async def conversation_members(request: TurnRequest) -> list[ChannelMember]:
     """Everyone in the channel or group chat, as the Bot Connector lists them (paged): the
     same look-up as the portfolio commands' channel answers. Raises `ConnectorError`."""
     conversation = (request.conversation_id or "").split(";", 1)[0]
-    return await PortfolioCommands._members(request, conversation)
-
-
-def members_scope(
-    uow: UnitOfWork,
-    members: Sequence[ChannelMember],
-    today: date,
-    procurement_addresses: Collection[str],
-) -> Scope:
-    """What every member may see; a member the register does not know sees nothing."""
-    people = people_in_channel(uow, members)
-    return channel_scope(
-        uow,
-        people.person_ids,
-        today,
-        procurement_addresses=procurement_addresses,
-        unresolved_members=people.unresolved,
-    )
+    return await connector_members(request.turn_context, conversation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +311,10 @@ def _thousands(number: int) -> str:
 
 
 class ExportCommands(DomainCommands):
+    def __init__(self, deps: BotDependencies, exports: Exports | None = None) -> None:
+        super().__init__(deps)
+        self._exports = exports
+
     def register(self, router: CommandRouter) -> None:
         router.register(
             Command(
@@ -391,7 +334,7 @@ class ExportCommands(DomainCommands):
 
     async def export(self, rest: str, request: TurnRequest) -> Reply:
         locale = request.locale
-        exports = self._deps.exports
+        exports = self._exports
         today = oslo_today(request.now)
         wanted = read_export_request(rest, request.now, today, locale)
         if wanted is None or exports is None:
@@ -597,7 +540,7 @@ class ExportCommands(DomainCommands):
 
     async def file_consent(self, value: dict[str, Any], request: TurnRequest) -> InvokeResponse:
         locale = request.locale
-        exports = self._deps.exports
+        exports = self._exports
         action = value.get("action")
         context = value.get("context")
         export_id = context.get("exportId") if isinstance(context, dict) else None
@@ -706,9 +649,6 @@ __all__ = [
     "ExportCommands",
     "ExportRequest",
     "Exports",
-    "build_exports",
     "delivery_for",
-    "exports_cleanup",
-    "members_scope",
     "read_export_request",
 ]

@@ -14,13 +14,13 @@ from datetime import date, timedelta
 
 from aiohttp import web
 
-from bot.conversation.activity_handler import BotDependencies
+from bot.conversation.dependencies import BotDependencies
 from bot.conversation.texts import text
 from followup.calendar.feed import FEED_ROUTE, is_well_formed, person_for_token
 from followup.calendar.ical import CalendarEntry, EntryStatus, render_calendar
-from followup.calendar.materialise import horizon_end
 from followup.calendar.workdays import oslo_today
 from followup.models import OPEN_FOLLOW_UP_STATES, Person
+from followup.plans.materialise import horizon_end
 from followup.tasks import TaskItem, list_tasks
 
 log = logging.getLogger(__name__)

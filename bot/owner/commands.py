@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from botbuilder.core import MessageFactory
 
 from bot.conversation import formatting
-from bot.conversation.cards import contracts_card, plan_card, tasks_card
 from bot.conversation.domain_commands import DomainCommands, guarded
 from bot.conversation.replies import card_reply, read_period
 from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest
 from bot.conversation.texts import text
+from bot.owner.cards import contracts_card, plan_card, tasks_card
 from followup.absence import (
     RegisterAbsence,
     current_and_future_absences,

@@ -19,10 +19,10 @@ from bot.conversation.domain_commands import DomainCommands, guarded
 from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest
 from bot.conversation.texts import text
 from followup.calendar.cadence import describe_cadence, parse_cadence
-from followup.calendar.materialise import due_dates, horizon_end
 from followup.calendar.workdays import oslo_today
 from followup.errors import InvalidInput
 from followup.plans.edits import EditCheckpoint, EditedCheckpoint, PlanEdit, edit_checkpoint
+from followup.plans.materialise import due_dates, horizon_end
 from followup.ports import UnitOfWork
 
 ADD_WORDS = ("legg til", "add", "ny", "new")

@@ -14,35 +14,34 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from bot.answers.cards import answered_at
 from bot.conversation import formatting
 from bot.conversation.cards import (
     Card,
+    CardBudget,
     Element,
-    _block,
-    _Budget,
-    _clip,
-    _facts,
-    _subtle,
-    _title,
     adaptive_card,
+    clip,
+    fact_set,
+    subtle_block,
+    text_block,
+    title_block,
 )
+from bot.conversation.follow_up_cards import answered_at
+from bot.conversation.labels import SERIOUS, category_label, severity_label, status_label
+from bot.conversation.markdown import echo, plain
 from bot.conversation.texts import text
-from bot.deviations.cards import SERIOUS, category_label, plain, severity_label, status_label
-from bot.deviations.replies import echo
 from followup.calendar.cadence import describe_cadence
 from followup.deviations.intake import short_code
 from followup.models import CheckpointStatus, DeviationCategory, Severity
-from followup.portfolio import (
+from followup.portfolio import ContractOverview, PortfolioStatus
+from followup.views import (
     ANSWER_PERIOD_DAYS,
     SEVERITY_ORDER,
-    ContractOverview,
     DeviationItem,
     DeviationList,
     HistoryItem,
     OverdueItem,
     Page,
-    PortfolioStatus,
     StatusTarget,
     TargetKind,
 )
@@ -89,7 +88,7 @@ def target_data(target: StatusTarget | None) -> Data:
 def execute(title: str, verb: str, data: Data) -> Element:
     """A button: `Action.Execute` with `verb` and `data`, and the same as `Action.Submit` for
     clients without Universal Actions."""
-    shown = _clip(title, 60)
+    shown = clip(title, 60)
     return {
         "type": "Action.Execute",
         "title": shown,
@@ -110,8 +109,8 @@ def _rows(actions: Sequence[Element], **style: Any) -> list[Element]:
 def _target_name(target: StatusTarget, locale: str | None) -> str:
     """`Fjordbygg AS (leverandør, org.nr 974600951)`, `Oppvekst (enhet)`."""
     kind = text(f"portfolio.target.{target.kind.value}", locale)
-    about = f"{kind}, {_clip(target.detail, 80)}" if target.detail else kind
-    return f"{_clip(target.name, 120)} ({about})"
+    about = f"{kind}, {clip(target.detail, 80)}" if target.detail else kind
+    return f"{clip(target.name, 120)} ({about})"
 
 
 def _showing(offset: int, count: int, total: int, locale: str | None) -> str:
@@ -175,21 +174,21 @@ def status_card(
         today=formatting.long(status.window.today, locale, with_year=True),
     )
     facts = _status_facts(status, locale)
-    body: list[Element] = [_title(title), _subtle(subtitle), _facts(facts)]
+    body: list[Element] = [title_block(title), subtle_block(subtitle), fact_set(facts)]
     lines = [title, subtitle, *(f"{k}: {v}" for k, v in facts)]
     if status.unreachable:
-        names = ", ".join(_clip(p.display_name, 60) for p in status.unreachable)
+        names = ", ".join(clip(p.display_name, 60) for p in status.unreachable)
         more = status.counts.unreachable_owners - len(status.unreachable)
         listed = text("portfolio.status.unreachable_names", locale, names=names)
         if more > 0:
             listed += " " + text("portfolio.more_names", locale, count=more)
-        body.append(_block(listed, color="Warning", spacing="Small"))
+        body.append(text_block(listed, color="Warning", spacing="Small"))
         lines.append(listed)
     explained = text("portfolio.status.explained", locale, days=ANSWER_PERIOD_DAYS)
-    body.append(_block(explained, isSubtle=True, spacing="Medium"))
+    body.append(text_block(explained, isSubtle=True, spacing="Medium"))
     lines.append(explained)
     if note:
-        body.append(_block(note, color="Accent", spacing="Small"))
+        body.append(text_block(note, color="Accent", spacing="Small"))
         lines.append(note)
     where = target_data(target)
     counts = status.counts
@@ -213,13 +212,13 @@ def status_card(
 
 
 def _person_name(person: Any, locale: str | None) -> str:
-    return _clip(person.display_name, 60) if person is not None else "–"
+    return clip(person.display_name, 60) if person is not None else "–"
 
 
 def _overview_facts(overview: ContractOverview, locale: str | None) -> list[tuple[str, str]]:
     contract = overview.contract
     supplier = (
-        f"{_clip(overview.supplier.name, 80)} (org.nr {overview.supplier.organisation_number})"
+        f"{clip(overview.supplier.name, 80)} (org.nr {overview.supplier.organisation_number})"
         if overview.supplier
         else text("contracts.no_supplier", locale)
     )
@@ -247,7 +246,7 @@ def _overview_facts(overview: ContractOverview, locale: str | None) -> list[tupl
     )
     return [
         (text("plan.fact.supplier", locale), supplier),
-        (text("portfolio.contract.unit", locale), _clip(contract.unit or "–", 80)),
+        (text("portfolio.contract.unit", locale), clip(contract.unit or "–", 80)),
         (text("plan.fact.owner", locale), _person_name(overview.owner, locale)),
         (text("portfolio.contract.manager", locale), _person_name(overview.manager, locale)),
         (text("portfolio.contract.deputy", locale), _person_name(overview.deputy, locale)),
@@ -266,13 +265,13 @@ def _overview_facts(overview: ContractOverview, locale: str | None) -> list[tupl
 
 def _history_line(item: HistoryItem, locale: str | None) -> str:
     due = formatting.due(item.follow_up.due_date, locale)
-    parts = [due, _clip(item.checkpoint_title, 80)]
+    parts = [due, clip(item.checkpoint_title, 80)]
     answer = item.latest_answer
     if answer is None:
         parts.append(text(f"portfolio.state.{item.follow_up.state.value}", locale))
     else:
         said = text(f"answer.kind.{answer.kind.value}", locale)
-        by = _clip(item.answered_by_name or "?", 60)
+        by = clip(item.answered_by_name or "?", 60)
         parts.append(
             text(
                 "portfolio.history.answer",
@@ -296,19 +295,19 @@ def _history_line(item: HistoryItem, locale: str | None) -> str:
 
 def _history_element(item: HistoryItem, locale: str | None) -> tuple[Element, str]:
     line = _history_line(item, locale)
-    items: list[Element] = [_block(plain(line, line_starts=False), spacing="Small")]
+    items: list[Element] = [text_block(plain(line, line_starts=False), spacing="Small")]
     comment = item.latest_answer.text if item.latest_answer else None
     plain_line = f"- {line}"
     if comment:
-        items.append(_subtle(f"«{plain(_clip(comment, 200), line_starts=False)}»"))
-        plain_line += f" «{_clip(comment, 200)}»"
+        items.append(subtle_block(f"«{plain(clip(comment, 200), line_starts=False)}»"))
+        plain_line += f" «{clip(comment, 200)}»"
     return {"type": "Container", "items": items, "spacing": "Small"}, plain_line
 
 
 def _deviation_element(item: DeviationItem, locale: str | None) -> tuple[Element, str]:
     category = _category_label(item.category, locale)
     head = f"**{short_code(item.deviation_id)}** · **{plain(item.contract_reference)}** " + plain(
-        _clip(item.contract_title, 80), line_starts=False
+        clip(item.contract_title, 80), line_starts=False
     )
     detail = " · ".join(
         [
@@ -319,20 +318,20 @@ def _deviation_element(item: DeviationItem, locale: str | None) -> tuple[Element
         ]
     )
     if item.supplier_name:
-        detail += " · " + _clip(item.supplier_name, 60)
+        detail += " · " + clip(item.supplier_name, 60)
     element: Element = {
         "type": "Container",
         "id": f"deviation-{item.deviation_id}",
         "separator": True,
         "items": [
-            _block(head, color="Attention" if item.severity in SERIOUS else "Default"),
-            _subtle(plain(detail, line_starts=False)),
-            _block(plain(_clip(item.description, 200)), spacing="Small"),
+            text_block(head, color="Attention" if item.severity in SERIOUS else "Default"),
+            subtle_block(plain(detail, line_starts=False)),
+            text_block(plain(clip(item.description, 200)), spacing="Small"),
         ],
     }
     line = (
         f"- {short_code(item.deviation_id)} · {item.contract_reference} · {detail}: "
-        f"{_clip(item.description, 200)}"
+        f"{clip(item.description, 200)}"
     )
     return element, line
 
@@ -341,22 +340,22 @@ def _category_label(value: str, locale: str | None) -> str:
     try:
         return category_label(DeviationCategory(value), locale)
     except ValueError:
-        return _clip(value, 40)
+        return clip(value, 40)
 
 
 def _section(
     body: list[Element],
     lines: list[str],
-    budget: _Budget,
+    budget: CardBudget,
     heading: str,
     elements: Sequence[tuple[Element, str]],
     empty: str | None = None,
 ) -> int:
     """A heading and its elements while the card's budget lasts; how many were shown."""
-    body.append(_block(heading, weight="Bolder", separator=True, spacing="Medium"))
+    body.append(text_block(heading, weight="Bolder", separator=True, spacing="Medium"))
     lines += ["", heading]
     if not elements and empty:
-        body.append(_subtle(empty))
+        body.append(subtle_block(empty))
         lines.append(empty)
     return _take(body, lines, budget, elements)
 
@@ -364,7 +363,7 @@ def _section(
 def _take(
     body: list[Element],
     lines: list[str],
-    budget: _Budget,
+    budget: CardBudget,
     elements: Iterable[tuple[Element, str]],
 ) -> int:
     """Elements onto the card (and their lines into its text) while its budget lasts; how
@@ -389,7 +388,7 @@ def overview_card(
         "portfolio.contract.title",
         locale,
         reference=contract.reference,
-        title=_clip(contract.title, 120),
+        title=clip(contract.title, 120),
     )
     facts = _overview_facts(overview, locale)
     counts = overview.status.counts
@@ -409,12 +408,12 @@ def overview_card(
         ),
         (text("portfolio.status.deviations", locale), str(counts.open_deviations_total)),
     ]
-    body: list[Element] = [_title(title), _facts(facts), _facts(numbers, separator=True)]
+    body: list[Element] = [title_block(title), fact_set(facts), fact_set(numbers, separator=True)]
     lines = [title, *(f"{k}: {v}" for k, v in [*facts, *numbers])]
-    budget = _Budget(MAX_CARD_ITEMS)
+    budget = CardBudget(MAX_CARD_ITEMS)
     plan = [
         _plain_element(
-            f"**{_clip(c.title, 100)}** – {describe_cadence(c.rrule, locale or 'nb')}"
+            f"**{clip(c.title, 100)}** – {describe_cadence(c.rrule, locale or 'nb')}"
             + (
                 f" ({text('plan.status.paused', locale)})"
                 if c.status is CheckpointStatus.PAUSED
@@ -433,7 +432,7 @@ def overview_card(
     )
     upcoming = [
         _plain_element(
-            f"{formatting.due(i.follow_up.due_date, locale)} · {_clip(i.checkpoint_title, 100)}"
+            f"{formatting.due(i.follow_up.due_date, locale)} · {clip(i.checkpoint_title, 100)}"
         )
         for i in overview.upcoming
     ]
@@ -460,10 +459,10 @@ def overview_card(
                 filter(
                     None,
                     [
-                        plain(_clip(d.file_name, 80), line_starts=False),
+                        plain(clip(d.file_name, 80), line_starts=False),
                         formatting.numeric(d.uploaded_at.date(), locale),
-                        _clip(d.evidence, 60) if d.evidence else None,
-                        _clip(d.checkpoint_title, 60) if d.checkpoint_title else None,
+                        clip(d.evidence, 60) if d.evidence else None,
+                        clip(d.checkpoint_title, 60) if d.checkpoint_title else None,
                     ],
                 )
             )
@@ -488,7 +487,7 @@ def overview_card(
         text("portfolio.contract.none", locale),
     )
     if note:
-        body.append(_block(note, color="Accent", spacing="Medium"))
+        body.append(text_block(note, color="Accent", spacing="Medium"))
         lines.append(note)
     target = overview.status.target or StatusTarget(
         TargetKind.CONTRACT, contract.id, contract.reference, contract.title
@@ -522,7 +521,7 @@ def overview_card(
 
 
 def _plain_element(value: str) -> tuple[Element, str]:
-    return _block(value, spacing="Small"), f"- {value}"
+    return text_block(value, spacing="Small"), f"- {value}"
 
 
 def history_card(overview: ContractOverview, locale: str | None, *, offset: int) -> Card:
@@ -533,12 +532,14 @@ def history_card(overview: ContractOverview, locale: str | None, *, offset: int)
         "portfolio.history.title",
         locale,
         reference=contract.reference,
-        title=_clip(contract.title, 120),
+        title=clip(contract.title, 120),
     )
     showing = _showing(offset, len(page.items), page.total, locale)
-    body: list[Element] = [_title(title), _subtle(showing)]
+    body: list[Element] = [title_block(title), subtle_block(showing)]
     lines = [title, showing, ""]
-    _take(body, lines, _Budget(MAX_CARD_ITEMS), (_history_element(i, locale) for i in page.items))
+    _take(
+        body, lines, CardBudget(MAX_CARD_ITEMS), (_history_element(i, locale) for i in page.items)
+    )
     where = target_data(
         overview.status.target
         or StatusTarget(TargetKind.CONTRACT, contract.id, contract.reference, contract.title)
@@ -563,20 +564,20 @@ def history_card(overview: ContractOverview, locale: str | None, *, offset: int)
 def _overdue_element(item: OverdueItem, locale: str | None) -> tuple[Element, str]:
     days = text("portfolio.overdue.days", locale, count=item.days_overdue)
     head = f"**{days}** · **{plain(item.contract_reference)}** " + plain(
-        _clip(item.contract_title, 80), line_starts=False
+        clip(item.contract_title, 80), line_starts=False
     )
     owner = (
-        text("portfolio.overdue.owner", locale, name=_clip(item.owner_name, 60))
+        text("portfolio.overdue.owner", locale, name=clip(item.owner_name, 60))
         if item.owner_name
         else text("portfolio.overdue.no_owner", locale)
     )
     details = [
-        _clip(item.checkpoint_title, 80),
+        clip(item.checkpoint_title, 80),
         text("portfolio.overdue.due", locale, date=formatting.due(item.due_date, locale)),
         owner,
     ]
     if item.supplier_name:
-        details.append(_clip(item.supplier_name, 60))
+        details.append(clip(item.supplier_name, 60))
     if item.escalated:
         details.append(text("portfolio.overdue.escalated", locale))
     detail = " · ".join(details)
@@ -585,11 +586,11 @@ def _overdue_element(item: OverdueItem, locale: str | None) -> tuple[Element, st
         "id": f"overdue-{item.follow_up_id}",
         "separator": True,
         "items": [
-            _block(head, color="Attention" if item.escalated else "Default"),
-            _subtle(plain(detail, line_starts=False)),
+            text_block(head, color="Attention" if item.escalated else "Default"),
+            subtle_block(plain(detail, line_starts=False)),
         ],
     }
-    line = f"- {days} · {item.contract_reference} {_clip(item.contract_title, 80)} – {detail}"
+    line = f"- {days} · {item.contract_reference} {clip(item.contract_title, 80)} – {detail}"
     return element, line
 
 
@@ -607,16 +608,16 @@ def overdue_card(
     about = _target_name(target, locale) if target else heading
     showing = _showing(offset, len(page.items), page.total, locale)
     subtitle = f"{plain(about, line_starts=False)} · {showing}"
-    body: list[Element] = [_title(title), _subtle(subtitle)]
+    body: list[Element] = [title_block(title), subtle_block(subtitle)]
     lines = [title, subtitle, ""]
     if not page.items:
         empty = text("portfolio.overdue.none", locale)
-        body.append(_block(empty, spacing="Medium"))
+        body.append(text_block(empty, spacing="Medium"))
         lines.append(empty)
     items = (_overdue_element(item, locale) for item in page.items)
-    shown = _take(body, lines, _Budget(MAX_CARD_ITEMS), items)
+    shown = _take(body, lines, CardBudget(MAX_CARD_ITEMS), items)
     if note:
-        body.append(_block(note, color="Accent", spacing="Medium"))
+        body.append(text_block(note, color="Accent", spacing="Medium"))
         lines.append(note)
     where = target_data(target)
     actions = []
@@ -734,19 +735,19 @@ def deviations_card(
     ]
     showing = _showing(offset, len(page.items), page.total, locale)
     subtitle = " · ".join([plain(about, line_starts=False), *chosen, showing])
-    body: list[Element] = [_title(title), _subtle(subtitle)]
+    body: list[Element] = [title_block(title), subtle_block(subtitle)]
     lines = [title, subtitle, ""]
     if not page.items:
         empty = text("portfolio.deviations.none_filtered", locale)
-        body.append(_block(empty, spacing="Medium"))
+        body.append(text_block(empty, spacing="Medium"))
         lines.append(empty)
     items = (_deviation_element(item, locale) for item in page.items)
-    shown = _take(body, lines, _Budget(MAX_CARD_ITEMS), items)
+    shown = _take(body, lines, CardBudget(MAX_CARD_ITEMS), items)
     hint = text("portfolio.deviations.hint", locale)
-    body.append(_block(hint, isSubtle=True, spacing="Medium"))
+    body.append(text_block(hint, isSubtle=True, spacing="Medium"))
     lines.append(hint)
     if note:
-        body.append(_block(note, color="Accent", spacing="Small"))
+        body.append(text_block(note, color="Accent", spacing="Small"))
         lines.append(note)
     where = target_data(target)
     actions = []
@@ -775,9 +776,9 @@ def candidates_card(
     locale: str | None,
 ) -> Card:
     """`status <tekst>` matched several: one button for each, re-asking with the choice."""
-    title = text("portfolio.pick.title", locale, text=echo(_clip(asked, 60)))
+    title = text("portfolio.pick.title", locale, text=echo(clip(asked, 60)))
     hint = text("portfolio.pick.hint", locale)
-    body: list[Element] = [_title(title), _subtle(hint)]
+    body: list[Element] = [title_block(title), subtle_block(hint)]
     lines = [title, hint]
     for candidate in candidates:
         label = _target_name(candidate, locale)

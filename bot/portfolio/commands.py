@@ -22,7 +22,6 @@ Every question is one unit of work in a worker thread, through the domain's func
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections import OrderedDict
@@ -31,11 +30,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final, TypeVar
 
-from botbuilder.core import BotAdapter, InvokeResponse
+from botbuilder.core import InvokeResponse
 
-from bot.conversation.activity_handler import BotDependencies
 from bot.conversation.cards import Card
+from bot.conversation.dependencies import BotDependencies
 from bot.conversation.domain_commands import DomainCommands, NotRegistered, guarded
+from bot.conversation.markdown import echo
 from bot.conversation.replies import card_reply, error_reply
 from bot.conversation.router import (
     Command,
@@ -47,7 +47,6 @@ from bot.conversation.router import (
     scope_of,
 )
 from bot.conversation.texts import text
-from bot.deviations.replies import echo
 from bot.portfolio.cards import (
     DEVIATIONS_VERB,
     HISTORY_VERB,
@@ -62,27 +61,33 @@ from bot.portfolio.cards import (
     status_card,
 )
 from bot.teams.connector import ConnectorError
-from followup.access import Scope, Viewer, channel_scope, grant_role, resolve_viewer, revoke_role
+from bot.teams.members import conversation_members
+from followup.access import (
+    GrantRole,
+    RevokeRole,
+    Viewer,
+    grant_role,
+    resolve_viewer,
+    revoke_role,
+    scope_in_channel,
+)
 from followup.calendar.workdays import oslo_today
-from followup.channel_members import ChannelMember, ChannelPeople, people_in_channel
+from followup.channel_members import ChannelPeople, people_in_channel
 from followup.deviations.intake import normalise, read_category, read_severity
-from followup.errors import FollowUpError, NotAllowed, NotFound
+from followup.errors import FollowUpError, NotAllowed
 from followup.models import DeviationCategory, Role, Severity
 from followup.portfolio import (
-    WHOLE,
     ContractOverview,
-    PageRequest,
-    PortfolioRefusal,
     ResolutionKind,
-    StatusTarget,
-    TargetKind,
     list_deviations,
     list_overdue,
     portfolio_status,
     resolve_status_target,
     status_for,
+    target_from_card,
 )
 from followup.ports import UnitOfWork
+from followup.views import WHOLE, PageRequest, Scope, StatusTarget, TargetKind
 
 log = logging.getLogger(__name__)
 
@@ -94,19 +99,14 @@ LAST_LIST: Final = "portfolio/last-list/"
 conversation's (a channel's) last list is kept."""
 MEMBERS_TTL: Final = timedelta(minutes=2)
 MAX_CACHED_CHANNELS: Final = 500
-MEMBER_PAGE_SIZE: Final = 500
-MAX_MEMBER_PAGES: Final = 20
 MAX_TEXT: Final = 200
 MAX_KEY: Final = 200
 MAX_CURSOR: Final = 400
 MAX_OFFSET: Final = 10_000_000
-MAX_ADDRESS: Final = 320
 
-CHANNEL_SEES_NOTHING: Final = "portfolio.channel_nothing"
 """Refusal code: a channel with a member who may see nothing (or who is unknown)."""
 CHANNEL_MEMBERS_UNKNOWN: Final = "portfolio.channel_members_unknown"
 """Refusal code: the channel's members could not be read from Teams."""
-TARGET_GONE: Final = "portfolio.target_gone"
 """Refusal code: a card names a supplier, owner or contract that is not there (any more)."""
 
 OPEN_WORDS: Final = frozenset({"åpne", "åpen", "åpent", "apne", "apen", "apent", "open"})
@@ -290,11 +290,6 @@ class ChannelPeopleCache:
             self._entries.popitem(last=False)
 
 
-def _account_text(account: Any, name: str) -> str | None:
-    value = getattr(account, name, None)
-    return value if isinstance(value, str) and 0 < len(value) <= MAX_ADDRESS else None
-
-
 # --- the commands ------------------------------------------------------------------------------
 
 
@@ -429,16 +424,14 @@ class PortfolioCommands(DomainCommands):
         viewer = resolve_viewer(uow, person.id, today, procurement_addresses=addresses)
         if channel is None:
             return _Access(viewer, viewer.scope, narrowed=False)
-        seen = channel_scope(
+        scope = scope_in_channel(
             uow,
+            viewer,
             channel.person_ids,
             today,
             procurement_addresses=addresses,
             unresolved_members=channel.unresolved,
         )
-        scope = viewer.scope & seen
-        if scope.is_nothing:
-            raise NotAllowed("the channel may see nothing", code=CHANNEL_SEES_NOTHING)
         return _Access(viewer, scope, narrowed=scope != viewer.scope)
 
     def _status(
@@ -540,7 +533,7 @@ class PortfolioCommands(DomainCommands):
         """What the question is about: nothing (the whole scope), a target, a card to pick
         from (several matched) or a message (nothing matched)."""
         if ask.target is not None and ask.key is not None:
-            return _rebuild(uow, ask.target, ask.key, access.scope)
+            return target_from_card(uow, ask.target, ask.key, access.scope)
         if not ask.text:
             return None
         resolution = resolve_status_target(uow, ask.text, access.scope)
@@ -558,43 +551,13 @@ class PortfolioCommands(DomainCommands):
         if cached is not None:
             return cached
         try:
-            members = await self._members(request, conversation)
+            members = await conversation_members(request.turn_context, conversation)
         except (ConnectorError, ValueError, TypeError) as error:
             log.info("could not read a channel's members", extra={"error": str(error)[:200]})
             raise NotAllowed("members unknown", code=CHANNEL_MEMBERS_UNKNOWN) from error
         people = await self._read(lambda uow: people_in_channel(uow, members))
         self._channels.put(conversation, people, request.now)
         return people
-
-    @staticmethod
-    async def _members(request: TurnRequest, conversation_id: str) -> list[ChannelMember]:
-        context = request.turn_context
-        client = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY) if context else None
-        conversations = getattr(client, "conversations", None)
-        if conversations is None or not conversation_id:
-            raise ValueError("no connector client for this turn")
-        accounts: list[Any] = []
-        paged = getattr(conversations, "get_paged_members", None)
-        if paged is None:
-            accounts = list(await conversations.get_conversation_members(conversation_id))
-        else:
-            token: str | None = None
-            for _ in range(MAX_MEMBER_PAGES):
-                page, token = await paged(conversation_id, MEMBER_PAGE_SIZE, token)
-                accounts.extend(page)
-                if token is None:
-                    break
-            else:
-                raise ValueError("too many members")
-        return [
-            ChannelMember(
-                teams_user_id=_account_text(a, "id"),
-                entra_object_id=_account_text(a, "aad_object_id"),
-                email=_account_text(a, "email"),
-                upn=_account_text(a, "user_principal_name"),
-            )
-            for a in accounts
-        ]
 
     # --- rolle ---------------------------------------------------------------------------------
 
@@ -610,27 +573,12 @@ class PortfolioCommands(DomainCommands):
         if address is None or role is None or not (grant or change in REVOKE_WORDS):
             return text("portfolio.role.usage", locale)
         actor = await self._read(lambda uow: self._person(uow, request))
-        uow_factory = self._deps.uow_factory
-
-        def run() -> Any:
-            if grant:
-                return grant_role(
-                    uow_factory,
-                    actor_person_id=actor.id,
-                    target=address,
-                    role=role,
-                    now=request.now,
-                )
-            return revoke_role(
-                uow_factory,
-                actor_person_id=actor.id,
-                target=address,
-                role=role,
-                now=request.now,
-                procurement_addresses=self._deps.procurement_addresses,
-            )
-
-        change_made = await asyncio.to_thread(run)
+        if grant:
+            granting = GrantRole(actor.id, address, role)
+            change_made = await self._write(lambda uow: grant_role(granting, uow, request.now))
+        else:
+            revoking = RevokeRole(actor.id, address, role, self._deps.procurement_addresses)
+            change_made = await self._write(lambda uow: revoke_role(revoking, uow, request.now))
         person = change_made.person
         key = (
             ("granted" if grant else "revoked")
@@ -695,42 +643,6 @@ def _heading(access: _Access, locale: str | None) -> str:
 
 def _note(access: _Access, locale: str | None) -> str | None:
     return text("portfolio.channel.narrowed", locale) if access.narrowed else None
-
-
-def _rebuild(uow: UnitOfWork, kind: TargetKind, key: str, scope: Scope) -> StatusTarget:
-    """A target a card names, from the database (never its name from the card)."""
-    match kind:
-        case TargetKind.CONTRACT:
-            contract = uow.contracts.get(key)
-            if contract is None:
-                raise NotFound("no such contract", code=PortfolioRefusal.UNKNOWN_CONTRACT)
-            if not scope.sees(contract):
-                raise NotAllowed("contract not visible", code=PortfolioRefusal.NOT_VISIBLE)
-            return StatusTarget(kind, contract.id, contract.reference, contract.title)
-        case TargetKind.SUPPLIER:
-            supplier = uow.suppliers.get_many([key]).get(key)
-            if supplier is None:
-                raise NotFound("no such supplier", code=TARGET_GONE)
-            target = StatusTarget(
-                kind, supplier.id, supplier.name, f"org.nr {supplier.organisation_number}"
-            )
-            return _visible_target(uow, target, scope)
-        case TargetKind.OWNER:
-            person = uow.people.get(key)
-            if person is None:
-                raise NotFound("no such person", code=TARGET_GONE)
-            target = StatusTarget(kind, person.id, person.display_name, person.email)
-            return _visible_target(uow, target, scope)
-        case TargetKind.UNIT:
-            return _visible_target(uow, StatusTarget(kind, key, key), scope)
-
-
-def _visible_target(uow: UnitOfWork, target: StatusTarget, scope: Scope) -> StatusTarget:
-    """A supplier, owner or unit named by card data only if the scope sees one of its
-    contracts: a forged id must not reveal a name or an e-mail address."""
-    if not uow.portfolio.any_visible(scope, target.subset()):
-        raise NotAllowed("target not visible", code=PortfolioRefusal.NOT_VISIBLE)
-    return target
 
 
 __all__ = [

@@ -13,7 +13,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from bot.answers.cards import (
+from bot.conversation import formatting
+from bot.conversation.cards import (
+    Element,
+    adaptive_card,
+    clip,
+    fact_set,
+    subtle_block,
+    text_block,
+    title_block,
+)
+from bot.conversation.follow_up_cards import (
     SNOOZE_DATE,
     SNOOZE_DAY,
     SNOOZE_VERB,
@@ -22,8 +32,6 @@ from bot.answers.cards import (
     open_item_parts,
     snooze_input_id,
 )
-from bot.conversation import formatting
-from bot.conversation.cards import Element, _block, _clip, _facts, _subtle, _title, adaptive_card
 from bot.conversation.texts import text
 from followup.models import FollowUpState, Severity
 from followup.ports import OutgoingMessage
@@ -55,20 +63,20 @@ class ReminderCards:
         )
         first = digest.items[0].contract.reference if digest.items else ""
         intro = text("reminder.intro", locale, reference=first)
-        body: list[Element] = [_title(title), _subtle(intro)]
+        body: list[Element] = [title_block(title), subtle_block(intro)]
         lines = [title, intro, ""]
         shown_old = False
         for item in digest.items:
             if not item.new and not shown_old:
                 shown_old = True
                 heading = text("reminder.also_overdue", locale)
-                body.append(_block(heading, weight="Bolder", separator=True, spacing="Medium"))
+                body.append(text_block(heading, weight="Bolder", separator=True, spacing="Medium"))
                 lines += ["", heading]
             body.append(_digest_item(item, digest, locale))
             lines.append(_digest_line(item, digest, locale))
         if digest.more:
             more = text("reminder.more", locale, count=digest.more)
-            body.append(_subtle(more, separator=True))
+            body.append(subtle_block(more, separator=True))
             lines += ["", more]
         body.append(card_items_input([item.follow_up.id for item in digest.items]))
         fallback = "\n".join(lines)
@@ -107,7 +115,7 @@ class ReminderCards:
             if counts.open_deviations.get(s.value)
         ) or text("weekly.deviations_none", locale)
         unreachable = ", ".join(
-            _clip(p.display_name, 60) for p in counts.unreachable_people[:20]
+            clip(p.display_name, 60) for p in counts.unreachable_people[:20]
         ) or text("weekly.unreachable_none", locale)
         facts = [
             (
@@ -124,7 +132,7 @@ class ReminderCards:
             (text("weekly.deviations", locale), deviations),
             (text("weekly.unreachable", locale), unreachable),
         ]
-        body: list[Element] = [_title(title), _subtle(period), _facts(facts)]
+        body: list[Element] = [title_block(title), subtle_block(period), fact_set(facts)]
         fallback = "\n".join([title, period, *(f"{k}: {v}" for k, v in facts)])
         return OutgoingMessage(text=title, card=adaptive_card(body, fallback))
 
@@ -164,22 +172,22 @@ def _notes(item: DigestItem, locale: str | None) -> list[str]:
 
 def _digest_item(item: DigestItem, digest: Digest, locale: str | None) -> Element:
     overdue = item.follow_up.due_date < digest.today
-    head = f"**{_due(item, digest, locale)}** · **{item.contract.reference}** " + _clip(
+    head = f"**{_due(item, digest, locale)}** · **{item.contract.reference}** " + clip(
         item.contract.title, 100
     )
     question = item.checkpoint.question or item.checkpoint.title
-    details = [_clip(item.checkpoint.title, 100)]
+    details = [clip(item.checkpoint.title, 100)]
     if item.supplier is not None:
-        details.append(text("tasks.supplier", locale, name=_clip(item.supplier.name, 80)))
+        details.append(text("tasks.supplier", locale, name=clip(item.supplier.name, 80)))
     elements: list[Element] = [
-        _block(head, color="Attention") if overdue else _block(head),
-        _subtle(" · ".join(details)),
+        text_block(head, color="Attention") if overdue else text_block(head),
+        subtle_block(" · ".join(details)),
     ]
     if question != item.checkpoint.title:
-        elements.append(_block(_clip(question, 300), spacing="Small"))
+        elements.append(text_block(clip(question, 300), spacing="Small"))
     notes = _notes(item, locale)
     if notes:
-        elements.append(_block(" · ".join(notes), color="Accent", spacing="None"))
+        elements.append(text_block(" · ".join(notes), color="Accent", spacing="None"))
     elements += open_item_parts(item.follow_up.id, item.checkpoint.actions, locale)
     return {"type": "Container", "items": elements, "separator": True, "spacing": "Medium"}
 
@@ -187,11 +195,11 @@ def _digest_item(item: DigestItem, digest: Digest, locale: str | None) -> Elemen
 def _digest_line(item: DigestItem, digest: Digest, locale: str | None) -> str:
     parts = [
         f"- {_due(item, digest, locale)}: {item.contract.reference} "
-        + _clip(item.contract.title, 100),
-        _clip(item.checkpoint.title, 100),
+        + clip(item.contract.title, 100),
+        clip(item.checkpoint.title, 100),
     ]
     if item.supplier is not None:
-        parts.append(_clip(item.supplier.name, 80))
+        parts.append(clip(item.supplier.name, 80))
     parts += _notes(item, locale)
     return " – ".join(parts)
 
@@ -201,20 +209,20 @@ def _digest_line(item: DigestItem, digest: Digest, locale: str | None) -> str:
 
 def _person_name(name: str | None, email: str | None) -> str:
     if name and email:
-        return f"{_clip(name, 80)} ({email})"
-    return _clip(name or email or "?", 120)
+        return f"{clip(name, 80)} ({email})"
+    return clip(name or email or "?", 120)
 
 
 def _stuck_card(
     title: str, intro: str, items: Sequence[StuckItem], locale: str | None
 ) -> OutgoingMessage:
-    body: list[Element] = [_title(title), _subtle(intro)]
+    body: list[Element] = [title_block(title), subtle_block(intro)]
     lines = [title, intro, ""]
     for item in items[:MAX_LISTED]:
         owner = item.owner.display_name if item.owner else "–"
-        head = f"**{item.contract.reference}** " + _clip(item.contract.title, 100)
+        head = f"**{item.contract.reference}** " + clip(item.contract.title, 100)
         detail = [
-            _clip(item.checkpoint.title, 100),
+            clip(item.checkpoint.title, 100),
             text("escalation.item", locale, days=item.days_overdue, owner=owner),
         ]
         if (
@@ -228,14 +236,14 @@ def _stuck_card(
         body.append(
             {
                 "type": "Container",
-                "items": [_block(head), _subtle(" · ".join(detail))],
+                "items": [text_block(head), subtle_block(" · ".join(detail))],
                 "separator": True,
             }
         )
         lines.append(f"- {item.contract.reference} {item.contract.title} – " + " – ".join(detail))
     if len(items) > MAX_LISTED:
         more = text("reminder.more_stuck", locale, count=len(items) - MAX_LISTED)
-        body.append(_subtle(more, separator=True))
+        body.append(subtle_block(more, separator=True))
         lines.append(more)
     return OutgoingMessage(text=title, card=adaptive_card(body, "\n".join(lines)))
 

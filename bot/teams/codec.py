@@ -15,6 +15,7 @@ from typing import Any
 
 import botbuilder.schema.teams as teams_schema
 from botbuilder import schema
+from botbuilder.core import InvokeResponse
 from msrest.serialization import Deserializer, Model, Serializer
 
 _MODELS: dict[str, type[Any]] = {
@@ -120,3 +121,8 @@ def from_json(cls: type[Any], data: dict[str, Any]) -> Any:
 
 def activity_from_json(data: dict[str, Any]) -> schema.Activity:
     return from_json(schema.Activity, data)
+
+
+def invoke_body(response: InvokeResponse) -> Any:
+    """The JSON body of an invoke response (msrest models serialised once, not twice)."""
+    return None if response.body is None else to_json(response.body)

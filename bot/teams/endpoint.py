@@ -10,24 +10,23 @@ serialises them twice and answers 500).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
-from botbuilder.core import InvokeResponse
+from botbuilder.core import Bot, InvokeResponse
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from msrest.exceptions import DeserializationError  # type: ignore[attr-defined]
 
-from bot.conversation.activity_handler import KontraktsvaktBot, invoke_body
 from bot.teams.auth import AuthenticationFailed, PooledBotFrameworkAuthentication
-from bot.teams.codec import activity_from_json
+from bot.teams.codec import activity_from_json, invoke_body
 from bot.teams.connector import host_allowed
-from storage.processed_activities import ProcessedActivityLog, activity_key
 
 log = logging.getLogger(__name__)
 
@@ -138,14 +137,37 @@ def _error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"error": {"code": code, "message": message}}, status=status)
 
 
+class PriorHandling(Protocol):
+    """The activity was seen before; its invoke response, if one was stored."""
+
+    @property
+    def invoke_status(self) -> int | None: ...
+    @property
+    def invoke_body(self) -> str | None: ...
+
+
+class ProcessedActivities(Protocol):
+    """Which incoming activities were already handled, shared by every instance
+    (`storage.processed_activities.ProcessedActivityLog`). Blocking; called in a thread."""
+
+    def claim(self, key: str, now: datetime) -> PriorHandling | None: ...
+    def record_invoke_response(self, key: str, status: int, body: str | None) -> None: ...
+    def release(self, key: str) -> None: ...
+
+
+def activity_key(channel_id: str, conversation_id: str, activity_id: str) -> str:
+    raw = f"{channel_id}\x1f{conversation_id}\x1f{activity_id}".encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
 class MessagesEndpoint:
     def __init__(
         self,
         adapter: CloudAdapter,
-        bot: KontraktsvaktBot,
+        bot: Bot,
         auth: PooledBotFrameworkAuthentication,
         guards: Guards,
-        processed: ProcessedActivityLog,
+        processed: ProcessedActivities,
         clock: Callable[[], datetime],
     ) -> None:
         self._adapter = adapter

@@ -13,22 +13,31 @@ bot: nothing else writes table ``bot_state``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from botbuilder.core import Storage
 from jsonpickle.pickler import Pickler  # type: ignore[import-untyped]  # no stubs
 from jsonpickle.unpickler import Unpickler  # type: ignore[import-untyped]
 
-from storage.dialog_state import ETagConflict, SqlDialogStateStore
+from followup.errors import ETagConflict
 
 __all__ = ["ETagConflict", "SqlAlchemyStorage"]
 
 E_TAG = "e_tag"
 
 
+class StateDocuments(Protocol):
+    """JSON documents with e-tags (`storage.dialog_state.SqlDialogStateStore`). Blocking."""
+
+    def read(self, keys: Sequence[str]) -> dict[str, tuple[dict[str, Any], str]]: ...
+    def write(self, changes: Mapping[str, tuple[dict[str, Any], str | None]]) -> dict[str, str]: ...
+    def delete(self, keys: Iterable[str]) -> None: ...
+
+
 class SqlAlchemyStorage(Storage):  # type: ignore[misc]  # botbuilder is untyped
-    """botbuilder `Storage` backed by `SqlDialogStateStore`; a conflict raises `ETagConflict`.
+    """botbuilder `Storage` backed by `StateDocuments` (`SqlDialogStateStore`); a conflict
+    raises `ETagConflict`.
 
     Semantics follow botbuilder's `MemoryStorage` and `CosmosDbPartitionedStorage`: an item
     without an e-tag, or with ``"*"``, overwrites; any other e-tag must match the stored one; an
@@ -36,7 +45,7 @@ class SqlAlchemyStorage(Storage):  # type: ignore[misc]  # botbuilder is untyped
     that was passed in, so `BotState` can save twice in one turn without conflicting with itself.
     """
 
-    def __init__(self, store: SqlDialogStateStore) -> None:
+    def __init__(self, store: StateDocuments) -> None:
         super().__init__()
         self._store = store
 

@@ -39,24 +39,28 @@ from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
-from aiohttp import web
 from botbuilder.core import InvokeResponse
-from botbuilder.integration.aiohttp import CloudAdapter
-from sqlalchemy import Engine
 
-from bot.answers.cards import UPLOAD_VERB
 from bot.conversation import formatting
-from bot.conversation.activity_handler import BotDependencies, tenant_of
-from bot.conversation.cards import Card, Element, _block, _clip, _subtle, _title, adaptive_card
+from bot.conversation.activity_handler import tenant_of
+from bot.conversation.cards import (
+    Card,
+    Element,
+    adaptive_card,
+    clip,
+    subtle_block,
+    text_block,
+    title_block,
+)
+from bot.conversation.dependencies import BotDependencies
 from bot.conversation.domain_commands import DomainCommands, NotRegistered, guarded
+from bot.conversation.follow_up_cards import UPLOAD_VERB
 from bot.conversation.replies import card_reply, error_reply
 from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest, card_action_message
 from bot.conversation.texts import text
-from bot.settings import Settings
 from bot.teams.file_downloads import (
     MAX_FILES,
     DownloadedFile,
-    DownloadPolicy,
     DownloadRefused,
     FileDownloader,
     FileOffer,
@@ -64,25 +68,26 @@ from bot.teams.file_downloads import (
     file_attachments,
     links_in,
 )
-from bot.teams.notifier import TeamsNotifier
-from bot.wiring import DEV_BOT_APP_ID
 from followup.answers.services import (
     MAX_ANSWER_TEXT,
     AnswerRefused,
     FollowUpView,
     answer_closed_reason,
-    build_view,
+    answer_view,
     find_answer_target,
 )
 from followup.calendar.workdays import oslo_today
-from followup.documents.services import MB, DocumentStored, extension_of, store_document
+from followup.documents.services import (
+    DocumentStored,
+    StoreDocument,
+    extension_of,
+    store_document,
+)
 from followup.documents.targets import TargetSource, choose_target, evidence_named, reference_words
 from followup.errors import DeliveryFailed, FollowUpError
 from followup.models import ConversationKind, ConversationRef
 from followup.ports import DocumentStore, Notifier, OutgoingMessage, UnitOfWork
 from followup.tasks import TaskItem
-from storage.dialog_state import SqlDialogStateStore
-from storage.document_store import FolderDocumentStore
 
 log = logging.getLogger(__name__)
 
@@ -284,40 +289,6 @@ class Uploads:
         await self.downloader.close()
 
 
-def download_policy(settings: Settings) -> DownloadPolicy:
-    return DownloadPolicy(
-        allowed_hosts=settings.effective_document_download_hosts,
-        local_mode=settings.local_mode,
-        max_bytes=settings.document_max_mb * MB,
-        timeout_seconds=settings.document_download_timeout_seconds,
-    )
-
-
-def build_uploads(
-    settings: Settings, engine: Engine, adapter: CloudAdapter, clock: Callable[[], datetime]
-) -> Uploads:
-    """Documents in `FolderDocumentStore(DOCUMENTS_DIR)`, the memory in the bot's state table,
-    confirmations through the adapter's pooled connector."""
-    return Uploads(
-        downloader=FileDownloader(download_policy(settings)),
-        store=FolderDocumentStore(settings.effective_documents_dir),
-        memory=UploadMemory(SqlDialogStateStore(engine, clock)),
-        notifier=TeamsNotifier(adapter, settings.microsoft_app_id or DEV_BOT_APP_ID),
-        work=BackgroundWork(settings.document_download_concurrency),
-    )
-
-
-def uploads_cleanup(uploads: Uploads) -> Callable[[web.Application], Any]:
-    """An aiohttp `cleanup_ctx` entry: on shutdown, unfinished downloads are cancelled (the
-    person is not told; nothing half-stored is left, see `store_document`)."""
-
-    async def context(_app: web.Application) -> Any:
-        yield
-        await uploads.close()
-
-    return context
-
-
 # --- one message's files, after the reply -------------------------------------------------------
 
 
@@ -364,7 +335,7 @@ def _reply_ref(request: TurnRequest) -> ConversationRef | None:
 
 def _shown_name(offer: FileOffer, locale: str | None) -> str:
     if offer.name:
-        return _clip(offer.name, 80)
+        return clip(offer.name, 80)
     host = (urlsplit(offer.url).hostname or "?")[:80]
     return text("upload.link_name", locale, host=host)
 
@@ -404,9 +375,9 @@ def _caption(message: str, reference: str | None) -> str | None:
 
 
 class UploadCommands(DomainCommands):
-    def __init__(self, deps: BotDependencies) -> None:
+    def __init__(self, deps: BotDependencies, uploads: Uploads | None = None) -> None:
         super().__init__(deps)
-        self._uploads: Uploads | None = deps.uploads
+        self._uploads = uploads
 
     @property
     def _services(self) -> Uploads:
@@ -500,7 +471,7 @@ class UploadCommands(DomainCommands):
                 file_names=names,
                 remembered_follow_up_id=remembered.target,
             )
-            view = build_view(uow, target.follow_up_id) if target.follow_up_id else None
+            view = answer_view(target.follow_up_id, uow) if target.follow_up_id else None
             return person.id, target, view
 
         person_id, target, view = await self._read(choose)
@@ -524,11 +495,11 @@ class UploadCommands(DomainCommands):
             target = choose_target(uow, person, request.now, text=rest)
             if target.source is not TargetSource.NAMED or target.follow_up_id is None:
                 return person.id, target, None
-            return person.id, target, build_view(uow, target.follow_up_id)
+            return person.id, target, answer_view(target.follow_up_id, uow)
 
         person_id, _target, view = await self._read(choose)
         if view is None:
-            return text("contract.unknown", locale, reference=_clip(word, MAX_ID))
+            return text("contract.unknown", locale, reference=clip(word, MAX_ID))
         return await self._use_target(person_id, view, request)
 
     async def _use_target(self, person_id: str, view: FollowUpView, request: TurnRequest) -> str:
@@ -554,7 +525,7 @@ class UploadCommands(DomainCommands):
                 "upload.attach_now",
                 locale,
                 reference=view.contract.reference,
-                title=_clip(view.checkpoint.title, 100),
+                title=clip(view.checkpoint.title, 100),
                 due=formatting.due(view.due_date, locale),
             )
         ]
@@ -580,7 +551,7 @@ class UploadCommands(DomainCommands):
             reason = answer_closed_reason(target)
             if reason is not None:
                 raise AnswerRefused(reason, reference=target.contract.reference)
-            return person.id, build_view(uow, follow_up_id)
+            return person.id, answer_view(follow_up_id, uow)
 
         try:
             person_id, view = await self._read(check)
@@ -653,7 +624,7 @@ class UploadCommands(DomainCommands):
 
     async def _download_and_store(self, uploads: Uploads, job: _Job) -> str:
         locale = job.locale
-        before = await self._read(lambda uow: build_view(uow, job.follow_up_id))
+        before = await self._read(lambda uow: answer_view(job.follow_up_id, uow))
         required = before.checkpoint.evidence
         outcomes: list[_Outcome] = []
         for index, offer in enumerate(job.offers):
@@ -672,7 +643,7 @@ class UploadCommands(DomainCommands):
                 outcomes.append(_Outcome(shown, refusal=refusal_text(refused, locale)))
             else:
                 outcomes.append(_Outcome(stored.document.file_name, stored=stored))
-        view = await self._read(lambda uow: build_view(uow, job.follow_up_id))
+        view = await self._read(lambda uow: answer_view(job.follow_up_id, uow))
         return confirmation(view, outcomes, locale)
 
     async def _store(
@@ -684,21 +655,21 @@ class UploadCommands(DomainCommands):
         required: Sequence[str],
     ) -> DocumentStored:
         source = f"{job.activity_id}#{index}" if job.activity_id else None
-        return await asyncio.to_thread(
-            store_document,
-            self._deps.uow_factory,
-            uploads.store,
-            follow_up_id=job.follow_up_id,
-            person_id=job.person_id,
-            file_name=downloaded.name,
-            data=downloaded.data,
-            now=self._deps.clock(),
+        command = StoreDocument(
+            job.follow_up_id,
+            job.person_id,
+            downloaded.name,
+            downloaded.data,
             source_activity_id=source,
             evidence=evidence_named(job.caption, downloaded.name, required),
             declared_media_type=downloaded.media_type,
             text=job.caption,
             channel=job.channel,
-            policy=uploads.downloader.policy.upload_policy,
+        )
+        now = self._deps.clock()
+        policy = uploads.downloader.policy.upload_policy
+        return await self._write(
+            lambda uow: store_document(command, uow, now, store=uploads.store, policy=policy)
         )
 
 
@@ -706,7 +677,7 @@ class UploadCommands(DomainCommands):
 
 
 def _received(view: FollowUpView, offers: Sequence[FileOffer], locale: str | None) -> str:
-    title = _clip(view.checkpoint.title, 100)
+    title = clip(view.checkpoint.title, 100)
     reference = view.contract.reference
     if len(offers) == 1:
         name = _shown_name(offers[0], locale)
@@ -719,8 +690,8 @@ def confirmation(view: FollowUpView, outcomes: Sequence[_Outcome], locale: str |
     refused and why, and what the follow-up still lacks."""
     values = {
         "reference": view.contract.reference,
-        "title": _clip(view.contract.title, 100),
-        "checkpoint": _clip(view.checkpoint.title, 100),
+        "title": clip(view.contract.title, 100),
+        "checkpoint": clip(view.checkpoint.title, 100),
         "due": formatting.due(view.due_date, locale),
     }
     any_stored = any(o.stored is not None for o in outcomes)
@@ -735,7 +706,7 @@ def confirmation(view: FollowUpView, outcomes: Sequence[_Outcome], locale: str |
             continue
         document = stored.document
         facts = {
-            "name": _clip(document.file_name, 80),
+            "name": clip(document.file_name, 80),
             "type": (extension_of(document.file_name) or "?").upper(),
             "size": file_size(document.size_bytes, locale),
             "sha": document.sha256[:12],
@@ -785,21 +756,21 @@ def ask_card(
     else:
         title = text("upload.which_title_many", locale, count=len(offers))
     intro = text("upload.which_intro", locale)
-    body: list[Element] = [_title(title), _block(intro)]
+    body: list[Element] = [title_block(title), text_block(intro)]
     lines = [title, intro]
     for item in candidates[:MAX_ASKED]:
         line = text(
             "upload.which_item",
             locale,
             reference=item.contract.reference,
-            title=_clip(item.contract.title, 80),
-            checkpoint=_clip(item.checkpoint.title, 80),
+            title=clip(item.contract.title, 80),
+            checkpoint=clip(item.checkpoint.title, 80),
             due=formatting.due(item.follow_up.due_date, locale),
         )
-        elements: list[Element] = [_block(line)]
+        elements: list[Element] = [text_block(line)]
         if item.checkpoint.evidence:
             elements.append(
-                _subtle(
+                subtle_block(
                     text("upload.which_asks", locale, names=", ".join(item.checkpoint.evidence))
                 )
             )
@@ -807,7 +778,7 @@ def ask_card(
         body.append({"type": "Container", "items": elements, "separator": True})
         lines.append("- " + line.replace("**", ""))
     for note in notes:
-        body.append(_subtle(note))
+        body.append(subtle_block(note))
         lines.append(note)
     return adaptive_card(body, "\n".join(lines))
 
@@ -820,8 +791,6 @@ __all__ = [
     "UploadMemory",
     "Uploads",
     "ask_card",
-    "build_uploads",
     "confirmation",
     "file_size",
-    "uploads_cleanup",
 ]

@@ -39,10 +39,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
 
+from followup import lifecycle
 from followup.absence import responsible_person
 from followup.calendar.workdays import oslo_today
-from followup.documents.evidence import missing_evidence
 from followup.errors import FollowUpError
+from followup.evidence import missing_evidence
 from followup.models import (
     Answer,
     AnswerKind,
@@ -57,22 +58,15 @@ from followup.models import (
     FollowUpState,
     Person,
 )
-from followup.ports import ScheduleChange, UnitOfWork, UnitOfWorkFactory
+from followup.ports import UnitOfWork
 from followup.reminders.controls import may_answer
 
 MAX_ANSWER_TEXT: Final = 2_000
 MAX_ACTIVITY_ID: Final = 200
 MAX_CHANNEL: Final = 32
 
-STATE_AFTER: Final = {
-    AnswerKind.DELIVERED: FollowUpState.ANSWERED,
-    AnswerKind.PARTLY_DELIVERED: FollowUpState.ANSWERED,
-    AnswerKind.DOCUMENTS: FollowUpState.ANSWERED,
-    AnswerKind.NOT_APPLICABLE: FollowUpState.ANSWERED,
-    AnswerKind.NOT_DELIVERED: FollowUpState.DEVIATION_REPORTED,
-    AnswerKind.DEVIATION: FollowUpState.DEVIATION_REPORTED,
-}
-"""The follow-up's state after an answer of each kind."""
+STATE_AFTER: Final = lifecycle.STATE_AFTER_ANSWER
+"""The follow-up's state after an answer of each kind (`followup.lifecycle`)."""
 
 INACTIVE_CONTRACT: Final = frozenset({ContractStatus.EXPIRED, ContractStatus.TERMINATED})
 
@@ -189,7 +183,7 @@ def answer_closed_reason(target: AnswerTarget) -> AnswerRefusal | None:
     if target.contract.status in INACTIVE_CONTRACT:
         return AnswerRefusal.CONTRACT_INACTIVE
     if (
-        target.follow_up.state is FollowUpState.SKIPPED
+        not lifecycle.allows(lifecycle.Event.ANSWERED, target.follow_up.state)
         or target.checkpoint.status is CheckpointStatus.REMOVED
     ):
         return AnswerRefusal.FOLLOW_UP_CLOSED
@@ -223,43 +217,50 @@ class AnswerRecorded:
     """The version before `answer`, if any."""
 
 
+@dataclass(frozen=True, slots=True)
+class RecordAnswer:
+    """`person_id` answers `follow_up_id` with `kind`, from the activity `source_activity_id`
+    (the answer is idempotent on it)."""
+
+    follow_up_id: str
+    kind: AnswerKind | str
+    person_id: str
+    text: str | None = None
+    source_activity_id: str | None = None
+    channel: str = "msteams"
+
+
 def record_answer(
-    uow_factory: UnitOfWorkFactory,
-    *,
-    follow_up_id: str,
-    kind: AnswerKind | str,
-    person_id: str,
-    now: datetime,
-    text: str | None = None,
-    source_activity_id: str | None = None,
-    channel: str = "msteams",
+    cmd: RecordAnswer, uow: UnitOfWork, now: datetime, *, target: AnswerTarget | None = None
 ) -> AnswerRecorded:
-    """Record an answer (see the module docstring); raises `AnswerRefused`."""
-    answer_kind = parse_kind(kind)
-    cleaned = clean_text(text)
-    with uow_factory() as uow:
-        target = find_answer_target(uow, follow_up_id, person_id, now)
-        replay = replayed_answer(uow, source_activity_id)
-        if replay is not None:
-            return replay
-        reason = answer_closed_reason(target)
-        if reason is not None:
-            raise AnswerRefused(reason, reference=target.contract.reference)
-        check_text(cleaned)
-        recorded = record_answer_in(
-            uow,
-            target,
-            answer_kind,
-            now,
-            text=cleaned,
-            source_activity_id=source_activity_id,
-            channel=channel,
-        )
-        if recorded.created:
-            uow.commit()
-        else:  # the same activity, stored by a concurrent transaction
-            uow.rollback()
-            return replayed_answer(uow, source_activity_id) or recorded
+    """Record an answer (see the module docstring); raises `AnswerRefused`. The caller commits.
+
+    `target`: the follow-up as `find_answer_target` found it for `cmd` in this unit of work
+    (then it is not looked up again). When a concurrent transaction stored this activity's
+    answer first, what this call wrote is rolled back and theirs comes back (`created` False)."""
+    answer_kind = parse_kind(cmd.kind)
+    cleaned = clean_text(cmd.text)
+    if target is None:
+        target = find_answer_target(uow, cmd.follow_up_id, cmd.person_id, now)
+    replay = replayed_answer(uow, cmd.source_activity_id)
+    if replay is not None:
+        return replay
+    reason = answer_closed_reason(target)
+    if reason is not None:
+        raise AnswerRefused(reason, reference=target.contract.reference)
+    check_text(cleaned)
+    recorded = _store_answer(
+        uow,
+        target,
+        answer_kind,
+        now,
+        text=cleaned,
+        source_activity_id=cmd.source_activity_id,
+        channel=cmd.channel,
+    )
+    if not recorded.created:  # the same activity, stored by a concurrent transaction
+        uow.rollback()
+        return replayed_answer(uow, cmd.source_activity_id) or recorded
     return recorded
 
 
@@ -296,24 +297,23 @@ def _previous(uow: UnitOfWork, answer: Answer) -> Answer | None:
     )
 
 
-def record_answer_in(
+def _store_answer(
     uow: UnitOfWork,
     target: AnswerTarget,
     kind: AnswerKind,
     now: datetime,
     *,
-    text: str | None = None,
-    source_activity_id: str | None = None,
-    channel: str = "msteams",
+    text: str | None,
+    source_activity_id: str | None,
+    channel: str,
 ) -> AnswerRecorded:
-    """Store the answer and move the follow-up in `uow`, checks done; the caller commits, or
-    (when `created` is False: a concurrent transaction stored this activity's answer) rolls
-    back."""
+    """Store the answer and move the follow-up in `uow`, checks done (`created` False: a
+    concurrent transaction stored this activity's answer, and this one must be rolled back)."""
     before = target.follow_up
-    state = STATE_AFTER[kind]
+    after = lifecycle.answer(before, kind)
     # The follow-up's row first: its lock puts concurrent answers to one follow-up in turn,
     # so each takes the next version number.
-    uow.follow_ups.reschedule([ScheduleChange(before.id, state, before.reminder_step, None)])
+    uow.follow_ups.reschedule([lifecycle.schedule_change(after)])
     answer, created = uow.answers.add(
         Answer(
             follow_up_id=before.id,
@@ -326,7 +326,6 @@ def record_answer_in(
             source_activity_id=activity_key(source_activity_id),
         )
     )
-    after = before.model_copy(update={"state": state, "next_action_at": None})
     if not created:
         return AnswerRecorded(answer, False, after, None)
     previous = _previous(uow, answer)
@@ -345,7 +344,7 @@ def record_answer_in(
                 "answer_version": previous.version if previous else None,
             },
             after={
-                "state": state.value,
+                "state": after.state.value,
                 "next_action_at": None,
                 "answer_id": answer.id,
                 "answer_version": answer.version,
@@ -408,14 +407,9 @@ class FollowUpView:
         return self.follow_up.state
 
 
-def answer_view(uow_factory: UnitOfWorkFactory, follow_up_id: str) -> FollowUpView:
+def answer_view(follow_up_id: str, uow: UnitOfWork) -> FollowUpView:
     """The follow-up with its contract, supplier, checkpoint, latest answer, documents, missing
     evidence and deviations; raises `AnswerRefused` (UNKNOWN_FOLLOW_UP)."""
-    with uow_factory() as uow:
-        return build_view(uow, follow_up_id)
-
-
-def build_view(uow: UnitOfWork, follow_up_id: str) -> FollowUpView:
     follow_up, contract, checkpoint = load_follow_up(uow, follow_up_id)
     answers = uow.answers.for_follow_up(follow_up_id)
     latest = answers[-1] if answers else None
@@ -457,16 +451,15 @@ __all__ = [
     "AnswerSummary",
     "AnswerTarget",
     "FollowUpView",
+    "RecordAnswer",
     "activity_key",
     "answer_closed_reason",
     "answer_view",
-    "build_view",
     "check_text",
     "clean_text",
     "find_answer_target",
     "load_follow_up",
     "parse_kind",
     "record_answer",
-    "record_answer_in",
     "replayed_answer",
 ]

@@ -35,7 +35,6 @@ expansions are kept in bounded LRU caches.
 from __future__ import annotations
 
 import re
-import unicodedata
 from calendar import isleap
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -45,6 +44,7 @@ from typing import Final
 from dateutil.rrule import rrule, rruleset, rrulestr
 
 from followup.errors import InvalidInput
+from followup.words import normalise_words
 
 MAX_RULE_LENGTH: Final = 500
 """Longest accepted rule or cadence text: the width of the `checkpoints.rrule` column."""
@@ -680,8 +680,7 @@ _TIMES_A_YEAR = re.compile(
 
 
 def _normalise_phrase(text: str) -> str:
-    phrase = unicodedata.normalize("NFC", text).casefold().replace("é", "e")
-    return re.sub(r"\s+", " ", phrase).strip(" .!?")
+    return normalise_words(text).replace("é", "e").strip(" .!?")
 
 
 def _rule_for(unit: str, n: int) -> str | None:

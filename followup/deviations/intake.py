@@ -26,7 +26,6 @@ for (`IntakeRefusal.CODE_AMBIGUOUS`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,18 +34,15 @@ from typing import Final, TypeVar
 
 from followup.calendar.workdays import oslo_today
 from followup.deviations.services import (
-    CATEGORY_LABELS,
-    REMEDY_LABELS,
     SANCTION_LADDER,
-    SEVERITY_LABELS,
     DeviationRefusal,
     DeviationRefused,
-    _answer_target,
-    _check_date,
-    _checkpoint_of,
-    _contract_of,
-    _description,
-    _may_report,
+    answer_target,
+    check_date,
+    checked_description,
+    checkpoint_of,
+    contract_of,
+    may_report,
 )
 from followup.errors import FollowUpError
 from followup.models import (
@@ -61,7 +57,9 @@ from followup.models import (
     Remedy,
     Severity,
 )
-from followup.ports import UnitOfWorkFactory
+from followup.ports import UnitOfWork
+from followup.views import CATEGORY_LABELS, REMEDY_LABELS, SEVERITY_LABELS
+from followup.words import normalise_words
 
 T = TypeVar("T")
 
@@ -168,10 +166,10 @@ class ReportTarget:
 
 
 def report_target(
-    uow_factory: UnitOfWorkFactory,
-    *,
     person_id: str,
+    uow: UnitOfWork,
     now: datetime,
+    *,
     contract_id: str | None = None,
     contract_reference: str | None = None,
     follow_up_id: str | None = None,
@@ -181,24 +179,23 @@ def report_target(
     Raises `DeviationRefused` (UNKNOWN_CONTRACT, UNKNOWN_FOLLOW_UP, FOLLOW_UP_MISMATCH,
     NOT_ALLOWED) and `IntakeRefused` (FOLLOW_UP_CLOSED)."""
     today = oslo_today(now)
-    with uow_factory() as uow:
-        contract, follow_up = _contract_of(uow, contract_id, contract_reference, follow_up_id)
-        person = uow.people.get(person_id)
-        if person is None or not _may_report(uow, person, contract, today):
-            raise DeviationRefused(DeviationRefusal.NOT_ALLOWED, reference=contract.reference)
-        checkpoint = _checkpoint_of(uow, follow_up)
-        if follow_up is not None and (
-            follow_up.state is FollowUpState.SKIPPED
-            or checkpoint is None
-            or checkpoint.status is CheckpointStatus.REMOVED
-        ):
-            raise IntakeRefused(IntakeRefusal.FOLLOW_UP_CLOSED, reference=contract.reference)
-        supplier = (
-            uow.suppliers.get_many([contract.supplier_id]).get(contract.supplier_id)
-            if contract.supplier_id
-            else None
-        )
-        answers = _answer_target(uow, follow_up, person, now) is not None
+    contract, follow_up = contract_of(uow, contract_id, contract_reference, follow_up_id)
+    person = uow.people.get(person_id)
+    if person is None or not may_report(uow, person, contract, today):
+        raise DeviationRefused(DeviationRefusal.NOT_ALLOWED, reference=contract.reference)
+    checkpoint = checkpoint_of(uow, follow_up)
+    if follow_up is not None and (
+        follow_up.state is FollowUpState.SKIPPED
+        or checkpoint is None
+        or checkpoint.status is CheckpointStatus.REMOVED
+    ):
+        raise IntakeRefused(IntakeRefusal.FOLLOW_UP_CLOSED, reference=contract.reference)
+    supplier = (
+        uow.suppliers.get_many([contract.supplier_id]).get(contract.supplier_id)
+        if contract.supplier_id
+        else None
+    )
+    answers = answer_target(uow, follow_up, person, now) is not None
     return ReportTarget(
         person=person,
         contract=contract,
@@ -210,13 +207,12 @@ def report_target(
 
 
 def contracts_to_offer(
-    uow_factory: UnitOfWorkFactory, *, person_id: str, limit: int = MAX_CONTRACT_CHOICES
+    person_id: str, uow: UnitOfWork, *, limit: int = MAX_CONTRACT_CHOICES
 ) -> tuple[list[Contract], int]:
     """The person's own contracts (owner, manager, deputy) to offer as choices, by reference,
     and how many they have; none are offered when there are more than `limit` (the person
     types the reference)."""
-    with uow_factory() as uow:
-        contracts = list(uow.contracts.for_person(person_id))
+    contracts = list(uow.contracts.for_person(person_id))
     return (contracts if len(contracts) <= limit else []), len(contracts)
 
 
@@ -226,19 +222,16 @@ def contracts_to_offer(
 def check_description(description: str) -> str:
     """The description as it will be stored; raises `DeviationRefused` (DESCRIPTION_MISSING,
     DESCRIPTION_TOO_LONG)."""
-    return _description(description)
+    return checked_description(description)
 
 
-def check_occurred_on(
-    uow_factory: UnitOfWorkFactory, *, contract_id: str, occurred_on: date, now: datetime
-) -> None:
+def check_occurred_on(contract_id: str, occurred_on: date, uow: UnitOfWork, now: datetime) -> None:
     """Raises `DeviationRefused` (DATE_IN_FUTURE, DATE_TOO_OLD, DATE_BEFORE_CONTRACT,
     UNKNOWN_CONTRACT)."""
-    with uow_factory() as uow:
-        contract = uow.contracts.get(contract_id)
+    contract = uow.contracts.get(contract_id)
     if contract is None:
         raise DeviationRefused(DeviationRefusal.UNKNOWN_CONTRACT)
-    _check_date(occurred_on, oslo_today(now), contract)
+    check_date(occurred_on, oslo_today(now), contract)
 
 
 # --- choices typed as words --------------------------------------------------------------------
@@ -249,9 +242,8 @@ MIN_PREFIX: Final = 3
 
 
 def normalise(answer: str) -> str:
-    """Lower case, NFC, `-`, `_` and `/` as spaces, one space between words, no end marks."""
-    text = unicodedata.normalize("NFC", answer).casefold()
-    return _SEPARATORS.sub(" ", text).strip(_EDGES).strip()
+    """`normalise_words`, with `-`, `_` and `/` as spaces and no end marks."""
+    return _SEPARATORS.sub(" ", normalise_words(answer)).strip(_EDGES).strip()
 
 
 def _words(labels: Mapping[T, str], extra: Mapping[T, Iterable[str]]) -> dict[T, set[str]]:
@@ -340,18 +332,17 @@ def parse_code(text: str) -> str | None:
     return None
 
 
-def deviation_by_code(uow_factory: UnitOfWorkFactory, code: str) -> Deviation:
+def deviation_by_code(code: str, uow: UnitOfWork) -> Deviation:
     """The deviation a short code or an id names. Raises `DeviationRefused` (UNKNOWN_DEVIATION)
     and `IntakeRefused` (CODE_AMBIGUOUS)."""
     parsed = parse_code(code)
     if parsed is None:
         raise DeviationRefused(DeviationRefusal.UNKNOWN_DEVIATION)
-    with uow_factory() as uow:
-        if len(parsed) > SHORT_CODE_LENGTH:
-            found = uow.deviations.get(parsed)
-            matches: Sequence[Deviation] = [found] if found else []
-        else:
-            matches = uow.deviations.with_id_ending(parsed, MAX_CODE_MATCHES)
+    if len(parsed) > SHORT_CODE_LENGTH:
+        found = uow.deviations.get(parsed)
+        matches: Sequence[Deviation] = [found] if found else []
+    else:
+        matches = uow.deviations.with_id_ending(parsed, MAX_CODE_MATCHES)
     if not matches:
         raise DeviationRefused(DeviationRefusal.UNKNOWN_DEVIATION)
     if len(matches) > 1:

@@ -38,11 +38,12 @@ from typing import Any, Final, Protocol, TypeVar
 from followup.answers.services import (
     AnswerRefused,
     AnswerTarget,
+    RecordAnswer,
     activity_key,
     answer_closed_reason,
     clean_text,
     find_answer_target,
-    record_answer_in,
+    record_answer,
 )
 from followup.calendar.workdays import oslo_today
 from followup.errors import FollowUpError
@@ -65,7 +66,7 @@ from followup.models import (
     Severity,
     Supplier,
 )
-from followup.ports import OutgoingMessage, UnitOfWork, UnitOfWorkFactory
+from followup.ports import OutgoingMessage, UnitOfWork
 from followup.reminders.controls import may_answer
 from followup.reminders.planning import message_json
 
@@ -82,40 +83,6 @@ ALERT_SEVERITIES: Final = frozenset({Severity.HIGH, Severity.CRITICAL})
 
 # --- words -----------------------------------------------------------------------------------
 
-CATEGORY_LABELS: Final[Mapping[DeviationCategory, str]] = {
-    DeviationCategory.DELAY: "Forsinkelse",
-    DeviationCategory.DEFECT: "Mangel / kvalitetsavvik",
-    DeviationCategory.QUANTITY: "Feil mengde",
-    DeviationCategory.PRICE: "Prisavvik / fakturaavvik",
-    DeviationCategory.LEAKAGE: "Avtalelekkasje",
-    DeviationCategory.DOCUMENTATION: "Dokumentasjonsavvik",
-    DeviationCategory.INTEGRITY: "Seriøsitetsavvik",
-    DeviationCategory.HSE: "HMS-avvik",
-    DeviationCategory.OTHER: "Annet",
-}
-SEVERITY_LABELS: Final[Mapping[Severity, str]] = {
-    Severity.LOW: "Lav",
-    Severity.MEDIUM: "Middels",
-    Severity.HIGH: "Høy",
-    Severity.CRITICAL: "Kritisk",
-}
-REMEDY_LABELS: Final[Mapping[Remedy, str]] = {
-    Remedy.NOTICE: "Reklamasjon",
-    Remedy.CORRECTION: "Retting",
-    Remedy.REDELIVERY: "Omlevering",
-    Remedy.PRICE_REDUCTION: "Prisavslag",
-    Remedy.ACTION_PLAN: "Handlingsplan",
-    Remedy.DAILY_PENALTY: "Dagmulkt (dagbot)",
-    Remedy.WITHHOLDING: "Tilbakeholdelse av betaling",
-    Remedy.DAMAGES: "Erstatning",
-    Remedy.TERMINATION: "Heving",
-    Remedy.NO_RENEWAL: "Ikke prolongere",
-}
-STATUS_LABELS: Final[Mapping[DeviationStatus, str]] = {
-    DeviationStatus.OPEN: "Åpent",
-    DeviationStatus.IN_PROGRESS: "Under behandling",
-    DeviationStatus.CLOSED: "Lukket",
-}
 SANCTION_LADDER: Final[tuple[tuple[Remedy, ...], ...]] = (
     (Remedy.NOTICE,),
     (Remedy.CORRECTION, Remedy.REDELIVERY, Remedy.PRICE_REDUCTION),
@@ -213,91 +180,104 @@ class DeviationReported:
     """Outbox deliveries queued to procurement channels."""
 
 
+@dataclass(frozen=True, slots=True)
+class ReportDeviation:
+    """`person_id` reports a deviation on a contract (by id or reference) or a follow-up."""
+
+    person_id: str
+    category: DeviationCategory | str
+    severity: Severity | str
+    occurred_on: date
+    description: str
+    contract_id: str | None = None
+    contract_reference: str | None = None
+    follow_up_id: str | None = None
+    remedy: Remedy | str | None = None
+    source_activity_id: str | None = None
+
+
 def report_deviation(
-    uow_factory: UnitOfWorkFactory,
-    *,
-    person_id: str,
-    category: DeviationCategory | str,
-    severity: Severity | str,
-    occurred_on: date,
-    description: str,
+    cmd: ReportDeviation,
+    uow: UnitOfWork,
     now: datetime,
+    *,
     alert_renderer: DeviationAlertRenderer,
-    contract_id: str | None = None,
-    contract_reference: str | None = None,
-    follow_up_id: str | None = None,
-    remedy: Remedy | str | None = None,
-    source_activity_id: str | None = None,
 ) -> DeviationReported:
-    """Record a deviation (see the module docstring); raises `DeviationRefused`."""
-    parsed_category = _parse(DeviationCategory, category, DeviationRefusal.UNKNOWN_CATEGORY)
-    parsed_severity = _parse(Severity, severity, DeviationRefusal.UNKNOWN_SEVERITY)
-    parsed_remedy = _parse_remedy(remedy)
-    text = _description(description)
+    """Record a deviation (see the module docstring); raises `DeviationRefused`. The caller
+    commits (after a concurrent report of the same activity, this one is rolled back here)."""
+    parsed_category = _parse(DeviationCategory, cmd.category, DeviationRefusal.UNKNOWN_CATEGORY)
+    parsed_severity = _parse(Severity, cmd.severity, DeviationRefusal.UNKNOWN_SEVERITY)
+    parsed_remedy = _parse_remedy(cmd.remedy)
+    text = checked_description(cmd.description)
     today = oslo_today(now)
-    key = activity_key(source_activity_id)
-    with uow_factory() as uow:
-        contract, follow_up = _contract_of(uow, contract_id, contract_reference, follow_up_id)
-        person = uow.people.get(person_id)
-        if person is None or not _may_report(uow, person, contract, today):
-            raise DeviationRefused(DeviationRefusal.NOT_ALLOWED, reference=contract.reference)
-        if key is not None:
-            existing = uow.deviations.by_source_activity(key)
-            if existing is not None:
-                return _replayed(uow, existing, key)
-        _check_date(occurred_on, today, contract)
-        deviation = Deviation(
-            contract_id=contract.id,
-            follow_up_id=follow_up.id if follow_up else None,
-            category=parsed_category,
-            severity=parsed_severity,
-            occurred_on=occurred_on,
-            description=text,
-            remedy=parsed_remedy,
-            reported_by_id=person.id,
-            reported_at=now,
-            source_activity_id=key,
+    key = activity_key(cmd.source_activity_id)
+    contract, follow_up = contract_of(
+        uow, cmd.contract_id, cmd.contract_reference, cmd.follow_up_id
+    )
+    person = uow.people.get(cmd.person_id)
+    if person is None or not may_report(uow, person, contract, today):
+        raise DeviationRefused(DeviationRefusal.NOT_ALLOWED, reference=contract.reference)
+    if key is not None:
+        existing = uow.deviations.by_source_activity(key)
+        if existing is not None:
+            return _replayed(uow, existing, key)
+    check_date(cmd.occurred_on, today, contract)
+    deviation = Deviation(
+        contract_id=contract.id,
+        follow_up_id=follow_up.id if follow_up else None,
+        category=parsed_category,
+        severity=parsed_severity,
+        occurred_on=cmd.occurred_on,
+        description=text,
+        remedy=parsed_remedy,
+        reported_by_id=person.id,
+        reported_at=now,
+        source_activity_id=key,
+    )
+    target = answer_target(uow, follow_up, person, now)
+    answer: Answer | None = None
+    if target is not None:
+        recorded = record_answer(
+            RecordAnswer(
+                target.follow_up.id, AnswerKind.DEVIATION, person.id, source_activity_id=key
+            ),
+            uow,
+            now,
+            target=target,
         )
-        target = _answer_target(uow, follow_up, person, now)
-        answer: Answer | None = None
-        if target is not None:
-            recorded = record_answer_in(
-                uow, target, AnswerKind.DEVIATION, now, source_activity_id=key
-            )
-            if not recorded.created:
-                uow.rollback()
-                return _replayed_after_race(uow, key)
-            answer = recorded.answer
-        stored, created = uow.deviations.add(deviation)
-        if not created:
+        if not recorded.created:
             uow.rollback()
             return _replayed_after_race(uow, key)
-        uow.audit.append(
-            AuditEvent(
-                at=now,
-                actor=f"person:{person.id}",
-                action="deviation.reported",
-                entity="deviation",
-                entity_id=stored.id,
-                after={
-                    "contract_id": contract.id,
-                    "follow_up_id": stored.follow_up_id,
-                    "category": stored.category.value,
-                    "severity": stored.severity.value,
-                    "occurred_on": stored.occurred_on.isoformat(),
-                    "remedy": stored.remedy.value if stored.remedy else None,
-                    "status": stored.status.value,
-                    "answer_id": answer.id if answer else None,
-                },
-            )
+        answer = recorded.answer
+    stored, created = uow.deviations.add(deviation)
+    if not created:
+        uow.rollback()
+        return _replayed_after_race(uow, key)
+    uow.audit.append(
+        AuditEvent(
+            at=now,
+            actor=f"person:{person.id}",
+            action="deviation.reported",
+            entity="deviation",
+            entity_id=stored.id,
+            after={
+                "contract_id": contract.id,
+                "follow_up_id": stored.follow_up_id,
+                "category": stored.category.value,
+                "severity": stored.severity.value,
+                "occurred_on": stored.occurred_on.isoformat(),
+                "remedy": stored.remedy.value if stored.remedy else None,
+                "status": stored.status.value,
+                "answer_id": answer.id if answer else None,
+            },
         )
-        alerts = 0
-        if stored.severity in ALERT_SEVERITIES:
-            checkpoint = target.checkpoint if target else _checkpoint_of(uow, follow_up)
-            alerts = _queue_alerts(
-                uow, stored, contract, person, follow_up, checkpoint, now, alert_renderer
-            )
-        uow.commit()
+    )
+    alerts = 0
+    if stored.severity in ALERT_SEVERITIES:
+        checkpoint = target.checkpoint if target else checkpoint_of(uow, follow_up)
+        alerts = _queue_alerts(
+            uow, stored, contract, person, follow_up, checkpoint, now, alert_renderer
+        )
     return DeviationReported(stored, True, contract, answer, alerts)
 
 
@@ -314,7 +294,7 @@ def _parse_remedy(remedy: Remedy | str | None) -> Remedy | None:
     return _parse(Remedy, remedy, DeviationRefusal.UNKNOWN_REMEDY)
 
 
-def _description(description: str) -> str:
+def checked_description(description: str) -> str:
     text = clean_text(description)
     if text is None:
         raise DeviationRefused(DeviationRefusal.DESCRIPTION_MISSING)
@@ -332,7 +312,7 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _check_date(occurred_on: date, today: date, contract: Contract) -> None:
+def check_date(occurred_on: date, today: date, contract: Contract) -> None:
     if occurred_on > today:
         raise DeviationRefused(DeviationRefusal.DATE_IN_FUTURE)
     if occurred_on < _years_before(today, MAX_YEARS_BACK):
@@ -345,7 +325,7 @@ def _check_date(occurred_on: date, today: date, contract: Contract) -> None:
         )
 
 
-def _contract_of(
+def contract_of(
     uow: UnitOfWork,
     contract_id: str | None,
     contract_reference: str | None,
@@ -373,11 +353,11 @@ def _contract_of(
     return contract, follow_up
 
 
-def _may_report(uow: UnitOfWork, person: Person, contract: Contract, today: date) -> bool:
+def may_report(uow: UnitOfWork, person: Person, contract: Contract, today: date) -> bool:
     return Role.PROCUREMENT in person.roles or may_answer(uow, person, contract, today)
 
 
-def _answer_target(
+def answer_target(
     uow: UnitOfWork, follow_up: FollowUp | None, person: Person, now: datetime
 ) -> AnswerTarget | None:
     """The follow-up to answer with this deviation, if the person may answer it now."""
@@ -390,7 +370,7 @@ def _answer_target(
     return target if answer_closed_reason(target) is None else None
 
 
-def _checkpoint_of(uow: UnitOfWork, follow_up: FollowUp | None) -> Checkpoint | None:
+def checkpoint_of(uow: UnitOfWork, follow_up: FollowUp | None) -> Checkpoint | None:
     if follow_up is None:
         return None
     return next(
@@ -485,71 +465,72 @@ class DeviationUpdated:
     """False: the status and remedy were already so and no note was given; nothing stored."""
 
 
-def update_deviation(
-    uow_factory: UnitOfWorkFactory,
-    *,
-    deviation_id: str,
-    person_id: str,
-    status: DeviationStatus | str,
-    now: datetime,
-    note: str | None = None,
-    remedy: Remedy | str | None = None,
-) -> DeviationUpdated:
+@dataclass(frozen=True, slots=True)
+class UpdateDeviation:
+    """`person_id` moves `deviation_id` to `status`, optionally with a note and a remedy."""
+
+    deviation_id: str
+    person_id: str
+    status: DeviationStatus | str
+    note: str | None = None
+    remedy: Remedy | str | None = None
+
+
+def update_deviation(cmd: UpdateDeviation, uow: UnitOfWork, now: datetime) -> DeviationUpdated:
     """Move a deviation along (open → in progress → closed; reopen to open), optionally with
-    a note and a remedy from the ladder (None: the remedy stays). Raises `DeviationRefused`."""
-    new_status = _parse(DeviationStatus, status, DeviationRefusal.UNKNOWN_STATUS)
-    new_remedy = _parse_remedy(remedy)
-    cleaned = clean_text(note)
+    a note and a remedy from the ladder (None: the remedy stays). Raises `DeviationRefused`.
+    The caller commits."""
+    new_status = _parse(DeviationStatus, cmd.status, DeviationRefusal.UNKNOWN_STATUS)
+    new_remedy = _parse_remedy(cmd.remedy)
+    cleaned = clean_text(cmd.note)
     if cleaned is not None and len(cleaned) > MAX_NOTE:
         raise DeviationRefused(DeviationRefusal.NOTE_TOO_LONG, length=len(cleaned), limit=MAX_NOTE)
-    with uow_factory() as uow:
-        before = uow.deviations.get(deviation_id)
-        if before is None:
-            raise DeviationRefused(DeviationRefusal.UNKNOWN_DEVIATION)
-        contract = uow.contracts.get(before.contract_id)
-        person = uow.people.get(person_id)
-        if contract is None or person is None or not _may_update(person, contract):
-            raise DeviationRefused(DeviationRefusal.NOT_ALLOWED)
-        if new_status is not before.status and new_status not in TRANSITIONS[before.status]:
-            raise DeviationRefused(
-                DeviationRefusal.INVALID_TRANSITION,
-                from_status=before.status.value,
-                to_status=new_status.value,
-            )
-        remedy_after = new_remedy if new_remedy is not None else before.remedy
-        if new_status is before.status and remedy_after is before.remedy and cleaned is None:
-            return DeviationUpdated(before, before, changed=False)
-        changes: dict[str, Any] = {
-            "status": new_status,
-            "remedy": remedy_after,
-            "updated_by_id": person.id,
-            "updated_at": now,
-        }
-        if new_status is DeviationStatus.CLOSED and before.status is not DeviationStatus.CLOSED:
-            changes.update(closed_by_id=person.id, closed_at=now)
-        elif new_status is not DeviationStatus.CLOSED:
-            changes.update(closed_by_id=None, closed_at=None)
-        after = before.model_copy(update=changes)
-        uow.deviations.update(after)
-        uow.audit.append(
-            AuditEvent(
-                at=now,
-                actor=f"person:{person.id}",
-                action="deviation.updated",
-                entity="deviation",
-                entity_id=before.id,
-                before={
-                    "status": before.status.value,
-                    "remedy": before.remedy.value if before.remedy else None,
-                },
-                after={
-                    "status": after.status.value,
-                    "remedy": after.remedy.value if after.remedy else None,
-                    "note": cleaned,
-                },
-            )
+    before = uow.deviations.get(cmd.deviation_id)
+    if before is None:
+        raise DeviationRefused(DeviationRefusal.UNKNOWN_DEVIATION)
+    contract = uow.contracts.get(before.contract_id)
+    person = uow.people.get(cmd.person_id)
+    if contract is None or person is None or not _may_update(person, contract):
+        raise DeviationRefused(DeviationRefusal.NOT_ALLOWED)
+    if new_status is not before.status and new_status not in TRANSITIONS[before.status]:
+        raise DeviationRefused(
+            DeviationRefusal.INVALID_TRANSITION,
+            from_status=before.status.value,
+            to_status=new_status.value,
         )
-        uow.commit()
+    remedy_after = new_remedy if new_remedy is not None else before.remedy
+    if new_status is before.status and remedy_after is before.remedy and cleaned is None:
+        return DeviationUpdated(before, before, changed=False)
+    changes: dict[str, Any] = {
+        "status": new_status,
+        "remedy": remedy_after,
+        "updated_by_id": person.id,
+        "updated_at": now,
+    }
+    if new_status is DeviationStatus.CLOSED and before.status is not DeviationStatus.CLOSED:
+        changes.update(closed_by_id=person.id, closed_at=now)
+    elif new_status is not DeviationStatus.CLOSED:
+        changes.update(closed_by_id=None, closed_at=None)
+    after = before.model_copy(update=changes)
+    uow.deviations.update(after)
+    uow.audit.append(
+        AuditEvent(
+            at=now,
+            actor=f"person:{person.id}",
+            action="deviation.updated",
+            entity="deviation",
+            entity_id=before.id,
+            before={
+                "status": before.status.value,
+                "remedy": before.remedy.value if before.remedy else None,
+            },
+            after={
+                "status": after.status.value,
+                "remedy": after.remedy.value if after.remedy else None,
+                "note": cleaned,
+            },
+        )
+    )
     return DeviationUpdated(after, before, changed=True)
 
 
@@ -574,53 +555,47 @@ class DeviationView:
 
 
 def deviations_for_contract(
-    uow_factory: UnitOfWorkFactory, *, contract_id: str, person_id: str, now: datetime
+    contract_id: str, person_id: str, uow: UnitOfWork, now: datetime
 ) -> list[DeviationView]:
     """The contract's deviations, newest first, for those who may report on it."""
-    with uow_factory() as uow:
-        contract = uow.contracts.get(contract_id)
-        if contract is None:
-            raise DeviationRefused(DeviationRefusal.UNKNOWN_CONTRACT)
-        _require_reader(uow, person_id, contract, now)
-        return _views(uow, uow.deviations.for_contract(contract_id))
+    contract = uow.contracts.get(contract_id)
+    if contract is None:
+        raise DeviationRefused(DeviationRefusal.UNKNOWN_CONTRACT)
+    _require_reader(uow, person_id, contract, now)
+    return _views(uow, uow.deviations.for_contract(contract_id))
 
 
-def open_deviations_for_person(
-    uow_factory: UnitOfWorkFactory, *, person_id: str
-) -> list[DeviationView]:
+def open_deviations_for_person(person_id: str, uow: UnitOfWork) -> list[DeviationView]:
     """Deviations not closed that the person reported or that are on their contracts (owner,
     manager, deputy), newest first."""
-    with uow_factory() as uow:
-        return _views(uow, uow.deviations.open_for_person(person_id))
+    return _views(uow, uow.deviations.open_for_person(person_id))
 
 
 def open_deviations(
-    uow_factory: UnitOfWorkFactory, *, person_id: str, limit: int = MAX_OPEN_LISTED
+    person_id: str, uow: UnitOfWork, *, limit: int = MAX_OPEN_LISTED
 ) -> list[DeviationView]:
     """Every deviation not closed, most severe first: procurement only."""
-    with uow_factory() as uow:
-        person = uow.people.get(person_id)
-        if person is None or Role.PROCUREMENT not in person.roles:
-            raise DeviationRefused(DeviationRefusal.NOT_ALLOWED)
-        return _views(uow, uow.deviations.open(limit))
+    person = uow.people.get(person_id)
+    if person is None or Role.PROCUREMENT not in person.roles:
+        raise DeviationRefused(DeviationRefusal.NOT_ALLOWED)
+    return _views(uow, uow.deviations.open(limit))
 
 
 def deviation_history(
-    uow_factory: UnitOfWorkFactory, *, deviation_id: str, person_id: str, now: datetime
+    deviation_id: str, person_id: str, uow: UnitOfWork, now: datetime
 ) -> list[AuditEvent]:
     """Every change to the deviation (reported, updated), oldest first."""
-    with uow_factory() as uow:
-        deviation = uow.deviations.get(deviation_id)
-        contract = uow.contracts.get(deviation.contract_id) if deviation else None
-        if deviation is None or contract is None:
-            raise DeviationRefused(DeviationRefusal.UNKNOWN_DEVIATION)
-        _require_reader(uow, person_id, contract, now)
-        return list(uow.audit.for_entity("deviation", deviation_id))
+    deviation = uow.deviations.get(deviation_id)
+    contract = uow.contracts.get(deviation.contract_id) if deviation else None
+    if deviation is None or contract is None:
+        raise DeviationRefused(DeviationRefusal.UNKNOWN_DEVIATION)
+    _require_reader(uow, person_id, contract, now)
+    return list(uow.audit.for_entity("deviation", deviation_id))
 
 
 def _require_reader(uow: UnitOfWork, person_id: str, contract: Contract, now: datetime) -> None:
     person = uow.people.get(person_id)
-    if person is None or not _may_report(uow, person, contract, oslo_today(now)):
+    if person is None or not may_report(uow, person, contract, oslo_today(now)):
         raise DeviationRefused(DeviationRefusal.NOT_ALLOWED, reference=contract.reference)
 
 
@@ -660,15 +635,11 @@ def _views(uow: UnitOfWork, deviations: Sequence[Deviation]) -> list[DeviationVi
 
 __all__ = [
     "ALERT_SEVERITIES",
-    "CATEGORY_LABELS",
     "CONTRACT_START_SLACK_DAYS",
     "MAX_DESCRIPTION",
     "MAX_NOTE",
     "MAX_YEARS_BACK",
-    "REMEDY_LABELS",
     "SANCTION_LADDER",
-    "SEVERITY_LABELS",
-    "STATUS_LABELS",
     "TRANSITIONS",
     "DeviationAlert",
     "DeviationAlertRenderer",
@@ -677,6 +648,8 @@ __all__ = [
     "DeviationReported",
     "DeviationUpdated",
     "DeviationView",
+    "ReportDeviation",
+    "UpdateDeviation",
     "deviation_history",
     "deviations_for_contract",
     "open_deviations",

@@ -17,7 +17,7 @@ follow-up reuse the stored file. The bytes are written before the transaction co
 row never points at a missing file; a failed transaction may leave an unreferenced file.
 
 A document may be a named piece of evidence (`Checkpoint.evidence`: `skatteattest`, ...):
-given by the caller, or guessed from the file name (`followup.documents.evidence.guess_evidence`),
+given by the caller, or guessed from the file name (`followup.evidence.guess_evidence`),
 or,
 when the checkpoint asks for exactly one document and the name says nothing, that one.
 """
@@ -38,19 +38,21 @@ from typing import Final
 
 from followup.answers.services import (
     AnswerRefused,
+    RecordAnswer,
     answer_closed_reason,
     check_text,
     clean_text,
     find_answer_target,
-    record_answer_in,
+    record_answer,
     replayed_answer,
 )
 from followup.calendar.workdays import oslo_today
-from followup.documents.evidence import guess_evidence, missing_evidence
 from followup.errors import FollowUpError
+from followup.evidence import guess_evidence, missing_evidence
 from followup.models import Answer, AnswerKind, AuditEvent, Document, Role
-from followup.ports import DocumentStore, UnitOfWork, UnitOfWorkFactory
+from followup.ports import DocumentStore, UnitOfWork
 from followup.reminders.controls import may_answer
+from followup.words import normalise_words
 
 MB: Final = 1024 * 1024
 MAX_FILE_NAME: Final = 150
@@ -324,100 +326,112 @@ class DocumentStored:
     """Evidence codes the checkpoint asks for that are still missing after this upload."""
 
 
+@dataclass(frozen=True, slots=True)
+class StoreDocument:
+    """`person_id` uploads `data` as `file_name` to `follow_up_id`, from the activity
+    `source_activity_id` (idempotent on it), with the evidence code it is, if given."""
+
+    follow_up_id: str
+    person_id: str
+    file_name: str
+    data: bytes
+    source_activity_id: str | None = None
+    evidence: str | None = None
+    declared_media_type: str | None = None
+    text: str | None = None
+    channel: str = "msteams"
+
+
 def store_document(
-    uow_factory: UnitOfWorkFactory,
-    store: DocumentStore,
-    *,
-    follow_up_id: str,
-    person_id: str,
-    file_name: str,
-    data: bytes,
+    cmd: StoreDocument,
+    uow: UnitOfWork,
     now: datetime,
-    source_activity_id: str | None = None,
-    evidence: str | None = None,
-    declared_media_type: str | None = None,
-    text: str | None = None,
-    channel: str = "msteams",
+    *,
+    store: DocumentStore,
     policy: UploadPolicy | None = None,
 ) -> DocumentStored:
     """Store an uploaded file on a follow-up (see the module docstring). Raises
-    `UploadRefused` or `followup.answers.services.AnswerRefused`."""
-    accepted = check_upload(file_name, declared_media_type, len(data), data, policy=policy)
-    cleaned = clean_text(text)
+    `UploadRefused` or `followup.answers.services.AnswerRefused`. The caller commits (after a
+    concurrent upload of the same activity or file, this one is rolled back here)."""
+    follow_up_id, data = cmd.follow_up_id, cmd.data
+    accepted = check_upload(cmd.file_name, cmd.declared_media_type, len(data), data, policy=policy)
+    cleaned = clean_text(cmd.text)
     check_text(cleaned)
     sha256 = hashlib.sha256(data).hexdigest()
-    with uow_factory() as uow:
-        target = find_answer_target(uow, follow_up_id, person_id, now)
-        replay = replayed_answer(uow, source_activity_id)
-        if replay is not None:
-            return _duplicate(uow, follow_up_id, sha256, replay.answer, target.checkpoint.evidence)
-        reason = answer_closed_reason(target)
-        if reason is not None:
-            raise AnswerRefused(reason, reference=target.contract.reference)
-        code = _evidence_code(evidence, accepted.file_name, target.checkpoint.evidence)
-        existing = uow.documents.find(follow_up_id, sha256)
-        if existing is not None:
-            return _duplicate(uow, follow_up_id, sha256, None, target.checkpoint.evidence)
-        key = _stored_key(uow, store, sha256, accepted.extension, data)
-        recorded = record_answer_in(
-            uow,
-            target,
+    target = find_answer_target(uow, follow_up_id, cmd.person_id, now)
+    replay = replayed_answer(uow, cmd.source_activity_id)
+    if replay is not None:
+        return _duplicate(uow, follow_up_id, sha256, replay.answer, target.checkpoint.evidence)
+    reason = answer_closed_reason(target)
+    if reason is not None:
+        raise AnswerRefused(reason, reference=target.contract.reference)
+    code = _evidence_code(cmd.evidence, accepted.file_name, target.checkpoint.evidence)
+    existing = uow.documents.find(follow_up_id, sha256)
+    if existing is not None:
+        return _duplicate(uow, follow_up_id, sha256, None, target.checkpoint.evidence)
+    key = _stored_key(uow, store, sha256, accepted.extension, data)
+    recorded = record_answer(
+        RecordAnswer(
+            follow_up_id,
             AnswerKind.DOCUMENTS,
-            now,
+            cmd.person_id,
             text=cleaned,
-            source_activity_id=source_activity_id,
-            channel=channel,
-        )
-        document, created = (None, False)
-        if recorded.created:
-            document, created = uow.documents.add(
-                Document(
-                    answer_id=recorded.answer.id,
-                    follow_up_id=follow_up_id,
-                    file_name=accepted.file_name,
-                    media_type=accepted.media_type,
-                    size_bytes=len(data),
-                    sha256=sha256,
-                    storage_key=key,
-                    evidence=code,
-                    uploaded_by_id=person_id,
-                    uploaded_at=now,
-                )
-            )
-        if document is None or not created:
-            # A concurrent transaction stored this activity's answer, or this file: theirs
-            # stands.
-            uow.rollback()
-            return _duplicate(uow, follow_up_id, sha256, None, target.checkpoint.evidence)
-        uow.audit.append(
-            AuditEvent(
-                at=now,
-                actor=f"person:{person_id}",
-                action="document.stored",
-                entity="document",
-                entity_id=document.id,
-                after={
-                    "follow_up_id": follow_up_id,
-                    "answer_id": recorded.answer.id,
-                    "file_name": document.file_name,
-                    "media_type": document.media_type,
-                    "size_bytes": document.size_bytes,
-                    "sha256": sha256,
-                    "storage_key": key,
-                    "evidence": code,
-                },
+            source_activity_id=cmd.source_activity_id,
+            channel=cmd.channel,
+        ),
+        uow,
+        now,
+        target=target,
+    )
+    document, created = (None, False)
+    if recorded.created:
+        document, created = uow.documents.add(
+            Document(
+                answer_id=recorded.answer.id,
+                follow_up_id=follow_up_id,
+                file_name=accepted.file_name,
+                media_type=accepted.media_type,
+                size_bytes=len(data),
+                sha256=sha256,
+                storage_key=key,
+                evidence=code,
+                uploaded_by_id=cmd.person_id,
+                uploaded_at=now,
             )
         )
-        missing = _missing(uow, follow_up_id, target.checkpoint.evidence)
-        uow.commit()
+    if document is None or not created:
+        # A concurrent transaction stored this activity's answer, or this file: theirs stands.
+        uow.rollback()
+        return _duplicate(uow, follow_up_id, sha256, None, target.checkpoint.evidence)
+    uow.audit.append(
+        AuditEvent(
+            at=now,
+            actor=f"person:{cmd.person_id}",
+            action="document.stored",
+            entity="document",
+            entity_id=document.id,
+            after={
+                "follow_up_id": follow_up_id,
+                "answer_id": recorded.answer.id,
+                "file_name": document.file_name,
+                "media_type": document.media_type,
+                "size_bytes": document.size_bytes,
+                "sha256": sha256,
+                "storage_key": key,
+                "evidence": code,
+            },
+        )
+    )
+    missing = _missing(uow, follow_up_id, target.checkpoint.evidence)
     return DocumentStored(document, False, recorded.answer, missing)
 
 
 def _evidence_code(given: str | None, file_name: str, required: list[str]) -> str | None:
     if given is not None and given.strip():
         wanted = unicodedata.normalize("NFC", given.strip())
+        typed = normalise_words(wanted)
         for code in required:
-            if code.casefold() == wanted.casefold():
+            if normalise_words(code) == typed:
                 return code
         raise UploadRefused(
             UploadRefusal.UNKNOWN_EVIDENCE, evidence=wanted[:64], allowed=", ".join(required)
@@ -473,34 +487,27 @@ def _duplicate(
 
 
 def read_document(
-    uow_factory: UnitOfWorkFactory,
-    store: DocumentStore,
-    *,
-    document_id: str,
-    person_id: str,
-    now: datetime,
+    document_id: str, person_id: str, uow: UnitOfWork, now: datetime, *, store: DocumentStore
 ) -> tuple[Document, bytes]:
     """A document and its bytes, for whoever may answer its follow-up and for procurement;
     raises `DocumentNotFound` (also when the person may not see it)."""
-    with uow_factory() as uow:
-        document = uow.documents.get(document_id)
-        follow_up = (
-            uow.follow_ups.get_many([document.follow_up_id]).get(document.follow_up_id)
-            if document and document.follow_up_id
-            else None
+    document = uow.documents.get(document_id)
+    follow_up = (
+        uow.follow_ups.get_many([document.follow_up_id]).get(document.follow_up_id)
+        if document and document.follow_up_id
+        else None
+    )
+    contract = uow.contracts.get(follow_up.contract_id) if follow_up else None
+    person = uow.people.get(person_id)
+    if (
+        document is None
+        or contract is None
+        or person is None
+        or not (
+            Role.PROCUREMENT in person.roles or may_answer(uow, person, contract, oslo_today(now))
         )
-        contract = uow.contracts.get(follow_up.contract_id) if follow_up else None
-        person = uow.people.get(person_id)
-        if (
-            document is None
-            or contract is None
-            or person is None
-            or not (
-                Role.PROCUREMENT in person.roles
-                or may_answer(uow, person, contract, oslo_today(now))
-            )
-        ):
-            raise DocumentNotFound("no such document")
+    ):
+        raise DocumentNotFound("no such document")
     try:
         return document, store.get(document.storage_key)
     except KeyError:
@@ -530,6 +537,7 @@ __all__ = [
     "DocumentRefusal",
     "DocumentStored",
     "FileType",
+    "StoreDocument",
     "UploadPolicy",
     "UploadRefusal",
     "UploadRefused",

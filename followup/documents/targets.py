@@ -39,8 +39,8 @@ from followup.answers.services import (
 )
 from followup.answers.targets import AHEAD_DAYS, ANSWERED, LOOK_BACK_DAYS
 from followup.calendar.workdays import oslo_today
-from followup.documents.evidence import guess_evidence
 from followup.errors import FollowUpError
+from followup.evidence import guess_evidence
 from followup.models import (
     OPEN_FOLLOW_UP_STATES,
     Checkpoint,

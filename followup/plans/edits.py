@@ -6,13 +6,11 @@ contract's calendar is brought in line at once (answered follow-ups are kept).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
 from followup.calendar.cadence import parse_cadence
-from followup.calendar.materialise import CalendarChanges, materialise_calendar
 from followup.calendar.workdays import WorkingCalendar, oslo_today
 from followup.errors import InvalidInput, NotAllowed, NotFound
 from followup.models import (
@@ -24,9 +22,11 @@ from followup.models import (
     Person,
     Role,
 )
+from followup.plans.materialise import CalendarChanges, materialise_calendar
 from followup.plans.plan_file import Applicability, PlanConfig, plan_for
 from followup.ports import UnitOfWork
 from followup.tasks import find_contract
+from followup.words import fold_letters, normalise_words
 
 MAX_TITLE = 200
 
@@ -66,8 +66,7 @@ def require_procurement(uow: UnitOfWork, person_id: str | None) -> Person:
 
 
 def slug(title: str) -> str:
-    folded = title.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
+    folded = fold_letters(title).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:40] or "kontrollpunkt"
 
 
@@ -81,9 +80,9 @@ def _snapshot(checkpoint: Checkpoint) -> dict[str, object]:
 
 
 def _find(checkpoints: list[Checkpoint], code: str) -> Checkpoint | None:
-    wanted = code.strip().lower()
+    wanted = normalise_words(code)
     return next(
-        (c for c in checkpoints if c.code == wanted or c.title.lower() == wanted),
+        (c for c in checkpoints if c.code == wanted or normalise_words(c.title) == wanted),
         None,
     )
 
@@ -166,7 +165,7 @@ def _add(
             checkpoint=current.code,
             reference=contract.reference,
         )
-    template = config.template(cmd.code.strip().lower())
+    template = config.template(normalise_words(cmd.code))
     rule = parse_cadence(cmd.cadence) if cmd.cadence else None
     if template is not None:
         planned = next((p for p in plan_for(contract, _only(config, template.code), today)), None)

@@ -33,6 +33,7 @@ from followup.models import (
     ContractType,
     RiskLevel,
 )
+from followup.periods import add_months
 from followup.ports import UnitOfWork
 
 DEFAULT_PLAN_FILE = Path(__file__).with_name("default_plan.toml")
@@ -298,7 +299,7 @@ def plan_for(contract: Contract, config: PlanConfig, today: date) -> list[Planne
                 continue
             decision_dates = [contract.end_date, *sorted(contract.options)[:-1]]
             for number, decided_by in enumerate(decision_dates, start=1):
-                due = decided_by - relativedelta(months=template.months_before)
+                due = add_months(decided_by, -template.months_before)
                 planned.append(
                     _planned(
                         template,
@@ -313,7 +314,7 @@ def plan_for(contract: Contract, config: PlanConfig, today: date) -> list[Planne
             end = final_end(contract)
             if end is None:
                 continue
-            due = end - relativedelta(months=template.months_before)
+            due = add_months(end, -template.months_before)
             planned.append(
                 _planned(
                     template,

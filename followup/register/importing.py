@@ -118,6 +118,7 @@ class ImportReport:
             self.warnings.append(message)
 
 
+# Keeps a unit-of-work factory: a bulk import committed chunk by chunk (a chunk retried by row).
 def import_contracts(
     rows: Iterable[tuple[int, Mapping[str, object]]],
     headers: Sequence[str],
@@ -149,6 +150,7 @@ def importable_columns(headers: Sequence[str]) -> ColumnMap:
     return columns
 
 
+# Keeps a unit-of-work factory, as `import_contracts` does (the same bulk import).
 def import_parsed(
     parsed: Iterable[ParsedRow],
     columns: ColumnMap,

@@ -36,7 +36,6 @@ import difflib
 import functools
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -47,6 +46,8 @@ from typing import Any, Final, TypeVar
 from followup.errors import InvalidInput
 from followup.models import Category, ContractStatus, ContractType, RiskLevel
 from followup.orgnr import InvalidOrganisationNumber, normalise_organisation_number
+from followup.periods import add_months
+from followup.words import fold_letters, normalise_words
 
 # --- limits (the database's column sizes and sanity bounds) ------------------------------------
 
@@ -280,25 +281,19 @@ _ALIASES: Final[Mapping[RegisterColumn, tuple[str, ...]]] = {
 # Words after a header that do not change its meaning: "Estimert verdi eks. mva".
 _HEADER_SUFFIXES = ("eksklmva", "eksmva", "exmva", "inklmva", "exclvat", "nok", "kr")
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e"})
 
 
 def header_key(text: object) -> str:
     """A header reduced to its letters and digits, lower case: `Org.nr.` → `orgnr`."""
-    normal = unicodedata.normalize("NFKC", str(text)).casefold()
-    normal = _BRACKETED.sub(" ", normal)
+    normal = _BRACKETED.sub(" ", normalise_words(str(text)))
     return "".join(ch for ch in normal if ch.isalnum())
-
-
-def _fold(key: str) -> str:
-    return key.translate(_FOLD)
 
 
 def _build_header_table() -> dict[str, RegisterColumn]:
     table: dict[str, RegisterColumn] = {}
     for column, aliases in _ALIASES.items():
         for alias in aliases:
-            for key in (header_key(alias), _fold(header_key(alias))):
+            for key in (header_key(alias), fold_letters(header_key(alias))):
                 if table.setdefault(key, column) is not column:
                     raise AssertionError(f"header alias {alias!r} is ambiguous")
     return table
@@ -312,7 +307,7 @@ def column_for_header(text: object) -> RegisterColumn | None:
     key = header_key(text)
     if not key:
         return None
-    for candidate in (key, _fold(key)):
+    for candidate in (key, fold_letters(key)):
         found = _HEADER_TABLE.get(candidate)
         if found is not None:
             return found
@@ -450,7 +445,7 @@ _plain = cell_text
 
 
 def _key(text: str) -> str:
-    return _fold("".join(ch for ch in text.casefold() if ch.isalnum()))
+    return "".join(ch for ch in fold_letters(text) if ch.isalnum())
 
 
 # Dates.
@@ -516,20 +511,17 @@ def format_date(value: date) -> str:
     return value.strftime("%d.%m.%Y")
 
 
-def add_months(day: date, months: int) -> date:
+def anniversary(day: date, months: int) -> date:
     """`day` moved `months` ahead; a day that does not exist rolls to the 1st of the next month
-    (so `add_months(d + 1 day, 12) − 1 day` is always the last day of a year's period)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    try:
-        return day.replace(year=year, month=month)
-    except ValueError:
-        return date(year + month // 12, month % 12 + 1, 1)
+    (31 January + 1 month = 1 March, where `add_months` stops at 28 February), so
+    `anniversary(d + 1 day, 12) − 1 day` is always the last day of a year's period."""
+    later = add_months(day, months)
+    return later + timedelta(days=1) if later.day < day.day else later
 
 
 def period_end(start: date, months: int) -> date:
     """The last day of a period of `months` months beginning on `start`."""
-    return add_months(start, months) - timedelta(days=1)
+    return anniversary(start, months) - timedelta(days=1)
 
 
 # Amounts.
@@ -639,7 +631,7 @@ def parse_bool(value: object, *, blank: bool = False) -> bool:
         return value
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
-    text = _plain(value).casefold()
+    text = normalise_words(_plain(value))
     if not text:
         return blank
     if text in _TRUE:
@@ -853,7 +845,7 @@ def parse_notice_months(value: object) -> int | None:
         if math.isfinite(value) and float(value).is_integer():
             return _check_notice(int(value))
         raise InvalidCell("ugyldig oppsigelsestid: skriv hele måneder, for eksempel 3 måneder")
-    text = _plain(value).casefold()
+    text = normalise_words(_plain(value))
     if not text:
         return None
     if text in _NONE_WORDS:
@@ -968,7 +960,7 @@ class OptionTerms:
 def parse_option_terms(text: str) -> OptionTerms | None:
     """`2+1+1`, `opsjon 1+1 år`, `2 x 1 år`, `24+12 mnd`; None when the text is not of this
     form (it may be a list of dates). Raises InvalidCell for a bare number."""
-    normal = _SPACES.sub(" ", text.casefold()).strip()
+    normal = normalise_words(text)
     normal, prefixed = _OPTION_PREFIX.subn("", normal)
     months_unit = bool(_MONTH_UNIT.search(normal))
     years_unit = bool(_YEAR_UNIT.search(normal))
@@ -1019,7 +1011,7 @@ def parse_options(value: object, start_date: date | None, end_date: date | None)
     if isinstance(value, datetime | date):
         return _option_dates([parse_date(value)], end_date)
     text = _plain(value)
-    if not text or text.casefold() in _NO_OPTIONS:
+    if not text or normalise_words(text) in _NO_OPTIONS:
         return OptionsPlan(end_date, ())
     if _DATE_LIKE.search(text):
         tokens = [t for t in re.split(r"[;,\s]+|\bog\b", text) if t]
@@ -1424,7 +1416,7 @@ __all__ = [
     "RegisterColumn",
     "RegisterParser",
     "RowProblem",
-    "add_months",
+    "anniversary",
     "category_from_cpv",
     "cell_text",
     "column_for_header",

@@ -7,19 +7,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Final
 
+from followup import lifecycle
 from followup.absence import responsible_person
 from followup.calendar.workdays import WorkingCalendar, oslo_datetime, oslo_today
 from followup.errors import FollowUpError, NotFound
 from followup.models import (
-    OPEN_FOLLOW_UP_STATES,
     AuditEvent,
     Checkpoint,
     Contract,
     FollowUp,
-    FollowUpState,
     Person,
 )
-from followup.ports import ScheduleChange, UnitOfWork
+from followup.ports import UnitOfWork
 from followup.reminders.planning import ReminderSettings
 
 MAX_SNOOZE_DAYS: Final = 366
@@ -49,6 +48,12 @@ def may_answer(uow: UnitOfWork, person: Person, contract: Contract, today: date)
     return responsible_person(contract, owner, absences, today) == person.id
 
 
+def person_may_answer(uow: UnitOfWork, person_id: str, contract: Contract, today: date) -> bool:
+    """`may_answer` for a person named by id (a card's data); False for an unknown id."""
+    person = uow.people.get(person_id)
+    return person is not None and may_answer(uow, person, contract, today)
+
+
 def snooze_follow_up(
     uow: UnitOfWork,
     person: Person,
@@ -69,7 +74,7 @@ def snooze_follow_up(
         raise NotFound("no such follow-up", code="follow_up.not_found")
     if not may_answer(uow, person, contract, today):
         raise SnoozeRefused("not the person's follow-up", code="follow_up.not_yours")
-    if found.state not in OPEN_FOLLOW_UP_STATES:
+    if not lifecycle.allows(lifecycle.Event.SNOOZED, found.state):
         raise SnoozeRefused("follow-up closed", code="follow_up.closed")
     if until <= today:
         raise SnoozeRefused("snooze date not after today", code="follow_up.snooze_past")
@@ -82,9 +87,8 @@ def snooze_follow_up(
     if checkpoint is None:
         raise NotFound("no such checkpoint", code="follow_up.not_found")
     at = oslo_datetime(calendar.working_day_on_or_after(until), settings.window_start)
-    uow.follow_ups.reschedule(
-        [ScheduleChange(found.id, FollowUpState.SNOOZED, found.reminder_step, at)]
-    )
+    snoozed = lifecycle.snooze(found, at)
+    uow.follow_ups.reschedule([lifecycle.schedule_change(snoozed)])
     uow.audit.append(
         AuditEvent(
             at=now,
@@ -93,10 +97,9 @@ def snooze_follow_up(
             entity="follow_up",
             entity_id=found.id,
             before={"state": found.state.value, "next_action_at": _iso(found.next_action_at)},
-            after={"state": FollowUpState.SNOOZED.value, "next_action_at": at.isoformat()},
+            after={"state": snoozed.state.value, "next_action_at": at.isoformat()},
         )
     )
-    snoozed = found.model_copy(update={"state": FollowUpState.SNOOZED, "next_action_at": at})
     return Snoozed(snoozed, contract, checkpoint, until, overdue=until > found.due_date)
 
 
@@ -111,7 +114,11 @@ def open_follow_ups_to_snooze(
         [contract.id], today - timedelta(days=400), today + timedelta(days=60)
     )
     return sorted(
-        (f for f in found if f.state in OPEN_FOLLOW_UP_STATES and f.next_action_at is not None),
+        (
+            f
+            for f in found
+            if lifecycle.allows(lifecycle.Event.SNOOZED, f.state) and f.next_action_at is not None
+        ),
         key=lambda f: f.due_date,
     )
 

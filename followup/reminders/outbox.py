@@ -96,6 +96,7 @@ class _Batch:
     unreachable: list[tuple[Delivery, str]] = field(default_factory=list)
 
 
+# Keeps a unit-of-work factory: a long-running sender that commits each claim and outcome apart.
 class OutboxSender:
     """Sends the outbox; one per process (its `holder` names it in claims)."""
 

@@ -7,7 +7,8 @@ ladder of steps, each at a working-day offset from its due date (see `Step`):
     ESCALATE (the contract's deputy or manager) → PROCUREMENT (the procurement channels)
 
 with the offsets of the last three from the checkpoint's escalation ladder (by default 2, 5
-and 10 working days after the due date; the plan sets them per template, so per risk).
+and 10 working days after the due date; the plan sets them per template, so per risk). What
+taking a step does to the follow-up's state is `followup.lifecycle`'s (`take_step`).
 
 `plan_reminders` runs in every scheduler process, but only the holder of the `planner` lease
 plans: inside the send window (working days, working hours, Europe/Oslo) it claims the
@@ -35,13 +36,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from typing import Any, Final, Protocol
 
+from followup import lifecycle
 from followup.absence import responsible_person
 from followup.calendar.workdays import OSLO, WorkingCalendar, oslo_datetime, oslo_today
+from followup.lifecycle import Step
 from followup.models import (
-    OPEN_FOLLOW_UP_STATES,
     Checkpoint,
     CheckpointStatus,
     Contract,
@@ -57,35 +59,17 @@ from followup.models import (
 )
 from followup.ports import (
     OutgoingMessage,
-    PortfolioCounts,
     ScheduleChange,
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from followup.views import PortfolioCounts
 
 log = logging.getLogger(__name__)
 
 PLANNER_LEASE: Final = "planner"
 OVERDUE_LOOKBACK_DAYS: Final = 400
 MAX_DIGEST_ITEMS: Final = 40
-
-
-class Step(IntEnum):
-    NOTICE = 0
-    DUE = 1
-    REMINDER = 2
-    ESCALATE = 3
-    PROCUREMENT = 4
-    DONE = 5
-
-
-_STATE_AFTER: Final = {
-    Step.NOTICE: FollowUpState.NOTIFIED,
-    Step.DUE: FollowUpState.NOTIFIED,
-    Step.REMINDER: FollowUpState.REMINDED,
-    Step.ESCALATE: FollowUpState.ESCALATED,
-    Step.PROCUREMENT: FollowUpState.ESCALATED,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +277,7 @@ class PlanReport:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+# Keeps a unit-of-work factory: a batch job over all due follow-ups, committed batch by batch.
 def plan_reminders(
     uow_factory: UnitOfWorkFactory,
     now: datetime,
@@ -474,7 +459,7 @@ class _Planner:
     @staticmethod
     def _still_followed(follow_up: FollowUp, contract: Contract, checkpoint: Checkpoint) -> bool:
         return (
-            follow_up.state in OPEN_FOLLOW_UP_STATES
+            follow_up.state in lifecycle.LADDER_STATES
             and contract.status is ContractStatus.ACTIVE
             and checkpoint.status is CheckpointStatus.ACTIVE
         )
@@ -483,9 +468,7 @@ class _Planner:
 
     def _stop(self, follow_up: FollowUp) -> None:
         self.report.stopped += 1
-        self.changes.append(
-            ScheduleChange(follow_up.id, follow_up.state, follow_up.reminder_step, None)
-        )
+        self.changes.append(lifecycle.schedule_change(lifecycle.stop(follow_up)))
 
     def _advance(self, follow_up: FollowUp) -> None:
         checkpoint = self.checkpoints[follow_up.checkpoint_id]
@@ -495,21 +478,16 @@ class _Planner:
             # The rest of the ladder counts from the day the snooze ended, not the due date.
             ladder = follow_up.model_copy(update={"due_date": self.today})
         step, at = next_step(ladder, checkpoint, taken, self.now, self.calendar, self.settings)
-        state = _STATE_AFTER.get(taken, follow_up.state)
-        self.changes.append(ScheduleChange(follow_up.id, state, int(step), at))
+        self.changes.append(
+            lifecycle.schedule_change(lifecycle.take_step(follow_up, taken, step, at))
+        )
 
     def _defer(self, follow_up: FollowUp) -> None:
         """Wait for the next day's window (the person has had their messages today)."""
         self.report.deferred += 1
         tomorrow = self.calendar.working_day_on_or_after(self.today + timedelta(days=1))
-        self.changes.append(
-            ScheduleChange(
-                follow_up.id,
-                follow_up.state,
-                follow_up.reminder_step,
-                oslo_datetime(tomorrow, self.settings.window_start),
-            )
-        )
+        later = lifecycle.reschedule(follow_up, oslo_datetime(tomorrow, self.settings.window_start))
+        self.changes.append(lifecycle.schedule_change(later))
 
     # -- personal digests
 

@@ -10,6 +10,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Protocol
 
 from playwright.async_api import Page, Route, async_playwright
 
@@ -29,6 +30,15 @@ FLAGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
+
+
+class DevSite(Protocol):
+    """What a browser test module's `dev_chat` fixture gives the shared `page` fixture."""
+
+    @property
+    def base(self) -> str:
+        """The dev chat's origin, `http://127.0.0.1:<port>`."""
+        ...
 
 
 @asynccontextmanager

@@ -1,33 +1,27 @@
-"""End-to-end fixtures: the real app on a free loopback port, and the Bot Connector stand-in."""
+"""End-to-end fixtures: the Bot Connector stand-in, the real app on a free loopback port (plain,
+or with its reminder jobs: `reminders`), and a browser page on a module's dev chat (`page`).
+What they are made of is in `tests/e2e/harness.py`, `reminder_harness.py` and
+`browser_support.py`."""
 
 from __future__ import annotations
 
-import copy
-import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
+from playwright.async_api import Page
 
-from bot.app import create_app
+from bot.app import ADAPTER, ENGINE, create_app
 from bot.settings import Settings
-from tests.fakes import FaultyConnector
-
-PAYLOADS = Path(__file__).resolve().parents[2].parent / "shared" / "payloads"
-TENANT = "0a34e1f1-2d9e-44c0-90fe-5e5f25fc6042"
-
-
-async def start_site(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    return runner, f"http://127.0.0.1:{port}"
+from bot.wiring import build_reminder_jobs
+from storage.db import create_session_factory
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from tests.e2e.browser_support import DevSite, local_page
+from tests.e2e.harness import BotServer, start_site
+from tests.e2e.reminder_harness import MONDAY_10_OSLO, Reminders
+from tests.fakes import FakeClock, FaultyConnector
 
 
 @pytest.fixture
@@ -36,41 +30,6 @@ async def connector() -> AsyncIterator[tuple[FaultyConnector, str]]:
     runner, url = await start_site(standin.app())
     yield standin, url + "/"
     await runner.cleanup()
-
-
-@dataclass
-class BotServer:
-    url: str
-    app: web.Application
-    session: aiohttp.ClientSession
-    connector: FaultyConnector
-    service_url: str
-
-    async def post(
-        self, activity: dict[str, Any], headers: dict[str, str] | None = None
-    ) -> tuple[int, Any]:
-        async with self.session.post(
-            self.url + "/api/messages", json=activity, headers=headers
-        ) as r:
-            body = await r.text()
-            return r.status, (
-                json.loads(body) if body and r.content_type == "application/json" else body
-            )
-
-    async def post_raw(self, data: bytes, content_type: str = "application/json") -> int:
-        async with self.session.post(
-            self.url + "/api/messages", data=data, headers={"Content-Type": content_type}
-        ) as r:
-            await r.read()
-            return r.status
-
-    def payload(self, name: str) -> dict[str, Any]:
-        activity: dict[str, Any] = json.loads((PAYLOADS / name).read_text())
-        activity["serviceUrl"] = self.service_url
-        return copy.deepcopy(activity)
-
-
-ServerFactory = Callable[..., "AsyncIterator[BotServer]"]
 
 
 @pytest.fixture
@@ -104,4 +63,32 @@ async def server(make_server: Callable[..., Any], db_url: str) -> BotServer:
     return result
 
 
-from tests.e2e.reminder_harness import reminders  # noqa: E402,F401 (a fixture for every e2e test)
+@pytest.fixture
+async def reminders(
+    connector: tuple[FaultyConnector, str], db_url: str
+) -> AsyncIterator[Reminders]:
+    standin, service_url = connector
+    clock = FakeClock(MONDAY_10_OSLO)
+    settings = Settings(DATABASE_URL=db_url, DEV_CHANNEL=False, SEND_RATE_PER_TENANT=0)
+    app = create_app(settings, clock=clock)
+    runner, url = await start_site(app)
+    session = aiohttp.ClientSession()
+    uow_factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(app[ENGINE]))
+    jobs = build_reminder_jobs(settings, uow_factory, app[ADAPTER], clock, holder="e2e")
+    try:
+        yield Reminders(
+            BotServer(url, app, session, standin, service_url), jobs, clock, uow_factory
+        )
+    finally:
+        jobs.stop.set()
+        await jobs.idle()
+        await session.close()
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def page(dev_chat: DevSite) -> AsyncIterator[Page]:
+    """Headless Chromium on the dev chat of the test module's own `dev_chat` fixture (the app
+    it set up, on a free port), allowed to load nothing but that site (`local_page`)."""
+    async with local_page(dev_chat.base) as page:
+        yield page

@@ -1,24 +1,18 @@
 """The harness of the end-to-end tests around reminders and answers: the bot on a free port
 with its reminder jobs ticked by the test, Teams users who install the app, register data with
 due follow-ups, and what the stand-in connector and the database recorded. The `reminders`
-fixture is offered to every e2e test by `tests/e2e/conftest.py`."""
+fixture in `tests/e2e/conftest.py` makes one for every e2e test that asks."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import aiohttp
-import pytest
-
-from bot.app import ADAPTER, ENGINE, create_app
 from bot.reminders.cards import SNOOZE_VERB
-from bot.settings import Settings
-from bot.wiring import build_reminder_jobs
 from followup.models import (
     Checkpoint,
     CheckpointSource,
@@ -28,10 +22,9 @@ from followup.models import (
     Person,
 )
 from scheduler.jobs import ReminderJobs, TickReport
-from storage.db import create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import add_contract, add_person, add_supplier
-from tests.e2e.conftest import TENANT, BotServer, start_site
+from tests.e2e.harness import TENANT, BotServer
 from tests.fakes import FakeClock, FaultyConnector
 
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
@@ -176,29 +169,6 @@ class Reminders:
             found = uow.people.find_by_email_or_upn(USERS[name].email)
             assert found is not None
             return found
-
-
-@pytest.fixture
-async def reminders(
-    connector: tuple[FaultyConnector, str], db_url: str
-) -> AsyncIterator[Reminders]:
-    standin, service_url = connector
-    clock = FakeClock(MONDAY_10_OSLO)
-    settings = Settings(DATABASE_URL=db_url, DEV_CHANNEL=False, SEND_RATE_PER_TENANT=0)
-    app = create_app(settings, clock=clock)
-    runner, url = await start_site(app)
-    session = aiohttp.ClientSession()
-    uow_factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(app[ENGINE]))
-    jobs = build_reminder_jobs(settings, uow_factory, app[ADAPTER], clock, holder="e2e")
-    try:
-        yield Reminders(
-            BotServer(url, app, session, standin, service_url), jobs, clock, uow_factory
-        )
-    finally:
-        jobs.stop.set()
-        await jobs.idle()
-        await session.close()
-        await runner.cleanup()
 
 
 # --- register data -------------------------------------------------------------------------------

@@ -10,7 +10,12 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from bot.answers.cards import ANSWER_VERB, CARD_ITEMS_INPUT, CHANGE_VERB, comment_input_id
+from bot.conversation.follow_up_cards import (
+    ANSWER_VERB,
+    CARD_ITEMS_INPUT,
+    CHANGE_VERB,
+    comment_input_id,
+)
 from followup.models import (
     Answer,
     AnswerKind,

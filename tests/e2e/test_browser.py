@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
@@ -21,14 +22,20 @@ from bot.settings import Settings
 from followup.ports import OutgoingMessage
 from storage.db import create_db_engine
 from storage.demo_data import DEMO_MARKER_EMAIL, load_demo_calendar, load_demo_data
-from tests.e2e.browser_support import ROOT, local_page
-from tests.e2e.conftest import start_site
+from tests.e2e.browser_support import ROOT
+from tests.e2e.harness import start_site
 
 pytestmark = pytest.mark.browser
 
 
+@dataclass
+class DevChat:
+    app: web.Application
+    base: str
+
+
 @pytest.fixture
-async def dev_app(sqlite_url: str) -> AsyncIterator[tuple[web.Application, str]]:
+async def dev_chat(sqlite_url: str) -> AsyncIterator[DevChat]:
     engine = create_db_engine(sqlite_url)
     load_demo_data(engine, now=datetime.now(UTC))
     load_demo_calendar(engine, datetime.now(UTC))
@@ -39,15 +46,8 @@ async def dev_app(sqlite_url: str) -> AsyncIterator[tuple[web.Application, str]]
         )
     )
     runner, url = await start_site(app)
-    yield app, url
+    yield DevChat(app, url)
     await runner.cleanup()
-
-
-@pytest.fixture
-async def page(dev_app: tuple[web.Application, str]) -> AsyncIterator[Page]:
-    _, base = dev_app
-    async with local_page(base) as page:
-        yield page
 
 
 async def _pick(page: Page, base: str, name: str) -> None:
@@ -56,8 +56,8 @@ async def _pick(page: Page, base: str, name: str) -> None:
     await page.locator("ul.people .name", has_text=name).first.click()
 
 
-async def test_welcome_then_help(page: Page, dev_app: tuple[web.Application, str]) -> None:
-    _, base = dev_app
+async def test_welcome_then_help(page: Page, dev_chat: DevChat) -> None:
+    base = dev_chat.base
     await _pick(page, base, "Ingrid Haugland")
     box = page.locator('[data-id="webchat-sendbox-input"]')
     await box.wait_for()
@@ -69,8 +69,8 @@ async def test_welcome_then_help(page: Page, dev_app: tuple[web.Application, str
     await bubbles.filter(has_text="Slik bruker du Kontraktsvakt").wait_for(timeout=15_000)
 
 
-async def test_proactive_message_shows_up(page: Page, dev_app: tuple[web.Application, str]) -> None:
-    app, base = dev_app
+async def test_proactive_message_shows_up(page: Page, dev_chat: DevChat) -> None:
+    app, base = dev_chat.app, dev_chat.base
     await _pick(page, base, "Ingrid Haugland")
     bubbles = page.locator(".webchat__bubble__content")
     await bubbles.filter(has_text="Hei, Ingrid Haugland").wait_for(timeout=15_000)
@@ -113,10 +113,8 @@ def _owner_with_follow_ups(app: web.Application) -> tuple[str, list[str]]:
     raise AssertionError("no demo owner has follow-ups: load_demo_data must make plans")
 
 
-async def test_an_owner_sees_their_follow_ups_as_a_card(
-    page: Page, dev_app: tuple[web.Application, str]
-) -> None:
-    app, base = dev_app
+async def test_an_owner_sees_their_follow_ups_as_a_card(page: Page, dev_chat: DevChat) -> None:
+    app, base = dev_chat.app, dev_chat.base
     name, references = await asyncio.to_thread(_owner_with_follow_ups, app)
     await _pick(page, base, name)
     bubbles = page.locator(".webchat__bubble__content")

@@ -25,8 +25,8 @@ from followup.models import Deviation, DeviationCategory, Remedy, Severity
 from storage.db import create_db_engine, create_session_factory
 from storage.demo_data import demo_people, load_demo_calendar, load_demo_data
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.e2e.browser_support import ROOT, local_page, open_chat_as
-from tests.e2e.conftest import start_site
+from tests.e2e.browser_support import ROOT, open_chat_as
+from tests.e2e.harness import start_site
 from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.browser
@@ -56,12 +56,6 @@ async def dev_chat(sqlite_url: str) -> AsyncIterator[DevChat]:
     runner, base = await start_site(app)
     yield DevChat(app, base, SqlAlchemyUnitOfWorkFactory(create_session_factory(app[ENGINE])))
     await runner.cleanup()
-
-
-@pytest.fixture
-async def page(dev_chat: DevChat) -> AsyncIterator[Page]:
-    async with local_page(dev_chat.base) as page:
-        yield page
 
 
 def _owner_and_contract(chat: DevChat) -> tuple[str, str]:

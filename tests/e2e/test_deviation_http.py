@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.answers.cards import DEVIATION_VERB
+from bot.conversation.follow_up_cards import DEVIATION_VERB
 from followup.deviations.intake import short_code
 from followup.models import (
     AnswerKind,
@@ -34,7 +34,7 @@ from followup.models import (
     Severity,
 )
 from tests.builders import add_contract, add_person, add_supplier
-from tests.e2e.conftest import BotServer
+from tests.e2e.harness import BotServer
 from tests.e2e.reminder_harness import (
     CHANNEL_CONVERSATION,
     KARI,

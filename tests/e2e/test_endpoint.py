@@ -18,7 +18,7 @@ from followup.ports import OutgoingMessage
 from storage.db import create_session_factory
 from storage.tables import AuditEventRow, ConversationRefRow, PersonRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.e2e.conftest import PAYLOADS, TENANT, BotServer
+from tests.e2e.harness import PAYLOADS, TENANT, BotServer
 
 KARI_TEAMS_ID = (
     "29:10PvyxJJ0YCRoNqo-TUSff-rdzM_yRa9H_qilzoJ--1VfTtjCJuvKbQUT4144QRYdMM0h20l6i9oegGq5S2Y"

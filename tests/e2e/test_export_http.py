@@ -36,21 +36,21 @@ from bot.exports.commands import FILE_CONSENT, FILE_INFO
 from bot.settings import Settings
 from bot.teams.file_uploads import CHUNK_BYTES
 from bot.wiring import build_reminder_jobs
-from followup.access import Scope
 from followup.models import OPEN_FOLLOW_UP_STATES, Role
-from followup.portfolio import (
+from followup.portfolio import portfolio_status
+from followup.reminders.planning import Step
+from followup.views import (
     ANSWER_KIND_LABELS,
     EXPORT_COLUMNS,
     FOLLOW_UP_STATE_LABELS,
     ExportKind,
+    Scope,
     StatusWindow,
-    portfolio_status,
 )
-from followup.reminders.planning import Step
 from storage.db import create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import add_person
-from tests.e2e.conftest import TENANT, BotServer, start_site
+from tests.e2e.harness import TENANT, BotServer, start_site
 from tests.e2e.reminder_harness import (
     CHANNEL_CONVERSATION,
     KARI,

@@ -22,14 +22,14 @@ from playwright.async_api import Page
 from bot.app import ENGINE, create_app
 from bot.portfolio.commands import PAGE_SIZE
 from bot.settings import Settings
-from followup.access import Scope
 from followup.calendar.workdays import oslo_today
-from followup.portfolio import PageRequest, StatusCounts, list_overdue, portfolio_status
+from followup.portfolio import list_overdue, portfolio_status
+from followup.views import PageRequest, Scope, StatusCounts
 from storage.db import create_db_engine, create_session_factory
 from storage.demo_data import DEMO_PROCUREMENT_EMAILS, load_demo_calendar, load_demo_data
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.e2e.browser_support import ROOT, local_page, open_chat_as
-from tests.e2e.conftest import start_site
+from tests.e2e.browser_support import ROOT, open_chat_as
+from tests.e2e.harness import start_site
 from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.browser
@@ -64,12 +64,6 @@ async def dev_chat(sqlite_url: str) -> AsyncIterator[DevChat]:
     runner, base = await start_site(app)
     yield DevChat(app, base, SqlAlchemyUnitOfWorkFactory(create_session_factory(app[ENGINE])))
     await runner.cleanup()
-
-
-@pytest.fixture
-async def page(dev_chat: DevChat) -> AsyncIterator[Page]:
-    async with local_page(dev_chat.base) as page:
-        yield page
 
 
 def _procurement_member(chat: DevChat) -> tuple[str, StatusCounts, list[list[str]]]:

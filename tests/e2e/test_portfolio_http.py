@@ -47,7 +47,7 @@ from followup.reminders.planning import Step
 from storage.db import create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import add_contract, add_person, add_supplier
-from tests.e2e.conftest import TENANT, BotServer, start_site
+from tests.e2e.harness import TENANT, BotServer, start_site
 from tests.fakes import FakeClock, FaultyConnector
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

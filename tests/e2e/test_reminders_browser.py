@@ -28,8 +28,8 @@ from scheduler.jobs import ReminderJobs
 from storage.db import create_db_engine, create_session_factory
 from storage.demo_data import demo_people, load_demo_calendar, load_demo_data
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.e2e.browser_support import ROOT, local_page, open_chat_as
-from tests.e2e.conftest import start_site
+from tests.e2e.browser_support import ROOT, open_chat_as
+from tests.e2e.harness import start_site
 from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.browser
@@ -67,12 +67,6 @@ async def dev_chat(sqlite_url: str) -> AsyncIterator[DevChat]:
     jobs.stop.set()
     await jobs.idle()
     await runner.cleanup()
-
-
-@pytest.fixture
-async def page(dev_chat: DevChat) -> AsyncIterator[Page]:
-    async with local_page(dev_chat.base) as page:
-        yield page
 
 
 def _owner_with_a_due_follow_up(chat: DevChat) -> tuple[str, str]:

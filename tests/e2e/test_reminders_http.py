@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 from bot.reminders.cards import SNOOZE_DAY
 from followup.calendar.workdays import oslo_datetime
 from followup.models import DeliveryKind, DeliveryState, FollowUpState
-from tests.e2e.conftest import TENANT
+from tests.e2e.harness import TENANT
 from tests.e2e.reminder_harness import (
     ADAPTIVE,
     CHANNEL_CONVERSATION,

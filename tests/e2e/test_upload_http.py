@@ -22,8 +22,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.answers.cards import UPLOAD_VERB
 from bot.app import ADAPTER, ENGINE, UPLOADS, create_app
+from bot.conversation.follow_up_cards import UPLOAD_VERB
 from bot.devchannel import DEV_CHANNEL
 from bot.devchannel.connector import Handler
 from bot.devchannel.uploads import UploadRefused as DevUploadRefused
@@ -41,7 +41,8 @@ from storage.db import create_session_factory
 from storage.document_store import FolderDocumentStore
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import add_contract, add_supplier
-from tests.e2e.conftest import BotServer, start_site
+from tests.card_schema import schema_errors
+from tests.e2e.harness import BotServer, start_site
 from tests.e2e.reminder_harness import (
     KARI,
     MONDAY_10_OSLO,
@@ -51,7 +52,6 @@ from tests.e2e.reminder_harness import (
     people,
 )
 from tests.fakes import FakeClock, FaultyConnector
-from tests.test_cards import _schema_errors
 
 PDF = b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 300 + b"%%EOF\n"
 OTHER_PDF = PDF.replace(b"Catalog", b"Catalox")
@@ -490,7 +490,7 @@ async def test_when_it_cannot_tell_it_asks_and_keeps_the_file(world: World) -> N
         if n.get("type") == "Action.Execute" and n.get("verb") == UPLOAD_VERB
     ]
     assert sorted(choices) == sorted([first, second])
-    assert _schema_errors(card) == [], "an Adaptive Card 1.5, as Teams renders"
+    assert schema_errors(card) == [], "an Adaptive Card 1.5, as Teams renders"
 
     before = len(world.reminders.posts_to(KARI))
     body = await world.invoke(UPLOAD_VERB, {"followUpId": first})
@@ -679,7 +679,7 @@ async def test_background_work_is_bounded_and_can_be_awaited() -> None:
 
 
 def test_the_payload_is_a_teams_file_message() -> None:
-    from tests.e2e.conftest import PAYLOADS
+    from tests.e2e.harness import PAYLOADS
 
     activity = json.loads((PAYLOADS / PAYLOAD).read_text())
     assert activity["attachments"][0]["contentType"] == FILE_DOWNLOAD_INFO

@@ -1,0 +1,345 @@
+"""The answer side of a follow-up card: its actions, and how it looks once answered.
+
+Every open follow-up on a card (a reminder digest, or the card a typed command answers with)
+carries the actions its checkpoint asks for, in its order (`Checkpoint.actions`): `Levert`,
+`Delvis levert`, `Ikke levert`, `Last opp dokumentasjon`, `Meld avvik`, `Ikke relevant` and
+`Utsett`. Each is an `Action.Execute` with a verb and the follow-up's id, with an
+`Action.Submit` fallback carrying the same data for clients without Universal Actions. An
+optional comment field goes with the answer.
+
+A card lists its follow-ups' ids once, in an invisible input (`cardItems`) that every action
+sends along, so that after one item is answered the whole card can be drawn again in place:
+answered items show who answered, when and what (and `Endre svar`), the others keep their
+actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from bot.conversation import formatting
+from bot.conversation.cards import (
+    Card,
+    Element,
+    adaptive_card,
+    clip,
+    subtle_block,
+    text_block,
+    title_block,
+)
+from bot.conversation.texts import text
+from followup.answers.services import FollowUpView
+from followup.models import AnswerKind, FollowUpState
+
+ANSWER_VERB: Final = "answer"
+CHANGE_VERB: Final = "changeAnswer"
+UPLOAD_VERB: Final = "uploadDocument"
+DEVIATION_VERB: Final = "reportDeviation"
+REFRESH_VERB: Final = "refreshCard"
+SNOOZE_VERB: Final = "snooze"
+SNOOZE_DAY: Final = "1d"
+SNOOZE_WEEK: Final = "1w"
+SNOOZE_DATE: Final = "date"
+CARD_ITEMS_INPUT: Final = "cardItems"
+MAX_CARD_ITEMS: Final = 40
+
+ACTION_KINDS: Final = {
+    "levert": AnswerKind.DELIVERED,
+    "delvis_levert": AnswerKind.PARTLY_DELIVERED,
+    "ikke_levert": AnswerKind.NOT_DELIVERED,
+    "ikke_relevant": AnswerKind.NOT_APPLICABLE,
+}
+"""The checkpoint's action codes that are an answer in one click."""
+DEFAULT_ACTIONS: Final = ("levert", "delvis_levert", "ikke_levert", "avvik", "ikke_relevant")
+ALWAYS: Final = ("utsett",)
+OSLO: Final = ZoneInfo("Europe/Oslo")
+ANSWERED_STATES: Final = frozenset({FollowUpState.ANSWERED, FollowUpState.DEVIATION_REPORTED})
+
+
+def comment_input_id(follow_up_id: str) -> str:
+    return f"comment-{follow_up_id}"
+
+
+def snooze_input_id(follow_up_id: str) -> str:
+    return f"snoozeUntil-{follow_up_id}"
+
+
+def card_items_input(follow_up_ids: Sequence[str]) -> Element:
+    """The invisible input that carries the card's follow-up ids with every action."""
+    return {
+        "type": "Input.Text",
+        "id": CARD_ITEMS_INPUT,
+        "value": ",".join(follow_up_ids[:MAX_CARD_ITEMS]),
+        "isVisible": False,
+    }
+
+
+def card_items_from(data: dict[str, Any], follow_up_id: str) -> list[str]:
+    """The card's follow-up ids as an action sent them (the acted-on one if none came)."""
+    raw = data.get(CARD_ITEMS_INPUT)
+    found: list[str] = []
+    if isinstance(raw, str) and len(raw) <= MAX_CARD_ITEMS * 40:
+        for part in raw.split(","):
+            item = part.strip()
+            if 0 < len(item) <= 64 and item not in found:
+                found.append(item)
+    if follow_up_id not in found:
+        found.insert(0, follow_up_id)
+    return found[:MAX_CARD_ITEMS]
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+def _execute(title: str, verb: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Action.Execute",
+        "title": title,
+        "verb": verb,
+        "data": data,
+        # Clients without Universal Actions send the same as a message (`Action.Submit`).
+        "fallback": {"type": "Action.Submit", "title": title, "data": {**data, "verb": verb}},
+    }
+
+
+def _snooze_action(follow_up_id: str, locale: str | None) -> dict[str, Any]:
+    date_input = {
+        "type": "Input.Text",
+        "id": snooze_input_id(follow_up_id),
+        "label": text("reminder.snooze_date", locale),
+        "placeholder": text("reminder.snooze_date_placeholder", locale),
+        "maxLength": 60,
+    }
+
+    def option(key: str, value: str) -> dict[str, Any]:
+        data = {"followUpId": follow_up_id, "option": value}
+        return _execute(text(key, locale), SNOOZE_VERB, data)
+
+    form: Card = {
+        "type": "AdaptiveCard",
+        "body": [date_input],
+        "actions": [
+            option("reminder.snooze_day", SNOOZE_DAY),
+            option("reminder.snooze_week", SNOOZE_WEEK),
+            option("reminder.snooze_date", SNOOZE_DATE),
+        ],
+    }
+    return {"type": "Action.ShowCard", "title": text("reminder.snooze", locale), "card": form}
+
+
+def item_actions(
+    follow_up_id: str, codes: Iterable[str], locale: str | None
+) -> list[dict[str, Any]]:
+    """The follow-up's actions in the checkpoint's order (`Utsett` always, and last)."""
+    wanted = [c for c in codes if c not in ALWAYS] or list(DEFAULT_ACTIONS)
+    actions: list[dict[str, Any]] = []
+    for code in dict.fromkeys(wanted):
+        kind = ACTION_KINDS.get(code)
+        data: dict[str, Any] = {"followUpId": follow_up_id}
+        if kind is not None:
+            data["kind"] = kind.value
+            actions.append(_execute(text(f"answer.action.{code}", locale), ANSWER_VERB, data))
+        elif code == "dokumentasjon":
+            actions.append(_execute(text("answer.action.upload", locale), UPLOAD_VERB, data))
+        elif code == "avvik":
+            actions.append(_execute(text("answer.action.deviation", locale), DEVIATION_VERB, data))
+    actions.append(_snooze_action(follow_up_id, locale))
+    return actions
+
+
+def comment_input(follow_up_id: str, locale: str | None) -> Element:
+    return {
+        "type": "Input.Text",
+        "id": comment_input_id(follow_up_id),
+        "placeholder": text("answer.comment_placeholder", locale),
+        "maxLength": 2000,
+        "isMultiline": False,
+        "spacing": "Small",
+    }
+
+
+def open_item_parts(follow_up_id: str, codes: Iterable[str], locale: str | None) -> list[Element]:
+    """What an open follow-up on a card ends with: the comment field and the actions."""
+    return [
+        comment_input(follow_up_id, locale),
+        {"type": "ActionSet", "actions": item_actions(follow_up_id, codes, locale)},
+    ]
+
+
+# --- the card of follow-ups, after an answer ---------------------------------------------------
+
+
+def plain_text(value: str) -> Element:
+    """What a person wrote, shown as written: a `TextRun` is not read as Markdown, so a comment
+    with `[lenke](…)` or `**` shows those characters instead of a link or bold text."""
+    return {
+        "type": "RichTextBlock",
+        "inlines": [{"type": "TextRun", "text": value}],
+        "spacing": "None",
+    }
+
+
+def answered_at(moment: datetime, locale: str | None) -> str:
+    local = moment.astimezone(OSLO)
+    return text(
+        "answer.at",
+        locale,
+        date=formatting.due(local.date(), locale),
+        time=f"{local.hour:02d}{text('answer.time_separator', locale)}{local.minute:02d}",
+    )
+
+
+def answer_line(view: FollowUpView, locale: str | None) -> str | None:
+    """`Levert – svart av Kari Nordmann for Ola Hansen, fre. 20.11. kl. 10.42`."""
+    latest = view.latest
+    if latest is None:
+        return None
+    what = text(f"answer.kind.{latest.kind.value}", locale)
+    by = latest.answered_by_name or "?"
+    if latest.on_behalf_of_name:
+        who = text("answer.by_for", locale, name=by, owner=latest.on_behalf_of_name)
+    else:
+        who = text("answer.by", locale, name=by)
+    line = f"{what} – {who}, {answered_at(latest.answered_at, locale)}"
+    if latest.version > 1:
+        line += " " + text("answer.version", locale, version=latest.version)
+    return line
+
+
+def _due_text(view: FollowUpView, today: date, locale: str | None) -> str:
+    due = view.due_date
+    if due < today and view.state not in ANSWERED_STATES:
+        return text(
+            "reminder.overdue", locale, date=formatting.due(due, locale), days=(today - due).days
+        )
+    return text("reminder.due_in", locale, date=formatting.due(due, locale))
+
+
+def is_answered(view: FollowUpView) -> bool:
+    return view.latest is not None and view.state in ANSWERED_STATES
+
+
+def follow_up_element(
+    view: FollowUpView, today: date, locale: str | None, *, editing: bool = False
+) -> tuple[Element, str]:
+    """One follow-up on a card, and its plain-text line."""
+    contract, checkpoint = view.contract, view.checkpoint
+    head = f"**{_due_text(view, today, locale)}** · **{contract.reference}** " + clip(
+        contract.title, 100
+    )
+    details = [clip(checkpoint.title, 100)]
+    if view.supplier_name:
+        details.append(text("tasks.supplier", locale, name=clip(view.supplier_name, 80)))
+    overdue = view.due_date < today and not is_answered(view)
+    elements: list[Element] = [
+        text_block(head, color="Attention") if overdue else text_block(head),
+        subtle_block(" · ".join(details)),
+    ]
+    question = checkpoint.question or checkpoint.title
+    if question != checkpoint.title:
+        elements.append(text_block(clip(question, 300), spacing="Small"))
+    lines = [f"- {contract.reference} {clip(contract.title, 100)} – {details[0]}"]
+    answer = answer_line(view, locale)
+    if answer is not None:
+        color = "Good" if view.state is FollowUpState.ANSWERED else "Warning"
+        elements.append(text_block(answer, weight="Bolder", color=color, spacing="Small"))
+        lines.append("  " + answer)
+        if view.latest is not None and view.latest.text:
+            elements.append(plain_text("«" + clip(view.latest.text, 500) + "»"))
+            lines.append("  «" + clip(view.latest.text, 500) + "»")
+    if view.documents:
+        names = ", ".join(clip(d.file_name, 60) for d in view.documents[:10])
+        documents = text("answer.documents", locale, count=len(view.documents), names=names)
+        elements.append(plain_text(documents))
+        lines.append("  " + documents)
+    if view.missing_evidence:
+        missing = text("answer.missing", locale, names=", ".join(view.missing_evidence))
+        elements.append(text_block(missing, color="Attention", spacing="None"))
+        lines.append("  " + missing)
+    open_deviations = [d for d in view.deviations if d.status.value != "closed"]
+    if open_deviations:
+        elements.append(subtle_block(text("answer.deviations", locale, count=len(open_deviations))))
+    if is_answered(view) and not editing:
+        data = {"followUpId": view.follow_up.id}
+        change = [_execute(text("answer.action.change", locale), CHANGE_VERB, data)]
+        if view.missing_evidence and "dokumentasjon" in checkpoint.actions:
+            change.append(_execute(text("answer.action.upload", locale), UPLOAD_VERB, data))
+        if view.follow_up.state is FollowUpState.DEVIATION_REPORTED and not view.deviations:
+            change.append(_execute(text("answer.action.deviation", locale), DEVIATION_VERB, data))
+        elements.append({"type": "ActionSet", "actions": change})
+    elif view.state in ANSWERED_STATES or view.state in _OPEN:
+        elements += open_item_parts(view.follow_up.id, checkpoint.actions, locale)
+    else:
+        closed = text("answer.closed", locale)
+        elements.append(subtle_block(closed))
+        lines.append("  " + closed)
+    container = {"type": "Container", "items": elements, "separator": True, "spacing": "Medium"}
+    return container, "\n".join(lines)
+
+
+_OPEN: Final = frozenset(
+    {
+        FollowUpState.PLANNED,
+        FollowUpState.NOTIFIED,
+        FollowUpState.REMINDED,
+        FollowUpState.ESCALATED,
+        FollowUpState.SNOOZED,
+    }
+)
+
+
+def follow_ups_card(
+    views: Sequence[FollowUpView],
+    today: date,
+    locale: str | None,
+    *,
+    editing: str | None = None,
+    notice: str | None = None,
+) -> Card:
+    """The card of one or more follow-ups, as it stands now (`editing`: the one whose answer
+    is being changed shows its actions again)."""
+    open_count = sum(1 for v in views if not is_answered(v))
+    if open_count == 0:
+        title = text("answer.card_title_done", locale)
+    elif open_count == 1:
+        title = text("answer.card_title_one", locale)
+    else:
+        title = text("answer.card_title", locale, count=open_count)
+    body: list[Element] = [title_block(title)]
+    lines = [title]
+    if notice:
+        body.append(text_block(notice, color="Accent", weight="Bolder"))
+        lines.append(notice)
+    for view in views[:MAX_CARD_ITEMS]:
+        element, line = follow_up_element(view, today, locale, editing=view.follow_up.id == editing)
+        body.append(element)
+        lines.append(line)
+    body.append(card_items_input([v.follow_up.id for v in views]))
+    return adaptive_card(body, "\n".join(lines))
+
+
+__all__ = [
+    "ACTION_KINDS",
+    "ANSWER_VERB",
+    "CARD_ITEMS_INPUT",
+    "CHANGE_VERB",
+    "DEVIATION_VERB",
+    "REFRESH_VERB",
+    "SNOOZE_DATE",
+    "SNOOZE_DAY",
+    "SNOOZE_VERB",
+    "SNOOZE_WEEK",
+    "UPLOAD_VERB",
+    "answer_line",
+    "card_items_from",
+    "card_items_input",
+    "comment_input_id",
+    "follow_up_element",
+    "follow_ups_card",
+    "item_actions",
+    "open_item_parts",
+    "snooze_input_id",
+]

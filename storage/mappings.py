@@ -1,0 +1,351 @@
+"""Rows to domain models and domain models to column values: the one mapping of each table,
+shared by the repositories and the queries. A row is an ORM row or a Core row with the same
+columns; enums are stored as their plain string values."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Row
+
+from followup.models import (
+    Absence,
+    Answer,
+    AnswerKind,
+    AuditEvent,
+    Category,
+    Checkpoint,
+    CheckpointSource,
+    CheckpointStatus,
+    ComplianceFlags,
+    Contract,
+    ContractStatus,
+    ContractType,
+    ConversationKind,
+    ConversationRef,
+    Delivery,
+    DeliveryKind,
+    DeliveryState,
+    Deviation,
+    DeviationCategory,
+    DeviationStatus,
+    Document,
+    FollowUp,
+    FollowUpState,
+    Person,
+    Remedy,
+    RiskLevel,
+    Role,
+    Severity,
+    Supplier,
+)
+from storage.tables import (
+    AbsenceRow,
+    CheckpointRow,
+    ContractRow,
+    ConversationRefRow,
+    FollowUpRow,
+    SupplierRow,
+)
+
+# --- people and conversations --------------------------------------------------------------
+
+
+def person_from_row(row: Any) -> Person:
+    return Person(
+        id=row.id,
+        display_name=row.display_name,
+        email=row.email,
+        upn=row.upn,
+        entra_object_id=row.entra_object_id,
+        teams_user_id=row.teams_user_id,
+        roles={Role(r) for r in row.roles or []},
+        locale=row.locale,
+        deputy_person_id=row.deputy_person_id,
+        reminders_paused=row.reminders_paused,
+        reminders_per_day=row.reminders_per_day,
+        unreachable=row.unreachable,
+    )
+
+
+def person_values(person: Person) -> dict[str, object]:
+    return {
+        "display_name": person.display_name,
+        "email": person.email,
+        "upn": person.upn,
+        "entra_object_id": person.entra_object_id,
+        "teams_user_id": person.teams_user_id,
+        "roles": sorted(r.value for r in person.roles),
+        "locale": person.locale,
+        "deputy_person_id": person.deputy_person_id,
+        "reminders_paused": person.reminders_paused,
+        "reminders_per_day": person.reminders_per_day,
+        "unreachable": person.unreachable,
+    }
+
+
+def conversation_ref_from_row(row: ConversationRefRow) -> ConversationRef:
+    return ConversationRef(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        kind=ConversationKind(row.kind),
+        tenant_id=row.tenant_id,
+        service_url=row.service_url,
+        channel_id=row.channel_id,
+        bot_id=row.bot_id,
+        bot_name=row.bot_name,
+        user_id=row.user_id or None,
+        aad_object_id=row.aad_object_id,
+        person_id=row.person_id,
+        team_id=row.team_id,
+        team_name=row.team_name,
+        is_procurement_channel=row.is_procurement_channel,
+        updated_at=row.updated_at,
+    )
+
+
+def audit_event_from_row(row: Any) -> AuditEvent:
+    return AuditEvent(
+        id=row.id,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        before=row.before,
+        after=row.after,
+    )
+
+
+# --- the register and the plans ------------------------------------------------------------
+
+
+def supplier_from_row(row: SupplierRow) -> Supplier:
+    return Supplier(id=row.id, name=row.name, organisation_number=row.organisation_number)
+
+
+def contract_from_row(row: ContractRow) -> Contract:
+    return Contract(
+        id=row.id,
+        reference=row.reference,
+        case_number=row.case_number,
+        title=row.title,
+        contract_type=ContractType(row.contract_type),
+        category=Category(row.category),
+        supplier_id=row.supplier_id,
+        owner_id=row.owner_id,
+        manager_id=row.manager_id,
+        deputy_id=row.deputy_id,
+        unit=row.unit,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        options=[date.fromisoformat(d) for d in row.options or []],
+        value_nok=row.value_nok,
+        cpv_code=row.cpv_code,
+        ongoing=row.ongoing,
+        notice_months=row.notice_months,
+        risk=RiskLevel(row.risk),
+        status=ContractStatus(row.status),
+        public=row.public,
+        compliance=ComplianceFlags(
+            pay_and_conditions=row.pay_and_conditions,
+            apprentices=row.apprentices,
+            hms_card=row.hms_card,
+            supply_chain=row.supply_chain,
+        ),
+    )
+
+
+def contract_values(contract: Contract) -> dict[str, Any]:
+    return {
+        "reference": contract.reference,
+        "case_number": contract.case_number,
+        "title": contract.title,
+        "contract_type": contract.contract_type.value,
+        "category": contract.category.value,
+        "supplier_id": contract.supplier_id,
+        "owner_id": contract.owner_id,
+        "manager_id": contract.manager_id,
+        "deputy_id": contract.deputy_id,
+        "unit": contract.unit,
+        "start_date": contract.start_date,
+        "end_date": contract.end_date,
+        "options": [d.isoformat() for d in contract.options],
+        "value_nok": contract.value_nok,
+        "cpv_code": contract.cpv_code,
+        "ongoing": contract.ongoing,
+        "notice_months": contract.notice_months,
+        "risk": contract.risk.value,
+        "status": contract.status.value,
+        "public": contract.public,
+        "pay_and_conditions": contract.compliance.pay_and_conditions,
+        "apprentices": contract.compliance.apprentices,
+        "hms_card": contract.compliance.hms_card,
+        "supply_chain": contract.compliance.supply_chain,
+    }
+
+
+def checkpoint_from_row(row: CheckpointRow) -> Checkpoint:
+    return Checkpoint(
+        id=row.id,
+        contract_id=row.contract_id,
+        code=row.code,
+        title=row.title,
+        question=row.question,
+        rrule=row.rrule,
+        dtstart=row.dtstart,
+        evidence=list(row.evidence or []),
+        actions=list(row.actions or []),
+        answer_window_days=row.answer_window_days,
+        escalation=[int(x) for x in row.escalation or []],
+        status=CheckpointStatus(row.status),
+        source=CheckpointSource(row.source),
+        customised=row.customised,
+    )
+
+
+def checkpoint_values(checkpoint: Checkpoint) -> dict[str, Any]:
+    return {
+        "contract_id": checkpoint.contract_id,
+        "code": checkpoint.code,
+        "title": checkpoint.title,
+        "question": checkpoint.question,
+        "rrule": checkpoint.rrule,
+        "dtstart": checkpoint.dtstart,
+        "evidence": list(checkpoint.evidence),
+        "actions": list(checkpoint.actions),
+        "answer_window_days": checkpoint.answer_window_days,
+        "escalation": list(checkpoint.escalation),
+        "status": checkpoint.status.value,
+        "source": checkpoint.source.value,
+        "customised": checkpoint.customised,
+    }
+
+
+def follow_up_from_row(row: FollowUpRow | Row[Any]) -> FollowUp:
+    return FollowUp(
+        id=row.id,
+        checkpoint_id=row.checkpoint_id,
+        contract_id=row.contract_id,
+        due_date=row.due_date,
+        state=FollowUpState(row.state),
+        next_action_at=row.next_action_at,
+        reminder_step=row.reminder_step,
+    )
+
+
+def absence_from_row(row: AbsenceRow) -> Absence:
+    return Absence(
+        id=row.id,
+        person_id=row.person_id,
+        start=row.start,
+        end=row.end,
+        deputy_person_id=row.deputy_person_id,
+    )
+
+
+# --- what owners send back -----------------------------------------------------------------
+
+
+def record_values(model: Answer | Document | Deviation) -> dict[str, Any]:
+    """Column values: enums as their plain string values (drivers may adapt an Enum by name)."""
+    return {
+        key: value.value if isinstance(value, StrEnum) else value
+        for key, value in model.model_dump(mode="python").items()
+    }
+
+
+def answer_from_row(row: Any) -> Answer:
+    return Answer(
+        id=row.id,
+        follow_up_id=row.follow_up_id,
+        version=row.version,
+        kind=AnswerKind(row.kind),
+        answered_by_id=row.answered_by_id,
+        on_behalf_of_id=row.on_behalf_of_id,
+        answered_at=row.answered_at,
+        text=row.text,
+        channel=row.channel,
+        source_activity_id=row.source_activity_id,
+    )
+
+
+def document_from_row(row: Any) -> Document:
+    return Document(
+        id=row.id,
+        answer_id=row.answer_id,
+        follow_up_id=row.follow_up_id,
+        file_name=row.file_name,
+        media_type=row.media_type,
+        size_bytes=row.size_bytes,
+        sha256=row.sha256,
+        storage_key=row.storage_key,
+        evidence=row.evidence,
+        uploaded_by_id=row.uploaded_by_id,
+        uploaded_at=row.uploaded_at,
+    )
+
+
+def deviation_from_row(row: Any) -> Deviation:
+    return Deviation(
+        id=row.id,
+        contract_id=row.contract_id,
+        follow_up_id=row.follow_up_id,
+        category=DeviationCategory(row.category),
+        severity=Severity(row.severity),
+        occurred_on=row.occurred_on,
+        description=row.description,
+        remedy=Remedy(row.remedy) if row.remedy else None,
+        status=DeviationStatus(row.status),
+        reported_by_id=row.reported_by_id,
+        reported_at=row.reported_at,
+        closed_by_id=row.closed_by_id,
+        closed_at=row.closed_at,
+        updated_by_id=row.updated_by_id,
+        updated_at=row.updated_at,
+        source_activity_id=row.source_activity_id,
+    )
+
+
+# --- the outbox ----------------------------------------------------------------------------
+
+
+def delivery_from_row(row: Any) -> Delivery:
+    return Delivery(
+        id=row.id,
+        kind=DeliveryKind(row.kind),
+        recipient_person_id=row.recipient_person_id,
+        conversation_ref_id=row.conversation_ref_id,
+        follow_up_ids=list(row.follow_up_ids or []),
+        message=dict(row.message or {}),
+        state=DeliveryState(row.state),
+        attempts=row.attempts,
+        last_error=row.last_error,
+        sent_activity_id=row.sent_activity_id,
+        next_attempt_at=row.next_attempt_at,
+        dedupe_key=row.dedupe_key,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+    )
+
+
+__all__ = [
+    "absence_from_row",
+    "answer_from_row",
+    "audit_event_from_row",
+    "checkpoint_from_row",
+    "checkpoint_values",
+    "contract_from_row",
+    "contract_values",
+    "conversation_ref_from_row",
+    "delivery_from_row",
+    "deviation_from_row",
+    "document_from_row",
+    "follow_up_from_row",
+    "person_from_row",
+    "person_values",
+    "record_values",
+    "supplier_from_row",
+]
