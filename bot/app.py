@@ -42,7 +42,7 @@ from scheduler.runner import start_scheduler, stop_scheduler
 from storage.db import create_db_engine, create_session_factory, is_reachable
 from storage.demo_data import demo_people
 from storage.dialog_state import SqlDialogStateStore
-from storage.processed_activities import ProcessedActivityLog
+from storage.processed_activities import ProcessedActivityLog, is_database_outage
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ Clock = Callable[[], datetime]
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", Engine)
 POOL = web.AppKey("connector_pool", ConnectorPool)
+AUTH = web.AppKey("auth", PooledBotFrameworkAuthentication)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 BOT = web.AppKey("bot", KontraktsvaktBot)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
@@ -65,6 +66,7 @@ EXPORTS = web.AppKey("exports", Exports)
 DEV_TENANT_ID = "00000000-0000-4000-8000-000000000de7"
 DEV_BOT_ID = DEV_BOT_APP_ID
 PROCESSED_RETENTION = timedelta(days=2)
+READINESS_TIMEOUT_SECONDS = 2.0
 
 
 def system_clock() -> datetime:
@@ -111,6 +113,7 @@ def create_app(
     app[SETTINGS] = settings
     app[ENGINE] = engine
     app[POOL] = pool
+    app[AUTH] = auth
     app[ADAPTER] = adapter
     app[BOT] = bot
     app[CLOCK] = clock
@@ -126,10 +129,12 @@ def create_app(
         require_token=not settings.local_mode,
         max_body_bytes=settings.max_body_bytes,
     )
-    endpoint = MessagesEndpoint(adapter, bot, auth, guards, processed, clock)
+    endpoint = MessagesEndpoint(
+        adapter, bot, auth, guards, processed, clock, is_outage=is_database_outage
+    )
     app.router.add_post("/api/messages", endpoint.handle)
     app.router.add_get("/healthz", _healthz)
-    app.router.add_get("/readyz", _readyz)
+    app.router.add_get("/readyz", _Readiness(engine).handle)
     # A plain GET for calendar clients: outside the messaging endpoint and its guards.
     CalendarFeedRoute(deps).add_to(app)
     # Download links for exports posted where file consent is not available; likewise.
@@ -167,8 +172,11 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             settings.bind_host,
         )
     pruner = asyncio.create_task(_prune_processed(app))
+    # The token signing keys are fetched now, so the first request does not wait for them.
+    app[AUTH].prefetch_signing_keys()
     yield
     pruner.cancel()
+    await app[AUTH].close()
     await app[POOL].close()
     app[ENGINE].dispose()
 
@@ -218,7 +226,22 @@ async def _healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-async def _readyz(request: web.Request) -> web.Response:
-    if await asyncio.to_thread(is_reachable, request.app[ENGINE]):
-        return web.json_response({"status": "ready"})
-    return web.json_response({"status": "database unreachable"}, status=503)
+class _Readiness:
+    """GET /readyz: 200 when the database answers, else 503 within READINESS_TIMEOUT_SECONDS,
+    also when it hangs. A probe still hanging is waited on again, never doubled, so a stuck
+    database does not pile up threads."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._probe: asyncio.Future[bool] | None = None
+
+    async def handle(self, _request: web.Request) -> web.Response:
+        if self._probe is None or self._probe.done():
+            self._probe = asyncio.ensure_future(asyncio.to_thread(is_reachable, self._engine))
+        try:
+            ready = await asyncio.wait_for(asyncio.shield(self._probe), READINESS_TIMEOUT_SECONDS)
+        except TimeoutError:
+            ready = False
+        if ready:
+            return web.json_response({"status": "ready"})
+        return web.json_response({"status": "database unreachable"}, status=503)

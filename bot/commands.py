@@ -14,8 +14,10 @@ from bot.deviations.cards import DeviationCards
 from bot.deviations.commands import DeviationCommands
 from bot.deviations.report_deviation_dialog import DeviationServices, ReportDeviationDialog
 from bot.exports.commands import ExportCommands, Exports
+from bot.history.commands import HistoryCommands
 from bot.owner.commands import OwnerCommands
 from bot.owner.plan_commands import PlanCommands
+from bot.portfolio.channel_commands import ProcurementChannelCommands
 from bot.portfolio.commands import PortfolioCommands, is_deviation_list
 from bot.reminders.commands import ReminderCommands
 from bot.uploads.commands import UploadCommands, Uploads
@@ -42,7 +44,7 @@ def build_router(
     exports: Exports | None = None,
 ) -> CommandRouter:
     """`hjelp`, the owners' commands, their reminder controls, procurement's `kontrollpunkt`,
-    questions (`status`, `forfalt`, `avvik`, `mer`), `rolle` and `eksport`.
+    questions (`status`, `forfalt`, `avvik`, `mer`), `innkjøpskanal`, `rolle` and `eksport`.
 
     Building it touches no database: the manifest test builds one with a dependencies object
     whose unit of work is never opened. `dialogs` are the ones the bot continues (`bot.app`
@@ -80,5 +82,7 @@ def build_router(
         is_deviation_list=is_deviation_list,
     ).register(router)
     portfolio.register(router)
+    ProcurementChannelCommands(deps).register(router)
     ExportCommands(deps, exports).register(router)
+    HistoryCommands(deps).register(router)
     return router

@@ -11,6 +11,7 @@ from datetime import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
@@ -67,6 +68,9 @@ class Settings(BaseSettings):
     microsoft_app_password: SecretStr = Field(default=SecretStr(""), alias="MicrosoftAppPassword")
     microsoft_app_type: AppType = Field(default=AppType.SINGLE_TENANT, alias="MicrosoftAppType")
     microsoft_app_tenant_id: str = Field(default="", alias="MicrosoftAppTenantId")
+    bot_openid_metadata: str = Field(default="", alias="BotOpenIdMetadata")
+    """The OpenID metadata document whose keys sign the channel's tokens (botbuilder's setting
+    name); empty: Microsoft's public cloud. https, or http on loopback (tests' stand-in)."""
 
     # Storage.
     data_dir: Path = Field(default=DEFAULT_DATA_DIR, alias="DATA_DIR")
@@ -203,6 +207,18 @@ class Settings(BaseSettings):
         if value and not value.startswith(("sqlite", "postgresql")):
             raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
         return value
+
+    @field_validator("bot_openid_metadata")
+    @classmethod
+    def _openid_metadata(cls, value: str) -> str:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme == "https" and parts.hostname:
+            return value
+        if parts.scheme == "http" and (parts.hostname or "") in LOOPBACK_HOSTS:
+            return value
+        raise ValueError("must be an https URL (http only on loopback)")
 
     @field_validator("log_level")
     @classmethod

@@ -13,26 +13,34 @@ import os
 import secrets
 import signal
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
+from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 from sqlalchemy import Engine
 
 from bot.exports.commands import CLEANUP_SECONDS, Exports
 from bot.reminders.cards import ReminderCards
 from bot.settings import Settings, reminder_settings
 from bot.teams.auth import PooledBotFrameworkAuthentication
-from bot.teams.connector import ConnectorPool
+from bot.teams.connector import ConnectorError, ConnectorPool
 from bot.teams.file_downloads import DownloadPolicy, FileDownloader
 from bot.teams.file_uploads import FileUploader, UploadPolicy
+from bot.teams.members import conversation_members
 from bot.teams.notifier import TeamsNotifier
 from bot.uploads.commands import BackgroundWork, UploadMemory, Uploads
 from followup.calendar.workdays import WorkingCalendar
+from followup.channel_members import ChannelMember
 from followup.documents.services import MB
+from followup.errors import DeliveryFailed
+from followup.models import ConversationRef
 from followup.ports import Notifier, UnitOfWorkFactory
+from followup.reminders.channel_guard import ChannelGuard
 from followup.reminders.outbox import OutboxSender, SenderSettings
 from followup.reminders.pacing import Pacer
 from scheduler.jobs import ReminderJobs
@@ -65,9 +73,18 @@ def build_reminder_jobs(
     holder = holder or process_name()
     renderer = ReminderCards()
     rate = settings.send_rate_per_tenant or None
+    # What names a contract goes to a channel only when every member may see it, checked as
+    # it is sent (`followup.reminders.channel_guard`).
+    guarded = ChannelGuard(
+        notifier or build_notifier(settings, adapter),
+        TeamsChannelMembers(adapter, settings.microsoft_app_id or DEV_BOT_APP_ID),
+        uow_factory,
+        clock,
+        procurement_addresses=settings.procurement_members,
+    )
     sender = OutboxSender(
         uow_factory,
-        notifier or build_notifier(settings, adapter),
+        guarded,
         renderer,
         clock,
         Pacer(rate),
@@ -122,6 +139,39 @@ def download_policy(settings: Settings) -> DownloadPolicy:
         max_bytes=settings.document_max_mb * MB,
         timeout_seconds=settings.document_download_timeout_seconds,
     )
+
+
+class TeamsChannelMembers:
+    """Everyone in a channel now, from Teams, outside any turn (`ChannelGuard`'s
+    `read_members`): through the adapter's pooled connector, as the notifier sends."""
+
+    def __init__(self, adapter: CloudAdapter, bot_app_id: str) -> None:
+        identity = ClaimsIdentity(
+            {AuthenticationConstants.AUDIENCE_CLAIM: bot_app_id}, is_authenticated=True
+        )
+        self._adapter = adapter
+        self._factory = adapter.bot_framework_authentication.create_connector_factory(identity)
+
+    async def __call__(self, ref: ConversationRef) -> Sequence[ChannelMember]:
+        """Raises `DeliveryFailed` (retryable as a send would be) when Teams does not say."""
+        try:
+            client = await self._factory.create(ref.service_url, None)
+            # `conversation_members` reads the connector client from a turn's state.
+            turn = TurnContext(self._adapter, Activity(type="event", service_url=ref.service_url))
+            turn.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY] = client
+            return await conversation_members(turn, ref.conversation_id)
+        except ConnectorError as error:
+            raise DeliveryFailed(
+                str(error),
+                status=error.status,
+                final=error.final,
+                retry_after=error.retry_after,
+                retryable=error.retryable,
+            ) from error
+        except (ValueError, TypeError) as error:
+            raise DeliveryFailed(
+                str(error) or type(error).__name__, status=0, final=True, retryable=False
+            ) from error
 
 
 def build_notifier(settings: Settings, adapter: CloudAdapter) -> TeamsNotifier:

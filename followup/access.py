@@ -297,6 +297,8 @@ __all__ = [
 
 CHANNEL_SEES_NOTHING: Final = "portfolio.channel_nothing"
 """Reason code: the asker and every member of the channel together may see nothing."""
+CHANNEL_MEMBERS_UNKNOWN: Final = "portfolio.channel_members_unknown"
+"""Reason code: the channel's members could not be read from Teams, so nothing is shown there."""
 
 
 def scope_in_channel(
@@ -322,3 +324,58 @@ def scope_in_channel(
     if scope.is_nothing:
         raise NotAllowed("the channel may see nothing", code=CHANNEL_SEES_NOTHING)
     return scope
+
+
+def reader_scope(
+    uow: UnitOfWork,
+    person_id: str | None,
+    today: date,
+    *,
+    procurement_addresses: Collection[str] = (),
+    channel_member_ids: Collection[str] | None = None,
+    unresolved_members: int = 0,
+) -> Scope:
+    """What may be shown to `person_id` where they ask, by the rule of `status`: in a 1:1 chat
+    (`channel_member_ids` None) what they may see (`resolve_viewer`); in a channel or group chat
+    (its members given) only what every member may see too (`scope_in_channel`).
+
+    Refuses (NotAllowed) as those do: someone not registered, someone who sees no contract, a
+    channel that may see nothing (a guest among its members)."""
+    viewer = resolve_viewer(uow, person_id, today, procurement_addresses=procurement_addresses)
+    if channel_member_ids is None:
+        return viewer.scope
+    return scope_in_channel(
+        uow,
+        viewer,
+        channel_member_ids,
+        today,
+        procurement_addresses=procurement_addresses,
+        unresolved_members=unresolved_members,
+    )
+
+
+def hidden_from_channel(
+    uow: UnitOfWork,
+    contract_ids: Iterable[str],
+    member_person_ids: Collection[str],
+    today: date,
+    *,
+    procurement_addresses: Collection[str] = (),
+    unresolved_members: int = 0,
+) -> list[str]:
+    """The contracts of `contract_ids` that not every member of a channel may see
+    (`channel_scope`), in the order given: all of them when a member is not in the register (a
+    guest) or the channel has no member the bot knows. A contract no longer in the register
+    counts as hidden."""
+    wanted = list(dict.fromkeys(contract_ids))
+    scope = channel_scope(
+        uow,
+        member_person_ids,
+        today,
+        procurement_addresses=procurement_addresses,
+        unresolved_members=unresolved_members,
+    )
+    if scope.is_nothing:
+        return wanted
+    contracts = uow.contracts.get_many(wanted) if wanted else {}
+    return [c for c in wanted if c not in contracts or not scope.sees(contracts[c])]

@@ -302,6 +302,9 @@ class Answer(DomainModel):
     text: str | None = None
     channel: str = "msteams"
     source_activity_id: str | None = None
+    source_conversation: str = ""
+    """The conversation `source_activity_id` came in (`followup.answers.services.SourceKey`):
+    unique together, as Teams message ids are unique only within their conversation."""
 
 
 class Document(DomainModel):
@@ -338,6 +341,8 @@ class Deviation(DomainModel):
     updated_by_id: str | None = None
     updated_at: datetime | None = None
     source_activity_id: str | None = None
+    source_conversation: str = ""
+    """As `Answer.source_conversation`."""
 
 
 class Delivery(DomainModel):
@@ -365,6 +370,12 @@ class Delivery(DomainModel):
 
 
 class AuditEvent(DomainModel):
+    """Something done, by whom, to what, with the values before and after. Append-only.
+
+    `seq`, `prev_hash` and `hash` are its place in the audit trail's hash chain
+    (`followup.audit`): set by the audit log when the event is stored, None before.
+    """
+
     id: str = Field(default_factory=new_id)
     at: datetime
     actor: str
@@ -373,6 +384,9 @@ class AuditEvent(DomainModel):
     entity_id: str
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
+    seq: int | None = None
+    prev_hash: str | None = None
+    hash: str | None = None
 
 
 class ConversationRef(DomainModel):

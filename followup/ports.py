@@ -271,6 +271,15 @@ class PortfolioQueries(Protocol):
         """Streamed (server-side cursor on PostgreSQL): consume inside the unit of work."""
         ...
 
+    def audit_history(
+        self, contract_id: str, before: tuple[datetime, str] | None, limit: int
+    ) -> list[AuditEvent]:
+        """The audit events of a contract and of its follow-ups, deviations and documents,
+        newest first, `limit` of them older than `before` (time, id)."""
+        ...
+
+    def people_names(self, person_ids: Collection[str]) -> dict[str, str]: ...
+
     def contract_target(self, reference: str, scope: Scope) -> StatusTarget | None:
         """The visible contract with this reference (exact, else any case)."""
         ...
@@ -315,12 +324,14 @@ class AnswerRepository(Protocol):
 
     def add(self, answer: Answer) -> tuple[Answer, bool]:
         """Store `answer` as its follow-up's next version (the version is set here) and
-        return it with True. When an answer with the same `source_activity_id` exists, also
-        one a concurrent transaction has just committed, nothing is stored and that answer
-        comes back with False."""
+        return it with True. When an answer with the same `source_conversation` and
+        `source_activity_id` exists, also one a concurrent transaction has just committed,
+        nothing is stored and that answer comes back with False."""
         ...
 
-    def by_source_activity(self, source_activity_id: str) -> Answer | None: ...
+    def by_source_activity(
+        self, source_conversation: str, source_activity_id: str
+    ) -> Answer | None: ...
     def for_follow_up(self, follow_up_id: str) -> Sequence[Answer]:
         """Every version, oldest first."""
         ...
@@ -351,12 +362,14 @@ class DocumentRepository(Protocol):
 class DeviationRepository(Protocol):
     def add(self, deviation: Deviation) -> tuple[Deviation, bool]:
         """Store and return it with True; when a deviation with the same
-        `source_activity_id` exists (also one just committed concurrently), that one comes
-        back with False."""
+        `source_conversation` and `source_activity_id` exists (also one just committed
+        concurrently), that one comes back with False."""
         ...
 
     def get(self, deviation_id: str) -> Deviation | None: ...
-    def by_source_activity(self, source_activity_id: str) -> Deviation | None: ...
+    def by_source_activity(
+        self, source_conversation: str, source_activity_id: str
+    ) -> Deviation | None: ...
     def update(self, deviation: Deviation) -> None:
         """Store status, remedy, closed and updated by/at."""
         ...

@@ -21,6 +21,7 @@ from followup.models import (
     Supplier,
 )
 from followup.ports import UnitOfWork
+from followup.views import Scope
 
 TASK_DAYS = 30
 OVERDUE_LOOKBACK_DAYS = 400
@@ -177,9 +178,16 @@ def find_contract(uow: UnitOfWork, reference: str) -> Contract:
     return contract
 
 
-def contract_plan(uow: UnitOfWork, reference: str, today: date) -> ContractPlan:
-    """A contract's checkpoints (removed ones left out) with the next due date of each."""
+def contract_plan(uow: UnitOfWork, reference: str, today: date, *, scope: Scope) -> ContractPlan:
+    """A contract's checkpoints (removed ones left out) with the next due date of each, for
+    whoever may see it where they ask: `scope` is theirs (`followup.access.reader_scope`, the
+    rule of `status`). A contract outside it is refused as if it did not exist
+    (`contract.unknown`), so its title, supplier and owner are never shown and a reference is
+    not confirmed to someone who may not see it."""
     contract = find_contract(uow, reference)
+    if not scope.sees(contract):
+        shown = reference.strip().strip("«»\"'")[:MAX_REFERENCE]
+        raise NotFound("no such contract", code="contract.unknown", reference=shown)
     checkpoints = [
         c
         for c in uow.checkpoints.for_contracts([contract.id])

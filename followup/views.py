@@ -309,6 +309,8 @@ class HistoryItem:
     first_answered_on: date | None
     """Oslo date of the first answer."""
     documents: int
+    on_behalf_of_name: str | None = None
+    """Whose follow-up it was, when a deputy (or someone else) answered for the owner."""
 
     @property
     def answered_on_time(self) -> bool | None:
@@ -345,6 +347,9 @@ class ExportKind(StrEnum):
     OPPFOLGINGER = "oppfolginger"
     """Follow-ups due in the period, except skipped ones, with their state and answer."""
     UTILGJENGELIGE = "utilgjengelige"
+    HISTORIKK = "historikk"
+    """The audit trail of the contracts: every change, who made it (and for whom), before and
+    after; the period filters when it happened."""
     """Unreachable owners with open follow-ups."""
 
 
@@ -516,6 +521,16 @@ EXPORT_COLUMNS: Final[Mapping[ExportKind, tuple[ExportColumn, ...]]] = {
         _C("E-post", width=32),
         _C("Åpne oppfølginger", ColumnType.INTEGER, 10),
         _C("Forfalt", ColumnType.INTEGER, 8),
+    ),
+    ExportKind.HISTORIKK: (
+        _C("Avtalenr", width=16),
+        _C("Kontrakt", width=40),
+        _C("Tidspunkt", ColumnType.DATETIME, 17),
+        _C("Utført av", width=28),
+        _C("På vegne av", width=28),
+        _C("Handling", width=28),
+        _C("Gjelder", width=14),
+        _C("Endring", width=60),
     ),
 }
 """The columns of each export, in order: Norwegian headers, types and widths."""

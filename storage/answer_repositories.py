@@ -1,10 +1,11 @@
 """SQLAlchemy repositories for what owners send back: answers (versioned, never overwritten),
 documents and deviations. Rows in, domain models out.
 
-Inserts that must happen once (an answer or a deviation per source activity, a file per
-follow-up) use `INSERT ... ON CONFLICT DO NOTHING` on the unique constraint: on PostgreSQL a
-second transaction inserting the same key waits for the first and then inserts nothing, on
-SQLite writers take turns; either way the row that won is read back and returned.
+Inserts that must happen once (an answer or a deviation per source activity in its
+conversation, a file per follow-up) use `INSERT ... ON CONFLICT DO NOTHING` on the unique
+constraint: on PostgreSQL a second transaction inserting the same key waits for the first and
+then inserts nothing, on SQLite writers take turns; either way the row that won is read back
+and returned.
 """
 
 from __future__ import annotations
@@ -72,15 +73,24 @@ class SqlAlchemyAnswerRepository:
             if _insert_once(self._session, table, record_values(stored)):
                 return stored, True
             if answer.source_activity_id:
-                existing = self.by_source_activity(answer.source_activity_id)
+                existing = self.by_source_activity(
+                    answer.source_conversation, answer.source_activity_id
+                )
                 if existing is not None:
                     return existing, False
             # Another transaction took this version number meanwhile: take the next one.
         raise Conflict("no free answer version", code="answer.conflict")
 
-    def by_source_activity(self, source_activity_id: str) -> Answer | None:
+    def by_source_activity(
+        self, source_conversation: str, source_activity_id: str
+    ) -> Answer | None:
         table = table_of(AnswerRow)
-        row = _one(self._session, table, table.c.source_activity_id == source_activity_id)
+        row = _one(
+            self._session,
+            table,
+            table.c.source_conversation == source_conversation,
+            table.c.source_activity_id == source_activity_id,
+        )
         return answer_from_row(row) if row else None
 
     def for_follow_up(self, follow_up_id: str) -> Sequence[Answer]:
@@ -171,11 +181,11 @@ class SqlAlchemyDeviationRepository:
         if _insert_once(self._session, table, record_values(deviation)):
             return deviation, True
         existing = (
-            self.by_source_activity(deviation.source_activity_id)
+            self.by_source_activity(deviation.source_conversation, deviation.source_activity_id)
             if deviation.source_activity_id
             else None
         )
-        if existing is None:  # pragma: no cover - the only unique keys are id and the activity
+        if existing is None:  # pragma: no cover - the only unique keys are id and the source
             raise Conflict("deviation not stored", code="deviation.conflict")
         return existing, False
 
@@ -184,9 +194,16 @@ class SqlAlchemyDeviationRepository:
         row = _one(self._session, table, table.c.id == deviation_id)
         return deviation_from_row(row) if row else None
 
-    def by_source_activity(self, source_activity_id: str) -> Deviation | None:
+    def by_source_activity(
+        self, source_conversation: str, source_activity_id: str
+    ) -> Deviation | None:
         table = table_of(DeviationRow)
-        row = _one(self._session, table, table.c.source_activity_id == source_activity_id)
+        row = _one(
+            self._session,
+            table,
+            table.c.source_conversation == source_conversation,
+            table.c.source_activity_id == source_activity_id,
+        )
         return deviation_from_row(row) if row else None
 
     def update(self, deviation: Deviation) -> None:

@@ -116,6 +116,9 @@ def audit_event_from_row(row: Any) -> AuditEvent:
         entity_id=row.entity_id,
         before=row.before,
         after=row.after,
+        seq=row.seq,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
     )
 
 
@@ -269,6 +272,7 @@ def answer_from_row(row: Any) -> Answer:
         text=row.text,
         channel=row.channel,
         source_activity_id=row.source_activity_id,
+        source_conversation=row.source_conversation,
     )
 
 
@@ -306,6 +310,7 @@ def deviation_from_row(row: Any) -> Deviation:
         updated_by_id=row.updated_by_id,
         updated_at=row.updated_at,
         source_activity_id=row.source_activity_id,
+        source_conversation=row.source_conversation,
     )
 
 

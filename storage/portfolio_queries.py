@@ -22,7 +22,7 @@ Speed (bench/status.py: 100 000 contracts, 1 000 000 follow-ups):
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
 from sqlalchemy import (
@@ -36,19 +36,24 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     literal_column,
     or_,
     select,
     true,
     tuple_,
+    union_all,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
+from followup.calendar.workdays import oslo_datetime
 from followup.errors import InvalidInput
+from followup.history import PERSON_ACTOR, history_export_row
 from followup.models import (
     OPEN_FOLLOW_UP_STATES,
     Answer,
+    AuditEvent,
     ContractStatus,
     DeviationStatus,
     FollowUpState,
@@ -81,10 +86,16 @@ from followup.views import (
     TargetKind,
 )
 from storage.contract_repositories import chunked
-from storage.mappings import answer_from_row, follow_up_from_row, person_from_row
+from storage.mappings import (
+    answer_from_row,
+    audit_event_from_row,
+    follow_up_from_row,
+    person_from_row,
+)
 from storage.tables import (
     AbsenceRow,
     AnswerRow,
+    AuditEventRow,
     CheckpointRow,
     ContractRow,
     DeviationRow,
@@ -104,6 +115,7 @@ DOC: Final = table_of(DocumentRow)
 P: Final = table_of(PersonRow)
 S: Final = table_of(SupplierRow)
 AB: Final = table_of(AbsenceRow)
+AU: Final = table_of(AuditEventRow)
 
 STREAM_ROWS: Final = 1_000
 """Rows fetched at a time by an export."""
@@ -611,7 +623,10 @@ class SqlAlchemyPortfolioQueries:
             row.id: row.display_name
             for row in self._session.execute(
                 select(P.c.id, P.c.display_name).where(
-                    P.c.id.in_({a.answered_by_id for a in latest.values()})
+                    P.c.id.in_(
+                        {a.answered_by_id for a in latest.values()}
+                        | {a.on_behalf_of_id for a in latest.values() if a.on_behalf_of_id}
+                    )
                 )
             )
         }
@@ -635,6 +650,11 @@ class SqlAlchemyPortfolioQueries:
                     answered_by_name=names.get(answer.answered_by_id) if answer else None,
                     first_answered_on=row.first_answered_on,
                     documents=documents.get(row.id, 0),
+                    on_behalf_of_name=(
+                        names.get(answer.on_behalf_of_id)
+                        if answer and answer.on_behalf_of_id
+                        else None
+                    ),
                 )
             )
         return items
@@ -811,6 +831,31 @@ class SqlAlchemyPortfolioQueries:
         select_rows, convert = _EXPORTS[query.kind](query, scope)
         result = self._session.execute(select_rows.execution_options(yield_per=STREAM_ROWS))
         return (convert(row) for row in result)
+
+    # -- a contract's audit history
+
+    def audit_history(
+        self, contract_id: str, before: tuple[datetime, str] | None, limit: int
+    ) -> list[AuditEvent]:
+        """The contract's audit events (its own, its follow-ups', deviations' and documents'),
+        newest first, `limit` of them older than `before` (time, id)."""
+        self._begin()
+        events = _contract_events(C.c.id == contract_id).subquery()
+        query = select(AU).join(events, events.c.event_id == AU.c.id)
+        if before is not None:
+            at, event_id = before
+            query = query.where(or_(AU.c.at < at, and_(AU.c.at == at, AU.c.id < event_id)))
+        rows = self._session.execute(query.order_by(AU.c.at.desc(), AU.c.id.desc()).limit(limit))
+        return [audit_event_from_row(row) for row in rows]
+
+    def people_names(self, person_ids: Collection[str]) -> dict[str, str]:
+        """Display names of the people with these ids (unknown ids are left out)."""
+        self._begin()
+        found: dict[str, str] = {}
+        for chunk in chunked(sorted(set(person_ids)), 500):
+            rows = self._session.execute(select(P.c.id, P.c.display_name).where(P.c.id.in_(chunk)))
+            found.update({row.id: row.display_name for row in rows})
+        return found
 
 
 # --- exports ---------------------------------------------------------------------------------
@@ -994,6 +1039,75 @@ def _export_deviations(query: ExportQuery, scope: Scope) -> _Export:
     return select_rows, convert
 
 
+def _contract_events(*where: ColumnElement[bool]) -> Select[Any]:
+    """(contract id, audit event id) for every audit event about a contract matching `where`
+    (clauses on contracts `C`): the contract's own events, and those of its follow-ups,
+    deviations and documents. A UNION ALL of indexed look-ups on (entity, entity_id)."""
+    on = AU.c.entity_id
+    parts = [
+        select(C.c.id.label("contract_id"), AU.c.id.label("event_id"))
+        .select_from(AU.join(C, and_(AU.c.entity == "contract", on == C.c.id)))
+        .where(*where),
+        select(C.c.id, AU.c.id)
+        .select_from(
+            AU.join(F, and_(AU.c.entity == "follow_up", on == F.c.id)).join(
+                C, C.c.id == F.c.contract_id
+            )
+        )
+        .where(*where),
+        select(C.c.id, AU.c.id)
+        .select_from(
+            AU.join(D, and_(AU.c.entity == "deviation", on == D.c.id)).join(
+                C, C.c.id == D.c.contract_id
+            )
+        )
+        .where(*where),
+        select(C.c.id, AU.c.id)
+        .select_from(
+            AU.join(DOC, and_(AU.c.entity == "document", on == DOC.c.id))
+            .join(F, F.c.id == DOC.c.follow_up_id)
+            .join(C, C.c.id == F.c.contract_id)
+        )
+        .where(*where),
+    ]
+    return union_all(*parts)  # type: ignore[return-value]
+
+
+def _export_history(query: ExportQuery, scope: Scope) -> _Export:
+    """Every audit event of the contracts in scope, oldest first; the period filters the
+    events' time (Oslo days)."""
+    events = _contract_events(*_contracts_in(scope, query.subset)).subquery()
+    actor, behalf = P.alias("actor"), P.alias("behalf")
+    period: list[ColumnElement[bool]] = []
+    if query.from_date is not None:
+        period.append(AU.c.at >= oslo_datetime(query.from_date, time(0)))
+    if query.to_date is not None:
+        period.append(AU.c.at < oslo_datetime(query.to_date + timedelta(days=1), time(0)))
+    select_rows = (
+        select(
+            C.c.reference,
+            C.c.title,
+            AU.c.at,
+            actor.c.display_name,
+            AU.c.actor,
+            AU.c.action,
+            AU.c.entity,
+            AU.c.before,
+            AU.c.after,
+            behalf.c.display_name,
+        )
+        .select_from(
+            events.join(AU, AU.c.id == events.c.event_id)
+            .join(C, C.c.id == events.c.contract_id)
+            .outerjoin(actor, AU.c.actor == literal(PERSON_ACTOR).concat(actor.c.id))
+            .outerjoin(behalf, behalf.c.id == AU.c.after["on_behalf_of_id"].as_string())
+        )
+        .where(*period)
+        .order_by(C.c.reference, AU.c.at, AU.c.id)
+    )
+    return select_rows, history_export_row
+
+
 def _export_contracts(query: ExportQuery, scope: Scope) -> _Export:
     owner, manager, deputy = P.alias("owner"), P.alias("manager"), P.alias("deputy")
     in_period = is_due(query.from_date, query.to_date)
@@ -1087,4 +1201,5 @@ _EXPORTS: Final[Mapping[ExportKind, Any]] = {
     ExportKind.AVVIK: _export_deviations,
     ExportKind.KONTRAKTER: _export_contracts,
     ExportKind.UTILGJENGELIGE: _export_unreachable,
+    ExportKind.HISTORIKK: _export_history,
 }

@@ -1,60 +1,154 @@
-"""Which incoming activities were already handled, shared by every bot instance.
+"""Which incoming activities were claimed and handled, shared by every bot instance.
 
-Teams re-sends an activity it got no answer to within 15 seconds, and a card action within 5;
-the first instance to insert the activity's key handles it, every other copy is answered from
-here (with the stored invoke response, when there is one).
+Teams re-sends an activity it got no answer to within 15 seconds, and a card action within 5.
+The first instance to insert the activity's key claims it (`in_progress`) and marks it `done`
+after the turn, with the invoke response for invokes. A copy that finds it `done` is answered
+from here; one that finds it `in_progress` waits for it. A claim in progress for longer than
+`CLAIM_LEASE` belongs to an instance that died mid-turn (kill -9, a lost machine): the next copy
+takes it over with a conditional UPDATE, so exactly one copy does, on PostgreSQL and SQLite.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import Engine, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from storage.tables import ProcessedActivityRow
 
+CLAIM_LEASE = timedelta(seconds=30)
+"""How long a claim in progress is trusted; longer than any turn may take (Teams gives 15 s)."""
+
+IN_PROGRESS = "in_progress"
+DONE = "done"
+
+Outcome = Literal["claimed", "done", "in_progress"]
+
 
 @dataclass(frozen=True, slots=True)
-class PriorHandling:
-    """The activity was seen before; its invoke response, if one was stored."""
+class Claim:
+    """What claiming an activity found.
 
-    invoke_status: int | None
-    invoke_body: str | None
+    `claimed`: this caller holds it now (`claimed_at` is its claim; `took_over` when it was a
+    stale claim of an instance that died); `done`: handled before, with its invoke response if
+    one was stored; `in_progress`: another caller holds a fresh claim.
+    """
+
+    outcome: Outcome
+    claimed_at: datetime | None = None
+    took_over: bool = False
+    invoke_status: int | None = None
+    invoke_body: str | None = None
+
+
+def is_database_outage(error: BaseException) -> bool:
+    """True when `error` (or what caused it) means the database cannot be reached or used right
+    now: a lost or refused connection, a locked SQLite file, an exhausted pool. Constraint
+    violations and programming errors are not outages."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OperationalError | InterfaceError | PoolTimeout):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 class ProcessedActivityLog:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def claim(self, key: str, now: datetime) -> PriorHandling | None:
-        """Claim `key` for this instance: None if it is new, else how it was handled before."""
-        try:
-            with self._engine.begin() as conn:
-                conn.execute(insert(ProcessedActivityRow).values(key=key, received_at=now))
-        except IntegrityError:
+    def claim(self, key: str, now: datetime) -> Claim:
+        """Claim `key` for this caller; or say it was handled, or is being handled elsewhere."""
+        return self._claim(key, now.astimezone(UTC), insert_first=True)
+
+    def poll(self, key: str, now: datetime) -> Claim:
+        """As `claim`, for a copy that found the key in progress and looks again (reading
+        first: many copies may be waiting)."""
+        return self._claim(key, now.astimezone(UTC), insert_first=False)
+
+    def _claim(self, key: str, now: datetime, *, insert_first: bool) -> Claim:
+        try_insert = insert_first
+        for _ in range(4):
+            if try_insert and self._insert(key, now):
+                return Claim("claimed", claimed_at=now)
             with self._engine.connect() as conn:
                 row = conn.execute(
                     select(
-                        ProcessedActivityRow.invoke_status, ProcessedActivityRow.invoke_body
+                        ProcessedActivityRow.state,
+                        ProcessedActivityRow.claimed_at,
+                        ProcessedActivityRow.invoke_status,
+                        ProcessedActivityRow.invoke_body,
                     ).where(ProcessedActivityRow.key == key)
                 ).first()
-            return PriorHandling(row[0], row[1]) if row else PriorHandling(None, None)
-        return None
+            if row is None:  # released (its turn failed) since: claim it afresh
+                try_insert = True
+                continue
+            state, claimed_at, invoke_status, invoke_body = row
+            if state == DONE:
+                return Claim("done", invoke_status=invoke_status, invoke_body=invoke_body)
+            if claimed_at >= now - CLAIM_LEASE:
+                return Claim("in_progress")
+            if self._take_over(key, now):
+                return Claim("claimed", claimed_at=now, took_over=True)
+            try_insert = False  # another copy took it over, finished or released it: look again
+        return Claim("in_progress")
 
-    def record_invoke_response(self, key: str, status: int, body: str | None) -> None:
+    def _insert(self, key: str, now: datetime) -> bool:
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(
+                    insert(ProcessedActivityRow).values(
+                        key=key, received_at=now, state=IN_PROGRESS, claimed_at=now
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def _take_over(self, key: str, now: datetime) -> bool:
+        """Only one taker: the row changes only while it is still stale and in progress."""
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                update(ProcessedActivityRow)
+                .where(
+                    ProcessedActivityRow.key == key,
+                    ProcessedActivityRow.state == IN_PROGRESS,
+                    ProcessedActivityRow.claimed_at < now - CLAIM_LEASE,
+                )
+                .values(claimed_at=now)
+            )
+        return result.rowcount == 1
+
+    def finish(
+        self, key: str, invoke_status: int | None = None, invoke_body: str | None = None
+    ) -> None:
+        """The turn ran: copies from now on are answered with this (the invoke response)."""
         with self._engine.begin() as conn:
             conn.execute(
                 update(ProcessedActivityRow)
                 .where(ProcessedActivityRow.key == key)
-                .values(invoke_status=status, invoke_body=body)
+                .values(state=DONE, invoke_status=invoke_status, invoke_body=invoke_body)
             )
 
-    def release(self, key: str) -> None:
-        """The turn failed before it was handled: let a re-sent copy try again."""
+    def release(self, key: str, claimed_at: datetime) -> None:
+        """The turn failed before it was handled: let a re-sent copy try again. Only the
+        holder's own claim goes (one taken over since belongs to someone else)."""
         with self._engine.begin() as conn:
-            conn.execute(delete(ProcessedActivityRow).where(ProcessedActivityRow.key == key))
+            conn.execute(
+                delete(ProcessedActivityRow).where(
+                    ProcessedActivityRow.key == key,
+                    ProcessedActivityRow.state == IN_PROGRESS,
+                    ProcessedActivityRow.claimed_at == claimed_at,
+                )
+            )
 
     def prune(self, older_than: timedelta, now: datetime) -> int:
         with self._engine.begin() as conn:

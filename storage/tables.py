@@ -247,7 +247,9 @@ class AnswerRow(Base):
     __tablename__ = "answers"
     __table_args__ = (
         UniqueConstraint("follow_up_id", "version"),
-        UniqueConstraint("source_activity_id", name="uq_answers_source_activity_id"),
+        # One answer per activity in its conversation (Teams message ids are unique only
+        # there); rows from before migration 0007 have the conversation "".
+        UniqueConstraint("source_conversation", "source_activity_id", name="uq_answers_source"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -260,6 +262,7 @@ class AnswerRow(Base):
     text: Mapped[str | None] = mapped_column(Text)
     channel: Mapped[str] = mapped_column(String(32))
     source_activity_id: Mapped[str | None] = mapped_column(String(200))
+    source_conversation: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class DocumentRow(Base):
@@ -287,6 +290,9 @@ class DeviationRow(Base):
     __table_args__ = (
         Index("ix_deviations_status_severity", "status", "severity"),
         Index("ix_deviations_status_category", "status", "category"),
+        # The activity the report came in, in its conversation (Teams re-sends): one
+        # deviation per activity. Rows from before migration 0007 have the conversation "".
+        UniqueConstraint("source_conversation", "source_activity_id", name="uq_deviations_source"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -304,8 +310,8 @@ class DeviationRow(Base):
     closed_at: Mapped[datetime | None]
     updated_by_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
     updated_at: Mapped[datetime | None]
-    # The activity the report came in (Teams re-sends): one deviation per activity.
-    source_activity_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    source_activity_id: Mapped[str | None] = mapped_column(String(200))
+    source_conversation: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class DeliveryRow(Base):
@@ -356,10 +362,17 @@ class SchedulerStateRow(Base):
 
 
 class AuditEventRow(Base):
-    """Append-only: rows are inserted, never updated or deleted."""
+    """Append-only: rows are inserted, never updated or deleted (triggers refuse both,
+    migration 0009). Each row is a link of the hash chain (`followup.audit`): `seq` numbers the
+    events 1, 2, 3 … in the order they were appended, `hash` is the SHA-256 of the row's
+    canonical content and `prev_hash`, the previous row's `hash`. A later migration that alters
+    this table in SQLite's batch mode (which copies it) must create its triggers again."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_entity", "entity", "entity_id"),
+        Index("ix_audit_events_seq", "seq", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
@@ -369,6 +382,21 @@ class AuditEventRow(Base):
     entity_id: Mapped[str] = mapped_column(String(200))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHeadRow(Base):
+    """One row (`id` 1): the audit chain's last `seq` and `hash`. Appending takes it under a
+    lock (PostgreSQL: `FOR UPDATE`; SQLite: the write lock), which gives the chain its total
+    order. Triggers refuse deleting it and moving `seq` back (migration 0009)."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class ConversationRefRow(Base):
@@ -408,12 +436,19 @@ class CalendarFeedRow(Base):
 
 
 class ProcessedActivityRow(Base):
-    """Incoming activity ids already handled: Teams re-sends what was not answered in 15 s."""
+    """Incoming activities claimed by an instance: Teams re-sends what was not answered in 15 s.
+
+    `state` is `in_progress` while a turn runs and `done` after it (with the invoke response,
+    for invokes); an `in_progress` claim older than the lease belongs to an instance that died
+    and is taken over by the next copy.
+    """
 
     __tablename__ = "processed_activities"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(index=True)
+    state: Mapped[str] = mapped_column(String(16), server_default="done")
+    claimed_at: Mapped[datetime]
     invoke_status: Mapped[int | None] = mapped_column(Integer)
     invoke_body: Mapped[str | None] = mapped_column(Text)
 

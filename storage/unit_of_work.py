@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from followup.errors import Conflict
-from followup.models import AuditEvent, ConversationKind, ConversationRef, Person
+from followup.models import ConversationKind, ConversationRef, Person
 from storage.answer_repositories import (
     SqlAlchemyAnswerRepository,
     SqlAlchemyDeviationRepository,
     SqlAlchemyDocumentRepository,
 )
+from storage.audit_log import SqlAlchemyAuditLog
 from storage.contract_repositories import (
     SqlAlchemyAbsenceRepository,
     SqlAlchemyCalendarFeedRepository,
@@ -28,7 +29,6 @@ from storage.contract_repositories import (
     chunked,
 )
 from storage.mappings import (
-    audit_event_from_row,
     conversation_ref_from_row,
     person_from_row,
     person_values,
@@ -39,7 +39,7 @@ from storage.outbox_repositories import (
     SqlAlchemySummaryQueries,
 )
 from storage.portfolio_queries import SqlAlchemyPortfolioQueries
-from storage.tables import AuditEventRow, ContractRow, ConversationRefRow, PersonRow
+from storage.tables import ContractRow, ConversationRefRow, PersonRow
 
 
 class SqlAlchemyPeopleRepository:
@@ -172,10 +172,20 @@ class SqlAlchemyConversationRefRepository:
         return conversation_ref_from_row(row) if row else None
 
     def procurement_channels(self) -> Sequence[ConversationRef]:
+        """The channels a procurement member registered, one per channel: a row stored for a
+        thread (`…;messageid=…`, before migration 0008) counts as its channel, the earliest
+        registration of it wins."""
         rows = self._session.scalars(
-            select(ConversationRefRow).where(ConversationRefRow.is_procurement_channel.is_(True))
+            select(ConversationRefRow)
+            .where(ConversationRefRow.is_procurement_channel.is_(True))
+            .order_by(ConversationRefRow.updated_at, ConversationRefRow.id)
         ).all()
-        return [conversation_ref_from_row(r) for r in rows]
+        found: dict[str, ConversationRef] = {}
+        for row in rows:
+            found.setdefault(
+                row.conversation_id.split(";messageid=", 1)[0], conversation_ref_from_row(row)
+            )
+        return list(found.values())
 
     def get(self, ref_id: str) -> ConversationRef | None:
         row = self._session.get(ConversationRefRow, ref_id)
@@ -205,41 +215,6 @@ class SqlAlchemyConversationRefRepository:
                 assert row.person_id is not None  # noqa: S101 (selected by person_id)
                 found[row.person_id] = conversation_ref_from_row(row)
         return found
-
-
-class SqlAlchemyAuditLog:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def append(self, event: AuditEvent) -> None:
-        self._session.add(AuditEventRow(**event.model_dump(mode="python")))
-
-    def append_many(self, events: Iterable[AuditEvent]) -> int:
-        rows = [
-            {
-                "id": e.id,
-                "at": e.at,
-                "actor": e.actor,
-                "action": e.action,
-                "entity": e.entity,
-                "entity_id": e.entity_id,
-                "before": e.before,
-                "after": e.after,
-            }
-            for e in events
-        ]
-        if rows:
-            self._session.flush()
-            self._session.connection().execute(insert(AuditEventRow.__table__), rows)  # type: ignore[arg-type]
-        return len(rows)
-
-    def for_entity(self, entity: str, entity_id: str) -> Sequence[AuditEvent]:
-        rows = self._session.scalars(
-            select(AuditEventRow)
-            .where(AuditEventRow.entity == entity, AuditEventRow.entity_id == entity_id)
-            .order_by(AuditEventRow.at, AuditEventRow.id)
-        )
-        return [audit_event_from_row(r) for r in rows]
 
 
 class SqlAlchemyUnitOfWork:
@@ -299,11 +274,13 @@ class SqlAlchemyUnitOfWork:
 
     def commit(self) -> None:
         try:
+            self.audit.seal()  # the audit chain's head is the last lock taken, until the commit
             self.session.commit()
         except IntegrityError as exc:
             raise Conflict(str(exc.orig)) from exc
 
     def rollback(self) -> None:
+        self.audit.discard()
         self.session.rollback()
 
 

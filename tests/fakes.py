@@ -45,6 +45,18 @@ class FaultyConnector(ConnectorStandIn):
     def __init__(self) -> None:
         super().__init__()
         self.faults: deque[Fault] = deque()
+        self.conversation_members: dict[str, list[str]] = {}
+        """The member ids of a conversation (a channel: its id without `;messageid=`), when
+        set; otherwise everyone added with `add_member` is a member of every conversation."""
+
+    async def _members_paged(self, request: web.Request) -> web.Response:
+        conversation = request.match_info.get("cid", "").split(";", 1)[0]
+        ids = self.conversation_members.get(conversation)
+        if ids is None:
+            return await super()._members_paged(request)
+        return web.json_response(
+            {"members": [dict(self._members[i]) for i in ids if i in self._members]}
+        )
 
     def fail_next(
         self, status: int, code: str, *, retry_after: float | None = None, times: int = 1

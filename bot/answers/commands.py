@@ -256,7 +256,13 @@ def _command(
     comment: str | None,
 ) -> RecordAnswer:
     return RecordAnswer(
-        follow_up_id, kind, person_id, text=comment, source_activity_id=request.activity_id
+        follow_up_id,
+        kind,
+        person_id,
+        text=comment,
+        source_activity_id=request.activity_id,
+        source_channel_id=getattr(request.raw_activity, "channel_id", None),
+        source_conversation_id=request.conversation_id,
     )
 
 

@@ -1,4 +1,4 @@
-"""The `kontraktsvakt` command: serve, demo, db upgrade, import, plan, admin, manifest."""
+"""The `kontraktsvakt` command: serve, demo, db upgrade, import, plan, admin, audit, manifest."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -58,6 +59,7 @@ def _run(settings: Settings, *, banner: str | None = None, scheduler: bool = Tru
     from aiohttp import web
 
     from bot.app import create_app
+    from bot.teams import endpoint
 
     app = create_app(settings, clock=_clock(settings), scheduler=scheduler)
     host, port = settings.bind_host, settings.port
@@ -67,7 +69,16 @@ def _run(settings: Settings, *, banner: str | None = None, scheduler: bool = Tru
             log.info(banner)
 
     app.on_startup.append(announce)
-    web.run_app(app, host=host, port=port, shutdown_timeout=10, print=None, access_log=None)
+    # aiohttp's keep-alive timeout also drops a connection stalled in its headers.
+    web.run_app(
+        app,
+        host=host,
+        port=port,
+        shutdown_timeout=10,
+        print=None,
+        access_log=None,
+        keepalive_timeout=endpoint.HEADER_TIMEOUT_SECONDS,
+    )
     return 0
 
 
@@ -215,10 +226,43 @@ def cmd_admin_grant(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from bot.cli.audit import run_audit_verify
+
+    settings = _settings()
+    _configure_logging(settings)
+    if not _schema_is_current(settings):
+        return _fail("the database schema is not up to date: run `kontraktsvakt db upgrade` first")
+    return run_audit_verify(
+        settings.effective_database_url,
+        known_head=args.known_head,
+        batch=args.batch,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+    )
+
+
 def _configure_logging(settings: Settings) -> None:
     from bot.logging_setup import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
+
+
+def _add_audit_parser(sub: Any) -> None:
+    audit = sub.add_parser("audit", help="the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser(
+        "verify", help="check the audit trail's hash chain; exit 1 naming the first bad event"
+    )
+    verify.add_argument(
+        "--known-head",
+        metavar="SEQ:HASH",
+        help="a head printed by an earlier run (kept in the archive) the chain must still pass",
+    )
+    verify.add_argument(
+        "--batch", type=int, default=10_000, help="events read per query (default 10000)"
+    )
+    verify.set_defaults(func=cmd_audit_verify)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -283,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grant.add_argument("address", help="the person's e-mail or UPN (in the register)")
     grant.set_defaults(func=cmd_admin_grant)
+    _add_audit_parser(sub)
 
     manifest = sub.add_parser("manifest", help="build the Teams app package (.zip)")
     manifest.add_argument("--app-id", required=True, help="the bot's Microsoft App ID (a GUID)")

@@ -250,7 +250,8 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
             identity=identity,
             team_id=team_id,
             team_name=team_name,
-            register_as_procurement_channel=kind is ConversationKind.CHANNEL,
+            # A channel is stored (a thread as its channel) but never registered for procurement
+            # here: a procurement member says so (`innkjøpskanal på`).
         )
         recorded = await asyncio.to_thread(self._record, cmd)
         self._remember(key)

@@ -28,9 +28,12 @@ NB: dict[str, str] = {
     ),
     "welcome.procurement": "Du er registrert som medlem av innkjøpsteamet.",
     "welcome.channel": (
-        "Kontraktsvakt er lagt til i kanalen «{name}». Kanalen er registrert for eskaleringer og "
-        "ukentlige sammendrag fra kontraktsoppfølgingen. Nevn meg (@Kontraktsvakt) og skriv "
-        "«hjelp» for å se hva jeg kan svare på."
+        "Kontraktsvakt er lagt til i kanalen «{name}». Nevn meg (@Kontraktsvakt) og skriv "
+        "«hjelp» for å se hva jeg kan svare på.\n\n"
+        "Kanalen får ingen varsler ennå. Skal den få alvorlige avvik, eskaleringer og ukentlige "
+        "sammendrag fra kontraktsoppfølgingen, skriver et medlem av innkjøpsteamet "
+        "«@Kontraktsvakt innkjøpskanal på» her. Varsler som nevner en kontrakt, postes bare når "
+        "alle i kanalen har lov til å se den."
     ),
     "help.title": "Slik bruker du Kontraktsvakt",
     "help.intro": (
@@ -439,6 +442,23 @@ NB: dict[str, str] = {
     "deviation.status.invalid": (
         "Avvik {code} har status «{before}» og kan ikke bli «{after}» direkte."
     ),
+    "access.not_registered": (
+        "Jeg fant deg ikke i kontraktsregisteret, så jeg kan ikke vise deg kontraktene. Ta "
+        "kontakt med innkjøp hvis du skal følge opp kontrakter."
+    ),
+    "access.no_contracts": (
+        "Beklager, her har du ikke tilgang: oversikten viser kontraktene du er kontraktseier, "
+        "forvalter eller stedfortreder for, og du står ikke på noen. Innkjøpsteamet ser hele "
+        "porteføljen; ta kontakt med dem hvis du trenger tilgang."
+    ),
+    "portfolio.channel_nothing": (
+        "Beklager, det kan jeg ikke vise i denne kanalen: ikke alle medlemmene har lov til å se "
+        "de samme kontraktene. Spør meg i en 1:1-chat i stedet."
+    ),
+    "portfolio.channel_members_unknown": (
+        "Beklager, jeg fikk ikke hentet medlemslisten til kanalen, så jeg vet ikke hva alle her "
+        "har lov til å se. Prøv igjen om litt, eller spør meg i en 1:1-chat."
+    ),
 }
 
 EN: dict[str, str] = {
@@ -454,8 +474,12 @@ EN: dict[str, str] = {
     ),
     "welcome.procurement": "You are registered as a member of the procurement team.",
     "welcome.channel": (
-        'Kontraktsvakt was added to the channel "{name}". The channel is registered for '
-        'escalations and weekly digests. Mention me (@Kontraktsvakt) and type "help".'
+        'Kontraktsvakt was added to the channel "{name}". Mention me (@Kontraktsvakt) and type '
+        '"help".\n\n'
+        "The channel gets no alerts yet. For serious deviations, escalations and weekly digests "
+        'here, a member of the procurement team types "@Kontraktsvakt procurement channel on" in '
+        "this channel. Alerts that name a contract are posted only when everyone in the channel "
+        "may see it."
     ),
     "help.title": "How to use Kontraktsvakt",
     "help.intro": (
@@ -846,6 +870,23 @@ EN: dict[str, str] = {
     ),
     "deviation.status.invalid": (
         "Deviation {code} is “{before}” and cannot become “{after}” directly."
+    ),
+    "access.not_registered": (
+        "I did not find you in the contract register, so I cannot show you contracts. Contact "
+        "procurement if you follow up contracts."
+    ),
+    "access.no_contracts": (
+        "Sorry, you do not have access here: the overview shows the contracts you own, manage "
+        "or stand in for, and you are on none. The procurement team sees the whole portfolio; "
+        "contact them if you need access."
+    ),
+    "portfolio.channel_nothing": (
+        "Sorry, I cannot show that in this channel: not all of its members may see the same "
+        "contracts. Ask me in a 1:1 chat instead."
+    ),
+    "portfolio.channel_members_unknown": (
+        "Sorry, I could not read the channel's members, so I do not know what everyone here may "
+        "see. Try again shortly, or ask me in a 1:1 chat."
     ),
 }
 

@@ -340,6 +340,8 @@ class DeviationCommands(DomainCommands):
             description=str(draft[dd.DESCRIPTION]),
             remedy=draft.get(dd.REMEDY) or None,
             source_activity_id=key,
+            source_channel_id=getattr(request.raw_activity, "channel_id", None),
+            source_conversation_id=request.conversation_id,
         )
         reported = await self._write(
             lambda uow: report_deviation(command, uow, request.now, alert_renderer=self._alerts)

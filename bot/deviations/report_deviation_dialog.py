@@ -206,7 +206,7 @@ class ReportDeviationDialog(CancelAndHelpDialog):
             await context.send_activity(text("deviation.dialog.declined", locale))
             return await step.end_dialog()
         try:
-            reported = await self._report(draft, context.activity.id)
+            reported = await self._report(draft, context.activity)
         except FollowUpError as error:
             reply = (
                 refusal_reply(error, locale) + "\n\n" + text("deviation.dialog.not_stored", locale)
@@ -234,7 +234,7 @@ class ReportDeviationDialog(CancelAndHelpDialog):
             options[PREFIX] = prefix
         return await step.begin_dialog(question_id(question), options)
 
-    async def _report(self, draft: dict[str, Any], activity_id: str | None) -> DeviationReported:
+    async def _report(self, draft: dict[str, Any], activity: Activity) -> DeviationReported:
         services = self._services
         remedy = draft.get(REMEDY)
         command = ReportDeviation(
@@ -246,7 +246,9 @@ class ReportDeviationDialog(CancelAndHelpDialog):
             occurred_on=date.fromisoformat(str(draft[OCCURRED_ON])),
             description=str(draft[DESCRIPTION]),
             remedy=str(remedy) if remedy else None,
-            source_activity_id=activity_id,
+            source_activity_id=activity.id,
+            source_channel_id=activity.channel_id,
+            source_conversation_id=activity.conversation.id if activity.conversation else None,
         )
 
         def run() -> DeviationReported:

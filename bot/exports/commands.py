@@ -42,6 +42,7 @@ from botbuilder.schema import Activity, Attachment, ConversationReference
 from bot.conversation import formatting
 from bot.conversation.dependencies import BotDependencies
 from bot.conversation.domain_commands import DomainCommands, guarded
+from bot.conversation.markdown import echo
 from bot.conversation.replies import read_one_date, read_period
 from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest
 from bot.conversation.texts import text
@@ -52,7 +53,7 @@ from followup.access import AccessRefusal, resolve_viewer
 from followup.calendar.workdays import oslo_today
 from followup.channel_members import ChannelMember, members_scope
 from followup.conversations import identify
-from followup.errors import NotAllowed
+from followup.errors import FollowUpError, NotAllowed
 from followup.exports import (
     ConsentProblem,
     ExportFile,
@@ -62,8 +63,10 @@ from followup.exports import (
     issue_link,
     prepare_export,
 )
+from followup.history import NOT_VISIBLE, find_contract
 from followup.models import ConversationKind
-from followup.views import ExportKind, ExportQuery
+from followup.ports import UnitOfWork
+from followup.views import WHOLE, ExportKind, ExportQuery, Scope, Subset
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -85,7 +88,10 @@ SHEET_TITLES: Final = {
     ExportKind.AVVIK: "Avvik",
     ExportKind.FORFALT: "Forfalt",
     ExportKind.KONTRAKTER: "Kontrakter",
+    ExportKind.HISTORIKK: "Historikk",
 }
+_REFERENCE: Final = re.compile(r"[A-Za-zÆØÅæøå]+[-/][\w/-]+")
+"""A contract reference (`KOM-2025-0147`): letters, then a dash or slash; never a date."""
 KIND_WORDS: Final = {
     "svar": ExportKind.SVAR,
     "answers": ExportKind.SVAR,
@@ -96,6 +102,8 @@ KIND_WORDS: Final = {
     "overdue": ExportKind.FORFALT,
     "kontrakter": ExportKind.KONTRAKTER,
     "contracts": ExportKind.KONTRAKTER,
+    "historikk": ExportKind.HISTORIKK,
+    "history": ExportKind.HISTORIKK,
 }
 FORMAT_WORDS: Final = {
     "csv": ExportFormat.CSV,
@@ -118,13 +126,16 @@ class ExportRequest:
     from_date: date | None
     to_date: date | None
     include_closed: bool = False
+    contract_reference: str | None = None
+    """HISTORIKK: one contract's history (its reference as typed)."""
 
-    def query(self, today: date) -> ExportQuery:
+    def query(self, today: date, subset: Subset = WHOLE) -> ExportQuery:
         return ExportQuery(
             kind=self.kind,
             today=today,
             from_date=self.from_date,
             to_date=self.to_date,
+            subset=subset,
             open_only=not self.include_closed,
         )
 
@@ -151,8 +162,12 @@ def read_export_request(
     kind = KIND_WORDS[words[0].lower()]
     export_format = ExportFormat.XLSX
     include_closed = False
+    reference: str | None = None
+    rest_words = words[1:]
+    if kind is ExportKind.HISTORIKK and rest_words and _REFERENCE.fullmatch(rest_words[0]):
+        reference, rest_words = rest_words[0][:60], rest_words[1:]
     kept: list[str] = []
-    for word in words[1:]:
+    for word in rest_words:
         lowered = word.lower()
         if lowered in FORMAT_WORDS:
             export_format = FORMAT_WORDS[lowered]
@@ -173,7 +188,7 @@ def read_export_request(
         end = _end_this_year(match["end"], now, today, locale)
     else:
         start, end = read_period(phrase, now, today, locale, prefer="past")
-    return ExportRequest(kind, export_format, start, end, include_closed)
+    return ExportRequest(kind, export_format, start, end, include_closed, reference)
 
 
 # --- what the app keeps -------------------------------------------------------------------------
@@ -401,7 +416,6 @@ class ExportCommands(DomainCommands):
         """The export file (None: no rows) and whether the asker sees everything. Blocking."""
         today = oslo_today(request.now)
         procurement = self._deps.procurement_addresses
-        query = wanted.query(today)
         with self._deps.uow_factory() as uow:
             person = self._person(uow, request)
             try:
@@ -413,6 +427,7 @@ class ExportCommands(DomainCommands):
             scope = viewer.scope
             if members is not None:
                 scope = scope & members_scope(uow, members, today, procurement)
+            query = wanted.query(today, self._subset(uow, wanted, scope, request.locale))
             made = prepare_export(
                 uow,
                 exports.store,
@@ -464,6 +479,21 @@ class ExportCommands(DomainCommands):
             return self._consent_reply(made, summary, locale)
         in_channel = request.kind is not ConversationKind.PERSONAL
         return await self._link_reply(exports, made, summary, in_channel, request.now, locale)
+
+    @staticmethod
+    def _subset(uow: UnitOfWork, wanted: ExportRequest, scope: Scope, locale: str | None) -> Subset:
+        """One contract's history when a reference was given, only if the scope sees it."""
+        if wanted.contract_reference is None:
+            return WHOLE
+        try:
+            contract = find_contract(uow, wanted.contract_reference, scope)
+        except FollowUpError as refusal:
+            reference = echo(wanted.contract_reference)
+            key = "export.history.not_visible" if refusal.code == NOT_VISIBLE else None
+            raise _Refused(
+                text(key or "export.history.unknown_contract", locale, reference=reference)
+            ) from None
+        return Subset(contract_id=contract.id)
 
     @staticmethod
     def _what(wanted: ExportRequest, locale: str | None) -> str:

@@ -8,7 +8,8 @@ NB: dict[str, str] = {
     "command.eksport": "Last ned svar, avvik, forfalte eller kontrakter som Excel",
     "help.cmd.eksport": (
         "«eksport <svar | avvik | forfalt | kontrakter> [fra <dato>] [til <dato>] [csv]» – "
-        "listen som Excel-fil (eller CSV), én rad per sak (innkjøpsteamet og kontraktseiere)"
+        "listen som Excel-fil (eller CSV), én rad per sak (innkjøpsteamet og kontraktseiere); "
+        "«eksport historikk [avtalenr] [fra <dato>] [til <dato>]» – alle endringer"
     ),
     "export.usage": (
         "Skriv hva du vil eksportere: «eksport svar», «eksport avvik», «eksport forfalt» eller "
@@ -27,6 +28,9 @@ NB: dict[str, str] = {
     "export.kind.avvik_all": "avvik",
     "export.kind.forfalt": "forfalte oppfølginger",
     "export.kind.kontrakter": "kontrakter som følges opp",
+    "export.kind.historikk": "historikk",
+    "export.history.unknown_contract": "Jeg finner ingen kontrakt med avtalenummer «{reference}».",
+    "export.history.not_visible": "Du har ikke tilgang til historikken for denne kontrakten.",
     "export.period.both": " med dato {start}–{end}",
     "export.period.from": " med dato fra og med {start}",
     "export.period.to": " med dato til og med {end}",
@@ -77,7 +81,8 @@ EN: dict[str, str] = {
     "help.cmd.eksport": (
         '"export <answers | deviations | overdue | contracts> [from <date>] [to <date>] '
         '[csv]" – the list as an Excel file (or CSV), one row per item (procurement and '
-        "contract owners)"
+        'contract owners); "export history [contract no.] [from <date>] [to <date>]" – every '
+        "change"
     ),
     "export.usage": (
         'Say what to export: "export answers", "export deviations", "export overdue" or '
@@ -95,6 +100,9 @@ EN: dict[str, str] = {
     "export.kind.avvik_all": "deviations",
     "export.kind.forfalt": "overdue follow-ups",
     "export.kind.kontrakter": "contracts followed up",
+    "export.kind.historikk": "history",
+    "export.history.unknown_contract": "I find no contract with the number “{reference}”.",
+    "export.history.not_visible": "You do not have access to this contract's history.",
     "export.period.both": " dated {start}–{end}",
     "export.period.from": " dated from {start}",
     "export.period.to": " dated up to {end}",

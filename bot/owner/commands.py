@@ -7,6 +7,7 @@ becomes a reply through `bot.conversation.replies.error_reply`, by its code.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -16,9 +17,11 @@ from botbuilder.core import MessageFactory
 from bot.conversation import formatting
 from bot.conversation.domain_commands import DomainCommands, guarded
 from bot.conversation.replies import card_reply, read_period
-from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest
+from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest, scope_of
 from bot.conversation.texts import text
 from bot.owner.cards import contracts_card, plan_card, tasks_card
+from bot.teams.connector import ConnectorError
+from bot.teams.members import conversation_members
 from followup.absence import (
     RegisterAbsence,
     current_and_future_absences,
@@ -26,18 +29,25 @@ from followup.absence import (
     register_absence,
     set_standing_deputy,
 )
+from followup.access import CHANNEL_MEMBERS_UNKNOWN, reader_scope
 from followup.calendar.feed import feed_path, has_calendar_token, issue_calendar_token
 from followup.calendar.workdays import oslo_today
+from followup.channel_members import ChannelMember, people_in_channel
+from followup.conversations import channel_conversation_id
+from followup.errors import NotAllowed
 from followup.models import Absence, Person
 from followup.ports import UnitOfWork
 from followup.tasks import (
     TASK_DAYS,
     ContractLine,
+    ContractPlan,
     TaskItem,
     contract_plan,
     list_contracts,
     list_tasks,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_DAYS = 366
 MAX_FILTER = 60
@@ -191,13 +201,40 @@ class OwnerCommands(DomainCommands):
     # --- plan <avtalenr> ----------------------------------------------------------------------
 
     async def plan(self, rest: str, request: TurnRequest) -> Reply:
+        """`plan <avtalenr>`: shown only to whom `status` would show the contract, and in a
+        channel only when every member may see it (`followup.access.reader_scope`)."""
         locale = request.locale
         reference = rest.strip()
         if not reference:
             return text("plan.usage", locale)
         today = oslo_today(request.now)
-        plan = await self._read(lambda uow: contract_plan(uow, reference, today))
+        members = await self._channel_members(request) if scope_of(request.kind) == "team" else None
+
+        def work(uow: UnitOfWork) -> ContractPlan:
+            person = self._person(uow, request)
+            channel = people_in_channel(uow, members) if members is not None else None
+            scope = reader_scope(
+                uow,
+                person.id,
+                today,
+                procurement_addresses=self._deps.procurement_addresses,
+                channel_member_ids=channel.person_ids if channel else None,
+                unresolved_members=channel.unresolved if channel else 0,
+            )
+            return contract_plan(uow, reference, today, scope=scope)
+
+        plan = await self._read(work)
         return card_reply(plan_card(plan, locale))
+
+    async def _channel_members(self, request: TurnRequest) -> list[ChannelMember]:
+        """Everyone in the channel (or group chat) asked in, from Teams; refused when Teams does
+        not say (nothing is shown to members the bot cannot check)."""
+        conversation = channel_conversation_id(request.conversation_id or "")
+        try:
+            return await conversation_members(request.turn_context, conversation)
+        except (ConnectorError, ValueError, TypeError) as error:
+            log.info("could not read a channel's members", extra={"error": str(error)[:200]})
+            raise NotAllowed("members unknown", code=CHANNEL_MEMBERS_UNKNOWN) from error
 
     # --- stedfortreder ------------------------------------------------------------------------
 

@@ -272,6 +272,10 @@ def _history_line(item: HistoryItem, locale: str | None) -> str:
     else:
         said = text(f"answer.kind.{answer.kind.value}", locale)
         by = clip(item.answered_by_name or "?", 60)
+        if item.on_behalf_of_name:
+            by = text(
+                "portfolio.history.for", locale, name=by, owner=clip(item.on_behalf_of_name, 60)
+            )
         parts.append(
             text(
                 "portfolio.history.answer",

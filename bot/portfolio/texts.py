@@ -28,24 +28,57 @@ NB: dict[str, str] = {
         "«rolle gi <e-post> innkjøp | admin» og «rolle fjern <e-post> innkjøp | admin» – gi "
         "eller ta fra noen en rolle (bare administratorer; alt logges)"
     ),
+    # --- procurement channels (`bot.portfolio.channel_commands`) --------------------------------
+    "command.innkjøpskanal": "Innkjøp: få varsler i denne kanalen – innkjøpskanal på | av",
+    "help.cmd.innkjøpskanal": (
+        "«innkjøpskanal på» og «innkjøpskanal av» – i en kanal: innkjøp registrerer kanalen for "
+        "varsler om alvorlige avvik, eskaleringer og ukentlige sammendrag, eller fjerner den "
+        "(alt logges); «innkjøpskanal» sier om den er det"
+    ),
+    "channel.on": (
+        "Denne kanalen er nå en innkjøpskanal: her kommer varsler om alvorlige avvik, "
+        "eskaleringer og det ukentlige sammendraget. Varsler som nevner en kontrakt, postes bare "
+        "når alle i kanalen har lov til å se den. «innkjøpskanal av» fjerner den. Endringen er "
+        "logget."
+    ),
+    "channel.already_on": (
+        "Denne kanalen er allerede en innkjøpskanal. «innkjøpskanal av» fjerner den."
+    ),
+    "channel.is_on": (
+        "Denne kanalen er en innkjøpskanal: her kommer varsler om alvorlige avvik, eskaleringer "
+        "og det ukentlige sammendraget. «innkjøpskanal av» fjerner den (bare innkjøpsteamet)."
+    ),
+    "channel.off": (
+        "Denne kanalen er ikke lenger en innkjøpskanal: varsler og sammendrag kommer ikke hit. "
+        "Endringen er logget."
+    ),
+    "channel.is_off": (
+        "Denne kanalen er ikke en innkjøpskanal. Et medlem av innkjøpsteamet kan skrive "
+        "«innkjøpskanal på» her for å få varsler om alvorlige avvik, eskaleringer og ukentlige "
+        "sammendrag."
+    ),
+    "channel.usage": (
+        "Skriv «innkjøpskanal på» eller «innkjøpskanal av» (med @Kontraktsvakt foran)."
+    ),
+    "channel.not_everyone": (
+        "Merk: ikke alle i kanalen er i innkjøpsteamet, eller noen er gjester. Varsler om "
+        "kontrakter noen av dem ikke har lov til å se, postes ikke her. Bruk helst en kanal der "
+        "bare innkjøpsteamet er med."
+    ),
+    "channel.members_unknown": (
+        "Merk: jeg fikk ikke lest medlemslisten nå. Varsler som nevner en kontrakt, postes bare "
+        "når jeg ser at alle i kanalen har lov til å se den."
+    ),
+    "channel.not_procurement": (
+        "Bare innkjøpsteamet kan gjøre en kanal til innkjøpskanal eller fjerne den. Ta kontakt "
+        "med dem."
+    ),
+    "channel.not_a_channel": (
+        "«innkjøpskanal» skrives i kanalen som skal få varslene, med @Kontraktsvakt foran. En "
+        "personlig chat eller en gruppechat kan ikke være innkjøpskanal."
+    ),
+    "channel.unknown": "Jeg kjenner ikke denne kanalen ennå. Prøv igjen om litt.",
     # --- who sees what -------------------------------------------------------------------------
-    "access.not_registered": (
-        "Jeg fant deg ikke i kontraktsregisteret, så jeg kan ikke vise deg kontraktene. Ta "
-        "kontakt med innkjøp hvis du skal følge opp kontrakter."
-    ),
-    "access.no_contracts": (
-        "Beklager, her har du ikke tilgang: oversikten viser kontraktene du er kontraktseier, "
-        "forvalter eller stedfortreder for, og du står ikke på noen. Innkjøpsteamet ser hele "
-        "porteføljen; ta kontakt med dem hvis du trenger tilgang."
-    ),
-    "portfolio.channel_nothing": (
-        "Beklager, det kan jeg ikke vise i denne kanalen: ikke alle medlemmene har lov til å se "
-        "de samme kontraktene. Spør meg i en 1:1-chat i stedet."
-    ),
-    "portfolio.channel_members_unknown": (
-        "Beklager, jeg fikk ikke hentet medlemslisten til kanalen, så jeg vet ikke hva alle her "
-        "har lov til å se. Prøv igjen om litt, eller spør meg i en 1:1-chat."
-    ),
     "portfolio.channel.narrowed": (
         "I kanalen viser jeg bare kontraktene alle medlemmene har lov til å se."
     ),
@@ -130,6 +163,7 @@ NB: dict[str, str] = {
     "portfolio.state.skipped": "utgått",
     "portfolio.history.title": "Historikk: {reference} {title}",
     "portfolio.history.answer": "{answer} – {name}, {at}",
+    "portfolio.history.for": "{name} for {owner}",
     "portfolio.history.on_time": "i tide",
     "portfolio.history.late": "for sent",
     "portfolio.history.versions": "{count} versjoner",
@@ -218,23 +252,54 @@ EN: dict[str, str] = {
         "“role grant <e-mail> procurement | admin” and “role revoke <e-mail> procurement | "
         "admin” – give or take a role (administrators only; every change is logged)"
     ),
-    "access.not_registered": (
-        "I did not find you in the contract register, so I cannot show you contracts. Contact "
-        "procurement if you follow up contracts."
+    "command.innkjøpskanal": "Procurement: alerts in this channel – procurement channel on | off",
+    "help.cmd.innkjøpskanal": (
+        "“procurement channel on” and “procurement channel off” – in a channel: procurement "
+        "registers the channel for serious deviations, escalations and weekly digests, or "
+        "removes it (logged); “procurement channel” says whether it is one"
     ),
-    "access.no_contracts": (
-        "Sorry, you do not have access here: the overview shows the contracts you own, manage "
-        "or stand in for, and you are on none. The procurement team sees the whole portfolio; "
-        "contact them if you need access."
+    "channel.on": (
+        "This channel is now a procurement channel: serious deviations, escalations and the "
+        "weekly digest come here. Alerts that name a contract are posted only when everyone in "
+        "the channel may see it. “procurement channel off” removes it. The change is logged."
     ),
-    "portfolio.channel_nothing": (
-        "Sorry, I cannot show that in this channel: not all of its members may see the same "
-        "contracts. Ask me in a 1:1 chat instead."
+    "channel.already_on": (
+        "This channel already is a procurement channel. “procurement channel off” removes it."
     ),
-    "portfolio.channel_members_unknown": (
-        "Sorry, I could not read the channel's members, so I do not know what everyone here may "
-        "see. Try again shortly, or ask me in a 1:1 chat."
+    "channel.is_on": (
+        "This channel is a procurement channel: serious deviations, escalations and the weekly "
+        "digest come here. “procurement channel off” removes it (procurement only)."
     ),
+    "channel.off": (
+        "This channel is no longer a procurement channel: alerts and digests do not come here. "
+        "The change is logged."
+    ),
+    "channel.is_off": (
+        "This channel is not a procurement channel. A member of the procurement team can type "
+        "“procurement channel on” here to get serious deviations, escalations and weekly "
+        "digests."
+    ),
+    "channel.usage": (
+        "Type “procurement channel on” or “procurement channel off” (mention me first)."
+    ),
+    "channel.not_everyone": (
+        "Note: not everyone in the channel is in the procurement team, or some are guests. "
+        "Alerts about contracts some of them may not see are not posted here. Preferably use a "
+        "channel of the procurement team only."
+    ),
+    "channel.members_unknown": (
+        "Note: I could not read the channel's members just now. Alerts that name a contract are "
+        "posted only when I see that everyone in the channel may see it."
+    ),
+    "channel.not_procurement": (
+        "Only the procurement team can make a channel a procurement channel or remove it. "
+        "Contact them."
+    ),
+    "channel.not_a_channel": (
+        "“procurement channel” is typed in the channel that is to get the alerts, mentioning me "
+        "first. A personal chat or a group chat cannot be a procurement channel."
+    ),
+    "channel.unknown": "I do not know this channel yet. Try again shortly.",
     "portfolio.channel.narrowed": (
         "In the channel I show only the contracts every member may see."
     ),
@@ -316,6 +381,7 @@ EN: dict[str, str] = {
     "portfolio.state.skipped": "skipped",
     "portfolio.history.title": "History: {reference} {title}",
     "portfolio.history.answer": "{answer} – {name}, {at}",
+    "portfolio.history.for": "{name} for {owner}",
     "portfolio.history.on_time": "on time",
     "portfolio.history.late": "late",
     "portfolio.history.versions": "{count} versions",

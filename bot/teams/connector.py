@@ -18,10 +18,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 import aiohttp
 import orjson
+import yarl
 from botbuilder.schema import (
     Activity,
     ChannelAccount,
@@ -71,16 +72,50 @@ class ServiceUrlNotAllowed(ConnectorError):
         super().__init__(0, "ServiceUrlNotAllowed", f"service URL host not allowed: {service_url}")
 
 
-def host_allowed(service_url: str, allowed_hosts: frozenset[str]) -> bool:
-    """True when the URL is http(s) and its host is allowed (`*.example.com` allows subdomains)."""
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def host_allowed(
+    service_url: str, allowed_hosts: frozenset[str], *, allow_loopback_http: bool = True
+) -> bool:
+    """True when the URL is https (or http to loopback, in local mode) and its host is allowed
+    (`*.example.com` allows subdomains).
+
+    The URL is read with yarl, as aiohttp will read it when the bot calls it, and anything two
+    URL parsers could read differently is refused outright: user info (`a@b`, also encoded),
+    backslashes, whitespace and control characters, a query or fragment.
+    """
+    if not service_url or any(
+        c == "\\" or c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in service_url
+    ):
+        return False
     try:
-        parts = urlsplit(service_url)
-    except ValueError:
+        url = yarl.URL(service_url)
+        host = (url.raw_host or "").lower()
+        port = url.port
+    except (ValueError, TypeError):
         return False
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in {"http", "https"} or not host:
+    # With no backslash, query or fragment, the authority is what lies between // and /.
+    authority = service_url.partition("//")[2].partition("/")[0]
+    if (
+        not url.absolute
+        or not host
+        or "@" in authority
+        or "%" in authority
+        or "@" in (url.raw_authority or "")
+        or url.user is not None
+        or url.password is not None
+        or url.raw_query_string
+        or url.raw_fragment
+        or "?" in service_url
+        or "#" in service_url
+        or port is None
+        or not 0 < port < 65536
+    ):
         return False
-    if parts.scheme == "http" and host not in {"127.0.0.1", "localhost", "::1"}:
+    if url.scheme != "https" and not (
+        url.scheme == "http" and allow_loopback_http and host in LOOPBACK_NAMES
+    ):
         return False
     for allowed in allowed_hosts:
         if allowed.startswith("*."):

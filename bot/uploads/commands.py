@@ -302,6 +302,7 @@ class _Job:
     reply_to: ConversationRef
     locale: str | None
     channel: str
+    conversation_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -601,6 +602,7 @@ class UploadCommands(DomainCommands):
             reply_to=reply_to,
             locale=request.locale,
             channel=getattr(raw, "channel_id", None) or "msteams",
+            conversation_id=request.conversation_id,
         )
         return uploads.work.start(lambda: self._process(job), name=f"upload:{activity_id}")
 
@@ -661,6 +663,8 @@ class UploadCommands(DomainCommands):
             downloaded.name,
             downloaded.data,
             source_activity_id=source,
+            source_channel_id=job.channel,
+            source_conversation_id=job.conversation_id,
             evidence=evidence_named(job.caption, downloaded.name, required),
             declared_media_type=downloaded.media_type,
             text=job.caption,

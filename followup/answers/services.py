@@ -7,8 +7,10 @@ deputy, or by whoever covers for the owner, is recorded on behalf of the owner
 
 An answer is never overwritten or deleted: answering again (a correction) stores the next
 version, and the follow-up takes the state of the latest one. Each answer is idempotent on the
-activity it came in (`source_activity_id`): Teams re-sends an activity it got no reply to in
-time, and the same activity stores one answer, also when both arrive at once.
+activity it came in, in its conversation (`SourceKey`: channel + conversation + activity id):
+Teams re-sends an activity it got no reply to in time, and the same activity stores one answer,
+also when both arrive at once. Teams message ids are per-conversation timestamps, so two people
+may send the same id at once: in two conversations they are two answers.
 
 What an answer does to the follow-up: it leaves the reminder ladder (`next_action_at = None`)
 and its state becomes
@@ -137,6 +139,38 @@ def activity_key(source_activity_id: str | None) -> str | None:
     return key
 
 
+def conversation_key(channel_id: str | None, conversation_id: str | None) -> str:
+    """The conversation an activity came in, as stored next to its activity id: the SHA-256 of
+    channel and conversation id (hex), as the endpoint's claim combines them
+    (`bot.teams.endpoint.activity_key`); "" when the conversation is not known."""
+    if not conversation_id:
+        return ""
+    return hashlib.sha256(f"{channel_id or ''}\x1f{conversation_id}".encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceKey:
+    """What an answer or a deviation is idempotent on: the activity it came in, in its
+    conversation. Teams message ids are per-conversation timestamps, so the id alone is not
+    unique: two people may send the same one."""
+
+    conversation: str
+    """`conversation_key`; "" when not known (and on rows stored before migration 0007, whose
+    conversation was not kept)."""
+    activity: str
+    """`activity_key`."""
+
+
+def source_key(
+    activity_id: str | None, channel_id: str | None = None, conversation_id: str | None = None
+) -> SourceKey | None:
+    """The key of an activity (None without an activity id: nothing to de-duplicate)."""
+    activity = activity_key(activity_id)
+    if activity is None:
+        return None
+    return SourceKey(conversation_key(channel_id, conversation_id), activity)
+
+
 # --- who answers what ------------------------------------------------------------------------
 
 
@@ -220,13 +254,16 @@ class AnswerRecorded:
 @dataclass(frozen=True, slots=True)
 class RecordAnswer:
     """`person_id` answers `follow_up_id` with `kind`, from the activity `source_activity_id`
-    (the answer is idempotent on it)."""
+    in the conversation `source_conversation_id` of the channel `source_channel_id` (the
+    answer is idempotent on the three, `source_key`)."""
 
     follow_up_id: str
     kind: AnswerKind | str
     person_id: str
     text: str | None = None
     source_activity_id: str | None = None
+    source_channel_id: str | None = None
+    source_conversation_id: str | None = None
     channel: str = "msteams"
 
 
@@ -242,7 +279,8 @@ def record_answer(
     cleaned = clean_text(cmd.text)
     if target is None:
         target = find_answer_target(uow, cmd.follow_up_id, cmd.person_id, now)
-    replay = replayed_answer(uow, cmd.source_activity_id)
+    key = source_key(cmd.source_activity_id, cmd.source_channel_id, cmd.source_conversation_id)
+    replay = replayed_answer(uow, key)
     if replay is not None:
         return replay
     reason = answer_closed_reason(target)
@@ -255,12 +293,12 @@ def record_answer(
         answer_kind,
         now,
         text=cleaned,
-        source_activity_id=cmd.source_activity_id,
+        source=key,
         channel=cmd.channel,
     )
     if not recorded.created:  # the same activity, stored by a concurrent transaction
         uow.rollback()
-        return replayed_answer(uow, cmd.source_activity_id) or recorded
+        return replayed_answer(uow, key) or recorded
     return recorded
 
 
@@ -276,10 +314,9 @@ def check_text(cleaned: str | None) -> None:
         raise AnswerRefused(AnswerRefusal.TEXT_TOO_LONG, length=len(cleaned), limit=MAX_ANSWER_TEXT)
 
 
-def replayed_answer(uow: UnitOfWork, source_activity_id: str | None) -> AnswerRecorded | None:
+def replayed_answer(uow: UnitOfWork, key: SourceKey | None) -> AnswerRecorded | None:
     """The answer already stored for this activity, as `record_answer` returned it."""
-    key = activity_key(source_activity_id)
-    answer = uow.answers.by_source_activity(key) if key else None
+    answer = uow.answers.by_source_activity(key.conversation, key.activity) if key else None
     if answer is None:
         return None
     follow_up = uow.follow_ups.get_many([answer.follow_up_id])[answer.follow_up_id]
@@ -304,7 +341,7 @@ def _store_answer(
     now: datetime,
     *,
     text: str | None,
-    source_activity_id: str | None,
+    source: SourceKey | None,
     channel: str,
 ) -> AnswerRecorded:
     """Store the answer and move the follow-up in `uow`, checks done (`created` False: a
@@ -323,7 +360,8 @@ def _store_answer(
             answered_at=now,
             text=text,
             channel=(channel.strip() or "msteams")[:MAX_CHANNEL],
-            source_activity_id=activity_key(source_activity_id),
+            source_activity_id=source.activity if source else None,
+            source_conversation=source.conversation if source else "",
         )
     )
     if not created:
@@ -452,14 +490,17 @@ __all__ = [
     "AnswerTarget",
     "FollowUpView",
     "RecordAnswer",
+    "SourceKey",
     "activity_key",
     "answer_closed_reason",
     "answer_view",
     "check_text",
     "clean_text",
+    "conversation_key",
     "find_answer_target",
     "load_follow_up",
     "parse_kind",
     "record_answer",
     "replayed_answer",
+    "source_key",
 ]

@@ -15,7 +15,9 @@ date not in the future (Oslo), not more than `MAX_YEARS_BACK` years back and not
 A deviation reported from a follow-up also answers it (kind DEVIATION, a new answer version;
 the follow-up becomes DEVIATION_REPORTED) when the reporter may answer it now (see
 `followup.answers.services`); otherwise (procurement, an ended contract, a skipped follow-up) the
-deviation is only linked to it. A report is idempotent on its source activity.
+deviation is only linked to it. A report is idempotent on its source activity, in its
+conversation (`followup.answers.services.SourceKey`: the same message id from another
+conversation is another person's report).
 
 High and critical deviations go to every procurement channel at once: in the same transaction
 one outbox `Delivery` (kind DEVIATION) per channel, rendered by a `DeviationAlertRenderer`; the
@@ -39,11 +41,12 @@ from followup.answers.services import (
     AnswerRefused,
     AnswerTarget,
     RecordAnswer,
-    activity_key,
+    SourceKey,
     answer_closed_reason,
     clean_text,
     find_answer_target,
     record_answer,
+    source_key,
 )
 from followup.calendar.workdays import oslo_today
 from followup.errors import FollowUpError
@@ -67,6 +70,7 @@ from followup.models import (
     Supplier,
 )
 from followup.ports import OutgoingMessage, UnitOfWork
+from followup.reminders.channel_guard import naming_contracts
 from followup.reminders.controls import may_answer
 from followup.reminders.planning import message_json
 
@@ -182,7 +186,9 @@ class DeviationReported:
 
 @dataclass(frozen=True, slots=True)
 class ReportDeviation:
-    """`person_id` reports a deviation on a contract (by id or reference) or a follow-up."""
+    """`person_id` reports a deviation on a contract (by id or reference) or a follow-up, from
+    the activity `source_activity_id` in the conversation `source_conversation_id` of the
+    channel `source_channel_id` (the report is idempotent on the three)."""
 
     person_id: str
     category: DeviationCategory | str
@@ -194,6 +200,8 @@ class ReportDeviation:
     follow_up_id: str | None = None
     remedy: Remedy | str | None = None
     source_activity_id: str | None = None
+    source_channel_id: str | None = None
+    source_conversation_id: str | None = None
 
 
 def report_deviation(
@@ -210,7 +218,7 @@ def report_deviation(
     parsed_remedy = _parse_remedy(cmd.remedy)
     text = checked_description(cmd.description)
     today = oslo_today(now)
-    key = activity_key(cmd.source_activity_id)
+    key = source_key(cmd.source_activity_id, cmd.source_channel_id, cmd.source_conversation_id)
     contract, follow_up = contract_of(
         uow, cmd.contract_id, cmd.contract_reference, cmd.follow_up_id
     )
@@ -218,7 +226,7 @@ def report_deviation(
     if person is None or not may_report(uow, person, contract, today):
         raise DeviationRefused(DeviationRefusal.NOT_ALLOWED, reference=contract.reference)
     if key is not None:
-        existing = uow.deviations.by_source_activity(key)
+        existing = uow.deviations.by_source_activity(key.conversation, key.activity)
         if existing is not None:
             return _replayed(uow, existing, key)
     check_date(cmd.occurred_on, today, contract)
@@ -232,14 +240,20 @@ def report_deviation(
         remedy=parsed_remedy,
         reported_by_id=person.id,
         reported_at=now,
-        source_activity_id=key,
+        source_activity_id=key.activity if key else None,
+        source_conversation=key.conversation if key else "",
     )
     target = answer_target(uow, follow_up, person, now)
     answer: Answer | None = None
     if target is not None:
         recorded = record_answer(
             RecordAnswer(
-                target.follow_up.id, AnswerKind.DEVIATION, person.id, source_activity_id=key
+                target.follow_up.id,
+                AnswerKind.DEVIATION,
+                person.id,
+                source_activity_id=cmd.source_activity_id,
+                source_channel_id=cmd.source_channel_id,
+                source_conversation_id=cmd.source_conversation_id,
             ),
             uow,
             now,
@@ -383,19 +397,19 @@ def checkpoint_of(uow: UnitOfWork, follow_up: FollowUp | None) -> Checkpoint | N
     )
 
 
-def _replayed(uow: UnitOfWork, deviation: Deviation, key: str) -> DeviationReported:
+def _replayed(uow: UnitOfWork, deviation: Deviation, key: SourceKey) -> DeviationReported:
     contract = uow.contracts.get(deviation.contract_id)
     if contract is None:  # pragma: no cover - a deviation's contract is a foreign key
         raise DeviationRefused(DeviationRefusal.UNKNOWN_CONTRACT)
-    answer = uow.answers.by_source_activity(key)
+    answer = uow.answers.by_source_activity(key.conversation, key.activity)
     return DeviationReported(deviation, False, contract, answer, 0)
 
 
-def _replayed_after_race(uow: UnitOfWork, key: str | None) -> DeviationReported:
-    existing = uow.deviations.by_source_activity(key) if key else None
-    if existing is None:  # pragma: no cover - only the activity key can collide
+def _replayed_after_race(uow: UnitOfWork, key: SourceKey | None) -> DeviationReported:
+    existing = uow.deviations.by_source_activity(key.conversation, key.activity) if key else None
+    if existing is None or key is None:  # pragma: no cover - only the source key can collide
         raise DeviationRefused(DeviationRefusal.UNKNOWN_DEVIATION)
-    return _replayed(uow, existing, key or "")
+    return _replayed(uow, existing, key)
 
 
 def _queue_alerts(
@@ -413,9 +427,14 @@ def _queue_alerts(
         if contract.supplier_id
         else None
     )
+    # Marked with the contract it names: posted only in channels where every member may see
+    # it, decided when it is sent (`followup.reminders.channel_guard`).
     message = message_json(
-        renderer.deviation_alert(
-            DeviationAlert(deviation, contract, supplier, reporter, follow_up, checkpoint)
+        naming_contracts(
+            renderer.deviation_alert(
+                DeviationAlert(deviation, contract, supplier, reporter, follow_up, checkpoint)
+            ),
+            [contract.id],
         )
     )
     follow_up_ids = [follow_up.id] if follow_up else []

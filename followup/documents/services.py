@@ -45,6 +45,7 @@ from followup.answers.services import (
     find_answer_target,
     record_answer,
     replayed_answer,
+    source_key,
 )
 from followup.calendar.workdays import oslo_today
 from followup.errors import FollowUpError
@@ -329,13 +330,16 @@ class DocumentStored:
 @dataclass(frozen=True, slots=True)
 class StoreDocument:
     """`person_id` uploads `data` as `file_name` to `follow_up_id`, from the activity
-    `source_activity_id` (idempotent on it), with the evidence code it is, if given."""
+    `source_activity_id` in the conversation `source_conversation_id` of the channel
+    `source_channel_id` (idempotent on the three), with the evidence code it is, if given."""
 
     follow_up_id: str
     person_id: str
     file_name: str
     data: bytes
     source_activity_id: str | None = None
+    source_channel_id: str | None = None
+    source_conversation_id: str | None = None
     evidence: str | None = None
     declared_media_type: str | None = None
     text: str | None = None
@@ -359,7 +363,9 @@ def store_document(
     check_text(cleaned)
     sha256 = hashlib.sha256(data).hexdigest()
     target = find_answer_target(uow, follow_up_id, cmd.person_id, now)
-    replay = replayed_answer(uow, cmd.source_activity_id)
+    replay = replayed_answer(
+        uow, source_key(cmd.source_activity_id, cmd.source_channel_id, cmd.source_conversation_id)
+    )
     if replay is not None:
         return _duplicate(uow, follow_up_id, sha256, replay.answer, target.checkpoint.evidence)
     reason = answer_closed_reason(target)
@@ -377,6 +383,8 @@ def store_document(
             cmd.person_id,
             text=cleaned,
             source_activity_id=cmd.source_activity_id,
+            source_channel_id=cmd.source_channel_id,
+            source_conversation_id=cmd.source_conversation_id,
             channel=cmd.channel,
         ),
         uow,

@@ -10,12 +10,18 @@ Exactly once, and where it cannot be: a delivery is sent again only when its cla
 while it was `sending`, which happens only if a sender died between handing a message to
 Teams and recording it. Teams takes no idempotency key, so a message in flight at the moment
 a process is killed may arrive twice; never lost, and doubled at most what was sent but not
-yet recorded: the sends in flight, the outcomes waiting for a flush and those being flushed,
-fewer than `concurrency + 4 * flush_every` (sends go on while a flush is written, until twice
-`flush_every` outcomes wait; 118 were seen with 16 and 100). While one batch is sent the next is
-claimed, so the database round trip does not stall the sends. A sender that is stopped (`stop`
-event, SIGTERM) or cancelled finishes and records what it has in flight first, so a stop doubles
-nothing.
+yet recorded: the sends in flight (at most `concurrency`) and the outcomes waiting for a flush or
+being flushed. A flush starts every `flush_every` outcomes and, in a slow fan-out, every
+`flush_seconds` (a timer), so the outcomes not yet recorded are those of the last
+`flush_seconds` plus three flush writes at most (one running when the timer fires, the timer's
+own, and the write before its wait began; milliseconds each), and never more than the count
+rule allows: fewer than `concurrency + 4 * flush_every` in all (sends go on while a flush is
+written, until twice `flush_every` outcomes wait; 118 were seen with 16 and 100). With the
+defaults and one tenant paced at 30 sends a second that is about 16 + 30.
+
+While one batch is sent the next is claimed, so the database round trip does not stall the
+sends. A sender that is stopped (`stop` event, SIGTERM) or cancelled finishes and records what
+it has in flight first, so a stop doubles nothing.
 
 Retries: 412, 429, 502, 503, 504 and no answer are retried with exponential backoff and full
 jitter, honouring `Retry-After`; a 429 also holds the whole sender (`Pacer.hold_all`). A wait
@@ -64,6 +70,9 @@ class SenderSettings:
     """Waits up to this long happen in the sender; longer ones go back to the queue."""
     flush_every: int = 100
     """Outcomes recorded per transaction (fewer commits; more resent if the process dies)."""
+    flush_seconds: float = 1.0
+    """Outcomes waiting this long are recorded even if fewer than `flush_every`: a process
+    killed in a slow fan-out sends again about this many seconds of sends, not `flush_every`."""
 
 
 @dataclass(slots=True)
@@ -245,7 +254,23 @@ class OutboxSender:
                         # Recorded while the sends go on.
                         flushes.append(asyncio.ensure_future(flush()))
 
-        await asyncio.gather(*(one(d) for d in claimed.deliveries))
+        finished = asyncio.Event()
+
+        async def flush_on_timer() -> None:
+            # Not `self._sleep` (the retries' sleep, replaced by tests): real seconds.
+            while not finished.is_set():
+                try:
+                    await asyncio.wait_for(finished.wait(), self._settings.flush_seconds)
+                except TimeoutError:
+                    if pending.outcomes:
+                        await flush()  # also waits for a flush being written
+
+        timer = asyncio.ensure_future(flush_on_timer())
+        try:
+            await asyncio.gather(*(one(d) for d in claimed.deliveries))
+        finally:
+            finished.set()
+            await timer
         await asyncio.gather(*flushes)
         await flush()
 

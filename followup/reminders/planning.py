@@ -63,6 +63,7 @@ from followup.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from followup.reminders.channel_guard import naming_contracts
 from followup.views import PortfolioCounts
 
 log = logging.getLogger(__name__)
@@ -243,13 +244,23 @@ class ReminderRenderer(Protocol):
 
 
 def message_json(message: OutgoingMessage) -> dict[str, Any]:
-    return {"text": message.text, "card": message.card}
+    """A message as the outbox keeps it; its metadata (the contracts it names, see
+    `followup.reminders.channel_guard`) goes with it."""
+    value: dict[str, Any] = {"text": message.text, "card": message.card}
+    if message.metadata:
+        value["metadata"] = dict(message.metadata)
+    return value
 
 
 def message_from_json(value: Mapping[str, Any]) -> OutgoingMessage:
     card = value.get("card")
+    metadata = value.get("metadata")
     return OutgoingMessage(
-        text=str(value.get("text") or ""), card=card if isinstance(card, dict) else None
+        text=str(value.get("text") or ""),
+        card=card if isinstance(card, dict) else None,
+        metadata=(
+            {str(k): str(v) for k, v in metadata.items()} if isinstance(metadata, dict) else {}
+        ),
     )
 
 
@@ -623,6 +634,10 @@ class _Planner:
     def _to_channels(
         self, kind: DeliveryKind, follow_ups: Sequence[FollowUp], message: OutgoingMessage
     ) -> None:
+        """To every procurement channel (one per channel), marked with the contracts it names:
+        it is posted only where every member may see them, decided when it is sent
+        (`followup.reminders.channel_guard`)."""
+        message = naming_contracts(message, {f.contract_id for f in follow_ups})
         channels = self._channels()
         if not channels:
             log.warning(

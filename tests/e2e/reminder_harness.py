@@ -20,6 +20,7 @@ from followup.models import (
     FollowUp,
     FollowUpState,
     Person,
+    Role,
 )
 from scheduler.jobs import ReminderJobs, TickReport
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
@@ -35,6 +36,8 @@ UPCOMING = date(2026, 11, 25)
 KARI = "Kari Nordmann"
 OLA = "Ola Hansen"
 PER = "Per Olsen"
+INGRID = "Ingrid Haugland"
+"""Procurement: the procurement channel's member, who registers it."""
 CHANNEL_CONVERSATION = "19:73c6e40095ef42ed93216bb5e99808db@thread.tacv2"
 
 
@@ -55,7 +58,7 @@ def teams_user(name: str) -> TeamsUser:
     return TeamsUser(name, f"29:1{token}", str(uuid.uuid5(uuid.NAMESPACE_URL, name)), f"a:1{token}")
 
 
-USERS = {name: teams_user(name) for name in (KARI, OLA, PER)}
+USERS = {name: teams_user(name) for name in (KARI, OLA, PER, INGRID)}
 
 
 @dataclass
@@ -98,13 +101,65 @@ class Reminders:
             assert person is not None, f"{name} is in the register"
             assert uow.conversations.for_person(person.id) is not None
 
+    def add_member(self, name: str) -> None:
+        """`name` is in Teams: the stand-in knows them (by default a member of every
+        conversation)."""
+        user = USERS[name]
+        self.connector.add_member(
+            {
+                "id": user.teams_id,
+                "name": user.name,
+                "aadObjectId": user.aad,
+                "email": user.email,
+                "userPrincipalName": user.email,
+                "tenantId": TENANT,
+            }
+        )
+
     async def install_in_procurement_team(self) -> None:
+        """The app is added to the procurement team's channel (that registers nothing), and
+        Ingrid of procurement, a member, registers it: `@Kontraktsvakt innkjøpskanal på`. Its
+        members are everyone the stand-in knows, unless a test says
+        (`connector.conversation_members`)."""
         status, _ = await self.server.post(self.server.payload("installationUpdate_add_team.json"))
         assert status in {200, 201}
+        with self.uow_factory() as uow:
+            assert list(uow.conversations.procurement_channels()) == [], "not by being added"
+        answer = await self.say_in_channel(INGRID, "innkjøpskanal på")
+        assert "innkjøpskanal" in answer, answer
         with self.uow_factory() as uow:
             assert [c.conversation_id for c in uow.conversations.procurement_channels()] == [
                 CHANNEL_CONVERSATION
             ]
+
+    def procurement_member(self) -> Person:
+        """Ingrid, procurement, known to Teams and to the register (by her Entra id)."""
+        user = USERS[INGRID]
+        self.add_member(INGRID)
+        with self.uow_factory() as uow:
+            found = uow.people.find_by_email_or_upn(user.email)
+            if found is None:
+                found = add_person(uow, INGRID, MONDAY_10_OSLO, roles={Role.PROCUREMENT})
+                found = found.model_copy(update={"entra_object_id": user.aad})
+                uow.people.update(found, MONDAY_10_OSLO)
+                uow.commit()
+        return found
+
+    async def say_in_channel(self, name: str, text: str) -> str:
+        """`name` @mentions the bot in the procurement team's channel (in a thread of its own,
+        as Teams sends it); returns the bot's answer."""
+        if name == INGRID:
+            self.procurement_member()
+        user = USERS[name]
+        activity = self.server.payload("message_channel_mention_query.json")
+        activity["id"] = f"m:{uuid.uuid4()}"
+        activity["conversation"]["id"] = f"{CHANNEL_CONVERSATION};messageid={uuid.uuid4().int}"
+        activity["from"] = {"id": user.teams_id, "name": user.name, "aadObjectId": user.aad}
+        activity["text"] = f"<at>Kontraktsoppfølging</at> {text}"
+        status, _ = await self.server.post(activity)
+        assert status in {200, 201}
+        reply = await self.connector.wait_for(lambda r: r.reply_to_id == activity["id"])
+        return str(reply.activity.get("text"))
 
     async def say(self, name: str, text: str) -> str:
         """`name` writes `text` to the bot in their personal chat; returns the bot's answer."""

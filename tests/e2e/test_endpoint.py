@@ -120,13 +120,15 @@ async def test_uninstall_removes_the_reference(server: BotServer) -> None:
     assert _rows(server, ConversationRefRow) == []
 
 
-async def test_team_install_registers_procurement_channel(server: BotServer) -> None:
+async def test_team_install_stores_the_channel_but_registers_no_procurement_channel(
+    server: BotServer,
+) -> None:
     await server.post(server.payload("installationUpdate_add_team.json"))
     welcome = await server.connector.wait_for(lambda r: bool(r.activity.get("text")))
-    assert "eskaleringer" in welcome.activity["text"]
+    assert "innkjøpskanal på" in welcome.activity["text"], "it says how, it does not claim it"
     refs = _rows(server, ConversationRefRow)
     assert len(refs) == 1
-    assert refs[0].is_procurement_channel
+    assert not refs[0].is_procurement_channel  # only a procurement member registers it
     assert refs[0].team_name == "Innkjøp og kontraktsoppfølging"
     removed = server.payload("conversationUpdate_membersRemoved_bot_team.json")
     removed["conversation"]["id"] = refs[0].conversation_id

@@ -27,6 +27,7 @@ from followup.plans.edits import EditCheckpoint, PlanEdit, edit_checkpoint
 from followup.plans.materialise import NoticePolicy, refresh_plans_and_calendar
 from followup.plans.plan_file import load_plan
 from followup.tasks import contract_plan, list_contracts, list_tasks
+from followup.views import Scope
 from storage.tables import AnswerRow, AuditEventRow, CheckpointRow, FollowUpRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import add_contract, add_person, add_supplier
@@ -334,7 +335,7 @@ def test_tasks_show_overdue_first_and_the_next_thirty_days(
     with uow_factory() as uow:
         tasks = list_tasks(uow, ids["owner"], today)
         lines = list_contracts(uow, ids["owner"], today)
-        plan = contract_plan(uow, ids["reference"].lower(), today)
+        plan = contract_plan(uow, ids["reference"].lower(), today, scope=Scope.everything())
     assert [t.follow_up.due_date for t in tasks] == [date(2026, 10, 30), date(2026, 11, 30)]
     assert tasks[0].overdue(today)
     assert not tasks[1].overdue(today)

@@ -36,7 +36,6 @@ def _cmd(
         channel_id="msteams",
         bot_id="28:bot",
         identity=identity,
-        register_as_procurement_channel=kind is ConversationKind.CHANNEL,
     )
 
 
@@ -98,21 +97,25 @@ def test_recording_again_changes_nothing(db_engine: Engine) -> None:
         )
 
 
-def test_channel_is_registered_for_procurement_and_forgotten(db_engine: Engine) -> None:
+def test_channel_is_stored_not_registered_for_procurement_and_forgotten(
+    db_engine: Engine,
+) -> None:
     uow_factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(db_engine))
     with uow_factory() as uow:
         recorded = record_conversation(_cmd(None, ConversationKind.CHANNEL), uow, NOW, frozenset())
         uow.commit()
-    assert recorded.ref.is_procurement_channel
+    # Only a procurement member makes it a procurement channel (`innkjøpskanal på`, issue 13).
+    assert not recorded.ref.is_procurement_channel
     assert recorded.person is None
     with uow_factory() as uow:
-        assert [c.conversation_id for c in uow.conversations.procurement_channels()] == [
-            "19:chan@thread.tacv2"
-        ]
-        assert forget_conversation("19:chan@thread.tacv2", "teams:x", uow, NOW) == 1
+        assert uow.conversations.find("19:chan@thread.tacv2", None) is not None
+        assert list(uow.conversations.procurement_channels()) == []
+        # Removed from the team, as Teams says it from a thread: the channel is forgotten.
+        forgotten = forget_conversation("19:chan@thread.tacv2;messageid=7", "teams:x", uow, NOW)
+        assert forgotten == 1
         uow.commit()
     with uow_factory() as uow:
-        assert list(uow.conversations.procurement_channels()) == []
+        assert uow.conversations.find("19:chan@thread.tacv2", None) is None
 
 
 def test_uncommitted_work_is_rolled_back(db_engine: Engine) -> None:

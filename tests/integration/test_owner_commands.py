@@ -294,7 +294,7 @@ async def test_my_contracts(world: World) -> None:
 
 
 async def test_plan_of_a_contract_and_an_unknown_reference(world: World) -> None:
-    shown = _shown(await _say(world, OLA, f"plan {SNOW}"))
+    shown = _shown(await _say(world, KARI, f"plan {SNOW}"))
     assert "Oppfølgingsplan: KOM-2025-0147 Strøsand og brøyting" in shown
     assert "Kontraktseier: Kari Nordmann" in shown
     assert "Bekreft levering (levering): Hyppighet: månedlig" in shown
@@ -306,6 +306,11 @@ async def test_plan_of_a_contract_and_an_unknown_reference(world: World) -> None
         "kontraktene dine."
     )
     assert "plan <avtalenr>" in str((await _say(world, OLA, "plan")).text)
+    # Ola owns another contract: Kari's is refused as if it did not exist (issue 13).
+    refused = await _say(world, OLA, f"plan {SNOW}")
+    assert not refused.attachments
+    assert refused.text.startswith("Jeg finner ingen kontrakt med avtalenummer «KOM-2025-0147»")
+    assert _shown(await _say(world, INGRID, f"plan {SNOW}")).startswith("Oppfølgingsplan")
 
 
 # --- stedfortreder and fravær -----------------------------------------------------------------

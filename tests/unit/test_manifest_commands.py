@@ -47,7 +47,8 @@ def test_manifest_command_lists_match_the_router() -> None:
 
 def test_the_menus_offer_what_each_scope_needs_most() -> None:
     """Personal (full at ten): what owners use daily, and procurement's `status`, `forfalt`
-    and `avvik`; the rest are typed. Team: procurement's questions and `eksport`."""
+    and `avvik`; the rest are typed. Team: procurement's questions, `eksport` and
+    `innkjøpskanal`."""
     manifest = build_manifest(APP_ID, version="1.0.0", public_base_url=None)
     lists = {
         cl["scopes"][0]: [c["title"] for c in cl["commands"]]
@@ -58,5 +59,8 @@ def test_the_menus_offer_what_each_scope_needs_most() -> None:
             "hjelp", "mine oppgaver", "kontrakter", "avvik", "status", "forfalt", "plan",
             "fravær", "stedfortreder", "påminnelser",
         ],
-        "team": ["hjelp", "status", "forfalt", "avvik", "eksport", "plan", "kontrollpunkt"],
+        "team": [
+            "hjelp", "status", "forfalt", "avvik", "eksport", "plan", "kontrollpunkt",
+            "innkjøpskanal",
+        ],
     }  # fmt: skip

@@ -1,0 +1,76 @@
+"""Words of `historikk` (added to `bot.conversation.texts`)."""
+
+from __future__ import annotations
+
+from bot.conversation.texts import add_words
+
+NB: dict[str, str] = {
+    "command.historikk": "Historikken til en kontrakt: hvem endret hva, når og for hvem",
+    "help.cmd.historikk": (
+        "«historikk KOM-2025-0147» – alt som er registrert på kontrakten: hvem, for hvem, når "
+        "og hva som ble endret, nyeste først"
+    ),
+    "history.usage": "Skriv «historikk <avtalenr>», for eksempel «historikk KOM-2025-0147».",
+    "history.title": "Historikk: {reference} {title}",
+    "history.empty": "Ingenting er registrert på {reference} ennå.",
+    "history.by": "{who}",
+    "history.by_for": "{who} for {owner}",
+    "history.more": "Eldre",
+    "history.more_fallback": "Trykk «Eldre» for å se mer.",
+    "history.unknown_contract": "Jeg finner ingen kontrakt med avtalenummer «{reference}».",
+    "history.not_visible": "Du har ikke tilgang til historikken for denne kontrakten.",
+    "history.bad_cursor": "Kortet er utdatert. Skriv «historikk <avtalenr>» på nytt.",
+    "history.channel_members_unknown": (
+        "Jeg fikk ikke lest hvem som er med i kanalen, så jeg viser ikke historikk her. Spør "
+        "meg i en 1:1-chat."
+    ),
+    "history.entity.contract": "kontrakt",
+    "history.entity.follow_up": "oppfølging",
+    "history.entity.deviation": "avvik",
+    "history.entity.document": "dokument",
+    "history.action.answer.recorded": "Svar registrert",
+    "history.action.follow_up.snoozed": "Oppfølging utsatt",
+    "history.action.deviation.reported": "Avvik meldt",
+    "history.action.deviation.updated": "Avvik endret",
+    "history.action.document.stored": "Dokument lagret",
+    "history.action.plan.created": "Oppfølgingsplan laget",
+    "history.action.plan.updated": "Oppfølgingsplan oppdatert",
+    "history.action.contract.created": "Kontrakt registrert",
+    "history.action.contract.updated": "Kontrakt endret",
+}
+
+EN: dict[str, str] = {
+    "command.historikk": "A contract's history: who changed what, when and for whom",
+    "help.cmd.historikk": (
+        "“history KOM-2025-0147” – everything recorded on the contract: who, for whom, when and "
+        "what changed, newest first"
+    ),
+    "history.usage": "Type “history <contract no.>”, for example “history KOM-2025-0147”.",
+    "history.title": "History: {reference} {title}",
+    "history.empty": "Nothing is recorded on {reference} yet.",
+    "history.by": "{who}",
+    "history.by_for": "{who} for {owner}",
+    "history.more": "Older",
+    "history.more_fallback": "Press “Older” to see more.",
+    "history.unknown_contract": "I find no contract with the number “{reference}”.",
+    "history.not_visible": "You do not have access to this contract's history.",
+    "history.bad_cursor": "The card is out of date. Type “history <contract no.>” again.",
+    "history.channel_members_unknown": (
+        "I could not read who is in this channel, so I show no history here. Ask me in a 1:1 chat."
+    ),
+    "history.entity.contract": "contract",
+    "history.entity.follow_up": "follow-up",
+    "history.entity.deviation": "deviation",
+    "history.entity.document": "document",
+    "history.action.answer.recorded": "Answer recorded",
+    "history.action.follow_up.snoozed": "Follow-up snoozed",
+    "history.action.deviation.reported": "Deviation reported",
+    "history.action.deviation.updated": "Deviation changed",
+    "history.action.document.stored": "Document stored",
+    "history.action.plan.created": "Follow-up plan made",
+    "history.action.plan.updated": "Follow-up plan updated",
+    "history.action.contract.created": "Contract registered",
+    "history.action.contract.updated": "Contract changed",
+}
+
+add_words(NB, EN)
