@@ -18,7 +18,8 @@ Measured, in this process, alternately `--repeats` times each:
    event's canonical content and SHA-256, the chain and the head.
 
 Printed: events/s and seconds of each (the median of the repeats; and the process's CPU
-seconds), the ratio of (2) to (1), and peak RSS (memory stays flat: one batch at a time).
+seconds), the ratio of (2) to (1), and this process's RSS before and its peak while measuring
+(memory stays flat: one batch at a time).
 
 Then the cost of one append: `--appends` transactions of one audit event each through the
 unit of work (the chain: hashing, the head taken under its lock, the insert, the head moved)
@@ -32,9 +33,9 @@ Run: .venv/bin/python -m bench.audit_verify [--database sqlite|URL] [--events 10
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
-import resource
 import statistics
 import sys
 import tempfile
@@ -189,6 +190,20 @@ def measure(engine: Engine, repeats: int, batch: int) -> tuple[Run, Run]:
     return baseline, verified
 
 
+def _memory_mb(field: str) -> float:
+    """`VmRSS` or `VmHWM` (the peak since `_reset_peak`) of this process, Linux only."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _reset_peak() -> None:
+    """Start `VmHWM` again from the current RSS (Linux: `clear_refs` 5)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 def measure_appends(engine: Engine, count: int) -> tuple[float, float]:
     """Seconds for `count` one-event transactions: plain inserts into a copy of the table
     (no chain), then through the unit of work (the chain)."""
@@ -263,13 +278,15 @@ def main() -> None:
                 with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.execute(text("VACUUM ANALYZE audit_events"))
             load_before = os.getloadavg()[0]
+            _reset_peak()
+            rss_before = _memory_mb("VmRSS")
             baseline, verified = measure(engine, args.repeats, args.batch)
+            rss_peak = _memory_mb("VmHWM")
             load_after = os.getloadavg()[0]
             plain_seconds, chained_seconds = measure_appends(engine, args.appends)
         finally:
             engine.dispose()
             database.close()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     counts = ", ".join(f"{k} {v}" for k, v in facts.counts.items())
     print(
         f"audit verify on {store}, cpus={os.cpu_count()}, load average while measuring "
@@ -289,7 +306,10 @@ def main() -> None:
             f"{name:<44}{run.events:>10}{run.median:>9.2f}{run.events / run.median:>11,.0f}"
             f"{run.cpu_median:>8.2f}{run.median / baseline.median:>8.2f}"
         )
-    print(f"peak RSS of this process: {rss_mb:.0f} MB")
+    print(
+        f"memory while measuring: RSS {rss_before:.0f} MB before, peak {rss_peak:.0f} MB "
+        f"(one batch of {args.batch} rows at a time)"
+    )
     per_plain = plain_seconds / args.appends * 1000
     per_chained = chained_seconds / args.appends * 1000
     print(

@@ -10,9 +10,9 @@ them and moves the head (PostgreSQL, one event: one statement, the insert in a `
 head lock is the last lock a transaction takes and is held only until its commit, a statement
 later, so concurrent writers queue on it briefly and never deadlock on it; the chain gets a
 total order, and a transaction that rolls back leaves no gap (its sequence numbers were never
-committed).
-Cost per committing transaction with events: one extra read (the head, locked) besides the
-insert it always had (on SQLite, and for several events, a separate update of the head).
+committed). Cost per committing transaction with events: one extra read (the head, locked)
+besides the insert it always had (on SQLite, and for several events, also an update of the
+head).
 
 `before`/`after` are hashed as they will be read back: through the JSON columns' serializer
 (orjson, `storage.db`) and back, so a value such as an integer key is hashed as the string key

@@ -130,6 +130,8 @@ async def test_nobody_else_registers_a_channel(bot: Reminders) -> None:
     answer = await bot.say_in_channel(OLA, "innkjøpskanal på")
 
     assert "Bare innkjøpsteamet" in answer
+    assert "innkjøpskanal" not in await bot.say_in_channel(OLA, "hjelp")
+    assert "«innkjøpskanal på»" in await bot.say_in_channel(INGRID, "hjelp")
     assert procurement_channels(bot) == []
     assert "i kanalen" in await bot.say(OLA, "innkjøpskanal på")
 
