@@ -66,7 +66,7 @@ def activity(service_url: str) -> dict[str, Any]:
         "conversation": {
             "id": "a:bench-conversation",
             "conversationType": "personal",
-            "tenantId": "t",
+            "tenantId": "0a34e1f1-2d9e-44c0-90fe-5e5f25fc6042",
         },
         "recipient": {"id": "28:bench-bot", "name": "Kontraktsvakt"},
         "channelData": {"tenant": {"id": "0a34e1f1-2d9e-44c0-90fe-5e5f25fc6042"}},
