@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from followup.errors import InvalidInput, NotAllowed, NotFound
+from followup.errors import InvalidInput, NotFound
 from followup.models import AuditEvent, Contract
 from followup.views import ExportRow, Scope
 
@@ -25,9 +25,8 @@ PERSON_ACTOR: Final = "person:"
 BAD_CURSOR: Final = "history.bad_cursor"
 """Reason code: a page cursor this query did not make (InvalidInput)."""
 UNKNOWN_CONTRACT: Final = "history.unknown_contract"
-"""Reason code: no contract by that reference (NotFound; value `reference`)."""
-NOT_VISIBLE: Final = "history.not_visible"
-"""Reason code: the contract is outside what the asker may see (NotAllowed)."""
+"""Reason code: no contract by that reference that the asker may see (NotFound; value
+`reference`)."""
 
 ENTITY_WORDS: Final[Mapping[str, str]] = {
     "contract": "kontrakt",
@@ -118,12 +117,11 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, str] | None:
 
 def find_contract(uow: UnitOfWork, reference_or_id: str, scope: Scope) -> Contract:
     """The contract by its reference (any case) or id, only when `scope` sees it (the rule of
-    `status`); refuses one that does not exist and one outside the scope, each by its code."""
+    `status` and `plan`). One outside the scope is refused exactly like one that does not exist,
+    so the answer does not tell whether a reference is in use."""
     contract = uow.contracts.get(reference_or_id) or uow.contracts.by_reference(reference_or_id)
-    if contract is None:
+    if contract is None or not scope.sees(contract):
         raise NotFound("no such contract", code=UNKNOWN_CONTRACT, reference=reference_or_id[:60])
-    if not scope.sees(contract):
-        raise NotAllowed("contract not visible", code=NOT_VISIBLE)
     return contract
 
 

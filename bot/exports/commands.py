@@ -63,7 +63,7 @@ from followup.exports import (
     issue_link,
     prepare_export,
 )
-from followup.history import NOT_VISIBLE, find_contract
+from followup.history import find_contract
 from followup.models import ConversationKind
 from followup.ports import UnitOfWork
 from followup.views import WHOLE, ExportKind, ExportQuery, Scope, Subset
@@ -487,11 +487,10 @@ class ExportCommands(DomainCommands):
             return WHOLE
         try:
             contract = find_contract(uow, wanted.contract_reference, scope)
-        except FollowUpError as refusal:
+        except FollowUpError:
             reference = echo(wanted.contract_reference)
-            key = "export.history.not_visible" if refusal.code == NOT_VISIBLE else None
             raise _Refused(
-                text(key or "export.history.unknown_contract", locale, reference=reference)
+                text("export.history.unknown_contract", locale, reference=reference)
             ) from None
         return Subset(contract_id=contract.id)
 

@@ -3,6 +3,7 @@ what and before → after; an `Eldre` button pages back (verb `historyMore`)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Final
 
 from bot.conversation import formatting
@@ -18,10 +19,48 @@ from bot.conversation.cards import (
 from bot.conversation.markdown import plain
 from bot.conversation.texts import CATALOGUES, text
 from followup.calendar.workdays import OSLO
-from followup.history import ContractHistory, HistoryEntry, change_text
+from followup.history import ContractHistory, HistoryEntry
 
 HISTORY_MORE_VERB: Final = "historyMore"
 MAX_CHANGE_SHOWN: Final = 300
+
+
+def _label(key: str, fallback: str, locale: str | None) -> str:
+    return text(key, locale) if key in CATALOGUES["nb"] else fallback
+
+
+def _value(field: str, value: Any, locale: str | None) -> str:
+    """A value as a person reads it: states and answers in words, times in Oslo."""
+    if value is None:
+        return "–"
+    if isinstance(value, list):
+        return str(len(value))
+    if isinstance(value, dict):
+        return "…"
+    shown = str(value)
+    if field == "state":
+        return _label(f"history.state.{shown}", shown, locale)
+    if field == "kind":
+        return _label(f"answer.kind.{shown}", shown, locale).lower()
+    if field.endswith("_at"):
+        try:
+            moment = datetime.fromisoformat(shown).astimezone(OSLO)
+        except ValueError:
+            return shown
+        return f"{formatting.numeric(moment.date(), locale)} {moment:%H:%M}"
+    return shown
+
+
+def change_words(entry: HistoryEntry, locale: str | None) -> str:
+    """What changed, for a person: `status: varslet → besvart; svar: – → levert`. Internal
+    ids and version numbers are left to the export (`eksport historikk`), which has them all."""
+    shown = [
+        f"{_label(f'history.field.{key}', key, locale)}: "
+        f"{_value(key, before, locale)} → {_value(key, after, locale)}"
+        for key, before, after in entry.changes
+        if not key.endswith("_id") and not key.endswith("_version")
+    ]
+    return "; ".join(shown)
 
 
 def action_label(action: str, locale: str | None) -> str:
@@ -50,7 +89,7 @@ def entry_lines(entry: HistoryEntry, locale: str | None) -> tuple[str, str, str]
     event = entry.event
     head = f"{when(entry, locale)} · {who(entry, locale)}"
     what = f"{action_label(event.action, locale)} ({entity_label(event.entity, locale)})"
-    change = clip(change_text(event.before, event.after), MAX_CHANGE_SHOWN)
+    change = clip(change_words(entry, locale), MAX_CHANGE_SHOWN)
     return head, what, change
 
 

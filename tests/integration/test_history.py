@@ -20,7 +20,7 @@ from bot.conversation.dependencies import BotDependencies
 from bot.exports.commands import read_export_request
 from followup.answers.services import RecordAnswer, record_answer
 from followup.calendar.workdays import WorkingCalendar
-from followup.errors import InvalidInput, NotAllowed
+from followup.errors import InvalidInput, NotFound
 from followup.history import change_text, contract_history, decode_cursor
 from followup.models import (
     AnswerKind,
@@ -167,7 +167,9 @@ async def test_the_owner_reads_who_answered_for_her(world: World) -> None:
     assert f"Historikk: {SNOW}" in shown
     assert "Ola Nordmann for Kari Nordmann" in shown
     assert "Svar registrert (oppfølging)" in shown
-    assert "kind: – → delivered" in shown
+    assert "svar: – → levert" in shown
+    assert "status: planlagt → besvart" in shown
+    assert "answer_id" not in shown
     assert "Oppfølgingsplan laget (kontrakt)" in shown
 
 
@@ -225,7 +227,7 @@ async def test_pages_go_back_in_time_and_a_forged_cursor_is_refused(world: World
         with pytest.raises(InvalidInput):
             decode_cursor("2026-11-23T09:00:00|")
         own = Scope.everything()
-        with pytest.raises(NotAllowed):
+        with pytest.raises(NotFound):  # as if it did not exist: no reference is confirmed
             contract_history(uow, Scope.nothing(), SNOW)
         assert contract_history(uow, own, world.ids[SNOW]).contract.reference == SNOW
 
