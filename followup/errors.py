@@ -1,5 +1,7 @@
 """Domain exceptions. The edge (bot/) turns them into friendly Norwegian replies."""
 
+from enum import StrEnum
+
 
 class FollowUpError(Exception):
     """Base class of every domain error.
@@ -13,6 +15,17 @@ class FollowUpError(Exception):
         super().__init__(message or code or self.__class__.__name__)
         self.code = code
         self.values = values
+
+
+class Refused(FollowUpError):
+    """A request refused for a named reason: a StrEnum whose value is the text catalogue's code
+    (`AnswerRefused`, `DeviationRefused`, `UploadRefused`)."""
+
+    reason: StrEnum
+
+    def __init__(self, reason: StrEnum, message: str = "", **values: object) -> None:
+        super().__init__(message or reason.value, code=reason.value, **values)
+        self.reason = reason
 
 
 class NotFound(FollowUpError):

@@ -57,6 +57,19 @@ def subtle_block(value: str, **style: Any) -> Element:
     return text_block(value, isSubtle=True, spacing="None", **style)
 
 
+def execute_button(title: str, verb: str, data: dict[str, Any]) -> Element:
+    """A button: `Action.Execute` with `verb` and `data`, and the same as an `Action.Submit`
+    (the verb in its data) for clients without Universal Actions."""
+    shown = clip(title, 60)
+    return {
+        "type": "Action.Execute",
+        "title": shown,
+        "verb": verb,
+        "data": data,
+        "fallback": {"type": "Action.Submit", "title": shown, "data": {**data, "verb": verb}},
+    }
+
+
 def fact_set(pairs: Sequence[tuple[str, str]], **style: Any) -> Element:
     return {
         "type": "FactSet",

@@ -26,6 +26,7 @@ from bot.conversation.cards import (
     Element,
     adaptive_card,
     clip,
+    execute_button,
     subtle_block,
     text_block,
     title_block,
@@ -94,17 +95,6 @@ def card_items_from(data: dict[str, Any], follow_up_id: str) -> list[str]:
 # --- actions ----------------------------------------------------------------------------------
 
 
-def _execute(title: str, verb: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "Action.Execute",
-        "title": title,
-        "verb": verb,
-        "data": data,
-        # Clients without Universal Actions send the same as a message (`Action.Submit`).
-        "fallback": {"type": "Action.Submit", "title": title, "data": {**data, "verb": verb}},
-    }
-
-
 def _snooze_action(follow_up_id: str, locale: str | None) -> dict[str, Any]:
     date_input = {
         "type": "Input.Text",
@@ -116,7 +106,7 @@ def _snooze_action(follow_up_id: str, locale: str | None) -> dict[str, Any]:
 
     def option(key: str, value: str) -> dict[str, Any]:
         data = {"followUpId": follow_up_id, "option": value}
-        return _execute(text(key, locale), SNOOZE_VERB, data)
+        return execute_button(text(key, locale), SNOOZE_VERB, data)
 
     form: Card = {
         "type": "AdaptiveCard",
@@ -141,11 +131,13 @@ def item_actions(
         data: dict[str, Any] = {"followUpId": follow_up_id}
         if kind is not None:
             data["kind"] = kind.value
-            actions.append(_execute(text(f"answer.action.{code}", locale), ANSWER_VERB, data))
+            actions.append(execute_button(text(f"answer.action.{code}", locale), ANSWER_VERB, data))
         elif code == "dokumentasjon":
-            actions.append(_execute(text("answer.action.upload", locale), UPLOAD_VERB, data))
+            actions.append(execute_button(text("answer.action.upload", locale), UPLOAD_VERB, data))
         elif code == "avvik":
-            actions.append(_execute(text("answer.action.deviation", locale), DEVIATION_VERB, data))
+            actions.append(
+                execute_button(text("answer.action.deviation", locale), DEVIATION_VERB, data)
+            )
     actions.append(_snooze_action(follow_up_id, locale))
     return actions
 
@@ -264,11 +256,13 @@ def follow_up_element(
         elements.append(subtle_block(text("answer.deviations", locale, count=len(open_deviations))))
     if is_answered(view) and not editing:
         data = {"followUpId": view.follow_up.id}
-        change = [_execute(text("answer.action.change", locale), CHANGE_VERB, data)]
+        change = [execute_button(text("answer.action.change", locale), CHANGE_VERB, data)]
         if view.missing_evidence and "dokumentasjon" in checkpoint.actions:
-            change.append(_execute(text("answer.action.upload", locale), UPLOAD_VERB, data))
+            change.append(execute_button(text("answer.action.upload", locale), UPLOAD_VERB, data))
         if view.follow_up.state is FollowUpState.DEVIATION_REPORTED and not view.deviations:
-            change.append(_execute(text("answer.action.deviation", locale), DEVIATION_VERB, data))
+            change.append(
+                execute_button(text("answer.action.deviation", locale), DEVIATION_VERB, data)
+            )
         elements.append({"type": "ActionSet", "actions": change})
     elif view.state in ANSWERED_STATES or view.state in _OPEN:
         elements += open_item_parts(view.follow_up.id, checkpoint.actions, locale)

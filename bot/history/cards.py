@@ -12,6 +12,7 @@ from bot.conversation.cards import (
     Element,
     adaptive_card,
     clip,
+    execute_button,
     subtle_block,
     text_block,
     title_block,
@@ -119,17 +120,5 @@ def history_card(history: ContractHistory, locale: str | None) -> Card:
     card = adaptive_card(body, "\n".join(lines))
     if history.next_cursor is not None:
         data: dict[str, Any] = {"contract": contract.id, "cursor": history.next_cursor}
-        card["actions"] = [
-            {
-                "type": "Action.Execute",
-                "title": text("history.more", locale),
-                "verb": HISTORY_MORE_VERB,
-                "data": data,
-                "fallback": {
-                    "type": "Action.Submit",
-                    "title": text("history.more", locale),
-                    "data": {"verb": HISTORY_MORE_VERB, **data},
-                },
-            }
-        ]
+        card["actions"] = [execute_button(text("history.more", locale), HISTORY_MORE_VERB, data)]
     return card

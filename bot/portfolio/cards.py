@@ -21,6 +21,7 @@ from bot.conversation.cards import (
     Element,
     adaptive_card,
     clip,
+    execute_button,
     fact_set,
     subtle_block,
     text_block,
@@ -83,19 +84,6 @@ def target_data(target: StatusTarget | None) -> Data:
     if target is None:
         return {}
     return {"target": target.kind.value, "key": target.key}
-
-
-def execute(title: str, verb: str, data: Data) -> Element:
-    """A button: `Action.Execute` with `verb` and `data`, and the same as `Action.Submit` for
-    clients without Universal Actions."""
-    shown = clip(title, 60)
-    return {
-        "type": "Action.Execute",
-        "title": shown,
-        "verb": verb,
-        "data": data,
-        "fallback": {"type": "Action.Submit", "title": shown, "data": {**data, "verb": verb}},
-    }
 
 
 def _rows(actions: Sequence[Element], **style: Any) -> list[Element]:
@@ -193,17 +181,17 @@ def status_card(
     where = target_data(target)
     counts = status.counts
     actions = [
-        execute(
+        execute_button(
             text("portfolio.button.overdue", locale, count=counts.overdue), OVERDUE_VERB, where
         ),
-        execute(
+        execute_button(
             text("portfolio.button.open_deviations", locale, count=counts.open_deviations_total),
             DEVIATIONS_VERB,
             {**where, **DeviationQuery().data()},
         ),
     ]
     if target is not None:
-        actions.append(execute(text("portfolio.button.whole", locale), STATUS_VERB, {}))
+        actions.append(execute_button(text("portfolio.button.whole", locale), STATUS_VERB, {}))
     body += _rows(actions, spacing="Medium")
     return adaptive_card(body, "\n".join(lines))
 
@@ -500,7 +488,7 @@ def overview_card(
     actions = []
     if overview.history.next_cursor:
         actions.append(
-            execute(
+            execute_button(
                 text("portfolio.button.more_history", locale),
                 HISTORY_VERB,
                 {
@@ -511,10 +499,10 @@ def overview_card(
             )
         )
     actions += [
-        execute(
+        execute_button(
             text("portfolio.button.overdue", locale, count=counts.overdue), OVERDUE_VERB, where
         ),
-        execute(
+        execute_button(
             text("portfolio.button.all_deviations", locale),
             DEVIATIONS_VERB,
             {**where, **DeviationQuery(open_only=False).data()},
@@ -551,13 +539,15 @@ def history_card(overview: ContractOverview, locale: str | None, *, offset: int)
     actions = []
     if page.next_cursor:
         actions.append(
-            execute(
+            execute_button(
                 text("portfolio.button.more", locale),
                 HISTORY_VERB,
                 {**where, "cursor": page.next_cursor, "offset": offset + len(page.items)},
             )
         )
-    actions.append(execute(text("portfolio.button.back_to_contract", locale), STATUS_VERB, where))
+    actions.append(
+        execute_button(text("portfolio.button.back_to_contract", locale), STATUS_VERB, where)
+    )
     body += _rows(actions, spacing="Medium")
     return adaptive_card(body, "\n".join(lines))
 
@@ -627,15 +617,17 @@ def overdue_card(
     actions = []
     if page.next_cursor and shown == len(page.items):
         actions.append(
-            execute(
+            execute_button(
                 text("portfolio.button.more", locale),
                 OVERDUE_VERB,
                 {**where, "cursor": page.next_cursor, "offset": offset + shown},
             )
         )
-    actions.append(execute(text("portfolio.button.status", locale), STATUS_VERB, where))
+    actions.append(execute_button(text("portfolio.button.status", locale), STATUS_VERB, where))
     if target is not None:
-        actions.append(execute(text("portfolio.button.all_overdue", locale), OVERDUE_VERB, {}))
+        actions.append(
+            execute_button(text("portfolio.button.all_overdue", locale), OVERDUE_VERB, {})
+        )
     body += _rows(actions, spacing="Medium")
     return adaptive_card(body, "\n".join(lines))
 
@@ -658,7 +650,7 @@ def deviation_filters(
     where = target_data(target)
 
     def button(label: str, changed: DeviationQuery) -> Element:
-        return execute(label, DEVIATIONS_VERB, {**where, **changed.data()})
+        return execute_button(label, DEVIATIONS_VERB, {**where, **changed.data()})
 
     states = [
         button(
@@ -757,13 +749,13 @@ def deviations_card(
     actions = []
     if page.next_cursor and shown == len(page.items):
         actions.append(
-            execute(
+            execute_button(
                 text("portfolio.button.more", locale),
                 DEVIATIONS_VERB,
                 {**where, **query.data(), "cursor": page.next_cursor, "offset": offset + shown},
             )
         )
-    actions.append(execute(text("portfolio.button.status", locale), STATUS_VERB, where))
+    actions.append(execute_button(text("portfolio.button.status", locale), STATUS_VERB, where))
     body += _rows(actions, spacing="Medium")
     body += deviation_filters(listing, query, target, locale)
     return adaptive_card(body, "\n".join(lines))
@@ -790,7 +782,7 @@ def candidates_card(
             {
                 "type": "ActionSet",
                 "spacing": "Small",
-                "actions": [execute(label, verb, {**extra, **target_data(candidate)})],
+                "actions": [execute_button(label, verb, {**extra, **target_data(candidate)})],
             }
         )
         lines.append(f"- {label}")
@@ -805,7 +797,6 @@ __all__ = [
     "DeviationQuery",
     "candidates_card",
     "deviations_card",
-    "execute",
     "history_card",
     "overdue_card",
     "overview_card",

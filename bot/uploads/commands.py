@@ -48,6 +48,7 @@ from bot.conversation.cards import (
     Element,
     adaptive_card,
     clip,
+    execute_button,
     subtle_block,
     text_block,
     title_block,
@@ -731,19 +732,9 @@ def confirmation(view: FollowUpView, outcomes: Sequence[_Outcome], locale: str |
 
 
 def _store_here(follow_up_id: str, locale: str | None) -> dict[str, Any]:
-    title = text("upload.store_here", locale)
-    data = {"followUpId": follow_up_id}
-    return {
-        "type": "Action.Execute",
-        "title": title,
-        "verb": UPLOAD_VERB,
-        "data": data,
-        "fallback": {
-            "type": "Action.Submit",
-            "title": title,
-            "data": {**data, "verb": UPLOAD_VERB},
-        },
-    }
+    return execute_button(
+        text("upload.store_here", locale), UPLOAD_VERB, {"followUpId": follow_up_id}
+    )
 
 
 def ask_card(

@@ -44,7 +44,7 @@ from typing import Final
 from followup import lifecycle
 from followup.absence import responsible_person
 from followup.calendar.workdays import oslo_today
-from followup.errors import FollowUpError
+from followup.errors import Refused
 from followup.evidence import missing_evidence
 from followup.models import (
     Answer,
@@ -84,10 +84,11 @@ class AnswerRefusal(StrEnum):
     UNKNOWN_KIND = "answer.unknown_kind"
 
 
-class AnswerRefused(FollowUpError):
+class AnswerRefused(Refused):
+    reason: AnswerRefusal
+
     def __init__(self, reason: AnswerRefusal, message: str = "", **values: object) -> None:
-        super().__init__(message or reason.value, code=reason.value, **values)
-        self.reason = reason
+        super().__init__(reason, message, **values)
 
 
 # --- text ------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ from followup.answers.services import (
     source_key,
 )
 from followup.calendar.workdays import oslo_today
-from followup.errors import FollowUpError
+from followup.errors import Refused
 from followup.models import (
     Answer,
     AnswerKind,
@@ -144,10 +144,11 @@ class DeviationRefusal(StrEnum):
     """values: from_status, to_status"""
 
 
-class DeviationRefused(FollowUpError):
+class DeviationRefused(Refused):
+    reason: DeviationRefusal
+
     def __init__(self, reason: DeviationRefusal, message: str = "", **values: object) -> None:
-        super().__init__(message or reason.value, code=reason.value, **values)
-        self.reason = reason
+        super().__init__(reason, message, **values)
 
 
 # --- the alert -------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from followup.answers.services import (
     source_key,
 )
 from followup.calendar.workdays import oslo_today
-from followup.errors import FollowUpError
+from followup.errors import FollowUpError, Refused
 from followup.evidence import guess_evidence, missing_evidence
 from followup.models import Answer, AnswerKind, AuditEvent, Document, Role
 from followup.ports import DocumentStore, UnitOfWork
@@ -160,10 +160,11 @@ class UploadRefusal(StrEnum):
     """The source activity already answered the follow-up without this file."""
 
 
-class UploadRefused(FollowUpError):
+class UploadRefused(Refused):
+    reason: UploadRefusal
+
     def __init__(self, reason: UploadRefusal, message: str = "", **values: object) -> None:
-        super().__init__(message or reason.value, code=reason.value, **values)
-        self.reason = reason
+        super().__init__(reason, message, **values)
 
 
 @dataclass(frozen=True, slots=True)
