@@ -347,10 +347,10 @@ class ExportKind(StrEnum):
     OPPFOLGINGER = "oppfolginger"
     """Follow-ups due in the period, except skipped ones, with their state and answer."""
     UTILGJENGELIGE = "utilgjengelige"
+    """Unreachable owners with open follow-ups."""
     HISTORIKK = "historikk"
     """The audit trail of the contracts: every change, who made it (and for whom), before and
     after; the period filters when it happened."""
-    """Unreachable owners with open follow-ups."""
 
 
 class ColumnType(StrEnum):

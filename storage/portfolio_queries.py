@@ -36,7 +36,6 @@ from sqlalchemy import (
     exists,
     false,
     func,
-    literal,
     literal_column,
     or_,
     select,
@@ -1099,7 +1098,14 @@ def _export_history(query: ExportQuery, scope: Scope) -> _Export:
         .select_from(
             events.join(AU, AU.c.id == events.c.event_id)
             .join(C, C.c.id == events.c.contract_id)
-            .outerjoin(actor, AU.c.actor == literal(PERSON_ACTOR).concat(actor.c.id))
+            .outerjoin(
+                # `person:<id>`: compare the id part, so the join uses people's primary key.
+                actor,
+                and_(
+                    AU.c.actor.startswith(PERSON_ACTOR, autoescape=True),
+                    actor.c.id == func.substr(AU.c.actor, len(PERSON_ACTOR) + 1),
+                ),
+            )
             .outerjoin(behalf, behalf.c.id == AU.c.after["on_behalf_of_id"].as_string())
         )
         .where(*period)

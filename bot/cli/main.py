@@ -18,6 +18,14 @@ log = logging.getLogger(__name__)
 EXIT_USAGE = 2
 
 
+def _positive(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
 def _fail(message: str) -> int:
     sys.stderr.write(f"kontraktsvakt: {message}\n")
     return EXIT_USAGE
@@ -260,7 +268,7 @@ def _add_audit_parser(sub: Any) -> None:
         help="a head printed by an earlier run (kept in the archive) the chain must still pass",
     )
     verify.add_argument(
-        "--batch", type=int, default=10_000, help="events read per query (default 10000)"
+        "--batch", type=_positive, default=10_000, help="events read per query (default 10000)"
     )
     verify.set_defaults(func=cmd_audit_verify)
 

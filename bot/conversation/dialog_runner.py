@@ -52,12 +52,6 @@ class DialogRunner:
         await dialog_context.continue_dialog()
         return True
 
-    async def active(self, turn_context: TurnContext) -> str | None:
-        """The id of the dialog running in this conversation, if any."""
-        dialog_context = await self._dialogs.create_context(turn_context)
-        active = dialog_context.active_dialog
-        return str(active.id) if active is not None else None
-
     async def begin(
         self, turn_context: TurnContext, dialog_id: str, options: dict[str, Any]
     ) -> None:

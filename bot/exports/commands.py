@@ -52,7 +52,7 @@ from bot.teams.members import conversation_members as connector_members
 from followup.access import AccessRefusal, resolve_viewer
 from followup.calendar.workdays import oslo_today
 from followup.channel_members import ChannelMember, members_scope
-from followup.conversations import identify
+from followup.conversations import channel_conversation_id, identify
 from followup.errors import FollowUpError, NotAllowed
 from followup.exports import (
     ConsentProblem,
@@ -260,7 +260,7 @@ def delivery_for(request: TurnRequest) -> Delivery:
 async def conversation_members(request: TurnRequest) -> list[ChannelMember]:
     """Everyone in the channel or group chat, as the Bot Connector lists them (paged): the
     same look-up as the portfolio commands' channel answers. Raises `ConnectorError`."""
-    conversation = (request.conversation_id or "").split(";", 1)[0]
+    conversation = channel_conversation_id(request.conversation_id or "")
     return await connector_members(request.turn_context, conversation)
 
 

@@ -3,7 +3,9 @@ what and before → after; an `Eldre` button pages back (verb `historyMore`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Final
 
 from bot.conversation import formatting
@@ -17,10 +19,12 @@ from bot.conversation.cards import (
     text_block,
     title_block,
 )
+from bot.conversation.labels import category_label, remedy_label, severity_label, status_label
 from bot.conversation.markdown import plain
 from bot.conversation.texts import CATALOGUES, text
 from followup.calendar.workdays import OSLO
 from followup.history import ContractHistory, HistoryEntry
+from followup.models import DeviationCategory, DeviationStatus, Remedy, Severity
 
 HISTORY_MORE_VERB: Final = "historyMore"
 MAX_CHANGE_SHOWN: Final = 300
@@ -30,8 +34,22 @@ def _label(key: str, fallback: str, locale: str | None) -> str:
     return text(key, locale) if key in CATALOGUES["nb"] else fallback
 
 
+def _moment(at: datetime, locale: str | None) -> str:
+    moment = at.astimezone(OSLO)
+    return f"{formatting.numeric(moment.date(), locale)} {moment:%H:%M}"
+
+
+_ENUM_LABELS: Final[dict[str, tuple[type[StrEnum], Callable[[Any, str | None], str]]]] = {
+    "category": (DeviationCategory, category_label),
+    "severity": (Severity, severity_label),
+    "status": (DeviationStatus, status_label),
+    "remedy": (Remedy, remedy_label),
+}
+
+
 def _value(field: str, value: Any, locale: str | None) -> str:
-    """A value as a person reads it: states and answers in words, times in Oslo."""
+    """A value as a person reads it: states, answers and deviation words in words (the shared
+    labels), times in Oslo."""
     if value is None:
         return "–"
     if isinstance(value, list):
@@ -43,12 +61,17 @@ def _value(field: str, value: Any, locale: str | None) -> str:
         return _label(f"history.state.{shown}", shown, locale)
     if field == "kind":
         return _label(f"answer.kind.{shown}", shown, locale).lower()
-    if field.endswith("_at"):
+    if field in _ENUM_LABELS:
+        kind, label = _ENUM_LABELS[field]
         try:
-            moment = datetime.fromisoformat(shown).astimezone(OSLO)
+            return label(kind(shown), locale)
         except ValueError:
             return shown
-        return f"{formatting.numeric(moment.date(), locale)} {moment:%H:%M}"
+    if field.endswith("_at"):
+        try:
+            return _moment(datetime.fromisoformat(shown), locale)
+        except ValueError:
+            return shown
     return shown
 
 
@@ -64,21 +87,6 @@ def change_words(entry: HistoryEntry, locale: str | None) -> str:
     return "; ".join(shown)
 
 
-def action_label(action: str, locale: str | None) -> str:
-    key = f"history.action.{action}"
-    return text(key, locale) if key in CATALOGUES["nb"] else action
-
-
-def entity_label(entity: str, locale: str | None) -> str:
-    key = f"history.entity.{entity}"
-    return text(key, locale) if key in CATALOGUES["nb"] else entity
-
-
-def when(entry: HistoryEntry, locale: str | None) -> str:
-    moment = entry.event.at.astimezone(OSLO)
-    return f"{formatting.numeric(moment.date(), locale)} {moment:%H:%M}"
-
-
 def who(entry: HistoryEntry, locale: str | None) -> str:
     if entry.on_behalf_of_name:
         return text("history.by_for", locale, who=entry.actor_name, owner=entry.on_behalf_of_name)
@@ -88,8 +96,9 @@ def who(entry: HistoryEntry, locale: str | None) -> str:
 def entry_lines(entry: HistoryEntry, locale: str | None) -> tuple[str, str, str]:
     """(when · who, what (of what), before → after), as plain text."""
     event = entry.event
-    head = f"{when(entry, locale)} · {who(entry, locale)}"
-    what = f"{action_label(event.action, locale)} ({entity_label(event.entity, locale)})"
+    head = f"{_moment(event.at, locale)} · {who(entry, locale)}"
+    action = _label(f"history.action.{event.action}", event.action, locale)
+    what = f"{action} ({_label(f'history.entity.{event.entity}', event.entity, locale)})"
     change = clip(change_words(entry, locale), MAX_CHANGE_SHOWN)
     return head, what, change
 

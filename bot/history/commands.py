@@ -7,11 +7,11 @@ again for every page, and a forged contract id or cursor is refused."""
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
 from botbuilder.core import InvokeResponse
 
+from bot.conversation.channel import members_or_refuse
 from bot.conversation.domain_commands import DomainCommands, guarded
 from bot.conversation.markdown import echo
 from bot.conversation.replies import card_reply, error_reply
@@ -25,22 +25,17 @@ from bot.conversation.router import (
 )
 from bot.conversation.texts import text
 from bot.history.cards import HISTORY_MORE_VERB, history_card
-from bot.teams.connector import ConnectorError
-from bot.teams.members import conversation_members
-from followup.access import CHANNEL_SEES_NOTHING, resolve_viewer
+from followup.access import reader_scope
 from followup.calendar.workdays import oslo_today
-from followup.channel_members import ChannelMember, members_scope
-from followup.errors import FollowUpError, NotAllowed
+from followup.channel_members import people_in_channel
+from followup.errors import FollowUpError
 from followup.history import UNKNOWN_CONTRACT, ContractHistory, contract_history
-from followup.models import ConversationKind
 from followup.ports import UnitOfWork
-from followup.views import Scope
 
 log = logging.getLogger(__name__)
 
 MAX_REFERENCE = 60
 MAX_CURSOR = 120
-MEMBERS_UNKNOWN = "history.channel_members_unknown"
 
 
 class HistoryCommands(DomainCommands):
@@ -84,42 +79,22 @@ class HistoryCommands(DomainCommands):
     async def _history(
         self, request: TurnRequest, reference: str, cursor: str | None
     ) -> ContractHistory:
-        members = await self._members(request)
+        members = await members_or_refuse(request)
 
         def read(uow: UnitOfWork) -> ContractHistory:
-            scope = self._scope(uow, request, oslo_today(request.now), members)
+            person = self._person(uow, request)
+            channel = people_in_channel(uow, members) if members is not None else None
+            scope = reader_scope(
+                uow,
+                person.id,
+                oslo_today(request.now),
+                procurement_addresses=self._deps.procurement_addresses,
+                channel_member_ids=channel.person_ids if channel else None,
+                unresolved_members=channel.unresolved if channel else 0,
+            )
             return contract_history(uow, scope, reference, cursor=cursor)
 
         return await self._read(read)
-
-    def _scope(
-        self,
-        uow: UnitOfWork,
-        request: TurnRequest,
-        today: date,
-        members: list[ChannelMember] | None,
-    ) -> Scope:
-        person = self._person(uow, request)
-        addresses = self._deps.procurement_addresses
-        viewer = resolve_viewer(uow, person.id, today, procurement_addresses=addresses)
-        if members is None:
-            return viewer.scope
-        scope = viewer.scope & members_scope(uow, members, today, addresses)
-        if scope.is_nothing:
-            raise NotAllowed("the channel may see nothing", code=CHANNEL_SEES_NOTHING)
-        return scope
-
-    @staticmethod
-    async def _members(request: TurnRequest) -> list[ChannelMember] | None:
-        """Everyone in the channel or group chat; None in a 1:1 chat."""
-        if request.kind is ConversationKind.PERSONAL:
-            return None
-        conversation = (request.conversation_id or "").split(";", 1)[0]
-        try:
-            return await conversation_members(request.turn_context, conversation)
-        except (ConnectorError, ValueError, TypeError) as error:
-            log.info("could not read a channel's members", extra={"error": str(error)[:200]})
-            raise NotAllowed("members unknown", code=MEMBERS_UNKNOWN) from error
 
 
 __all__ = ["HistoryCommands"]

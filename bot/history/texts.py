@@ -16,13 +16,8 @@ NB: dict[str, str] = {
     "history.by": "{who}",
     "history.by_for": "{who} for {owner}",
     "history.more": "Eldre",
-    "history.more_fallback": "Trykk «Eldre» for å se mer.",
     "history.unknown_contract": "Jeg finner ingen kontrakt med avtalenummer «{reference}».",
     "history.bad_cursor": "Kortet er utdatert. Skriv «historikk <avtalenr>» på nytt.",
-    "history.channel_members_unknown": (
-        "Jeg fikk ikke lest hvem som er med i kanalen, så jeg viser ikke historikk her. Spør "
-        "meg i en 1:1-chat."
-    ),
     "history.field.state": "status",
     "history.field.next_action_at": "neste påminnelse",
     "history.field.kind": "svar",
@@ -41,7 +36,7 @@ NB: dict[str, str] = {
     "history.state.deviation_reported": "avvik meldt",
     "history.state.escalated": "eskalert",
     "history.state.snoozed": "utsatt",
-    "history.state.skipped": "hoppet over",
+    "history.state.skipped": "utgått",
     "history.entity.contract": "kontrakt",
     "history.entity.follow_up": "oppfølging",
     "history.entity.deviation": "avvik",
@@ -69,12 +64,8 @@ EN: dict[str, str] = {
     "history.by": "{who}",
     "history.by_for": "{who} for {owner}",
     "history.more": "Older",
-    "history.more_fallback": "Press “Older” to see more.",
     "history.unknown_contract": "I find no contract with the number “{reference}”.",
     "history.bad_cursor": "The card is out of date. Type “history <contract no.>” again.",
-    "history.channel_members_unknown": (
-        "I could not read who is in this channel, so I show no history here. Ask me in a 1:1 chat."
-    ),
     "history.field.state": "state",
     "history.field.next_action_at": "next reminder",
     "history.field.kind": "answer",

@@ -15,13 +15,12 @@ from dataclasses import dataclass, replace
 from botbuilder.core import MessageFactory
 
 from bot.conversation import formatting
+from bot.conversation.channel import members_or_refuse
 from bot.conversation.domain_commands import DomainCommands, guarded
 from bot.conversation.replies import card_reply, read_period
-from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest, scope_of
+from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest
 from bot.conversation.texts import text
 from bot.owner.cards import contracts_card, plan_card, tasks_card
-from bot.teams.connector import ConnectorError
-from bot.teams.members import conversation_members
 from followup.absence import (
     RegisterAbsence,
     current_and_future_absences,
@@ -29,12 +28,10 @@ from followup.absence import (
     register_absence,
     set_standing_deputy,
 )
-from followup.access import CHANNEL_MEMBERS_UNKNOWN, reader_scope
+from followup.access import reader_scope
 from followup.calendar.feed import feed_path, has_calendar_token, issue_calendar_token
 from followup.calendar.workdays import oslo_today
-from followup.channel_members import ChannelMember, people_in_channel
-from followup.conversations import channel_conversation_id
-from followup.errors import NotAllowed
+from followup.channel_members import people_in_channel
 from followup.models import Absence, Person
 from followup.ports import UnitOfWork
 from followup.tasks import (
@@ -208,7 +205,7 @@ class OwnerCommands(DomainCommands):
         if not reference:
             return text("plan.usage", locale)
         today = oslo_today(request.now)
-        members = await self._channel_members(request) if scope_of(request.kind) == "team" else None
+        members = await members_or_refuse(request)
 
         def work(uow: UnitOfWork) -> ContractPlan:
             person = self._person(uow, request)
@@ -225,16 +222,6 @@ class OwnerCommands(DomainCommands):
 
         plan = await self._read(work)
         return card_reply(plan_card(plan, locale))
-
-    async def _channel_members(self, request: TurnRequest) -> list[ChannelMember]:
-        """Everyone in the channel (or group chat) asked in, from Teams; refused when Teams does
-        not say (nothing is shown to members the bot cannot check)."""
-        conversation = channel_conversation_id(request.conversation_id or "")
-        try:
-            return await conversation_members(request.turn_context, conversation)
-        except (ConnectorError, ValueError, TypeError) as error:
-            log.info("could not read a channel's members", extra={"error": str(error)[:200]})
-            raise NotAllowed("members unknown", code=CHANNEL_MEMBERS_UNKNOWN) from error
 
     # --- stedfortreder ------------------------------------------------------------------------
 

@@ -63,6 +63,7 @@ from bot.portfolio.cards import (
 from bot.teams.connector import ConnectorError
 from bot.teams.members import conversation_members
 from followup.access import (
+    CHANNEL_MEMBERS_UNKNOWN,
     GrantRole,
     RevokeRole,
     Viewer,
@@ -73,6 +74,7 @@ from followup.access import (
 )
 from followup.calendar.workdays import oslo_today
 from followup.channel_members import ChannelPeople, people_in_channel
+from followup.conversations import channel_conversation_id
 from followup.deviations.intake import normalise, read_category, read_severity
 from followup.errors import FollowUpError, NotAllowed
 from followup.models import DeviationCategory, Role, Severity
@@ -104,10 +106,6 @@ MAX_KEY: Final = 200
 MAX_CURSOR: Final = 400
 MAX_OFFSET: Final = 10_000_000
 
-"""Refusal code: a channel with a member who may see nothing (or who is unknown)."""
-CHANNEL_MEMBERS_UNKNOWN: Final = "portfolio.channel_members_unknown"
-"""Refusal code: the channel's members could not be read from Teams."""
-"""Refusal code: a card names a supplier, owner or contract that is not there (any more)."""
 
 OPEN_WORDS: Final = frozenset({"åpne", "åpen", "åpent", "apne", "apen", "apent", "open"})
 ALL_WORDS: Final = frozenset({"alle", "all", "alt"})
@@ -546,7 +544,7 @@ class PortfolioCommands(DomainCommands):
     # --- the channel's members -----------------------------------------------------------------
 
     async def _channel_people(self, request: TurnRequest) -> ChannelPeople:
-        conversation = (request.conversation_id or "").split(";", 1)[0]
+        conversation = channel_conversation_id(request.conversation_id or "")
         cached = self._channels.get(conversation, request.now)
         if cached is not None:
             return cached
@@ -606,7 +604,7 @@ _LISTS: Final = frozenset({OVERDUE_VERB, DEVIATIONS_VERB, HISTORY_VERB})
 
 def _list_key(request: TurnRequest) -> str | None:
     """A channel's threads share one key (its id without `;messageid=`)."""
-    conversation = (request.conversation_id or "").split(";", 1)[0]
+    conversation = channel_conversation_id(request.conversation_id or "")
     return LAST_LIST + conversation if conversation else None
 
 

@@ -288,18 +288,29 @@ def record_answer(
     if reason is not None:
         raise AnswerRefused(reason, reference=target.contract.reference)
     check_text(cleaned)
-    recorded = _store_answer(
-        uow,
-        target,
-        answer_kind,
-        now,
-        text=cleaned,
-        source=key,
-        channel=cmd.channel,
+    return store_checked_answer(
+        uow, target, answer_kind, now, text=cleaned, source=key, channel=cmd.channel
     )
-    if not recorded.created:  # the same activity, stored by a concurrent transaction
+
+
+def store_checked_answer(
+    uow: UnitOfWork,
+    target: AnswerTarget,
+    kind: AnswerKind,
+    now: datetime,
+    *,
+    text: str | None,
+    source: SourceKey | None,
+    channel: str,
+) -> AnswerRecorded:
+    """Store an answer whose checks the caller has made in this unit of work (no answer of
+    this activity yet, the follow-up open, the text cleaned and short enough: `record_answer`
+    and `store_document` make them). A concurrent transaction that stored this activity's
+    answer first wins: what this call wrote is rolled back and theirs comes back."""
+    recorded = _store_answer(uow, target, kind, now, text=text, source=source, channel=channel)
+    if not recorded.created:
         uow.rollback()
-        return replayed_answer(uow, key) or recorded
+        return replayed_answer(uow, source) or recorded
     return recorded
 
 

@@ -38,14 +38,13 @@ from typing import Final
 
 from followup.answers.services import (
     AnswerRefused,
-    RecordAnswer,
     answer_closed_reason,
     check_text,
     clean_text,
     find_answer_target,
-    record_answer,
     replayed_answer,
     source_key,
+    store_checked_answer,
 )
 from followup.calendar.workdays import oslo_today
 from followup.errors import FollowUpError, Refused
@@ -364,9 +363,8 @@ def store_document(
     check_text(cleaned)
     sha256 = hashlib.sha256(data).hexdigest()
     target = find_answer_target(uow, follow_up_id, cmd.person_id, now)
-    replay = replayed_answer(
-        uow, source_key(cmd.source_activity_id, cmd.source_channel_id, cmd.source_conversation_id)
-    )
+    source = source_key(cmd.source_activity_id, cmd.source_channel_id, cmd.source_conversation_id)
+    replay = replayed_answer(uow, source)
     if replay is not None:
         return _duplicate(uow, follow_up_id, sha256, replay.answer, target.checkpoint.evidence)
     reason = answer_closed_reason(target)
@@ -377,20 +375,14 @@ def store_document(
     if existing is not None:
         return _duplicate(uow, follow_up_id, sha256, None, target.checkpoint.evidence)
     key = _stored_key(uow, store, sha256, accepted.extension, data)
-    recorded = record_answer(
-        RecordAnswer(
-            follow_up_id,
-            AnswerKind.DOCUMENTS,
-            cmd.person_id,
-            text=cleaned,
-            source_activity_id=cmd.source_activity_id,
-            source_channel_id=cmd.source_channel_id,
-            source_conversation_id=cmd.source_conversation_id,
-            channel=cmd.channel,
-        ),
+    recorded = store_checked_answer(
         uow,
+        target,
+        AnswerKind.DOCUMENTS,
         now,
-        target=target,
+        text=cleaned,
+        source=source,
+        channel=cmd.channel,
     )
     document, created = (None, False)
     if recorded.created:
