@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -36,12 +35,12 @@ from bot.wiring import (
     exports_cleanup,
     uploads_cleanup,
 )
-from followup.calendar.workdays import WorkingCalendar
+from followup.calendar.workdays import WorkingCalendar, oslo_today
 from scheduler.jobs import ReminderJobs
 from scheduler.runner import start_scheduler, stop_scheduler
 from storage.db import create_db_engine, create_session_factory, is_reachable
-from storage.demo_data import demo_people
 from storage.dialog_state import SqlDialogStateStore
+from storage.people_picker import demo_people
 from storage.processed_activities import ProcessedActivityLog, is_database_outage
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -56,6 +55,7 @@ AUTH = web.AppKey("auth", PooledBotFrameworkAuthentication)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 BOT = web.AppKey("bot", KontraktsvaktBot)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
+LIFETIME_CLOCK: web.AppKey[Clock] = web.AppKey("lifetime_clock")
 PROCESSED = web.AppKey("processed_activities", ProcessedActivityLog)
 CONVERSATION_STATE = web.AppKey("conversation_state", ConversationState)
 JOBS = web.AppKey("reminder_jobs", ReminderJobs)
@@ -74,9 +74,20 @@ def system_clock() -> datetime:
 
 
 def create_app(
-    settings: Settings, *, clock: Clock = system_clock, scheduler: bool = False
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    lifetime_clock: Clock | None = None,
+    scheduler: bool = False,
 ) -> web.Application:
-    """The bot's aiohttp application; `scheduler` also runs the reminder scheduler in it."""
+    """The bot's aiohttp application; `scheduler` also runs the reminder scheduler in it.
+
+    `clock` is the follow-ups' time: answers, deviations, what is due and overdue, reminders
+    (the demo may run it fast). `lifetime_clock` (default `clock`) is the time what expires
+    counts in: export files and download links, activity claims, the outbox's leases and
+    retries, the state store's timestamps; the demo gives it real time, so a link works for
+    its minutes however fast the follow-ups move."""
+    real = lifetime_clock or clock
     app = web.Application(client_max_size=settings.max_body_bytes)
     engine = create_db_engine(settings.effective_database_url)
     pool = ConnectorPool(settings.effective_service_url_hosts)
@@ -84,14 +95,14 @@ def create_app(
     adapter = CloudAdapter(auth)
     # Dialog state lives in the database, so a half-finished dialog survives a restart and
     # continues on another instance.
-    state_storage = SqlAlchemyStorage(SqlDialogStateStore(engine, clock))
+    state_storage = SqlAlchemyStorage(SqlDialogStateStore(engine, real))
     conversation_state = ConversationState(state_storage)
     # One proactive sender for the process: reminders, upload confirmations.
     notifier = build_notifier(settings, adapter)
     # Files sent to the bot: downloaded after the reply, stored under DOCUMENTS_DIR.
-    uploads = build_uploads(settings, engine, notifier, clock)
+    uploads = build_uploads(settings, engine, notifier, real)
     # Exports: prepared under DATA_DIR/exports, uploaded on consent or behind a short link.
-    exports = build_exports(settings)
+    exports = build_exports(settings, real)
     deps = BotDependencies(
         uow_factory=SqlAlchemyUnitOfWorkFactory(create_session_factory(engine)),
         clock=clock,
@@ -117,6 +128,7 @@ def create_app(
     app[ADAPTER] = adapter
     app[BOT] = bot
     app[CLOCK] = clock
+    app[LIFETIME_CLOCK] = real
     app[PROCESSED] = processed
     app[CONVERSATION_STATE] = conversation_state
     app[UPLOADS] = uploads
@@ -130,7 +142,7 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
     )
     endpoint = MessagesEndpoint(
-        adapter, bot, auth, guards, processed, clock, is_outage=is_database_outage
+        adapter, bot, auth, guards, processed, real, is_outage=is_database_outage
     )
     app.router.add_post("/api/messages", endpoint.handle)
     app.router.add_get("/healthz", _healthz)
@@ -138,13 +150,13 @@ def create_app(
     # A plain GET for calendar clients: outside the messaging endpoint and its guards.
     CalendarFeedRoute(deps).add_to(app)
     # Download links for exports posted where file consent is not available; likewise.
-    ExportDownloadRoute(exports, clock).add_to(app)
+    ExportDownloadRoute(exports, real).add_to(app)
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(uploads_cleanup(uploads))
-    app.cleanup_ctx.append(exports_cleanup(exports, clock))
+    app.cleanup_ctx.append(exports_cleanup(exports, real))
     if scheduler:
         app[JOBS] = build_reminder_jobs(
-            settings, deps.uow_factory, adapter, clock, notifier=notifier
+            settings, deps.uow_factory, adapter, clock, notifier=notifier, lifetime_clock=real
         )
         deps.outbox_nudge.connect(app[JOBS].send_soon)
         app.cleanup_ctx.append(_scheduler)
@@ -155,7 +167,8 @@ def create_app(
 
         setup_dev_channel(
             app,
-            list_people=functools.partial(demo_people, engine),
+            # Who has something due is counted on the follow-ups' day.
+            list_people=lambda: demo_people(engine, oslo_today(clock())),
             bot_id=DEV_BOT_ID,
             tenant_id=DEV_TENANT_ID,
             webchat_bundle=bundle_path(settings.data_dir / "webchat"),
@@ -191,7 +204,9 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
 async def _prune_processed(app: web.Application) -> None:
     while True:
         try:
-            await asyncio.to_thread(app[PROCESSED].prune, PROCESSED_RETENTION, app[CLOCK]())
+            await asyncio.to_thread(
+                app[PROCESSED].prune, PROCESSED_RETENTION, app[LIFETIME_CLOCK]()
+            )
         except Exception:
             log.exception("pruning processed activities failed")
         await asyncio.sleep(3600)

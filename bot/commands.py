@@ -21,9 +21,7 @@ from bot.portfolio.channel_commands import ProcurementChannelCommands
 from bot.portfolio.commands import PortfolioCommands, is_deviation_list
 from bot.reminders.commands import ReminderCommands
 from bot.uploads.commands import UploadCommands, Uploads
-from followup.access import is_procurement as has_procurement_access
-from followup.conversations import identify
-from followup.models import Person, Role
+from followup.help_profile import HelpProfile, help_profile
 
 
 def build_dialogs(deps: BotDependencies) -> DialogRunner:
@@ -53,22 +51,23 @@ def build_router(
     (None: `eksport` only explains itself).
     """
 
-    async def sender(request: TurnRequest) -> Person | None:
-        def run() -> Person | None:
+    async def asker(request: TurnRequest, with_examples: bool) -> HelpProfile:
+        """Who asks for help, in one unit of work: the person, and (`with_examples`) one query
+        for contracts to show in the examples."""
+
+        def run() -> HelpProfile:
             with deps.uow_factory() as uow:
-                return identify(uow, request.teams_user_id, request.aad_object_id)
+                return help_profile(
+                    uow,
+                    request.teams_user_id,
+                    request.aad_object_id,
+                    procurement_addresses=deps.procurement_addresses,
+                    with_examples=with_examples,
+                )
 
         return await asyncio.to_thread(run)
 
-    async def is_procurement(request: TurnRequest) -> bool:
-        person = await sender(request)
-        return person is not None and has_procurement_access(person, deps.procurement_addresses)
-
-    async def is_admin(request: TurnRequest) -> bool:
-        person = await sender(request)
-        return person is not None and Role.ADMIN in person.roles
-
-    router = CommandRouter(is_procurement=is_procurement, is_admin=is_admin)
+    router = CommandRouter(help_profile=asker)
     portfolio = PortfolioCommands(deps)
     OwnerCommands(deps).register(router)
     PlanCommands(deps).register(router)

@@ -110,7 +110,9 @@ class Settings(BaseSettings):
     """1 = Monday … 7 = Sunday."""
     weekly_summary_time: time = Field(default=time(8, 0), alias="WEEKLY_SUMMARY_TIME")
     clock_speed: float = Field(default=1.0, alias="CLOCK_SPEED", gt=0, le=1_000_000)
-    """Local mode only: the bot's clock runs this many times faster (the demo)."""
+    """Local mode only: the follow-ups' clock runs this many times faster (the demo): what is
+    due, reminders, answers. What expires (export links, activity claims, the outbox's leases)
+    keeps real time."""
 
     # Documents sent to the bot (see bot/uploads/commands.py and bot/teams/file_downloads.py).
     documents_dir: Path | None = Field(default=None, alias="DOCUMENTS_DIR")

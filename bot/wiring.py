@@ -67,9 +67,11 @@ def build_reminder_jobs(
     *,
     holder: str | None = None,
     notifier: Notifier | None = None,
+    lifetime_clock: Callable[[], datetime] | None = None,
 ) -> ReminderJobs:
     """The jobs of a tick; `notifier` is the process's one sender (`build_notifier` by
-    default)."""
+    default). Planning runs on `clock` (the follow-ups' time, fast in the demo); the sender's
+    claims, leases and retries on `lifetime_clock` (real time; default `clock`)."""
     holder = holder or process_name()
     renderer = ReminderCards()
     rate = settings.send_rate_per_tenant or None
@@ -86,7 +88,7 @@ def build_reminder_jobs(
         uow_factory,
         guarded,
         renderer,
-        clock,
+        lifetime_clock or clock,
         Pacer(rate),
         holder=holder,
         settings=SenderSettings(concurrency=settings.send_concurrency),
@@ -103,7 +105,12 @@ def build_reminder_jobs(
     )
 
 
-def run_scheduler_process(settings: Settings, clock: Callable[[], datetime]) -> int:
+def run_scheduler_process(
+    settings: Settings,
+    clock: Callable[[], datetime],
+    *,
+    lifetime_clock: Callable[[], datetime] | None = None,
+) -> int:
     """`kontraktsvakt scheduler`: tick until SIGTERM or SIGINT, then stop cleanly (what is in
     flight is sent and recorded; nothing claimed is left to its lease)."""
     from storage.db import create_db_engine, create_session_factory
@@ -114,7 +121,9 @@ def run_scheduler_process(settings: Settings, clock: Callable[[], datetime]) -> 
         pool = ConnectorPool(settings.effective_service_url_hosts)
         adapter = CloudAdapter(PooledBotFrameworkAuthentication(settings, pool))
         uow_factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(engine))
-        jobs = build_reminder_jobs(settings, uow_factory, adapter, clock)
+        jobs = build_reminder_jobs(
+            settings, uow_factory, adapter, clock, lifetime_clock=lifetime_clock
+        )
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -182,12 +191,12 @@ def build_notifier(settings: Settings, adapter: CloudAdapter) -> TeamsNotifier:
 def build_uploads(
     settings: Settings, engine: Engine, notifier: Notifier, clock: Callable[[], datetime]
 ) -> Uploads:
-    """Documents in `FolderDocumentStore(DOCUMENTS_DIR)`, the memory in the bot's state table,
-    confirmations through `notifier`."""
+    """Documents in `FolderDocumentStore(DOCUMENTS_DIR)`, the memory in the bot's state table
+    with its lifetime on `clock` (real time), confirmations through `notifier`."""
     return Uploads(
         downloader=FileDownloader(download_policy(settings)),
         store=FolderDocumentStore(settings.effective_documents_dir),
-        memory=UploadMemory(SqlDialogStateStore(engine, clock)),
+        memory=UploadMemory(SqlDialogStateStore(engine, clock), clock),
         notifier=notifier,
         work=BackgroundWork(settings.document_download_concurrency),
     )
@@ -204,7 +213,9 @@ def uploads_cleanup(uploads: Uploads) -> Callable[[web.Application], Any]:
     return context
 
 
-def build_exports(settings: Settings) -> Exports:
+def build_exports(settings: Settings, clock: Callable[[], datetime] | None = None) -> Exports:
+    """`clock`: the time an export's lifetime and its link's count in (real time in the demo;
+    None: each turn's time)."""
     return Exports(
         store=FolderExportStore(settings.exports_dir),
         uploader=FileUploader(
@@ -216,6 +227,7 @@ def build_exports(settings: Settings) -> Exports:
         lifetime=timedelta(minutes=settings.export_lifetime_minutes),
         link_lifetime=timedelta(minutes=settings.export_link_minutes),
         base_url=settings.base_url,
+        clock=clock,
     )
 
 

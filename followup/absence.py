@@ -118,11 +118,27 @@ def register_absence(cmd: RegisterAbsence, uow: UnitOfWork, now: datetime) -> Ab
     return absence
 
 
-def end_absences(uow: UnitOfWork, person_id: str, now: datetime) -> int:
-    """The person is back: current absences end yesterday, future ones are removed."""
+@dataclass(frozen=True, slots=True)
+class BackFromAbsence:
+    """What `end_current_absence` did."""
+
+    ended: tuple[Absence, ...]
+    """The absences that were going on, as they were (at most one, unless older data overlaps)."""
+    planned: tuple[Absence, ...]
+    """The absences still to come, earliest first: they stay, with their deputies."""
+
+
+def end_current_absence(uow: UnitOfWork, person_id: str, now: datetime) -> BackFromAbsence:
+    """The person is back: the absence going on today ends yesterday (one that began today is
+    removed). Absences planned for later stay, with their deputies. Each ended absence is
+    audited (`absence.ended`). The caller commits."""
     today = oslo_today(now)
-    ended = 0
-    for absence in uow.absences.for_people([person_id], today):
+    ended: list[Absence] = []
+    planned: list[Absence] = []
+    for absence in sorted(uow.absences.for_people([person_id], today), key=lambda a: a.start):
+        if absence.start > today:
+            planned.append(absence)
+            continue
         uow.absences.remove(absence.id)
         if absence.start < today:
             shortened = absence.model_copy(update={"end": today - timedelta(days=1)})
@@ -137,8 +153,8 @@ def end_absences(uow: UnitOfWork, person_id: str, now: datetime) -> int:
                 before=_absence_json(absence),
             )
         )
-        ended += 1
-    return ended
+        ended.append(absence)
+    return BackFromAbsence(tuple(ended), tuple(planned))
 
 
 def current_and_future_absences(uow: UnitOfWork, person_id: str, today: date) -> Sequence[Absence]:

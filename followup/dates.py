@@ -3,7 +3,8 @@
 `read_date(text, now)` returns a `DateReading`: the date, or every plausible reading when the
 phrase is ambiguous (the caller asks back), or nothing when the phrase is not understood. It
 never raises on a string and never reads the clock: "today" is the Oslo date of the aware `now`.
-`read_date_range(text, now)` reads `fra X til Y`, `X til Y`, `X - Y`, `X–Y` and `mellom X og Y`.
+`read_date_range(text, now)` reads `fra X til Y`, `X til Y`, `X - Y`, `X–Y` and `mellom X og Y`,
+and the named periods `romjula` and `i helga`.
 
 Phrases are matched case-insensitively after normalisation (NFKC, collapsed spaces, surrounding
 punctuation and a trailing clock time such as `kl 12` dropped). Leading filler words (`innen`,
@@ -49,16 +50,41 @@ Relative
   from the next working day (`WorkingCalendar.add_working_days`); `for N virkedager siden` back.
 - `neste virkedag`, `forrige virkedag`; `første virkedag etter X`, `siste virkedag før X`,
   `dagen etter X`, `N dager/virkedager etter/før X` for any X these rules read.
+- A span may be said with `ca.`/`cirka`/`omtrent`/`rundt` and as `en ukes tid`, `to ukers tid`,
+  `en månedstid` (the same as without). `om et halvt år` / `et halvår`: 6 months;
+  `om halvannet år`: 18 months.
+- Vague spans are asked back, never guessed (rule `vague`): `om et par dager|uker|måneder` is
+  2 or 3 of them, `om noen få ...` 2, 3 or 4, `om noen ...` 3, 4 or 5.
+- A day and a span: `fredag om en uke` (also `over en uke`, `fredag uka etter`, `om en uke på
+  fredag`, `en uke fra fredag`): the span added to the day as read alone, except that a bare
+  weekday said on that weekday counts from today (`fredag om en uke` said on a Friday is a week
+  from today, as `i dag om en uke`).
+- `samme dato|dag|tid i fjor / neste år / neste måned / forrige måned / neste uke` (also
+  `i fjor samme dato`): today shifted by that much (29.02 falls back to 28.02).
 
 Weeks, months and periods: a deadline phrase naming a period means its END, except weeks
 - `uke 12`, `i uke 12`, `uke 12 2027`: Monday of that ISO week (as DOMAIN.md says); the current
   week if we are in it, next year's if it has passed. `uke 53` is only read for an ISO year that
   has a week 53: said in 2027 it is not understood (`invalid_date`) rather than moved to 2032.
-  `neste uke`, `denne uken`, `forrige uke`: Monday of that week.
+  `neste uke`, `denne uken`, `forrige uke` (also `til neste uke`): Monday of that week.
+- A deadline naming a week means its LAST WORKING DAY (Friday, or earlier when it is a holiday):
+  `innen neste uke`, `i løpet av neste uke`, `ut uka`, `innen uke 50`, `innen utgangen av
+  neste uke`, `innen ukens slutt`. Parts of a week, in working days: `i begynnelsen av / i
+  starten av / tidlig / først i neste uke` the first working day, `midt i / i midten av` the
+  Wednesday (or the next working day), `i slutten av / mot slutten av / sent i / sist i` the
+  last working day. `uka`/`uken` alone is this week, or next week once that day has passed.
+- The weekend: `før helga`, `innen helgen`, `mot helga`: the last working day of this week (said
+  on a Saturday or Sunday: of next week). `etter helga`, `over helgen`: the first working day
+  after the coming weekend (`mandag etter helga`: that Monday). `i helga` is ambiguous
+  between Saturday and Sunday; as a period it is both. `neste helg`, like `neste lørdag`, is
+  ambiguous between this weekend and the one in next week.
 - `ultimo januar` (last day), `primo januar` (1st), `medio januar` (15th), also `utgangen av`,
   `slutten av`, `begynnelsen av`, `midten av`: the next occurrence on or after today.
-- `ut måneden`, `innen utgangen av måneden`, `ultimo måneden`: last day of this month;
-  `ut året`, `utgangen av året`: 31 December.
+- `ut måneden`, `innen utgangen av måneden`, `ultimo måneden`, `innen månedsskiftet`: last day of
+  this month; `ut året`, `utgangen av året`, `innen året`, `innen årets slutt`: 31 December.
+- A deadline naming a month means its last day: `innen mars` (`innen mars måned`), `i løpet av
+  mars`, `til og med mars`, `innen neste måned`, `innen måneden`. A month alone (`i mars`,
+  `januar`) names no day and is not understood.
 - `første/andre/tredje/fjerde/siste mandag|virkedag|dag i måneden | i neste måned | i januar`:
   `måneden` is this month unless that day has passed, then next month's; `denne måneden` is
   always this month; `neste måned` next month; a month name its next occurrence.
@@ -69,10 +95,16 @@ Weeks, months and periods: a deadline phrase naming a period means its END, exce
 
 Holidays (no year: the next occurrence on or after today)
 - `før jul` / `innen jul` / `til jul`: the last working day on or before 23 December.
-  `før nyttår`: the last working day on or before 30 December. `etter nyttår`: the first
-  working day of January. `før påske`: the last working day before Maundy Thursday.
-  `etter påske`: the first working day after Easter Monday.
-- Named days: `julaften` 24.12, `1./2. juledag`, `nyttårsaften` 31.12, `nyttårsdag` 1.1,
+  `før nyttår` / `til nyttår` (before New Year's Eve, as `til jul` is before Christmas Eve):
+  the last working day on or before 30 December. `innen nyttår`, `innen årsskiftet`, `ved
+  årsskiftet`, `nyttår`: 31 December. `etter nyttår`, `over nyttår`, `etter årsskiftet`: the
+  first working day of January. `etter jul` / `over jul` is ambiguous between the first
+  working day after the Christmas days and the first one in January. `før påske`: the last
+  working day before Maundy Thursday. `etter påske`: the first working day after Easter Monday.
+- `romjula` (`i romjulen`, `mellomjula`, `mellom jul og nyttår`) is 27 to 30 December: as one
+  date it is ambiguous between the days still ahead; as a period (`read_date_range`) the four.
+- Named days: `lille julaften` 23.12, `julaften` 24.12, `1./2./3. juledag` (`annen juledag`),
+  `trettendedag jul` 6.1, `nyttårsaften` 31.12, `nyttårsdag` 1.1,
   `17. mai`/`grunnlovsdagen`, `sankthansaften` 23.06, `sankthans`/`jonsok` 24.06, and the
   Easter-based days `skjærtorsdag`, `langfredag`, `påskeaften`, `1./2. påskedag`,
   `kristi himmelfartsdag`, `pinseaften`, `1./2. pinsedag`.
@@ -138,6 +170,11 @@ class DateRule(StrEnum):
     PERIOD_END = "period_end"
     HOLIDAY = "holiday"
     RELATIVE_TO = "relative_to"
+    WEEK_PART = "week_part"
+    WEEKEND = "weekend"
+    SAME_DATE = "same_date"
+    NAMED_PERIOD = "named_period"
+    VAGUE = "vague"
     DATEPARSER = "dateparser"
     INVALID_DATE = "invalid_date"
     RANGE = "range"
@@ -294,7 +331,7 @@ _YEAR = r"(?P<y>\d{4}|\d{2})"
 _FILLER = re.compile(
     r"(?:innen|senest|seinest|frist(?:en)?(?:\s+er)?:?|til\s+og\s+med|t\.?o\.?m\.?|"
     r"fra\s+og\s+med|f\.?o\.?m\.?|fra|til|på|den|ca\.?|cirka|omkring|"
-    r"i\s+løpet\s+av|har|har\s+blitt|blitt)\s+(?P<rest>.+)"
+    r"i\s+løpet\s+av|har|har\s+blitt|blitt|rett|like|straks)\s+(?P<rest>.+)"
 )
 # Words in front that put the phrase in the past ("levert på mandag", "ble sendt 3.12").
 _PAST_WORDS = (
@@ -336,6 +373,9 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except (ValueError, OverflowError):
         return None
+
+
+_SATURDAY = 5
 
 
 def _week_monday(day: date) -> date:
@@ -439,9 +479,17 @@ _UNIT = (
     r"(?P<unit>virkedag(?:er)?|arbeidsdag(?:er)?|dag(?:er)?|døgn|uke(?:r)?|veke(?:r)?|"
     r"måned(?:er)?|månad(?:er)?|maned(?:er)?|mnd\.?|år)"
 )
-_OFFSET_FUTURE = re.compile(
-    rf"(?:(?P<lead>om|innen|i løpet av|etter)\s+)?(?P<n>{_NUM})\s+{_UNIT}"
-    r"(?:\s+(?:fra\s+(?:i\s*dag|nå)|frem|fram))?"
+_OFFSET_LEAD = r"(?P<lead>om|innen|i løpet av|etter)"
+_ABOUT = r"(?:(?:ca\.?|cirka|omtrent|rundt|omkring)\s+)?"
+_SPAN_TAIL = r"(?:s\s*tid)?(?:\s+(?P<from>fra\s+(?:i\s*dag|nå)|frem|fram))?"  # "en ukes tid"
+_OFFSET_FUTURE = re.compile(rf"(?:{_OFFSET_LEAD}\s+)?{_ABOUT}(?P<n>{_NUM})\s+{_UNIT}{_SPAN_TAIL}")
+_OFFSET_HALF = re.compile(
+    rf"{_OFFSET_LEAD}\s+{_ABOUT}(?P<half>(?:(?:et|ett)\s+)?(?:halvt\s+år|halvår)|halvannet\s+år)"
+    + _SPAN_TAIL
+)
+_VAGUE_COUNTS = {"et par": (2, 3), "par": (2, 3), "noen få": (2, 3, 4), "noen": (3, 4, 5)}
+_OFFSET_VAGUE = re.compile(
+    rf"{_OFFSET_LEAD}\s+{_ABOUT}(?P<vague>{_alternation(_VAGUE_COUNTS)})\s+{_UNIT}{_SPAN_TAIL}"
 )
 _OFFSET_PAST = re.compile(rf"(?:for\s+)?(?P<n>{_NUM})\s+{_UNIT}\s+siden")
 
@@ -466,12 +514,26 @@ def _offset_rule(unit: str) -> DateRule:
 
 
 def _offset_future(m: re.Match[str], ctx: _Context) -> _Found:
-    if m["lead"] is None and not m["n"].isdigit():
-        # "en dag" means "some day", not "in one day": word numbers need "om"/"innen".
+    if m["lead"] is None and m["from"] is None and not m["n"].isdigit():
+        # "en dag" means "some day", not "in one day": word numbers need "om"/"innen" (or
+        # "fra i dag").
         return (), DateRule.NOT_UNDERSTOOD
     return _one(
         _shift(ctx.today, _number(m["n"]), m["unit"], ctx.calendar), _offset_rule(m["unit"])
     )
+
+
+def _offset_half(m: re.Match[str], ctx: _Context) -> _Found:
+    months = 18 if m["half"].startswith("halvannet") else 6
+    return _one(_shift(ctx.today, months, "måned", ctx.calendar), DateRule.OFFSET)
+
+
+def _offset_vague(m: re.Match[str], ctx: _Context) -> _Found:
+    """`om et par dager`: 2 or 3 days; `om noen uker`: 3, 4 or 5 weeks. Asked back."""
+    days = [_shift(ctx.today, n, m["unit"], ctx.calendar) for n in _VAGUE_COUNTS[m["vague"]]]
+    if any(day is None for day in days):
+        return (), DateRule.INVALID_DATE
+    return _many([day for day in days if day is not None], DateRule.VAGUE)
 
 
 def _offset_past(m: re.Match[str], ctx: _Context) -> _Found:
@@ -489,7 +551,15 @@ _WEEKDAY = re.compile(
 _WEEK_THEN_WEEKDAY = re.compile(
     rf"(?:i\s+)?(?P<week>neste|denne|forrige)\s+{_WEEK_WORD}\s+(?:på\s+)?(?P<wd>{_WD})"
 )
-_WEEK_SHIFT = {"neste": 1, "denne": 0, "forrige": -1, "sist": -1, "siste": -1}
+_WEEK_SHIFT = {
+    "neste": 1,
+    "kommende": 1,
+    "denne": 0,
+    "inneværende": 0,
+    "forrige": -1,
+    "sist": -1,
+    "siste": -1,
+}
 
 
 def _after(today: date, weekday: int) -> date:
@@ -607,15 +677,14 @@ def _weekday_date(m: re.Match[str], ctx: _Context) -> _Found:
 _ISO_WEEK = re.compile(
     rf"(?:i\s+)?(?:{_WEEK_WORD})\s*(?:nr\.?\s*)?(?P<w>\d{{1,2}})(?:\s*[,/-]?\s*(?P<y>\d{{4}}))?"
 )
-_RELATIVE_WEEK = re.compile(
-    rf"(?:i\s+|innen\s+)?(?P<which>neste|denne|forrige|sist|siste)\s+{_WEEK_WORD}"
-)
+_RELATIVE_WEEK = re.compile(rf"(?:i\s+)?(?P<which>neste|denne|forrige|sist|siste)\s+{_WEEK_WORD}")
 
 
-def _iso_week(m: re.Match[str], ctx: _Context) -> _Found:
-    week = int(m["w"])
-    if m["y"]:
-        year = int(m["y"])
+def _iso_week_monday(week: int, year_text: str | None, ctx: _Context) -> date | None:
+    """Monday of ISO week `week`: of `year_text`, else this year's (next year's once it has
+    passed; in the past, last year's if it is still to come); None if there is no such week."""
+    if year_text:
+        year = int(year_text)
     else:
         current = ctx.today.isocalendar()
         year = current.year
@@ -624,18 +693,224 @@ def _iso_week(m: re.Match[str], ctx: _Context) -> _Found:
         elif not ctx.past and week < current.week:
             year += 1
     try:
-        return _one(date.fromisocalendar(year, week, 1), DateRule.ISO_WEEK)
+        return date.fromisocalendar(year, week, 1)
     except ValueError:
-        return (), DateRule.INVALID_DATE
+        return None
+
+
+def _iso_week(m: re.Match[str], ctx: _Context) -> _Found:
+    return _one(_iso_week_monday(int(m["w"]), m["y"], ctx), DateRule.ISO_WEEK)
 
 
 def _relative_week(m: re.Match[str], ctx: _Context) -> _Found:
     return _one(_in_week(ctx.today, _WEEK_SHIFT[m["which"]], 0), DateRule.ISO_WEEK)
 
 
+# Parts of a week: `i begynnelsen av / midt i / i slutten av neste uke`, `innen uke 50`.
+_WEEK_REF = (
+    rf"(?:(?P<which>neste|denne|inneværende|kommende|forrige|sist|siste)\s+{_WEEK_WORD}"
+    rf"|{_WEEK_WORD}\s*(?:nr\.?\s*)?(?P<w>\d{{1,2}})(?:\s*[,/-]?\s*(?P<y>\d{{4}}))?"
+    r"|(?P<bare>uka|uken|veka))"
+)
+_WEEK_PARTS = {
+    "begynnelsen": "start",
+    "starten": "start",
+    "tidlig": "start",
+    "først": "start",
+    "midten": "middle",
+    "midt": "middle",
+    "midtveis": "middle",
+    "slutten": "end",
+    "utgangen": "end",
+    "utløpet": "end",
+    "enden": "end",
+    "sent": "end",
+    "seint": "end",
+    "sist": "end",
+}
+_WEEK_PART_NOUN = re.compile(
+    r"(?:(?:i|på|mot|innen|til|ved|før)\s+)?"
+    r"(?P<part>begynnelsen|starten|midten|slutten|utgangen|utløpet|enden)\s+(?:av|på)\s+"
+    + _WEEK_REF
+)
+_WEEK_PART_ADVERB = re.compile(
+    r"(?:(?P<part>tidlig|sent|seint)(?:\s+i)?|(?P<part_i>først|midt|midtveis|sist)\s+i)\s+"
+    + _WEEK_REF
+)
+_WEEK_DEADLINE = re.compile(
+    r"(?:innen|i\s+løpet\s+av|ila\.?|ut|til\s+og\s+med|t\.?o\.?m\.?)\s+" + _WEEK_REF
+)
+_WEEK_END_WORDS = re.compile(
+    r"(?:(?:innen|til|ved|før|mot)\s+)?(?:(?P<which>neste)\s+ukes|(?P<bare>ukens|ukas))"
+    r"\s+(?:slutt|utgang)"
+)
+
+
+def _part_of_week(monday: date, part: str, cal: WorkingCalendar) -> date:
+    """The first working day (`start`), Wednesday or the next working day (`middle`), or the
+    last working day (`end`) of the week from `monday`; the plain weekday if none works."""
+    plain = monday + timedelta(days={"start": 0, "middle": 2, "end": 4}[part])
+    if part == "end":
+        day = cal.working_day_on_or_before(plain)
+    else:
+        day = cal.working_day_on_or_after(plain)
+    return day if monday <= day <= monday + timedelta(days=6) else plain
+
+
+def _week_part_day(m: re.Match[str], ctx: _Context, part: str) -> _Found:
+    """`part` of the week `m` names: a number (`w`, `y`), `which` week, or this one (`uka`)."""
+    groups = m.groupdict()
+    if groups.get("w"):
+        monday = _iso_week_monday(int(groups["w"]), groups.get("y"), ctx)
+        if monday is None:
+            return (), DateRule.INVALID_DATE
+        return _one(_part_of_week(monday, part, ctx.calendar), DateRule.WEEK_PART)
+    if groups.get("which"):
+        monday = _in_week(ctx.today, _WEEK_SHIFT[groups["which"]], 0)
+        return _one(_part_of_week(monday, part, ctx.calendar), DateRule.WEEK_PART)
+    # `uka`: this week, or the next (in the past: the one before) once that day has gone by
+    monday = _week_monday(ctx.today)
+    day = _part_of_week(monday, part, ctx.calendar)
+    if not ctx.accept(day):
+        monday += timedelta(weeks=-1 if ctx.past else 1)
+        day = _part_of_week(monday, part, ctx.calendar)
+    return _one(day, DateRule.WEEK_PART)
+
+
+def _week_part(m: re.Match[str], ctx: _Context) -> _Found:
+    return _week_part_day(m, ctx, _WEEK_PARTS[m.groupdict().get("part_i") or m["part"]])
+
+
+def _week_deadline(m: re.Match[str], ctx: _Context) -> _Found:
+    return _week_part_day(m, ctx, "end")
+
+
+# The weekend: `før helga` (the last working day before it), `etter/over helga` (the first
+# working day after it); `i helga` names its two days (ambiguous as one date).
+_WEEKEND_WORD = r"(?:helga|helgen|helg|weekenden|weekend)"
+_BEFORE_WEEKEND = re.compile(rf"(?:før|innen|mot)\s+(?:denne\s+)?{_WEEKEND_WORD}")
+_AFTER_WEEKEND = re.compile(
+    rf"(?:(?:på\s+)?(?P<monday>mandag|mandagen)\s+)?(?:etter|over)\s+(?:denne\s+)?{_WEEKEND_WORD}"
+)
+_IN_WEEKEND = re.compile(r"(?:(?:i|nå\s+i|til|denne|hele|i\s+hele)\s+)?(?:helga|helgen|weekenden)")
+
+
+def _before_weekend(m: re.Match[str], ctx: _Context) -> _Found:
+    cal, today = ctx.calendar, ctx.today
+    monday = _week_monday(today)
+    if ctx.past:  # the working week before the latest weekend that has begun
+        if today.weekday() < _SATURDAY:
+            monday -= timedelta(weeks=1)
+        return _one(_part_of_week(monday, "end", cal), DateRule.WEEKEND)
+    if today.weekday() >= _SATURDAY:
+        monday += timedelta(weeks=1)
+    day = _part_of_week(monday, "end", cal)
+    if day < today:  # today is a holiday Friday: the weekend after next
+        day = _part_of_week(monday + timedelta(weeks=1), "end", cal)
+    return _one(day, DateRule.WEEKEND)
+
+
+def _after_weekend(m: re.Match[str], ctx: _Context) -> _Found:
+    # in the past: the Monday on or before today
+    monday = _week_monday(ctx.today) if ctx.past else _after(ctx.today, 0)
+    if m["monday"]:  # `mandag etter helga` is that Monday, holiday or not
+        return _one(monday, DateRule.WEEKEND)
+    return _one(_part_of_week(monday, "start", ctx.calendar), DateRule.WEEKEND)
+
+
+_NEXT_WEEKEND = re.compile(rf"(?:(?:til|i)\s+)?neste\s+{_WEEKEND_WORD}")
+
+
+def _next_weekend(m: re.Match[str], ctx: _Context) -> _Found:
+    """`neste helg`, like `neste lørdag`: this weekend's days still ahead, or next week's."""
+    saturday = _week_monday(ctx.today) + timedelta(days=_SATURDAY)
+    days = [saturday, saturday + timedelta(days=1)]
+    days += [day + timedelta(weeks=1) for day in days]
+    return _many([day for day in days if day >= ctx.today], DateRule.WEEKEND)
+
+
+def _weekend_span(m: re.Match[str], ctx: _Context) -> tuple[date, date] | None:
+    """Saturday and Sunday of this week (in the past: of the latest weekend that has begun)."""
+    saturday = _week_monday(ctx.today) + timedelta(days=_SATURDAY)
+    if ctx.past and saturday > ctx.today:
+        saturday -= timedelta(weeks=1)
+    return saturday, saturday + timedelta(days=1)
+
+
+# The same date another year, month or week: `samme dato i fjor`, `samme dag neste år`.
+_SAME_SHIFTS: dict[str, tuple[int, str]] = {
+    "i fjor": (-1, "år"),
+    "forrige år": (-1, "år"),
+    "i forrige år": (-1, "år"),
+    "året før": (-1, "år"),
+    "neste år": (1, "år"),
+    "til neste år": (1, "år"),
+    "i neste år": (1, "år"),
+    "til året": (1, "år"),
+    "om et år": (1, "år"),
+    "om ett år": (1, "år"),
+    "neste måned": (1, "måned"),
+    "i neste måned": (1, "måned"),
+    "forrige måned": (-1, "måned"),
+    "i forrige måned": (-1, "måned"),
+    "om en måned": (1, "måned"),
+    "neste uke": (1, "uke"),
+    "i neste uke": (1, "uke"),
+    "forrige uke": (-1, "uke"),
+    "i forrige uke": (-1, "uke"),
+    "om en uke": (1, "uke"),
+    "for et år siden": (-1, "år"),
+    "for ett år siden": (-1, "år"),
+    "for en måned siden": (-1, "måned"),
+    "for en uke siden": (-1, "uke"),
+}
+_SAME = r"(?:på\s+)?samme\s+(?:dato|dag|tid|tidspunkt)(?:\s+som\s+i\s*dag)?"
+_SAME_DATE = re.compile(
+    rf"{_SAME}\s+(?P<when>{_alternation(_SAME_SHIFTS)})"
+    rf"|(?P<when_first>{_alternation(_SAME_SHIFTS)})\s*,?\s+{_SAME}"
+)
+
+
+def _same_date(m: re.Match[str], ctx: _Context) -> _Found:
+    n, unit = _SAME_SHIFTS[m["when"] or m["when_first"]]
+    return _one(_shift(ctx.today, n, unit, ctx.calendar), DateRule.SAME_DATE)
+
+
+# A day then a span: `fredag om en uke` (the Friday a week after the coming one), `i dag om
+# en uke`, `om en uke på fredag`.
+_ANCHOR = rf"(?:(?:på\s+)?(?:(?:neste|førstkommende|kommende)\s+)?{_WD}|i\s*dag|i\s*morgen)"
+_ANCHOR_THEN_SPAN = re.compile(
+    rf"(?P<anchor>{_ANCHOR})\s*,?\s+(?:om|over)\s+{_ABOUT}(?P<n>{_NUM})\s+{_UNIT}(?:s\s*tid)?"
+)
+_SPAN_THEN_ANCHOR = re.compile(
+    rf"(?:om\s+)?{_ABOUT}(?P<n>{_NUM})\s+{_UNIT}(?:s\s*tid)?\s*,?\s+(?:fra\s+)?"
+    rf"(?P<anchor>{_ANCHOR})"
+)
+_ANCHOR_WEEK_AFTER = re.compile(  # `fredag uka etter`: one week after the anchor
+    rf"(?P<anchor>{_ANCHOR})\s+(?:i\s+)?(?:uka|uken|veka)\s+etter"
+)
+
+
+def _anchor_and_span(m: re.Match[str], ctx: _Context) -> _Found:
+    anchor, rule = _apply_rules(m["anchor"], _Context(ctx.today, ctx.calendar, past=False))
+    if rule is None or not anchor:
+        return (), DateRule.NOT_UNDERSTOOD if rule is None else rule
+    groups = m.groupdict()
+    n, unit = (_number(groups["n"]), groups["unit"]) if groups.get("n") else (1, "uke")
+    bare_weekday = groups.get("n") and not re.search(r"neste|førstkommende|kommende", m["anchor"])
+    if bare_weekday and len(anchor) == 1 and anchor[0] - timedelta(days=7) == ctx.today:
+        # `fredag om en uke` said on a Friday counts from today: a week from today, not
+        # from the coming Friday (which `fredag` alone means).
+        anchor = (ctx.today,)
+    shifted = [_shift(day, n, unit, ctx.calendar) for day in anchor]
+    if any(day is None for day in shifted):
+        return (), DateRule.INVALID_DATE
+    return _many([day for day in shifted if day is not None], DateRule.RELATIVE_TO)
+
+
 # A month reference: a month name with an optional year, or this/next/previous month.
 _MONTH_REF = (
-    rf"(?:(?P<m>{_MON})\.?(?:\s*,?\s*{_YEAR})?"
+    rf"(?:(?P<m>{_MON})\.?(?:\s+måned)?(?:\s*,?\s*{_YEAR})?"
     r"|(?P<rel>(?:denne|inneværende|neste|forrige)\s+)?(?:måneden|måned|mnd|maneden))"
 )
 
@@ -660,13 +935,23 @@ def _month_target(
 
 _MONTH_PART = re.compile(
     r"(?:(?:i|innen|til|ved|per|pr\.?)\s+)?"
-    r"(?P<part>ultimo|ult\.?|primo|medio|ut|(?:utgangen|slutten|enden|begynnelsen|starten|"
-    r"midten)\s+(?:av|på))\s+" + _MONTH_REF
+    r"(?P<part>ultimo|ult\.?|primo|medio|ut|(?:utgangen|utløpet|slutten|enden|begynnelsen|"
+    r"starten|midten)\s+(?:av|på))\s+" + _MONTH_REF
 )
-_MONTH_END_WORDS = re.compile(r"(?:i\s+|innen\s+|ved\s+)?(?:månedsslutt|slutten av mnd)")
+# `innen mars`, `i løpet av neste måned`: a deadline naming a month means its last day.
+_MONTH_DEADLINE = re.compile(
+    r"(?:innen|i\s+løpet\s+av|ila\.?|til\s+og\s+med|t\.?o\.?m\.?)\s+" + _MONTH_REF
+)
+_MONTH_END_WORDS = re.compile(
+    r"(?:(?:i|innen|ved|til|før)\s+)?"
+    r"(?:månedsslutt|slutten av mnd|månedsskiftet|månedsskifte|månedskiftet"
+    r"|månedens\s+(?:slutt|utgang))"
+)
 _YEAR_END = re.compile(
-    r"(?:(?:i|innen|til|ved)\s+)?(?:ut|utgangen\s+av|slutten\s+av|ultimo)\s+"
+    r"(?:(?:i|innen|til|ved)\s+)?(?:ut|(?:utgangen|utløpet|slutten)\s+av|ultimo)\s+"
     r"(?:året|dette\s+året|inneværende\s+år)|årsslutt|ved\s+årsslutt"
+    r"|(?:innen|i\s+løpet\s+av|ila\.?)\s+(?:året|dette\s+året|inneværende\s+år)"
+    r"|(?:(?:innen|til|ved|før)\s+)?årets\s+(?:slutt|utgang)"
 )
 
 
@@ -678,6 +963,13 @@ def _month_part(m: re.Match[str], ctx: _Context) -> _Found:
             return _safe_date(year, month, 1)
         if part in {"medio", "midten"}:
             return _safe_date(year, month, 15)
+        return _month_end(year, month) if 1 <= year <= 9999 else None
+
+    return _one(_month_target(m, ctx, pick), DateRule.MONTH_PART)
+
+
+def _month_deadline(m: re.Match[str], ctx: _Context) -> _Found:
+    def pick(year: int, month: int) -> date | None:
         return _month_end(year, month) if 1 <= year <= 9999 else None
 
     return _one(_month_target(m, ctx, pick), DateRule.MONTH_PART)
@@ -804,15 +1096,33 @@ def _holiday_table() -> dict[str, Callable[[int, WorkingCalendar], date]]:
             table[name] = make
 
     add("før jul|innen jul|til jul|før julen|innen julen", _before_christmas)
-    add("før nyttår|innen nyttår|til nyttår|før årsskiftet|innen årsskiftet", _before_new_year)
-    add("etter nyttår|over nyttår|etter nyttåret|etter årsskiftet", _after_new_year)
+    add("før nyttår|til nyttår|før årsskiftet|til årsskiftet", _before_new_year)
+    add(
+        "innen nyttår|innen årsskiftet|nyttår|årsskiftet|ved nyttår|ved årsskiftet|"
+        "rundt nyttår|rundt årsskiftet",
+        _fixed_day(12, 31),
+    )
+    add(
+        "etter nyttår|over nyttår|etter nyttåret|etter årsskiftet|over årsskiftet",
+        _after_new_year,
+    )
     add("før påske|innen påske|til påske|før påsken|innen påsken", _before_easter)
     add("etter påske|over påske|etter påsken", _after_easter)
-    add("julaften|juleaften|julafta", _fixed_day(12, 24))
+    add(
+        "lille julaften|lillejulaften|lille juleaften|lille julafta|lillejulafta",
+        _fixed_day(12, 23),
+    )
+    add("julaften|juleaften|julafta|julaftan|juleaftan", _fixed_day(12, 24))
     add("juledag|1. juledag|første juledag", _fixed_day(12, 25))
-    add("2. juledag|andre juledag", _fixed_day(12, 26))
-    add("nyttårsaften|nyttårsafta", _fixed_day(12, 31))
-    add("nyttårsdag|1. nyttårsdag|første nyttårsdag", _fixed_day(1, 1))
+    add("2. juledag|andre juledag|annen juledag", _fixed_day(12, 26))
+    add("3. juledag|tredje juledag", _fixed_day(12, 27))
+    add(
+        "trettendedag jul|trettendedagen|trettende dag jul|trettende juledag|"
+        "hellige tre kongers dag",
+        _fixed_day(1, 6),
+    )
+    add("nyttårsaften|nyttårsafta|nyttårsaftan", _fixed_day(12, 31))
+    add("nyttårsdag|nyttårsdagen|1. nyttårsdag|første nyttårsdag", _fixed_day(1, 1))
     add("grunnlovsdagen|grunnlovsdag|nasjonaldagen", _fixed_day(5, 17))
     add("arbeidernes dag", _fixed_day(5, 1))
     add("sankthansaften|sankthansafta|st. hans aften|jonsokaften", _fixed_day(6, 23))
@@ -821,14 +1131,14 @@ def _holiday_table() -> dict[str, Callable[[int, WorkingCalendar], date]]:
     add("langfredag", _easter_day(-2))
     add("påskeaften|påskeafta", _easter_day(-1))
     add("påskedag|1. påskedag|første påskedag|påskesøndag", _easter_day(0))
-    add("2. påskedag|andre påskedag|påskemandag", _easter_day(1))
+    add("2. påskedag|andre påskedag|annen påskedag|påskemandag", _easter_day(1))
     add(
         "kristi himmelfartsdag|kristi himmelfart|himmelfartsdag|himmelfartsdagen",
         _easter_day(39),
     )
     add("pinseaften|pinseafta", _easter_day(48))
     add("pinsedag|1. pinsedag|første pinsedag|pinsesøndag", _easter_day(49))
-    add("2. pinsedag|andre pinsedag|pinsemandag", _easter_day(50))
+    add("2. pinsedag|andre pinsedag|annen pinsedag|pinsemandag", _easter_day(50))
     return table
 
 
@@ -848,6 +1158,79 @@ def _holiday(m: re.Match[str], ctx: _Context) -> _Found:
     if m["y"]:
         return _one(pick(int(m["y"])), DateRule.HOLIDAY)
     return _one(ctx.yearly(pick), DateRule.HOLIDAY)
+
+
+# `etter jul` is the first working day after Christmas or the first one after New Year: ask.
+_AFTER_CHRISTMAS = re.compile(r"(?:etter|over)\s+(?:jul|jula|julen|julehelga|julehelgen)")
+
+
+def _after_christmas(m: re.Match[str], ctx: _Context) -> _Found:
+    calendar = ctx.calendar
+
+    def january(year: int) -> date | None:
+        return _after_new_year(year, calendar) if 2 <= year <= 9998 else None
+
+    new_year = ctx.yearly(january)
+    if new_year is None:
+        return (), DateRule.INVALID_DATE
+    christmas = calendar.working_day_on_or_after(date(new_year.year - 1, 12, 27))
+    return _many([d for d in (christmas, new_year) if ctx.accept(d)], DateRule.HOLIDAY)
+
+
+# Named periods: one date inside them is ambiguous (asked back); `read_date_range` gives the
+# period itself.
+_ROMJUL = re.compile(
+    r"(?:(?:i|hele|i\s+hele)\s+)?(?:romjula|romjulen|romjul|mellomjula|mellomjulen)"
+    r"(?:\s*,?\s*(?P<y>\d{4}))?"
+    r"|mellom\s+(?:jul|jula|julen)\s+og\s+(?:nyttår|nyttåret)(?:\s*,?\s*(?P<y2>\d{4}))?"
+)
+
+
+def _romjul_span(m: re.Match[str], ctx: _Context) -> tuple[date, date] | None:
+    """27 to 30 December: the next romjul not yet over (in the past: the latest begun)."""
+    year_text = m["y"] or m["y2"]
+    if year_text:
+        year = int(year_text)
+        return (date(year, 12, 27), date(year, 12, 30)) if 1 <= year <= 9999 else None
+    if ctx.past:
+        start = ctx.yearly(lambda year: date(year, 12, 27))
+        return None if start is None else (start, start + timedelta(days=3))
+    end = ctx.yearly(lambda year: date(year, 12, 30))
+    return None if end is None else (end - timedelta(days=3), end)
+
+
+_Span: TypeAlias = Callable[[re.Match[str], _Context], tuple[date, date] | None]
+_NAMED_PERIODS: tuple[tuple[re.Pattern[str], _Span], ...] = (
+    (_ROMJUL, _romjul_span),
+    (_IN_WEEKEND, _weekend_span),
+)
+
+
+def _named_period(text: str, ctx: _Context) -> tuple[date, date] | None:
+    for pattern, span in _NAMED_PERIODS:
+        match = pattern.fullmatch(text)
+        if match is not None:
+            try:
+                return span(match, ctx)
+            except (ValueError, OverflowError):  # arithmetic past year 1 or 9999
+                return None
+    return None
+
+
+def _period_days(span: _Span) -> _Handler:
+    """A rule reading a named period as one date: every day of it still ahead (in the past:
+    already begun), or all of them when none is; more than one is ambiguous."""
+
+    def handler(m: re.Match[str], ctx: _Context) -> _Found:
+        found = span(m, ctx)
+        if found is None:
+            return (), DateRule.INVALID_DATE
+        start, end = found
+        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        kept = [day for day in days if ctx.accept(day)] or days
+        return _many(kept, DateRule.NAMED_PERIOD)
+
+    return handler
 
 
 _NEXT_WORKING_DAY = re.compile(r"(?P<dir>neste|førstkommende|forrige)\s+(?:virkedag|arbeidsdag)")
@@ -888,10 +1271,27 @@ _RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
     (_WEEKDAY, _weekday),
     (_WEEK_THEN_WEEKDAY, _weekday),
     (_OFFSET_FUTURE, _offset_future),
+    (_OFFSET_HALF, _offset_half),
+    (_OFFSET_VAGUE, _offset_vague),
     (_OFFSET_PAST, _offset_past),
     (_ISO_WEEK, _iso_week),
     (_RELATIVE_WEEK, _relative_week),
     (_HOLIDAY, _holiday),
+    (_AFTER_CHRISTMAS, _after_christmas),
+    (_ROMJUL, _period_days(_romjul_span)),
+    (_WEEK_PART_NOUN, _week_part),
+    (_WEEK_PART_ADVERB, _week_part),
+    (_WEEK_DEADLINE, _week_deadline),
+    (_WEEK_END_WORDS, _week_deadline),
+    (_BEFORE_WEEKEND, _before_weekend),
+    (_AFTER_WEEKEND, _after_weekend),
+    (_IN_WEEKEND, _period_days(_weekend_span)),
+    (_NEXT_WEEKEND, _next_weekend),
+    (_SAME_DATE, _same_date),
+    (_ANCHOR_THEN_SPAN, _anchor_and_span),
+    (_SPAN_THEN_ANCHOR, _anchor_and_span),
+    (_ANCHOR_WEEK_AFTER, _anchor_and_span),
+    (_MONTH_DEADLINE, _month_deadline),
     (_MONTH_PART, _month_part),
     (_MONTH_END_WORDS, _month_end_words),
     (_YEAR_END, _year_end),
@@ -1093,7 +1493,9 @@ def read_date_range(
     calendar: WorkingCalendar | None = None,
     prefer: Prefer | None = None,
 ) -> tuple[DateReading, DateReading] | None:
-    """The start and end of `fra X til Y`, `X til Y`, `X - Y`, `X–Y`, `mellom X og Y`.
+    """The start and end of `fra X til Y`, `X til Y`, `X - Y`, `X–Y`, `mellom X og Y`, or of a
+    named period (`romjula`, `mellom jul og nyttår`, `i helga`: the next one not yet over; in
+    the past, the latest begun).
 
     None when `text` is not a range. Each half is read like `read_date`; when the end read
     from today would come before a clear start, it is read again from the start, so
@@ -1101,10 +1503,17 @@ def read_date_range(
     is (the next occurrence), so a range that has already begun needs its year. A bare day
     before a dated end (`1.–5. desember`, `mellom 1. og 5. desember`) takes the end's month.
     """
+    ctx = _Context(oslo_today(now), calendar or DEFAULT_CALENDAR, past=prefer == "past")
+    if len(text) <= MAX_LENGTH:
+        span = _named_period(_normalise(text), ctx)
+        if span is not None:
+            return (
+                _reading(text, (span[0],), DateRule.NAMED_PERIOD),
+                _reading(text, (span[1],), DateRule.NAMED_PERIOD),
+            )
     halves = _split_range(text)
     if halves is None:
         return None
-    ctx = _Context(oslo_today(now), calendar or DEFAULT_CALENDAR, past=prefer == "past")
     start = _read(halves[0], ctx)
     end = _read(halves[1], ctx)
     if not start.readings and end.date is not None:

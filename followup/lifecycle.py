@@ -136,6 +136,14 @@ ANSWER_EVENTS: Final[Mapping[AnswerKind, Event]] = MappingProxyType(
         AnswerKind.PARTLY_DELIVERED: Event.ANSWERED,
         AnswerKind.DOCUMENTS: Event.ANSWERED,
         AnswerKind.NOT_APPLICABLE: Event.ANSWERED,
+        # Decisions (option, expiry), a price check in order, a status meeting held.
+        AnswerKind.OPTION_EXERCISED: Event.ANSWERED,
+        AnswerKind.OPTION_NOT_EXERCISED: Event.ANSWERED,
+        AnswerKind.NEW_PROCUREMENT: Event.ANSWERED,
+        AnswerKind.EXTENDED: Event.ANSWERED,
+        AnswerKind.ENDING: Event.ANSWERED,
+        AnswerKind.IN_ORDER: Event.ANSWERED,
+        AnswerKind.MEETING_HELD: Event.ANSWERED,
         # A delivery that did not come is a deviation from the contract (DOMAIN.md).
         AnswerKind.NOT_DELIVERED: Event.DEVIATION_REPORTED,
         AnswerKind.DEVIATION: Event.DEVIATION_REPORTED,

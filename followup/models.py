@@ -7,9 +7,10 @@ import threading
 import time
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 _sortable_lock = threading.Lock()
 _sortable_last = 0
@@ -95,6 +96,20 @@ class AnswerKind(StrEnum):
     DOCUMENTS = "documents"
     DEVIATION = "deviation"
     NOT_APPLICABLE = "not_applicable"
+    OPTION_EXERCISED = "option_exercised"
+    """*Opsjonen utløses*: a decision (`Answer.decided_by`, `Answer.decided_on`)."""
+    OPTION_NOT_EXERCISED = "option_not_exercised"
+    """*Opsjonen utløses ikke*: a decision."""
+    NEW_PROCUREMENT = "new_procurement"
+    """The contract expires: *ny anskaffelse startet* (a decision)."""
+    EXTENDED = "extended"
+    """The contract expires: *forlenges* (a decision)."""
+    ENDING = "ending"
+    """The contract expires: *avsluttes* (a decision)."""
+    IN_ORDER = "in_order"
+    """A price check: *i samsvar* with the agreed prices."""
+    MEETING_HELD = "meeting_held"
+    """A status meeting: *holdt* (the minutes are the checkpoint's evidence)."""
 
 
 class Severity(StrEnum):
@@ -291,6 +306,11 @@ class FollowUp(DomainModel):
     reminder_step: int = 0
 
 
+MAX_DECIDED_BY: Final = 120
+"""Characters of `Answer.decided_by`."""
+_OSLO: Final = ZoneInfo("Europe/Oslo")
+
+
 class Answer(DomainModel):
     id: str = Field(default_factory=new_id)
     follow_up_id: str
@@ -305,6 +325,20 @@ class Answer(DomainModel):
     source_conversation: str = ""
     """The conversation `source_activity_id` came in (`followup.answers.services.SourceKey`):
     unique together, as Teams message ids are unique only within their conversation."""
+    decided_by: str | None = Field(default=None, max_length=MAX_DECIDED_BY)
+    """Option and expiry decisions: who decided, as given (the person answering when no one
+    else was named); None for other answers."""
+    decided_on: date | None = None
+    """Option and expiry decisions: the day it was decided, never after the day it was
+    answered (Oslo)."""
+
+    @model_validator(mode="after")
+    def _decided_before_answered(self) -> Answer:
+        if self.decided_on is not None:
+            answered_on = self.answered_at.astimezone(_OSLO).date()
+            if self.decided_on > answered_on:
+                raise ValueError("decided_on is after the day the answer was given")
+        return self
 
 
 class Document(DomainModel):
@@ -326,6 +360,9 @@ class Document(DomainModel):
 
 class Deviation(DomainModel):
     id: str = Field(default_factory=new_id)
+    code: str | None = None
+    """What people see and type, `AV-2026-0042` (`followup.deviations.codes`); given when the
+    deviation is stored."""
     contract_id: str
     follow_up_id: str | None = None
     category: DeviationCategory

@@ -40,6 +40,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
+from followup.answers.actions import EXPIRY_KINDS, OPTION_KINDS
 from followup.errors import InvalidInput, NotAllowed, NotFound
 from followup.models import (
     Checkpoint,
@@ -51,6 +52,7 @@ from followup.models import (
 from followup.orgnr import InvalidOrganisationNumber, normalise_organisation_number
 from followup.views import (
     WHOLE,
+    DecisionItem,
     DeviationFilter,
     DeviationItem,
     DeviationList,
@@ -215,6 +217,8 @@ class ContractOverview:
     deviations: Sequence[DeviationItem]
     """Open ones first (most severe first), then closed; up to `CONTRACT_DEVIATIONS`."""
     status: PortfolioStatus
+    decisions: Sequence[DecisionItem] = ()
+    """The latest option decision and the latest expiry decision, those there are."""
 
 
 # --- exports ---------------------------------------------------------------------------------
@@ -315,6 +319,11 @@ def status_for(
         documents=uow.portfolio.contract_documents(contract.id, CONTRACT_DOCUMENTS),
         deviations=deviations.page.items,
         status=PortfolioStatus(status.window, subset, status.counts, status.unreachable, target),
+        decisions=[
+            decision
+            for kinds in (OPTION_KINDS, EXPIRY_KINDS)
+            for decision in uow.portfolio.contract_decisions(contract.id, kinds, 1)
+        ],
     )
 
 
@@ -404,9 +413,7 @@ def target_from_card(uow: UnitOfWork, kind: TargetKind, key: str, scope: Scope) 
             supplier = uow.suppliers.get_many([key]).get(key)
             if supplier is None:
                 raise NotFound("no such supplier", code=TARGET_GONE)
-            target = StatusTarget(
-                kind, supplier.id, supplier.name, f"org.nr {supplier.organisation_number}"
-            )
+            target = StatusTarget(kind, supplier.id, supplier.name, supplier.organisation_number)
             return visible_target(uow, target, scope)
         case TargetKind.OWNER:
             person = uow.people.get(key)

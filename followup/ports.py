@@ -11,6 +11,7 @@ from typing import Any, Protocol, Self
 from followup.models import (
     Absence,
     Answer,
+    AnswerKind,
     AuditEvent,
     Checkpoint,
     Contract,
@@ -27,6 +28,7 @@ from followup.models import (
 )
 from followup.views import (
     CoverFact,
+    DecisionItem,
     DeviationFilter,
     DeviationList,
     DocumentItem,
@@ -117,6 +119,10 @@ class ContractRepository(Protocol):
     def update(self, contract: Contract, now: datetime) -> None: ...
     def for_person(self, person_id: str) -> Sequence[Contract]:
         """Contracts where the person is owner, manager or deputy, ordered by reference."""
+        ...
+
+    def examples(self, limit: int) -> Sequence[Contract]:
+        """The first `limit` active contracts followed up, by reference (examples in help)."""
         ...
 
     def owned_by(self, person_ids: Collection[str]) -> Sequence[Contract]: ...
@@ -245,9 +251,11 @@ class SchedulerState(Protocol):
 
 
 class SummaryQueries(Protocol):
-    def weekly_counts(self, since: datetime, today: date) -> PortfolioCounts:
-        """Answers given since `since`, and today's overdue, escalated, open deviations (by
-        severity) and unreachable owners."""
+    def weekly_counts(
+        self, since: datetime, today: date, *, until: date | None = None
+    ) -> PortfolioCounts:
+        """Answers first given from `since` to `until` (inclusive; `today` unless told), and
+        today's overdue, escalated, open deviations (by severity) and unreachable owners."""
         ...
 
 
@@ -298,6 +306,13 @@ class PortfolioQueries(Protocol):
     ) -> Page[HistoryItem]: ...
     def upcoming(self, contract_id: str, today: date, limit: int) -> Sequence[HistoryItem]: ...
     def contract_documents(self, contract_id: str, limit: int) -> Sequence[DocumentItem]: ...
+    def contract_decisions(
+        self, contract_id: str, kinds: Collection[AnswerKind], limit: int
+    ) -> Sequence[DecisionItem]:
+        """The contract's follow-ups whose answer in force (the latest version, documents
+        aside) is of `kinds`, the newest answer first."""
+        ...
+
     def any_visible(self, scope: Scope, subset: Subset = ...) -> bool:
         """Whether the scope sees any contract (of the subset, when given)."""
         ...
@@ -341,9 +356,9 @@ class AnswerRepository(Protocol):
 
 class DocumentRepository(Protocol):
     def add(self, document: Document) -> tuple[Document, bool]:
-        """Store `document` and return it with True; when its follow-up already has a file
-        with the same SHA-256 (also one just committed concurrently), that one comes back
-        with False."""
+        """Store `document` and return it with True; when its follow-up, or another follow-up
+        of the same contract, already has a file with the same SHA-256 (also one just
+        committed concurrently), that one comes back with False."""
         ...
 
     def get(self, document_id: str) -> Document | None: ...
@@ -357,6 +372,13 @@ class DocumentRepository(Protocol):
         ...
 
     def for_answer(self, answer_id: str) -> Sequence[Document]: ...
+    def on_contract(self, contract_id: str, sha256: str) -> Document | None:
+        """The document with these bytes on any follow-up of the contract (the earliest copy)."""
+        ...
+
+    def for_follow_ups(self, follow_up_ids: Collection[str]) -> Sequence[Document]:
+        """Oldest first."""
+        ...
 
 
 class DeviationRepository(Protocol):
@@ -386,6 +408,15 @@ class DeviationRepository(Protocol):
 
     def open(self, limit: int) -> Sequence[Deviation]:
         """Deviations not closed, most severe first, then newest."""
+        ...
+
+    def with_code(self, code: str) -> Deviation | None:
+        """The deviation with this code (`AV-2026-0042`)."""
+        ...
+
+    def next_serial(self, year: int) -> int:
+        """The next number in `year`'s series (1 for the first), taken for good: the counter
+        is moved in this transaction, so a concurrent caller waits for it and gets the next."""
         ...
 
     def with_id_ending(self, suffix: str, limit: int) -> Sequence[Deviation]:

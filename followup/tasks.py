@@ -1,11 +1,12 @@
-"""What a person sees: their follow-ups, their contracts, one contract's plan.
+"""What a person sees: their follow-ups, their contracts, one contract's plan, and the
+follow-ups waiting for their answer on a contract (`waiting_follow_ups`).
 
 Queries only; they return domain objects for the edge to render as cards or text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,6 +22,7 @@ from followup.models import (
     Supplier,
 )
 from followup.ports import UnitOfWork
+from followup.reminders.controls import may_answer
 from followup.views import Scope
 
 TASK_DAYS = 30
@@ -111,6 +113,9 @@ class ContractLine:
     """owner | manager | deputy"""
     open_follow_ups: int
     next_due: date | None
+    waiting: Sequence[TaskItem] = ()
+    """Its open follow-ups overdue or due within `TASK_DAYS`, earliest first (the person may
+    answer them: they own, manage or stand in on the contract)."""
 
 
 def list_contracts(uow: UnitOfWork, person_id: str, today: date) -> list[ContractLine]:
@@ -125,12 +130,16 @@ def list_contracts(uow: UnitOfWork, person_id: str, today: date) -> list[Contrac
     )
     open_count: dict[str, int] = {}
     next_due: dict[str, date] = {}
+    soon: dict[str, list[FollowUp]] = {}
     for f in follow_ups:
         if f.state not in OPEN_FOLLOW_UP_STATES:
             continue
         open_count[f.contract_id] = open_count.get(f.contract_id, 0) + 1
         if f.due_date >= today and f.contract_id not in next_due:
             next_due[f.contract_id] = f.due_date
+        if f.due_date <= today + timedelta(days=TASK_DAYS):
+            soon.setdefault(f.contract_id, []).append(f)
+    checkpoints = {c.id: c for c in uow.checkpoints.for_contracts(list(soon))} if soon else {}
     lines = []
     for contract in contracts:
         role = (
@@ -140,16 +149,61 @@ def list_contracts(uow: UnitOfWork, person_id: str, today: date) -> list[Contrac
             if contract.manager_id == person_id
             else "deputy"
         )
+        supplier = suppliers.get(contract.supplier_id) if contract.supplier_id else None
         lines.append(
             ContractLine(
                 contract=contract,
-                supplier=suppliers.get(contract.supplier_id) if contract.supplier_id else None,
+                supplier=supplier,
                 role=role,
                 open_follow_ups=open_count.get(contract.id, 0),
                 next_due=next_due.get(contract.id),
+                waiting=_task_items(soon.get(contract.id, ()), checkpoints, contract, supplier),
             )
         )
     return lines
+
+
+def _task_items(
+    follow_ups: Iterable[FollowUp],
+    checkpoints: Mapping[str, Checkpoint],
+    contract: Contract,
+    supplier: Supplier | None,
+) -> list[TaskItem]:
+    """The follow-ups of active checkpoints as tasks, earliest due first."""
+    items = [
+        TaskItem(f, checkpoint, contract, supplier)
+        for f in follow_ups
+        if (checkpoint := checkpoints.get(f.checkpoint_id)) is not None
+        and checkpoint.status is CheckpointStatus.ACTIVE
+    ]
+    items.sort(key=lambda i: (i.follow_up.due_date, i.checkpoint.code))
+    return items
+
+
+def waiting_follow_ups(
+    uow: UnitOfWork, person_id: str, contract: Contract, today: date, *, days: int = TASK_DAYS
+) -> list[TaskItem]:
+    """The contract's open follow-ups overdue or due within `days` that the person may answer
+    now (`followup.reminders.controls.may_answer`), earliest first; [] when they may not."""
+    person = uow.people.get(person_id)
+    if person is None or not may_answer(uow, person, contract, today):
+        return []
+    found = [
+        f
+        for f in uow.follow_ups.for_contracts_between(
+            [contract.id], today - timedelta(days=OVERDUE_LOOKBACK_DAYS), today + timedelta(days)
+        )
+        if f.state in OPEN_FOLLOW_UP_STATES
+    ]
+    if not found:
+        return []
+    checkpoints = {c.id: c for c in uow.checkpoints.for_contracts([contract.id])}
+    supplier = (
+        uow.suppliers.get_many([contract.supplier_id]).get(contract.supplier_id)
+        if contract.supplier_id
+        else None
+    )
+    return _task_items(found, checkpoints, contract, supplier)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +218,9 @@ class ContractPlan:
     supplier: Supplier | None
     owner: Person | None
     lines: Sequence[PlanLine]
+    waiting: Sequence[TaskItem] = ()
+    """The follow-ups waiting for the asker's answer (`waiting_follow_ups`; asked for with
+    `answerer_id`)."""
 
 
 def find_contract(uow: UnitOfWork, reference: str) -> Contract:
@@ -178,12 +235,20 @@ def find_contract(uow: UnitOfWork, reference: str) -> Contract:
     return contract
 
 
-def contract_plan(uow: UnitOfWork, reference: str, today: date, *, scope: Scope) -> ContractPlan:
+def contract_plan(
+    uow: UnitOfWork,
+    reference: str,
+    today: date,
+    *,
+    scope: Scope,
+    answerer_id: str | None = None,
+) -> ContractPlan:
     """A contract's checkpoints (removed ones left out) with the next due date of each, for
     whoever may see it where they ask: `scope` is theirs (`followup.access.reader_scope`, the
     rule of `status`). A contract outside it is refused as if it did not exist
     (`contract.unknown`), so its title, supplier and owner are never shown and a reference is
-    not confirmed to someone who may not see it."""
+    not confirmed to someone who may not see it. With `answerer_id`, the plan also lists the
+    follow-ups waiting for that person's answer (`waiting_follow_ups`)."""
     contract = find_contract(uow, reference)
     if not scope.sees(contract):
         shown = reference.strip().strip("«»\"'")[:MAX_REFERENCE]
@@ -205,4 +270,7 @@ def contract_plan(uow: UnitOfWork, reference: str, today: date, *, scope: Scope)
     )
     lines = [PlanLine(c, next_due.get(c.id)) for c in checkpoints]
     lines.sort(key=lambda line: (line.next_due or date.max, line.checkpoint.code))
-    return ContractPlan(contract=contract, supplier=supplier, owner=owner, lines=lines)
+    waiting = waiting_follow_ups(uow, answerer_id, contract, today) if answerer_id else []
+    return ContractPlan(
+        contract=contract, supplier=supplier, owner=owner, lines=lines, waiting=waiting
+    )

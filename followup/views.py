@@ -140,7 +140,7 @@ class TargetKind(StrEnum):
 class StatusTarget:
     """What `status <text>` is about. `key`: the contract, supplier or person id, or the
     unit's name. `name`: the reference, supplier name, unit or person's name; `detail`: the
-    contract's title, the org.nr, the e-mail."""
+    contract's title, the organisation number (nine digits), the e-mail."""
 
     kind: TargetKind
     key: str
@@ -271,6 +271,8 @@ class DeviationFilter:
 @dataclass(frozen=True, slots=True)
 class DeviationItem:
     deviation_id: str
+    code: str | None
+    """`AV-2026-0042` (`followup.deviations.codes`)."""
     contract_id: str
     contract_reference: str
     contract_title: str
@@ -317,6 +319,18 @@ class HistoryItem:
         if self.first_answered_on is None:
             return None
         return self.first_answered_on <= self.follow_up.due_date
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionItem:
+    """A decision on a contract (an option's, or what happens when it expires): the answer in
+    force of one of its follow-ups, documents sent to it aside."""
+
+    follow_up_id: str
+    checkpoint_title: str
+    due_date: date
+    answer: Answer
+    answered_by_name: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,6 +447,13 @@ ANSWER_KIND_LABELS: Final[Mapping[AnswerKind, str]] = {
     AnswerKind.DOCUMENTS: "dokumentasjon",
     AnswerKind.DEVIATION: "avvik",
     AnswerKind.NOT_APPLICABLE: "ikke aktuelt",
+    AnswerKind.OPTION_EXERCISED: "opsjonen utløses",
+    AnswerKind.OPTION_NOT_EXERCISED: "opsjonen utløses ikke",
+    AnswerKind.NEW_PROCUREMENT: "ny anskaffelse startet",
+    AnswerKind.EXTENDED: "kontrakten forlenges",
+    AnswerKind.ENDING: "kontrakten avsluttes",
+    AnswerKind.IN_ORDER: "i samsvar",
+    AnswerKind.MEETING_HELD: "møtet er holdt",
 }
 
 
@@ -448,6 +469,12 @@ _CONTRACT_COLUMNS = (
     _C("Leverandør", width=28),
     _C("Enhet", width=24),
 )
+_ANSWER_COLUMNS = (
+    _C("Svar", width=22, labels=_by_value(ANSWER_KIND_LABELS)),
+    _C("Besluttet av", width=24),
+    _C("Besluttet dato", ColumnType.DATE, 11),
+)
+"""The latest answer, and who decided it and when (option and expiry decisions)."""
 EXPORT_COLUMNS: Final[Mapping[ExportKind, tuple[ExportColumn, ...]]] = {
     ExportKind.FORFALT: (
         *_CONTRACT_COLUMNS,
@@ -469,6 +496,7 @@ EXPORT_COLUMNS: Final[Mapping[ExportKind, tuple[ExportColumn, ...]]] = {
         _C("Besvart", ColumnType.BOOLEAN, 8),
         _C("Første svar", ColumnType.DATE, 11),
         _C("Besvart i tide", ColumnType.BOOLEAN, 8),
+        *_ANSWER_COLUMNS,
     ),
     ExportKind.SVAR: (
         *_CONTRACT_COLUMNS,
@@ -477,7 +505,7 @@ EXPORT_COLUMNS: Final[Mapping[ExportKind, tuple[ExportColumn, ...]]] = {
         _C("Første svar", ColumnType.DATE, 11),
         _C("Besvart i tide", ColumnType.BOOLEAN, 8),
         _C("Siste svar", ColumnType.DATETIME, 17),
-        _C("Svar", width=16, labels=_by_value(ANSWER_KIND_LABELS)),
+        *_ANSWER_COLUMNS,
         _C("Kommentar", width=40),
         _C("Svart av", width=24),
         _C("På vegne av", width=24),
@@ -485,6 +513,7 @@ EXPORT_COLUMNS: Final[Mapping[ExportKind, tuple[ExportColumn, ...]]] = {
         _C("Dokumenter", ColumnType.INTEGER, 8),
     ),
     ExportKind.AVVIK: (
+        _C("Avviksnr", width=13),
         *_CONTRACT_COLUMNS,
         _C("Org.nr", width=11),
         _C("Kategori", width=22, labels=_by_value(CATEGORY_LABELS)),
@@ -586,6 +615,7 @@ __all__ = [
     "Cell",
     "ColumnType",
     "CoverFact",
+    "DecisionItem",
     "DeviationFilter",
     "DeviationItem",
     "DeviationList",

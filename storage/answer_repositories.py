@@ -10,7 +10,7 @@ and returned.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Final
 
 from sqlalchemy import Table, case, func, or_, select, update
@@ -25,13 +25,22 @@ from followup.models import (
     Document,
     Severity,
 )
+from storage.contract_repositories import chunked
 from storage.mappings import (
     answer_from_row,
     deviation_from_row,
     document_from_row,
     record_values,
 )
-from storage.tables import AnswerRow, ContractRow, DeviationRow, DocumentRow, table_of
+from storage.tables import (
+    AnswerRow,
+    ContractRow,
+    DeviationRow,
+    DeviationSerialRow,
+    DocumentRow,
+    FollowUpRow,
+    table_of,
+)
 
 VERSION_TRIES: Final = 5
 
@@ -121,15 +130,41 @@ class SqlAlchemyDocumentRepository:
         self._session = session
 
     def add(self, document: Document) -> tuple[Document, bool]:
+        """Insert with `contract_id` taken from the follow-up: the unique keys (follow-up,
+        SHA-256) and (contract, SHA-256) make a second copy on the contract insert nothing."""
         table = table_of(DocumentRow)
-        if _insert_once(self._session, table, record_values(document)):
+        values = record_values(document)
+        follow_up_id = document.follow_up_id
+        if follow_up_id is not None:
+            follow_ups = table_of(FollowUpRow)
+            values["contract_id"] = (
+                select(follow_ups.c.contract_id)
+                .where(follow_ups.c.id == follow_up_id)
+                .scalar_subquery()
+            )
+        if _insert_once(self._session, table, values):
             return document, True
-        existing = (
-            self.find(document.follow_up_id, document.sha256) if document.follow_up_id else None
-        )
-        if existing is None:  # pragma: no cover - the only unique keys are id and this pair
+        existing = self.find(follow_up_id, document.sha256) if follow_up_id else None
+        if existing is None and follow_up_id is not None:
+            existing = self._on_contract_of(follow_up_id, document.sha256)
+        if existing is None:  # pragma: no cover - the only unique keys are id and these pairs
             raise Conflict("document not stored", code="document.conflict")
         return existing, False
+
+    def on_contract(self, contract_id: str, sha256: str) -> Document | None:
+        table = table_of(DocumentRow)
+        row = _one(
+            self._session, table, table.c.contract_id == contract_id, table.c.sha256 == sha256
+        )
+        return document_from_row(row) if row else None
+
+    def _on_contract_of(self, follow_up_id: str, sha256: str) -> Document | None:
+        follow_ups = table_of(FollowUpRow)
+        self._session.flush()
+        contract_id = self._session.execute(
+            select(follow_ups.c.contract_id).where(follow_ups.c.id == follow_up_id)
+        ).scalar()
+        return self.on_contract(str(contract_id), sha256) if contract_id else None
 
     def get(self, document_id: str) -> Document | None:
         table = table_of(DocumentRow)
@@ -151,6 +186,12 @@ class SqlAlchemyDocumentRepository:
 
     def for_answer(self, answer_id: str) -> Sequence[Document]:
         return self._where(table_of(DocumentRow).c.answer_id == answer_id)
+
+    def for_follow_ups(self, follow_up_ids: Collection[str]) -> Sequence[Document]:
+        found: list[Document] = []
+        for batch in chunked(sorted(set(follow_up_ids))):
+            found.extend(self._where(table_of(DocumentRow).c.follow_up_id.in_(batch)))
+        return sorted(found, key=lambda d: (d.uploaded_at, d.id))
 
     def _where(self, condition: Any) -> list[Document]:
         table = table_of(DocumentRow)
@@ -269,6 +310,31 @@ class SqlAlchemyDeviationRepository:
             .order_by(rank, table.c.occurred_on.desc(), table.c.reported_at.desc(), table.c.id)
             .limit(limit)
         )
+
+    def with_code(self, code: str) -> Deviation | None:
+        table = table_of(DeviationRow)
+        row = _one(self._session, table, table.c.code == code)
+        return deviation_from_row(row) if row else None
+
+    def next_serial(self, year: int) -> int:
+        # One statement that moves the year's counter and says where it is now: the row lock
+        # it takes (PostgreSQL) or the write lock (SQLite) holds until commit, so a concurrent
+        # report waits and gets the next number.
+        self._session.flush()
+        table = table_of(DeviationSerialRow)
+        dialect = self._session.get_bind().dialect.name
+        if dialect == "postgresql":
+            statement: Any = postgresql.insert(table)
+        elif dialect == "sqlite":
+            statement = sqlite.insert(table)
+        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+            raise NotImplementedError(dialect)
+        statement = (
+            statement.values(year=year, last=1)
+            .on_conflict_do_update(index_elements=[table.c.year], set_={"last": table.c.last + 1})
+            .returning(table.c.last)
+        )
+        return int(self._session.execute(statement).scalar_one())
 
     def with_id_ending(self, suffix: str, limit: int) -> Sequence[Deviation]:
         # A scan of the deviations table (no index serves a suffix); the caller passes hex

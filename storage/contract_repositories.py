@@ -17,6 +17,7 @@ from followup.models import (
     Absence,
     Checkpoint,
     Contract,
+    ContractStatus,
     FollowUp,
     Supplier,
 )
@@ -193,6 +194,18 @@ class SqlAlchemyContractRepository:
                 )
             )
             .order_by(ContractRow.reference)
+        )
+        return [contract_from_row(r) for r in rows]
+
+    def examples(self, limit: int) -> Sequence[Contract]:
+        rows = self._session.scalars(
+            select(ContractRow)
+            .where(
+                ContractRow.status == ContractStatus.ACTIVE.value,
+                ContractRow.has_follow_ups.is_(True),
+            )
+            .order_by(ContractRow.reference)
+            .limit(limit)
         )
         return [contract_from_row(r) for r in rows]
 

@@ -8,7 +8,14 @@ names, numbers and ids; `now` only moves the dates. It loads nothing when the de
 there (the marker is the first procurement e-mail). `load_demo_calendar` then gives every
 contract its plan and follow-ups, dated from `now` (run it on every start: it is idempotent).
 
-`demo_people` lists whoever is in the people table, for the dev chat's "who are you?" picker.
+`load_demo` (what `kontraktsvakt demo` loads) writes the same people, suppliers and contracts
+and six months of follow-up history (`storage.demo_history`: answers on time and late,
+documents, deviations, escalations, procurement's channel) in ONE transaction: all or nothing.
+It loads nothing when the demo is there, and refuses a database that holds other people or
+contracts (`DemoRefused`): made-up data is never mixed with a real register.
+
+`demo_people` (`storage.people_picker`) lists whoever is in the people table, for the dev chat's
+"who are you?" picker.
 """
 
 from __future__ import annotations
@@ -29,13 +36,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from followup.calendar.workdays import WorkingCalendar
-from followup.models import Category, ContractStatus, ContractType, RiskLevel, Role
+from followup.conversations import record_conversation
+from followup.errors import Conflict
+from followup.models import Category, ContractStatus, ContractType, Person, RiskLevel, Role
 from followup.orgnr import make_organisation_number
 from followup.periods import add_months
 from followup.plans.materialise import refresh_plans_and_calendar
 from followup.plans.plan_file import PlanConfig, load_plan
 from followup.words import fold_letters
 from storage.db import create_session_factory
+from storage.demo_history import (
+    DemoChannel,
+    DemoHistory,
+    DemoServices,
+    channel_conversation,
+    make_history,
+)
+from storage.people_picker import DemoPerson, demo_people
 from storage.tables import ContractRow, PersonRow, SupplierRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -112,6 +129,15 @@ _OWNERS_PER_UNIT: dict[str, int] = {
 }
 DEMO_UNITS: tuple[str, ...] = tuple(_OWNERS_PER_UNIT)
 DEMO_OWNER_COUNT = sum(_OWNERS_PER_UNIT.values())
+
+# Fjordvik took the bot into use unit by unit: the weeks after the history's start (six months
+# before `now`) each unit's contracts got their plans. Every unit is in the first wave's list
+# or a later one.
+_ROLLOUT: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (0, (WATER, CULTURE)),
+    (12, (ADMINISTRATION, HEALTH)),
+    (20, (EDUCATION, PROPERTY, OPERATIONS)),
+)
 
 # After every owner has one contract, the rest go to owners weighted by unit: property and
 # technical services hold the most contracts in a municipality.
@@ -495,15 +521,16 @@ class DemoSummary:
 
 
 @dataclass(frozen=True)
-class DemoPerson:
-    """One entry of the dev chat's "who are you?" picker."""
+class DemoLoad:
+    """What `load_demo` did: the database's counts, and the history it made (None: the demo
+    was loaded already and nothing was written)."""
 
-    id: str
-    display_name: str
-    email: str | None
-    roles: tuple[str, ...]
-    upn: str | None = None
-    entra_object_id: str | None = None
+    summary: DemoSummary
+    history: DemoHistory | None
+
+
+class DemoRefused(Exception):
+    """The database holds people or contracts that are not the demo's."""
 
 
 # --- public functions ------------------------------------------------------------------------
@@ -524,18 +551,7 @@ def load_demo_data(engine: Engine, *, now: datetime, seed: int = DEMO_SEED) -> D
                 log.info("demo data already loaded")
                 return _summary(session, created=False)
             plan = _build_plan(now, seed)
-            session.execute(insert(PersonRow), plan.people)
-            session.execute(update(PersonRow), plan.person_deputies)
-            session.execute(insert(SupplierRow), plan.suppliers)
-            session.execute(insert(ContractRow), plan.contracts)
-            summary = DemoSummary(
-                people=len(plan.people),
-                owners=sum(Role.OWNER.value in p["roles"] for p in plan.people),
-                procurement=sum(Role.PROCUREMENT.value in p["roles"] for p in plan.people),
-                suppliers=len(plan.suppliers),
-                contracts=len(plan.contracts),
-                created=True,
-            )
+            summary = _insert(session, plan)
     except IntegrityError:
         # Another process loaded the demo at the same moment: report what it wrote.
         with Session(engine) as session:
@@ -554,38 +570,58 @@ def load_demo_data(engine: Engine, *, now: datetime, seed: int = DEMO_SEED) -> D
     return summary
 
 
-def demo_people(engine: Engine) -> list[DemoPerson]:
-    """Everyone in the people table: the procurement team first, then by name (Norwegian order)."""
-    with Session(engine) as session:
-        rows = session.execute(
-            select(
-                PersonRow.id,
-                PersonRow.display_name,
-                PersonRow.email,
-                PersonRow.roles,
-                PersonRow.upn,
-                PersonRow.entra_object_id,
+def load_demo(
+    engine: Engine, *, now: datetime, services: DemoServices, seed: int = DEMO_SEED
+) -> DemoLoad:
+    """Fjordvik kommune with six months of follow-up history up to `now`, in one transaction
+    (see the module docstring). Loaded already: nothing is written (`history` None). Raises
+    `DemoRefused` when the database holds other people or contracts."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(engine))
+    try:
+        with factory() as uow:
+            session = uow.session
+            if _is_loaded(session):
+                log.info("demo data already loaded")
+                return DemoLoad(_summary(session, created=False), None)
+            if _holds_other_data(session):
+                raise DemoRefused(
+                    "the database already holds people or contracts that are not the demo's"
+                )
+            plan = _build_plan(now, seed)
+            summary = _insert(session, plan)
+            team = [uow.people.find_by_email_or_upn(e) for e in DEMO_PROCUREMENT_EMAILS]
+            history = make_history(
+                uow,
+                now,
+                services,
+                seed=seed,
+                rollout=_rollout(plan),
+                procurement=[p for p in team if isinstance(p, Person)],
             )
-        ).all()
-    people = [
-        DemoPerson(
-            id=row.id,
-            display_name=row.display_name,
-            email=row.email,
-            roles=tuple(str(role) for role in row.roles or ()),
-            upn=row.upn,
-            entra_object_id=row.entra_object_id,
-        )
-        for row in rows
-    ]
-    people.sort(
-        key=lambda p: (
-            Role.PROCUREMENT.value not in p.roles,
-            _norwegian_sort_key(p.display_name),
-            p.email or "",
-        )
-    )
-    return people
+            uow.commit()
+    except Conflict:
+        # Another process loaded the demo at the same moment: report what it wrote.
+        with Session(engine) as session:
+            if not _is_loaded(session):
+                raise
+            log.info("demo data loaded concurrently by another process")
+            return DemoLoad(_summary(session, created=False), None)
+    return DemoLoad(summary, history)
+
+
+def point_demo_channel(engine: Engine, now: datetime, channel: DemoChannel) -> bool:
+    """Point the demo's procurement channel at `channel`'s service URL (the connector stand-in
+    of the process now running); False when there is no such channel or nothing changed."""
+    factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(engine))
+    with factory() as uow:
+        ref = uow.conversations.find(channel.conversation_id, None)
+        if ref is None or ref.service_url == channel.service_url:
+            return False
+        record_conversation(channel_conversation(channel), uow, now)
+        uow.commit()
+    return True
 
 
 def demo_owner_emails(seed: int = DEMO_SEED) -> tuple[str, ...]:
@@ -1126,6 +1162,37 @@ def _is_loaded(session: Session) -> bool:
     return found is not None
 
 
+def _rollout(plan: _Plan) -> list[tuple[int, list[str]]]:
+    """The contracts of each wave of `_ROLLOUT`, by their unit."""
+    by_unit: dict[str, list[str]] = {}
+    for contract in plan.contracts:
+        by_unit.setdefault(contract["unit"], []).append(contract["id"])
+    return [
+        (weeks, [c for unit in units for c in by_unit.get(unit, [])]) for weeks, units in _ROLLOUT
+    ]
+
+
+def _holds_other_data(session: Session) -> bool:
+    person = session.scalar(select(PersonRow.id).limit(1))
+    contract = session.scalar(select(ContractRow.id).limit(1))
+    return person is not None or contract is not None
+
+
+def _insert(session: Session, plan: _Plan) -> DemoSummary:
+    session.execute(insert(PersonRow), plan.people)
+    session.execute(update(PersonRow), plan.person_deputies)
+    session.execute(insert(SupplierRow), plan.suppliers)
+    session.execute(insert(ContractRow), plan.contracts)
+    return DemoSummary(
+        people=len(plan.people),
+        owners=sum(Role.OWNER.value in p["roles"] for p in plan.people),
+        procurement=sum(Role.PROCUREMENT.value in p["roles"] for p in plan.people),
+        suppliers=len(plan.suppliers),
+        contracts=len(plan.contracts),
+        created=True,
+    )
+
+
 def _summary(session: Session, *, created: bool) -> DemoSummary:
     roles = [list(r or ()) for r in session.scalars(select(PersonRow.roles)).all()]
     return DemoSummary(
@@ -1138,14 +1205,6 @@ def _summary(session: Session, *, created: bool) -> DemoSummary:
     )
 
 
-_NORWEGIAN_LAST_LETTERS = str.maketrans({"æ": "{", "ø": "|", "å": "}"})  # the three after "z"
-
-
-def _norwegian_sort_key(name: str) -> str:
-    """Sort Æ, Ø, Å after Z and in that order, as Norwegian does."""
-    return name.casefold().translate(_NORWEGIAN_LAST_LETTERS)
-
-
 def load_demo_calendar(engine: Engine, now: datetime, plan: PlanConfig | None = None) -> int:
     """Plans and follow-ups for the demo contracts (idempotent); returns follow-ups made."""
     factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(engine))
@@ -1153,3 +1212,29 @@ def load_demo_calendar(engine: Engine, now: datetime, plan: PlanConfig | None = 
         factory, now, plan or load_plan(), calendar=WorkingCalendar(), actor="demo"
     )
     return report.calendar.created
+
+
+__all__ = [
+    "DEMO_ADMIN_EMAIL",
+    "DEMO_CONTRACT_COUNT",
+    "DEMO_EMAIL_DOMAIN",
+    "DEMO_MARKER_EMAIL",
+    "DEMO_MUNICIPALITY",
+    "DEMO_OWNER_COUNT",
+    "DEMO_PROCUREMENT_EMAILS",
+    "DEMO_SEED",
+    "DEMO_SUPPLIER_COUNT",
+    "DEMO_THRESHOLD_NOK",
+    "DEMO_UNITS",
+    "DemoLoad",
+    "DemoPerson",
+    "DemoRefused",
+    "DemoSummary",
+    "ascii_email_part",
+    "demo_owner_emails",
+    "demo_people",
+    "load_demo",
+    "load_demo_calendar",
+    "load_demo_data",
+    "point_demo_channel",
+]

@@ -273,6 +273,8 @@ def answer_from_row(row: Any) -> Answer:
         channel=row.channel,
         source_activity_id=row.source_activity_id,
         source_conversation=row.source_conversation,
+        decided_by=row.decided_by,
+        decided_on=row.decided_on,
     )
 
 
@@ -295,6 +297,7 @@ def document_from_row(row: Any) -> Document:
 def deviation_from_row(row: Any) -> Deviation:
     return Deviation(
         id=row.id,
+        code=row.code,
         contract_id=row.contract_id,
         follow_up_id=row.follow_up_id,
         category=DeviationCategory(row.category),

@@ -265,15 +265,17 @@ class SqlAlchemySummaryQueries:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def weekly_counts(self, since: datetime, today: date) -> PortfolioCounts:
+    def weekly_counts(
+        self, since: datetime, today: date, *, until: date | None = None
+    ) -> PortfolioCounts:
         """The same definitions as procurement's `status` card (`storage.portfolio_queries`):
         overdue, escalated, open deviations and unreachable owners (with an open follow-up),
-        so the weekly card and `status` agree; answered: follow-ups first answered since
-        `since`, on time when that was by their due date."""
+        so the weekly card and `status` agree; answered: follow-ups first answered from
+        `since` to `until` (`today` unless told), on time when that was by their due date."""
         session = self._session
         session.flush()
         first = F.c.first_answered_on
-        answered_since = and_(first >= oslo_today(since), first <= today)
+        answered_since = and_(first >= oslo_today(since), first <= (until or today))
         row = session.execute(
             select(
                 func.count().filter(answered_since).label("answered"),

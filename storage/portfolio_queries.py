@@ -52,6 +52,7 @@ from followup.history import PERSON_ACTOR, history_export_row
 from followup.models import (
     OPEN_FOLLOW_UP_STATES,
     Answer,
+    AnswerKind,
     AuditEvent,
     ContractStatus,
     DeviationStatus,
@@ -66,6 +67,7 @@ from followup.views import (
     SEVERITY_ORDER,
     WHOLE,
     CoverFact,
+    DecisionItem,
     DeviationFilter,
     DeviationItem,
     DeviationList,
@@ -558,6 +560,7 @@ class SqlAlchemyPortfolioQueries:
         return {
             row.id: DeviationItem(
                 deviation_id=row.id,
+                code=row.code,
                 contract_id=row.contract_id,
                 contract_reference=row.reference,
                 contract_title=row.contract_title,
@@ -683,6 +686,48 @@ class SqlAlchemyPortfolioQueries:
             for row in rows
         ]
 
+    def contract_decisions(
+        self, contract_id: str, kinds: Collection[AnswerKind], limit: int
+    ) -> Sequence[DecisionItem]:
+        self._begin()
+        # The answer in force of each follow-up, documents sent to it aside: a document adds
+        # to a decision, it does not take it back.
+        in_force = (
+            select(func.max(A.c.version))
+            .where(A.c.follow_up_id == F.c.id, A.c.kind != AnswerKind.DOCUMENTS.value)
+            .scalar_subquery()
+        )
+        decision = A.alias("decision")
+        rows = self._session.execute(
+            select(
+                decision,
+                CP.c.title.label("checkpoint_title"),
+                F.c.due_date,
+                P.c.display_name.label("by_name"),
+            )
+            .select_from(
+                F.join(CP, CP.c.id == F.c.checkpoint_id)
+                .join(
+                    decision,
+                    and_(decision.c.follow_up_id == F.c.id, decision.c.version == in_force),
+                )
+                .outerjoin(P, P.c.id == decision.c.answered_by_id)
+            )
+            .where(F.c.contract_id == contract_id, decision.c.kind.in_([k.value for k in kinds]))
+            .order_by(decision.c.answered_at.desc(), decision.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            DecisionItem(
+                follow_up_id=row.follow_up_id,
+                checkpoint_title=row.checkpoint_title,
+                due_date=row.due_date,
+                answer=answer_from_row(row),
+                answered_by_name=row.by_name,
+            )
+            for row in rows
+        ]
+
     # -- finding what `status <text>` means
 
     def contract_target(self, reference: str, scope: Scope) -> StatusTarget | None:
@@ -713,9 +758,7 @@ class SqlAlchemyPortfolioQueries:
         ).first()
         if row is None:
             return None
-        return StatusTarget(
-            TargetKind.SUPPLIER, row.id, row.name, f"org.nr {row.organisation_number}"
-        )
+        return StatusTarget(TargetKind.SUPPLIER, row.id, row.name, row.organisation_number)
 
     def _has_contract(self, scope: Scope) -> list[ColumnElement[bool]]:
         """Suppliers with a visible contract (nothing to check when everything is)."""
@@ -733,9 +776,7 @@ class SqlAlchemyPortfolioQueries:
             .limit(limit)
         ):
             found.append(
-                StatusTarget(
-                    TargetKind.SUPPLIER, row.id, row.name, f"org.nr {row.organisation_number}"
-                )
+                StatusTarget(TargetKind.SUPPLIER, row.id, row.name, row.organisation_number)
             )
         for (unit,) in self._session.execute(self._units_like(text, scope, limit)):
             found.append(StatusTarget(TargetKind.UNIT, unit, unit))
@@ -912,8 +953,15 @@ def _export_overdue(query: ExportQuery, scope: Scope) -> _Export:
     return select_rows, convert
 
 
+def _latest_answer(latest: Any) -> ColumnElement[bool]:
+    """`latest` (an alias of answers) is the follow-up's latest version."""
+    newest = select(func.max(A.c.version)).where(A.c.follow_up_id == F.c.id).scalar_subquery()
+    return and_(latest.c.follow_up_id == F.c.id, latest.c.version == newest)
+
+
 def _export_follow_ups(query: ExportQuery, scope: Scope) -> _Export:
     owner = P.alias("owner")
+    latest = A.alias("latest")
     select_rows = (
         select(
             C.c.reference,
@@ -926,8 +974,11 @@ def _export_follow_ups(query: ExportQuery, scope: Scope) -> _Export:
             owner.c.display_name,
             F.c.first_answered_on,
             is_on_time().label("on_time"),
+            latest.c.kind,
+            latest.c.decided_by,
+            latest.c.decided_on,
         )
-        .select_from(_follow_up_source(owner))
+        .select_from(_follow_up_source(owner).outerjoin(latest, _latest_answer(latest)))
         .where(is_due(query.from_date, query.to_date), *_contracts_in(scope, query.subset))
         .order_by(F.c.due_date, F.c.id)
     )
@@ -937,7 +988,7 @@ def _export_follow_ups(query: ExportQuery, scope: Scope) -> _Export:
         return (
             r.reference, r.title, r.name, r.unit, r.checkpoint, r.due_date, r.state,
             r.display_name, answered, r.first_answered_on,
-            bool(r.on_time) if answered else None,
+            bool(r.on_time) if answered else None, r.kind, r.decided_by, r.decided_on,
         )  # fmt: skip
 
     return select_rows, convert
@@ -947,7 +998,6 @@ def _export_answers(query: ExportQuery, scope: Scope) -> _Export:
     owner = P.alias("owner")
     latest = A.alias("latest")
     by, for_whom = P.alias("answered_by"), P.alias("on_behalf_of")
-    newest = select(func.max(A.c.version)).where(A.c.follow_up_id == F.c.id).scalar_subquery()
     documents = (
         select(func.count()).select_from(DOC).where(DOC.c.follow_up_id == F.c.id)
         .scalar_subquery()
@@ -969,6 +1019,8 @@ def _export_answers(query: ExportQuery, scope: Scope) -> _Export:
             is_on_time().label("on_time"),
             latest.c.answered_at,
             latest.c.kind,
+            latest.c.decided_by,
+            latest.c.decided_on,
             latest.c.text,
             latest.c.version,
             by.c.display_name.label("by_name"),
@@ -977,7 +1029,7 @@ def _export_answers(query: ExportQuery, scope: Scope) -> _Export:
         )
         .select_from(
             _follow_up_source(owner)
-            .join(latest, and_(latest.c.follow_up_id == F.c.id, latest.c.version == newest))
+            .join(latest, _latest_answer(latest))
             .outerjoin(by, by.c.id == latest.c.answered_by_id)
             .outerjoin(for_whom, for_whom.c.id == latest.c.on_behalf_of_id)
         )
@@ -992,8 +1044,8 @@ def _export_answers(query: ExportQuery, scope: Scope) -> _Export:
     def convert(r: Any) -> ExportRow:
         return (
             r.reference, r.title, r.name, r.unit, r.checkpoint, r.due_date,
-            r.first_answered_on, bool(r.on_time), r.answered_at, r.kind, r.text, r.by_name,
-            r.for_name, r.version, int(r.documents),
+            r.first_answered_on, bool(r.on_time), r.answered_at, r.kind, r.decided_by,
+            r.decided_on, r.text, r.by_name, r.for_name, r.version, int(r.documents),
         )  # fmt: skip
 
     return select_rows, convert
@@ -1004,6 +1056,7 @@ def _export_deviations(query: ExportQuery, scope: Scope) -> _Export:
     wanted = DeviationFilter(query.open_only, query.category, query.severity)
     select_rows = (
         select(
+            D.c.code,
             C.c.reference,
             C.c.title,
             S.c.name,

@@ -263,6 +263,9 @@ class AnswerRow(Base):
     channel: Mapped[str] = mapped_column(String(32))
     source_activity_id: Mapped[str | None] = mapped_column(String(200))
     source_conversation: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Option and expiry decisions: who decided and on which day (migration 0010).
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_on: Mapped[date | None]
 
 
 class DocumentRow(Base):
@@ -270,11 +273,17 @@ class DocumentRow(Base):
     __table_args__ = (
         # One row per file per follow-up: the same file sent twice is recognised.
         UniqueConstraint("follow_up_id", "sha256", name="uq_documents_follow_up_sha256"),
+        # And per contract, for whichever follow-up (migration 0012); its index finds a
+        # contract's documents by SHA-256.
+        UniqueConstraint("contract_id", "sha256", name="uq_documents_contract_sha256"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     answer_id: Mapped[str | None] = mapped_column(ForeignKey("answers.id"), index=True)
     follow_up_id: Mapped[str | None] = mapped_column(ForeignKey("follow_ups.id"), index=True)
+    contract_id: Mapped[str | None] = mapped_column(ForeignKey("contracts.id"))
+    """The contract of the follow-up, set by the repository (not a domain field). NULL without
+    a follow-up, and on a later copy of the same bytes on one contract stored before 0012."""
     file_name: Mapped[str] = mapped_column(String(300))
     media_type: Mapped[str] = mapped_column(String(200))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
@@ -293,9 +302,12 @@ class DeviationRow(Base):
         # The activity the report came in, in its conversation (Teams re-sends): one
         # deviation per activity. Rows from before migration 0007 have the conversation "".
         UniqueConstraint("source_conversation", "source_activity_id", name="uq_deviations_source"),
+        UniqueConstraint("code", name="uq_deviations_code"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(16))
+    """`AV-2026-0042` (`followup.deviations.codes`); NULL only if stored without one."""
     contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
     follow_up_id: Mapped[str | None] = mapped_column(ForeignKey("follow_ups.id"), index=True)
     category: Mapped[str] = mapped_column(String(64))
@@ -312,6 +324,15 @@ class DeviationRow(Base):
     updated_at: Mapped[datetime | None]
     source_activity_id: Mapped[str | None] = mapped_column(String(200))
     source_conversation: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class DeviationSerialRow(Base):
+    """The last deviation number given in a year (`DeviationRepository.next_serial`)."""
+
+    __tablename__ = "deviation_serials"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
 
 
 class DeliveryRow(Base):

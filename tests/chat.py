@@ -98,6 +98,7 @@ def kari_world(engine: Engine) -> World:
 
 
 def one(replies: list[Activity]) -> str:
-    """The text of the only reply."""
+    """What the only reply says: its text, or a card's plain-text rendering (`summary`)."""
     assert len(replies) == 1, [r.text for r in replies]
-    return str(replies[0].text)
+    reply = replies[0]
+    return str(reply.text if reply.text is not None else reply.summary)

@@ -1,7 +1,16 @@
 """Answering a follow-up: the card's `Levert`, `Delvis levert`, `Ikke levert` and `Ikke
 relevant` (`Action.Execute`, verb `answer`), `Endre svar` (`changeAnswer`), a card's refresh
 (`refreshCard`), and the same typed: `levert KOM-2025-0147 [kommentar]`, `delvis …`,
-`ikke levert …`, `ikke relevant …`.
+`ikke levert …`, `ikke relevant …`. The card's other answers (`I samsvar`, `Møtet er holdt`)
+come the same way, and a decision (`Opsjonen utløses`, `Forlenges` …) from the confirm button
+of its small form, with who decided and when.
+
+A typed answer names a contract and may name the checkpoint (`levert KOM-2025-0147
+skatteattest [kommentar]`); which follow-up it is about is
+`followup.answers.targets.choose_follow_up`. Exactly one fitting is answered at once; several
+are offered on a choice card (verb `answerChoice`, one button each, the typed comment in a
+field); none fitting is told which answers the open ones take. `endre svar KOM-… [kontrollpunkt]`
+shows an answered follow-up's card with its actions again, until the follow-up is closed.
 
 The invoke is answered with the card drawn again (`followup.answers.services.answer_view` for each
 of its follow-ups): the answered one shows who answered, when and what, and `Endre svar`. An
@@ -17,7 +26,17 @@ from typing import Any, Final
 
 from botbuilder.core import InvokeResponse
 
+from bot.answers.choices import (
+    CHOICE_COMMENT,
+    CHOICE_VERB,
+    Typed,
+    answer_choice_card,
+    change_choice_card,
+    latest_kinds,
+    none_fits_reply,
+)
 from bot.conversation import formatting
+from bot.conversation.answer_actions import decided_by_input_id, decided_on_input_id
 from bot.conversation.domain_commands import DomainCommands, NotRegistered, guarded
 from bot.conversation.follow_up_cards import (
     ANSWER_VERB,
@@ -37,14 +56,16 @@ from bot.conversation.router import (
     card_action_message,
 )
 from bot.conversation.texts import text
+from followup.answers import actions
 from followup.answers.services import (
     AnswerRecorded,
     FollowUpView,
     RecordAnswer,
     answer_view,
+    find_answer_target,
     record_answer,
 )
-from followup.answers.targets import follow_up_to_answer
+from followup.answers.targets import ChoiceKind, action_of, choose_follow_up, fits
 from followup.calendar.workdays import oslo_today
 from followup.errors import FollowUpError
 from followup.models import AnswerKind
@@ -69,14 +90,9 @@ TYPED: Final = (
     ("ikke levert", ("not delivered",), AnswerKind.NOT_DELIVERED),
     ("ikke relevant", ("not applicable", "not relevant"), AnswerKind.NOT_APPLICABLE),
 )
-CLICKABLE: Final = frozenset(
-    {
-        AnswerKind.DELIVERED,
-        AnswerKind.PARTLY_DELIVERED,
-        AnswerKind.NOT_DELIVERED,
-        AnswerKind.NOT_APPLICABLE,
-    }
-)
+CLICKABLE: Final = actions.CLICKABLE
+"""The answers a card's `answer` action records (every `followup.answers.actions` code's);
+a decision comes with the fields of its form (`answer_actions.decided_by_input_id`, …)."""
 
 
 def _follow_up_id(data: dict[str, Any], *keys: str) -> str | None:
@@ -99,6 +115,16 @@ class AnswerCommands(DomainCommands):
                 in_menu=False,
             )
             router.register(replace(command, handler=guarded(command.handler)))
+        change = Command(
+            "endre svar",
+            ("change answer",),
+            text("command.endre svar"),
+            ("personal",),
+            self.change_typed,
+            in_menu=False,
+        )
+        router.register(replace(change, handler=guarded(change.handler)))
+        router.register_card_action(CHOICE_VERB, self.choice_action)
         router.register_card_action(ANSWER_VERB, self.answer_action)
         router.register_card_action(CHANGE_VERB, self.change_action)
         router.register_card_action(REFRESH_VERB, self.refresh_action)
@@ -113,43 +139,105 @@ class AnswerCommands(DomainCommands):
         return handler
 
     async def answer_typed(self, kind: AnswerKind, rest: str, request: TurnRequest) -> Reply:
+        """`levert KOM-… [kontrollpunkt] [kommentar]`: stored at once when exactly one open
+        follow-up of the contract fits; otherwise the person is asked which, or told what the
+        open ones take."""
         locale = request.locale
         words = rest.split(maxsplit=1)
         if not words:
             return text("answer.usage", locale)
-        reference = words[0]
-        comment = words[1] if len(words) > 1 else None
+        reference, after = words[0], words[1] if len(words) > 1 else ""
         today = oslo_today(request.now)
 
-        def work(uow: UnitOfWork) -> tuple[AnswerRecorded, FollowUpView, int] | None:
+        def work(uow: UnitOfWork) -> Typed:
             person = self._person(uow, request)
             contract = find_contract(uow, reference)
-            choice = follow_up_to_answer(uow, person, contract, today)
-            if choice.follow_up is None:
-                return None
-            follow_up_id = choice.follow_up.id
+            choice = choose_follow_up(uow, person, contract, today, after, action=action_of(kind))
+            chosen = choice.chosen
+            if chosen is None:
+                return Typed(contract, choice, latest_kinds(uow, choice))
+            follow_up_id = chosen.follow_up.id
             recorded = record_answer(
-                _command(follow_up_id, kind, person.id, request, comment), uow, request.now
+                _command(follow_up_id, kind, person.id, request, choice.rest or None),
+                uow,
+                request.now,
             )
-            return recorded, answer_view(follow_up_id, uow), choice.others_open
+            return Typed(contract, choice, recorded=recorded, view=answer_view(follow_up_id, uow))
 
         done = await self._write(work)
+        if done.recorded is None or done.view is None:
+            if done.choice.kind is ChoiceKind.ASK:
+                return card_reply(answer_choice_card(done, kind, today, locale))
+            if done.choice.kind is ChoiceKind.NONE_FITS:
+                return none_fits_reply(done, kind, today, locale)
+            return text("answer.none_open", locale, reference=done.contract.reference)
+        notes = _notes(done.view, kind, done.recorded, locale, others=done.choice.others_open)
+        return card_reply(follow_ups_card([done.view], today, locale, notice=" ".join(notes)))
+
+    async def change_typed(self, rest: str, request: TurnRequest) -> Reply:
+        """`endre svar KOM-… [kontrollpunkt]`: the answered follow-up's card with its actions
+        again, whatever its due date, until it is closed (asked which, when several are)."""
+        locale = request.locale
+        words = rest.split(maxsplit=1)
+        if not words:
+            return text("answer.change.usage", locale)
+        reference, after = words[0], words[1] if len(words) > 1 else ""
+        today = oslo_today(request.now)
+
+        def work(uow: UnitOfWork) -> Typed:
+            person = self._person(uow, request)
+            contract = find_contract(uow, reference)
+            choice = choose_follow_up(uow, person, contract, today, after, action=None)
+            chosen = choice.chosen
+            if chosen is None:
+                return Typed(contract, choice, latest_kinds(uow, choice))
+            return Typed(contract, choice, view=answer_view(chosen.follow_up.id, uow))
+
+        done = await self._read(work)
+        shown = done.contract.reference
+        if done.view is not None:
+            notice = text("answer.changing", locale, reference=shown)
+            card = follow_ups_card(
+                [done.view], today, locale, editing=done.view.follow_up.id, notice=notice
+            )
+            return card_reply(card)
+        if done.choice.kind is ChoiceKind.ASK:
+            return card_reply(change_choice_card(done, today, locale))
+        return text("answer.change.none", locale, reference=shown)
+
+    async def choice_action(self, data: dict[str, Any], request: TurnRequest) -> InvokeResponse:
+        """A button of the choice card (`answer_choice_card`): the typed answer, on the
+        follow-up chosen, with the comment of the card's field; the card becomes that
+        follow-up's card."""
+        locale = request.locale
+        kind = next((k for _, _, k in TYPED if k.value == data.get("kind")), None)
+        follow_up_id = _follow_up_id(data, "followUpId")
+        if kind is None or follow_up_id is None:
+            return card_action_message(text("card.unknown_action", locale))
+        typed_comment = data.get(CHOICE_COMMENT)
+        comment = typed_comment if isinstance(typed_comment, str) else None
+        today = oslo_today(request.now)
+
+        def work(uow: UnitOfWork) -> tuple[AnswerRecorded, FollowUpView] | None:
+            person = self._person(uow, request)
+            target = find_answer_target(uow, follow_up_id, person.id, request.now)
+            if not fits(target.checkpoint, action_of(kind)):
+                return None  # the checkpoint's answers changed since the card was sent
+            command = _command(follow_up_id, kind, person.id, request, comment)
+            recorded = record_answer(command, uow, request.now, target=target)
+            return recorded, answer_view(follow_up_id, uow)
+
+        try:
+            done = await self._write(work)
+        except NotRegistered:
+            return card_action_message(text("person.not_registered", locale))
+        except FollowUpError as error:
+            return card_action_message(error_reply(error, locale))
         if done is None:
-            return text("answer.none_open", locale, reference=reference[:MAX_ID])
-        recorded, view, others = done
-        notes = [_saved(view, kind, locale)]
-        if not recorded.created:
-            notes.append(text("answer.already", locale))
-        if others:
-            notes.append(
-                text("answer.others_open", locale, count=others, reference=view.contract.reference)
-            )
-        if kind is AnswerKind.NOT_DELIVERED and not view.deviations:
-            notes.append(
-                text("answer.not_delivered_hint", locale, reference=view.contract.reference)
-            )
-        card = follow_ups_card([view], today, locale, notice=" ".join(notes))
-        return card_reply(card)
+            return card_action_message(text("answer.choice.stale", locale))
+        recorded, view = done
+        notes = _notes(view, kind, recorded, locale)
+        return card_action_card(follow_ups_card([view], today, locale, notice=" ".join(notes)))
 
     # --- card actions ----------------------------------------------------------------------------
 
@@ -160,8 +248,16 @@ class AnswerCommands(DomainCommands):
         if kind is None or follow_up_id is None:
             return card_action_message(text("card.unknown_action", request.locale))
         comment = data.get(comment_input_id(follow_up_id))
+        decided_by = data.get(decided_by_input_id(follow_up_id, kind))
+        decided_on = data.get(decided_on_input_id(follow_up_id, kind))
         return await self._answer_and_redraw(
-            data, follow_up_id, kind, request, comment if isinstance(comment, str) else None
+            data,
+            follow_up_id,
+            kind,
+            request,
+            comment if isinstance(comment, str) else None,
+            decided_by=decided_by if isinstance(decided_by, str) else None,
+            decided_on=decided_on if isinstance(decided_on, str) else None,
         )
 
     async def legacy_confirm_action(
@@ -198,16 +294,22 @@ class AnswerCommands(DomainCommands):
         kind: AnswerKind,
         request: TurnRequest,
         comment: str | None,
+        *,
+        decided_by: str | None = None,
+        decided_on: str | None = None,
     ) -> InvokeResponse:
-        """Record the answer and draw the card again, in one unit of work (see `_redraw`)."""
+        """Record the answer and draw the card again, in one unit of work (see `_redraw`). A
+        decision's fields come as the card sent them; what is wrong with them is said, and
+        nothing is stored (the card stays as it was, its fields filled in)."""
         locale = request.locale
         ids = card_items_from(data, follow_up_id)
         today = oslo_today(request.now)
 
         def work(uow: UnitOfWork) -> list[FollowUpView] | None:
             person = self._person(uow, request)
+            command = _command(follow_up_id, kind, person.id, request, comment)
             record_answer(
-                _command(follow_up_id, kind, person.id, request, comment), uow, request.now
+                replace(command, decided_by=decided_by, decided_on=decided_on), uow, request.now
             )
             return _card_views(uow, person.id, ids, follow_up_id, today)
 
@@ -304,6 +406,27 @@ def _card_response(
         shown, today, locale, editing=follow_up_id if editing else None, notice=notice
     )
     return card_action_card(card)
+
+
+def _notes(
+    view: FollowUpView,
+    kind: AnswerKind,
+    recorded: AnswerRecorded,
+    locale: str | None,
+    *,
+    others: int = 0,
+) -> list[str]:
+    """What the card says above a typed or chosen answer."""
+    notes = [_saved(view, kind, locale)]
+    if not recorded.created:
+        notes.append(text("answer.already", locale))
+    if others:
+        notes.append(
+            text("answer.others_open", locale, count=others, reference=view.contract.reference)
+        )
+    if kind is AnswerKind.NOT_DELIVERED and not view.deviations:
+        notes.append(text("answer.not_delivered_hint", locale, reference=view.contract.reference))
+    return notes
 
 
 def _saved(view: FollowUpView, kind: AnswerKind, locale: str | None) -> str:

@@ -10,12 +10,52 @@ NB: dict[str, str] = {
     "command.ikke levert": "Svar «ikke levert» på en oppfølging",
     "command.ikke relevant": "Svar «ikke relevant» på en oppfølging",
     "help.cmd.levert": (
-        "«levert KOM-2025-0147 [kommentar]» – svar at det som skulle leveres, er levert "
-        "(også «delvis KOM-…», «ikke levert KOM-…», «ikke relevant KOM-…»)"
+        "«levert *avtalenr* [kommentar]» – svar at det som skulle leveres, er levert "
+        "(også «delvis …», «ikke levert …», «ikke relevant …»)"
     ),
-    "help.cmd.delvis": "«delvis KOM-2025-0147 [kommentar]» – svar delvis levert",
-    "help.cmd.ikke levert": "«ikke levert KOM-2025-0147 [kommentar]» – svar ikke levert",
-    "help.cmd.ikke relevant": "«ikke relevant KOM-2025-0147» – oppfølgingen gjelder ikke nå",
+    "help.cmd.delvis": "«delvis *avtalenr* [kommentar]» – svar delvis levert",
+    "help.cmd.ikke levert": "«ikke levert *avtalenr* [kommentar]» – svar ikke levert",
+    "help.cmd.ikke relevant": "«ikke relevant *avtalenr*» – oppfølgingen gjelder ikke nå",
+    "command.endre svar": "Endre et svar du har gitt, for eksempel endre svar KOM-2025-0147",
+    "help.cmd.endre svar": (
+        "«endre svar *avtalenr* [kontrollpunkt]» – endre et svar du har gitt, så lenge "
+        "oppfølgingen ikke er avsluttet"
+    ),
+    "answer.change.usage": (
+        "Skriv avtalenummeret etter «endre svar», for eksempel «endre svar KOM-2025-0147» eller "
+        "«endre svar KOM-2025-0147 skatteattest»."
+    ),
+    "answer.change.none": "Du har ingen besvarte oppfølginger på {reference} som kan endres.",
+    "answer.change.choice_title": "Hvilket svar på {reference} vil du endre?",
+    "answer.change.example": "«endre svar {reference} {checkpoint}»",
+    "answer.choice.title": "Hvilken oppfølging på {reference} gjelder «{what}»?",
+    "answer.choice.title_change": (
+        "Ingen oppfølginger på {reference} venter på svar. Hvilket svar vil du endre til «{what}»?"
+    ),
+    "answer.choice.comment": "Kommentar som følger svaret",
+    "answer.choice.button": "Svar «{what}»",
+    "answer.choice.answered": "Svart nå: {what}",
+    "answer.choice.more": "… og {count} til.",
+    "answer.choice.hint": (
+        "Du kan også skrive kontrollpunktet etter avtalenummeret, for eksempel {example}."
+    ),
+    "answer.choice.stale": (
+        "Den oppfølgingen tar ikke lenger dette svaret. Skriv «mine oppgaver» for å se hva den "
+        "venter på."
+    ),
+    "answer.none_fits": (
+        "Ingen av de åpne oppfølgingene på {reference} tar svaret «{what}», så ingenting er "
+        "lagret. Slik svarer du på dem:"
+    ),
+    "answer.typed.levert": "«levert {reference}»",
+    "answer.typed.delvis_levert": "«delvis {reference}»",
+    "answer.typed.ikke_levert": "«ikke levert {reference}»",
+    "answer.typed.ikke_relevant": "«ikke relevant {reference}»",
+    "answer.typed.dokumentasjon": "«dokument {reference}»",
+    "answer.typed.avvik": "«meld avvik {reference}»",
+    "answer.typed.utsett": "«utsett {reference} fredag»",
+    "answer.typed.card": "svar på kortet (skriv «mine oppgaver»)",
+    "answer.typed.or": "{first} eller {last}",
 }
 
 EN: dict[str, str] = {
@@ -24,12 +64,52 @@ EN: dict[str, str] = {
     "command.ikke levert": "Answer “not delivered” to a follow-up",
     "command.ikke relevant": "Answer “not applicable” to a follow-up",
     "help.cmd.levert": (
-        "“delivered KOM-2025-0147 [comment]” – answer that what was due is delivered "
-        "(also “partly KOM-…”, “not delivered KOM-…”, “not applicable KOM-…”)"
+        "“delivered *reference* [comment]” – answer that what was due is delivered "
+        "(also “partly …”, “not delivered …”, “not applicable …”)"
     ),
-    "help.cmd.delvis": "“partly KOM-2025-0147 [comment]” – answer partly delivered",
-    "help.cmd.ikke levert": "“not delivered KOM-2025-0147 [comment]” – answer not delivered",
-    "help.cmd.ikke relevant": "“not applicable KOM-2025-0147” – the follow-up does not apply now",
+    "help.cmd.delvis": "“partly *reference* [comment]” – answer partly delivered",
+    "help.cmd.ikke levert": "“not delivered *reference* [comment]” – answer not delivered",
+    "help.cmd.ikke relevant": "“not applicable *reference*” – the follow-up does not apply now",
+    "command.endre svar": "Change an answer you gave, for example change answer KOM-2025-0147",
+    "help.cmd.endre svar": (
+        "“change answer *reference* [checkpoint]” – change an answer you gave, as long as the "
+        "follow-up is not closed"
+    ),
+    "answer.change.usage": (
+        "Type the contract number after “change answer”, for example “change answer "
+        "KOM-2025-0147” or “change answer KOM-2025-0147 skatteattest”."
+    ),
+    "answer.change.none": "You have no answered follow-ups on {reference} that can be changed.",
+    "answer.change.choice_title": "Which answer on {reference} do you want to change?",
+    "answer.change.example": "“change answer {reference} {checkpoint}”",
+    "answer.choice.title": "Which follow-up on {reference} is “{what}” about?",
+    "answer.choice.title_change": (
+        "No follow-ups on {reference} wait for an answer. Which answer do you want to change to "
+        "“{what}”?"
+    ),
+    "answer.choice.comment": "Comment that goes with the answer",
+    "answer.choice.button": "Answer “{what}”",
+    "answer.choice.answered": "Answered now: {what}",
+    "answer.choice.more": "… and {count} more.",
+    "answer.choice.hint": (
+        "You can also type the checkpoint after the contract number, for example {example}."
+    ),
+    "answer.choice.stale": (
+        "That follow-up no longer takes this answer. Type “my tasks” to see what it waits for."
+    ),
+    "answer.none_fits": (
+        "None of the open follow-ups on {reference} takes the answer “{what}”, so nothing is "
+        "stored. This is how you answer them:"
+    ),
+    "answer.typed.levert": "“delivered {reference}”",
+    "answer.typed.delvis_levert": "“partly {reference}”",
+    "answer.typed.ikke_levert": "“not delivered {reference}”",
+    "answer.typed.ikke_relevant": "“not applicable {reference}”",
+    "answer.typed.dokumentasjon": "“document {reference}”",
+    "answer.typed.avvik": "“report deviation {reference}”",
+    "answer.typed.utsett": "“snooze {reference} friday”",
+    "answer.typed.card": "answer on the card (type “my tasks”)",
+    "answer.typed.or": "{first} or {last}",
 }
 
 add_words(NB, EN)

@@ -2,8 +2,10 @@
 
 Each line on stdin gives one JSON object on stdout, flushed at once, so the command can sit
 behind a pipe: `{"text": ..., "date": "YYYY-MM-DD" | null, "ambiguous": bool,
-"readings": [...]}`. An empty line gives a null result; nothing is skipped. Only the standard
-library is imported at module level: `bot/cli/main.py` imports this module for every command.
+"readings": [...], "rule": ...}` (`rule` names the reading rule, e.g. `vague` or `named_period`
+for a phrase the bot asks back about). An empty line gives a null result; nothing is skipped.
+Only the standard library is imported at module level: `bot/cli/main.py` imports this module
+for every command.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def run_dates(now_text: str, stdin: TextIO, stdout: TextIO, *, stderr: TextIO | 
             "date": reading.date.isoformat() if reading.date else None,
             "ambiguous": reading.ambiguous,
             "readings": [day.isoformat() for day in reading.readings],
+            "rule": str(reading.rule),
         }
         stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         stdout.flush()

@@ -66,10 +66,13 @@ def _clock(settings: Settings) -> Callable[[], datetime]:
 def _run(settings: Settings, *, banner: str | None = None, scheduler: bool = True) -> int:
     from aiohttp import web
 
-    from bot.app import create_app
+    from bot.app import create_app, system_clock
     from bot.teams import endpoint
 
-    app = create_app(settings, clock=_clock(settings), scheduler=scheduler)
+    # Follow-ups run on `_clock` (fast in the demo); what expires keeps real time.
+    app = create_app(
+        settings, clock=_clock(settings), lifetime_clock=system_clock, scheduler=scheduler
+    )
     host, port = settings.bind_host, settings.port
 
     async def announce(_app: web.Application) -> None:
@@ -106,12 +109,15 @@ def cmd_scheduler(_args: argparse.Namespace) -> int:
     _configure_logging(settings)
     if not _schema_is_current(settings):
         return _fail("the database schema is not up to date: run `kontraktsvakt db upgrade` first")
-    return run_scheduler_process(settings, _clock(settings))
+    from bot.app import system_clock
+
+    return run_scheduler_process(settings, _clock(settings), lifetime_clock=system_clock)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.cli.demo import EXIT_OK, run_demo_load
     from storage.db import create_db_engine, upgrade_database
-    from storage.demo_data import load_demo_calendar, load_demo_data
+    from storage.demo_data import load_demo_calendar
 
     overrides: dict[str, object] = {"MicrosoftAppId": "", "MicrosoftAppPassword": ""}
     if args.port is not None:
@@ -124,20 +130,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _configure_logging(settings)
     url = settings.effective_database_url
     upgrade_database(url)
-    engine = create_db_engine(url)
-    try:
-        summary = load_demo_data(engine, now=datetime.now(UTC))
-    finally:
-        engine.dispose()
-    state = "loaded" if summary.created else "already there"
-    log.info(
-        "demo data %s: %d contracts, %d owners, %d procurement members, %d suppliers",
-        state,
-        summary.contracts,
-        summary.owners,
-        summary.procurement,
-        summary.suppliers,
-    )
+    loaded = run_demo_load(settings, datetime.now(UTC), stdout=sys.stdout, stderr=sys.stderr)
+    if args.load_only:
+        return loaded
+    if loaded != EXIT_OK:
+        log.warning("demo data not loaded: the dev chat runs on what the database holds")
     engine = create_db_engine(url)
     try:
         made = load_demo_calendar(engine, datetime.now(UTC), settings.plan())
@@ -289,13 +286,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=cmd_serve)
 
-    demo = sub.add_parser("demo", help="migrate SQLite, load demo data, run with the dev chat")
+    demo = sub.add_parser(
+        "demo", help="migrate the database, load the demo municipality, run with the dev chat"
+    )
     demo.add_argument("--port", type=int, help="port (default: PORT, 3978)")
     demo.add_argument(
         "--clock-speed",
         type=float,
-        help="run the clock N times faster, so reminders arrive without waiting for days "
-        "(e.g. 3600: an hour a second)",
+        help="run the follow-up clock N times faster, so reminders arrive without waiting for "
+        "days (e.g. 3600: an hour a second); links and leases keep real time",
+    )
+    demo.add_argument(
+        "--load-only",
+        action="store_true",
+        help="load the demo (with six months of history) into the configured database and exit",
     )
     sched = sub.add_parser("scheduler", help="run only the reminder scheduler (no HTTP endpoint)")
     sched.set_defaults(func=cmd_scheduler)

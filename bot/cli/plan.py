@@ -34,6 +34,8 @@ def run_plan_check(path: Path | None, *, stdout: TextIO, stderr: TextIO) -> int:
         stdout.write(f"  terskel {name}: {value:,} kr\n".replace(",", " "))
     for template in plan.checkpoint:
         stdout.write(f"  {template.code}: {template.title}\n")
+    for warning in plan.warnings():
+        stdout.write(f"Advarsel: {warning}\n")
     return 0
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final, TextIO
 
+from bot.conversation.texts import Plural, render
 from followup.register.importing import ImportReport, import_parsed, importable_columns
 from followup.register.reading import FIELD_LABELS, InvalidRegister, RowProblem
 
@@ -33,15 +34,22 @@ _TITLE_WIDTH = 60
 T_SCHEMA = "Databasen er ikke oppdatert til siste versjon. Kjør `kontraktsvakt db upgrade` først."
 T_FILE_ERROR = "Kan ikke importere «{name}»:"
 T_SOURCE = "Leser «{name}» ({where})."
-T_SUMMARY = (
-    "Lest {rows} {rader}: {created} nye, {updated} endret, {unchanged} uendret, {failed} med feil"
+T_SUMMARY = Plural(
+    one="Lest {rows} rad: {created} nye, {updated} endret, {unchanged} uendret, {failed} med feil",
+    other=(
+        "Lest {rows} rader: {created} nye, {updated} endret, {unchanged} uendret, {failed} med feil"
+    ),
+    by="rows",
 )
 T_SUPPLIERS = (
     "Leverandører: {created} nye, {updated} endret navn. "
-    "Personer: {people} nye, {roles} fikk rollen avtaleeier."
+    "Personer: {people} nye, {roles} fikk rollen kontraktseier."
 )
 T_WARNING = "Advarsel: {message}"
-T_PROBLEMS = "Feil ({count} {rader} er ikke importert):"
+T_MORE_WARNINGS = Plural(one="… og {count} advarsel til", other="… og {count} advarsler til")
+T_PROBLEMS = Plural(
+    one="Feil ({count} rad er ikke importert):", other="Feil ({count} rader er ikke importert):"
+)
 T_PROBLEM_HEAD = ("rad", "kolonne", "verdi", "feil")
 T_WOULD_CHANGE = "Dette ville blitt lagret:"
 T_NEW = "ny"
@@ -52,10 +60,6 @@ T_DONE_FAILED = (
     "Radene med feil er ikke importert. Rett dem i filen og importer den på nytt: "
     "rader som allerede er importert, blir ikke endret på nytt."
 )
-
-
-def _rows_word(count: int) -> str:
-    return "rad" if count == 1 else "rader"
 
 
 def _truncate(text: str, width: int) -> str:
@@ -141,9 +145,9 @@ def _print_file_error(stderr: TextIO, path: Path, problems: Sequence[str]) -> No
 def write_report(report: ImportReport, out: TextIO) -> None:
     """The report as people read it: summary, warnings, problems, and (dry run) what changes."""
     out.write(
-        T_SUMMARY.format(
+        render(
+            T_SUMMARY,
             rows=report.rows_read,
-            rader=_rows_word(report.rows_read),
             created=report.created,
             updated=report.updated,
             unchanged=report.unchanged,
@@ -168,8 +172,10 @@ def write_report(report: ImportReport, out: TextIO) -> None:
         )
     for warning in report.warnings:
         out.write(T_WARNING.format(message=warning) + "\n")
+    if report.warnings_left_out:
+        out.write(render(T_MORE_WARNINGS, count=report.warnings_left_out) + "\n")
     if report.problems:
-        out.write("\n" + T_PROBLEMS.format(count=report.failed, rader=_rows_word(report.failed)))
+        out.write("\n" + render(T_PROBLEMS, count=report.failed))
         out.write("\n" + _problem_table(report.problems))
     if report.dry_run:
         _write_changes(report, out)

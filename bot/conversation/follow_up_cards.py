@@ -1,11 +1,13 @@
 """The answer side of a follow-up card: its actions, and how it looks once answered.
 
-Every open follow-up on a card (a reminder digest, or the card a typed command answers with)
-carries the actions its checkpoint asks for, in its order (`Checkpoint.actions`): `Levert`,
-`Delvis levert`, `Ikke levert`, `Last opp dokumentasjon`, `Meld avvik`, `Ikke relevant` and
-`Utsett`. Each is an `Action.Execute` with a verb and the follow-up's id, with an
-`Action.Submit` fallback carrying the same data for clients without Universal Actions. An
-optional comment field goes with the answer.
+Every open follow-up on a card (a reminder digest, `mine oppgaver`, `kontrakter`, `plan`, an
+owner's `status <avtalenr>`, or the card a typed answer or a click answers with) is one compact
+line with the actions its checkpoint asks for, in its order (`Checkpoint.actions`): the first
+as a button, the others (`Delvis levert`, `Ikke levert`, `Last opp dokumentasjon`, `Meld
+avvik`, `Ikke relevant`, `Utsett`) in the overflow menu, with «Legg til kommentar», which shows
+the optional comment field that goes with the answer (`bot.conversation.follow_up_lines`).
+Each action is an `Action.Execute` with a verb and the follow-up's id, with an
+`Action.Submit` fallback carrying the same data for clients without Universal Actions.
 
 A card lists its follow-ups' ids once, in an invisible input (`cardItems`) that every action
 sends along, so that after one item is answered the whole card can be drawn again in place:
@@ -33,10 +35,12 @@ from bot.conversation.answer_actions import (
     SNOOZE_WEEK,
     UPLOAD_VERB,
     item_actions,
+    offers_upload,
     snooze_input_id,
 )
 from bot.conversation.cards import (
     Card,
+    CardBudget,
     Element,
     adaptive_card,
     clip,
@@ -45,6 +49,13 @@ from bot.conversation.cards import (
     text_block,
     title_block,
 )
+from bot.conversation.follow_up_lines import (
+    comment_input,
+    comment_input_id,
+    compact_actions,
+    follow_up_line,
+)
+from bot.conversation.markdown import plain
 from bot.conversation.texts import text
 from followup.answers.services import FollowUpView
 from followup.models import FollowUpState
@@ -54,10 +65,6 @@ MAX_CARD_ITEMS: Final = 40
 
 OSLO: Final = ZoneInfo("Europe/Oslo")
 ANSWERED_STATES: Final = frozenset({FollowUpState.ANSWERED, FollowUpState.DEVIATION_REPORTED})
-
-
-def comment_input_id(follow_up_id: str) -> str:
-    return f"comment-{follow_up_id}"
 
 
 def card_items_input(follow_up_ids: Sequence[str]) -> Element:
@@ -84,23 +91,35 @@ def card_items_from(data: dict[str, Any], follow_up_id: str) -> list[str]:
     return found[:MAX_CARD_ITEMS]
 
 
-def comment_input(follow_up_id: str, locale: str | None) -> Element:
-    return {
-        "type": "Input.Text",
-        "id": comment_input_id(follow_up_id),
-        "placeholder": text("answer.comment_placeholder", locale),
-        "maxLength": 2000,
-        "isMultiline": False,
-        "spacing": "Small",
-    }
-
-
 def open_item_parts(follow_up_id: str, codes: Iterable[str], locale: str | None) -> list[Element]:
-    """What an open follow-up on a card ends with: the comment field and the actions."""
+    """The actions of a follow-up whose answer is being changed (`Endre svar`): the first as
+    a button, the rest in the overflow, and the comment field «Legg til kommentar» shows."""
     return [
+        {"type": "ActionSet", "actions": compact_actions(follow_up_id, codes, locale)},
         comment_input(follow_up_id, locale),
-        {"type": "ActionSet", "actions": item_actions(follow_up_id, codes, locale)},
     ]
+
+
+def _open_element(view: FollowUpView, today: date, locale: str | None) -> tuple[Element, str]:
+    """A follow-up still waiting for its answer: one compact line with its actions, and what
+    it already has (documents, what is missing, open deviations)."""
+    element, line = follow_up_line(view, today, locale)
+    extra: list[Element] = []
+    lines = [line]
+    if view.documents:
+        names = ", ".join(clip(d.file_name, 60) for d in view.documents[:10])
+        documents = text("answer.documents", locale, count=len(view.documents), names=names)
+        extra.append(plain_text(documents))
+        lines.append("  " + documents)
+    if view.missing_evidence and view.documents:
+        missing = text("answer.missing", locale, names=", ".join(view.missing_evidence))
+        extra.append(text_block(missing, color="Attention", spacing="None"))
+        lines.append("  " + missing)
+    open_deviations = [d for d in view.deviations if d.status.value != "closed"]
+    if open_deviations:
+        extra.append(subtle_block(text("answer.deviations", locale, count=len(open_deviations))))
+    element["items"][1:1] = extra
+    return element, "\n".join(lines)
 
 
 # --- the card of follow-ups, after an answer ---------------------------------------------------
@@ -127,7 +146,9 @@ def answered_at(moment: datetime, locale: str | None) -> str:
 
 
 def answer_line(view: FollowUpView, locale: str | None) -> str | None:
-    """`Levert – svart av Kari Nordmann for Ola Hansen, fre. 20.11. kl. 10.42`."""
+    """`Levert – svart av Kari Nordmann for Ola Hansen, fre. 20.11. kl. 10.42`; a decision
+    says who decided and when: `Opsjonen utløses – besluttet av Per Olsen 03.12.2026 (svart
+    av Kari Nordmann, fre. 04.12. kl. 10.42)`."""
     latest = view.latest
     if latest is None:
         return None
@@ -137,7 +158,18 @@ def answer_line(view: FollowUpView, locale: str | None) -> str | None:
         who = text("answer.by_for", locale, name=by, owner=latest.on_behalf_of_name)
     else:
         who = text("answer.by", locale, name=by)
-    line = f"{what} – {who}, {answered_at(latest.answered_at, locale)}"
+    at = answered_at(latest.answered_at, locale)
+    answer = latest.answer
+    if answer.decided_by and answer.decided_on:
+        decided = text(
+            "answer.decided",
+            locale,
+            name=plain(clip(answer.decided_by, 120), line_starts=False),
+            date=formatting.numeric(answer.decided_on, locale),
+        )
+        line = f"{what} – {decided} ({who}, {at})"
+    else:
+        line = f"{what} – {who}, {at}"
     if latest.version > 1:
         line += " " + text("answer.version", locale, version=latest.version)
     return line
@@ -159,7 +191,10 @@ def is_answered(view: FollowUpView) -> bool:
 def follow_up_element(
     view: FollowUpView, today: date, locale: str | None, *, editing: bool = False
 ) -> tuple[Element, str]:
-    """One follow-up on a card, and its plain-text line."""
+    """One follow-up on a card, and its plain-text line: compact while it waits for an answer
+    (`follow_up_lines`), in full once answered."""
+    if not is_answered(view) and (view.state in _OPEN or view.state in ANSWERED_STATES):
+        return _open_element(view, today, locale)
     contract, checkpoint = view.contract, view.checkpoint
     head = f"**{_due_text(view, today, locale)}** · **{contract.reference}** " + clip(
         contract.title, 100
@@ -199,7 +234,9 @@ def follow_up_element(
     if is_answered(view) and not editing:
         data = {"followUpId": view.follow_up.id}
         change = [execute_button(text("answer.action.change", locale), CHANGE_VERB, data)]
-        if view.missing_evidence and "dokumentasjon" in checkpoint.actions:
+        if view.missing_evidence and offers_upload(
+            checkpoint.actions, view.latest.kind if view.latest else None
+        ):
             change.append(execute_button(text("answer.action.upload", locale), UPLOAD_VERB, data))
         if view.follow_up.state is FollowUpState.DEVIATION_REPORTED and not view.deviations:
             change.append(
@@ -240,8 +277,6 @@ def follow_ups_card(
     open_count = sum(1 for v in views if not is_answered(v))
     if open_count == 0:
         title = text("answer.card_title_done", locale)
-    elif open_count == 1:
-        title = text("answer.card_title_one", locale)
     else:
         title = text("answer.card_title", locale, count=open_count)
     body: list[Element] = [title_block(title)]
@@ -249,11 +284,20 @@ def follow_ups_card(
     if notice:
         body.append(text_block(notice, color="Accent", weight="Bolder"))
         lines.append(notice)
-    for view in views[:MAX_CARD_ITEMS]:
+    budget = CardBudget(MAX_CARD_ITEMS)
+    shown: list[str] = []
+    for view in views:
         element, line = follow_up_element(view, today, locale, editing=view.follow_up.id == editing)
+        if not budget.take(element, line):
+            break
         body.append(element)
         lines.append(line)
-    body.append(card_items_input([v.follow_up.id for v in views]))
+        shown.append(view.follow_up.id)
+    if len(shown) < len(views):
+        more = text("reminder.more", locale, count=len(views) - len(shown))
+        body.append(subtle_block(more, separator=True))
+        lines.append(more)
+    body.append(card_items_input(shown))
     return adaptive_card(body, "\n".join(lines))
 
 
@@ -273,7 +317,9 @@ __all__ = [
     "card_items_from",
     "card_items_input",
     "comment_input_id",
+    "compact_actions",
     "follow_up_element",
+    "follow_up_line",
     "follow_ups_card",
     "item_actions",
     "open_item_parts",

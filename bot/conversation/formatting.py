@@ -1,50 +1,94 @@
-"""Dates in words for replies and cards, in the user's language (`fre. 27.11.`, `Uke 48 (...)`).
+"""Dates and numbers for replies and cards, in the user's language, through Babel (CLDR):
+`fre. 27.11.` / `Fri 27 Nov`, `Uke 48 (23.–29. november)`, `1 234` / `1,234`.
 
-The words themselves (weekday and month names, the patterns) live in `bot/conversation/texts.py`;
-this module
-only picks them and fills them in.
+Weekday and month names come from CLDR; the patterns below say which parts to show. The few
+words around them (`fra … til …`, `Uke …`) are in the catalogue (`bot.conversation.texts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Final
 
-from bot.conversation.texts import text
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_decimal
+
+from bot.conversation.texts import babel_locale, language_of, text
 
 
-def _parts(day: date, locale: str | None) -> dict[str, object]:
-    return {
-        "day": day.day,
-        "month": day.month,
-        "year": day.year,
-        "weekday": text(f"weekday.{day.weekday()}", locale),
-        "weekday_short": text(f"weekday.short.{day.weekday()}", locale),
-        "month_name": text(f"month.{day.month}", locale),
-        "month_short": text(f"month.short.{day.month}", locale),
-    }
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    """CLDR date patterns for one language (LDML: `EEE` short weekday, `MMMM` month name …)."""
+
+    due: str
+    numeric: str
+    day_month: str
+    day_month_year: str
+    long: str
+    long_year: str
+    span_first: str
+    """The first day of a week within one month, before `span_dash` and the last day."""
+    span_dash: str
+    """Between the first and the last day of a week that crosses a month."""
+
+
+_PATTERNS: Final = {
+    "nb": _Patterns(
+        due="EEE dd.MM.",
+        numeric="dd.MM.y",
+        day_month="d. MMMM",
+        day_month_year="d. MMMM y",
+        long="EEEE d. MMMM",
+        long_year="EEEE d. MMMM y",
+        span_first="d.–",
+        span_dash="–",
+    ),
+    "en": _Patterns(
+        due="EEE d MMM",
+        numeric="d MMM y",
+        day_month="d MMMM",
+        day_month_year="d MMMM y",
+        long="EEEE d MMMM",
+        long_year="EEEE d MMMM y",
+        span_first="d–",
+        span_dash=" – ",
+    ),
+}
+
+
+def _format(day: date, pick: str, locale: str | None) -> str:
+    language = language_of(locale)
+    pattern: str = getattr(_PATTERNS[language], pick)
+    return format_date(day, pattern, locale=babel_locale(language))
+
+
+def number(value: int | float | Decimal, locale: str | None) -> str:
+    """A count or an amount: `1 234` (with a no-break space) / `1,234`."""
+    return str(format_decimal(value, locale=babel_locale(language_of(locale))))
 
 
 def due(day: date, locale: str | None) -> str:
     """A due date in a list: `fre. 27.11.` / `Fri 27 Nov`."""
-    return text("fmt.due", locale, **_parts(day, locale))
+    return _format(day, "due", locale)
 
 
 def numeric(day: date, locale: str | None) -> str:
     """A full date: `31.12.2027` / `31 Dec 2027`."""
-    return text("fmt.date", locale, **_parts(day, locale))
+    return _format(day, "numeric", locale)
 
 
 def day_month(day: date, locale: str | None, *, with_year: bool = False) -> str:
     """`4. desember` (`4. desember 2027`) / `4 December` (`4 December 2027`)."""
-    key = "fmt.day_month_year" if with_year else "fmt.day_month"
-    return text(key, locale, **_parts(day, locale))
+    return _format(day, "day_month_year" if with_year else "day_month", locale)
 
 
 def long(day: date, locale: str | None, *, with_year: bool = False) -> str:
     """`mandag 7. desember` (`... 2026`) / `Monday 7 December` (`... 2026`)."""
-    key = "fmt.long_year" if with_year else "fmt.long"
-    return text(key, locale, **_parts(day, locale))
+    return _format(day, "long_year" if with_year else "long", locale)
 
 
 def period(start: date, end: date, locale: str | None) -> str:
@@ -59,26 +103,26 @@ def period(start: date, end: date, locale: str | None) -> str:
     )
 
 
+def span(first: date, last: date, locale: str | None) -> str:
+    """Days in a row: `23.–29. november`, across months `30. november–6. desember`, across years
+    `28. desember 2026–3. januar 2027` / `23–29 November`, `30 November – 6 December`."""
+    if (first.year, first.month) == (last.year, last.month):
+        return _format(first, "span_first", locale) + day_month(last, locale)
+    other_year = first.year != last.year
+    dash = _PATTERNS[language_of(locale)].span_dash
+    return (
+        day_month(first, locale, with_year=other_year)
+        + dash
+        + day_month(last, locale, with_year=other_year)
+    )
+
+
 def week_heading(monday: date, locale: str | None) -> str:
     """`Uke 48 (23.–29. november)`, across months `Uke 49 (30. november–6. desember)`."""
     sunday = monday + timedelta(days=6)
-    if monday.month == sunday.month:
-        span = text(
-            "fmt.span_month",
-            locale,
-            first=monday.day,
-            last=sunday.day,
-            month_name=text(f"month.{monday.month}", locale),
-        )
-    else:
-        other_year = monday.year != sunday.year
-        span = text(
-            "fmt.span",
-            locale,
-            first=day_month(monday, locale, with_year=other_year),
-            last=day_month(sunday, locale, with_year=other_year),
-        )
-    return text("fmt.week", locale, week=monday.isocalendar().week, span=span)
+    return text(
+        "fmt.week", locale, week=monday.isocalendar().week, span=span(monday, sunday, locale)
+    )
 
 
 def alternatives(days: Sequence[date], today: date, locale: str | None) -> str:
@@ -86,7 +130,7 @@ def alternatives(days: Sequence[date], today: date, locale: str | None) -> str:
     words = [day_month(d, locale, with_year=d.year != today.year) for d in days]
     if len(words) <= 1:
         return "".join(words)
-    return text("fmt.or", locale, first=", ".join(words[:-1]), last=words[-1])
+    return str(format_list(words, style="or", locale=babel_locale(language_of(locale))))
 
 
 def monday_of(day: date) -> date:

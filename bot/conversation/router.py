@@ -17,11 +17,20 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Any, TypeAlias
 
-from botbuilder.core import InvokeResponse, MessageFactory
+from botbuilder.core import InvokeResponse
 from botbuilder.schema import Activity
 
+from bot.conversation.help_cards import (
+    ALL_COMMANDS_WORD,
+    HELP_ALL_VERB,
+    all_commands_card,
+    help_card,
+)
 from bot.conversation.markdown import echo
+from bot.conversation.replies import card_reply
 from bot.conversation.texts import text
+from followup.calendar.workdays import oslo_today
+from followup.help_profile import HelpProfile
 from followup.models import ConversationKind
 
 log = logging.getLogger(__name__)
@@ -72,7 +81,11 @@ UploadHandler = Callable[[str, TurnRequest], Awaitable[Reply]]
 _LINK = re.compile(r"\bhttps?://", re.IGNORECASE)
 
 
-ProcurementCheck = Callable[[TurnRequest], Awaitable[bool]]
+HelpProfileReader = Callable[[TurnRequest, bool], Awaitable[HelpProfile]]
+"""`reader(request, with_examples)`: who asks for help (`followup.help_profile`); with examples,
+one query more than reading the person."""
+EVERYONE = HelpProfile(registered=True, procurement=True, admin=True)
+"""The help of a router without a reader: every command listed."""
 CardActionHandler = Callable[[dict[str, Any], TurnRequest], Awaitable[InvokeResponse]]
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -111,7 +124,7 @@ class Command:
     procurement_only: bool = False
     in_menu: bool = True
     """Listed in the Teams app's command menu (at most ten per scope); every command is in
-    `hjelp` either way."""
+    `hjelp` (`vis alle kommandoer`) either way."""
     menu_scopes: tuple[str, ...] | None = None
     """The scopes whose menu lists it, when not all of `scopes` (a full personal menu)."""
     admin_only: bool = False
@@ -129,19 +142,13 @@ def scope_of(kind: ConversationKind) -> str:
 
 
 class CommandRouter:
-    def __init__(
-        self,
-        *,
-        is_procurement: ProcurementCheck | None = None,
-        is_admin: ProcurementCheck | None = None,
-    ) -> None:
+    def __init__(self, *, help_profile: HelpProfileReader | None = None) -> None:
         self._commands: list[Command] = []
         self._card_actions: dict[str, CardActionHandler] = {}
         self._forms: dict[tuple[str, str], FormHandler] = {}
         self._uploads: UploadHandler | None = None
         self._file_consent: CardActionHandler | None = None
-        self._is_procurement = is_procurement
-        self._is_admin = is_admin
+        self._help_profile = help_profile
         self.register(
             Command(
                 word="hjelp",
@@ -151,6 +158,25 @@ class CommandRouter:
                 handler=self._help,
             )
         )
+        self.register(
+            Command(
+                word=ALL_COMMANDS_WORD,
+                aliases=(
+                    "alle kommandoer",
+                    "hjelp alle",
+                    "kommandoer",
+                    "show all commands",
+                    "all commands",
+                    "help all",
+                    "commands",
+                ),
+                description=text("command.vis alle kommandoer"),
+                scopes=("personal", "team"),
+                handler=self._all_commands,
+                in_menu=False,
+            )
+        )
+        self.register_card_action(HELP_ALL_VERB, self._all_commands_action)
 
     def register(self, command: Command) -> None:
         self._commands.append(command)
@@ -258,20 +284,44 @@ class CommandRouter:
             status=int(HTTPStatus.OK), body={"message": text(message, request.locale)}
         )
 
-    async def _help(self, _rest: str, request: TurnRequest) -> Reply:
-        locale = request.locale
-        scope = scope_of(request.kind)
-        shown = [c for c in self._commands if scope in c.scopes]
-        if any(c.procurement_only for c in shown):
-            procurement = self._is_procurement is None or await self._is_procurement(request)
-            shown = [c for c in shown if procurement or not c.procurement_only]
-        if any(c.admin_only for c in shown):
-            admin = self._is_admin is None or await self._is_admin(request)
-            shown = [c for c in shown if admin or not c.admin_only]
-        lines = [
-            f"**{text('help.title', locale)}**",
-            text("help.intro", locale),
-            text("help.commands", locale),
-            *(f"- {text('help.cmd.' + c.word, locale)}" for c in shown),
+    async def _profile(self, request: TurnRequest, *, with_examples: bool) -> HelpProfile:
+        if self._help_profile is None:
+            return EVERYONE
+        return await self._help_profile(request, with_examples)
+
+    def _shown(self, profile: HelpProfile, scope: str) -> list[Command]:
+        """The commands `hjelp` lists to the asker here: those answered in this scope, but
+        procurement's and administrators' only to them."""
+        return [
+            c
+            for c in self._commands
+            if scope in c.scopes
+            and (profile.procurement or not c.procurement_only)
+            and (profile.admin or not c.admin_only)
         ]
-        return MessageFactory.text("\n\n".join(lines))
+
+    async def _help(self, _rest: str, request: TurnRequest) -> Reply:
+        """The short help by role (`bot.conversation.help_cards.help_card`): in a 1:1 chat with
+        the asker's own contracts as examples (one query), in a channel with placeholders."""
+        scope = scope_of(request.kind)
+        channel = scope != "personal"
+        profile = await self._profile(request, with_examples=not channel)
+        available = {c.word for c in self._shown(profile, scope)}
+        today = oslo_today(request.now)
+        return card_reply(help_card(profile, available, request.locale, today, channel=channel))
+
+    async def _all_commands_card(self, request: TurnRequest) -> dict[str, Any]:
+        scope = scope_of(request.kind)
+        profile = await self._profile(request, with_examples=False)
+        words = [c.word for c in self._shown(profile, scope) if c.word != ALL_COMMANDS_WORD]
+        return all_commands_card(words, request.locale, channel=scope != "personal")
+
+    async def _all_commands(self, _rest: str, request: TurnRequest) -> Reply:
+        """`vis alle kommandoer`: every command the asker may use here, grouped by topic."""
+        return card_reply(await self._all_commands_card(request))
+
+    async def _all_commands_action(
+        self, _data: dict[str, Any], request: TurnRequest
+    ) -> InvokeResponse:
+        """The help card's button: the full list replaces the short help."""
+        return card_action_card(await self._all_commands_card(request))

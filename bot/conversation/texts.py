@@ -1,8 +1,21 @@
-"""User-facing text: one catalogue per language, Norwegian Bokmål first, English second."""
+"""User-facing text: one catalogue per language, Norwegian Bokmål first, English second.
+
+An entry is a `str.format` template, or a `Plural` when its words follow a number
+(«1 kontrakt», «2 kontrakter»): Babel picks the CLDR plural form for the language, and every
+number filled in is written the language's way (`1 234` with a no-break space in Bokmål,
+`1,234` in English). Dates are formatted by `bot.conversation.formatting`, also with Babel.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any, Final, TypeAlias
+
+from babel.core import Locale
+from babel.numbers import format_decimal
 
 from followup.views import (
     CATEGORY_LABELS,
@@ -11,7 +24,30 @@ from followup.views import (
     STATUS_LABELS,
 )
 
-NB: dict[str, str] = {
+
+@dataclass(frozen=True, slots=True)
+class Plural:
+    """A text whose words agree with a number: the CLDR plural forms Bokmål and English have
+    (`one`, `other`), chosen by the number in the parameter `by` (`count` unless told)."""
+
+    one: str
+    other: str
+    by: str = "count"
+
+    @property
+    def forms(self) -> tuple[str, str]:
+        return (self.one, self.other)
+
+    def pick(self, form: str) -> str:
+        """The template for a CLDR plural category (`one`, `other`; any other falls back to
+        `other`, which every language has)."""
+        return self.one if form == "one" else self.other
+
+
+Entry: TypeAlias = str | Plural
+Words: TypeAlias = dict[str, Entry]
+
+NB: Words = {
     **{f"deviation.category.{k.value}": v for k, v in CATEGORY_LABELS.items()},
     **{f"deviation.severity.{k.value}": v for k, v in SEVERITY_LABELS.items()},
     **{f"deviation.remedy.{k.value}": v for k, v in REMEDY_LABELS.items()},
@@ -21,7 +57,10 @@ NB: dict[str, str] = {
         "dine, minner deg på det som skal sjekkes, og tar imot svar, dokumentasjon og avvik her "
         "i chatten. Skriv «hjelp» for å se hva du kan spørre om."
     ),
-    "welcome.owner": "Du står som kontraktseier for {count} kontrakter i kontraktsregisteret.",
+    "welcome.owner": Plural(
+        one="Du står som kontraktseier for {count} kontrakt i kontraktsregisteret.",
+        other="Du står som kontraktseier for {count} kontrakter i kontraktsregisteret.",
+    ),
     "welcome.unknown": (
         "Jeg fant deg ikke i kontraktsregisteret ennå. Når innkjøp har registrert deg som "
         "kontraktseier eller stedfortreder, får du påminnelser her."
@@ -40,17 +79,135 @@ NB: dict[str, str] = {
         "Jeg følger opp kontraktene dine: jeg sender deg påminnelser når noe skal kontrolleres, "
         "og du svarer med ett klikk eller ved å skrive."
     ),
-    "help.commands": "Dette kan du skrive nå:",
-    "help.cmd.hjelp": "«hjelp» – denne oversikten",
-    "help.procurement": (
-        "Du er med i innkjøpsteamet. Eskaleringer og ukentlige sammendrag kommer i kanalen som "
-        "er registrert for innkjøp."
+    "help.commands": "Dette skriver du oftest:",
+    "help.more": (
+        "Ord i kursiv bytter du ut med ditt eget. Skriv «vis alle kommandoer» (eller trykk på "
+        "knappen) for resten."
     ),
+    "help.button.all": "Vis alle kommandoer",
+    "help.placeholder.unit": "*enhet*",
+    "help.cmd.hjelp": "«hjelp» – en kort oversikt over det du bruker mest",
+    "help.cmd.vis alle kommandoer": "«vis alle kommandoer» – denne listen",
+    # --- the short help, by role (bot/conversation/help_cards.py) ------------------------------
+    "help.owner.tasks": "«mine oppgaver» – oppfølgingene dine de neste 30 dagene, uke for uke",
+    "help.owner.contracts": "«kontrakter» – kontraktene dine med neste frist",
+    "help.owner.status": (
+        "«status {reference}» – kontrakten med plan, svar, dokumenter og avvik; "
+        "«plan {reference}» viser bare kontrollpunktene"
+    ),
+    "help.owner.answer": (
+        "«levert {reference}» – svar at det som skulle leveres, er levert (eller «delvis "
+        "{reference}» og «ikke levert {reference}», gjerne med en kommentar etter)"
+    ),
+    "help.owner.document": (
+        "«dokument {reference}» – legg ved filen i samme melding, eller lim inn en lenke"
+    ),
+    "help.owner.deviation": (
+        "«meld avvik {reference}» – meld et avvik; jeg spør om det jeg trenger"
+    ),
+    "help.owner.snooze": (
+        "«utsett {reference} fredag» – neste påminnelse om oppfølgingen kommer da"
+    ),
+    "help.owner.away": (
+        "«fravær fra {start} til {end}» – når du er borte; «stedfortreder *e-postadresse*» "
+        "velger hvem som svarer for deg"
+    ),
+    "help.procurement.intro": (
+        "Du er med i innkjøpsteamet og ser hele porteføljen. Eskaleringer og ukentlige "
+        "sammendrag kommer i kanalen som er registrert for innkjøp."
+    ),
+    "help.procurement.status": (
+        "«status» – porteføljen med ett blikk; «status {reference}» viser én kontrakt, "
+        "«status {unit}» én enhet"
+    ),
+    "help.procurement.overdue": (
+        "«forfalt» – forfalte oppfølginger, eldste først, med eier; «forfalt {unit}» for én enhet"
+    ),
+    "help.procurement.deviations": (
+        "«avvik» – åpne avvik med filterknapper; «avvik kritisk» viser bare de kritiske"
+    ),
+    "help.procurement.export": (
+        "«eksport forfalt» – listen som Excel-fil; også «eksport svar fra 1.1», «eksport avvik» "
+        "og «eksport kontrakter»"
+    ),
+    "help.procurement.history": (
+        "«historikk {reference}» – alt som er registrert på kontrakten, nyeste først"
+    ),
+    "help.procurement.checkpoint": (
+        "«kontrollpunkt {reference} legg til skatteattest» – endre oppfølgingsplanen; "
+        "«plan {reference}» viser kontrollpunktene"
+    ),
+    "help.procurement.channel": (
+        "«innkjøpskanal på» – skrevet i en kanal: varsler om alvorlige avvik, eskaleringer og "
+        "ukesoppsummeringen kommer dit"
+    ),
+    "help.procurement.own": (
+        "«mine oppgaver» og «kontrakter» – oppfølgingen av kontrakter du selv er eier av"
+    ),
+    "help.admin.role": (
+        "«rolle gi *e-postadresse* innkjøp» – gi noen en rolle; «rolle fjern …» tar den bort "
+        "(bare administratorer)"
+    ),
+    "help.channel.intro": (
+        "Her i kanalen nevner du meg først, for eksempel «@Kontraktsvakt status». Jeg viser bare "
+        "det alle i kanalen har lov til å se."
+    ),
+    "help.channel.status": (
+        "«status» – porteføljen med ett blikk; «status *avtalenr, leverandør eller enhet*» for "
+        "en del av den"
+    ),
+    "help.channel.overdue": "«forfalt» – forfalte oppfølginger, eldste først, med eier",
+    "help.channel.deviations": "«avvik» – åpne avvik med filterknapper",
+    "help.channel.plan": (
+        "«plan *avtalenr*» og «historikk *avtalenr*» – én kontrakts plan og historikk"
+    ),
+    "help.channel.export": "«eksport forfalt» – listen som Excel-fil (innkjøp)",
+    "help.channel.procurement": (
+        "«innkjøpskanal på» – varsler om alvorlige avvik, eskaleringer og ukesoppsummeringen "
+        "kommer hit; «innkjøpskanal av» stopper dem"
+    ),
+    "help.channel.checkpoint": (
+        "«kontrollpunkt *avtalenr* legg til *kode eller tittel*» – endre oppfølgingsplanen"
+    ),
+    "help.unregistered": (
+        "Jeg finner deg ikke i kontraktsregisteret ennå. Slik blir du registrert: be "
+        "innkjøpsteamet føre deg opp som kontraktseier, kontraktsforvalter eller stedfortreder "
+        "på kontraktene du følger opp, med e-postadressen du bruker i Teams. Da får du "
+        "påminnelsene her, og «hjelp» viser kommandoene med dine egne avtalenumre."
+    ),
+    "help.newcomer": (
+        "Du er registrert, men står ikke som kontraktseier, kontraktsforvalter eller "
+        "stedfortreder på noen kontrakt. Når innkjøp har ført deg opp på en kontrakt, får du "
+        "påminnelsene her."
+    ),
+    "help.newcomer.tasks": "«mine oppgaver» – oppfølgingene dine, når du har fått noen",
+    # --- every command, by topic ---------------------------------------------------------------
+    "help.all.title": "Alle kommandoer",
+    "help.all.intro": (
+        "Ord i kursiv bytter du ut med ditt eget, for eksempel *avtalenr* med avtalenummeret; "
+        "det som står i [klammer], kan du la være."
+    ),
+    "help.all.channel": (
+        "Nevn meg først (@Kontraktsvakt). Ord i kursiv bytter du ut med ditt eget; det som står "
+        "i [klammer], kan du la være."
+    ),
+    "help.topic.follow_up": "Oppfølgingen din",
+    "help.topic.answer": "Svar, dokumenter og avvik",
+    "help.topic.reminders": "Påminnelser",
+    "help.topic.away": "Fravær og stedfortreder",
+    "help.topic.portfolio": "Status og lister",
+    "help.topic.procurement": "For innkjøp og administratorer",
+    "help.topic.help": "Hjelp",
+    "help.topic.other": "Annet",
     "unknown.command": ("Jeg forstod ikke «{text}». Skriv «hjelp» for å se hva du kan skrive."),
     "empty.message": "Meldingen var tom. Skriv «hjelp» for å se hva du kan skrive.",
-    "too.long": (
-        "Meldingen er for lang ({length} tegn; grensen er {limit}). Skriv kortere, eller del "
-        "den opp."
+    "too.long": Plural(
+        one="Meldingen er for lang ({length} tegn; grensen er {limit}). Skriv kortere.",
+        other=(
+            "Meldingen er for lang ({length} tegn; grensen er {limit}). Skriv kortere, eller del "
+            "den opp."
+        ),
+        by="length",
     ),
     "card.unknown_action": (
         "Denne handlingen kjenner jeg ikke igjen, eller kortet er utdatert. Skriv «hjelp» for å "
@@ -71,26 +228,28 @@ NB: dict[str, str] = {
         "«mine oppgaver» (eller «kalender») – oppfølgingene dine de neste 30 dagene, uke for uke"
     ),
     "help.cmd.kontrakter": "«kontrakter» – kontraktene dine med neste frist",
-    "help.cmd.plan": "«plan <avtalenr>» – kontrollpunktene i én kontrakts oppfølgingsplan",
+    "help.cmd.plan": "«plan *avtalenr*» – kontrollpunktene i én kontrakts oppfølgingsplan",
     "help.cmd.stedfortreder": (
-        "«stedfortreder <e-post> fra <dato> til <dato>» – hvem som svarer for deg mens du er "
-        "borte; «stedfortreder <e-post>» setter fast stedfortreder, «stedfortreder ingen» "
+        "«stedfortreder *e-post* fra *dato* til *dato*» – hvem som svarer for deg mens du er "
+        "borte; «stedfortreder *e-post*» setter fast stedfortreder, «stedfortreder ingen» "
         "fjerner den"
     ),
     "help.cmd.fravær": (
-        "«fravær fra <dato> til <dato>» – registrer at du er borte; «fravær» viser fraværet ditt"
+        "«fravær fra *dato* til *dato*» – registrer at du er borte; «fravær» viser fraværet ditt"
     ),
     "help.cmd.påminnelser": (
         "«påminnelser» – om du får påminnelser; «påminnelser flere» gir opptil tre om dagen"
     ),
     "help.cmd.pause": "«pause» – ingen påminnelser før du skriver «fortsett»",
     "help.cmd.fortsett": "«fortsett» – påminnelser igjen",
-    "help.cmd.utsett": "«utsett <avtalenr> <dato>» – neste påminnelse om en oppfølging kommer da",
+    "help.cmd.utsett": (
+        "«utsett *avtalenr* [kontrollpunkt] *dato*» – neste påminnelse om en oppfølging kommer da"
+    ),
     "help.cmd.tilbake": "«tilbake» – du er tilbake, og oppfølgingene går til deg igjen",
     "help.cmd.kontrollpunkt": (
-        "«kontrollpunkt <avtalenr> legg til <kode eller tittel> [hyppighet]», "
-        "«kontrollpunkt <avtalenr> <kode> kadens <hyppighet>» og "
-        "«kontrollpunkt <avtalenr> <kode> pause / fortsett / fjern» – endre oppfølgingsplanen "
+        "«kontrollpunkt *avtalenr* legg til *kode eller tittel* [hyppighet]», "
+        "«kontrollpunkt *avtalenr* *kode* kadens *hyppighet*» og "
+        "«kontrollpunkt *avtalenr* *kode* pause / fortsett / fjern» – endre oppfølgingsplanen "
         "(bare innkjøpsteamet)"
     ),
     "help.cmd.kalenderlenke": (
@@ -105,57 +264,10 @@ NB: dict[str, str] = {
         "kontraktseier eller stedfortreder, kan du se oppfølgingene dine her."
     ),
     "error.domain": "Det gikk ikke: forespørselen kunne ikke utføres. Skriv «hjelp» for eksempler.",
-    # --- dates in words ---------------------------------------------------------------------
-    "weekday.0": "mandag",
-    "weekday.1": "tirsdag",
-    "weekday.2": "onsdag",
-    "weekday.3": "torsdag",
-    "weekday.4": "fredag",
-    "weekday.5": "lørdag",
-    "weekday.6": "søndag",
-    "weekday.short.0": "man.",
-    "weekday.short.1": "tir.",
-    "weekday.short.2": "ons.",
-    "weekday.short.3": "tor.",
-    "weekday.short.4": "fre.",
-    "weekday.short.5": "lør.",
-    "weekday.short.6": "søn.",
-    "month.1": "januar",
-    "month.2": "februar",
-    "month.3": "mars",
-    "month.4": "april",
-    "month.5": "mai",
-    "month.6": "juni",
-    "month.7": "juli",
-    "month.8": "august",
-    "month.9": "september",
-    "month.10": "oktober",
-    "month.11": "november",
-    "month.12": "desember",
-    "month.short.1": "jan.",
-    "month.short.2": "feb.",
-    "month.short.3": "mar.",
-    "month.short.4": "apr.",
-    "month.short.5": "mai",
-    "month.short.6": "jun.",
-    "month.short.7": "jul.",
-    "month.short.8": "aug.",
-    "month.short.9": "sep.",
-    "month.short.10": "okt.",
-    "month.short.11": "nov.",
-    "month.short.12": "des.",
-    "fmt.due": "{weekday_short} {day:02d}.{month:02d}.",
-    "fmt.date": "{day:02d}.{month:02d}.{year}",
-    "fmt.day_month": "{day}. {month_name}",
-    "fmt.day_month_year": "{day}. {month_name} {year}",
-    "fmt.long": "{weekday} {day}. {month_name}",
-    "fmt.long_year": "{weekday} {day}. {month_name} {year}",
+    # --- dates in words (the dates themselves: bot.conversation.formatting, with Babel) ------
     "fmt.period": "fra {start} til {end}",
     "fmt.on_day": "{day}",
     "fmt.week": "Uke {week} ({span})",
-    "fmt.span_month": "{first}.–{last}. {month_name}",
-    "fmt.span": "{first}–{last}",
-    "fmt.or": "{first} eller {last}",
     # --- dates typed by the user --------------------------------------------------------------
     "date.not_understood": (
         "Jeg forstod ikke datoen «{text}». Skriv for eksempel «7.12», «07.12.2026», "
@@ -164,9 +276,15 @@ NB: dict[str, str] = {
     "date.ambiguous": "Mente du {options}? Skriv datoen som dd.mm.åååå.",
     # --- my follow-ups ------------------------------------------------------------------------
     "tasks.title": "Mine oppfølginger",
-    "tasks.subtitle": "Frister de neste {days} dagene, fra {today}.",
-    "tasks.subtitle_filtered": (
-        "Frister de neste {days} dagene, fra {today}, som passer «{filter}»."
+    "tasks.subtitle": Plural(
+        one="Frister i dag og i morgen, fra {today}.",
+        other="Frister de neste {days} dagene, fra {today}.",
+        by="days",
+    ),
+    "tasks.subtitle_filtered": Plural(
+        one="Frister i dag og i morgen, fra {today}, som passer «{filter}».",
+        other="Frister de neste {days} dagene, fra {today}, som passer «{filter}».",
+        by="days",
     ),
     "tasks.overdue": "Forfalt",
     "tasks.due": "Frist {date}",
@@ -176,15 +294,22 @@ NB: dict[str, str] = {
     "tasks.covering_for": "for {name}",
     "tasks.more": (
         "… og {count} til. Skriv «mine oppgaver 7» for bare de neste 7 dagene, eller "
-        "«mine oppgaver <avtalenr eller leverandør>» for å snevre inn."
+        "«mine oppgaver *avtalenr eller leverandør*» for å snevre inn."
     ),
-    "tasks.empty": "Du har ingen oppfølginger de neste {days} dagene, og ingenting har forfalt.",
-    "tasks.empty_filtered": "Ingen av oppfølgingene dine de neste {days} dagene passer «{filter}».",
+    "tasks.empty": Plural(
+        one="Du har ingen oppfølginger i dag eller i morgen, og ingenting har forfalt.",
+        other="Du har ingen oppfølginger de neste {days} dagene, og ingenting har forfalt.",
+        by="days",
+    ),
+    "tasks.empty_filtered": Plural(
+        one="Ingen av oppfølgingene dine i dag eller i morgen passer «{filter}».",
+        other="Ingen av oppfølgingene dine de neste {days} dagene passer «{filter}».",
+        by="days",
+    ),
     "tasks.no_contracts": (
         "Jeg finner ingen kontrakter der du er kontraktseier, kontraktsforvalter eller "
         "stedfortreder. Når innkjøp har registrert deg, ser du oppfølgingene dine her."
     ),
-    "tasks.summary": "{count} oppfølginger, {overdue} forfalt",
     # --- my contracts -------------------------------------------------------------------------
     "contracts.title": "Mine kontrakter ({count})",
     "contracts.role.owner": "kontraktseier",
@@ -200,10 +325,13 @@ NB: dict[str, str] = {
     "contracts.no_supplier": "ikke registrert",
     "contracts.none": "ingen",
     "contracts.more": (
-        "… og {count} til. Skriv «plan <avtalenr>» for å se én kontrakt, eller "
-        "«kontrakter <avtalenr eller leverandør>» for å snevre inn."
+        "… og {count} til. Skriv «plan *avtalenr*» for å se én kontrakt, eller "
+        "«kontrakter *avtalenr eller leverandør*» for å snevre inn."
     ),
     "contracts.empty_filtered": "Ingen av kontraktene dine passer «{filter}».",
+    # --- after an ended contract's name in a list (bot.conversation.labels) -------------------
+    "contract.ended.utløpt": "(utløpt)",
+    "contract.ended.avsluttet": "(avsluttet)",
     # --- a contract's plan --------------------------------------------------------------------
     "plan.title": "Oppfølgingsplan: {reference} {title}",
     "plan.fact.supplier": "Leverandør",
@@ -221,26 +349,31 @@ NB: dict[str, str] = {
     "plan.period_open": "fra {start}",
     "plan.unknown_date": "?",
     "plan.empty": "{reference} {title} har ingen kontrollpunkter ennå.",
-    "plan.more": "… og {count} kontrollpunkter til.",
-    "plan.usage": "Skriv «plan <avtalenr>», for eksempel «plan KOM-2025-0147».",
+    "plan.more": Plural(
+        one="… og {count} kontrollpunkt til.", other="… og {count} kontrollpunkter til."
+    ),
+    "plan.usage": "Skriv «plan» og avtalenummeret, for eksempel «plan KOM-2025-0147».",
     # --- absence and deputies -----------------------------------------------------------------
     # --- procurement edits the plan -----------------------------------------------------------
     "checkpoint.usage": (
         "Slik endrer innkjøp oppfølgingsplanen:\n\n"
-        "- «kontrollpunkt <avtalenr> legg til <kode eller tittel> [hyppighet]», for eksempel "
+        "- «kontrollpunkt *avtalenr* legg til *kode eller tittel* [hyppighet]», for eksempel "
         "«kontrollpunkt KOM-2025-0147 legg til skatteattest»\n"
-        "- «kontrollpunkt <avtalenr> <kode> kadens <hyppighet>», for eksempel "
+        "- «kontrollpunkt *avtalenr* *kode* kadens *hyppighet*», for eksempel "
         "«kontrollpunkt KOM-2025-0147 levering kadens kvartalsvis»\n"
-        "- «kontrollpunkt <avtalenr> <kode> pause», «… fortsett» eller «… fjern»\n\n"
-        "Skriv «plan <avtalenr>» for å se kodene."
+        "- «kontrollpunkt *avtalenr* *kode* pause», «… fortsett» eller «… fjern»\n\n"
+        "Skriv «plan *avtalenr*» for å se kodene."
     ),
     "checkpoint.added": "La til «{title}» på {reference}, {cadence}.",
     "checkpoint.cadence": "«{title}» på {reference} følges nå opp {cadence}.",
     "checkpoint.paused": "«{title}» på {reference} er satt på pause.",
     "checkpoint.resumed": "«{title}» på {reference} følges opp igjen, {cadence}.",
     "checkpoint.removed": "«{title}» er fjernet fra oppfølgingsplanen for {reference}.",
-    "checkpoint.dropped": (
-        "{count} fremtidige oppfølginger uten svar er fjernet; besvarte oppfølginger beholdes."
+    "checkpoint.dropped": Plural(
+        one="{count} fremtidig oppfølging uten svar er fjernet; besvarte oppfølginger beholdes.",
+        other=(
+            "{count} fremtidige oppfølginger uten svar er fjernet; besvarte oppfølginger beholdes."
+        ),
     ),
     "checkpoint.next_due": "Neste frister: {dates}.",
     "checkpoint.no_next": "Ingen frister innenfor planens horisont.",
@@ -262,14 +395,14 @@ NB: dict[str, str] = {
     ),
     "plan.checkpoint_exists": (
         "{reference} har allerede kontrollpunktet «{checkpoint}». Skriv «kontrollpunkt "
-        "{reference} {checkpoint} kadens <hyppighet>» for å endre hyppigheten."
+        "{reference} {checkpoint} kadens *hyppighet*» for å endre hyppigheten."
     ),
     "plan.procurement_only": (
         "Bare innkjøpsteamet kan endre oppfølgingsplaner. Ta kontakt med innkjøp hvis planen "
         "bør endres."
     ),
     "plan.title_missing": (
-        "Skriv hva som skal følges opp: «kontrollpunkt <avtalenr> legg til <kode eller tittel>»."
+        "Skriv hva som skal følges opp: «kontrollpunkt *avtalenr* legg til *kode eller tittel*»."
     ),
     "plan.unknown_checkpoint": (
         "{reference} har ikke noe kontrollpunkt «{checkpoint}». Skriv «plan {reference}» for å "
@@ -278,49 +411,62 @@ NB: dict[str, str] = {
     "cadence.not_understood": (
         "Jeg forstod ikke «{text}» som en hyppighet. Skriv for eksempel ukentlig, annenhver uke, "
         "månedlig, hver 2. måned, kvartalsvis, tertialvis, halvårlig, årlig, annethvert år "
-        "eller en gang – eller en regel etter RFC 5545, som FREQ=MONTHLY;BYMONTHDAY=-1."
+        "eller en gang."
     ),
     "cadence.too_frequent": (
         "Det hyppigste er ukentlig: skriv for eksempel «ukentlig» eller «annenhver uke»."
     ),
-    "cadence.too_long": "Hyppigheten er for lang (høyst {limit} tegn).",
+    "cadence.too_long": Plural(
+        one="Hyppigheten er for lang (høyst {limit} tegn).",
+        other="Hyppigheten er for lang (høyst {limit} tegn).",
+        by="limit",
+    ),
     "cadence.invalid_rule": (
-        "Den regelen kan jeg ikke bruke. Skriv for eksempel «kvartalsvis», eller en gyldig regel "
-        "etter RFC 5545, som FREQ=MONTHLY;BYMONTHDAY=-1."
+        "Den regelen kan jeg ikke bruke. Skriv hyppigheten med ord, for eksempel «kvartalsvis» "
+        "eller «hver 2. måned»."
     ),
     "plan.code": "kode: {code}",
     "command.hjelp": "Vis hva du kan spørre om",
+    "command.vis alle kommandoer": "Alle kommandoene, ordnet etter tema",
     "command.mine oppgaver": "Oppfølgingene dine de neste 30 dagene",
     "command.kontrakter": "Kontraktene dine med neste frist",
-    "command.plan": "Oppfølgingsplanen for én kontrakt: plan <avtalenr>",
+    "command.plan": "Oppfølgingsplanen for én kontrakt, for eksempel plan KOM-2025-0147",
     "command.stedfortreder": (
-        "Hvem som svarer for deg: stedfortreder <e-post> fra <dato> til <dato>"
+        "Hvem som svarer for deg, for eksempel stedfortreder kari.nordmann@kommune.no fra 7.12 "
+        "til 18.12"
     ),
-    "command.fravær": "Registrer fravær: fravær fra <dato> til <dato>",
+    "command.fravær": "Registrer fravær, for eksempel fravær fra 7.12 til 18.12",
     "command.tilbake": "Du er tilbake: oppfølgingene går til deg igjen",
     "command.kalenderlenke": "Privat kalenderadresse for Outlook",
     "command.kontrollpunkt": (
-        "Innkjøp endrer oppfølgingsplanen: kontrollpunkt <avtalenr> legg til <kode>"
+        "Innkjøp endrer oppfølgingsplanen: kontrollpunkt KOM-2025-0147 legg til skatteattest"
     ),
     # reminders
     "command.påminnelser": "Påminnelser: pause, fortsett, eller flere per dag",
     "command.pause": "Sett påminnelsene dine på pause",
     "command.fortsett": "Få påminnelser igjen",
-    "command.utsett": "Utsett en oppfølging: utsett <avtalenr> <dato>",
-    "reminder.title": "Påminnelse: {count} oppfølginger",
-    "reminder.title_one": "Påminnelse: 1 oppfølging",
+    "command.utsett": "Utsett en oppfølging, for eksempel utsett KOM-2025-0147 fredag",
+    "reminder.title": Plural(
+        one="Påminnelse: {count} oppfølging", other="Påminnelse: {count} oppfølginger"
+    ),
     "reminder.intro": (
         "Dette venter på svar fra deg. Svar på kortet, eller skriv for eksempel «utsett "
         "{reference} fredag»."
     ),
     "reminder.due_in": "Frist {date}",
     "reminder.due_today": "Frist i dag",
-    "reminder.overdue": "Forfalt {date} ({days} dager siden)",
+    "reminder.overdue": Plural(
+        one="Forfalt {date} (for {days} dag siden)",
+        other="Forfalt {date} (for {days} dager siden)",
+        by="days",
+    ),
     "reminder.covering_for": "Du svarer for {name}, som er borte",
     "reminder.escalated": "Eskalert til deg: {name} har ikke svart",
     "reminder.escalated_nobody": "Eskalert til deg: ingen har svart",
     "reminder.snoozed": "Utsatt",
-    "reminder.also_overdue": "Også forfalt",
+    "reminder.group.overdue": "Forfalt",
+    "reminder.group.today": "Frist i dag",
+    "reminder.group.coming": "Kommende frister",
     "reminder.more": "… og {count} til. Skriv «mine oppgaver» for hele listen.",
     "reminder.snooze": "Utsett",
     "reminder.snooze_day": "1 arbeidsdag",
@@ -332,11 +478,15 @@ NB: dict[str, str] = {
         "Utsatt til {date}: {reference} {title}. Merk: fristen var {due}, så oppfølgingen står "
         "som forfalt til den er besvart."
     ),
+    "reminder.snooze_ok_after_due": (
+        "Utsatt til {date}: {reference} {title}. Merk: fristen er {due}, så oppfølgingen står "
+        "som forfalt fra da til den er besvart."
+    ),
     "reminder.snooze_missing_date": (
         "Skriv når du vil bli minnet på, for eksempel «fredag» eller «15.12»."
     ),
     "reminder.snooze_usage": (
-        "Skriv «utsett <avtalenr> <dato>», for eksempel «utsett KOM-2025-0147 fredag»."
+        "Skriv «utsett», avtalenummeret og en dato, for eksempel «utsett KOM-2025-0147 fredag»."
     ),
     "reminder.snooze_none": "Du har ingen åpne oppfølginger på {reference} å utsette.",
     "reminder.paused": (
@@ -347,7 +497,10 @@ NB: dict[str, str] = {
         "Påminnelsene dine er allerede på pause. Skriv «fortsett» for å få dem igjen."
     ),
     "reminder.resumed": "Du får påminnelser igjen, høyst {count} per dag.",
-    "reminder.per_day": "Du får nå høyst {count} påminnelser per dag.",
+    "reminder.per_day": Plural(
+        one="Du får nå høyst {count} påminnelse per dag.",
+        other="Du får nå høyst {count} påminnelser per dag.",
+    ),
     "reminder.status": (
         "Påminnelser: {state}, høyst {count} per dag. Skriv «påminnelser pause», «påminnelser "
         "fortsett» eller «påminnelser flere»."
@@ -366,10 +519,35 @@ NB: dict[str, str] = {
     "answer.action.delvis_levert": "Delvis levert",
     "answer.action.ikke_levert": "Ikke levert",
     "answer.action.ikke_relevant": "Ikke relevant",
+    "answer.action.opsjon_utloses": "Opsjonen utløses",
+    "answer.action.opsjon_utloses_ikke": "Opsjonen utløses ikke",
+    "answer.action.ny_anskaffelse": "Ny anskaffelse startet",
+    "answer.action.forlenges": "Forlenges",
+    "answer.action.avsluttes": "Avsluttes",
+    "answer.action.i_samsvar": "I samsvar",
+    "answer.action.holdt": "Møtet er holdt",
+    "answer.action.deviation_found": "Avvik funnet",
+    "answer.decision.by": "Besluttet av",
+    "answer.decision.by_placeholder": "Navn (tomt: deg)",
+    "answer.decision.on": "Dato for beslutningen",
+    "answer.decision.on_placeholder": "Tomt: i dag",
+    "answer.decision.confirm": "Registrer: {what}",
+    "answer.decided": "besluttet av {name} {date}",
     "answer.action.upload": "Last opp dokumentasjon",
     "answer.action.deviation": "Meld avvik",
     "answer.action.change": "Endre svar",
     "answer.comment_placeholder": "Kommentar (valgfritt)",
+    "answer.action.comment": "Legg til kommentar",
+    "answer.actions_first": Plural(
+        one=(
+            "Svarknappene står på den første. Svar på de andre ved å skrive, for eksempel "
+            "«levert {reference}», eller snevre inn listen."
+        ),
+        other=(
+            "Svarknappene står på de {count} første. Svar på de andre ved å skrive, for eksempel "
+            "«levert {reference}», eller snevre inn listen."
+        ),
+    ),
     "answer.at": "{date} kl. {time}",
     "answer.time_separator": ".",
     "answer.kind.delivered": "Levert",
@@ -378,15 +556,26 @@ NB: dict[str, str] = {
     "answer.kind.documents": "Dokumentasjon levert",
     "answer.kind.deviation": "Avvik meldt",
     "answer.kind.not_applicable": "Ikke relevant",
+    "answer.kind.option_exercised": "Opsjonen utløses",
+    "answer.kind.option_not_exercised": "Opsjonen utløses ikke",
+    "answer.kind.new_procurement": "Ny anskaffelse startet",
+    "answer.kind.extended": "Kontrakten forlenges",
+    "answer.kind.ending": "Kontrakten avsluttes",
+    "answer.kind.in_order": "I samsvar",
+    "answer.kind.meeting_held": "Møtet er holdt",
     "answer.by": "svart av {name}",
     "answer.by_for": "svart av {name} for {owner}",
     "answer.version": "(endret, svar nr. {version})",
-    "answer.documents": "Dokumenter ({count}): {names}",
+    "answer.documents": Plural(one="Dokument: {names}", other="Dokumenter ({count}): {names}"),
     "answer.missing": "Mangler fortsatt: {names}",
-    "answer.deviations": "{count} åpne avvik på denne oppfølgingen",
+    "answer.deviations": Plural(
+        one="{count} åpent avvik på denne oppfølgingen",
+        other="{count} åpne avvik på denne oppfølgingen",
+    ),
     "answer.closed": "Denne oppfølgingen er avsluttet og kan ikke besvares.",
-    "answer.card_title": "{count} oppfølginger venter på svar",
-    "answer.card_title_one": "1 oppfølging venter på svar",
+    "answer.card_title": Plural(
+        one="{count} oppfølging venter på svar", other="{count} oppfølginger venter på svar"
+    ),
     "answer.card_title_done": "Oppfølging besvart",
     "answer.saved": "Registrert: «{what}» på {reference} {title} (frist {due}).",
     "answer.already": "Dette svaret var allerede registrert.",
@@ -398,7 +587,10 @@ NB: dict[str, str] = {
         "«ikke levert KOM-2025-0147 3 av 12 paller mangler»."
     ),
     "answer.none_open": "Du har ingen oppfølginger på {reference} å svare på.",
-    "answer.others_open": "{count} andre oppfølginger på {reference} venter også på svar.",
+    "answer.others_open": Plural(
+        one="{count} annen oppfølging på {reference} venter også på svar.",
+        other="{count} andre oppfølginger på {reference} venter også på svar.",
+    ),
     "answer.not_delivered_hint": (
         "Ikke levert er registrert som avvik fra kontrakten. Trykk «Meld avvik» eller skriv "
         "«avvik {reference}» for å beskrive hva som skjedde."
@@ -412,8 +604,30 @@ NB: dict[str, str] = {
         "Kontrakten er ikke lenger aktiv, så oppfølgingen kan ikke besvares."
     ),
     "answer.follow_up_closed": "Denne oppfølgingen er avsluttet og kan ikke besvares.",
-    "answer.text_too_long": "Kommentaren er for lang (grensen er {limit} tegn). Skriv kortere.",
+    "answer.text_too_long": Plural(
+        one="Kommentaren er for lang (grensen er {limit} tegn). Skriv kortere.",
+        other="Kommentaren er for lang (grensen er {limit} tegn). Skriv kortere.",
+        by="limit",
+    ),
     "answer.unknown_kind": "Det svaret kjenner jeg ikke. Velg et av svarene på kortet.",
+    "answer.decided_by_too_long": Plural(
+        one=(
+            "Navnet under «Besluttet av» er for langt (grensen er {limit} tegn). Ingenting er "
+            "lagret."
+        ),
+        other=(
+            "Navnet under «Besluttet av» er for langt (grensen er {limit} tegn). Ingenting er "
+            "lagret."
+        ),
+        by="limit",
+    ),
+    "answer.decided_on_unreadable": (
+        "Jeg forstod ikke datoen «{value}». Skriv datoen for beslutningen som for eksempel "
+        "3.12.2026. Ingenting er lagret."
+    ),
+    "answer.decided_on_future": (
+        "Datoen for beslutningen kan ikke være etter i dag. Ingenting er lagret."
+    ),
     "dialog.cancelled": "Avbrutt. Ingenting er lagret.",
     "dialog.nothing_to_cancel": "Det er ingenting å avbryte.",
     "dialog.stale_answer": (
@@ -424,9 +638,14 @@ NB: dict[str, str] = {
         "Skriv «avbryt» for å stoppe; ingenting lagres før du svarer «ja» til slutt."
     ),
     "deviation.no_remedy": "Ingen forslag",
+    # A severity in front of «avvik», which is neuter: «Høyt avvik», «Lavt avvik».
+    "deviation.severity_attributive.lav": "Lavt",
+    "deviation.severity_attributive.middels": "Middels",
+    "deviation.severity_attributive.høy": "Høyt",
+    "deviation.severity_attributive.kritisk": "Kritisk",
     "deviation.status.usage": (
-        "Skriv «avviksstatus <kode> under behandling», «avviksstatus <kode> lukket [notat]» "
-        "eller «avviksstatus <kode> åpen». Koden står på avviket; «avvik» viser dine åpne."
+        "Skriv «avviksstatus *kode* under behandling», «avviksstatus *kode* lukket [notat]» "
+        "eller «avviksstatus *kode* åpen». Koden står på avviket; «avvik» viser dine åpne."
     ),
     "deviation.status.changed": (
         "Avvik {code} på {reference}: «{before}» → «{after}». Endret av {name}, {at}."
@@ -437,7 +656,7 @@ NB: dict[str, str] = {
     "deviation.status.unchanged": "Avvik {code} har allerede status «{status}». Ingenting endret.",
     "deviation.status.note": "Notat: {note}",
     "deviation.status.not_code": (
-        "«{text}» er ikke en avvikskode. Koden står på avviket, for eksempel «3f9c2b1a»."
+        "«{text}» er ikke en avvikskode. Koden står på avviket, for eksempel «AV-2026-0042»."
     ),
     "deviation.status.invalid": (
         "Avvik {code} har status «{before}» og kan ikke bli «{after}» direkte."
@@ -461,13 +680,16 @@ NB: dict[str, str] = {
     ),
 }
 
-EN: dict[str, str] = {
+EN: Words = {
     "welcome.person": (
         "Hi, {name}! I am Kontraktsvakt. I keep track of the follow-up of your contracts, remind "
         "you of what must be checked, and take answers, documents and deviations here in the "
         'chat. Type "help" to see what you can ask.'
     ),
-    "welcome.owner": "You are the contract owner of {count} contracts in the contract register.",
+    "welcome.owner": Plural(
+        one="You are the contract owner of {count} contract in the contract register.",
+        other="You are the contract owner of {count} contracts in the contract register.",
+    ),
     "welcome.unknown": (
         "I did not find you in the contract register yet. Once procurement registers you as an "
         "owner or deputy, you will get reminders here."
@@ -486,15 +708,134 @@ EN: dict[str, str] = {
         "I follow up your contracts: I remind you when something must be checked, and you answer "
         "with one click or by typing."
     ),
-    "help.commands": "What you can type now:",
-    "help.cmd.hjelp": '"help" – this overview',
-    "help.procurement": (
-        "You are on the procurement team. Escalations and weekly digests arrive in the channel "
-        "registered for procurement."
+    "help.commands": "What you will type most:",
+    "help.more": (
+        'Replace the words in italics with your own. Type "show all commands" (or press the '
+        "button) for the rest."
     ),
+    "help.button.all": "Show all commands",
+    "help.placeholder.unit": "*unit*",
+    "help.cmd.hjelp": '"help" – a short overview of what you use most',
+    "help.cmd.vis alle kommandoer": '"show all commands" – this list',
+    # --- the short help, by role (bot/conversation/help_cards.py) ------------------------------
+    "help.owner.tasks": '"my tasks" – your follow-ups for the next 30 days, week by week',
+    "help.owner.contracts": '"contracts" – your contracts and their next due dates',
+    "help.owner.status": (
+        '"status {reference}" – the contract with its plan, answers, documents and deviations; '
+        '"plan {reference}" shows only the checkpoints'
+    ),
+    "help.owner.answer": (
+        '"delivered {reference}" – answer that what was due is delivered (or "partly '
+        '{reference}" and "not delivered {reference}", with a comment after if you like)'
+    ),
+    "help.owner.document": (
+        '"document {reference}" – attach the file to the same message, or paste a link'
+    ),
+    "help.owner.deviation": (
+        '"report deviation {reference}" – report a deviation; I ask for what I need'
+    ),
+    "help.owner.snooze": (
+        '"snooze {reference} friday" – the next reminder of the follow-up comes then'
+    ),
+    "help.owner.away": (
+        '"away from {start} to {end}" – when you are away; "deputy *e-mail address*" chooses '
+        "who answers for you"
+    ),
+    "help.procurement.intro": (
+        "You are on the procurement team and see the whole portfolio. Escalations and weekly "
+        "digests arrive in the channel registered for procurement."
+    ),
+    "help.procurement.status": (
+        '"status" – the portfolio at a glance; "status {reference}" shows one contract, '
+        '"status {unit}" one unit'
+    ),
+    "help.procurement.overdue": (
+        '"overdue" – overdue follow-ups, oldest first, with their owners; "overdue {unit}" for '
+        "one unit"
+    ),
+    "help.procurement.deviations": (
+        '"deviations" – open deviations with filter buttons; "deviations critical" shows only '
+        "the critical ones"
+    ),
+    "help.procurement.export": (
+        '"export overdue" – the list as an Excel file; also "export answers from 1.1", '
+        '"export deviations" and "export contracts"'
+    ),
+    "help.procurement.history": (
+        '"history {reference}" – everything recorded on the contract, newest first'
+    ),
+    "help.procurement.checkpoint": (
+        '"checkpoint {reference} add skatteattest" – edit the follow-up plan; '
+        '"plan {reference}" shows the checkpoints'
+    ),
+    "help.procurement.channel": (
+        '"procurement channel on" – typed in a channel: alerts on serious deviations, '
+        "escalations and the weekly digest go there"
+    ),
+    "help.procurement.own": (
+        '"my tasks" and "contracts" – the follow-up of contracts you own yourself'
+    ),
+    "help.admin.role": (
+        '"role grant *e-mail address* procurement" – give someone a role; "role revoke …" '
+        "takes it away (administrators only)"
+    ),
+    "help.channel.intro": (
+        'In the channel, mention me first, for example "@Kontraktsvakt status". I show only '
+        "what everyone in the channel may see."
+    ),
+    "help.channel.status": (
+        '"status" – the portfolio at a glance; "status *reference, supplier or unit*" for a '
+        "part of it"
+    ),
+    "help.channel.overdue": '"overdue" – overdue follow-ups, oldest first, with their owners',
+    "help.channel.deviations": '"deviations" – open deviations with filter buttons',
+    "help.channel.plan": (
+        '"plan *reference*" and "history *reference*" – one contract\'s plan and history'
+    ),
+    "help.channel.export": '"export overdue" – the list as an Excel file (procurement)',
+    "help.channel.procurement": (
+        '"procurement channel on" – alerts on serious deviations, escalations and the weekly '
+        'digest come here; "procurement channel off" stops them'
+    ),
+    "help.channel.checkpoint": (
+        '"checkpoint *reference* add *code or title*" – edit the follow-up plan'
+    ),
+    "help.unregistered": (
+        "I do not find you in the contract register yet. To get registered, ask the procurement "
+        "team to enter you as contract owner, contract manager or deputy on the contracts you "
+        "follow up, with the e-mail address you use in Teams. Then your reminders come here, "
+        'and "help" shows the commands with your own contract numbers.'
+    ),
+    "help.newcomer": (
+        "You are registered, but you are not the owner, manager or deputy of any contract. When "
+        "procurement has entered you on a contract, your reminders come here."
+    ),
+    "help.newcomer.tasks": '"my tasks" – your follow-ups, once you have some',
+    # --- every command, by topic ---------------------------------------------------------------
+    "help.all.title": "All commands",
+    "help.all.intro": (
+        "Replace the words in italics with your own, for example *reference* with the contract "
+        "number; what is in [brackets] you may leave out."
+    ),
+    "help.all.channel": (
+        "Mention me first (@Kontraktsvakt). Replace the words in italics with your own; what is "
+        "in [brackets] you may leave out."
+    ),
+    "help.topic.follow_up": "Your follow-up",
+    "help.topic.answer": "Answers, documents and deviations",
+    "help.topic.reminders": "Reminders",
+    "help.topic.away": "Absence and deputies",
+    "help.topic.portfolio": "Status and lists",
+    "help.topic.procurement": "For procurement and administrators",
+    "help.topic.help": "Help",
+    "help.topic.other": "Other",
     "unknown.command": 'I did not understand "{text}". Type "help" to see what you can type.',
     "empty.message": 'The message was empty. Type "help" to see what you can type.',
-    "too.long": "The message is too long ({length} characters; the limit is {limit}).",
+    "too.long": Plural(
+        one="The message is too long ({length} character; the limit is {limit}).",
+        other="The message is too long ({length} characters; the limit is {limit}).",
+        by="length",
+    ),
     "card.unknown_action": "I do not recognise this action, or the card is out of date.",
     "form.unknown": "I could not accept this form: it does not belong to anything I sent you.",
     "file.no_pending": "I have no file waiting for your consent.",
@@ -503,23 +844,25 @@ EN: dict[str, str] = {
     "farewell.channel": "Kontraktsvakt was removed from the channel.",
     "help.cmd.mine oppgaver": '"my tasks" (or "calendar") – your follow-ups for the next 30 days',
     "help.cmd.kontrakter": '"contracts" – your contracts and their next due dates',
-    "help.cmd.plan": '"plan <reference>" – the checkpoints of one contract\'s follow-up plan',
+    "help.cmd.plan": '"plan *reference*" – the checkpoints of one contract\'s follow-up plan',
     "help.cmd.stedfortreder": (
-        '"deputy <e-mail> from <date> to <date>" – who answers for you while you are away; '
-        '"deputy <e-mail>" sets your standing deputy, "deputy none" clears it'
+        '"deputy *e-mail* from *date* to *date*" – who answers for you while you are away; '
+        '"deputy *e-mail*" sets your standing deputy, "deputy none" clears it'
     ),
-    "help.cmd.fravær": '"away from <date> to <date>" – record an absence; "away" lists them',
+    "help.cmd.fravær": '"away from *date* to *date*" – record an absence; "away" lists them',
     "help.cmd.påminnelser": (
         '"reminders" – whether you get reminders; "reminders more" allows up to three a day'
     ),
     "help.cmd.pause": '"pause" – no reminders until you type "resume"',
     "help.cmd.fortsett": '"resume" – reminders again',
-    "help.cmd.utsett": '"snooze <reference> <date>" – the next reminder of a follow-up comes then',
+    "help.cmd.utsett": (
+        '"snooze *reference* [checkpoint] *date*" – the next reminder of a follow-up comes then'
+    ),
     "help.cmd.tilbake": '"back" – you are back, and your follow-ups come to you again',
     "help.cmd.kontrollpunkt": (
-        '"checkpoint <reference> add <code or title> [cadence]", '
-        '"checkpoint <reference> <code> cadence <cadence>" and '
-        '"checkpoint <reference> <code> pause / resume / remove" – edit the follow-up plan '
+        '"checkpoint *reference* add *code or title* [cadence]", '
+        '"checkpoint *reference* *code* cadence *cadence*" and '
+        '"checkpoint *reference* *code* pause / resume / remove" – edit the follow-up plan '
         "(procurement team only)"
     ),
     "help.cmd.kalenderlenke": (
@@ -534,64 +877,25 @@ EN: dict[str, str] = {
         "owner or deputy, you can see your follow-ups here."
     ),
     "error.domain": 'That did not work: the request could not be carried out. Type "help".',
-    "weekday.0": "Monday",
-    "weekday.1": "Tuesday",
-    "weekday.2": "Wednesday",
-    "weekday.3": "Thursday",
-    "weekday.4": "Friday",
-    "weekday.5": "Saturday",
-    "weekday.6": "Sunday",
-    "weekday.short.0": "Mon",
-    "weekday.short.1": "Tue",
-    "weekday.short.2": "Wed",
-    "weekday.short.3": "Thu",
-    "weekday.short.4": "Fri",
-    "weekday.short.5": "Sat",
-    "weekday.short.6": "Sun",
-    "month.1": "January",
-    "month.2": "February",
-    "month.3": "March",
-    "month.4": "April",
-    "month.5": "May",
-    "month.6": "June",
-    "month.7": "July",
-    "month.8": "August",
-    "month.9": "September",
-    "month.10": "October",
-    "month.11": "November",
-    "month.12": "December",
-    "month.short.1": "Jan",
-    "month.short.2": "Feb",
-    "month.short.3": "Mar",
-    "month.short.4": "Apr",
-    "month.short.5": "May",
-    "month.short.6": "Jun",
-    "month.short.7": "Jul",
-    "month.short.8": "Aug",
-    "month.short.9": "Sep",
-    "month.short.10": "Oct",
-    "month.short.11": "Nov",
-    "month.short.12": "Dec",
-    "fmt.due": "{weekday_short} {day} {month_short}",
-    "fmt.date": "{day} {month_short} {year}",
-    "fmt.day_month": "{day} {month_name}",
-    "fmt.day_month_year": "{day} {month_name} {year}",
-    "fmt.long": "{weekday} {day} {month_name}",
-    "fmt.long_year": "{weekday} {day} {month_name} {year}",
     "fmt.period": "from {start} to {end}",
     "fmt.on_day": "on {day}",
     "fmt.week": "Week {week} ({span})",
-    "fmt.span_month": "{first}–{last} {month_name}",
-    "fmt.span": "{first} – {last}",
-    "fmt.or": "{first} or {last}",
     "date.not_understood": (
         'I did not understand the date "{text}". Write for example "7.12", "07.12.2026", '
         '"mandag", "i morgen", "uke 50" or "from 7.12 to 18.12".'
     ),
     "date.ambiguous": "Did you mean {options}? Write the date as dd.mm.yyyy.",
     "tasks.title": "My follow-ups",
-    "tasks.subtitle": "Due in the next {days} days, from {today}.",
-    "tasks.subtitle_filtered": 'Due in the next {days} days, from {today}, matching "{filter}".',
+    "tasks.subtitle": Plural(
+        one="Due today and tomorrow, from {today}.",
+        other="Due in the next {days} days, from {today}.",
+        by="days",
+    ),
+    "tasks.subtitle_filtered": Plural(
+        one='Due today and tomorrow, from {today}, matching "{filter}".',
+        other='Due in the next {days} days, from {today}, matching "{filter}".',
+        by="days",
+    ),
     "tasks.overdue": "Overdue",
     "tasks.due": "Due {date}",
     "tasks.overdue_since": "Overdue since {date}",
@@ -600,15 +904,22 @@ EN: dict[str, str] = {
     "tasks.covering_for": "for {name}",
     "tasks.more": (
         '… and {count} more. Type "my tasks 7" for the next 7 days only, or '
-        '"my tasks <reference or supplier>" to narrow it down.'
+        '"my tasks *reference or supplier*" to narrow it down.'
     ),
-    "tasks.empty": "You have no follow-ups in the next {days} days, and nothing is overdue.",
-    "tasks.empty_filtered": 'None of your follow-ups in the next {days} days match "{filter}".',
+    "tasks.empty": Plural(
+        one="You have no follow-ups today or tomorrow, and nothing is overdue.",
+        other="You have no follow-ups in the next {days} days, and nothing is overdue.",
+        by="days",
+    ),
+    "tasks.empty_filtered": Plural(
+        one='None of your follow-ups today or tomorrow match "{filter}".',
+        other='None of your follow-ups in the next {days} days match "{filter}".',
+        by="days",
+    ),
     "tasks.no_contracts": (
         "I find no contracts where you are the owner, manager or deputy. Once procurement "
         "registers you, your follow-ups show up here."
     ),
-    "tasks.summary": "{count} follow-ups, {overdue} overdue",
     "contracts.title": "My contracts ({count})",
     "contracts.role.owner": "owner",
     "contracts.role.manager": "manager",
@@ -623,10 +934,12 @@ EN: dict[str, str] = {
     "contracts.no_supplier": "not registered",
     "contracts.none": "none",
     "contracts.more": (
-        '… and {count} more. Type "plan <reference>" for one contract, or '
-        '"contracts <reference or supplier>" to narrow it down.'
+        '… and {count} more. Type "plan *reference*" for one contract, or '
+        '"contracts *reference or supplier*" to narrow it down.'
     ),
     "contracts.empty_filtered": 'None of your contracts match "{filter}".',
+    "contract.ended.utløpt": "(expired)",
+    "contract.ended.avsluttet": "(terminated)",
     "plan.title": "Follow-up plan: {reference} {title}",
     "plan.fact.supplier": "Supplier",
     "plan.fact.owner": "Owner",
@@ -643,24 +956,27 @@ EN: dict[str, str] = {
     "plan.period_open": "from {start}",
     "plan.unknown_date": "?",
     "plan.empty": "{reference} {title} has no checkpoints yet.",
-    "plan.more": "… and {count} more checkpoints.",
-    "plan.usage": 'Type "plan <reference>", for example "plan KOM-2025-0147".',
+    "plan.more": Plural(
+        one="… and {count} more checkpoint.", other="… and {count} more checkpoints."
+    ),
+    "plan.usage": 'Type "plan" and the contract number, for example "plan KOM-2025-0147".',
     "checkpoint.usage": (
         "How procurement edits a follow-up plan:\n\n"
-        '- "checkpoint <reference> add <code or title> [cadence]", for example '
+        '- "checkpoint *reference* add *code or title* [cadence]", for example '
         '"checkpoint KOM-2025-0147 add skatteattest"\n'
-        '- "checkpoint <reference> <code> cadence <cadence>", for example '
+        '- "checkpoint *reference* *code* cadence *cadence*", for example '
         '"checkpoint KOM-2025-0147 levering cadence kvartalsvis"\n'
-        '- "checkpoint <reference> <code> pause", "… resume" or "… remove"\n\n'
-        'Type "plan <reference>" to see the codes.'
+        '- "checkpoint *reference* *code* pause", "… resume" or "… remove"\n\n'
+        'Type "plan *reference*" to see the codes.'
     ),
     "checkpoint.added": 'Added "{title}" to {reference}, {cadence}.',
     "checkpoint.cadence": '"{title}" on {reference} is now followed up {cadence}.',
     "checkpoint.paused": '"{title}" on {reference} is paused.',
     "checkpoint.resumed": '"{title}" on {reference} is followed up again, {cadence}.',
     "checkpoint.removed": '"{title}" was removed from the follow-up plan of {reference}.',
-    "checkpoint.dropped": (
-        "{count} future follow-ups without an answer were removed; answered ones are kept."
+    "checkpoint.dropped": Plural(
+        one="{count} future follow-up without an answer was removed; answered ones are kept.",
+        other="{count} future follow-ups without an answer were removed; answered ones are kept.",
     ),
     "checkpoint.next_due": "Next due dates: {dates}.",
     "checkpoint.no_next": "No due dates within the plan's horizon.",
@@ -679,56 +995,71 @@ EN: dict[str, str] = {
     ),
     "plan.checkpoint_exists": (
         '{reference} already has the checkpoint "{checkpoint}". Type "checkpoint {reference} '
-        '{checkpoint} cadence <cadence>" to change how often.'
+        '{checkpoint} cadence *cadence*" to change how often.'
     ),
     "plan.procurement_only": (
         "Only the procurement team can edit follow-up plans. Contact procurement if the plan "
         "should change."
     ),
-    "plan.title_missing": ('Say what to follow up: "checkpoint <reference> add <code or title>".'),
+    "plan.title_missing": ('Say what to follow up: "checkpoint *reference* add *code or title*".'),
     "plan.unknown_checkpoint": (
         '{reference} has no checkpoint "{checkpoint}". Type "plan {reference}" to see them.'
     ),
     "cadence.not_understood": (
         'I did not understand "{text}" as a cadence. Write e.g. ukentlig (weekly), månedlig '
-        "(monthly), kvartalsvis (quarterly), halvårlig (twice a year), årlig (yearly), en gang "
-        "(once), or an RFC 5545 rule such as FREQ=MONTHLY;BYMONTHDAY=-1."
+        "(monthly), kvartalsvis (quarterly), halvårlig (twice a year), årlig (yearly) or en gang "
+        "(once)."
     ),
     "cadence.too_frequent": 'Weekly is the most frequent: write e.g. "weekly" or "ukentlig".',
-    "cadence.too_long": "The cadence is too long (at most {limit} characters).",
+    "cadence.too_long": Plural(
+        one="The cadence is too long (at most {limit} character).",
+        other="The cadence is too long (at most {limit} characters).",
+        by="limit",
+    ),
     "cadence.invalid_rule": (
-        'I cannot use that rule. Write e.g. "quarterly", or a valid RFC 5545 rule such as '
-        "FREQ=MONTHLY;BYMONTHDAY=-1."
+        'I cannot use that rule. Write the cadence in words, e.g. "quarterly" or "every 2 months".'
     ),
     "plan.code": "code: {code}",
     "command.hjelp": "Show what you can ask",
+    "command.vis alle kommandoer": "Every command, grouped by topic",
     "command.mine oppgaver": "Your follow-ups for the next 30 days",
     "command.kontrakter": "Your contracts with their next due date",
-    "command.plan": "One contract's follow-up plan: plan <reference>",
-    "command.stedfortreder": "Who answers for you: deputy <e-mail> from <date> to <date>",
-    "command.fravær": "Record an absence: away from <date> to <date>",
+    "command.plan": "One contract's follow-up plan, for example plan KOM-2025-0147",
+    "command.stedfortreder": (
+        "Who answers for you, for example deputy kari.nordmann@kommune.no from 7.12 to 18.12"
+    ),
+    "command.fravær": "Record an absence, for example away from 7.12 to 18.12",
     "command.tilbake": "You are back: follow-ups come to you again",
     "command.kalenderlenke": "A private calendar address for Outlook",
-    "command.kontrollpunkt": "Procurement edits a plan: checkpoint <reference> add <code>",
+    "command.kontrollpunkt": (
+        "Procurement edits a plan: checkpoint KOM-2025-0147 add skatteattest"
+    ),
     # reminders
     "command.påminnelser": "Reminders: pause, resume, or more per day",
     "command.pause": "Pause your reminders",
     "command.fortsett": "Get reminders again",
-    "command.utsett": "Snooze a follow-up: snooze <reference> <date>",
-    "reminder.title": "Reminder: {count} follow-ups",
-    "reminder.title_one": "Reminder: 1 follow-up",
+    "command.utsett": "Snooze a follow-up, for example snooze KOM-2025-0147 friday",
+    "reminder.title": Plural(
+        one="Reminder: {count} follow-up", other="Reminder: {count} follow-ups"
+    ),
     "reminder.intro": (
         'These wait for your answer. Answer on the card, or type for example "snooze {reference} '
         'friday".'
     ),
     "reminder.due_in": "Due {date}",
     "reminder.due_today": "Due today",
-    "reminder.overdue": "Overdue since {date} ({days} days)",
+    "reminder.overdue": Plural(
+        one="Overdue since {date} ({days} day)",
+        other="Overdue since {date} ({days} days)",
+        by="days",
+    ),
     "reminder.covering_for": "You answer for {name}, who is away",
     "reminder.escalated": "Escalated to you: {name} has not answered",
     "reminder.escalated_nobody": "Escalated to you: nobody has answered",
     "reminder.snoozed": "Snoozed",
-    "reminder.also_overdue": "Also overdue",
+    "reminder.group.overdue": "Overdue",
+    "reminder.group.today": "Due today",
+    "reminder.group.coming": "Coming up",
     "reminder.more": '… and {count} more. Type "my tasks" for the whole list.',
     "reminder.snooze": "Snooze",
     "reminder.snooze_day": "1 working day",
@@ -740,9 +1071,13 @@ EN: dict[str, str] = {
         "Snoozed until {date}: {reference} {title}. Note: it was due {due}, so it shows as "
         "overdue until answered."
     ),
+    "reminder.snooze_ok_after_due": (
+        "Snoozed until {date}: {reference} {title}. Note: it is due {due}, so from then on it "
+        "shows as overdue until answered."
+    ),
     "reminder.snooze_missing_date": 'Type when to be reminded, for example "friday" or "15.12".',
     "reminder.snooze_usage": (
-        'Type "snooze <reference> <date>", for example "snooze KOM-2025-0147 friday".'
+        'Type "snooze", the contract number and a date, for example "snooze KOM-2025-0147 friday".'
     ),
     "reminder.snooze_none": "You have no open follow-ups on {reference} to snooze.",
     "reminder.paused": (
@@ -752,7 +1087,10 @@ EN: dict[str, str] = {
         'Your reminders are already paused. Type "resume" to get them again.'
     ),
     "reminder.resumed": "You will get reminders again, at most {count} a day.",
-    "reminder.per_day": "You will now get at most {count} reminders a day.",
+    "reminder.per_day": Plural(
+        one="You will now get at most {count} reminder a day.",
+        other="You will now get at most {count} reminders a day.",
+    ),
     "reminder.status": (
         'Reminders: {state}, at most {count} a day. Type "reminders pause", "reminders resume" or'
         ' "reminders more".'
@@ -771,10 +1109,35 @@ EN: dict[str, str] = {
     "answer.action.delvis_levert": "Partly delivered",
     "answer.action.ikke_levert": "Not delivered",
     "answer.action.ikke_relevant": "Not applicable",
+    "answer.action.opsjon_utloses": "Exercise the option",
+    "answer.action.opsjon_utloses_ikke": "Do not exercise the option",
+    "answer.action.ny_anskaffelse": "New procurement started",
+    "answer.action.forlenges": "Extended",
+    "answer.action.avsluttes": "Ending",
+    "answer.action.i_samsvar": "In order",
+    "answer.action.holdt": "Meeting held",
+    "answer.action.deviation_found": "Deviation found",
+    "answer.decision.by": "Decided by",
+    "answer.decision.by_placeholder": "Name (empty: you)",
+    "answer.decision.on": "Date of the decision",
+    "answer.decision.on_placeholder": "Empty: today",
+    "answer.decision.confirm": "Record: {what}",
+    "answer.decided": "decided by {name} {date}",
     "answer.action.upload": "Upload documents",
     "answer.action.deviation": "Report deviation",
     "answer.action.change": "Change answer",
     "answer.comment_placeholder": "Comment (optional)",
+    "answer.action.comment": "Add a comment",
+    "answer.actions_first": Plural(
+        one=(
+            "The answer buttons are on the first one. Answer the others by typing, for "
+            "example “delivered {reference}”, or narrow the list down."
+        ),
+        other=(
+            "The answer buttons are on the first {count}. Answer the others by typing, for "
+            "example “delivered {reference}”, or narrow the list down."
+        ),
+    ),
     "answer.at": "{date} at {time}",
     "answer.time_separator": ":",
     "answer.kind.delivered": "Delivered",
@@ -783,15 +1146,27 @@ EN: dict[str, str] = {
     "answer.kind.documents": "Documents delivered",
     "answer.kind.deviation": "Deviation reported",
     "answer.kind.not_applicable": "Not applicable",
+    "answer.kind.option_exercised": "Option exercised",
+    "answer.kind.option_not_exercised": "Option not exercised",
+    "answer.kind.new_procurement": "New procurement started",
+    "answer.kind.extended": "Contract extended",
+    "answer.kind.ending": "Contract ending",
+    "answer.kind.in_order": "In order",
+    "answer.kind.meeting_held": "Meeting held",
     "answer.by": "answered by {name}",
     "answer.by_for": "answered by {name} for {owner}",
     "answer.version": "(changed, answer no. {version})",
-    "answer.documents": "Documents ({count}): {names}",
+    "answer.documents": Plural(one="Document: {names}", other="Documents ({count}): {names}"),
     "answer.missing": "Still missing: {names}",
-    "answer.deviations": "{count} open deviations on this follow-up",
+    "answer.deviations": Plural(
+        one="{count} open deviation on this follow-up",
+        other="{count} open deviations on this follow-up",
+    ),
     "answer.closed": "This follow-up is closed and cannot be answered.",
-    "answer.card_title": "{count} follow-ups waiting for an answer",
-    "answer.card_title_one": "1 follow-up waiting for an answer",
+    "answer.card_title": Plural(
+        one="{count} follow-up waiting for an answer",
+        other="{count} follow-ups waiting for an answer",
+    ),
     "answer.card_title_done": "Follow-up answered",
     "answer.saved": "Recorded: “{what}” on {reference} {title} (due {due}).",
     "answer.already": "This answer was already recorded.",
@@ -801,7 +1176,10 @@ EN: dict[str, str] = {
         "“not delivered KOM-2025-0147 3 of 12 pallets missing”."
     ),
     "answer.none_open": "You have no follow-ups on {reference} to answer.",
-    "answer.others_open": "{count} more follow-ups on {reference} are waiting for an answer.",
+    "answer.others_open": Plural(
+        one="{count} more follow-up on {reference} is waiting for an answer.",
+        other="{count} more follow-ups on {reference} are waiting for an answer.",
+    ),
     "answer.not_delivered_hint": (
         "Not delivered is recorded as a deviation from the contract. Press “Report deviation” "
         "or type “deviation {reference}” to describe what happened."
@@ -812,8 +1190,24 @@ EN: dict[str, str] = {
     ),
     "answer.contract_inactive": "The contract is no longer active, so it cannot be answered.",
     "answer.follow_up_closed": "This follow-up is closed and cannot be answered.",
-    "answer.text_too_long": "The comment is too long (the limit is {limit} characters).",
+    "answer.text_too_long": Plural(
+        one="The comment is too long (the limit is {limit} character).",
+        other="The comment is too long (the limit is {limit} characters).",
+        by="limit",
+    ),
     "answer.unknown_kind": "I do not know that answer. Choose one of the answers on the card.",
+    "answer.decided_by_too_long": Plural(
+        one="The name under “Decided by” is too long (the limit is {limit} character).",
+        other="The name under “Decided by” is too long (the limit is {limit} characters).",
+        by="limit",
+    ),
+    "answer.decided_on_unreadable": (
+        "I did not understand the date “{value}”. Write the date of the decision as, for "
+        "example, 3.12.2026. Nothing was stored."
+    ),
+    "answer.decided_on_future": (
+        "The date of the decision cannot be after today. Nothing was stored."
+    ),
     "dialog.cancelled": "Cancelled. Nothing was stored.",
     "dialog.nothing_to_cancel": "There is nothing to cancel.",
     "dialog.stale_answer": (
@@ -850,9 +1244,13 @@ EN: dict[str, str] = {
     "deviation.status.in_progress": "In progress",
     "deviation.status.closed": "Closed",
     "deviation.no_remedy": "No proposal",
+    "deviation.severity_attributive.lav": "Low",
+    "deviation.severity_attributive.middels": "Medium",
+    "deviation.severity_attributive.høy": "High",
+    "deviation.severity_attributive.kritisk": "Critical",
     "deviation.status.usage": (
-        "Type “deviation status <code> in progress”, “deviation status <code> closed [note]” "
-        "or “deviation status <code> open”. The code is on the deviation; “deviations” lists "
+        "Type “deviation status *code* in progress”, “deviation status *code* closed [note]” "
+        "or “deviation status *code* open”. The code is on the deviation; “deviations” lists "
         "your open ones."
     ),
     "deviation.status.changed": (
@@ -866,7 +1264,7 @@ EN: dict[str, str] = {
     ),
     "deviation.status.note": "Note: {note}",
     "deviation.status.not_code": (
-        "“{text}” is not a deviation code. The code is on the deviation, e.g. “3f9c2b1a”."
+        "“{text}” is not a deviation code. The code is on the deviation, e.g. “AV-2026-0042”."
     ),
     "deviation.status.invalid": (
         "Deviation {code} is “{before}” and cannot become “{after}” directly."
@@ -891,7 +1289,7 @@ EN: dict[str, str] = {
 }
 
 
-def add_words(nb: dict[str, str], en: dict[str, str]) -> None:
+def add_words(nb: Mapping[str, Entry], en: Mapping[str, Entry]) -> None:
     """Add a capability's words (its `texts.py`, with `NB` and `EN`) to the catalogue; each room
     adds its own when it is imported (its package `__init__`). A key defined twice is an error."""
     for base, extra in ((NB, nb), (EN, en)):
@@ -911,7 +1309,52 @@ def language_of(locale: str | None) -> str:
     return "nb"
 
 
+BABEL_LOCALES: Final = {"nb": "nb", "en": "en"}
+"""The Babel (CLDR) locale of each catalogue."""
+
+
+@cache
+def babel_locale(language: str) -> Locale:
+    locale: Locale = Locale.parse(BABEL_LOCALES[language])
+    return locale
+
+
+def templates(entry: Entry) -> tuple[str, ...]:
+    """Every template an entry may give: one, or a plural's forms."""
+    return entry.forms if isinstance(entry, Plural) else (entry,)
+
+
+def _shown(value: Any, language: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    return format_decimal(value, locale=babel_locale(language))
+
+
+def _plural_form(value: Any, language: str) -> str:
+    """The CLDR plural category of `value`; `other` for what is not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        try:
+            value = Decimal(str(value))
+        except InvalidOperation:
+            return "other"
+    return str(babel_locale(language).plural_form(value))
+
+
+def render(entry: Entry, locale: str | None = None, **values: Any) -> str:
+    """`entry` with `values` filled in, in the language of `locale`: a `Plural` takes the form
+    that agrees with its number, and numbers are written the language's way."""
+    language = language_of(locale)
+    if isinstance(entry, Plural):
+        # Without its number (`text(key)`, to read the template's fields): the `other` form.
+        form = _plural_form(values[entry.by], language) if entry.by in values else "other"
+        entry = entry.pick(form)
+    if not values:
+        return entry
+    return entry.format(**{name: _shown(value, language) for name, value in values.items()})
+
+
 def text(key: str, locale: str | None = None, **values: Any) -> str:
-    catalogue = CATALOGUES[language_of(locale)]
-    template = catalogue.get(key) or NB[key]
-    return template.format(**values) if values else template
+    """The catalogue's words for `key` in the user's language (Bokmål when the key has no
+    English), with `values` filled in (`render`)."""
+    entry = CATALOGUES[language_of(locale)].get(key) or NB[key]
+    return render(entry, locale, **values)

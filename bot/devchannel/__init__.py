@@ -8,6 +8,11 @@ Only wired when no Microsoft app id is configured (the app then binds to loopbac
 - `GET /dev`             the page: "Hvem er du?" then Web Chat as that person,
 - `GET /dev/webchat.js`  the Web Chat bundle fetched by `bash scripts/setup.sh` (never committed),
 - `GET /_dev/api/people` and `POST /_dev/api/token` for the page.
+
+At start the procurement team (everyone with the `procurement` role) joins the connector's
+members, so a procurement channel (the demo registers one) has its team in it, as in Teams:
+what is posted there passes the check that every member may see it. Everyone who picks
+themselves in the page joins too.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 CONNECTOR_PREFIX = "/_dev/connector"
 DIRECTLINE_PREFIX = "/_dev/directline"
 MAX_PERSON_ID = 64
+PROCUREMENT_ROLE = "procurement"
 # The page and Web Chat may talk to this origin only.
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -174,6 +180,18 @@ def setup_dev_channel(
     app.add_subapp(CONNECTOR_PREFIX, connector.app())
     app.add_subapp(DIRECTLINE_PREFIX, directline.app())
     _DevPages(list_people, channel).add_routes(app)
+
+    async def procurement_team_joins(_app: web.Application) -> None:
+        try:
+            people = await asyncio.to_thread(load_people, list_people)
+        except Exception:
+            log.exception("could not read the procurement team for the dev channel")
+            return
+        for person in people:
+            if PROCUREMENT_ROLE in person.roles:
+                connector.add_member(person.member_json(tenant_id))
+
+    app.on_startup.append(procurement_team_joins)
     app[DEV_CHANNEL] = channel
     if not webchat_bundle.is_file():
         log.warning(

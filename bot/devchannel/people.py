@@ -1,7 +1,10 @@
 """The people the dev chat lets you act as, and their made-up Teams identities.
 
 The dev channel is a test harness, not a domain client: it lists everyone the database knows
-through the `ListPeople` the app gives it (`storage.demo_data.demo_people`, in a worker thread).
+through the `ListPeople` the app gives it (`storage.people_picker.demo_people`, one query, in a
+worker thread), with each person's roles (`procurement`, `admin`, `owner`, and `deputy` for a
+contract's deputy or someone covering today) and how many of their follow-ups are overdue or
+due within the week, so the picker shows whom to be.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 MAX_PEOPLE = 10_000
@@ -29,6 +33,14 @@ class PersonEntry(Protocol):
     def entra_object_id(self) -> str | None: ...
     @property
     def roles(self) -> tuple[str, ...]: ...
+    @property
+    def overdue(self) -> int: ...
+    @property
+    def due_soon(self) -> int: ...
+    @property
+    def away_until(self) -> date | None: ...
+    @property
+    def covering_for(self) -> str | None: ...
 
 
 ListPeople = Callable[[], Sequence[PersonEntry]]
@@ -44,6 +56,10 @@ class DevPerson:
     upn: str | None
     entra_object_id: str | None
     roles: tuple[str, ...]
+    overdue: int = 0
+    due_soon: int = 0
+    away_until: date | None = None
+    covering_for: str | None = None
 
     @property
     def teams_user_id(self) -> str:
@@ -65,6 +81,10 @@ class DevPerson:
             "displayName": self.display_name,
             "email": self.email,
             "roles": list(self.roles),
+            "overdue": self.overdue,
+            "dueSoon": self.due_soon,
+            "awayUntil": self.away_until.isoformat() if self.away_until else None,
+            "coveringFor": self.covering_for,
         }
 
     def member_json(self, tenant_id: str) -> dict[str, Any]:
@@ -91,6 +111,10 @@ def _person(entry: PersonEntry) -> DevPerson:
         upn=entry.upn,
         entra_object_id=entry.entra_object_id,
         roles=entry.roles,
+        overdue=entry.overdue,
+        due_soon=entry.due_soon,
+        away_until=entry.away_until,
+        covering_for=entry.covering_for,
     )
 
 

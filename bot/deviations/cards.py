@@ -3,14 +3,13 @@ choice buttons and summary, and the lists and history the commands show.
 
 `DeviationCards` implements `followup.deviations.services.DeviationAlertRenderer`. Every deviation
 is
-shown with its short code (`followup.deviations.intake.short_code`), which the commands accept.
+shown with its code (`AV-2026-0042`, `followup.deviations.codes`), which the commands accept.
 What people typed (descriptions, notes) and register text are put into TextBlocks and facts
 through `plain`, which escapes Markdown: `**`, `[lenke](…)` and `<script>` show as typed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Final
@@ -32,12 +31,13 @@ from bot.conversation.labels import (
     SERIOUS,
     category_label,
     remedy_label,
+    severity_before_noun,
     severity_label,
     status_label,
 )
-from bot.conversation.markdown import plain
+from bot.conversation.markdown import plain, unescape
 from bot.conversation.texts import text
-from followup.deviations.intake import short_code
+from followup.deviations.codes import shown_code
 from followup.deviations.services import DeviationAlert, DeviationView
 from followup.models import (
     AuditEvent,
@@ -111,7 +111,7 @@ def summary_card(facts: Sequence[tuple[str, str]], description: str, locale: str
             ]
         ),
     ]
-    lines = [title, *(f"{k}: {v}" for k, v in facts), description]
+    lines = [title, *(f"{k}: {unescape(v)}" for k, v in facts), description]
     return adaptive_card(body, "\n".join(lines))
 
 
@@ -129,10 +129,13 @@ class DeviationCards:
     def deviation_alert(self, alert: DeviationAlert) -> OutgoingMessage:
         locale = CHANNEL_LOCALE
         deviation, contract = alert.deviation, alert.contract
-        code = short_code(deviation.id)
+        code = shown_code(deviation)
         severity = severity_label(deviation.severity, locale)
         title = text(
-            "deviation.alert.title", locale, severity=severity, reference=contract.reference
+            "deviation.alert.title",
+            locale,
+            severity=severity_before_noun(deviation.severity, locale),
+            reference=contract.reference,
         )
         reporter = alert.reporter.display_name
         intro = text(
@@ -182,7 +185,8 @@ class DeviationCards:
             text_block(plain(description), spacing="None"),
             text_block(how_to, isSubtle=True, spacing="Medium"),
         ]
-        lines = [title, intro, *(f"{k}: {_unescape(v)}" for k, v in facts), description, how_to]
+        lines = [title, unescape(intro), *(f"{k}: {unescape(v)}" for k, v in facts)]
+        lines += [description, how_to]
         return OutgoingMessage(
             text=title,
             card=adaptive_card(body, "\n".join(lines)),
@@ -190,19 +194,15 @@ class DeviationCards:
         )
 
 
-def _unescape(value: str) -> str:
-    return re.sub(r"\\(.)", r"\1", value)
-
-
 # --- lists and history ----------------------------------------------------------------------------
 
 
 def deviation_line(view: DeviationView, locale: str | None) -> str:
-    """`3f9c2b1a · KOM-2025-0147 · Forsinkelse · Høy · Åpent · 20.11.2026` (plain text)."""
+    """`AV-2026-0042 · KOM-2025-0147 · Forsinkelse · Høy · Åpent · 20.11.2026` (plain text)."""
     d = view.deviation
     return " · ".join(
         [
-            short_code(d.id),
+            shown_code(d),
             view.contract.reference,
             category_label(d.category, locale),
             severity_label(d.severity, locale),
@@ -220,7 +220,7 @@ def deviations_card(views: Sequence[DeviationView], locale: str | None) -> Card:
     lines = [title, hint, ""]
     for view in views[:MAX_LISTED]:
         d = view.deviation
-        head = f"**{short_code(d.id)}** · **{plain(view.contract.reference)}** " + _plain_clip(
+        head = f"**{shown_code(d)}** · **{plain(view.contract.reference)}** " + _plain_clip(
             view.contract.title, 80
         )
         detail = " · ".join(
@@ -288,7 +288,7 @@ def history_card(
 ) -> Card:
     """One deviation: what it is, its status, and every change (who and when)."""
     d: Deviation = view.deviation
-    code = short_code(d.id)
+    code = shown_code(d)
     title = text("deviation.history.title", locale, code=code, reference=view.contract.reference)
     facts = [
         (text("deviation.field.contract", locale), _plain_clip(view.contract.title, 100)),
@@ -303,7 +303,7 @@ def history_card(
         fact_set(facts),
         text_block(plain(_clip_lines(d.description, MAX_DESCRIPTION_SHOWN)), spacing="Small"),
     ]
-    lines = [title, *(f"{k}: {_unescape(v)}" for k, v in facts), d.description, ""]
+    lines = [title, *(f"{k}: {unescape(v)}" for k, v in facts), d.description, ""]
     for event in events[-MAX_HISTORY:]:
         line, note = _history_line(event, names, locale)
         body.append(text_block(plain(line), isSubtle=True, separator=True, spacing="Small"))

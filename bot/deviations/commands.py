@@ -49,6 +49,7 @@ from bot.deviations import report_deviation_dialog as dd
 from bot.deviations.cards import DeviationCards, deviations_card, history_card
 from bot.deviations.replies import refusal_reply, stored_reply
 from followup.calendar.workdays import oslo_today
+from followup.deviations.codes import shown_code
 from followup.deviations.intake import (
     IntakeRefused,
     ReportTarget,
@@ -62,7 +63,6 @@ from followup.deviations.intake import (
     read_remedy,
     read_severity,
     report_target,
-    short_code,
 )
 from followup.deviations.services import (
     DeviationRefusal,
@@ -398,7 +398,7 @@ class DeviationCommands(DomainCommands):
                 return text(
                     "deviation.status.invalid",
                     locale,
-                    code=short_code(deviation.id),
+                    code=shown_code(deviation),
                     before=status_label(deviation.status, locale),
                     after=status_label(status or deviation.status, locale),
                 )
@@ -412,7 +412,7 @@ class DeviationCommands(DomainCommands):
     ) -> str:
         locale = request.locale
         after = updated.deviation
-        code = short_code(after.id)
+        code = shown_code(after)
         if not updated.changed:
             return text(
                 "deviation.status.unchanged",

@@ -13,7 +13,7 @@ from bot.conversation.markdown import plain
 from bot.conversation.replies import error_reply
 from bot.conversation.texts import text
 from bot.deviations.cards import day_label
-from followup.deviations.intake import short_code
+from followup.deviations.codes import shown_code
 from followup.deviations.services import ALERT_SEVERITIES, DeviationRefusal, DeviationReported
 from followup.errors import FollowUpError
 from followup.models import DeviationStatus
@@ -49,9 +49,9 @@ def _status(value: object, locale: str | None) -> str:
 def stored_reply(
     reported: DeviationReported, locale: str | None, *, checkpoint_title: str | None = None
 ) -> str:
-    """`Avvik 3f9c2b1a er registrert på …`, what it answered, and whether procurement knows."""
+    """`Avvik AV-2026-0042 er registrert på …`, what it answered, and whether procurement knows."""
     deviation, contract = reported.deviation, reported.contract
-    code = short_code(deviation.id)
+    code = shown_code(deviation)
     parts = []
     if not reported.created:
         parts.append(text("deviation.dialog.already", locale))
@@ -62,7 +62,7 @@ def stored_reply(
             code=code,
             contract=f"{contract.reference} {plain(contract.title)}",
             category=category_label(deviation.category, locale),
-            severity=severity_label(deviation.severity, locale),
+            severity=severity_label(deviation.severity, locale).lower(),
             date=day_label(deviation.occurred_on, locale),
         )
     )

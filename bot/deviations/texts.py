@@ -4,26 +4,28 @@ and statuses are in the core catalogue (`bot.conversation.labels`)."""
 
 from __future__ import annotations
 
-from bot.conversation.texts import add_words
+from bot.conversation.texts import Plural, Words, add_words
 
-NB: dict[str, str] = {
+NB: Words = {
     # --- commands ------------------------------------------------------------------------------
-    "command.meld avvik": "Meld et avvik på en kontrakt: meld avvik <avtalenr>",
+    "command.meld avvik": "Meld et avvik på en kontrakt, for eksempel meld avvik KOM-2025-0147",
     "command.avvik": "Avvik på kontraktene du ser: avvik [åpne | alle] [kategori] [alvorlighet]",
-    "command.avviksstatus": "Endre status på et avvik: avviksstatus <kode> lukket",
+    "command.avviksstatus": (
+        "Endre status på et avvik, for eksempel avviksstatus AV-2026-0042 lukket"
+    ),
     "command.avbryt": "Avbryt det du holder på med",
     "help.cmd.meld avvik": (
-        "«meld avvik [avtalenr]» – meld et avvik (forsinkelse, mangel, feil mengde …); jeg "
+        "«meld avvik [*avtalenr*]» – meld et avvik (forsinkelse, mangel, feil mengde …); jeg "
         "spør om det jeg trenger, og ingenting lagres før du bekrefter"
     ),
     "help.cmd.avvik": (
         "«avvik [åpne | alle] [kategori] [alvorlighet]» – avvikene på kontraktene du kan se "
-        "(innkjøp: alle), med kode og filterknapper; i 1:1-chat melder «avvik KOM-2025-0147» et "
+        "(innkjøp: alle), med kode og filterknapper; i 1:1-chat melder «avvik *avtalenr*» et "
         "nytt"
     ),
     "help.cmd.avviksstatus": (
-        "«avviksstatus <kode> under behandling | lukket | åpen [notat]» – endre status på et "
-        "avvik (innkjøp, kontraktseier og forvalter); «avviksstatus <kode>» viser historikken"
+        "«avviksstatus *kode* under behandling | lukket | åpen [notat]» – endre status på et "
+        "avvik (innkjøp, kontraktseier og forvalter); «avviksstatus *kode*» viser historikken"
     ),
     "help.cmd.avbryt": "«avbryt» – stopp et avvik du holder på å melde; ingenting lagres",
     # --- labels --------------------------------------------------------------------------------
@@ -37,7 +39,7 @@ NB: dict[str, str] = {
         "Oppfølgingen hører til en annen kontrakt enn den som er oppgitt. Ingenting er lagret."
     ),
     "deviation.unknown": (
-        "Jeg finner ikke det avviket. Koden står på avviket, for eksempel «3f9c2b1a»; «avvik» "
+        "Jeg finner ikke det avviket. Koden står på avviket, for eksempel «AV-2026-0042»; «avvik» "
         "viser de åpne avvikene dine."
     ),
     "deviation.not_allowed": (
@@ -53,19 +55,30 @@ NB: dict[str, str] = {
         "Statusen «{value}» kjenner jeg ikke. Velg åpen, under behandling eller lukket."
     ),
     "deviation.description_missing": "Beskrivelsen kan ikke være tom. Skriv hva som skjedde.",
-    "deviation.description_too_long": (
-        "Beskrivelsen er for lang ({length} tegn; grensen er {limit}). Skriv kortere."
+    "deviation.description_too_long": Plural(
+        one="Beskrivelsen er for lang ({length} tegn; grensen er {limit}). Skriv kortere.",
+        other="Beskrivelsen er for lang ({length} tegn; grensen er {limit}). Skriv kortere.",
+        by="length",
     ),
-    "deviation.note_too_long": (
-        "Notatet er for langt ({length} tegn; grensen er {limit}). Skriv kortere."
+    "deviation.note_too_long": Plural(
+        one="Notatet er for langt ({length} tegn; grensen er {limit}). Skriv kortere.",
+        other="Notatet er for langt ({length} tegn; grensen er {limit}). Skriv kortere.",
+        by="length",
     ),
     "deviation.date_in_future": (
         "Den datoen er frem i tid. Et avvik har allerede skjedd: skriv datoen det skjedde eller "
         "ble oppdaget, for eksempel «i dag» eller «i går»."
     ),
-    "deviation.date_too_old": (
-        "Den datoen er mer enn {years} år tilbake. Så gamle avvik tar jeg ikke imot her; "
-        "kontakt innkjøp."
+    "deviation.date_too_old": Plural(
+        one=(
+            "Den datoen er mer enn {years} år tilbake. Så gamle avvik tar jeg ikke imot her; "
+            "kontakt innkjøp."
+        ),
+        other=(
+            "Den datoen er mer enn {years} år tilbake. Så gamle avvik tar jeg ikke imot her; "
+            "kontakt innkjøp."
+        ),
+        by="years",
     ),
     "deviation.date_before_contract": (
         "Den datoen er lenge før kontrakten startet ({start}). Skriv datoen avviket skjedde."
@@ -75,8 +88,11 @@ NB: dict[str, str] = {
         "Denne oppfølgingen er avsluttet, så den tar ikke imot avvik. Skriv «meld avvik "
         "{reference}» for å melde avviket på kontrakten. Ingenting er lagret."
     ),
-    "deviation.code_ambiguous": (
-        "{count} avvik har koden «{short}». Skriv hele id-en til avviket i stedet."
+    "deviation.code_ambiguous": Plural(
+        one="{count} avvik har den eldre koden «{short}». Skriv avviksnummeret i stedet, "
+        "for eksempel «AV-2026-0042»; «avvik» viser numrene.",
+        other="{count} avvik har den eldre koden «{short}». Skriv avviksnummeret i stedet, "
+        "for eksempel «AV-2026-0042»; «avvik» viser numrene.",
     ),
     # --- the dialog ----------------------------------------------------------------------------
     "deviation.dialog.intro": (
@@ -98,9 +114,16 @@ NB: dict[str, str] = {
         "Når skjedde det (eller når ble det oppdaget)? Skriv for eksempel «i dag», «i går», "
         "«12.9» eller «forrige fredag»."
     ),
-    "deviation.dialog.ask.description": (
-        "Beskriv hva som skjedde, med det innkjøp og leverandøren trenger å vite (høyst {limit} "
-        "tegn)."
+    "deviation.dialog.ask.description": Plural(
+        one=(
+            "Beskriv hva som skjedde, med det innkjøp og leverandøren trenger å vite (høyst "
+            "{limit} tegn)."
+        ),
+        other=(
+            "Beskriv hva som skjedde, med det innkjøp og leverandøren trenger å vite (høyst "
+            "{limit} tegn)."
+        ),
+        by="limit",
     ),
     "deviation.dialog.ask.remedy": "Hvilket tiltak foreslår du? Sanksjonstrappen, mildest først.",
     "deviation.dialog.ask.confirm": (
@@ -124,11 +147,18 @@ NB: dict[str, str] = {
         "seriøsitetsavvik (lønn, HMS-kort, lærlinger, underleverandører), HMS-avvik eller annet."
     ),
     "deviation.dialog.help.severity": (
-        "Velg hvor alvorlig avviket er. Høy og kritisk varsles til innkjøp med en gang."
+        "Velg hvor alvorlig avviket er. Høye og kritiske avvik varsles til innkjøp med en gang."
     ),
-    "deviation.dialog.help.date": (
-        "Skriv datoen avviket skjedde eller ble oppdaget. Den kan ikke være frem i tid eller "
-        "mer enn {years} år tilbake."
+    "deviation.dialog.help.date": Plural(
+        one=(
+            "Skriv datoen avviket skjedde eller ble oppdaget. Den kan ikke være frem i tid eller "
+            "mer enn {years} år tilbake."
+        ),
+        other=(
+            "Skriv datoen avviket skjedde eller ble oppdaget. Den kan ikke være frem i tid eller "
+            "mer enn {years} år tilbake."
+        ),
+        by="years",
     ),
     "deviation.dialog.help.description": (
         "Skriv med egne ord hva som skjedde: hva som mangler eller er feil, hvor mye og hvor. "
@@ -188,7 +218,7 @@ NB: dict[str, str] = {
     "deviation.list.title": "Åpne avvik ({count})",
     "deviation.list.none": "Du har ingen åpne avvik. Skriv «meld avvik» for å melde et nytt.",
     "deviation.list.hint": (
-        "Skriv «meld avvik» for å melde et nytt, og «avviksstatus <kode> lukket» for å lukke."
+        "Skriv «meld avvik» for å melde et nytt, og «avviksstatus *kode* lukket» for å lukke."
     ),
     "deviation.list.more": "… og {count} til.",
     "deviation.history.title": "Avvik {code} – {reference}",
@@ -204,11 +234,15 @@ NB: dict[str, str] = {
     ),
 }
 
-EN: dict[str, str] = {
+EN: Words = {
     # --- commands ------------------------------------------------------------------------------
-    "command.meld avvik": "Report a deviation on a contract: report deviation <contract no.>",
+    "command.meld avvik": (
+        "Report a deviation on a contract, for example report deviation KOM-2025-0147"
+    ),
     "command.avvik": "Deviations you may see: deviations [open | all] [category] [severity]",
-    "command.avviksstatus": "Change a deviation's status: deviation status <code> closed",
+    "command.avviksstatus": (
+        "Change a deviation's status, for example deviation status AV-2026-0042 closed"
+    ),
     "command.avbryt": "Cancel what you are doing",
     "help.cmd.meld avvik": (
         "“report deviation [contract no.]” – report a deviation (late, defect, wrong "
@@ -217,11 +251,11 @@ EN: dict[str, str] = {
     "help.cmd.avvik": (
         "“deviations [open | all] [category] [severity]” – the deviations on the contracts you "
         "may see (procurement: all), with codes and filter buttons; in a 1:1 chat "
-        "“deviation KOM-2025-0147” reports a new one"
+        "“deviation *reference*” reports a new one"
     ),
     "help.cmd.avviksstatus": (
-        "“deviation status <code> in progress | closed | open [note]” – change a deviation's "
-        "status (procurement, owner and manager); “deviation status <code>” shows its history"
+        "“deviation status *code* in progress | closed | open [note]” – change a deviation's "
+        "status (procurement, owner and manager); “deviation status *code*” shows its history"
     ),
     "help.cmd.avbryt": "“cancel” – stop reporting a deviation; nothing is stored",
     # --- labels --------------------------------------------------------------------------------
@@ -234,7 +268,7 @@ EN: dict[str, str] = {
         "The follow-up belongs to another contract than the one given. Nothing was stored."
     ),
     "deviation.unknown": (
-        "I cannot find that deviation. Its code is on the deviation, e.g. “3f9c2b1a”; "
+        "I cannot find that deviation. Its code is on the deviation, e.g. “AV-2026-0042”; "
         "“deviations” lists your open ones."
     ),
     "deviation.not_allowed": (
@@ -250,19 +284,32 @@ EN: dict[str, str] = {
         "I do not know the status “{value}”. Choose open, in progress or closed."
     ),
     "deviation.description_missing": "The description cannot be empty. Write what happened.",
-    "deviation.description_too_long": (
-        "The description is too long ({length} characters; the limit is {limit}). Shorten it."
+    "deviation.description_too_long": Plural(
+        one="The description is too long ({length} character; the limit is {limit}). Shorten it.",
+        other=(
+            "The description is too long ({length} characters; the limit is {limit}). Shorten it."
+        ),
+        by="length",
     ),
-    "deviation.note_too_long": (
-        "The note is too long ({length} characters; the limit is {limit}). Shorten it."
+    "deviation.note_too_long": Plural(
+        one="The note is too long ({length} character; the limit is {limit}). Shorten it.",
+        other="The note is too long ({length} characters; the limit is {limit}). Shorten it.",
+        by="length",
     ),
     "deviation.date_in_future": (
         "That date is in the future. A deviation has already happened: write the date it "
         "happened or was found, e.g. “today” or “yesterday”."
     ),
-    "deviation.date_too_old": (
-        "That date is more than {years} years ago. I do not take deviations that old here; "
-        "contact procurement."
+    "deviation.date_too_old": Plural(
+        one=(
+            "That date is more than {years} year ago. I do not take deviations that old here; "
+            "contact procurement."
+        ),
+        other=(
+            "That date is more than {years} years ago. I do not take deviations that old here; "
+            "contact procurement."
+        ),
+        by="years",
     ),
     "deviation.date_before_contract": (
         "That date is long before the contract started ({start}). Write the date it happened."
@@ -274,8 +321,11 @@ EN: dict[str, str] = {
         "This follow-up is closed, so it takes no deviation. Type “report deviation "
         "{reference}” to report it on the contract. Nothing was stored."
     ),
-    "deviation.code_ambiguous": (
-        "{count} deviations have the code “{short}”. Write the deviation's whole id instead."
+    "deviation.code_ambiguous": Plural(
+        one="{count} deviation has the older code “{short}”. Write its number instead, e.g. "
+        "“AV-2026-0042”; “deviations” lists the numbers.",
+        other="{count} deviations have the older code “{short}”. Write the number instead, "
+        "e.g. “AV-2026-0042”; “deviations” lists the numbers.",
     ),
     # --- the dialog ----------------------------------------------------------------------------
     "deviation.dialog.intro": (
@@ -298,9 +348,16 @@ EN: dict[str, str] = {
         "When did it happen (or when was it found)? Write e.g. “today”, “yesterday”, "
         "“12.9” or “20.11.2026”."
     ),
-    "deviation.dialog.ask.description": (
-        "Describe what happened, with what procurement and the supplier need to know (at most "
-        "{limit} characters)."
+    "deviation.dialog.ask.description": Plural(
+        one=(
+            "Describe what happened, with what procurement and the supplier need to know (at "
+            "most {limit} character)."
+        ),
+        other=(
+            "Describe what happened, with what procurement and the supplier need to know (at "
+            "most {limit} characters)."
+        ),
+        by="limit",
     ),
     "deviation.dialog.ask.remedy": (
         "Which remedy do you propose? The sanction ladder, mildest first."
@@ -326,11 +383,18 @@ EN: dict[str, str] = {
         "and safety, or other."
     ),
     "deviation.dialog.help.severity": (
-        "Choose how serious it is. High and critical are sent to procurement at once."
+        "Choose how serious it is. High and critical deviations are sent to procurement at once."
     ),
-    "deviation.dialog.help.date": (
-        "Write the date the deviation happened or was found. It cannot be in the future or more "
-        "than {years} years ago."
+    "deviation.dialog.help.date": Plural(
+        one=(
+            "Write the date the deviation happened or was found. It cannot be in the future or "
+            "more than {years} year ago."
+        ),
+        other=(
+            "Write the date the deviation happened or was found. It cannot be in the future or "
+            "more than {years} years ago."
+        ),
+        by="years",
     ),
     "deviation.dialog.help.description": (
         "Write in your own words what happened: what is missing or wrong, how much and where. "
@@ -393,7 +457,7 @@ EN: dict[str, str] = {
     "deviation.list.title": "Open deviations ({count})",
     "deviation.list.none": "You have no open deviations. Type “report deviation” to report one.",
     "deviation.list.hint": (
-        "Type “report deviation” to report a new one, and “deviation status <code> closed” to "
+        "Type “report deviation” to report a new one, and “deviation status *code* closed” to "
         "close one."
     ),
     "deviation.list.more": "… and {count} more.",

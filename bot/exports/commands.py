@@ -203,6 +203,13 @@ class Exports:
     lifetime: timedelta
     link_lifetime: timedelta
     base_url: str
+    clock: Callable[[], datetime] | None = None
+    """The time `lifetime` and `link_lifetime` count in: real time, also while the demo runs
+    the follow-ups' clock fast. None: the turn's time."""
+
+    def lifetime_now(self, turn_now: datetime) -> datetime:
+        """Now, for an export's and a link's lifetime (see `clock`)."""
+        return self.clock() if self.clock is not None else turn_now
 
     def __post_init__(self) -> None:
         self._slots = asyncio.Semaphore(BUILD_CONCURRENCY)
@@ -321,10 +328,6 @@ class _Refused(Exception):
         self.reply = reply
 
 
-def _thousands(number: int) -> str:
-    return f"{number:,}".replace(",", "\u00a0")
-
-
 class ExportCommands(DomainCommands):
     def __init__(self, deps: BotDependencies, exports: Exports | None = None) -> None:
         super().__init__(deps)
@@ -436,7 +439,7 @@ class ExportCommands(DomainCommands):
                 wanted.export_format,
                 person_id=person.id,
                 conversation_id=request.conversation_id or "",
-                now=request.now,
+                now=exports.lifetime_now(request.now),
                 lifetime=exports.lifetime,
                 sheet_title=SHEET_TITLES.get(query.kind, "Eksport"),
             )
@@ -462,7 +465,7 @@ class ExportCommands(DomainCommands):
             what=what[:1].upper() + what[1:],
             period=period,
             scope=scope_text,
-            rows=_thousands(made.rows),
+            rows=made.rows,
         )
         delivery = delivery_for(request)
         log.info(
@@ -532,7 +535,7 @@ class ExportCommands(DomainCommands):
         )
         lines = [text("export.consent", locale, summary=summary)]
         if made.truncated:
-            lines.append(text("export.truncated", locale, rows=_thousands(made.rows)))
+            lines.append(text("export.truncated", locale, rows=made.rows))
         return MessageFactory.attachment(card, text="\n\n".join(lines))
 
     async def _link_reply(
@@ -545,7 +548,7 @@ class ExportCommands(DomainCommands):
         locale: str | None,
     ) -> str:
         token, _link = await asyncio.to_thread(
-            issue_link, exports.store, made, now, exports.link_lifetime
+            issue_link, exports.store, made, exports.lifetime_now(now), exports.link_lifetime
         )
         url = exports.base_url + EXPORT_ROUTE.format(token=token)
         minutes = int(exports.link_lifetime.total_seconds() // 60)
@@ -560,7 +563,7 @@ class ExportCommands(DomainCommands):
             )
         ]
         if made.truncated:
-            lines.append(text("export.truncated", locale, rows=_thousands(made.rows)))
+            lines.append(text("export.truncated", locale, rows=made.rows))
         if in_channel:
             lines.append(text("export.link_channel", locale))
         return "\n\n".join(lines)
@@ -585,7 +588,7 @@ class ExportCommands(DomainCommands):
                 export_id,
                 person_id=person.id if person is not None else None,
                 conversation_id=request.conversation_id,
-                now=request.now,
+                now=exports.lifetime_now(request.now),
             )
 
         consented = await asyncio.to_thread(find)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from bot.conversation.texts import add_words
+from bot.conversation.texts import Plural, Words, add_words
 
-NB: dict[str, str] = {
+NB: Words = {
     "command.eksport": "Last ned svar, avvik, forfalte eller kontrakter som Excel",
     "help.cmd.eksport": (
-        "«eksport <svar | avvik | forfalt | kontrakter> [fra <dato>] [til <dato>] [csv]» – "
-        "listen som Excel-fil (eller CSV), én rad per sak (innkjøpsteamet og kontraktseiere); "
-        "«eksport historikk [avtalenr] [fra <dato>] [til <dato>]» – alle endringer"
+        "«eksport svar», «eksport avvik», «eksport forfalt» eller «eksport kontrakter», med "
+        "[fra *dato*] [til *dato*] [csv] etter – listen som Excel-fil (eller CSV), én rad per "
+        "sak (innkjøpsteamet og kontraktseiere); «eksport historikk [*avtalenr*] [fra *dato*] "
+        "[til *dato*]» – alle endringer"
     ),
     "export.usage": (
         "Skriv hva du vil eksportere: «eksport svar», «eksport avvik», «eksport forfalt» eller "
-        "«eksport kontrakter». Legg til en periode med «fra <dato>» og «til <dato>» (for "
+        "«eksport kontrakter». Legg til en periode med «fra» og «til» (for "
         "eksempel «eksport svar fra 1.9 til 30.11»), og «csv» hvis du vil ha CSV i stedet for "
         "Excel."
     ),
@@ -36,15 +37,26 @@ NB: dict[str, str] = {
     "export.scope.all": "hele porteføljen",
     "export.scope.own": "kontraktene du kan se",
     "export.scope.channel": "det alle i samtalen kan se",
-    "export.summary": "{what}{period} i {scope}: {rows} rader",
+    "export.summary": Plural(
+        one="{what}{period} i {scope}: {rows} rad",
+        other="{what}{period} i {scope}: {rows} rader",
+        by="rows",
+    ),
     "export.consent": (
-        "Eksporten er klar: {summary}. Trykk «Allow» (Tillat) for å lagre filen i OneDrive, "
-        "så sender jeg den hit."
+        "Eksporten er klar: {summary}. Trykk «Tillat» for å lagre filen i OneDrive, så sender "
+        "jeg den hit. (I Teams på engelsk heter knappen «Allow».)"
     ),
     "export.consent_description": "{summary}. Laget {made}.",
-    "export.link": (
-        "Eksporten er klar: {summary}.\n\n[Last ned {file}]({url}) – lenken virker i "
-        "{minutes} minutter."
+    "export.link": Plural(
+        one=(
+            "Eksporten er klar: {summary}.\n\n[Last ned {file}]({url}) – lenken virker i "
+            "{minutes} minutt."
+        ),
+        other=(
+            "Eksporten er klar: {summary}.\n\n[Last ned {file}]({url}) – lenken virker i "
+            "{minutes} minutter."
+        ),
+        by="minutes",
     ),
     "export.link_channel": (
         "Her står bare det alle i samtalen har lov til å se. Skriv «eksport» til meg i en "
@@ -69,23 +81,31 @@ NB: dict[str, str] = {
         "Opplastingen til OneDrive mislyktes. Skriv «eksport» på nytt for å prøve igjen."
     ),
     "export.declined": "Greit, jeg sender ikke filen, og den er slettet.",
-    "export.gone": (
-        "Den eksporten finnes ikke lenger (den varer {minutes} minutter). Skriv «eksport» på nytt."
+    "export.gone": Plural(
+        one=(
+            "Den eksporten finnes ikke lenger (den varer {minutes} minutt). Skriv «eksport» på "
+            "nytt."
+        ),
+        other=(
+            "Den eksporten finnes ikke lenger (den varer {minutes} minutter). Skriv «eksport» på "
+            "nytt."
+        ),
+        by="minutes",
     ),
     "export.page_gone": "Lenken er utløpt. Be om en ny eksport i Teams.",
 }
 
-EN: dict[str, str] = {
+EN: Words = {
     "command.eksport": "Download answers, deviations, overdue or contracts as Excel",
     "help.cmd.eksport": (
-        '"export <answers | deviations | overdue | contracts> [from <date>] [to <date>] '
-        '[csv]" – the list as an Excel file (or CSV), one row per item (procurement and '
-        'contract owners); "export history [contract no.] [from <date>] [to <date>]" – every '
-        "change"
+        '"export answers", "export deviations", "export overdue" or "export contracts", with '
+        "[from *date*] [to *date*] [csv] after – the list as an Excel file (or CSV), one row "
+        'per item (procurement and contract owners); "export history [*reference*] '
+        '[from *date*] [to *date*]" – every change'
     ),
     "export.usage": (
         'Say what to export: "export answers", "export deviations", "export overdue" or '
-        '"export contracts". Add a period with "from <date>" and "to <date>" (for example '
+        '"export contracts". Add a period with "from" and "to" (for example '
         '"export answers from 1.9 to 30.11"), and "csv" for CSV instead of Excel.'
     ),
     "export.not_allowed": (
@@ -107,15 +127,26 @@ EN: dict[str, str] = {
     "export.scope.all": "the whole portfolio",
     "export.scope.own": "the contracts you can see",
     "export.scope.channel": "what everyone in this conversation may see",
-    "export.summary": "{what}{period} in {scope}: {rows} rows",
+    "export.summary": Plural(
+        one="{what}{period} in {scope}: {rows} row",
+        other="{what}{period} in {scope}: {rows} rows",
+        by="rows",
+    ),
     "export.consent": (
         'The export is ready: {summary}. Press "Allow" to save the file in your OneDrive, '
         "and I will send it here."
     ),
     "export.consent_description": "{summary}. Made {made}.",
-    "export.link": (
-        "The export is ready: {summary}.\n\n[Download {file}]({url}) – the link works for "
-        "{minutes} minutes."
+    "export.link": Plural(
+        one=(
+            "The export is ready: {summary}.\n\n[Download {file}]({url}) – the link works for "
+            "{minutes} minute."
+        ),
+        other=(
+            "The export is ready: {summary}.\n\n[Download {file}]({url}) – the link works for "
+            "{minutes} minutes."
+        ),
+        by="minutes",
     ),
     "export.link_channel": (
         'Only what everyone in this conversation may see is included. Write "export" to me in '
@@ -138,8 +169,12 @@ EN: dict[str, str] = {
     ),
     "export.upload_failed": 'The upload to OneDrive failed. Write "export" again to retry.',
     "export.declined": "All right, I will not send the file, and it has been deleted.",
-    "export.gone": (
-        'That export no longer exists (exports last {minutes} minutes). Write "export" again.'
+    "export.gone": Plural(
+        one='That export no longer exists (exports last {minutes} minute). Write "export" again.',
+        other=(
+            'That export no longer exists (exports last {minutes} minutes). Write "export" again.'
+        ),
+        by="minutes",
     ),
     "export.page_gone": "The link has expired. Ask for a new export in Teams.",
 }

@@ -4,7 +4,7 @@ what and before → after; an `Eldre` button pages back (verb `historyMore`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Final
 
@@ -70,6 +70,11 @@ def _value(field: str, value: Any, locale: str | None) -> str:
     if field.endswith("_at"):
         try:
             return _moment(datetime.fromisoformat(shown), locale)
+        except ValueError:
+            return shown
+    if field.endswith("_on"):
+        try:
+            return formatting.numeric(date.fromisoformat(shown), locale)
         except ValueError:
             return shown
     return shown

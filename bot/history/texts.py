@@ -7,17 +7,19 @@ from bot.conversation.texts import add_words
 NB: dict[str, str] = {
     "command.historikk": "Historikken til en kontrakt: hvem endret hva, når og for hvem",
     "help.cmd.historikk": (
-        "«historikk KOM-2025-0147» – alt som er registrert på kontrakten: hvem, for hvem, når "
+        "«historikk *avtalenr*» – alt som er registrert på kontrakten: hvem, for hvem, når "
         "og hva som ble endret, nyeste først"
     ),
-    "history.usage": "Skriv «historikk <avtalenr>», for eksempel «historikk KOM-2025-0147».",
+    "history.usage": (
+        "Skriv «historikk» og avtalenummeret, for eksempel «historikk KOM-2025-0147»."
+    ),
     "history.title": "Historikk: {reference} {title}",
     "history.empty": "Ingenting er registrert på {reference} ennå.",
     "history.by": "{who}",
     "history.by_for": "{who} for {owner}",
     "history.more": "Eldre",
     "history.unknown_contract": "Jeg finner ingen kontrakt med avtalenummer «{reference}».",
-    "history.bad_cursor": "Kortet er utdatert. Skriv «historikk <avtalenr>» på nytt.",
+    "history.bad_cursor": "Kortet er utdatert. Skriv «historikk» og avtalenummeret på nytt.",
     "history.field.state": "status",
     "history.field.next_action_at": "neste påminnelse",
     "history.field.kind": "svar",
@@ -29,6 +31,8 @@ NB: dict[str, str] = {
     "history.field.note": "merknad",
     "history.field.file_name": "fil",
     "history.field.checkpoints": "kontrollpunkter",
+    "history.field.decided_by": "besluttet av",
+    "history.field.decided_on": "besluttet",
     "history.state.planned": "planlagt",
     "history.state.notified": "varslet",
     "history.state.reminded": "purret",
@@ -55,17 +59,19 @@ NB: dict[str, str] = {
 EN: dict[str, str] = {
     "command.historikk": "A contract's history: who changed what, when and for whom",
     "help.cmd.historikk": (
-        "“history KOM-2025-0147” – everything recorded on the contract: who, for whom, when and "
+        "“history *reference*” – everything recorded on the contract: who, for whom, when and "
         "what changed, newest first"
     ),
-    "history.usage": "Type “history <contract no.>”, for example “history KOM-2025-0147”.",
+    "history.usage": (
+        "Type “history” and the contract number, for example “history KOM-2025-0147”."
+    ),
     "history.title": "History: {reference} {title}",
     "history.empty": "Nothing is recorded on {reference} yet.",
     "history.by": "{who}",
     "history.by_for": "{who} for {owner}",
     "history.more": "Older",
     "history.unknown_contract": "I find no contract with the number “{reference}”.",
-    "history.bad_cursor": "The card is out of date. Type “history <contract no.>” again.",
+    "history.bad_cursor": "The card is out of date. Type “history” and the contract number again.",
     "history.field.state": "state",
     "history.field.next_action_at": "next reminder",
     "history.field.kind": "answer",
@@ -77,6 +83,8 @@ EN: dict[str, str] = {
     "history.field.note": "note",
     "history.field.file_name": "file",
     "history.field.checkpoints": "checkpoints",
+    "history.field.decided_by": "decided by",
+    "history.field.decided_on": "decided on",
     "history.state.planned": "planned",
     "history.state.notified": "notified",
     "history.state.reminded": "reminded",

@@ -1,10 +1,17 @@
 """The owner's cards: my follow-ups week by week, my contracts, one contract's plan (built
-with the card kit, `bot.conversation.cards`; every word from the text catalogue)."""
+with the card kit, `bot.conversation.cards`; every word from the text catalogue).
+
+Every open follow-up the person may answer is one compact line with its actions
+(`bot.conversation.follow_up_lines`): the first as a button, the rest behind `…`. The first
+few on a card carry their actions (`ItemLines`, the card's size), the rest are lines; the
+card lists the ones with actions in `cardItems`, so that an answer draws them again in place
+(`bot.conversation.follow_up_cards.follow_ups_card`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Final
 
 from bot.conversation import formatting
 from bot.conversation.cards import (
@@ -19,10 +26,18 @@ from bot.conversation.cards import (
     text_block,
     title_block,
 )
+from bot.conversation.follow_up_cards import card_items_input
+from bot.conversation.follow_up_lines import ItemLines
+from bot.conversation.labels import with_ended_mark
 from bot.conversation.texts import text
 from followup.calendar.cadence import describe_cadence
-from followup.models import CheckpointStatus, Contract
+from followup.models import OPEN_FOLLOW_UP_STATES, CheckpointStatus, Contract
 from followup.tasks import ContractLine, ContractPlan, PlanLine, TaskItem
+
+CONTRACT_ACTION_ITEMS: Final = 3
+CONTRACT_ACTION_BYTES: Final = 9_000
+"""A `kontrakter` card's follow-ups with actions: two or three, the rest of the card lists the
+contracts."""
 
 
 def _contract_name(contract: Contract) -> str:
@@ -43,6 +58,8 @@ def task_groups(items: Sequence[TaskItem], today: date) -> list[tuple[date | Non
 
 def _task_notes(item: TaskItem, locale: str | None) -> list[str]:
     notes = []
+    if item.follow_up.state not in OPEN_FOLLOW_UP_STATES:
+        notes.append(text("tasks.answered", locale))
     if item.covering_for is not None:
         notes.append(text("tasks.covering_for", locale, name=item.covering_for.display_name))
     if item.covered_by is not None:
@@ -82,6 +99,7 @@ def tasks_card(
         body.append(text_block(empty))
         return adaptive_card(body, "\n".join([*lines, empty]))
     budget = CardBudget(limit)
+    taking = ItemLines(budget)
     for monday, group in task_groups(items, today):
         heading = (
             text("tasks.overdue", locale)
@@ -97,10 +115,17 @@ def tasks_card(
         )
         taken = []
         for item in group:
-            element, line = _task(item, today, locale), _task_line(item, today, locale)
-            if not budget.take(element, line):
+            found = taking.take(
+                item,
+                today,
+                locale,
+                notes=_task_notes(item, locale),
+                answerable=item.follow_up.state in OPEN_FOLLOW_UP_STATES,
+                overdue=item.overdue(today),
+            )
+            if found is None:
                 break
-            taken.append((element, line))
+            taken.append(found)
         if not taken:
             break
         body.append(heading_block)
@@ -114,42 +139,20 @@ def tasks_card(
         more = text("tasks.more", locale, count=len(items) - budget.shown)
         body.append(text_block(more, isSubtle=True, separator=True))
         lines += ["", more]
+    _end_items(body, lines, taking, locale)
     return adaptive_card(body, "\n".join(lines))
 
 
-def _due_text(item: TaskItem, today: date, locale: str | None) -> str:
-    when = formatting.due(item.follow_up.due_date, locale)
-    key = "tasks.overdue_since" if item.overdue(today) else "tasks.due"
-    return text(key, locale, date=when)
-
-
-def _task(item: TaskItem, today: date, locale: str | None) -> Element:
-    overdue = item.overdue(today)
-    head = f"**{_due_text(item, today, locale)}** · **{item.contract.reference}** " + clip(
-        item.contract.title, 100
-    )
-    details = [clip(item.checkpoint.title, 100)]
-    if item.supplier is not None:
-        details.append(text("tasks.supplier", locale, name=clip(item.supplier.name, 80)))
-    items: list[Element] = [
-        text_block(head, color="Attention") if overdue else text_block(head),
-        subtle_block(" · ".join(details)),
-    ]
-    notes = _task_notes(item, locale)
-    if notes:
-        items.append(text_block(" · ".join(notes), color="Accent", spacing="None"))
-    return {"type": "Container", "items": items, "spacing": "Small"}
-
-
-def _task_line(item: TaskItem, today: date, locale: str | None) -> str:
-    parts = [
-        f"- {_due_text(item, today, locale)}: {_contract_name(item.contract)}",
-        clip(item.checkpoint.title, 100),
-    ]
-    if item.supplier is not None:
-        parts.append(clip(item.supplier.name, 80))
-    parts += _task_notes(item, locale)
-    return " – ".join(parts)
+def _end_items(
+    body: list[Element], lines: list[str], taking: ItemLines, locale: str | None
+) -> None:
+    """How to answer what has no buttons, and the ids of what has (`cardItems`)."""
+    hint = taking.hint(locale)
+    if hint:
+        body.append(text_block(hint, isSubtle=True, spacing="Small"))
+        lines.append(hint)
+    if taking.acted:
+        body.append(card_items_input(taking.acted))
 
 
 def _end(contract: Contract, locale: str | None) -> str:
@@ -171,7 +174,7 @@ def _contract_facts(line: ContractLine, locale: str | None) -> list[tuple[str, s
         (text("contracts.fact.role", locale), text(f"contracts.role.{line.role}", locale)),
         (text("contracts.fact.supplier", locale), supplier),
         (text("contracts.fact.end", locale), _end(line.contract, locale)),
-        (text("contracts.fact.open", locale), str(line.open_follow_ups)),
+        (text("contracts.fact.open", locale), formatting.number(line.open_follow_ups, locale)),
         (text("contracts.fact.next", locale), next_due),
     ]
 
@@ -180,10 +183,13 @@ def contracts_card(
     lines: Sequence[ContractLine],
     locale: str | None,
     *,
+    today: date,
     narrowed_by: str | None = None,
     limit: int = MAX_ITEMS,
 ) -> Card:
-    """The person's contracts with role, supplier, end date, open follow-ups and next due."""
+    """The person's contracts with role, supplier, end date, open follow-ups and next due, and
+    under each the follow-ups waiting for an answer (overdue or due within 30 days) with
+    their actions, while the card has room for actions (then the counts say the rest)."""
     title = text("contracts.title", locale, count=len(lines))
     body: list[Element] = [title_block(title)]
     plain = [title]
@@ -196,23 +202,40 @@ def contracts_card(
         body.append(text_block(empty))
         return adaptive_card(body, "\n".join([*plain, empty]))
     budget = CardBudget(limit)
+    # The contracts come first here: few of their follow-ups carry actions, so that the list
+    # keeps room for the contracts (`tasks_card` has them all).
+    taking = ItemLines(
+        budget, with_actions=CONTRACT_ACTION_ITEMS, action_bytes=CONTRACT_ACTION_BYTES
+    )
+    shown = 0
     for line in lines:
         facts = _contract_facts(line, locale)
         summary = " · ".join(f"{title}: {value}" for title, value in facts)
+        name = with_ended_mark(_contract_name(line.contract), line.contract, locale)
         element = {
             "type": "Container",
             "separator": True,
-            "items": [text_block(f"**{_contract_name(line.contract)}**"), subtle_block(summary)],
+            "items": [text_block(f"**{name}**"), subtle_block(summary)],
         }
-        plain_line = f"- {_contract_name(line.contract)} – {summary}"
+        plain_line = f"- {name} – {summary}"
         if not budget.take(element, plain_line):
             break
+        shown += 1
         body.append(element)
         plain.append(plain_line)
-    if len(lines) > budget.shown:
-        more = text("contracts.more", locale, count=len(lines) - budget.shown)
+        for item in line.waiting:
+            if not taking.actions_left:
+                taking.without.append(item)
+                continue
+            found = taking.take(item, today, locale)
+            if found is not None:
+                body.append(found[0])
+                plain.append("  " + found[1])
+    if len(lines) > shown:
+        more = text("contracts.more", locale, count=len(lines) - shown)
         body.append(text_block(more, isSubtle=True, separator=True))
         plain.append(more)
+    _end_items(body, plain, taking, locale)
     return adaptive_card(body, "\n".join(plain))
 
 
@@ -236,11 +259,16 @@ def _period(contract: Contract, locale: str | None) -> str:
     )
 
 
-def plan_card(plan: ContractPlan, locale: str | None, *, limit: int = MAX_ITEMS) -> Card:
-    """A contract's checkpoints: cadence in words, evidence asked for, next due date, status."""
+def plan_card(
+    plan: ContractPlan, locale: str | None, *, today: date, limit: int = MAX_ITEMS
+) -> Card:
+    """A contract's checkpoints: cadence in words, evidence asked for, next due date, status;
+    first the follow-ups waiting for the asker's answer, with their actions (`plan.waiting`)."""
     contract = plan.contract
-    title = text(
-        "plan.title", locale, reference=contract.reference, title=clip(contract.title, 120)
+    title = with_ended_mark(
+        text("plan.title", locale, reference=contract.reference, title=clip(contract.title, 120)),
+        contract,
+        locale,
     )
     header = [
         (
@@ -264,16 +292,33 @@ def plan_card(plan: ContractPlan, locale: str | None, *, limit: int = MAX_ITEMS)
         body.append(text_block(empty, separator=True))
         return adaptive_card(body, "\n".join([*plain, empty]))
     budget = CardBudget(limit)
+    taking = ItemLines(budget)
+    if plan.waiting:
+        heading = text("plan.waiting", locale, count=len(plan.waiting))
+        body.append(text_block(heading, weight="Bolder", separator=True, spacing="Medium"))
+        plain += ["", heading]
+        for item in plan.waiting:
+            found = taking.take(item, today, locale)
+            if found is None:
+                break
+            body.append(found[0])
+            plain.append(found[1])
+        heading = text("plan.checkpoints", locale)
+        body.append(text_block(heading, weight="Bolder", separator=True, spacing="Medium"))
+        plain += ["", heading]
+    shown = 0
     for line in plan.lines:
         element, plain_line = _plan_line(line, locale)
         if not budget.take(element, plain_line):
             break
+        shown += 1
         body.append(element)
         plain += ["", plain_line]
-    if len(plan.lines) > budget.shown:
-        more = text("plan.more", locale, count=len(plan.lines) - budget.shown)
+    if len(plan.lines) > shown:
+        more = text("plan.more", locale, count=len(plan.lines) - shown)
         body.append(text_block(more, isSubtle=True, separator=True))
         plain.append(more)
+    _end_items(body, plain, taking, locale)
     return adaptive_card(body, "\n".join(plain))
 
 

@@ -22,9 +22,10 @@ from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest
 from bot.conversation.texts import text
 from bot.owner.cards import contracts_card, plan_card, tasks_card
 from followup.absence import (
+    BackFromAbsence,
     RegisterAbsence,
     current_and_future_absences,
-    end_absences,
+    end_current_absence,
     register_absence,
     set_standing_deputy,
 )
@@ -193,13 +194,14 @@ class OwnerCommands(DomainCommands):
             lines = [line for line in lines if _matches_contract(line, needle)]
             if not lines:
                 return text("contracts.empty_filtered", locale, filter=narrowed_by)
-        return card_reply(contracts_card(lines, locale, narrowed_by=narrowed_by))
+        return card_reply(contracts_card(lines, locale, today=today, narrowed_by=narrowed_by))
 
     # --- plan <avtalenr> ----------------------------------------------------------------------
 
     async def plan(self, rest: str, request: TurnRequest) -> Reply:
         """`plan <avtalenr>`: shown only to whom `status` would show the contract, and in a
-        channel only when every member may see it (`followup.access.reader_scope`)."""
+        channel only when every member may see it (`followup.access.reader_scope`). In a 1:1
+        chat the follow-ups waiting for the asker's answer come first, with their actions."""
         locale = request.locale
         reference = rest.strip()
         if not reference:
@@ -218,10 +220,11 @@ class OwnerCommands(DomainCommands):
                 channel_member_ids=channel.person_ids if channel else None,
                 unresolved_members=channel.unresolved if channel else 0,
             )
-            return contract_plan(uow, reference, today, scope=scope)
+            answerer = person.id if members is None else None
+            return contract_plan(uow, reference, today, scope=scope, answerer_id=answerer)
 
         plan = await self._read(work)
-        return card_reply(plan_card(plan, locale))
+        return card_reply(plan_card(plan, locale, today=today))
 
     # --- stedfortreder ------------------------------------------------------------------------
 
@@ -265,15 +268,29 @@ class OwnerCommands(DomainCommands):
         return await self._register(request, phrase, deputy_address=None)
 
     async def back(self, _rest: str, request: TurnRequest) -> Reply:
+        """`tilbake`: the absence going on ends; one planned for later stays (and is named)."""
         locale = request.locale
 
-        def work(uow: UnitOfWork) -> int:
-            return end_absences(uow, self._person(uow, request).id, request.now)
+        def work(uow: UnitOfWork) -> BackFromAbsence:
+            return end_current_absence(uow, self._person(uow, request).id, request.now)
 
-        ended = await self._write(work)
-        if not ended:
-            return text("absence.nothing_to_end", locale)
-        return text("absence.ended", locale, count=ended)
+        back = await self._write(work)
+        if back.ended:
+            first = back.ended[0]
+            said = [
+                text(
+                    "absence.ended",
+                    locale,
+                    period=formatting.period(first.start, first.end, locale),
+                )
+            ]
+        else:
+            said = [text("absence.nothing_to_end", locale)]
+        if back.planned:
+            upcoming = back.planned[0]
+            period = formatting.period(upcoming.start, upcoming.end, locale)
+            said.append(text("absence.planned_stays", locale, period=period))
+        return MessageFactory.text("\n\n".join(said))
 
     async def _register(
         self, request: TurnRequest, phrase: str, *, deputy_address: str | None

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from bot.conversation.texts import add_words
+from bot.conversation.texts import Plural, Words, add_words
 
-NB: dict[str, str] = {
+NB: Words = {
     "absence.usage": (
         "Skriv «fravær fra 7.12 til 18.12» når du skal være borte, «fravær» for å se fraværet "
         "ditt, og «tilbake» når du er tilbake."
@@ -17,17 +17,25 @@ NB: dict[str, str] = {
     ),
     "absence.default_covers": (
         "Mens du er borte går oppfølgingene til kontraktens stedfortreder eller "
-        "kontraktsforvalter. Skriv «stedfortreder <e-post>» for å velge en fast stedfortreder."
+        "kontraktsforvalter. Skriv «stedfortreder» og e-postadressen til den som skal svare for "
+        "deg, for å velge en fast stedfortreder."
     ),
     "absence.none": "Du har ikke registrert noe fravær fremover.",
     "absence.list": "Fraværet ditt:",
     "absence.item_deputy": "{period}: {deputy} svarer",
     "absence.item_default": "{period}: fast stedfortreder, ellers kontraktens stedfortreder",
     "absence.ended": (
-        "Velkommen tilbake! Fraværet ditt er avsluttet ({count}), og oppfølgingene går til deg "
+        "Velkommen tilbake! Fraværet ditt {period} er avsluttet, og oppfølgingene går til deg "
         "igjen."
     ),
+    "absence.planned_stays": (
+        "Det planlagte fraværet ditt {period} står fortsatt, med samme stedfortreder. Skriv "
+        "«fravær» for å se det."
+    ),
     "absence.nothing_to_end": "Du har ikke noe registrert fravær nå, så oppfølgingene går til deg.",
+    "tasks.answered": "Besvart",
+    "plan.waiting": "Venter på svar fra deg ({count})",
+    "plan.checkpoints": "Kontrollpunktene",
     "deputy.usage": (
         "Skriv «stedfortreder kari.nordmann@kommune.no fra 7.12 til 18.12» for en periode, "
         "«stedfortreder kari.nordmann@kommune.no» for fast stedfortreder, eller "
@@ -35,7 +43,8 @@ NB: dict[str, str] = {
     ),
     "deputy.standing": "Din faste stedfortreder er {name}.",
     "deputy.standing_none": (
-        "Du har ingen fast stedfortreder. Skriv «stedfortreder <e-post>» for å velge en."
+        "Du har ingen fast stedfortreder. Skriv «stedfortreder» og e-postadressen for å velge en, "
+        "for eksempel «stedfortreder kari.nordmann@kommune.no»."
     ),
     "deputy.set": "{name} er nå din faste stedfortreder og svarer når du er borte.",
     "deputy.cleared": "Du har ikke lenger noen fast stedfortreder.",
@@ -66,7 +75,11 @@ NB: dict[str, str] = {
         "Sluttdatoen kommer før startdatoen. Skriv for eksempel «fra 7.12 til 18.12»."
     ),
     "absence.in_past": ("Den perioden er allerede over. Fravær registreres fra i dag og fremover."),
-    "absence.too_long": "Fraværet er for langt: høyst {days} dager om gangen.",
+    "absence.too_long": Plural(
+        one="Fraværet er for langt: høyst {days} dag om gangen.",
+        other="Fraværet er for langt: høyst {days} dager om gangen.",
+        by="days",
+    ),
     "absence.too_far_ahead": "Så langt frem kan jeg ikke registrere fravær: høyst to år frem.",
     "deputy.bad_address": (
         "«{address}» er ikke en e-postadresse. Skriv for eksempel "
@@ -79,7 +92,7 @@ NB: dict[str, str] = {
     ),
 }
 
-EN: dict[str, str] = {
+EN: Words = {
     "absence.usage": (
         'Type "away from 7.12 to 18.12" before you go, "away" to list your absences, and '
         '"back" when you are back.'
@@ -91,22 +104,31 @@ EN: dict[str, str] = {
     ),
     "absence.default_covers": (
         "While you are away your follow-ups go to the contract's deputy or manager. Type "
-        '"deputy <e-mail>" to choose a standing deputy.'
+        '"deputy" and their e-mail address to choose a standing deputy.'
     ),
     "absence.none": "You have no absences recorded from today on.",
     "absence.list": "Your absences:",
     "absence.item_deputy": "{period}: {deputy} answers",
     "absence.item_default": "{period}: your standing deputy, else the contract's deputy",
     "absence.ended": (
-        "Welcome back! Your absence has ended ({count}); follow-ups come to you again."
+        "Welcome back! Your absence {period} has ended; follow-ups come to you again."
+    ),
+    "absence.planned_stays": (
+        'Your planned absence {period} stays, with the same deputy. Type "away" to see it.'
     ),
     "absence.nothing_to_end": "You have no absence recorded now, so follow-ups come to you.",
+    "tasks.answered": "Answered",
+    "plan.waiting": "Waiting for your answer ({count})",
+    "plan.checkpoints": "The checkpoints",
     "deputy.usage": (
         'Type "deputy kari.nordmann@kommune.no from 7.12 to 18.12" for a period, '
         '"deputy kari.nordmann@kommune.no" for a standing deputy, or "deputy none" to clear it.'
     ),
     "deputy.standing": "Your standing deputy is {name}.",
-    "deputy.standing_none": 'You have no standing deputy. Type "deputy <e-mail>" to choose one.',
+    "deputy.standing_none": (
+        'You have no standing deputy. Type "deputy" and their e-mail address to choose one, for '
+        'example "deputy kari.nordmann@kommune.no".'
+    ),
     "deputy.set": "{name} is now your standing deputy and answers while you are away.",
     "deputy.cleared": "You no longer have a standing deputy.",
     "calendar.link": (
@@ -134,7 +156,11 @@ EN: dict[str, str] = {
     "calendar.description": "{contract}\nSupplier: {supplier}\n{question}",
     "absence.end_before_start": 'The end comes before the start. Write e.g. "from 7.12 to 18.12".',
     "absence.in_past": "That period is already over. Absences are recorded from today on.",
-    "absence.too_long": "The absence is too long: at most {days} days at a time.",
+    "absence.too_long": Plural(
+        one="The absence is too long: at most {days} day at a time.",
+        other="The absence is too long: at most {days} days at a time.",
+        by="days",
+    ),
     "absence.too_far_ahead": "I cannot record an absence that far ahead: two years at most.",
     "deputy.bad_address": (
         '"{address}" is not an e-mail address. Write e.g. "deputy kari.nordmann@kommune.no".'

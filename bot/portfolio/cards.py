@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Final
 
 from bot.conversation import formatting
@@ -27,13 +28,22 @@ from bot.conversation.cards import (
     text_block,
     title_block,
 )
-from bot.conversation.follow_up_cards import answered_at
-from bot.conversation.labels import SERIOUS, category_label, severity_label, status_label
-from bot.conversation.markdown import echo, plain
+from bot.conversation.follow_up_cards import answered_at, card_items_input
+from bot.conversation.follow_up_lines import ItemLines, OpenFollowUp
+from bot.conversation.labels import (
+    SERIOUS,
+    category_label,
+    severity_label,
+    status_label,
+    with_ended_mark,
+)
+from bot.conversation.markdown import echo, plain, unescape
 from bot.conversation.texts import text
+from followup.answers.actions import OPTION_KINDS
 from followup.calendar.cadence import describe_cadence
 from followup.deviations.intake import short_code
 from followup.models import CheckpointStatus, DeviationCategory, Severity
+from followup.orgnr import format_organisation_number
 from followup.portfolio import ContractOverview, PortfolioStatus
 from followup.views import (
     ANSWER_PERIOD_DAYS,
@@ -94,10 +104,20 @@ def _rows(actions: Sequence[Element], **style: Any) -> list[Element]:
     ]
 
 
+def _organisation_number(digits: str, locale: str | None) -> str:
+    """`organisasjonsnummer 974 600 951`: spelt out, since «org.nr» reads as a web address to
+    Teams and Web Chat and turns into a link; the groups kept together by no-break spaces."""
+    grouped = format_organisation_number(digits) if len(digits) == 9 else digits
+    return text("portfolio.organisation_number", locale, number=grouped.replace(" ", "\u00a0"))
+
+
 def _target_name(target: StatusTarget, locale: str | None) -> str:
-    """`Fjordbygg AS (leverandør, org.nr 974600951)`, `Oppvekst (enhet)`."""
+    """`Fjordbygg AS (leverandør, organisasjonsnummer 974 600 951)`, `Oppvekst (enhet)`."""
     kind = text(f"portfolio.target.{target.kind.value}", locale)
-    about = f"{kind}, {clip(target.detail, 80)}" if target.detail else kind
+    detail = clip(target.detail, 80) if target.detail else None
+    if detail and target.kind is TargetKind.SUPPLIER:
+        detail = _organisation_number(detail, locale)  # after `clip`, which drops no-break spaces
+    about = f"{kind}, {detail}" if detail else kind
     return f"{clip(target.name, 120)} ({about})"
 
 
@@ -134,24 +154,103 @@ def _status_facts(status: PortfolioStatus, locale: str | None) -> list[tuple[str
         for s in SEVERITY_ORDER
     )
     return [
-        (text("portfolio.status.contracts", locale), str(counts.contracts_followed_up)),
-        (text("portfolio.status.due_this_week", locale, week=week), str(counts.due_this_week)),
+        (
+            text("portfolio.status.contracts", locale),
+            formatting.number(counts.contracts_followed_up, locale),
+        ),
+        (
+            text("portfolio.status.due_this_week", locale, week=week),
+            formatting.number(counts.due_this_week, locale),
+        ),
         (text("portfolio.status.on_time", locale), on_time),
-        (text("portfolio.status.overdue", locale), str(counts.overdue)),
-        (text("portfolio.status.escalated", locale), str(counts.escalated)),
+        (text("portfolio.status.overdue", locale), formatting.number(counts.overdue, locale)),
+        (text("portfolio.status.escalated", locale), formatting.number(counts.escalated, locale)),
         (
             text("portfolio.status.deviations", locale),
             f"{counts.open_deviations_total} ({by_severity})",
         ),
-        (text("portfolio.status.unreachable", locale), str(counts.unreachable_owners)),
+        (
+            text("portfolio.status.unreachable", locale),
+            formatting.number(counts.unreachable_owners, locale),
+        ),
     ]
+
+
+# Teams draws charts in Adaptive Cards (`Chart.*`, Microsoft Learn: "Charts in Adaptive
+# Cards"); a client without them (Web Chat, older Teams) renders each chart's `fallback`
+# instead. Every chart has one: without it such a client shows nothing in its place, or asks
+# the element that holds it to fall back. `tests/card_schema.py` validates the card as those
+# clients see it.
+CHART_DONUT: Final = "Chart.Donut"
+CHART_BAR: Final = "Chart.VerticalBar"
+_SEVERITY_COLOURS: Final = {
+    Severity.CRITICAL: "divergingMaroon",
+    Severity.HIGH: "attention",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "neutral",
+}
+
+
+def _answers_chart(status: PortfolioStatus, locale: str | None) -> tuple[Element, str] | None:
+    """A donut of the follow-ups due in the answer period: answered on time, late, not
+    answered (they add up to the period's due count in the facts), and the same in words as
+    its fallback. None when nothing was due."""
+    counts = status.counts
+    if not counts.due_in_period:
+        return None
+    slices = (
+        ("on_time", counts.answered_on_time, "good"),
+        ("late", counts.answered - counts.answered_on_time, "warning"),
+        ("open", counts.due_in_period - counts.answered, "attention"),
+    )
+    said = text(
+        "portfolio.chart.answers.text",
+        locale,
+        days=ANSWER_PERIOD_DAYS,
+        **{name: value for name, value, _ in slices},
+    )
+    chart: Element = {
+        "type": CHART_DONUT,
+        "title": text("portfolio.chart.answers.title", locale, days=ANSWER_PERIOD_DAYS),
+        "data": [
+            {"legend": text(f"portfolio.chart.answers.{name}", locale), "value": value, "color": c}
+            for name, value, c in slices
+        ],
+        "spacing": "Medium",
+        "fallback": text_block(said, spacing="Small"),
+    }
+    return chart, said
+
+
+def _deviations_chart(status: PortfolioStatus, locale: str | None) -> Element | None:
+    """Bars of the open deviations by severity, most severe first (the numbers of the facts'
+    «Åpne avvik» line, which clients without charts show instead: the fallback drops it).
+    None when there are none."""
+    counts = status.counts
+    if not counts.open_deviations_total:
+        return None
+    return {
+        "type": CHART_BAR,
+        "title": text("portfolio.chart.deviations.title", locale),
+        "data": [
+            {
+                "x": severity_label(severity, locale),
+                "y": counts.open_deviations.get(severity, 0),
+                "color": _SEVERITY_COLOURS[severity],
+            }
+            for severity in SEVERITY_ORDER
+        ],
+        "showBarValues": True,
+        "spacing": "Medium",
+        "fallback": "drop",
+    }
 
 
 def status_card(
     status: PortfolioStatus, heading: str, locale: str | None, *, note: str | None = None
 ) -> Card:
     """The portfolio (or a supplier's, unit's, owner's part of it) at a glance, with buttons
-    to the lists behind the numbers."""
+    to the lists behind the numbers, and charts of the same numbers where Teams draws them."""
     target = status.target
     title = text("portfolio.status.title", locale)
     about = _target_name(target, locale) if target else heading
@@ -163,7 +262,14 @@ def status_card(
     )
     facts = _status_facts(status, locale)
     body: list[Element] = [title_block(title), subtle_block(subtitle), fact_set(facts)]
-    lines = [title, subtitle, *(f"{k}: {v}" for k, v in facts)]
+    lines = [title, unescape(subtitle), *(f"{k}: {v}" for k, v in facts)]
+    answers = _answers_chart(status, locale)
+    if answers is not None:
+        body.append(answers[0])
+        lines.append(answers[1])
+    deviations = _deviations_chart(status, locale)
+    if deviations is not None:
+        body.append(deviations)
     if status.unreachable:
         names = ", ".join(clip(p.display_name, 60) for p in status.unreachable)
         more = status.counts.unreachable_owners - len(status.unreachable)
@@ -206,7 +312,8 @@ def _person_name(person: Any, locale: str | None) -> str:
 def _overview_facts(overview: ContractOverview, locale: str | None) -> list[tuple[str, str]]:
     contract = overview.contract
     supplier = (
-        f"{clip(overview.supplier.name, 80)} (org.nr {overview.supplier.organisation_number})"
+        f"{clip(overview.supplier.name, 80)} "
+        f"({_organisation_number(overview.supplier.organisation_number, locale)})"
         if overview.supplier
         else text("contracts.no_supplier", locale)
     )
@@ -227,7 +334,7 @@ def _overview_facts(overview: ContractOverview, locale: str | None) -> list[tupl
         text(
             "portfolio.contract.value_nok",
             locale,
-            value=f"{contract.value_nok:,}".replace(",", " "),
+            value=contract.value_nok,
         )
         if contract.value_nok is not None
         else "–"
@@ -249,6 +356,29 @@ def _overview_facts(overview: ContractOverview, locale: str | None) -> list[tupl
             text(f"portfolio.contract_status.{contract.status.value}", locale),
         ),
     ]
+
+
+def _decision_facts(overview: ContractOverview, locale: str | None) -> list[tuple[str, str]]:
+    """The latest option and expiry decisions: `Opsjon: Opsjonen utløses – besluttet av Kari
+    Nordmann 03.12.2026`."""
+    facts = []
+    for item in overview.decisions:
+        answer = item.answer
+        said = text(f"answer.kind.{answer.kind.value}", locale)
+        if answer.decided_by and answer.decided_on:
+            said += " – " + text(
+                "answer.decided",
+                locale,
+                name=plain(clip(answer.decided_by, 60), line_starts=False),
+                date=formatting.numeric(answer.decided_on, locale),
+            )
+        key = (
+            "portfolio.contract.option_decision"
+            if answer.kind in OPTION_KINDS
+            else "portfolio.contract.expiry_decision"
+        )
+        facts.append((text(key, locale), said))
+    return facts
 
 
 def _history_line(item: HistoryItem, locale: str | None) -> str:
@@ -298,7 +428,8 @@ def _history_element(item: HistoryItem, locale: str | None) -> tuple[Element, st
 
 def _deviation_element(item: DeviationItem, locale: str | None) -> tuple[Element, str]:
     category = _category_label(item.category, locale)
-    head = f"**{short_code(item.deviation_id)}** · **{plain(item.contract_reference)}** " + plain(
+    code = item.code or short_code(item.deviation_id)
+    head = f"**{code}** · **{plain(item.contract_reference)}** " + plain(
         clip(item.contract_title, 80), line_starts=False
     )
     detail = " · ".join(
@@ -321,10 +452,7 @@ def _deviation_element(item: DeviationItem, locale: str | None) -> tuple[Element
             text_block(plain(clip(item.description, 200)), spacing="Small"),
         ],
     }
-    line = (
-        f"- {short_code(item.deviation_id)} · {item.contract_reference} · {detail}: "
-        f"{clip(item.description, 200)}"
-    )
+    line = f"- {code} · {item.contract_reference} · {detail}: {clip(item.description, 200)}"
     return element, line
 
 
@@ -371,21 +499,31 @@ def _take(
 
 
 def overview_card(
-    overview: ContractOverview, locale: str | None, *, note: str | None = None
+    overview: ContractOverview,
+    locale: str | None,
+    *,
+    note: str | None = None,
+    waiting: Sequence[OpenFollowUp] = (),
+    today: date | None = None,
 ) -> Card:
-    """`status <avtalenr>`: the contract, its numbers, plan, next follow-ups, history of
-    answers, documents and deviations."""
+    """`status <avtalenr>`: the contract, its numbers, the follow-ups `waiting` for the asker's
+    answer (an owner's, in a 1:1 chat: with their actions, `follow_up_lines`), plan, next
+    follow-ups, history of answers, documents and deviations."""
     contract = overview.contract
-    title = text(
-        "portfolio.contract.title",
+    title = with_ended_mark(
+        text(
+            "portfolio.contract.title",
+            locale,
+            reference=contract.reference,
+            title=clip(contract.title, 120),
+        ),
+        contract,
         locale,
-        reference=contract.reference,
-        title=clip(contract.title, 120),
     )
-    facts = _overview_facts(overview, locale)
+    facts = [*_overview_facts(overview, locale), *_decision_facts(overview, locale)]
     counts = overview.status.counts
     numbers = [
-        (text("portfolio.status.overdue", locale), str(counts.overdue)),
+        (text("portfolio.status.overdue", locale), formatting.number(counts.overdue, locale)),
         (
             text("portfolio.status.on_time", locale),
             text(
@@ -398,11 +536,25 @@ def overview_card(
             if counts.due_in_period
             else text("portfolio.status.nothing_due", locale),
         ),
-        (text("portfolio.status.deviations", locale), str(counts.open_deviations_total)),
+        (
+            text("portfolio.status.deviations", locale),
+            formatting.number(counts.open_deviations_total, locale),
+        ),
     ]
     body: list[Element] = [title_block(title), fact_set(facts), fact_set(numbers, separator=True)]
     lines = [title, *(f"{k}: {v}" for k, v in [*facts, *numbers])]
     budget = CardBudget(MAX_CARD_ITEMS)
+    taking = ItemLines(budget)
+    if waiting and today is not None:
+        heading = text("portfolio.contract.waiting", locale, count=len(waiting))
+        body.append(text_block(heading, weight="Bolder", separator=True, spacing="Medium"))
+        lines += ["", heading]
+        for item in waiting:
+            found = taking.take(item, today, locale)
+            if found is None:
+                break
+            body.append(found[0])
+            lines.append(found[1])
     plan = [
         _plain_element(
             f"**{clip(c.title, 100)}** – {describe_cadence(c.rrule, locale or 'nb')}"
@@ -427,6 +579,7 @@ def overview_card(
             f"{formatting.due(i.follow_up.due_date, locale)} · {clip(i.checkpoint_title, 100)}"
         )
         for i in overview.upcoming
+        if i.follow_up.id not in taking.listed
     ]
     _section(
         body,
@@ -509,6 +662,12 @@ def overview_card(
         ),
     ]
     body += _rows(actions, spacing="Medium")
+    hint = taking.hint(locale)
+    if hint:
+        body.append(text_block(hint, isSubtle=True, spacing="Small"))
+        lines.append(hint)
+    if taking.acted:
+        body.append(card_items_input(taking.acted))
     return adaptive_card(body, "\n".join(lines))
 
 
@@ -603,7 +762,7 @@ def overdue_card(
     showing = _showing(offset, len(page.items), page.total, locale)
     subtitle = f"{plain(about, line_starts=False)} · {showing}"
     body: list[Element] = [title_block(title), subtle_block(subtitle)]
-    lines = [title, subtitle, ""]
+    lines = [title, unescape(subtitle), ""]
     if not page.items:
         empty = text("portfolio.overdue.none", locale)
         body.append(text_block(empty, spacing="Medium"))
@@ -635,8 +794,22 @@ def overdue_card(
 # --- deviations --------------------------------------------------------------------------------
 
 
-def _chosen(label: str, chosen: bool) -> str:
-    return f"✓ {label}" if chosen else label
+FILTER_OPEN: Final = "filterOpen"
+FILTER_SEVERITY: Final = "filterSeverity"
+FILTER_CATEGORY: Final = "filterCategory"
+FILTER_ANY: Final = "any"
+"""The choice of «all severities» / «all categories» (no filter)."""
+
+
+def _choices(input_id: str, label: str, value: str, choices: Sequence[tuple[str, str]]) -> Element:
+    return {
+        "type": "Input.ChoiceSet",
+        "id": input_id,
+        "label": label,
+        "style": "compact",
+        "value": value,
+        "choices": [{"title": clip(title, 60), "value": v} for title, v in choices],
+    }
 
 
 def deviation_filters(
@@ -645,59 +818,58 @@ def deviation_filters(
     target: StatusTarget | None,
     locale: str | None,
 ) -> list[Element]:
-    """The list's filters as buttons: open or all, severity, category (each keeps the
-    others; the counts are those of the open/all choice)."""
-    where = target_data(target)
-
-    def button(label: str, changed: DeviationQuery) -> Element:
-        return execute_button(label, DEVIATIONS_VERB, {**where, **changed.data()})
-
+    """The list's filters: open or all, severity and category as three drop-downs (the
+    counts are those of the open/all choice), and «Vis» to list again with what is chosen
+    (its data says `filter`: the choices, not the list's own data, make the question)."""
     states = [
-        button(
-            _chosen(text("portfolio.deviations.open", locale), query.open_only),
-            DeviationQuery(True, query.category, query.severity),
-        ),
-        button(
-            _chosen(text("portfolio.deviations.all", locale), not query.open_only),
-            DeviationQuery(False, query.category, query.severity),
-        ),
+        (text("portfolio.deviations.open", locale), "true"),
+        (text("portfolio.deviations.all", locale), "false"),
     ]
-    severities = [
-        button(
-            _chosen(text("portfolio.deviations.any_severity", locale), query.severity is None),
-            DeviationQuery(query.open_only, query.category, None),
-        )
+    severities = [(text("portfolio.deviations.any_severity", locale), FILTER_ANY)]
+    severities += [
+        (f"{severity_label(s, locale)} ({listing.by_severity.get(s, 0)})", s.value)
+        for s in SEVERITY_ORDER
     ]
-    for severity in SEVERITY_ORDER:
-        count = listing.by_severity.get(severity, 0)
-        label = f"{severity_label(severity, locale)} ({count})"
-        severities.append(
-            button(
-                _chosen(label, query.severity is severity),
-                DeviationQuery(query.open_only, query.category, severity),
-            )
-        )
-    categories = [
-        button(
-            _chosen(text("portfolio.deviations.any_category", locale), query.category is None),
-            DeviationQuery(query.open_only, None, query.severity),
-        )
-    ]
+    categories = [(text("portfolio.deviations.any_category", locale), FILTER_ANY)]
     for category in DeviationCategory:
         count = listing.by_category.get(category.value, 0)
-        if count == 0 and category is not query.category:
-            continue
-        label = f"{category_label(category, locale)} ({count})"
-        categories.append(
-            button(
-                _chosen(label, query.category is category),
-                DeviationQuery(query.open_only, category, query.severity),
-            )
-        )
+        if count or category is query.category:
+            categories.append((f"{category_label(category, locale)} ({count})", category.value))
+    columns = [
+        _choices(
+            FILTER_OPEN,
+            text("portfolio.deviations.filter_state", locale),
+            "true" if query.open_only else "false",
+            states,
+        ),
+        _choices(
+            FILTER_SEVERITY,
+            text("portfolio.deviations.filter_severity", locale),
+            query.severity.value if query.severity else FILTER_ANY,
+            severities,
+        ),
+        _choices(
+            FILTER_CATEGORY,
+            text("portfolio.deviations.filter_category", locale),
+            query.category.value if query.category else FILTER_ANY,
+            categories,
+        ),
+    ]
+    show = execute_button(
+        text("portfolio.button.filter", locale),
+        DEVIATIONS_VERB,
+        {**target_data(target), "filter": True},
+    )
     return [
-        *_rows(states, spacing="Medium", separator=True),
-        *_rows(severities, spacing="Small"),
-        *_rows(categories, spacing="Small"),
+        {
+            "type": "ColumnSet",
+            "separator": True,
+            "spacing": "Medium",
+            "columns": [
+                {"type": "Column", "width": "stretch", "items": [choice]} for choice in columns
+            ],
+        },
+        {"type": "ActionSet", "spacing": "Small", "actions": [show]},
     ]
 
 
@@ -717,7 +889,7 @@ def deviations_card(
     note: str | None = None,
 ) -> Card:
     """Deviations, most severe first, each with its code (for `avviksstatus`), with the
-    filters as buttons and `Mer` for the next page."""
+    filters as drop-downs and `Mer` for the next page."""
     page = listing.page
     title = deviations_title(query, page.total, locale)
     about = _target_name(target, locale) if target else heading
@@ -732,7 +904,7 @@ def deviations_card(
     showing = _showing(offset, len(page.items), page.total, locale)
     subtitle = " · ".join([plain(about, line_starts=False), *chosen, showing])
     body: list[Element] = [title_block(title), subtle_block(subtitle)]
-    lines = [title, subtitle, ""]
+    lines = [title, unescape(subtitle), ""]
     if not page.items:
         empty = text("portfolio.deviations.none_filtered", locale)
         body.append(text_block(empty, spacing="Medium"))
@@ -791,6 +963,10 @@ def candidates_card(
 
 __all__ = [
     "DEVIATIONS_VERB",
+    "FILTER_ANY",
+    "FILTER_CATEGORY",
+    "FILTER_OPEN",
+    "FILTER_SEVERITY",
     "HISTORY_VERB",
     "OVERDUE_VERB",
     "STATUS_VERB",

@@ -49,6 +49,9 @@ from bot.conversation.router import (
 from bot.conversation.texts import text
 from bot.portfolio.cards import (
     DEVIATIONS_VERB,
+    FILTER_CATEGORY,
+    FILTER_OPEN,
+    FILTER_SEVERITY,
     HISTORY_VERB,
     OVERDUE_VERB,
     STATUS_VERB,
@@ -89,6 +92,7 @@ from followup.portfolio import (
     target_from_card,
 )
 from followup.ports import UnitOfWork
+from followup.tasks import waiting_follow_ups
 from followup.views import WHOLE, PageRequest, Scope, StatusTarget, TargetKind
 
 log = logging.getLogger(__name__)
@@ -208,11 +212,20 @@ def _string(data: dict[str, Any], key: str, limit: int) -> str | None:
 
 
 def _ask_from(data: dict[str, Any]) -> _Ask:
-    """A question from a card's data (or the conversation's last list): every field guarded."""
+    """A question from a card's data (or the conversation's last list): every field guarded.
+    The deviation list's «Filtrer» (`filter` in its data) asks with what its drop-downs say
+    (`FILTER_OPEN`, `FILTER_SEVERITY`, `FILTER_CATEGORY`); every other button with its data."""
     kind = _string(data, "target", 20)
     target = TargetKind(kind) if kind in {k.value for k in TargetKind} else None
     key = _string(data, "key", MAX_KEY) if target else None
     offset = data.get("offset")
+    if data.get("filter") is True:
+        data = {
+            "open": data.get(FILTER_OPEN) != "false",
+            "category": data.get(FILTER_CATEGORY),
+            "severity": data.get(FILTER_SEVERITY),
+        }
+        offset = 0
     category = _string(data, "category", 40)
     severity = _string(data, "severity", 20)
     return _Ask(
@@ -253,6 +266,9 @@ class _Access:
     scope: Scope
     narrowed: bool
     """In a channel that may see less than the asker."""
+    answerer_id: str | None = None
+    """The asker in a 1:1 chat (a contract's follow-ups waiting for their answer come with
+    their actions); None in a channel."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,7 +437,7 @@ class PortfolioCommands(DomainCommands):
         addresses = self._deps.procurement_addresses
         viewer = resolve_viewer(uow, person.id, today, procurement_addresses=addresses)
         if channel is None:
-            return _Access(viewer, viewer.scope, narrowed=False)
+            return _Access(viewer, viewer.scope, narrowed=False, answerer_id=person.id)
         scope = scope_in_channel(
             uow,
             viewer,
@@ -444,7 +460,13 @@ class PortfolioCommands(DomainCommands):
             return _Answer(status_card(status, _heading(access, locale), locale, note=note))
         result = status_for(uow, found, access.scope, today)
         if isinstance(result, ContractOverview):
-            return _Answer(overview_card(result, locale, note=note))
+            waiting = (
+                waiting_follow_ups(uow, access.answerer_id, result.contract, today)
+                if access.answerer_id
+                else []
+            )
+            card = overview_card(result, locale, note=note, waiting=waiting, today=today)
+            return _Answer(card)
         return _Answer(status_card(result, _heading(access, locale), locale, note=note))
 
     def _overdue(

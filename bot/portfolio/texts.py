@@ -4,28 +4,32 @@ roles (`rolle`), merged into `bot.conversation.texts`. Refusals are keyed by the
 
 from __future__ import annotations
 
-from bot.conversation.texts import add_words
+from bot.conversation.texts import Plural, Words, add_words
 
-NB: dict[str, str] = {
+NB: Words = {
     # --- commands ------------------------------------------------------------------------------
-    "command.status": "Porteføljen med ett blikk, eller status <avtalenr | leverandør | enhet>",
+    "command.status": (
+        "Porteføljen med ett blikk, eller én kontrakt, leverandør eller enhet: status KOM-2025-0147"
+    ),
     "command.forfalt": "Forfalte oppfølginger, eldste først, med eier og dager forfalt",
     "command.mer": "Neste side av den siste listen",
-    "command.rolle": "Administrator: rolle gi | fjern <e-post> innkjøp | admin",
+    "command.rolle": (
+        "Administrator: rolle gi kari.nordmann@kommune.no innkjøp (eller fjern, admin)"
+    ),
     "help.cmd.status": (
         "«status» – porteføljen med ett blikk: kontrakter som følges opp, frister denne uken, "
         "besvart i tide, forfalt, eskalert, åpne avvik og eiere jeg ikke når (innkjøp ser alt, "
-        "kontraktseiere sine egne kontrakter); «status <avtalenr | leverandør | enhet | eier>» "
+        "kontraktseiere sine egne kontrakter); «status *avtalenr, leverandør, enhet eller eier*» "
         "viser én kontrakt med plan, svar, dokumenter og avvik, eller summen for en leverandør, "
         "enhet eller eier"
     ),
     "help.cmd.forfalt": (
-        "«forfalt [leverandør | enhet | eier]» – forfalte oppfølginger, eldste først, med eier og "
-        "dager forfalt"
+        "«forfalt [*leverandør, enhet eller eier*]» – forfalte oppfølginger, eldste først, med "
+        "eier og dager forfalt"
     ),
     "help.cmd.mer": "«mer» – neste side av listen du så sist (eller trykk «Mer» på kortet)",
     "help.cmd.rolle": (
-        "«rolle gi <e-post> innkjøp | admin» og «rolle fjern <e-post> innkjøp | admin» – gi "
+        "«rolle gi *e-post* innkjøp | admin» og «rolle fjern *e-post* innkjøp | admin» – gi "
         "eller ta fra noen en rolle (bare administratorer; alt logges)"
     ),
     # --- procurement channels (`bot.portfolio.channel_commands`) --------------------------------
@@ -99,6 +103,7 @@ NB: dict[str, str] = {
     "portfolio.target.supplier": "leverandør",
     "portfolio.target.unit": "enhet",
     "portfolio.target.owner": "kontraktseier",
+    "portfolio.organisation_number": "organisasjonsnummer {number}",
     "portfolio.pick.title": "Flere treff på «{text}»",
     "portfolio.pick.hint": "Velg den du mente:",
     "portfolio.showing": "viser {first}–{last} av {total}",
@@ -115,12 +120,39 @@ NB: dict[str, str] = {
     "portfolio.status.overdue": "Forfalt",
     "portfolio.status.escalated": "Eskalert",
     "portfolio.status.deviations": "Åpne avvik",
-    "portfolio.status.unreachable": "Eiere jeg ikke når",
+    "portfolio.status.unreachable": "Kontraktseiere jeg ikke når",
     "portfolio.status.unreachable_names": "Jeg når ikke: {names}.",
-    "portfolio.status.explained": (
-        "Besvart i tide: første svar senest på fristen, av oppfølgingene med frist de siste "
-        "{days} dagene. Forfalt: åpne oppfølginger med frist før i dag."
+    "portfolio.status.explained": Plural(
+        one=(
+            "Besvart i tide: første svar senest på fristen, av oppfølgingene med frist den siste "
+            "{days} dagen. Forfalt: åpne oppfølginger med frist før i dag."
+        ),
+        other=(
+            "Besvart i tide: første svar senest på fristen, av oppfølgingene med frist de siste "
+            "{days} dagene. Forfalt: åpne oppfølginger med frist før i dag."
+        ),
+        by="days",
     ),
+    "portfolio.chart.answers.title": Plural(
+        one="Svar på frister den siste {days} dagen",
+        other="Svar på frister de siste {days} dagene",
+        by="days",
+    ),
+    "portfolio.chart.answers.on_time": "Besvart i tide",
+    "portfolio.chart.answers.late": "Besvart for sent",
+    "portfolio.chart.answers.open": "Ikke besvart",
+    "portfolio.chart.answers.text": Plural(
+        one=(
+            "Frister den siste {days} dagen: {on_time} besvart i tide, {late} for sent, {open} "
+            "ikke besvart."
+        ),
+        other=(
+            "Frister de siste {days} dagene: {on_time} besvart i tide, {late} for sent, {open} "
+            "ikke besvart."
+        ),
+        by="days",
+    ),
+    "portfolio.chart.deviations.title": "Åpne avvik etter alvorlighet",
     "portfolio.button.overdue": "Forfalt ({count})",
     "portfolio.button.open_deviations": "Åpne avvik ({count})",
     "portfolio.button.all_deviations": "Alle avvik",
@@ -139,10 +171,15 @@ NB: dict[str, str] = {
     "portfolio.contract.value_nok": "{value} kr",
     "portfolio.contract.risk": "Risiko",
     "portfolio.contract.status": "Status",
+    "portfolio.contract.option_decision": "Opsjon",
+    "portfolio.contract.expiry_decision": "Ved utløp",
     "portfolio.contract.plan": "Oppfølgingsplan",
     "portfolio.contract.no_plan": "Ingen kontrollpunkter.",
     "portfolio.contract.upcoming": "Neste frister",
-    "portfolio.contract.history": "Historikk ({total} oppfølginger)",
+    "portfolio.contract.waiting": "Venter på svar fra deg ({count})",
+    "portfolio.contract.history": Plural(
+        one="Historikk ({total} oppfølging)", other="Historikk ({total} oppfølginger)", by="total"
+    ),
     "portfolio.contract.documents": "Dokumenter",
     "portfolio.contract.deviations": "Avvik",
     "portfolio.contract.none": "Ingen.",
@@ -166,14 +203,14 @@ NB: dict[str, str] = {
     "portfolio.history.for": "{name} for {owner}",
     "portfolio.history.on_time": "i tide",
     "portfolio.history.late": "for sent",
-    "portfolio.history.versions": "{count} versjoner",
+    "portfolio.history.versions": Plural(one="{count} versjon", other="{count} versjoner"),
     "portfolio.history.documents": "{count} dok.",
     # --- overdue --------------------------------------------------------------------------------
     "portfolio.overdue.title": "Forfalte oppfølginger ({total})",
     "portfolio.overdue.days": "{count} d forfalt",
     "portfolio.overdue.due": "frist {date}",
-    "portfolio.overdue.owner": "eier {name}",
-    "portfolio.overdue.no_owner": "ingen eier",
+    "portfolio.overdue.owner": "kontraktseier {name}",
+    "portfolio.overdue.no_owner": "ingen kontraktseier",
     "portfolio.overdue.escalated": "eskalert",
     "portfolio.overdue.none": "Ingen forfalte oppfølginger. Bra!",
     # --- deviations -----------------------------------------------------------------------------
@@ -183,12 +220,16 @@ NB: dict[str, str] = {
     "portfolio.deviations.all": "Alle",
     "portfolio.deviations.any_severity": "Alle grader",
     "portfolio.deviations.any_category": "Alle kategorier",
+    "portfolio.deviations.filter_state": "Vis",
+    "portfolio.deviations.filter_severity": "Alvorlighet",
+    "portfolio.deviations.filter_category": "Kategori",
+    "portfolio.button.filter": "Filtrer",
     "portfolio.deviations.none_open": (
         "Det er ingen åpne avvik på kontraktene du kan se. Skriv «meld avvik» for å melde et nytt."
     ),
     "portfolio.deviations.none_filtered": "Ingen avvik med disse filtrene.",
     "portfolio.deviations.hint": (
-        "Koden står først; «avviksstatus <kode> lukket» lukker et avvik. Filtrer med knappene "
+        "Koden står først; «avviksstatus *kode* lukket» lukker et avvik. Filtrer med knappene "
         "under, eller skriv «avvik alle høy forsinkelse»."
     ),
     # --- mer ------------------------------------------------------------------------------------
@@ -198,8 +239,8 @@ NB: dict[str, str] = {
     "portfolio.more.done": "Det var hele listen.",
     # --- rolle ----------------------------------------------------------------------------------
     "portfolio.role.usage": (
-        "Skriv «rolle gi <e-post> innkjøp» eller «rolle gi <e-post> admin» for å gi en rolle, "
-        "og «rolle fjern <e-post> innkjøp» (eller admin) for å ta den bort. Bare administratorer "
+        "Skriv «rolle gi *e-post* innkjøp» eller «rolle gi *e-post* admin» for å gi en rolle, "
+        "og «rolle fjern *e-post* innkjøp» (eller admin) for å ta den bort. Bare administratorer "
         "kan endre roller, og hver endring logges."
     ),
     "portfolio.role.granted": "{name} ({address}) har nå rollen {role}. Endringen er logget.",
@@ -231,25 +272,29 @@ NB: dict[str, str] = {
     "role.admin_exists": "Det finnes allerede en administrator; roller gis nå i chatten.",
 }
 
-EN: dict[str, str] = {
-    "command.status": "The portfolio at a glance, or status <contract | supplier | unit>",
+EN: Words = {
+    "command.status": (
+        "The portfolio at a glance, or one contract, supplier or unit: status KOM-2025-0147"
+    ),
     "command.forfalt": "Overdue follow-ups, oldest first, with owner and days overdue",
     "command.mer": "The next page of the last list",
-    "command.rolle": "Administrators: role grant | revoke <e-mail> procurement | admin",
+    "command.rolle": (
+        "Administrators: role grant kari.nordmann@kommune.no procurement (or revoke, admin)"
+    ),
     "help.cmd.status": (
         "“status” – the portfolio at a glance: contracts followed up, due this week, answered on "
         "time, overdue, escalated, open deviations and owners I cannot reach (procurement sees "
-        "everything, owners their own contracts); “status <contract | supplier | unit | owner>” "
+        "everything, owners their own contracts); “status *contract, supplier, unit or owner*” "
         "shows one contract with its plan, answers, documents and deviations, or the sums for a "
         "supplier, unit or owner"
     ),
     "help.cmd.forfalt": (
-        "“overdue [supplier | unit | owner]” – overdue follow-ups, oldest first, with owner and "
+        "“overdue [*supplier, unit or owner*]” – overdue follow-ups, oldest first, with owner and "
         "days overdue"
     ),
     "help.cmd.mer": "“more” – the next page of the list you saw last (or press “More”)",
     "help.cmd.rolle": (
-        "“role grant <e-mail> procurement | admin” and “role revoke <e-mail> procurement | "
+        "“role grant *e-mail* procurement | admin” and “role revoke *e-mail* procurement | "
         "admin” – give or take a role (administrators only; every change is logged)"
     ),
     "command.innkjøpskanal": "Procurement: alerts in this channel – procurement channel on | off",
@@ -319,6 +364,7 @@ EN: dict[str, str] = {
     "portfolio.target.supplier": "supplier",
     "portfolio.target.unit": "unit",
     "portfolio.target.owner": "owner",
+    "portfolio.organisation_number": "organisation number {number}",
     "portfolio.pick.title": "Several matches for “{text}”",
     "portfolio.pick.hint": "Pick the one you meant:",
     "portfolio.showing": "showing {first}–{last} of {total}",
@@ -336,10 +382,37 @@ EN: dict[str, str] = {
     "portfolio.status.deviations": "Open deviations",
     "portfolio.status.unreachable": "Owners I cannot reach",
     "portfolio.status.unreachable_names": "I cannot reach: {names}.",
-    "portfolio.status.explained": (
-        "Answered on time: first answer on or before the due date, of the follow-ups due in the "
-        "last {days} days. Overdue: open follow-ups due before today."
+    "portfolio.status.explained": Plural(
+        one=(
+            "Answered on time: first answer on or before the due date, of the follow-ups due in "
+            "the last {days} day. Overdue: open follow-ups due before today."
+        ),
+        other=(
+            "Answered on time: first answer on or before the due date, of the follow-ups due in "
+            "the last {days} days. Overdue: open follow-ups due before today."
+        ),
+        by="days",
     ),
+    "portfolio.chart.answers.title": Plural(
+        one="Answers to what was due in the last {days} day",
+        other="Answers to what was due in the last {days} days",
+        by="days",
+    ),
+    "portfolio.chart.answers.on_time": "Answered on time",
+    "portfolio.chart.answers.late": "Answered late",
+    "portfolio.chart.answers.open": "Not answered",
+    "portfolio.chart.answers.text": Plural(
+        one=(
+            "Due in the last {days} day: {on_time} answered on time, {late} late, {open} not "
+            "answered."
+        ),
+        other=(
+            "Due in the last {days} days: {on_time} answered on time, {late} late, {open} not "
+            "answered."
+        ),
+        by="days",
+    ),
+    "portfolio.chart.deviations.title": "Open deviations by severity",
     "portfolio.button.overdue": "Overdue ({count})",
     "portfolio.button.open_deviations": "Open deviations ({count})",
     "portfolio.button.all_deviations": "All deviations",
@@ -357,10 +430,15 @@ EN: dict[str, str] = {
     "portfolio.contract.value_nok": "NOK {value}",
     "portfolio.contract.risk": "Risk",
     "portfolio.contract.status": "Status",
+    "portfolio.contract.option_decision": "Option",
+    "portfolio.contract.expiry_decision": "At expiry",
     "portfolio.contract.plan": "Follow-up plan",
     "portfolio.contract.no_plan": "No checkpoints.",
     "portfolio.contract.upcoming": "Next due",
-    "portfolio.contract.history": "History ({total} follow-ups)",
+    "portfolio.contract.waiting": "Waiting for your answer ({count})",
+    "portfolio.contract.history": Plural(
+        one="History ({total} follow-up)", other="History ({total} follow-ups)", by="total"
+    ),
     "portfolio.contract.documents": "Documents",
     "portfolio.contract.deviations": "Deviations",
     "portfolio.contract.none": "None.",
@@ -384,7 +462,7 @@ EN: dict[str, str] = {
     "portfolio.history.for": "{name} for {owner}",
     "portfolio.history.on_time": "on time",
     "portfolio.history.late": "late",
-    "portfolio.history.versions": "{count} versions",
+    "portfolio.history.versions": Plural(one="{count} version", other="{count} versions"),
     "portfolio.history.documents": "{count} doc.",
     "portfolio.overdue.title": "Overdue follow-ups ({total})",
     "portfolio.overdue.days": "{count} d overdue",
@@ -399,13 +477,17 @@ EN: dict[str, str] = {
     "portfolio.deviations.all": "All",
     "portfolio.deviations.any_severity": "Any severity",
     "portfolio.deviations.any_category": "Any category",
+    "portfolio.deviations.filter_state": "Show",
+    "portfolio.deviations.filter_severity": "Severity",
+    "portfolio.deviations.filter_category": "Category",
+    "portfolio.button.filter": "Filter",
     "portfolio.deviations.none_open": (
         "There are no open deviations on the contracts you may see. Type “report deviation” to "
         "report one."
     ),
     "portfolio.deviations.none_filtered": "No deviations with these filters.",
     "portfolio.deviations.hint": (
-        "The code comes first; “deviation status <code> closed” closes one. Filter with the "
+        "The code comes first; “deviation status *code* closed” closes one. Filter with the "
         "buttons below, or type “deviations all high delay”."
     ),
     "portfolio.more.nothing": (
@@ -413,8 +495,8 @@ EN: dict[str, str] = {
     ),
     "portfolio.more.done": "That was the whole list.",
     "portfolio.role.usage": (
-        "Type “role grant <e-mail> procurement” or “role grant <e-mail> admin” to give a role, "
-        "and “role revoke <e-mail> procurement” (or admin) to take it away. Only administrators "
+        "Type “role grant *e-mail* procurement” or “role grant *e-mail* admin” to give a role, "
+        "and “role revoke *e-mail* procurement” (or admin) to take it away. Only administrators "
         "may change roles, and every change is logged."
     ),
     "portfolio.role.granted": "{name} ({address}) now has the role {role}. The change is logged.",

@@ -1,20 +1,23 @@
 """The proactive messages as Adaptive Cards 1.5: a person's reminder digest, and for the
 procurement channels the escalations, the unreachable people and the weekly summary.
 
-`ReminderCards` implements `followup.reminders.planning.ReminderRenderer`. Each digest item carries
-its
-own actions (`Action.Execute`, verb and follow-up id): `Utsett` opens a small form (one working
-day, one week, or a date typed in Norwegian). Every card has a plain-text rendering in
-`fallbackText` and as the message text.
+`ReminderCards` implements `followup.reminders.planning.ReminderRenderer`. A digest lists each
+follow-up once, under one heading (overdue, due today, coming), as one compact line with its
+actions (`bot.conversation.follow_up_lines`: the first as a button, the rest in the overflow
+menu, among them `Utsett`, a small form: one working day, one week, or a date typed in
+Norwegian). Every card has a plain-text rendering in `fallbackText` and as the message text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Final
 
 from bot.conversation import formatting
 from bot.conversation.cards import (
+    MAX_BYTES,
+    CardBudget,
     Element,
     adaptive_card,
     clip,
@@ -29,9 +32,9 @@ from bot.conversation.follow_up_cards import (
     SNOOZE_VERB,
     SNOOZE_WEEK,
     card_items_input,
-    open_item_parts,
     snooze_input_id,
 )
+from bot.conversation.follow_up_lines import ItemLines
 from bot.conversation.texts import text
 from followup.models import FollowUpState, Severity
 from followup.ports import OutgoingMessage
@@ -55,30 +58,39 @@ class ReminderCards:
 
     def digest(self, digest: Digest) -> OutgoingMessage:
         locale = digest.recipient.locale
-        count = len(digest.items) + digest.more
-        title = (
-            text("reminder.title_one", locale)
-            if count == 1
-            else text("reminder.title", locale, count=count)
-        )
-        first = digest.items[0].contract.reference if digest.items else ""
+        items = _once(digest.items)
+        count = len(items) + digest.more
+        title = text("reminder.title", locale, count=count)
+        first = items[0].contract.reference if items else ""
         intro = text("reminder.intro", locale, reference=first)
         body: list[Element] = [title_block(title), subtle_block(intro)]
-        lines = [title, intro, ""]
-        shown_old = False
-        for item in digest.items:
-            if not item.new and not shown_old:
-                shown_old = True
-                heading = text("reminder.also_overdue", locale)
-                body.append(text_block(heading, weight="Bolder", separator=True, spacing="Medium"))
+        lines = [title, intro]
+        taking = ItemLines(CardBudget(MAX_LISTED), with_actions=MAX_LISTED, action_bytes=MAX_BYTES)
+        for heading, group in _groups(items, digest.today, locale):
+            taken = []
+            for item in group:
+                found = taking.take(item, digest.today, locale, notes=_notes(item, locale))
+                if found is None:
+                    break
+                taken.append(found)
+            if taken:
+                body.append(text_block(heading, weight="Bolder", spacing="Medium"))
                 lines += ["", heading]
-            body.append(_digest_item(item, digest, locale))
-            lines.append(_digest_line(item, digest, locale))
-        if digest.more:
-            more = text("reminder.more", locale, count=digest.more)
+            for element, line in taken:
+                body.append(element)
+                lines.append(line)
+            if len(taken) < len(group):
+                break  # the card is full
+        left_out = len(items) - taking.budget.shown + digest.more
+        if left_out:
+            more = text("reminder.more", locale, count=left_out)
             body.append(subtle_block(more, separator=True))
             lines += ["", more]
-        body.append(card_items_input([item.follow_up.id for item in digest.items]))
+        hint = taking.hint(locale)
+        if hint:
+            body.append(subtle_block(hint))
+            lines.append(hint)
+        body.append(card_items_input(taking.acted))
         fallback = "\n".join(lines)
         return OutgoingMessage(text=title, card=adaptive_card(body, fallback))
 
@@ -102,15 +114,12 @@ class ReminderCards:
     def weekly(self, summary: WeeklySummary) -> OutgoingMessage:
         locale = CHANNEL_LOCALE
         counts = summary.counts
-        title = text("weekly.title", locale, week=summary.week)
+        title = _weekly_title(summary, locale)
         period = text(
-            "weekly.period",
-            locale,
-            since=formatting.numeric(summary.since, locale),
-            today=formatting.numeric(summary.today, locale),
+            "weekly.period", locale, period=formatting.period(summary.since, summary.until, locale)
         )
         deviations = ", ".join(
-            f"{counts.open_deviations[s.value]} " + text(f"weekly.severity.{s.value}", locale)
+            text(f"weekly.severity.{s.value}", locale, count=counts.open_deviations[s.value])
             for s in (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
             if counts.open_deviations.get(s.value)
         ) or text("weekly.deviations_none", locale)
@@ -127,8 +136,8 @@ class ReminderCards:
                     on_time=counts.answered_on_time,
                 ),
             ),
-            (text("weekly.overdue", locale), str(counts.overdue)),
-            (text("weekly.escalated", locale), str(counts.escalated)),
+            (text("weekly.overdue", locale), formatting.number(counts.overdue, locale)),
+            (text("weekly.escalated", locale), formatting.number(counts.escalated, locale)),
             (text("weekly.deviations", locale), deviations),
             (text("weekly.unreachable", locale), unreachable),
         ]
@@ -137,21 +146,39 @@ class ReminderCards:
         return OutgoingMessage(text=title, card=adaptive_card(body, fallback))
 
 
+def _weekly_title(summary: WeeklySummary, locale: str | None) -> str:
+    """`Ukesoppsummering for uke 50`: the ISO week(s) of the days it covers."""
+    first, last = summary.since.isocalendar().week, summary.until.isocalendar().week
+    if first == last:
+        return text("weekly.title", locale, week=first)
+    return text("weekly.title_weeks", locale, first=first, last=last)
+
+
 # --- digest items -----------------------------------------------------------------------------
 
 
-def _due(item: DigestItem, digest: Digest, locale: str | None) -> str:
-    due = item.follow_up.due_date
-    if due < digest.today:
-        return text(
-            "reminder.overdue",
-            locale,
-            date=formatting.due(due, locale),
-            days=(digest.today - due).days,
-        )
-    if due == digest.today:
-        return text("reminder.due_today", locale)
-    return text("reminder.due_in", locale, date=formatting.due(due, locale))
+def _once(items: Sequence[DigestItem]) -> list[DigestItem]:
+    """Each follow-up once (the first time the planner named it: new before old)."""
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        if item.follow_up.id not in seen:
+            seen.add(item.follow_up.id)
+            kept.append(item)
+    return kept
+
+
+def _groups(
+    items: Sequence[DigestItem], today: date, locale: str | None
+) -> list[tuple[str, list[DigestItem]]]:
+    """Overdue, due today, coming: each item under one heading, earliest due first."""
+    ordered = sorted(items, key=lambda i: (i.follow_up.due_date, i.contract.reference))
+    groups = [
+        ("reminder.group.overdue", [i for i in ordered if i.follow_up.due_date < today]),
+        ("reminder.group.today", [i for i in ordered if i.follow_up.due_date == today]),
+        ("reminder.group.coming", [i for i in ordered if i.follow_up.due_date > today]),
+    ]
+    return [(text(key, locale), group) for key, group in groups if group]
 
 
 def _notes(item: DigestItem, locale: str | None) -> list[str]:
@@ -168,40 +195,6 @@ def _notes(item: DigestItem, locale: str | None) -> list[str]:
     if item.follow_up.state is FollowUpState.SNOOZED:
         notes.append(text("reminder.snoozed", locale))
     return notes
-
-
-def _digest_item(item: DigestItem, digest: Digest, locale: str | None) -> Element:
-    overdue = item.follow_up.due_date < digest.today
-    head = f"**{_due(item, digest, locale)}** · **{item.contract.reference}** " + clip(
-        item.contract.title, 100
-    )
-    question = item.checkpoint.question or item.checkpoint.title
-    details = [clip(item.checkpoint.title, 100)]
-    if item.supplier is not None:
-        details.append(text("tasks.supplier", locale, name=clip(item.supplier.name, 80)))
-    elements: list[Element] = [
-        text_block(head, color="Attention") if overdue else text_block(head),
-        subtle_block(" · ".join(details)),
-    ]
-    if question != item.checkpoint.title:
-        elements.append(text_block(clip(question, 300), spacing="Small"))
-    notes = _notes(item, locale)
-    if notes:
-        elements.append(text_block(" · ".join(notes), color="Accent", spacing="None"))
-    elements += open_item_parts(item.follow_up.id, item.checkpoint.actions, locale)
-    return {"type": "Container", "items": elements, "separator": True, "spacing": "Medium"}
-
-
-def _digest_line(item: DigestItem, digest: Digest, locale: str | None) -> str:
-    parts = [
-        f"- {_due(item, digest, locale)}: {item.contract.reference} "
-        + clip(item.contract.title, 100),
-        clip(item.checkpoint.title, 100),
-    ]
-    if item.supplier is not None:
-        parts.append(clip(item.supplier.name, 80))
-    parts += _notes(item, locale)
-    return " – ".join(parts)
 
 
 # --- procurement -------------------------------------------------------------------------------

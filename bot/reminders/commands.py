@@ -1,19 +1,32 @@
 """What a person says about their reminders: `påminnelser` (status, pause, fortsett, flere),
-`pause`, `fortsett`, `utsett <avtalenr> <dato>`, and the `Utsett` buttons on reminder cards
-(`Action.Execute`, verb `snooze`)."""
+`pause`, `fortsett`, `utsett <avtalenr> [kontrollpunkt] <dato>`, and the `Utsett` buttons on
+reminder cards (`Action.Execute`, verb `snooze`).
+
+A typed `utsett` picks its follow-up as a typed answer does
+(`followup.answers.targets.choose_follow_up`): with several open on the contract, and the
+checkpoint not named, a card asks which (verb `snoozeChoice`, the date typed on each button)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import timedelta
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any, Final
 
 from botbuilder.core import InvokeResponse
 
 from bot.conversation import formatting
+from bot.conversation.cards import Card, adaptive_card, execute_button, text_block
+from bot.conversation.choice_cards import ChoiceItem, choice_card
 from bot.conversation.domain_commands import DomainCommands, NotRegistered, guarded
-from bot.conversation.replies import DateProblem, error_reply, read_one_date
-from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest, card_action_message
+from bot.conversation.replies import DateProblem, card_reply, error_reply, read_one_date
+from bot.conversation.router import (
+    Command,
+    CommandRouter,
+    Reply,
+    TurnRequest,
+    card_action_card,
+    card_action_message,
+)
 from bot.conversation.texts import text
 from bot.reminders.cards import (
     SNOOZE_DATE,
@@ -22,13 +35,17 @@ from bot.reminders.cards import (
     SNOOZE_WEEK,
     snooze_input_id,
 )
+from followup.answers.actions import SNOOZE
+from followup.answers.services import AnswerRefusal, AnswerRefused
+from followup.answers.targets import ChoiceKind, FollowUpChoice, choose_follow_up
 from followup.calendar.workdays import oslo_today
 from followup.errors import FollowUpError
-from followup.models import Person
+from followup.models import Contract, Person
 from followup.ports import UnitOfWork
 from followup.reminders.controls import (
     Snoozed,
-    open_follow_ups_to_snooze,
+    SnoozeRefused,
+    check_snooze_date,
     set_reminders_paused,
     set_reminders_per_day,
     snooze_follow_up,
@@ -40,6 +57,17 @@ RESUME_WORDS = frozenset({"fortsett", "på", "pa", "on", "resume", "start"})
 MORE_WORDS = frozenset({"flere", "more"})
 FEWER_WORDS = frozenset({"færre", "faerre", "fewer", "en", "one"})
 MAX_ID = 64
+SNOOZE_CHOICE_VERB: Final = "snoozeChoice"
+"""A button of the card that asks which follow-up a typed `utsett` is about."""
+
+
+@dataclass(frozen=True, slots=True)
+class _SnoozeChoice:
+    """A typed `utsett` that did not snooze: several to choose from (or none, or no date)."""
+
+    contract: Contract
+    choice: FollowUpChoice
+    until: date | None
 
 
 class ReminderCommands(DomainCommands):
@@ -80,6 +108,7 @@ class ReminderCommands(DomainCommands):
         ):
             router.register(replace(command, handler=guarded(command.handler)))
         router.register_card_action(SNOOZE_VERB, self.snooze_action)
+        router.register_card_action(SNOOZE_CHOICE_VERB, self.snooze_choice_action)
 
     # --- pause, fortsett, flere --------------------------------------------------------------
 
@@ -125,34 +154,86 @@ class ReminderCommands(DomainCommands):
     # --- utsett ---------------------------------------------------------------------------------
 
     async def snooze(self, rest: str, request: TurnRequest) -> Reply:
+        """`utsett <avtalenr> [kontrollpunkt] <dato>`: the follow-up is chosen as for a typed
+        answer (`choose_follow_up`, action `utsett`); with several, the person is asked which."""
         locale = request.locale
         words = rest.split(maxsplit=1)
         if len(words) < 2:
             return text("reminder.snooze_usage", locale)
-        reference, phrase = words
+        reference, after = words
         today = oslo_today(request.now)
-        until = read_one_date(phrase, request.now, today, locale)
 
-        def work(uow: UnitOfWork) -> Snoozed | None:
+        def work(uow: UnitOfWork) -> Snoozed | _SnoozeChoice:
             person = self._person(uow, request)
             contract = find_contract(uow, reference)
-            open_ones = open_follow_ups_to_snooze(uow, person, contract, today)
-            if not open_ones:
-                return None
+            try:
+                choice = choose_follow_up(uow, person, contract, today, after, action=SNOOZE)
+            except AnswerRefused as refused:
+                if refused.reason is AnswerRefusal.NOT_YOURS:
+                    raise SnoozeRefused("not the person's", code="follow_up.not_yours") from None
+                raise
+            if choice.kind is ChoiceKind.NOTHING or not choice.rest:
+                return _SnoozeChoice(contract, choice, None)
+            until = read_one_date(choice.rest, request.now, today, locale)
+            chosen = choice.chosen
+            if chosen is None:
+                check_snooze_date(until, today)
+                return _SnoozeChoice(contract, choice, until)
             return snooze_follow_up(
                 uow,
                 person,
-                open_ones[0].id,
+                chosen.follow_up.id,
                 until,
                 request.now,
                 calendar=self._deps.calendar,
                 settings=self._deps.reminders,
             )
 
-        snoozed = await self._write(work)
-        if snoozed is None:
-            return text("reminder.snooze_none", locale, reference=reference[:MAX_ID])
-        return _snoozed(snoozed, locale)
+        done = await self._write(work)
+        if isinstance(done, Snoozed):
+            return _snoozed(done, locale)
+        shown = done.contract.reference
+        if done.choice.kind is ChoiceKind.NOTHING:
+            return text("reminder.snooze_none", locale, reference=shown)
+        if done.until is None:
+            return text("reminder.snooze_usage", locale)
+        return card_reply(_snooze_choice_card(done, done.until, today, locale))
+
+    async def snooze_choice_action(
+        self, data: dict[str, Any], request: TurnRequest
+    ) -> InvokeResponse:
+        """A button of the card that asks which follow-up `utsett` meant: that one is snoozed
+        to the date typed (carried by the button), and the card says so."""
+        locale = request.locale
+        follow_up_id = data.get("followUpId")
+        until = _iso_date(data.get("until"))
+        if (
+            not isinstance(follow_up_id, str)
+            or not follow_up_id
+            or len(follow_up_id) > MAX_ID
+            or until is None
+        ):
+            return card_action_message(text("card.unknown_action", locale))
+
+        def work(uow: UnitOfWork) -> Snoozed:
+            return snooze_follow_up(
+                uow,
+                self._person(uow, request),
+                follow_up_id,
+                until,
+                request.now,
+                calendar=self._deps.calendar,
+                settings=self._deps.reminders,
+            )
+
+        try:
+            snoozed = await self._write(work)
+        except NotRegistered:
+            return card_action_message(text("person.not_registered", locale))
+        except FollowUpError as error:
+            return card_action_message(error_reply(error, locale))
+        said = _snoozed(snoozed, locale)
+        return card_action_card(adaptive_card([text_block(said)], said))
 
     async def snooze_action(self, data: dict[str, Any], request: TurnRequest) -> InvokeResponse:
         """`Utsett` on a reminder card: 1 working day, 1 week, or the typed date."""
@@ -204,6 +285,44 @@ def _status(person: Person, locale: str | None) -> str:
     )
 
 
+def _snooze_choice_card(done: _SnoozeChoice, until: date, today: date, locale: str | None) -> Card:
+    reference = done.contract.reference
+    items = [
+        ChoiceItem(
+            candidate.checkpoint.title,
+            candidate.follow_up.due_date,
+            candidate.overdue(today),
+            execute_button(
+                text("reminder.snooze_choice_button", locale),
+                SNOOZE_CHOICE_VERB,
+                {"followUpId": candidate.follow_up.id, "until": until.isoformat()},
+            ),
+        )
+        for candidate in done.choice.candidates
+    ]
+    title = text(
+        "reminder.snooze_choice_title",
+        locale,
+        reference=reference,
+        date=formatting.due(until, locale),
+    )
+    footer = None
+    if len({c.checkpoint.id for c in done.choice.candidates}) > 1:
+        code = done.choice.candidates[0].checkpoint.code
+        footer = text("reminder.snooze_choice_hint", locale, reference=reference, checkpoint=code)
+    return choice_card(title, items, today, locale, footer=footer)
+
+
+def _iso_date(value: object) -> date | None:
+    """A date a button carries (`2026-12-04`); None for anything else."""
+    if not isinstance(value, str) or len(value) != len("2026-12-04"):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def _snoozed(snoozed: Snoozed, locale: str | None) -> str:
     values = {
         "date": formatting.due(snoozed.until, locale),
@@ -211,5 +330,10 @@ def _snoozed(snoozed: Snoozed, locale: str | None) -> str:
         "title": snoozed.checkpoint.title,
         "due": formatting.due(snoozed.follow_up.due_date, locale),
     }
-    key = "reminder.snooze_ok_overdue" if snoozed.overdue else "reminder.snooze_ok"
+    if not snoozed.overdue:
+        key = "reminder.snooze_ok"
+    elif snoozed.due_passed:
+        key = "reminder.snooze_ok_overdue"  # «fristen var …»
+    else:
+        key = "reminder.snooze_ok_after_due"  # «fristen er …»: the due date is still ahead
     return text(key, locale, **values)

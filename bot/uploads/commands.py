@@ -1,30 +1,31 @@
 """Documentation sent in the 1:1 chat: files attached to a message, pasted links, the card's
 `Last opp dokumentasjon` (`Action.Execute`, verb `uploadDocument`) and the typed
-`dokument <avtalenr> [lenke]` (English `document`).
+`dokument <avtalenr> [hva] [lenke]` (English `document`).
 
 **Answer first, download after.** Teams waits for the HTTP reply to a message (and re-sends it
-after 15 s), so a turn only checks the links (`bot.teams.file_downloads.check_url`: no request yet),
-decides which follow-up the files go to and answers "Mottatt, jeg laster ned …". The downloads
-run afterwards as background work (`BackgroundWork`: a bounded number at once, a bounded queue,
-an awaitable `idle()` for tests and shutdown); each file is fetched under the download policy,
-stored with `followup.documents.services.store_document` (idempotent per message and attachment:
-`<activity id>#<n>`) and one confirmation for the whole message is sent into the same
-conversation through the `Notifier` (the app's pooled connector): name, type, size, short
-SHA-256, the follow-up, what is still missing; a file sent before is "allerede mottatt"; a
-refused or failed file says why. A failure nobody foresaw is logged and the person told.
+after 15 s), so a turn only checks the links (`bot.teams.file_downloads.check_url`: no request
+yet), decides which contract the files go to and, where their names and the message tell, which
+evidence request (`followup.documents.targets`), and answers "Mottatt, jeg laster ned …". The
+downloads run afterwards as background work (`BackgroundWork`: a bounded number at once, a
+bounded queue, an awaitable `idle()` for tests and shutdown). A file whose request is not known
+yet is first looked up by its SHA-256 on the contract (sent before: it says so, and where it was
+filed), then, for a PDF, placed again with the text of its first page
+(`bot.uploads.first_page`). Each file placed is stored with
+`followup.documents.services.store_document` (idempotent per message and attachment:
+`<activity id>#<n>`), and one confirmation for the whole message is sent into the same
+conversation through the `Notifier` (the app's pooled connector). A refused or failed file says
+why; a failure nobody foresaw is logged and the person told.
 
-**Which follow-up** (`followup.documents.targets.choose_target`): a contract named in the
-message; else the follow-up whose `Last opp dokumentasjon` the person pressed in the last hour;
-else a contract of theirs named in the file's name; else their only open follow-up that asks for
-documents; else the bot asks.
-
-**When it asks, the file is kept** (`UploadMemory`): the offered files (Teams' download
-address and name) are remembered for the conversation for an hour, and a card lists the
-person's open follow-ups with `Lagre her` (verb `uploadDocument`); pressing one, or typing
-`dokument <avtalenr>`, downloads the remembered files to it. Teams' download addresses are
-short-lived; if one has expired by then, the confirmation says so and asks for the file again.
-The memory is a plain JSON item per conversation in the bot's state table (`bot_state`, key
-`kontraktsvakt/uploads/<conversation id>`), apart from botbuilder's conversation state so a
+**When it cannot tell, it asks, and keeps the file** (`UploadMemory`): the files (Teams' download
+address, name and place in the message) are remembered for the conversation for an hour, and a
+card lists the open evidence requests (the contract's, or the person's when no contract is
+known: checkpoint, evidence, due date) with `Lagre her` (verb `uploadDocument`, the follow-up and
+the evidence code). Pressing one, or typing `dokument <avtalenr> [hva]`, files the remembered
+files there. Teams' download addresses are short-lived; if one has expired by then, the
+confirmation says so and asks for the file again. `dokument <avtalenr>` with no file waiting
+asks the same way which request the next file is for, unless the text names one or only one is
+open. The memory is a plain JSON item per conversation in the bot's state table (`bot_state`,
+key `kontraktsvakt/uploads/<conversation id>`), apart from botbuilder's conversation state so a
 dialog's state is never overwritten, and read without a turn context (the download runs after
 the turn).
 """
@@ -34,25 +35,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
-from urllib.parse import urlsplit
 
 from botbuilder.core import InvokeResponse
 
 from bot.conversation import formatting
 from bot.conversation.activity_handler import tenant_of
-from bot.conversation.cards import (
-    Card,
-    Element,
-    adaptive_card,
-    clip,
-    execute_button,
-    subtle_block,
-    text_block,
-    title_block,
-)
+from bot.conversation.cards import clip
 from bot.conversation.dependencies import BotDependencies
 from bot.conversation.domain_commands import DomainCommands, NotRegistered, guarded
 from bot.conversation.follow_up_cards import UPLOAD_VERB
@@ -69,34 +60,50 @@ from bot.teams.file_downloads import (
     file_attachments,
     links_in,
 )
+from bot.uploads.first_page import FirstPageReader
+from bot.uploads.replies import (
+    Outcome,
+    confirmation,
+    received,
+    request_card,
+    shown_name,
+)
 from followup.answers.services import (
     MAX_ANSWER_TEXT,
+    AnswerRefusal,
     AnswerRefused,
     FollowUpView,
     answer_closed_reason,
     answer_view,
     find_answer_target,
 )
-from followup.calendar.workdays import oslo_today
+from followup.documents.matching import EvidenceRequest
 from followup.documents.services import (
     DocumentStored,
     StoreDocument,
+    clean_file_name,
     extension_of,
+    filed_copy,
     store_document,
 )
-from followup.documents.targets import TargetSource, choose_target, evidence_named, reference_words
+from followup.documents.targets import (
+    Placement,
+    TargetSource,
+    UploadTarget,
+    choose_target,
+    evidence_in_text,
+    place_file,
+    reference_words,
+)
 from followup.errors import DeliveryFailed, FollowUpError
-from followup.models import ConversationKind, ConversationRef
+from followup.models import Contract, ConversationKind, ConversationRef, Document
 from followup.ports import DocumentStore, Notifier, OutgoingMessage, UnitOfWork
-from followup.tasks import TaskItem
 
 log = logging.getLogger(__name__)
 
 MEMORY_LIFETIME: Final = timedelta(hours=1)
 MEMORY_PREFIX: Final = "kontraktsvakt/uploads/"
 MAX_ID: Final = 64
-MAX_ASKED: Final = 5
-"""Follow-ups offered on the card that asks where a file goes."""
 MAX_WAITING: Final = 200
 """Messages whose files may wait for a download slot; more are refused (`upload.busy`)."""
 COMMAND_WORDS: Final = ("dokument", "document")
@@ -168,12 +175,21 @@ class PendingUpload:
     files: tuple[FileOffer, ...]
     caption: str | None
     activity_id: str | None
+    indexes: tuple[int, ...] = ()
+    """Each file's place in the message it came with (its source key `<activity id>#<n>`);
+    empty: 0, 1, 2, …"""
+
+    def numbered(self) -> list[tuple[int, FileOffer]]:
+        indexes = self.indexes if len(self.indexes) == len(self.files) else range(len(self.files))
+        return list(zip(indexes, self.files, strict=True))
 
 
 @dataclass(frozen=True, slots=True)
 class Remembered:
     target: str | None = None
-    """The follow-up whose `Last opp dokumentasjon` was pressed."""
+    """The follow-up whose `Last opp dokumentasjon` was pressed, or chosen on the question."""
+    evidence: str | None = None
+    """The evidence code chosen with it on the question."""
     pending: PendingUpload | None = None
 
 
@@ -184,12 +200,21 @@ def _at(item: Any) -> datetime | None:
         return None
 
 
+def _short(value: Any) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_ID else None
+
+
 class UploadMemory:
     """Per conversation, for `MEMORY_LIFETIME`: the follow-up chosen on a card and the files
-    waiting for one (see the module docstring)."""
+    waiting for one (see the module docstring). `clock`, when given, is the time the lifetime
+    runs on (real time while the demo runs the turns' clock fast); else each call's `now`."""
 
-    def __init__(self, items: StateItems) -> None:
+    def __init__(self, items: StateItems, clock: Callable[[], datetime] | None = None) -> None:
         self._items = items
+        self._clock = clock
+
+    def _now(self, now: datetime) -> datetime:
+        return self._clock() if self._clock is not None else now
 
     @staticmethod
     def _key(conversation_id: str) -> str:
@@ -197,26 +222,36 @@ class UploadMemory:
 
     async def recall(self, conversation_id: str, now: datetime) -> Remembered:
         key = self._key(conversation_id)
+        now = self._now(now)
         found = await asyncio.to_thread(self._items.read, [key])
         document = found[key][0] if key in found else {}
         target_item, pending_item = document.get("target"), document.get("pending")
-        target = pending = None
+        target = evidence = pending = None
         at = _at(target_item)
         if at is not None and now - at <= MEMORY_LIFETIME and isinstance(target_item, dict):
-            value = target_item.get("followUpId")
-            target = value if isinstance(value, str) and 0 < len(value) <= MAX_ID else None
+            target = _short(target_item.get("followUpId"))
+            evidence = _short(target_item.get("evidence")) if target else None
         at = _at(pending_item)
         if at is not None and now - at <= MEMORY_LIFETIME and isinstance(pending_item, dict):
             pending = _pending_from(pending_item)
-        return Remembered(target, pending)
+        return Remembered(target, evidence, pending)
 
-    async def remember_target(self, conversation_id: str, follow_up_id: str, now: datetime) -> None:
-        await self._change(conversation_id, target={"followUpId": follow_up_id, "at": _iso(now)})
+    async def remember_target(
+        self,
+        conversation_id: str,
+        follow_up_id: str,
+        now: datetime,
+        evidence: str | None = None,
+    ) -> None:
+        target = {"followUpId": follow_up_id, "at": _iso(self._now(now))}
+        if evidence:
+            target["evidence"] = evidence
+        await self._change(conversation_id, target=target)
 
     async def remember_pending(
         self, conversation_id: str, pending: PendingUpload, now: datetime
     ) -> None:
-        await self._change(conversation_id, pending=_pending_json(pending, now))
+        await self._change(conversation_id, pending=_pending_json(pending, self._now(now)))
 
     async def forget_pending(self, conversation_id: str) -> None:
         await self._change(conversation_id, pending=None)
@@ -243,7 +278,10 @@ def _iso(moment: datetime) -> str:
 
 def _pending_json(pending: PendingUpload, now: datetime) -> dict[str, Any]:
     return {
-        "files": [{"url": f.url, "name": f.name, "fileType": f.file_type} for f in pending.files],
+        "files": [
+            {"url": f.url, "name": f.name, "fileType": f.file_type, "index": index}
+            for index, f in pending.numbered()
+        ],
         "caption": pending.caption,
         "activityId": pending.activity_id,
         "at": _iso(now),
@@ -251,10 +289,11 @@ def _pending_json(pending: PendingUpload, now: datetime) -> dict[str, Any]:
 
 
 def _pending_from(item: dict[str, Any]) -> PendingUpload | None:
-    files = []
+    files: list[FileOffer] = []
+    indexes: list[int] = []
     for raw in item.get("files") or []:
         if isinstance(raw, dict) and isinstance(raw.get("url"), str):
-            name, file_type = raw.get("name"), raw.get("fileType")
+            name, file_type, index = raw.get("name"), raw.get("fileType"), raw.get("index")
             files.append(
                 FileOffer(
                     raw["url"],
@@ -262,13 +301,19 @@ def _pending_from(item: dict[str, Any]) -> PendingUpload | None:
                     file_type if isinstance(file_type, str) else None,
                 )
             )
+            if isinstance(index, int) and 0 <= index < MAX_FILES and index not in indexes:
+                indexes.append(index)
+            else:
+                indexes.append(-1)
     caption, activity_id = item.get("caption"), item.get("activityId")
     if not files:
         return None
+    kept = indexes[:MAX_FILES]
     return PendingUpload(
         tuple(files[:MAX_FILES]),
         caption if isinstance(caption, str) else None,
         activity_id if isinstance(activity_id, str) else None,
+        tuple(kept) if -1 not in kept else (),
     )
 
 
@@ -284,20 +329,30 @@ class Uploads:
     memory: UploadMemory
     notifier: Notifier
     work: BackgroundWork
+    first_page: FirstPageReader = field(default_factory=FirstPageReader)
 
     async def close(self) -> None:
         await self.work.close()
         await self.downloader.close()
+        self.first_page.close()
 
 
 # --- one message's files, after the reply -------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
+class _File:
+    index: int
+    """Its place in the message it came with."""
+    offer: FileOffer
+    placement: Placement
+
+
+@dataclass(frozen=True, slots=True)
 class _Job:
-    follow_up_id: str
     person_id: str
-    offers: tuple[FileOffer, ...]
+    target: UploadTarget
+    files: tuple[_File, ...]
     caption: str | None
     activity_id: str | None
     reply_to: ConversationRef
@@ -307,10 +362,14 @@ class _Job:
 
 
 @dataclass(frozen=True, slots=True)
-class _Outcome:
-    name: str
-    stored: DocumentStored | None = None
-    refusal: str | None = None
+class _Chosen:
+    """A turn's decision: the person, where the files go, and the follow-up they all go to,
+    if there is one."""
+
+    person_id: str
+    target: UploadTarget
+    files: tuple[_File, ...] = ()
+    view: FollowUpView | None = None
 
 
 def _reply_ref(request: TurnRequest) -> ConversationRef | None:
@@ -335,30 +394,12 @@ def _reply_ref(request: TurnRequest) -> ConversationRef | None:
     )
 
 
-def _shown_name(offer: FileOffer, locale: str | None) -> str:
-    if offer.name:
-        return clip(offer.name, 80)
-    host = (urlsplit(offer.url).hostname or "?")[:80]
-    return text("upload.link_name", locale, host=host)
-
-
 def refusal_text(error: Exception, locale: str | None) -> str:
     if isinstance(error, FollowUpError):
         return error_reply(error, locale)
     if isinstance(error, DownloadRefused):
         return text(error.code, locale, **error.values)
     return text("upload.failed", locale)
-
-
-def file_size(size: int, locale: str | None) -> str:
-    """`812 B`, `182 kB`, `1,4 MB` (`1.4 MB` in English)."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{round(size / 1024)} kB"
-    shown = f"{size / (1024 * 1024):.1f}"
-    english = locale is not None and locale.lower().startswith("en")
-    return (shown if english else shown.replace(".", ",")) + " MB"
 
 
 def _caption(message: str, reference: str | None) -> str | None:
@@ -374,6 +415,27 @@ def _caption(message: str, reference: str | None) -> str | None:
     ]
     caption = " ".join(kept).strip()[:MAX_ANSWER_TEXT]
     return caption or None
+
+
+def _joined(*parts: str | None) -> str | None:
+    joined = " ".join(p for p in parts if p)
+    return joined or None
+
+
+def _placed(
+    uow: UnitOfWork,
+    target: UploadTarget,
+    numbered: Sequence[tuple[int, FileOffer]],
+    message: str | None,
+) -> tuple[tuple[_File, ...], FollowUpView | None]:
+    """Each file placed by its name and the message; the follow-up they all go to, if one."""
+    files = tuple(
+        _File(index, offer, place_file(target, file_name=offer.name, message=message))
+        for index, offer in numbered
+    )
+    places = {f.placement.follow_up_id for f in files}
+    only = next(iter(places)) if len(places) == 1 else None
+    return files, answer_view(only, uow) if only is not None else None
 
 
 class UploadCommands(DomainCommands):
@@ -415,30 +477,23 @@ class UploadCommands(DomainCommands):
         offers += [FileOffer(link) for link in links_in(message)]
         if not offers:
             return text("upload.no_file", locale)
-        return await self._receive(offers[:MAX_FILES], message, request, typed_reference=False)
+        return await self._receive(offers[:MAX_FILES], message, request)
 
     async def typed(self, rest: str, request: TurnRequest) -> Reply:
-        """`dokument KOM-2025-0147 [lenke]`, `dokument <lenke>`."""
+        """`dokument KOM-2025-0147 [hva] [lenke]`, `dokument <lenke>`."""
         locale = request.locale
         if self._uploads is None:
             return text("upload.unavailable", locale)
         links = links_in(rest)
         if links:
             offers = [FileOffer(link) for link in links[:MAX_FILES]]
-            return await self._receive(offers, rest, request, typed_reference=True)
+            return await self._receive(offers, rest, request)
         words = reference_words(rest)
         if not words:
             return text("upload.usage", locale)
-        return await self._place_remembered(rest, words[0], request)
+        return await self._typed_contract(rest, words[0], request)
 
-    async def _receive(
-        self,
-        offers: list[FileOffer],
-        message: str,
-        request: TurnRequest,
-        *,
-        typed_reference: bool,
-    ) -> Reply:
+    async def _receive(self, offers: list[FileOffer], message: str, request: TurnRequest) -> Reply:
         uploads = self._services
         locale = request.locale
         usable: list[FileOffer] = []
@@ -451,7 +506,7 @@ class UploadCommands(DomainCommands):
                     text(
                         "upload.not_fetched",
                         locale,
-                        name=_shown_name(offer, locale),
+                        name=shown_name(offer, locale),
                         reason=refusal_text(refused, locale),
                     )
                 )
@@ -462,8 +517,9 @@ class UploadCommands(DomainCommands):
         conversation_id = request.conversation_id or ""
         remembered = await uploads.memory.recall(conversation_id, request.now)
         names = [o.name for o in usable if o.name]
+        numbered = list(enumerate(usable))
 
-        def choose(uow: UnitOfWork) -> tuple[str, Any, FollowUpView | None]:
+        def choose(uow: UnitOfWork) -> _Chosen:
             person = self._person(uow, request)
             target = choose_target(
                 uow,
@@ -472,56 +528,89 @@ class UploadCommands(DomainCommands):
                 text=message,
                 file_names=names,
                 remembered_follow_up_id=remembered.target,
+                remembered_evidence=remembered.evidence,
             )
-            view = answer_view(target.follow_up_id, uow) if target.follow_up_id else None
-            return person.id, target, view
+            if target.contract is None:
+                return _Chosen(person.id, target)
+            caption = _caption(message, target.contract.reference)
+            files, view = _placed(uow, target, numbered, caption)
+            return _Chosen(person.id, target, files, view)
 
-        person_id, target, view = await self._read(choose)
-        if target.source is TargetSource.ASK or view is None:
-            pending = PendingUpload(tuple(usable), _caption(message, None), request.activity_id)
+        chosen = await self._read(choose)
+        contract = chosen.target.contract
+        if contract is None:
+            pending = PendingUpload(
+                tuple(usable),
+                _caption(message, None),
+                request.activity_id,
+                tuple(range(len(usable))),
+            )
             await uploads.memory.remember_pending(conversation_id, pending, request.now)
-            return self._ask(target.candidates, usable, request, notes)
-        caption = _caption(message, view.contract.reference)
-        started = self._start(person_id, view, usable, caption, request.activity_id, request)
-        if not started:
+            return self._ask(chosen.target.candidates, usable, request, notes)
+        caption = _caption(message, contract.reference)
+        if not self._start(chosen, caption, request.activity_id, request):
             return text("upload.busy", locale)
-        return "\n\n".join([_received(view, usable, locale), *notes])
+        return "\n\n".join([received(contract, chosen.view, usable, locale), *notes])
 
-    async def _place_remembered(self, rest: str, word: str, request: TurnRequest) -> Reply:
-        """`dokument KOM-…` without a link: the waiting files go there; with none waiting, the
-        next file does (as after the card's button)."""
-        locale = request.locale
-
-        def choose(uow: UnitOfWork) -> tuple[str, Any, FollowUpView | None]:
-            person = self._person(uow, request)
-            target = choose_target(uow, person, request.now, text=rest)
-            if target.source is not TargetSource.NAMED or target.follow_up_id is None:
-                return person.id, target, None
-            return person.id, target, answer_view(target.follow_up_id, uow)
-
-        person_id, _target, view = await self._read(choose)
-        if view is None:
-            return text("contract.unknown", locale, reference=clip(word, MAX_ID))
-        return await self._use_target(person_id, view, request)
-
-    async def _use_target(self, person_id: str, view: FollowUpView, request: TurnRequest) -> str:
-        """A follow-up was chosen (a card's button, `dokument KOM-…`): download what waits for
-        one, or remember it for the next file."""
+    async def _typed_contract(self, rest: str, word: str, request: TurnRequest) -> Reply:
+        """`dokument KOM-… [hva]` without a link: the waiting files go there (to the request the
+        text, their names or their first page names); with none waiting, the next file does
+        (the request the text names, the only one open, or the one chosen on the question)."""
         uploads = self._services
         locale = request.locale
         conversation_id = request.conversation_id or ""
         remembered = await uploads.memory.recall(conversation_id, request.now)
         pending = remembered.pending
+
+        def choose(uow: UnitOfWork) -> _Chosen | None:
+            person = self._person(uow, request)
+            target = choose_target(uow, person, request.now, text=rest)
+            if target.source is not TargetSource.NAMED or target.contract is None:
+                return None
+            said = _caption(rest, target.contract.reference)
+            if pending is not None:
+                files, view = _placed(
+                    uow, target, pending.numbered(), _joined(said, pending.caption)
+                )
+                return _Chosen(person.id, target, files, view)
+            match = evidence_in_text(target, said)
+            if match is None:
+                follow_up_id = target.fallback_follow_up_id
+                view = answer_view(follow_up_id, uow) if follow_up_id else None
+                return _Chosen(person.id, target, view=view)
+            if match.request is None:
+                return _Chosen(person.id, replace(target, candidates=match.candidates))
+            chosen = replace(
+                target, follow_up_id=match.request.follow_up_id, evidence=match.request.evidence
+            )
+            return _Chosen(person.id, chosen, view=answer_view(match.request.follow_up_id, uow))
+
+        chosen = await self._read(choose)
+        if chosen is None or chosen.target.contract is None:
+            return text("contract.unknown", locale, reference=clip(word, MAX_ID))
+        contract = chosen.target.contract
         if pending is not None:
-            caption = _caption(pending.caption or "", view.contract.reference)
-            if not self._start(
-                person_id, view, list(pending.files), caption, pending.activity_id, request
-            ):
+            caption = _joined(_caption(rest, contract.reference), pending.caption)
+            if not self._start(chosen, caption, pending.activity_id, request):
                 return text("upload.busy", locale)
             await uploads.memory.forget_pending(conversation_id)
-            await uploads.memory.remember_target(conversation_id, view.follow_up.id, request.now)
-            return _received(view, list(pending.files), locale)
-        await uploads.memory.remember_target(conversation_id, view.follow_up.id, request.now)
+            return received(contract, chosen.view, list(pending.files), locale)
+        if chosen.view is None:
+            if not chosen.target.candidates:
+                return text("upload.none_for_contract", locale, reference=contract.reference)
+            return card_reply(request_card(chosen.target.candidates, (), locale, contract=contract))
+        return await self._remember_choice(chosen.view, chosen.target.evidence, request)
+
+    async def _remember_choice(
+        self, view: FollowUpView, evidence: str | None, request: TurnRequest
+    ) -> str:
+        """No file waits: the next one goes to `view` (as `evidence`)."""
+        uploads = self._services
+        locale = request.locale
+        conversation_id = request.conversation_id or ""
+        await uploads.memory.remember_target(
+            conversation_id, view.follow_up.id, request.now, evidence
+        )
         parts = [
             text(
                 "upload.attach_now",
@@ -531,7 +620,9 @@ class UploadCommands(DomainCommands):
                 due=formatting.due(view.due_date, locale),
             )
         ]
-        if view.missing_evidence:
+        if evidence:
+            parts.append(text("upload.attach_as", locale, evidence=evidence))
+        elif view.missing_evidence:
             parts.append(
                 text("upload.attach_missing", locale, names=", ".join(view.missing_evidence))
             )
@@ -540,34 +631,65 @@ class UploadCommands(DomainCommands):
     # --- the card's button --------------------------------------------------------------------
 
     async def upload_action(self, data: dict[str, Any], request: TurnRequest) -> InvokeResponse:
+        """`Last opp dokumentasjon` on a follow-up's card (`followUpId`), or `Lagre her` on the
+        question (`followUpId` and `evidence`)."""
         locale = request.locale
         follow_up_id = data.get("followUpId")
         if not isinstance(follow_up_id, str) or not 0 < len(follow_up_id) <= MAX_ID:
             return card_action_message(text("card.unknown_action", locale))
+        evidence = _short(data.get("evidence"))
         if self._uploads is None:
             return card_action_message(text("upload.unavailable", locale))
+        conversation_id = request.conversation_id or ""
+        remembered = await self._uploads.memory.recall(conversation_id, request.now)
+        pending = remembered.pending
 
-        def check(uow: UnitOfWork) -> tuple[str, FollowUpView]:
+        def check(uow: UnitOfWork) -> _Chosen:
             person = self._person(uow, request)
-            target = find_answer_target(uow, follow_up_id, person.id, request.now)
-            reason = answer_closed_reason(target)
+            chosen = find_answer_target(uow, follow_up_id, person.id, request.now)
+            reason = answer_closed_reason(chosen)
             if reason is not None:
-                raise AnswerRefused(reason, reference=target.contract.reference)
-            return person.id, answer_view(follow_up_id, uow)
+                raise AnswerRefused(reason, reference=chosen.contract.reference)
+            target = choose_target(
+                uow,
+                person,
+                request.now,
+                text=None,
+                remembered_follow_up_id=follow_up_id,
+                remembered_evidence=evidence,
+            )
+            if target.source is not TargetSource.REMEMBERED:  # pragma: no cover - checked above
+                raise AnswerRefused(
+                    AnswerRefusal.FOLLOW_UP_CLOSED, reference=chosen.contract.reference
+                )
+            if pending is None:
+                return _Chosen(person.id, target, view=answer_view(follow_up_id, uow))
+            files, view = _placed(uow, target, pending.numbered(), pending.caption)
+            return _Chosen(person.id, target, files, view)
 
         try:
-            person_id, view = await self._read(check)
+            chosen = await self._read(check)
         except NotRegistered:
             return card_action_message(text("person.not_registered", locale))
         except FollowUpError as error:
             return card_action_message(error_reply(error, locale))
-        return card_action_message(await self._use_target(person_id, view, request))
+        contract = chosen.target.contract
+        if pending is None or contract is None:
+            if chosen.view is None:  # pragma: no cover - a chosen follow-up has a view
+                return card_action_message(text("card.unknown_action", locale))
+            return card_action_message(
+                await self._remember_choice(chosen.view, chosen.target.evidence, request)
+            )
+        if not self._start(chosen, pending.caption, pending.activity_id, request):
+            return card_action_message(text("upload.busy", locale))
+        await self._uploads.memory.forget_pending(conversation_id)
+        return card_action_message(received(contract, chosen.view, list(pending.files), locale))
 
     # --- asking -------------------------------------------------------------------------------
 
     def _ask(
         self,
-        candidates: Sequence[TaskItem],
+        candidates: Sequence[EvidenceRequest],
         offers: Sequence[FileOffer],
         request: TurnRequest,
         notes: Sequence[str],
@@ -575,15 +697,13 @@ class UploadCommands(DomainCommands):
         locale = request.locale
         if not candidates:
             return "\n\n".join([text("upload.nothing_open", locale), *notes])
-        return card_reply(ask_card(candidates, offers, oslo_today(request.now), locale, notes))
+        return card_reply(request_card(candidates, offers, locale, notes=notes))
 
     # --- after the reply ------------------------------------------------------------------------
 
     def _start(
         self,
-        person_id: str,
-        view: FollowUpView,
-        offers: Sequence[FileOffer],
+        chosen: _Chosen,
         caption: str | None,
         activity_id: str | None,
         request: TurnRequest,
@@ -595,9 +715,9 @@ class UploadCommands(DomainCommands):
             return False
         raw = request.raw_activity
         job = _Job(
-            follow_up_id=view.follow_up.id,
-            person_id=person_id,
-            offers=tuple(offers),
+            person_id=chosen.person_id,
+            target=chosen.target,
+            files=chosen.files,
             caption=caption,
             activity_id=activity_id,
             reply_to=reply_to,
@@ -609,45 +729,138 @@ class UploadCommands(DomainCommands):
 
     async def _process(self, job: _Job) -> None:
         uploads = self._services
+        messages: list[OutgoingMessage] = []
         try:
-            message = await self._download_and_store(uploads, job)
+            messages = await self._download_and_store(uploads, job)
         except Exception:
-            log.exception(
-                "storing uploaded files failed",
-                extra={"follow_up_id": job.follow_up_id, "activity_id": job.activity_id},
-            )
-            message = text("upload.failed", job.locale)
-        try:
-            await uploads.notifier.send(job.reply_to, OutgoingMessage(message))
-        except DeliveryFailed as exc:
-            log.warning(
-                "could not send the upload confirmation",
-                extra={"status": exc.values.get("status"), "follow_up_id": job.follow_up_id},
-            )
+            log.exception("storing uploaded files failed", extra={"activity_id": job.activity_id})
+            messages = [OutgoingMessage(text("upload.failed", job.locale))]
+        for message in messages:
+            try:
+                await uploads.notifier.send(job.reply_to, message)
+            except DeliveryFailed as exc:
+                log.warning(
+                    "could not send the upload confirmation",
+                    extra={"status": exc.values.get("status"), "activity_id": job.activity_id},
+                )
 
-    async def _download_and_store(self, uploads: Uploads, job: _Job) -> str:
+    async def _download_and_store(self, uploads: Uploads, job: _Job) -> list[OutgoingMessage]:
+        """Each file fetched, placed (if it was not yet) and stored; the confirmation, and the
+        question for the files that could not be placed."""
         locale = job.locale
-        before = await self._read(lambda uow: answer_view(job.follow_up_id, uow))
-        required = before.checkpoint.evidence
-        outcomes: list[_Outcome] = []
-        for index, offer in enumerate(job.offers):
-            shown = _shown_name(offer, locale)
+        contract = job.target.contract
+        if contract is None:  # pragma: no cover - a job is started for a contract only
+            raise RuntimeError("an upload job without a contract")
+        outcomes: list[Outcome] = []
+        unplaced: list[tuple[_File, Placement]] = []
+        for item in job.files:
+            offer = item.offer
             try:
                 downloaded = await uploads.downloader.download(offer)
-                stored = await self._store(uploads, job, index, downloaded, required)
+                placement = item.placement
+                if placement.follow_up_id is None:
+                    copy = await self._filed_copy(contract, downloaded)
+                    if copy is not None:
+                        outcomes.append(
+                            Outcome(
+                                clean_file_name(downloaded.name),
+                                stored=DocumentStored(copy, True, None, []),
+                            )
+                        )
+                        continue
+                    placement = await self._place_again(uploads, job, downloaded)
+                if placement.follow_up_id is None:
+                    unplaced.append((item, placement))
+                    continue
+                stored = await self._store(uploads, job, item.index, downloaded, placement)
             except (DownloadRefused, FollowUpError) as refused:
                 log.info(
                     "a file was not stored",
-                    extra={
-                        "code": getattr(refused, "code", None),
-                        "follow_up_id": job.follow_up_id,
-                    },
+                    extra={"code": getattr(refused, "code", None), "activity_id": job.activity_id},
                 )
-                outcomes.append(_Outcome(shown, refusal=refusal_text(refused, locale)))
+                outcomes.append(
+                    Outcome(shown_name(offer, locale), refusal=refusal_text(refused, locale))
+                )
             else:
-                outcomes.append(_Outcome(stored.document.file_name, stored=stored))
-        view = await self._read(lambda uow: answer_view(job.follow_up_id, uow))
-        return confirmation(view, outcomes, locale)
+                sent = clean_file_name(downloaded.name)
+                outcomes.append(
+                    Outcome(sent if stored.duplicate else stored.document.file_name, stored)
+                )
+        messages: list[OutgoingMessage] = []
+        if outcomes:
+            messages.append(OutgoingMessage(await self._confirmation(contract, job, outcomes)))
+        if unplaced:
+            messages.append(await self._question(uploads, job, unplaced))
+        return messages
+
+    async def _filed_copy(self, contract: Contract, downloaded: DownloadedFile) -> Document | None:
+        return await self._read(lambda uow: filed_copy(uow, contract.id, downloaded.data))
+
+    async def _place_again(
+        self, uploads: Uploads, job: _Job, downloaded: DownloadedFile
+    ) -> Placement:
+        """A file of no known place: placed with the text of its first page, if a PDF."""
+        page = (
+            await uploads.first_page.text(downloaded.data)
+            if extension_of(downloaded.name) == "pdf"
+            else None
+        )
+        return place_file(
+            job.target, file_name=downloaded.name, message=job.caption, first_page=page
+        )
+
+    async def _confirmation(
+        self, contract: Contract, job: _Job, outcomes: Sequence[Outcome]
+    ) -> str:
+        follow_ups = {
+            o.stored.document.follow_up_id
+            for o in outcomes
+            if o.stored is not None and o.stored.document.follow_up_id
+        }
+        planned_ids = {f.placement.follow_up_id for f in job.files}
+        planned = next(iter(planned_ids)) if len(planned_ids) == 1 else None
+
+        def read(uow: UnitOfWork) -> tuple[dict[str, FollowUpView], FollowUpView | None]:
+            views = {f: answer_view(f, uow) for f in follow_ups if f is not None}
+            return views, answer_view(planned, uow) if planned else None
+
+        views, planned_view = await self._read(read)
+        return confirmation(contract, outcomes, views, job.locale, planned=planned_view)
+
+    async def _question(
+        self, uploads: Uploads, job: _Job, unplaced: Sequence[tuple[_File, Placement]]
+    ) -> OutgoingMessage:
+        """Remember the files not placed and ask where they go."""
+        contract = job.target.contract
+        candidates: dict[tuple[str, str], EvidenceRequest] = {}
+        named: str | None = None
+        for _item, placement in unplaced:
+            match = placement.match
+            if match is None:
+                continue
+            named = named or match.named
+            for request in match.candidates:
+                candidates.setdefault((request.follow_up_id, request.evidence), request)
+        pending = PendingUpload(
+            tuple(item.offer for item, _ in unplaced),
+            job.caption,
+            job.activity_id,
+            tuple(item.index for item, _ in unplaced),
+        )
+        now = self._deps.clock()
+        await uploads.memory.remember_pending(job.conversation_id or "", pending, now)
+        offers = [item.offer for item, _ in unplaced]
+        if not candidates or contract is None:
+            return OutgoingMessage(text("upload.nothing_open", job.locale))
+        card = request_card(
+            sorted(candidates.values(), key=lambda r: (r.due_date, r.checkpoint_title)),
+            offers,
+            job.locale,
+            contract=contract,
+            named=named,
+        )
+        title = str(card.get("fallbackText") or "").split("\n", 1)[0]
+        return OutgoingMessage(title, card)
 
     async def _store(
         self,
@@ -655,18 +868,21 @@ class UploadCommands(DomainCommands):
         job: _Job,
         index: int,
         downloaded: DownloadedFile,
-        required: Sequence[str],
+        placement: Placement,
     ) -> DocumentStored:
+        follow_up_id = placement.follow_up_id
+        if follow_up_id is None:  # pragma: no cover - only placed files are stored
+            raise RuntimeError("storing a file with no place")
         source = f"{job.activity_id}#{index}" if job.activity_id else None
         command = StoreDocument(
-            job.follow_up_id,
+            follow_up_id,
             job.person_id,
             downloaded.name,
             downloaded.data,
             source_activity_id=source,
             source_channel_id=job.channel,
             source_conversation_id=job.conversation_id,
-            evidence=evidence_named(job.caption, downloaded.name, required),
+            evidence=placement.evidence,
             declared_media_type=downloaded.media_type,
             text=job.caption,
             channel=job.channel,
@@ -678,106 +894,6 @@ class UploadCommands(DomainCommands):
         )
 
 
-# --- what is said -------------------------------------------------------------------------------
-
-
-def _received(view: FollowUpView, offers: Sequence[FileOffer], locale: str | None) -> str:
-    title = clip(view.checkpoint.title, 100)
-    reference = view.contract.reference
-    if len(offers) == 1:
-        name = _shown_name(offers[0], locale)
-        return text("upload.received_one", locale, name=name, reference=reference, title=title)
-    return text("upload.received_many", locale, count=len(offers), reference=reference, title=title)
-
-
-def confirmation(view: FollowUpView, outcomes: Sequence[_Outcome], locale: str | None) -> str:
-    """One message for one message's files: what was stored, what was there already, what was
-    refused and why, and what the follow-up still lacks."""
-    values = {
-        "reference": view.contract.reference,
-        "title": clip(view.contract.title, 100),
-        "checkpoint": clip(view.checkpoint.title, 100),
-        "due": formatting.due(view.due_date, locale),
-    }
-    any_stored = any(o.stored is not None for o in outcomes)
-    lines = [text("upload.confirm_head" if any_stored else "upload.confirm_none", locale, **values)]
-    for outcome in outcomes:
-        stored = outcome.stored
-        if stored is None:
-            lines.append(
-                "- "
-                + text("upload.confirm_refused", locale, name=outcome.name, reason=outcome.refusal)
-            )
-            continue
-        document = stored.document
-        facts = {
-            "name": clip(document.file_name, 80),
-            "type": (extension_of(document.file_name) or "?").upper(),
-            "size": file_size(document.size_bytes, locale),
-            "sha": document.sha256[:12],
-        }
-        if stored.duplicate:
-            when = formatting.due(oslo_today(document.uploaded_at), locale)
-            line = text("upload.confirm_duplicate", locale, date=when, **facts)
-        else:
-            line = text("upload.confirm_stored", locale, **facts)
-            if document.evidence:
-                line += " – " + text("upload.confirm_as", locale, evidence=document.evidence)
-        lines.append("- " + line)
-    if view.missing_evidence:
-        lines.append(text("upload.confirm_missing", locale, names=", ".join(view.missing_evidence)))
-    elif view.checkpoint.evidence and any_stored:
-        lines.append(text("upload.confirm_complete", locale))
-    return "\n".join(lines)
-
-
-def _store_here(follow_up_id: str, locale: str | None) -> dict[str, Any]:
-    return execute_button(
-        text("upload.store_here", locale), UPLOAD_VERB, {"followUpId": follow_up_id}
-    )
-
-
-def ask_card(
-    candidates: Sequence[TaskItem],
-    offers: Sequence[FileOffer],
-    today: Any,
-    locale: str | None,
-    notes: Sequence[str] = (),
-) -> Card:
-    """Where do the files go: the person's open follow-ups (those asking for documents first),
-    each with `Lagre her`."""
-    if len(offers) == 1:
-        title = text("upload.which_title", locale, name=_shown_name(offers[0], locale))
-    else:
-        title = text("upload.which_title_many", locale, count=len(offers))
-    intro = text("upload.which_intro", locale)
-    body: list[Element] = [title_block(title), text_block(intro)]
-    lines = [title, intro]
-    for item in candidates[:MAX_ASKED]:
-        line = text(
-            "upload.which_item",
-            locale,
-            reference=item.contract.reference,
-            title=clip(item.contract.title, 80),
-            checkpoint=clip(item.checkpoint.title, 80),
-            due=formatting.due(item.follow_up.due_date, locale),
-        )
-        elements: list[Element] = [text_block(line)]
-        if item.checkpoint.evidence:
-            elements.append(
-                subtle_block(
-                    text("upload.which_asks", locale, names=", ".join(item.checkpoint.evidence))
-                )
-            )
-        elements.append({"type": "ActionSet", "actions": [_store_here(item.follow_up.id, locale)]})
-        body.append({"type": "Container", "items": elements, "separator": True})
-        lines.append("- " + line.replace("**", ""))
-    for note in notes:
-        body.append(subtle_block(note))
-        lines.append(note)
-    return adaptive_card(body, "\n".join(lines))
-
-
 __all__ = [
     "BackgroundWork",
     "PendingUpload",
@@ -785,7 +901,4 @@ __all__ = [
     "UploadCommands",
     "UploadMemory",
     "Uploads",
-    "ask_card",
-    "confirmation",
-    "file_size",
 ]

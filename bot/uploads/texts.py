@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from bot.conversation.texts import add_words
+from bot.conversation.texts import Plural, Words, add_words
 
-NB: dict[str, str] = {
+NB: Words = {
     "command.dokument": "Send dokumentasjon til en oppfølging",
     "help.cmd.dokument": (
-        "«dokument KOM-2025-0147 [lenke]» – dokumentasjon til en oppfølging: legg ved filen her "
-        "i chatten (med avtalenummeret i meldingen, eller etter «Last opp dokumentasjon» på "
+        "«dokument *avtalenr* [hva] [lenke]» – dokumentasjon til en oppfølging: legg ved filen "
+        "her i chatten (med avtalenummeret i meldingen, eller etter «Last opp dokumentasjon» på "
         "kortet), eller lim inn en lenke"
     ),
     "upload.usage": (
@@ -29,13 +29,33 @@ NB: dict[str, str] = {
         "Jeg laster ned mange filer akkurat nå og tok ikke imot denne. Send den igjen om et "
         "par minutter."
     ),
-    "upload.received_one": (
+    "upload.received": (
         "Mottatt, jeg laster ned «{name}» og lagrer den på {reference} – {title}. Du får "
         "beskjed her når den er lagret."
     ),
-    "upload.received_many": (
-        "Mottatt, jeg laster ned {count} filer og lagrer dem på {reference} – {title}. Du får "
-        "beskjed her når de er lagret."
+    "upload.received_files": Plural(
+        one=(
+            "Mottatt, jeg laster ned {count} fil og lagrer den på {reference} – {title}. Du får "
+            "beskjed her når den er lagret."
+        ),
+        other=(
+            "Mottatt, jeg laster ned {count} filer og lagrer dem på {reference} – {title}. Du "
+            "får beskjed her når de er lagret."
+        ),
+    ),
+    "upload.received_sorting": (
+        "Mottatt, jeg laster ned «{name}» og ser hvilken dokumentasjon for {reference} den er. "
+        "Du får beskjed her."
+    ),
+    "upload.received_sorting_files": Plural(
+        one=(
+            "Mottatt, jeg laster ned {count} fil og ser hvilken dokumentasjon for {reference} "
+            "den er. Du får beskjed her."
+        ),
+        other=(
+            "Mottatt, jeg laster ned {count} filer og ser hvilken dokumentasjon for {reference} "
+            "de er. Du får beskjed her."
+        ),
     ),
     "upload.link_name": "filen bak lenken til {host}",
     "upload.not_fetched": "«{name}» ble ikke hentet: {reason}",
@@ -44,34 +64,68 @@ NB: dict[str, str] = {
         "lenke til den. Den blir lagret på {reference} – {title} (frist {due})."
     ),
     "upload.attach_missing": "Det som mangler: {names}.",
-    "upload.which_title": "Hvilken oppfølging gjelder «{name}»?",
-    "upload.which_title_many": "Hvilken oppfølging gjelder de {count} filene?",
-    "upload.which_intro": (
-        "Trykk «Lagre her» på oppfølgingen filen hører til, eller skriv «dokument "
-        "<avtalenr>». Jeg husker filen i en time."
+    "upload.attach_as": "Den lagres som {evidence}.",
+    "upload.which_title": "Hvilken dokumentasjon er «{name}»?",
+    "upload.which_title_files": Plural(
+        one="Hvilken dokumentasjon er den {count} filen?",
+        other="Hvilken dokumentasjon er de {count} filene?",
     ),
-    "upload.which_item": "**{reference}** {title} – {checkpoint}, frist {due}",
-    "upload.which_asks": "Ber om: {names}",
+    "upload.which_intro": (
+        "Jeg kan ikke se hva filen er. Trykk «Lagre her» på dokumentasjonen den er. Jeg husker "
+        "filen i en time."
+    ),
+    "upload.which_typed": (
+        "Du kan også skrive «dokument {reference}» og hva det er, for eksempel «dokument "
+        "{reference} {example}»."
+    ),
+    "upload.which_typed_any": (
+        "Du kan også skrive «dokument», avtalenummeret og hva det er, for eksempel «dokument "
+        "{reference} {example}»."
+    ),
+    "upload.which_not_asked": (
+        "Filen ser ut som {evidence}, men {reference} venter ikke på {evidence} nå."
+    ),
+    "upload.which_next_title": "Hvilken dokumentasjon sender du for {reference}?",
+    "upload.which_next_intro": (
+        "{reference} venter på flere dokumenter. Trykk «Velg» på det du sender, og legg så ved "
+        "filen her i chatten."
+    ),
+    "upload.which_item": "**{evidence}** – {checkpoint}, frist {due}",
+    "upload.which_item_contract": "**{reference}** {evidence} – {checkpoint}, frist {due}",
+    "upload.which_more": "Og {count} til: skriv «dokument», avtalenummeret og hva det er.",
     "upload.store_here": "Lagre her",
+    "upload.choose": "Velg",
     "upload.nothing_open": (
         "Du har ingen åpne oppfølginger som venter på dokumentasjon. Hvilken avtale gjelder "
-        "filen? Skriv «dokument <avtalenr>», så lagrer jeg den der. Jeg husker filen i en time."
+        "filen? Skriv «dokument» og avtalenummeret, for eksempel «dokument KOM-2025-0147», så "
+        "lagrer jeg den der. Jeg husker filen i en time."
     ),
     "upload.none_for_contract": (
         "{reference} har ingen oppfølging som venter på dokumentasjon nå, så filen ble ikke lagret."
     ),
     "upload.confirm_head": "Mottatt for {reference} – {title}, {checkpoint} (frist {due})",
+    "upload.confirm_head_contract": "Mottatt for {reference} – {title}",
     "upload.confirm_none": (
         "Ingenting ble lagret på {reference} – {title}, {checkpoint} (frist {due})"
     ),
+    "upload.confirm_none_contract": "Ingenting ble lagret på {reference} – {title}",
     "upload.confirm_stored": "«{name}» – {type}, {size}, SHA-256 {sha}",
     "upload.confirm_as": "lagret som {evidence}",
+    "upload.confirm_on": "på {checkpoint} (frist {due})",
+    "upload.confirm_place": "{checkpoint} (frist {due})",
+    "upload.confirm_sent_as": "sendt som «{name}»",
     "upload.confirm_duplicate": (
         "«{name}» – allerede mottatt {date} ({type}, {size}, SHA-256 {sha}); ikke lagret på nytt"
     ),
+    "upload.confirm_duplicate_at": (
+        "«{name}» – allerede mottatt {date} på {place} ({type}, {size}, SHA-256 {sha}); ikke "
+        "lagret på nytt"
+    ),
     "upload.confirm_refused": "«{name}» – ikke lagret: {reason}",
     "upload.confirm_missing": "Mangler fortsatt: {names}.",
+    "upload.confirm_missing_on": "{checkpoint} (frist {due}) mangler fortsatt: {names}.",
     "upload.confirm_complete": "Alt som etterspørres, er levert.",
+    "upload.confirm_complete_on": "{checkpoint} (frist {due}): alt som etterspørres, er levert.",
     "upload.failed": (
         "Beklager, noe gikk galt da jeg skulle lagre filen. Ingenting er lagret; send den "
         "igjen om litt. Feilen er logget."
@@ -103,9 +157,16 @@ NB: dict[str, str] = {
     "upload.download_failed": (
         "Nedlastingen feilet (svar {status}). Lenken kan ha gått ut: send filen på nytt."
     ),
-    "upload.download_timeout": (
-        "Nedlastingen tok for lang tid (over {seconds} sekunder). Prøv igjen, eller send en "
-        "mindre fil."
+    "upload.download_timeout": Plural(
+        one=(
+            "Nedlastingen tok for lang tid (over {seconds} sekund). Prøv igjen, eller send en "
+            "mindre fil."
+        ),
+        other=(
+            "Nedlastingen tok for lang tid (over {seconds} sekunder). Prøv igjen, eller send en "
+            "mindre fil."
+        ),
+        by="seconds",
     ),
     "upload.not_a_file": (
         "Lenken går til en nettside, ikke en fil. Lenker som krever innlogging kan jeg ikke "
@@ -113,12 +174,12 @@ NB: dict[str, str] = {
     ),
 }
 
-EN: dict[str, str] = {
+EN: Words = {
     "command.dokument": "Send documents for a follow-up",
     "help.cmd.dokument": (
-        "“document KOM-2025-0147 [link]” – documents for a follow-up: attach the file in this "
-        "chat (with the contract number in the message, or after “Upload documents” on the "
-        "card), or paste a link"
+        "“document KOM-2025-0147 [what] [link]” – documents for a follow-up: attach the file in "
+        "this chat (with the contract number in the message, or after “Upload documents” on "
+        "the card), or paste a link"
     ),
     "upload.usage": (
         "Type the contract number, and attach the file to the same message or paste a link, "
@@ -137,13 +198,33 @@ EN: dict[str, str] = {
         "I am downloading many files right now and did not take this one. Send it again in a "
         "couple of minutes."
     ),
-    "upload.received_one": (
+    "upload.received": (
         "Received, I am downloading “{name}” and storing it on {reference} – {title}. I will "
         "tell you here when it is stored."
     ),
-    "upload.received_many": (
-        "Received, I am downloading {count} files and storing them on {reference} – {title}. "
-        "I will tell you here when they are stored."
+    "upload.received_files": Plural(
+        one=(
+            "Received, I am downloading {count} file and storing it on {reference} – {title}. "
+            "I will tell you here when it is stored."
+        ),
+        other=(
+            "Received, I am downloading {count} files and storing them on {reference} – "
+            "{title}. I will tell you here when they are stored."
+        ),
+    ),
+    "upload.received_sorting": (
+        "Received, I am downloading “{name}” and will see which document for {reference} it "
+        "is. I will tell you here."
+    ),
+    "upload.received_sorting_files": Plural(
+        one=(
+            "Received, I am downloading {count} file and will see which document for "
+            "{reference} it is. I will tell you here."
+        ),
+        other=(
+            "Received, I am downloading {count} files and will see which documents for "
+            "{reference} they are. I will tell you here."
+        ),
     ),
     "upload.link_name": "the file behind the link to {host}",
     "upload.not_fetched": "“{name}” was not fetched: {reason}",
@@ -152,35 +233,69 @@ EN: dict[str, str] = {
         "It will be stored on {reference} – {title} (due {due})."
     ),
     "upload.attach_missing": "Still missing: {names}.",
-    "upload.which_title": "Which follow-up is “{name}” for?",
-    "upload.which_title_many": "Which follow-up are the {count} files for?",
-    "upload.which_intro": (
-        "Press “Store here” on the follow-up the file belongs to, or type “document "
-        "<contract number>”. I will keep the file for an hour."
+    "upload.attach_as": "It will be stored as {evidence}.",
+    "upload.which_title": "Which document is “{name}”?",
+    "upload.which_title_files": Plural(
+        one="Which document is the {count} file?", other="Which documents are the {count} files?"
     ),
-    "upload.which_item": "**{reference}** {title} – {checkpoint}, due {due}",
-    "upload.which_asks": "Asks for: {names}",
+    "upload.which_intro": (
+        "I cannot tell what the file is. Press “Store here” on the document it is. I will keep "
+        "the file for an hour."
+    ),
+    "upload.which_typed": (
+        "You can also type “document {reference}” and what it is, for example “document "
+        "{reference} {example}”."
+    ),
+    "upload.which_typed_any": (
+        "You can also type “document”, the contract number and what it is, for example "
+        "“document {reference} {example}”."
+    ),
+    "upload.which_not_asked": (
+        "The file looks like {evidence}, but {reference} is not waiting for {evidence} now."
+    ),
+    "upload.which_next_title": "Which document are you sending for {reference}?",
+    "upload.which_next_intro": (
+        "{reference} is waiting for several documents. Press “Choose” on the one you are "
+        "sending, then attach the file in this chat."
+    ),
+    "upload.which_item": "**{evidence}** – {checkpoint}, due {due}",
+    "upload.which_item_contract": "**{reference}** {evidence} – {checkpoint}, due {due}",
+    "upload.which_more": "And {count} more: type “document”, the contract number and what it is.",
     "upload.store_here": "Store here",
+    "upload.choose": "Choose",
     "upload.nothing_open": (
         "You have no open follow-ups waiting for documents. Which contract is the file for? "
-        "Type “document <contract number>” and I will store it there. I will keep the file for "
-        "an hour."
+        "Type “document” and the contract number, for example “document KOM-2025-0147”, and I "
+        "will store it there. I will keep the file for an hour."
     ),
     "upload.none_for_contract": (
         "{reference} has no follow-up waiting for documents now, so the file was not stored."
     ),
     "upload.confirm_head": "Received for {reference} – {title}, {checkpoint} (due {due})",
+    "upload.confirm_head_contract": "Received for {reference} – {title}",
     "upload.confirm_none": (
         "Nothing was stored on {reference} – {title}, {checkpoint} (due {due})"
     ),
+    "upload.confirm_none_contract": "Nothing was stored on {reference} – {title}",
     "upload.confirm_stored": "“{name}” – {type}, {size}, SHA-256 {sha}",
     "upload.confirm_as": "stored as {evidence}",
+    "upload.confirm_on": "on {checkpoint} (due {due})",
+    "upload.confirm_place": "{checkpoint} (due {due})",
+    "upload.confirm_sent_as": "sent as “{name}”",
     "upload.confirm_duplicate": (
         "“{name}” – already received {date} ({type}, {size}, SHA-256 {sha}); not stored again"
     ),
+    "upload.confirm_duplicate_at": (
+        "“{name}” – already received {date} on {place} ({type}, {size}, SHA-256 {sha}); not "
+        "stored again"
+    ),
     "upload.confirm_refused": "“{name}” – not stored: {reason}",
     "upload.confirm_missing": "Still missing: {names}.",
+    "upload.confirm_missing_on": "{checkpoint} (due {due}) is still missing: {names}.",
     "upload.confirm_complete": "Everything asked for has been delivered.",
+    "upload.confirm_complete_on": (
+        "{checkpoint} (due {due}): everything asked for has been delivered."
+    ),
     "upload.failed": (
         "Sorry, something went wrong while storing the file. Nothing was stored; send it again "
         "in a little while. The error has been logged."
@@ -212,8 +327,15 @@ EN: dict[str, str] = {
     "upload.download_failed": (
         "The download failed (answer {status}). The link may have expired: send the file again."
     ),
-    "upload.download_timeout": (
-        "The download took too long (over {seconds} seconds). Try again, or send a smaller file."
+    "upload.download_timeout": Plural(
+        one=(
+            "The download took too long (over {seconds} second). Try again, or send a smaller file."
+        ),
+        other=(
+            "The download took too long (over {seconds} seconds). Try again, or send a smaller "
+            "file."
+        ),
+        by="seconds",
     ),
     "upload.not_a_file": (
         "The link leads to a web page, not a file. I cannot fetch links that need signing in: "

@@ -20,6 +20,12 @@ and its state becomes
   deviation from the contract (DOMAIN.md: *forsinkelse*), and procurement's views count it
   as such. The bot offers to report it in full (`followup.deviations.services.report_deviation`).
 
+Every other answer (`followup.answers.actions`: an option or expiry decision, a price check in
+order, a status meeting held) makes it ANSWERED. A decision records who decided and when
+(`Answer.decided_by`, `Answer.decided_on`): nobody named is the person answering, no date is
+today (Oslo); a date after today, one that cannot be read, or a name longer than
+`MAX_DECIDED_BY` is refused, and nothing is stored.
+
 NOT_APPLICABLE is an answer, not SKIPPED: SKIPPED is the plan's word for an occurrence it
 retired, which can no longer be answered; a person saying "not relevant here" can change
 their mind, and the answer shows who said so and when.
@@ -43,10 +49,13 @@ from typing import Final
 
 from followup import lifecycle
 from followup.absence import responsible_person
+from followup.answers.actions import DECISION_KINDS
 from followup.calendar.workdays import oslo_today
+from followup.dates import read_date
 from followup.errors import Refused
 from followup.evidence import missing_evidence
 from followup.models import (
+    MAX_DECIDED_BY,
     Answer,
     AnswerKind,
     AuditEvent,
@@ -82,6 +91,9 @@ class AnswerRefusal(StrEnum):
     FOLLOW_UP_CLOSED = "answer.follow_up_closed"
     TEXT_TOO_LONG = "answer.text_too_long"
     UNKNOWN_KIND = "answer.unknown_kind"
+    DECIDED_BY_TOO_LONG = "answer.decided_by_too_long"
+    DECIDED_ON_UNREADABLE = "answer.decided_on_unreadable"
+    DECIDED_ON_FUTURE = "answer.decided_on_future"
 
 
 class AnswerRefused(Refused):
@@ -256,7 +268,9 @@ class AnswerRecorded:
 class RecordAnswer:
     """`person_id` answers `follow_up_id` with `kind`, from the activity `source_activity_id`
     in the conversation `source_conversation_id` of the channel `source_channel_id` (the
-    answer is idempotent on the three, `source_key`)."""
+    answer is idempotent on the three, `source_key`). A decision (`DECISION_KINDS`) says who
+    decided (`decided_by`) and when (`decided_on`: a date, or as typed or sent by a card's date
+    field); both are optional and ignored for other answers."""
 
     follow_up_id: str
     kind: AnswerKind | str
@@ -266,6 +280,8 @@ class RecordAnswer:
     source_channel_id: str | None = None
     source_conversation_id: str | None = None
     channel: str = "msteams"
+    decided_by: str | None = None
+    decided_on: date | str | None = None
 
 
 def record_answer(
@@ -288,8 +304,16 @@ def record_answer(
     if reason is not None:
         raise AnswerRefused(reason, reference=target.contract.reference)
     check_text(cleaned)
+    decision = read_decision(answer_kind, cmd.decided_by, cmd.decided_on, target.person, now)
     return store_checked_answer(
-        uow, target, answer_kind, now, text=cleaned, source=key, channel=cmd.channel
+        uow,
+        target,
+        answer_kind,
+        now,
+        text=cleaned,
+        source=key,
+        channel=cmd.channel,
+        decision=decision,
     )
 
 
@@ -302,12 +326,16 @@ def store_checked_answer(
     text: str | None,
     source: SourceKey | None,
     channel: str,
+    decision: Decision | None = None,
 ) -> AnswerRecorded:
     """Store an answer whose checks the caller has made in this unit of work (no answer of
-    this activity yet, the follow-up open, the text cleaned and short enough: `record_answer`
-    and `store_document` make them). A concurrent transaction that stored this activity's
-    answer first wins: what this call wrote is rolled back and theirs comes back."""
-    recorded = _store_answer(uow, target, kind, now, text=text, source=source, channel=channel)
+    this activity yet, the follow-up open, the text cleaned and short enough, the decision
+    read: `record_answer` and `store_document` make them). A concurrent transaction that
+    stored this activity's answer first wins: what this call wrote is rolled back and theirs
+    comes back."""
+    recorded = _store_answer(
+        uow, target, kind, now, text=text, source=source, channel=channel, decision=decision
+    )
     if not recorded.created:
         uow.rollback()
         return replayed_answer(uow, source) or recorded
@@ -324,6 +352,55 @@ def parse_kind(kind: AnswerKind | str) -> AnswerKind:
 def check_text(cleaned: str | None) -> None:
     if cleaned is not None and len(cleaned) > MAX_ANSWER_TEXT:
         raise AnswerRefused(AnswerRefusal.TEXT_TOO_LONG, length=len(cleaned), limit=MAX_ANSWER_TEXT)
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Who decided an option or expiry question, and on which day."""
+
+    decided_by: str
+    decided_on: date
+
+
+def read_decision(
+    kind: AnswerKind,
+    decided_by: str | None,
+    decided_on: date | str | None,
+    person: Person,
+    now: datetime,
+) -> Decision | None:
+    """The decision an answer of `kind` records (None: `kind` is no decision, and what was
+    given is ignored). No name is `person`, the one answering; no date is today (Oslo). A date
+    is a `date`, ISO (a card's date field) or typed in Norwegian (`3.12.2026`, `i går`; a date
+    without a year is the most recent one). Raises `AnswerRefused`: a name longer than
+    `MAX_DECIDED_BY`, a date that cannot be read (or could be two), a date after today."""
+    if kind not in DECISION_KINDS:
+        return None
+    today = oslo_today(now)
+    name = " ".join((clean_text(decided_by) or "").split())
+    if len(name) > MAX_DECIDED_BY:
+        raise AnswerRefused(
+            AnswerRefusal.DECIDED_BY_TOO_LONG, length=len(name), limit=MAX_DECIDED_BY
+        )
+    day = _decision_day(decided_on, now) or today
+    if day > today:
+        raise AnswerRefused(AnswerRefusal.DECIDED_ON_FUTURE)
+    return Decision(name or person.display_name[:MAX_DECIDED_BY], day)
+
+
+def _decision_day(value: date | str | None, now: datetime) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    typed = " ".join(value.split())
+    if not typed:
+        return None
+    reading = read_date(typed, now, prefer="past")
+    if reading.date is None:
+        raise AnswerRefused(AnswerRefusal.DECIDED_ON_UNREADABLE, value=typed[:40])
+    return reading.date
 
 
 def replayed_answer(uow: UnitOfWork, key: SourceKey | None) -> AnswerRecorded | None:
@@ -355,6 +432,7 @@ def _store_answer(
     text: str | None,
     source: SourceKey | None,
     channel: str,
+    decision: Decision | None,
 ) -> AnswerRecorded:
     """Store the answer and move the follow-up in `uow`, checks done (`created` False: a
     concurrent transaction stored this activity's answer, and this one must be rolled back)."""
@@ -374,6 +452,8 @@ def _store_answer(
             channel=(channel.strip() or "msteams")[:MAX_CHANNEL],
             source_activity_id=source.activity if source else None,
             source_conversation=source.conversation if source else "",
+            decided_by=decision.decided_by if decision else None,
+            decided_on=decision.decided_on if decision else None,
         )
     )
     if not created:
@@ -400,6 +480,14 @@ def _store_answer(
                 "answer_version": answer.version,
                 "kind": kind.value,
                 "on_behalf_of_id": answer.on_behalf_of_id,
+                **(
+                    {
+                        "decided_by": decision.decided_by,
+                        "decided_on": decision.decided_on.isoformat(),
+                    }
+                    if decision
+                    else {}
+                ),
             },
         )
     )
@@ -500,6 +588,7 @@ __all__ = [
     "AnswerRefused",
     "AnswerSummary",
     "AnswerTarget",
+    "Decision",
     "FollowUpView",
     "RecordAnswer",
     "SourceKey",
@@ -512,6 +601,7 @@ __all__ = [
     "find_answer_target",
     "load_follow_up",
     "parse_kind",
+    "read_decision",
     "record_answer",
     "replayed_answer",
     "source_key",

@@ -762,6 +762,36 @@ def parse_cadence(text: str) -> str:
 # --- descriptions ------------------------------------------------------------------------------
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NAMES = (
+    ("januar", "January"),
+    ("februar", "February"),
+    ("mars", "March"),
+    ("april", "April"),
+    ("mai", "May"),
+    ("juni", "June"),
+    ("juli", "July"),
+    ("august", "August"),
+    ("september", "September"),
+    ("oktober", "October"),
+    ("november", "November"),
+    ("desember", "December"),
+)
+_WEEKDAY_NAMES = (
+    ("mandag", "Monday"),
+    ("tirsdag", "Tuesday"),
+    ("onsdag", "Wednesday"),
+    ("torsdag", "Thursday"),
+    ("fredag", "Friday"),
+    ("lørdag", "Saturday"),
+    ("søndag", "Sunday"),
+)
+_ORDINALS = (
+    ("første", "first"),
+    ("andre", "second"),
+    ("tredje", "third"),
+    ("fjerde", "fourth"),
+    ("femte", "fifth"),
+)
 
 
 def _english(locale: str) -> bool:
@@ -855,7 +885,108 @@ def _yearly_dates(line: _RuleLine) -> list[tuple[int, int]] | None:
     return [(m, d) for m in line.bymonth for d in line.bymonthday if d <= leap_lengths[m - 1]]
 
 
-def _describe(recurrence: _Recurrence, en: bool) -> str | None:
+def _ordinal(n: int, en: bool) -> str:
+    """`første`, `siste`, `nest siste`, `7.`, `3. siste` / `first`, `last`, `7th` …"""
+    if n == -1:
+        return "last" if en else "siste"
+    if n == -2:
+        return "second-to-last" if en else "nest siste"
+    if 1 <= n <= len(_ORDINALS):
+        return _ORDINALS[n - 1][en]
+    k = abs(n)
+    if en:
+        suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+        return f"{k}{suffix}" + ("-to-last" if n < 0 else "")
+    return f"{k}." + (" siste" if n < 0 else "")
+
+
+def _base(line: _RuleLine, en: bool) -> str:
+    """How often, without the details: `månedlig`, `hver 3. uke`, `annethvert år`."""
+    n = line.interval
+    unit = {"WEEKLY": ("uke", "week"), "MONTHLY": ("måned", "month"), "YEARLY": ("år", "year")}
+    if line.freq == "DAILY":
+        return "once" if en else "én gang"
+    if n == 1:
+        plain = {"WEEKLY": ("ukentlig", "weekly"), "MONTHLY": ("månedlig", "monthly")}
+        return plain.get(line.freq, ("årlig", "yearly"))[en]
+    nb_unit, en_unit = unit[line.freq]
+    return _every(n, nb_unit, en_unit, en)
+
+
+def _month_days_words(days: tuple[int, ...], en: bool) -> str:
+    """`den 1. og 15.`, `siste dag i måneden`, `nest siste dag i måneden`."""
+    counted = [d for d in days if d > 0]
+    from_end = [d for d in days if d < 0]
+    parts = []
+    if counted:
+        listed = _join([f"{d}" if en else f"{d}." for d in counted], en)
+        parts.append(f"on day {listed}" if en else f"den {listed}")
+    for d in sorted(from_end, reverse=True):
+        nth = _ordinal(d, en)
+        parts.append(f"the {nth} day of the month" if en else f"{nth} dag i måneden")
+    return ", ".join(parts)
+
+
+def _weekdays(days: tuple[tuple[int, int], ...], en: bool) -> str:
+    """`mandag og torsdag`, `første mandag`, `siste fredag` / `Monday and Thursday` …"""
+    named = []
+    for ordinal, weekday in days:
+        name = _WEEKDAY_NAMES[weekday][en]
+        named.append(f"{_ordinal(ordinal, en)} {name}" if ordinal else name)
+    return _join(named, en)
+
+
+def _year_parts(line: _RuleLine, en: bool) -> list[str]:
+    """`i uke 10 og 20`, `i årets siste uke`, `på årets dag nr. 100` / `in weeks 10 and 20` …"""
+    parts = []
+    counted = [str(w) for w in line.byweekno if w > 0]
+    if counted:
+        listed = _join(counted, en)
+        weeks = "week" if len(counted) == 1 else "weeks"
+        parts.append(f"in {weeks} {listed}" if en else f"i uke {listed}")
+    for w in (w for w in line.byweekno if w < 0):
+        nth = _ordinal(w, en)
+        parts.append(f"in the {nth} week of the year" if en else f"i årets {nth} uke")
+    for d in line.byyearday:
+        if d > 0:
+            parts.append(f"on day {d} of the year" if en else f"på årets dag nr. {d}")
+        else:
+            nth = _ordinal(d, en)
+            parts.append(f"on the {nth} day of the year" if en else f"på årets {nth} dag")
+    return parts
+
+
+def _positions(positions: tuple[int, ...], en: bool) -> str:
+    listed = _join([_ordinal(p, en) for p in positions], en)
+    return f"only the {listed} of those days" if en else f"bare den {listed} av de dagene"
+
+
+def _describe_line(line: _RuleLine, en: bool) -> str:
+    """Any rule in words: how often, then which days (`månedlig (første mandag)`)."""
+    named = _name_line(line, en)
+    if named is not None:
+        return named + _limits_suffix(line, en)
+    dates = _yearly_dates(line)
+    if dates:
+        listed = _join([_day_month(m, d, en) for m, d in dates], en)
+        return listed + (" every year" if en else " hvert år")
+    details = []
+    if line.bymonth:
+        months = _join([_MONTH_NAMES[m - 1][en] for m in line.bymonth], en)
+        details.append(f"in {months}" if en else f"i {months}")
+    details += _year_parts(line, en)
+    if line.bymonthday:
+        details.append(_month_days_words(line.bymonthday, en))
+    if line.byday:
+        details.append(_weekdays(line.byday, en))
+    if line.bysetpos:
+        details.append(_positions(line.bysetpos, en))
+    base = _base(line, en)
+    shown = f"{base} ({', '.join(details)})" if details else base
+    return shown + _limits_suffix(line, en)
+
+
+def _describe(recurrence: _Recurrence, en: bool) -> str:
     extras = ""
     if recurrence.rdates:
         dates = _join([_full_date(d, en) for d in recurrence.rdates], en)
@@ -867,34 +998,27 @@ def _describe(recurrence: _Recurrence, en: bool) -> str | None:
     if not recurrence.rules:
         dates = _join([_full_date(d, en) for d in recurrence.rdates], en)
         return f"on {dates}" if en else dates
-    if len(recurrence.rules) == 1:
-        line = recurrence.rules[0]
-        name = _name_line(line, en)
-        if name is not None:
-            return name + _limits_suffix(line, en) + extras
     pairs: set[tuple[int, int]] = set()
     for line in recurrence.rules:
         found = _yearly_dates(line)
         if found is None:
-            return None
+            break
         pairs.update(found)
-    listed = _join([_day_month(m, d, en) for m, d in sorted(pairs)], en)
-    return listed + (" every year" if en else " hvert år") + extras
+    else:
+        listed = _join([_day_month(m, d, en) for m, d in sorted(pairs)], en)
+        return listed + (" every year" if en else " hvert år") + extras
+    return _join([_describe_line(line, en) for line in recurrence.rules], en) + extras
 
 
 def describe_cadence(rule: str, locale: str = "nb") -> str:
-    """A short description of a rule: Norwegian, or English when `locale` is ``en``/``en-*``.
-
-    Rules without a name are shown honestly as ``etter regelen FREQ=…``; so is text that is not
-    a valid rule (a description must never fail a whole card).
+    """A cadence in words, Norwegian, or English when `locale` is ``en``/``en-*``: the name
+    people use (`kvartalsvis`) or, for any other rule, how often and on which days
+    (`månedlig (første mandag)`). Never the rule's RFC 5545 text: people do not read that.
+    Text that is not a valid rule is described as such (a description never fails a card).
     """
     en = _english(locale)
     try:
         recurrence = _compile(rule)
     except InvalidInput:
-        recurrence = None
-    described = _describe(recurrence, en) if recurrence is not None else None
-    if described is not None:
-        return described
-    shown = (recurrence.text if recurrence is not None else rule.strip()).replace("\n", " / ")
-    return f"by the rule {shown}" if en else f"etter regelen {shown}"
+        return "by a rule I cannot read" if en else "etter en regel jeg ikke kan lese"
+    return _describe(recurrence, en)

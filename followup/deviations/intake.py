@@ -33,6 +33,7 @@ from enum import StrEnum
 from typing import Final, TypeVar
 
 from followup.calendar.workdays import oslo_today
+from followup.deviations import codes
 from followup.deviations.services import (
     SANCTION_LADDER,
     DeviationRefusal,
@@ -317,13 +318,16 @@ _FULL_ID: Final = re.compile(
 
 
 def short_code(deviation_id: str) -> str:
-    """The code people see and type for a deviation (see the module docstring)."""
+    """The older code for a deviation (see the module docstring): still accepted where a code
+    is typed; people now see `followup.deviations.codes.shown_code`."""
     return deviation_id.replace("-", "")[-SHORT_CODE_LENGTH:].lower()
 
 
 def parse_code(text: str) -> str | None:
-    """A short code or a whole id as typed (`#3f9c2b1a`, `3F9C2B1A`), lower case; None when
-    `text` is neither."""
+    """A code as typed: `AV-2026-0042` (any case, `av-2026-42`) as stored; an older short code
+    or a whole id (`#3f9c2b1a`, `3F9C2B1A`) in lower case; None when `text` is none of them."""
+    if (numbered := codes.parse_code(text)) is not None:
+        return numbered
     wanted = text.strip().strip(_EDGES).lower()
     if match := _FULL_ID.fullmatch(wanted):
         return match["id"]
@@ -333,8 +337,13 @@ def parse_code(text: str) -> str | None:
 
 
 def deviation_by_code(code: str, uow: UnitOfWork) -> Deviation:
-    """The deviation a short code or an id names. Raises `DeviationRefused` (UNKNOWN_DEVIATION)
-    and `IntakeRefused` (CODE_AMBIGUOUS)."""
+    """The deviation a code (`AV-2026-0042`), an older short code or an id names. Raises
+    `DeviationRefused` (UNKNOWN_DEVIATION) and `IntakeRefused` (CODE_AMBIGUOUS)."""
+    if (numbered := codes.parse_code(code)) is not None:
+        found_by_code = uow.deviations.with_code(numbered)
+        if found_by_code is None:
+            raise DeviationRefused(DeviationRefusal.UNKNOWN_DEVIATION)
+        return found_by_code
     parsed = parse_code(code)
     if parsed is None:
         raise DeviationRefused(DeviationRefusal.UNKNOWN_DEVIATION)

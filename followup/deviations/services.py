@@ -49,6 +49,7 @@ from followup.answers.services import (
     source_key,
 )
 from followup.calendar.workdays import oslo_today
+from followup.deviations.codes import code_year, format_code
 from followup.errors import Refused
 from followup.models import (
     Answer,
@@ -231,7 +232,9 @@ def report_deviation(
         if existing is not None:
             return _replayed(uow, existing, key)
     check_date(cmd.occurred_on, today, contract)
+    year = code_year(now)
     deviation = Deviation(
+        code=format_code(year, uow.deviations.next_serial(year)),
         contract_id=contract.id,
         follow_up_id=follow_up.id if follow_up else None,
         category=parsed_category,
@@ -276,6 +279,7 @@ def report_deviation(
             entity="deviation",
             entity_id=stored.id,
             after={
+                "code": stored.code,
                 "contract_id": contract.id,
                 "follow_up_id": stored.follow_up_id,
                 "category": stored.category.value,

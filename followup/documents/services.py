@@ -12,14 +12,18 @@ content agree on.
 `3f/a2/<uuid>.pdf`; no user text reaches a path), records an answer of kind DOCUMENTS (a new
 version, idempotent on the source activity like any answer: see `followup.answers.services`) and a
 `Document` row linked to the answer and the follow-up. The same file (same SHA-256) sent again
-to the same follow-up is recognised and not stored twice; the same bytes for another
-follow-up reuse the stored file. The bytes are written before the transaction commits, so a
-row never points at a missing file; a failed transaction may leave an unreferenced file.
+on the same contract, for this follow-up or another of its follow-ups, is recognised and not
+filed twice (`DocumentStored.duplicate`, with the document filed first: when and where); the
+same bytes for another contract reuse the stored file. The bytes are written before the
+transaction commits, so a row never points at a missing file; a failed transaction may leave an
+unreferenced file.
 
 A document may be a named piece of evidence (`Checkpoint.evidence`: `skatteattest`, ...):
-given by the caller, or guessed from the file name (`followup.evidence.guess_evidence`),
-or,
-when the checkpoint asks for exactly one document and the name says nothing, that one.
+given by the caller (the bot matches name, message and first page:
+`followup.documents.targets.place_file`), else the one of the checkpoint's codes the file name
+names (`followup.documents.matching.named_kinds`), else, when the checkpoint asks for exactly
+one document and the name names no kind at all, that one. A name that names another kind
+(`Skatteattest_….pdf` on a follow-up asking for `egenrapportering`) is no evidence here.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from followup.answers.services import (
     store_checked_answer,
 )
 from followup.calendar.workdays import oslo_today
+from followup.documents.matching import EVIDENCE_WORDS, named_kinds
 from followup.errors import FollowUpError, Refused
 from followup.evidence import guess_evidence, missing_evidence
 from followup.models import Answer, AnswerKind, AuditEvent, Document, Role
@@ -320,7 +325,8 @@ def _is_text(head: bytes, *, whole: bool) -> bool:
 class DocumentStored:
     document: Document
     duplicate: bool
-    """True: this follow-up already had this file (same SHA-256); nothing new was stored."""
+    """True: this file (same SHA-256) was filed on the contract before, on this follow-up or
+    another (`document.follow_up_id`, `document.uploaded_at`); nothing new was stored."""
     answer: Answer | None
     """The DOCUMENTS answer the document belongs to."""
     missing_evidence: list[str]
@@ -367,13 +373,13 @@ def store_document(
     replay = replayed_answer(uow, source)
     if replay is not None:
         return _duplicate(uow, follow_up_id, sha256, replay.answer, target.checkpoint.evidence)
+    existing = _filed_copy(uow, follow_up_id, target.contract.id, sha256)
+    if existing is not None:
+        return _duplicate(uow, follow_up_id, sha256, None, target.checkpoint.evidence, existing)
     reason = answer_closed_reason(target)
     if reason is not None:
         raise AnswerRefused(reason, reference=target.contract.reference)
     code = _evidence_code(cmd.evidence, accepted.file_name, target.checkpoint.evidence)
-    existing = uow.documents.find(follow_up_id, sha256)
-    if existing is not None:
-        return _duplicate(uow, follow_up_id, sha256, None, target.checkpoint.evidence)
     key = _stored_key(uow, store, sha256, accepted.extension, data)
     recorded = store_checked_answer(
         uow,
@@ -403,7 +409,14 @@ def store_document(
     if document is None or not created:
         # A concurrent transaction stored this activity's answer, or this file: theirs stands.
         uow.rollback()
-        return _duplicate(uow, follow_up_id, sha256, None, target.checkpoint.evidence)
+        return _duplicate(
+            uow,
+            follow_up_id,
+            sha256,
+            None,
+            target.checkpoint.evidence,
+            _filed_copy(uow, follow_up_id, target.contract.id, sha256),
+        )
     uow.audit.append(
         AuditEvent(
             at=now,
@@ -437,10 +450,27 @@ def _evidence_code(given: str | None, file_name: str, required: list[str]) -> st
         raise UploadRefused(
             UploadRefusal.UNKNOWN_EVIDENCE, evidence=wanted[:64], allowed=", ".join(required)
         )
-    guessed = guess_evidence(file_name, required)
-    if guessed is None and len(required) == 1:
+    named = named_kinds(file_name, [*required, *EVIDENCE_WORDS])
+    asked = [code for code in named if code in required]
+    if len(asked) == 1:
+        return asked[0]
+    if not named and len(required) == 1:
         return required[0]
-    return guessed
+    return None
+
+
+def _filed_copy(
+    uow: UnitOfWork, follow_up_id: str, contract_id: str, sha256: str
+) -> Document | None:
+    """The document with these bytes on this follow-up, else on another of the contract's."""
+    return uow.documents.find(follow_up_id, sha256) or uow.documents.on_contract(
+        contract_id, sha256
+    )
+
+
+def filed_copy(uow: UnitOfWork, contract_id: str, data: bytes) -> Document | None:
+    """The document with these bytes on any follow-up of the contract, if one was filed."""
+    return uow.documents.on_contract(contract_id, hashlib.sha256(data).hexdigest())
 
 
 def _stored_key(
@@ -468,17 +498,19 @@ def _duplicate(
     sha256: str,
     answer: Answer | None,
     required: list[str],
+    document: Document | None = None,
 ) -> DocumentStored:
-    """What is stored already: the follow-up's document with these bytes (or, for a replayed
-    activity, the answer's document) and the answer it came with."""
-    document = uow.documents.find(follow_up_id, sha256)
+    """What is stored already: `document`, else the follow-up's document with these bytes
+    (or, for a replayed activity, the answer's document), and the answer it came with."""
+    document = document or uow.documents.find(follow_up_id, sha256)
     if document is None and answer is not None:
         document = next(iter(uow.documents.for_answer(answer.id)), None)
     if document is None:  # the activity was an answer of another kind, without a file
         raise UploadRefused(UploadRefusal.ACTIVITY_REUSED)
+    filed_on = document.follow_up_id or follow_up_id
     if answer is None and document.answer_id:
         answer = next(
-            (a for a in uow.answers.for_follow_up(follow_up_id) if a.id == document.answer_id),
+            (a for a in uow.answers.for_follow_up(filed_on) if a.id == document.answer_id),
             None,
         )
     return DocumentStored(document, True, answer, _missing(uow, follow_up_id, required))
@@ -545,6 +577,7 @@ __all__ = [
     "check_upload",
     "clean_file_name",
     "extension_of",
+    "filed_copy",
     "guess_evidence",
     "missing_evidence",
     "new_storage_key",

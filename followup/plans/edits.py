@@ -29,6 +29,8 @@ from followup.tasks import find_contract
 from followup.words import fold_letters, normalise_words
 
 MAX_TITLE = 200
+MANUAL_ACTIONS = ("levert", "avvik", "ikke_relevant", "utsett")
+"""The answers of a checkpoint procurement adds by title (no template says what it asks)."""
 
 
 class PlanEdit(StrEnum):
@@ -177,7 +179,7 @@ def _add(
         title = " ".join(cmd.code.split())[:MAX_TITLE]
         if not title:
             raise InvalidInput("title missing", code="plan.title_missing")
-        question, evidence, actions = "", [], ["levert", "avvik", "ikke_relevant", "utsett"]
+        question, evidence, actions = "", [], list(MANUAL_ACTIONS)
         code = slug(title)
     if rule is None:
         raise InvalidInput("cadence missing", code="plan.cadence_missing")

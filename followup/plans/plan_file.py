@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from followup.answers.actions import ACTION_CODES, fit_error, fit_warning, unknown_codes
 from followup.calendar.cadence import parse_cadence, validate_rule
 from followup.calendar.workdays import NonWorkingDayRule, oslo_today
 from followup.errors import InvalidInput
@@ -113,6 +114,27 @@ class CheckpointTemplate(_Strict):
             raise ValueError(f"checkpoint {self.code!r} needs a cadence (or kind option/expiry)")
         return self
 
+    @model_validator(mode="after")
+    def _known_actions_that_fit(self) -> CheckpointTemplate:
+        """Every action is a known code (`followup.answers.actions`), and a decision is
+        offered only by the kind of checkpoint it decides."""
+        unknown = unknown_codes(self.actions)
+        if unknown:
+            raise ValueError(
+                f"checkpoint {self.code!r}: unknown action {unknown[0]!r} "
+                f"(known: {', '.join(sorted(ACTION_CODES))})"
+            )
+        for code in self.actions:
+            problem = fit_error(self.kind.value, code)
+            if problem is not None:
+                raise ValueError(f"checkpoint {self.code!r}: {problem}")
+        return self
+
+    def action_warning(self) -> str | None:
+        """A doubt about the actions that does not make the plan invalid (`fit_warning`)."""
+        doubt = fit_warning(self.kind.value, self.actions)
+        return f"checkpoint {self.code!r}: {doubt}" if doubt else None
+
     def rule_for(self, risk: RiskLevel) -> str | None:
         if self.cadence is None:
             return None
@@ -151,6 +173,12 @@ class PlanConfig(_Strict):
 
     def template(self, code: str) -> CheckpointTemplate | None:
         return next((t for t in self.checkpoint if t.code == code), None)
+
+    def warnings(self) -> list[str]:
+        """What `plan check` points out without refusing the plan: an option or expiry
+        checkpoint that answers with `levert` (as plan files before the decisions did), or
+        offers no decision."""
+        return [w for w in (t.action_warning() for t in self.checkpoint) if w]
 
     def threshold(self, value: str | int | None) -> int | None:
         if value is None or isinstance(value, int):

@@ -22,6 +22,8 @@ contracts created or updated grow with the file.
 - A bad row never stops the others: its problems are in the report. When a chunk fails to
   write (a `Conflict`), it is retried row by row and only the rows that still fail are
   reported.
+- A cell read one way of several (an ambiguous options cell, see `followup.register.reading`)
+  is imported, and the report warns about it with the reading (`row_warning`).
 - `dry_run` reads and compares everything and writes nothing (no unit of work is committed).
 
 Follow-up plans are not made here: the caller gets the ids of the contracts created or
@@ -100,6 +102,10 @@ class ImportReport:
     people_updated: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    """The first `MAX_WARNINGS` warnings: columns not read, a supplier with several names, a
+    cell read one way of several (`ContractRecord.warnings`)."""
+    warnings_left_out: int = 0
+    """Warnings beyond `MAX_WARNINGS`, counted."""
     contract_ids: list[str] = field(default_factory=list)
     """Contracts created or updated, in file order (for the caller to apply plans to)."""
     changes: list[ContractChange] = field(default_factory=list)
@@ -116,6 +122,8 @@ class ImportReport:
     def _warn(self, message: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(message)
+        else:
+            self.warnings_left_out += 1
 
 
 # Keeps a unit-of-work factory: a bulk import committed chunk by chunk (a chunk retried by row).
@@ -171,6 +179,8 @@ def import_parsed(
         if isinstance(result, list):
             report._fail(result)
             continue
+        for warning in result.warnings:
+            report._warn(row_warning(warning))
         batch.append(result)
         if len(batch) >= chunk_size:
             _import_chunk(batch, columns, uow_factory, state, report, now, actor, dry_run)
@@ -190,6 +200,11 @@ def import_parsed(
         },
     )
     return report
+
+
+def row_warning(warning: RowProblem) -> str:
+    """A cell imported with a reading a person should check, as a line of the report."""
+    return f"rad {warning.row}, {warning.column}: {warning.message}"
 
 
 # --- state across chunks -----------------------------------------------------------------------

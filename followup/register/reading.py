@@ -19,12 +19,23 @@ What a cell means, and what an empty cell means:
   `Avrop …` → call-off, otherwise single contract), the category from the CPV division (45 =
   building and construction, 50–98 services, 03–44 and 48 goods; no CPV: the row fails),
   risk *middels* and status *aktiv*.
-- Options: `2+1+1` is a base period of 2 years and two options of 1 year each. The base period
-  ends on *sluttdato* when one is given, otherwise on *startdato* + 2 years − 1 day. `opsjon 1+1
-  år`, `2 x 1 år` and `1 år` are options only (the base period ends on *sluttdato*, which must
-  then be given). A list of dates (`31.12.2027; 31.12.2028`) gives the option end dates
-  directly. A bare number (`2`, which Excel also makes of `=1+1`) is refused as ambiguous.
-  Terms may be in months (`24+12 mnd`).
+- Options: `2+1+1` is a base period of 2 years and two options of 1 year each, the options one
+  after the other from the end of the base period. The base period ends on *sluttdato* when one
+  is given, otherwise on *startdato* + 2 years − 1 day. When *sluttdato* is given but is not
+  *startdato* + the first number, the first number cannot be the base period: equal numbers are
+  then all options (`1+1` from 01.01.2025 to 31.12.2026: options to 31.12.2027 and 31.12.2028),
+  and a different first number (`2+1+1`) is read as base period up to *sluttdato* + the rest as
+  options, with a warning. `opsjon 1+1 år`, `2 x 1 år`, `1 år` and `inntil 2 år` are options
+  only, after *sluttdato*. A list of dates (`31.12.2027; 31.12.2028`) gives the option end
+  dates directly. A bare number (`2`, which Excel also makes of `=1+1`) is refused as
+  ambiguous. Terms may be in months (`24+12 mnd`).
+- A reading that could have been another is never a silent guess: the row is imported and the
+  import report names how it was read (`ContractRecord.warnings`): equal numbers next to
+  *sluttdato* without *startdato* (is the first the base period?), a *sluttdato* that
+  disagrees with the base period, `2 x 1 år` (two options of a year, or one of two years?) and
+  `inntil 2 år` (how many options?). Options that cannot be dated (neither *startdato* nor
+  *sluttdato* to count from) are not stored, an existing contract keeps its own, and the
+  report says so.
 - People cells hold an e-mail address or UPN, optionally with a name:
   `Kari Nordmann <kari.nordmann@fjordvik.kommune.no>` or `Nordmann, Kari (kari.nordmann@…)`.
   A new person's name comes from the cell, else from the name column, else from the address.
@@ -939,6 +950,7 @@ _YEAR_UNIT = re.compile(r"\b(?:års?|aar|years?)\b\.?")
 _MONTH_UNIT = re.compile(r"\b(?:mnd|mndr|måneder|måned|månader|md|months?)\b\.?")
 _TERM = re.compile(r"(\d{1,3})(?:\s*[x×*]\s*(\d{1,3}))?")
 _DATE_LIKE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}")
+_UP_TO = re.compile(r"^(?:inntil|opptil|maks(?:imalt)?\.?|max\.?|up to)\s*")
 _NO_OPTIONS = frozenset(
     {"ingen", "ingen opsjoner", "ingen opsjon", "nei", "-", "–", "0", "n/a", "na", "none", "no",
      "uten opsjoner", "ikke opsjon"}
@@ -950,18 +962,24 @@ _OPTIONS_HINT = (
 
 @dataclass(frozen=True, slots=True)
 class OptionTerms:
-    """What an options cell says: a base period (months) or none, and each option's length."""
+    """What an options cell says: a base period (months) or none, and each option's length.
+
+    `times`: some term was written with "x" (`2 x 1 år`); `up_to`: the cell gives a ceiling
+    (`inntil 2 år`). Both are read, and the reading is named in the import report."""
 
     base_months: int | None
     option_months: tuple[int, ...]
+    times: bool = False
+    up_to: bool = False
 
 
 @functools.lru_cache(maxsize=1024)
 def parse_option_terms(text: str) -> OptionTerms | None:
-    """`2+1+1`, `opsjon 1+1 år`, `2 x 1 år`, `24+12 mnd`; None when the text is not of this
-    form (it may be a list of dates). Raises InvalidCell for a bare number."""
+    """`2+1+1`, `opsjon 1+1 år`, `2 x 1 år`, `24+12 mnd`, `inntil 2 år`; None when the text is
+    not of this form (it may be a list of dates). Raises InvalidCell for a bare number."""
     normal = normalise_words(text)
     normal, prefixed = _OPTION_PREFIX.subn("", normal)
+    normal, up_to = _UP_TO.subn("", normal)
     months_unit = bool(_MONTH_UNIT.search(normal))
     years_unit = bool(_YEAR_UNIT.search(normal))
     if months_unit and years_unit:
@@ -978,13 +996,14 @@ def parse_option_terms(text: str) -> OptionTerms | None:
         else:
             terms.append((int(match.group(1)), int(match.group(2)), True))
     unit = 1 if months_unit else 12
-    if len(terms) == 1 and not terms[0][2] and not prefixed and not (months_unit or years_unit):
+    options_only = bool(prefixed or up_to)
+    if len(terms) == 1 and not terms[0][2] and not options_only and not (months_unit or years_unit):
         raise InvalidCell(
             f"«{text.strip()}» er tvetydig: skriv for eksempel 1+1 (ett år og ett års opsjon), "
             "opsjon 2 år eller 2 x 1 år"
         )
     base: int | None = None
-    if not prefixed and len(terms) > 1 and not terms[0][2]:
+    if not options_only and len(terms) > 1 and not terms[0][2]:
         base = terms[0][1] * unit
         terms = terms[1:]
     options = tuple(length * unit for count, length, _ in terms for _ in range(count))
@@ -992,16 +1011,23 @@ def parse_option_terms(text: str) -> OptionTerms | None:
         raise InvalidCell(f"for mange opsjoner ({len(options)}); høyst {MAX_OPTIONS}")
     if any(m <= 0 or m > MAX_OPTION_YEARS * 12 for m in (*options, 1 if base is None else base)):
         raise InvalidCell(f"urimelig lengde på opsjon eller avtaleperiode ({_OPTIONS_HINT})")
-    return OptionTerms(base_months=base, option_months=options)
+    times = any(written_with_x and count > 1 for count, _, written_with_x in terms)
+    return OptionTerms(base, options, times=times, up_to=bool(up_to))
 
 
 @dataclass(frozen=True, slots=True)
 class OptionsPlan:
     """The contract's end date after reading the options (None: unknown) and the option end
-    dates, in order."""
+    dates, in order.
+
+    `note`: the cell could be read more than one way; says how it was read (Bokmål, for the
+    import report). `unread`: the options could not be dated (no start or end date): the
+    contract's options are left as they are, and `note` says why."""
 
     end_date: date | None
     options: tuple[date, ...]
+    note: str | None = None
+    unread: bool = False
 
 
 def parse_options(value: object, start_date: date | None, end_date: date | None) -> OptionsPlan:
@@ -1019,24 +1045,121 @@ def parse_options(value: object, start_date: date | None, end_date: date | None)
     terms = parse_option_terms(text)
     if terms is None:
         raise InvalidCell(f"ugyldige opsjoner: {_OPTIONS_HINT}")
-    base_end = end_date
-    if base_end is None and terms.base_months is not None:
-        if start_date is None:
-            raise InvalidCell(
-                f"opsjonene «{text}» trenger startdato eller sluttdato for å regne ut datoene"
-            )
-        base_end = period_end(start_date, terms.base_months)
-    if base_end is None:
-        raise InvalidCell(
-            f"opsjonene «{text}» trenger en sluttdato: fyll inn sluttdato, eller skriv "
-            "avtaleperioden først (2+1+1) sammen med startdato"
-        )
+    return _read_terms(text.strip(), terms, start_date, end_date)
+
+
+def _read_terms(text: str, terms: OptionTerms, start: date | None, end: date | None) -> OptionsPlan:
+    """Where the base period ends and the options after it (the module docstring's rules)."""
+    base = terms.base_months
+    if end is None:
+        if base is None or start is None:
+            return OptionsPlan(None, (), _undated_note(text, base), unread=True)
+        return _extended(text, terms, period_end(start, base), terms.option_months)
+    if base is None:
+        return _extended(text, terms, end, terms.option_months)
+    if start is not None and period_end(start, base) == end:
+        return _extended(text, terms, end, terms.option_months)  # the base period, as written
+    every = (base, *terms.option_months)
+    if len(set(every)) == 1:
+        # `1+1` next to an end date that is not start + 1 year: every number is an option.
+        doubt = None if start is not None else _Doubt.NO_START
+        return _extended(text, terms, end, every, doubt)
+    if start is None:
+        return _extended(text, terms, end, terms.option_months)  # `2+1+1`: nothing disagrees
+    return _extended(text, terms, end, terms.option_months, _Doubt.MISMATCH)
+
+
+class _Doubt(StrEnum):
+    """Why a reading of numbers next to an end date is named in the import report."""
+
+    NO_START = "no-start"
+    """All numbers equal (`1+1`), no start date: the first may be the base period."""
+    MISMATCH = "mismatch"
+    """`2+1+1` whose end date is not start + 2 years: is 2 the base period or an option?"""
+
+
+def _extended(
+    text: str,
+    terms: OptionTerms,
+    base_end: date,
+    lengths: Sequence[int],
+    doubt: _Doubt | None = None,
+) -> OptionsPlan:
+    """The options of `lengths` months, one after the other from `base_end`."""
     dates: list[date] = []
     current = base_end
-    for months in terms.option_months:
+    for months in lengths:
         current = period_end(current + timedelta(days=1), months)
         dates.append(current)
-    return OptionsPlan(base_end, tuple(dates))
+    if doubt is _Doubt.NO_START:
+        note: str | None = (
+            f"«{text}» er tvetydig uten startdato: det første tallet kan være avtaleperioden. "
+            f"Lest som {_options_text(lengths)} etter sluttdato (til {_dates_text(dates)}); "
+            "skriv opsjonsdatoene for å være sikker."
+        )
+    elif doubt is _Doubt.MISMATCH:
+        base = _length_text(terms.base_months or 0)
+        note = (
+            f"«{text}» er tvetydig: sluttdato {format_date(base_end)} er ikke startdato + {base}, "
+            f"så de første {base} kan være avtaleperioden eller en opsjon. Lest som "
+            f"avtaleperiode til sluttdato og {_options_text(lengths)} (til {_dates_text(dates)}); "
+            "skriv opsjonsdatoene for å være sikker."
+        )
+    elif terms.times or terms.up_to:
+        note = _written_note(text, terms, lengths, dates)
+    else:
+        note = None
+    return OptionsPlan(base_end, tuple(dates), note)
+
+
+def _length_text(months: int) -> str:
+    if months % 12 == 0:
+        return f"{months // 12} år"
+    return f"{months} måned" if months == 1 else f"{months} måneder"
+
+
+def _dates_text(dates: Sequence[date]) -> str:
+    written = [format_date(d) for d in dates]
+    return written[0] if len(written) == 1 else ", ".join(written[:-1]) + " og " + written[-1]
+
+
+def _options_text(lengths: Sequence[int]) -> str:
+    if len(lengths) == 1:
+        return f"én opsjon på {_length_text(lengths[0])}"
+    if len(set(lengths)) == 1:
+        return f"{len(lengths)} opsjoner på {_length_text(lengths[0])} hver"
+    return (
+        "opsjoner på "
+        + ", ".join(_length_text(m) for m in lengths[:-1])
+        + (f" og {_length_text(lengths[-1])}")
+    )
+
+
+def _undated_note(text: str, base: int | None) -> str:
+    if base is None:
+        return (
+            f"opsjonene «{text}» er ikke lagret: de regnes fra sluttdato, som mangler. "
+            "Fyll inn sluttdato, eller skriv opsjonsdatoene (31.12.2027; 31.12.2028)."
+        )
+    return (
+        f"opsjonene «{text}» er ikke lagret: uten startdato og sluttdato kan de ikke tidfestes. "
+        "Fyll inn sluttdato (eller startdato), eller skriv opsjonsdatoene (31.12.2027; 31.12.2028)."
+    )
+
+
+def _written_note(
+    text: str, terms: OptionTerms, lengths: Sequence[int], dates: Sequence[date]
+) -> str:
+    read = f"«{text}» er lest som {_options_text(lengths)} (til {_dates_text(dates)})"
+    if terms.up_to and len(lengths) == 1:
+        return (
+            f"{read}, men sier ikke hvor mange opsjoner det er. Skriv opsjonsdatoene, eller "
+            "for eksempel «opsjon 1+1 år», for å være sikker."
+        )
+    if terms.up_to:
+        return f"{read}, det lengste den tillater; skriv opsjonsdatoene for å være sikker."
+    total = _length_text(sum(lengths))
+    return f"{read}; er det én opsjon på {total}, skriv «opsjon {total}»."
 
 
 def _option_dates(dates: Sequence[date | None], end_date: date | None) -> OptionsPlan:
@@ -1165,6 +1288,9 @@ class ContractRecord:
     hms_card: bool = False
     supply_chain: bool = False
     given: frozenset[str] = field(default_factory=frozenset)
+    warnings: tuple[RowProblem, ...] = ()
+    """Cells read one way of several (an ambiguous options cell): imported, and named in the
+    import report so a person can check them."""
 
 
 ParsedRow = ContractRecord | list[RowProblem]
@@ -1181,6 +1307,10 @@ class _Row:
         self.cells = cells
         self.columns = columns
         self.problems: list[RowProblem] = []
+        self.warnings: list[RowProblem] = []
+        self.unread: set[str] = set()
+        """Contract fields whose column is in the file but whose cell was not read (an
+        existing contract keeps its value)."""
 
     def has(self, column: RegisterColumn) -> bool:
         return column in self.columns.columns
@@ -1191,6 +1321,11 @@ class _Row:
 
     def fail(self, column: RegisterColumn, value: object, message: str) -> None:
         self.problems.append(
+            RowProblem(self.row, self.columns.header(column), cell_text(value), message)
+        )
+
+    def warn(self, column: RegisterColumn, value: object, message: str) -> None:
+        self.warnings.append(
             RowProblem(self.row, self.columns.header(column), cell_text(value), message)
         )
 
@@ -1314,9 +1449,10 @@ def parse_row(
 
     given.update(columns.fields_in_file)
     given.update(name for name in _KEPT_WHEN_EMPTY if values[name] is not None)
+    given -= r.unread
     if values["category"] is None and cpv_code is not None:
         values["category"] = category_from_cpv(cpv_code)  # for a new contract only
-    return ContractRecord(row=row, given=frozenset(given), **values)
+    return ContractRecord(row=row, given=frozenset(given), warnings=tuple(r.warnings), **values)
 
 
 def _read_identity(r: _Row) -> dict[str, Any]:
@@ -1351,6 +1487,11 @@ def _read_dates_and_options(r: _Row, values: dict[str, Any], given: set[str]) ->
         return
     plan = r.read(C.OPTIONS, lambda v: parse_options(v, start_date, end_date))
     if plan is _MISSING:
+        return
+    if plan.note is not None:
+        r.warn(C.OPTIONS, r.raw(C.OPTIONS), plan.note)
+    if plan.unread:
+        r.unread.add("options")
         return
     if end_date is None and plan.end_date is not None:
         values["end_date"] = plan.end_date

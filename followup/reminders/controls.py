@@ -1,5 +1,8 @@
 """What a person controls about their reminders: snooze one follow-up, pause or resume them
-all, and how many a day. Every change is audited."""
+all, and how many a day. Every change is audited.
+
+Which follow-up a typed `utsett <avtalenr> <dato>` is about is chosen as for a typed answer
+(`followup.answers.targets.choose_follow_up`, with the action `utsett`)."""
 
 from __future__ import annotations
 
@@ -37,6 +40,8 @@ class Snoozed:
     until: date
     overdue: bool
     """The new date is after the due date: it shows as overdue until answered."""
+    due_passed: bool = False
+    """The due date was already past when it was snoozed (else it is still ahead)."""
 
 
 def may_answer(uow: UnitOfWork, person: Person, contract: Contract, today: date) -> bool:
@@ -76,10 +81,7 @@ def snooze_follow_up(
         raise SnoozeRefused("not the person's follow-up", code="follow_up.not_yours")
     if not lifecycle.allows(lifecycle.Event.SNOOZED, found.state):
         raise SnoozeRefused("follow-up closed", code="follow_up.closed")
-    if until <= today:
-        raise SnoozeRefused("snooze date not after today", code="follow_up.snooze_past")
-    if until > today + timedelta(days=MAX_SNOOZE_DAYS):
-        raise SnoozeRefused("snooze date too far", code="follow_up.snooze_too_far")
+    check_snooze_date(until, today)
     checkpoint = next(
         (c for c in uow.checkpoints.for_contracts([contract.id]) if c.id == found.checkpoint_id),
         None,
@@ -100,27 +102,23 @@ def snooze_follow_up(
             after={"state": snoozed.state.value, "next_action_at": at.isoformat()},
         )
     )
-    return Snoozed(snoozed, contract, checkpoint, until, overdue=until > found.due_date)
+    return Snoozed(
+        snoozed,
+        contract,
+        checkpoint,
+        until,
+        overdue=until > found.due_date,
+        due_passed=found.due_date < today,
+    )
 
 
-def open_follow_ups_to_snooze(
-    uow: UnitOfWork, person: Person, contract: Contract, today: date
-) -> list[FollowUp]:
-    """The contract's open follow-ups the person may snooze that are overdue or have a next
-    reminder, earliest due first."""
-    if not may_answer(uow, person, contract, today):
-        return []
-    found = uow.follow_ups.for_contracts_between(
-        [contract.id], today - timedelta(days=400), today + timedelta(days=60)
-    )
-    return sorted(
-        (
-            f
-            for f in found
-            if lifecycle.allows(lifecycle.Event.SNOOZED, f.state) and f.next_action_at is not None
-        ),
-        key=lambda f: f.due_date,
-    )
+def check_snooze_date(until: date, today: date) -> None:
+    """Raises `SnoozeRefused` unless `until` is after today and at most `MAX_SNOOZE_DAYS` on
+    (checked before a person is asked which follow-up to snooze, and again on the snooze)."""
+    if until <= today:
+        raise SnoozeRefused("snooze date not after today", code="follow_up.snooze_past")
+    if until > today + timedelta(days=MAX_SNOOZE_DAYS):
+        raise SnoozeRefused("snooze date too far", code="follow_up.snooze_too_far")
 
 
 def set_reminders_paused(uow: UnitOfWork, person: Person, paused: bool, now: datetime) -> bool:
@@ -163,8 +161,8 @@ __all__ = [
     "MAX_REMINDERS_PER_DAY",
     "SnoozeRefused",
     "Snoozed",
+    "check_snooze_date",
     "may_answer",
-    "open_follow_ups_to_snooze",
     "set_reminders_paused",
     "set_reminders_per_day",
     "snooze_follow_up",

@@ -229,8 +229,14 @@ class UnreachableNotice:
 @dataclass(frozen=True, slots=True)
 class WeeklySummary:
     week: str
+    """The key the summary is sent once by (`2026-W51`, the ISO week it is made in); internal,
+    never shown: the card names the week it covers, from `since` and `until`."""
     since: date
+    until: date
+    """The week summarised, `since` to `until` inclusive: the seven days before the summary's
+    day (Monday to Sunday by default). Answers are counted in it."""
     today: date
+    """The day it is made: overdue, escalated, deviations and unreachable are as of today."""
     counts: PortfolioCounts
 
 
@@ -757,9 +763,11 @@ def _plan_weekly_summaries(
     if not channels:
         return 0
     today = local.date()
-    since = today - timedelta(days=7)
-    counts = uow.summaries.weekly_counts(oslo_datetime(since, time(0)), today)
-    message = renderer.weekly(WeeklySummary(label, since, today, counts))
+    # The week before the summary's day, also when a holiday moved the summary a day later:
+    # each day is in exactly one summary.
+    since, until = day - timedelta(days=7), day - timedelta(days=1)
+    counts = uow.summaries.weekly_counts(oslo_datetime(since, time(0)), today, until=until)
+    message = renderer.weekly(WeeklySummary(label, since, until, today, counts))
     uow.deliveries.add_many(
         [
             Delivery(

@@ -159,7 +159,7 @@ class Reminders:
         status, _ = await self.server.post(activity)
         assert status in {200, 201}
         reply = await self.connector.wait_for(lambda r: r.reply_to_id == activity["id"])
-        return str(reply.activity.get("text"))
+        return _said(reply.activity)
 
     async def say(self, name: str, text: str) -> str:
         """`name` writes `text` to the bot in their personal chat; returns the bot's answer."""
@@ -168,7 +168,7 @@ class Reminders:
         status, _ = await self.server.post(activity)
         assert status in {200, 201}
         reply = await self.connector.wait_for(lambda r: r.reply_to_id == activity["id"])
-        return str(reply.activity.get("text"))
+        return _said(reply.activity)
 
     async def card_action(self, name: str, data: dict[str, Any]) -> tuple[int, Any]:
         activity = self._as(
@@ -290,6 +290,11 @@ def due_follow_up(
         uow.follow_ups.add_many([follow_up])
         uow.commit()
     return Due(reference, follow_up.id)
+
+
+def _said(activity: dict[str, Any]) -> str:
+    """What a reply says: its text, or a card's plain-text `summary` (`hjelp` is a card)."""
+    return str(activity.get("text") or activity.get("summary"))
 
 
 def card_text(attachment: dict[str, Any]) -> str:

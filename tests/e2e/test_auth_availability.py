@@ -62,6 +62,10 @@ async def _timed(call: Awaitable[tuple[int, Any]]) -> tuple[int, float]:
     return status, time.monotonic() - start
 
 
+STALLED = 1.5
+"""Seconds: a round this long means the event loop waited for the hung key fetch."""
+
+
 async def _close_auth(server: BotServer) -> None:
     await server.app[ADAPTER].bot_framework_authentication.close()
 
@@ -100,10 +104,12 @@ async def test_while_the_key_fetch_hangs_a_forged_token_gets_401_and_the_bot_kee
         done.set()
         await prober
 
-        assert max(rounds) < 0.5, f"a /healthz round took {max(rounds):.2f} s while keys hung"
+        # A stalled loop would show as a round as long as the hung fetch (seconds); a busy test
+        # machine makes a round a few hundred milliseconds at worst.
+        assert max(rounds) < STALLED, f"a /healthz round took {max(rounds):.2f} s while keys hung"
         assert len(rounds) >= 10
         assert all(status == 401 for status, _ in other_turns)
-        assert max(seconds for _, seconds in other_turns) < 0.5
+        assert max(seconds for _, seconds in other_turns) < STALLED
         for status, seconds in results:
             assert status == 401
             assert seconds < 4.0, f"refused only after {seconds:.1f} s"

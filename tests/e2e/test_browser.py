@@ -7,6 +7,7 @@ scripts/setup.sh. Without them the test fails (it never skips): CI must show a m
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from playwright.async_api import Page
 from bot.app import create_app
 from bot.devchannel import DEV_CHANNEL
 from bot.settings import Settings
+from followup.models import Role
 from followup.ports import OutgoingMessage
 from storage.db import create_db_engine
 from storage.demo_data import DEMO_MARKER_EMAIL, load_demo_calendar, load_demo_data
@@ -126,3 +128,57 @@ async def test_an_owner_sees_their_follow_ups_as_a_card(page: Page, dev_chat: De
     await card.wait_for(timeout=15_000)
     await card.filter(has_text=references[0]).wait_for(timeout=5_000)
     assert "Frist" in await card.inner_text() or "Forfalt" in await card.inner_text()
+
+
+def _owner_and_contracts(app: web.Application) -> tuple[str, list[str]]:
+    """A demo owner (unique name) with follow-ups, and the references of all their contracts."""
+    from bot.app import ENGINE
+    from storage.db import create_session_factory
+    from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+    name, _ = _owner_with_follow_ups(app)
+    factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(app[ENGINE]))
+    with factory() as uow:
+        person = next(
+            p for p in uow.portfolio.people_with_role(Role.OWNER) if p.display_name == name
+        )
+        return name, [c.reference for c in uow.contracts.for_person(person.id)]
+
+
+async def test_help_shows_what_to_type_with_the_owners_own_contract(
+    page: Page, dev_chat: DevChat
+) -> None:
+    """Web Chat renders the help card's examples and placeholders: nothing is dropped as an HTML
+    tag, the owner's own contract number is in the examples, the placeholders of the full list
+    are in italics."""
+    name, references = await asyncio.to_thread(_owner_and_contracts, dev_chat.app)
+    await _pick(page, dev_chat.base, name)
+    await (
+        page.locator(".webchat__bubble__content")
+        .filter(has_text=f"Hei, {name}")
+        .wait_for(timeout=15_000)
+    )
+    box = page.locator('[data-id="webchat-sendbox-input"]')
+    await box.fill("hjelp")
+    await box.press("Enter")
+    card = page.locator(".ac-adaptiveCard", has_text="Slik bruker du Kontraktsvakt").last
+    await card.wait_for(timeout=15_000)
+    shown = await card.inner_text()
+    example = re.search(r"«status (\S+)»", shown)
+    assert example is not None, shown
+    assert example[1] in references
+    assert f"«levert {example[1]}»" in shown
+    assert re.search(r"«fravær fra \d{1,2}\.\d{1,2} til \d{1,2}\.\d{1,2}»", shown), shown
+    assert "«stedfortreder e-postadresse»" in shown
+    await card.locator("em", has_text="e-postadresse").wait_for()
+    assert not re.search(r"«[^«»]*\s»|fra\s+til", shown), shown
+
+    await card.get_by_role("button", name="Vis alle kommandoer").click()
+    # The full list (its intro speaks of [klammer]) takes the help card's place.
+    everything = page.locator(".ac-adaptiveCard", has_text="[klammer]").last
+    await everything.wait_for(timeout=15_000)
+    listed = await everything.inner_text()
+    for typed in ("«plan avtalenr»", "«fravær fra dato til dato»", "«stedfortreder e-post»"):
+        assert typed in listed, typed
+    await everything.locator("em", has_text="avtalenr").first.wait_for()
+    assert not re.search(r"«[^«»]*\s»|fra\s+til", listed), listed

@@ -20,7 +20,6 @@ from playwright.async_api import Page
 
 from bot.app import ENGINE, create_app
 from bot.settings import Settings
-from followup.deviations.intake import short_code
 from followup.models import Deviation, DeviationCategory, Remedy, Severity
 from storage.db import create_db_engine, create_session_factory
 from storage.demo_data import demo_people, load_demo_calendar, load_demo_data
@@ -107,11 +106,11 @@ async def test_a_person_reports_a_deviation_by_typing(page: Page, dev_chat: DevC
 
     after = await asyncio.to_thread(_deviations, dev_chat, reference)
     (deviation,) = [d for d in after if d not in before]
-    confirmation = bubbles.filter(has_text=f"Avvik {short_code(deviation.id)} er registrert")
+    confirmation = bubbles.filter(has_text=f"Avvik {deviation.code!s} er registrert")
     await confirmation.last.wait_for(state="visible", timeout=TIMEOUT)
     shown = await confirmation.last.inner_text()
     assert "Forsinkelse" in shown
-    assert "Middels" in shown
+    assert "alvorlighetsgrad middels" in shown
     assert "søndag 22. november 2026" in shown
     assert deviation.category is DeviationCategory.DELAY
     assert deviation.severity is Severity.MEDIUM

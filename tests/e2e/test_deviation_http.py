@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from bot.conversation.follow_up_cards import DEVIATION_VERB
-from followup.deviations.intake import short_code
 from followup.models import (
     AnswerKind,
     Checkpoint,
@@ -126,7 +125,7 @@ async def test_meld_avvik_on_the_card_then_the_dialog_stores_and_alerts(bot: Rem
     done = await bot.say(KARI, "ja")
 
     (deviation,) = all_deviations(bot)
-    assert f"Avvik {short_code(deviation.id)} er registrert på KOM-2026-0201" in done
+    assert f"Avvik {deviation.code!s} er registrert på KOM-2026-0201" in done
     assert "Innkjøp er varslet." in done
     assert deviation.category is DeviationCategory.HSE
     assert deviation.severity is Severity.CRITICAL
@@ -158,7 +157,7 @@ async def test_meld_avvik_on_the_card_then_the_dialog_stores_and_alerts(bot: Rem
     assert len(cards) == 1
     content = card_text(cards[0])
     assert "Kritisk avvik på KOM-2026-0201" in content
-    assert short_code(deviation.id) in content
+    assert str(deviation.code) in content
     assert "Stillaset på Bergvik skole mangler rekkverk." in content
     assert "Handlingsplan" in content
     assert KARI in content
@@ -243,7 +242,7 @@ async def test_the_deviation_form_is_stored_once_even_when_posted_twice(bot: Rem
 
     (deviation,) = all_deviations(bot)
     text = str(reply.activity["text"])
-    assert f"Avvik {short_code(deviation.id)} er registrert på KOM-2025-0147" in text
+    assert f"Avvik {deviation.code!s} er registrert på KOM-2025-0147" in text
     assert "Oppfølgingen «Levering av strøsand» er besvart med «Avvik meldt»" in text
     assert "allerede registrert" in str(replayed.activity["text"])
     replies_to_first = [r for r in bot.connector.recorded if r.reply_to_id == form["id"]]
@@ -276,7 +275,7 @@ async def test_procurement_changes_the_status_and_an_outsider_is_refused(bot: Re
         await bot.say(KARI, answer)
     assert "er registrert" in await bot.say(KARI, "ja")
     (deviation,) = all_deviations(bot)
-    code = short_code(deviation.id)
+    code = str(deviation.code)
     assert deviation.follow_up_id is None
     del due
 

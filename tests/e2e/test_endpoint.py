@@ -141,8 +141,9 @@ async def test_help_message_gets_a_reply(server: BotServer) -> None:
     activity = _message(server, "hjelp")
     status, _ = await server.post(activity)
     assert status == 201
+    # `hjelp` answers with a card; its `summary` is the card's plain text.
     reply = await server.connector.wait_for(
-        lambda r: "Slik bruker du" in str(r.activity.get("text"))
+        lambda r: "Slik bruker du" in str(r.activity.get("summary"))
     )
     assert reply.reply_to_id == activity["id"]
     assert reply.activity["conversation"]["id"] == activity["conversation"]["id"]
@@ -160,10 +161,10 @@ async def test_same_activity_twice_is_processed_once(server: BotServer) -> None:
     activity = _message(server, "hjelp", activity_id="1767003000999")
     first, second = await asyncio.gather(server.post(activity), server.post(activity))
     assert {first[0], second[0]} <= {200, 201}
-    await server.connector.wait_for(lambda r: "Slik bruker du" in str(r.activity.get("text")))
+    await server.connector.wait_for(lambda r: "Slik bruker du" in str(r.activity.get("summary")))
     await asyncio.sleep(0.3)
     helps = [
-        r for r in server.connector.recorded if "Slik bruker du" in str(r.activity.get("text"))
+        r for r in server.connector.recorded if "Slik bruker du" in str(r.activity.get("summary"))
     ]
     assert len(helps) == 1
 
@@ -299,7 +300,7 @@ async def test_very_long_text_within_the_body_limit_is_answered(server: BotServe
     _register_kari(server)
     await server.post(_message(server, "a" * 20_000))
     reply = await server.connector.wait_for(lambda r: "for lang" in str(r.activity.get("text")))
-    assert "4000" in reply.activity["text"]
+    assert "4\u00a0000" in reply.activity["text"], "a Norwegian number: 4 000, no-break space"
 
 
 async def test_unknown_activity_type_is_ignored(server: BotServer) -> None:

@@ -82,7 +82,7 @@ def _replies_to(server: BotServer, activity_id: str) -> list[Any]:
 
 
 def _helps(server: BotServer) -> list[Any]:
-    return [r for r in server.connector.recorded if HELP in str(r.activity.get("text"))]
+    return [r for r in server.connector.recorded if HELP in str(r.activity.get("summary"))]
 
 
 def _claim_row(server: BotServer, key: str) -> ProcessedActivityRow | None:
@@ -152,7 +152,7 @@ async def test_a_resend_after_a_crash_mid_turn_is_answered_once(server: BotServe
 
     status, _ = await server.post(activity)  # Teams' re-send
     assert status == 201
-    await server.connector.wait_for(lambda r: HELP in str(r.activity.get("text")))
+    await server.connector.wait_for(lambda r: HELP in str(r.activity.get("summary")))
     replies = len(_replies_to(server, activity["id"]))
     again, _ = await server.post(activity)  # and one more copy: answered from the log
     assert again == 200

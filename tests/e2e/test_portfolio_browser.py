@@ -92,6 +92,11 @@ def _items(shown: str) -> list[str]:
 async def test_status_and_forfalt_render_as_cards(page: Page, dev_chat: DevChat) -> None:
     name, counts, pages = await asyncio.to_thread(_procurement_member, dev_chat)
     assert counts.overdue > 10, "the demo must have more than a page of overdue follow-ups"
+    console: list[str] = []
+    page.on(
+        "console",
+        lambda m: console.append(m.text) if m.type in {"error", "warning"} else None,
+    )
     await open_chat_as(page, dev_chat.base, name)
     box = page.locator('[data-id="webchat-sendbox-input"]')
 
@@ -103,6 +108,18 @@ async def test_status_and_forfalt_render_as_cards(page: Page, dev_chat: DevChat)
     assert "Hele porteføljen" in shown
     assert "Kontrakter som følges opp" in shown
     assert str(counts.contracts_followed_up) in shown
+    # Web Chat draws no Teams charts: the donut's words (its fallback) are shown instead, and
+    # nothing of the bars (their numbers are the facts'), with no error.
+    late = counts.answered - counts.answered_on_time
+    unanswered = counts.due_in_period - counts.answered
+    assert counts.due_in_period > 0
+    assert (
+        f"{counts.answered_on_time} besvart i tide, {late} for sent, {unanswered} ikke besvart"
+        in shown
+    )
+    assert "Chart." not in shown
+    assert "Åpne avvik etter alvorlighet" not in shown
+    assert console == [], console
     await status.get_by_role("button", name=f"Forfalt ({counts.overdue})").wait_for()
     await status.get_by_role(
         "button", name=f"Åpne avvik ({counts.open_deviations_total})"

@@ -115,7 +115,10 @@ async def test_a_reminder_card_appears_in_the_open_chat(page: Page, dev_chat: De
     card = cards.first
     await card.get_by_text("Påminnelse", exact=False).first.wait_for(state="visible")
     assert reference in await card.inner_text()
-    await card.get_by_role("button", name="Utsett").first.wait_for(state="visible")
+    await card.get_by_role("button", name="Levert", exact=True).first.wait_for(state="visible")
+    # The item's other actions, `Utsett` among them, are behind its overflow menu (`…`).
+    await card.get_by_role("button", name="More options").first.click()
+    await page.get_by_role("menuitem", name="Utsett").wait_for(state="visible")
 
 
 async def test_levert_on_the_card_shows_the_answer_in_place(page: Page, dev_chat: DevChat) -> None:
@@ -125,6 +128,8 @@ async def test_levert_on_the_card_shows_the_answer_in_place(page: Page, dev_chat
     card = page.locator(".ac-adaptiveCard", has_text=reference).first
     await card.wait_for(state="visible", timeout=15_000)
 
+    await card.get_by_role("button", name="More options").first.click()
+    await page.get_by_role("menuitem", name="Legg til kommentar").click()
     await card.get_by_placeholder("Kommentar (valgfritt)").first.fill("Alt på plass")
     await card.get_by_role("button", name="Levert", exact=True).first.click()
 

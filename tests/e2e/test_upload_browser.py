@@ -23,7 +23,7 @@ from playwright.async_api import FilePayload, Page
 from bot.app import ENGINE, create_app
 from bot.settings import Settings
 from followup.calendar.workdays import oslo_today
-from followup.documents.targets import asks_for_documents, open_follow_ups
+from followup.documents.targets import person_requests
 from followup.models import Document
 from storage.db import create_db_engine, create_session_factory
 from storage.demo_data import demo_people, load_demo_calendar, load_demo_data
@@ -69,9 +69,9 @@ async def dev_chat(sqlite_url: str, tmp_path: Path) -> AsyncIterator[DevChat]:
     await runner.cleanup()
 
 
-def _owner_with_documents_due(chat: DevChat) -> tuple[str, str, str]:
-    """A demo owner (unique name) with an open follow-up that asks for documents: their name,
-    the contract's reference and the follow-up's id."""
+def _owner_with_documents_due(chat: DevChat) -> tuple[str, str, str, str]:
+    """A demo owner (unique name) with an open evidence request: their name, the contract's
+    reference, the follow-up's id and the evidence code."""
     people = demo_people(chat.app[ENGINE])
     names = Counter(p.display_name for p in people)
     today = oslo_today(MONDAY_10_OSLO)
@@ -79,21 +79,28 @@ def _owner_with_documents_due(chat: DevChat) -> tuple[str, str, str]:
         for person in people:
             if "owner" not in person.roles or names[person.display_name] > 1:
                 continue
-            for item in open_follow_ups(uow, person.id, today):
-                if asks_for_documents(item.checkpoint):
-                    return person.display_name, item.contract.reference, item.follow_up.id
+            for request in person_requests(uow, person.id, today):
+                return (
+                    person.display_name,
+                    request.reference,
+                    request.follow_up_id,
+                    request.evidence,
+                )
     raise AssertionError("no demo owner has an open follow-up that asks for documents")
 
 
 async def test_a_pdf_attached_in_web_chat_is_stored_and_confirmed(
     page: Page, dev_chat: DevChat
 ) -> None:
-    name, reference, follow_up_id = await asyncio.to_thread(_owner_with_documents_due, dev_chat)
+    name, reference, follow_up_id, evidence = await asyncio.to_thread(
+        _owner_with_documents_due, dev_chat
+    )
+    file_name = f"{evidence.capitalize()} 2026.pdf"
     await open_chat_as(page, dev_chat.base, name)
     bubbles = page.locator(".webchat__bubble__content")
 
     pdf: FilePayload = {
-        "name": "Skatteattest 2026.pdf",
+        "name": file_name,
         "mimeType": "application/pdf",
         "buffer": PDF,
     }
@@ -107,7 +114,7 @@ async def test_a_pdf_attached_in_web_chat_is_stored_and_confirmed(
     await confirmation.first.wait_for(timeout=20_000)
     shown = await confirmation.first.inner_text()
     digest = hashlib.sha256(PDF).hexdigest()
-    assert "Skatteattest 2026.pdf" in shown
+    assert file_name in shown
     assert digest[:12] in shown
 
     def stored() -> list[Document]:
@@ -116,5 +123,6 @@ async def test_a_pdf_attached_in_web_chat_is_stored_and_confirmed(
 
     (document,) = await asyncio.to_thread(stored)
     assert document.sha256 == digest
-    assert document.file_name == "Skatteattest 2026.pdf"
+    assert document.file_name == file_name
+    assert document.evidence == evidence
     assert FolderDocumentStore(dev_chat.documents_dir).get(document.storage_key) == PDF

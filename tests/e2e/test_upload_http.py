@@ -34,7 +34,10 @@ from bot.uploads.commands import BackgroundWork
 from bot.wiring import build_reminder_jobs
 from followup.models import (
     AnswerKind,
+    Checkpoint,
+    CheckpointSource,
     Document,
+    FollowUp,
     FollowUpState,
 )
 from storage.db import create_session_factory
@@ -52,6 +55,7 @@ from tests.e2e.reminder_harness import (
     people,
 )
 from tests.fakes import FakeClock, FaultyConnector
+from tests.pdfs import pdf_with_text
 
 PDF = b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 300 + b"%%EOF\n"
 OTHER_PDF = PDF.replace(b"Catalog", b"Catalox")
@@ -157,6 +161,24 @@ def _shown(activity: dict[str, Any]) -> str:
     return str(activity.get("text") or activity.get("summary") or "")
 
 
+def _cards(activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        a["content"]
+        for activity in activities
+        for a in activity.get("attachments") or []
+        if a["contentType"] == "application/vnd.microsoft.card.adaptive"
+    ]
+
+
+def _choices(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The data of the card's `uploadDocument` buttons."""
+    return [
+        n["data"]
+        for n in _walk(card)
+        if n.get("type") == "Action.Execute" and n.get("verb") == UPLOAD_VERB
+    ]
+
+
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
     if isinstance(node, dict):
         yield node
@@ -244,6 +266,44 @@ def documented_follow_up(
     ).follow_up_id
 
 
+def another_follow_up(
+    world: World,
+    reference: str,
+    *,
+    title: str,
+    evidence: tuple[str, ...],
+    due: date,
+    code: str | None = None,
+) -> str:
+    """One more open follow-up on the contract `reference`, of its own checkpoint."""
+    with world.uow_factory() as uow:
+        contract = uow.contracts.by_reference(reference)
+        assert contract is not None
+        checkpoint = Checkpoint(
+            contract_id=contract.id,
+            code=code or evidence[0],
+            title=title,
+            rrule="FREQ=MONTHLY",
+            dtstart=date(2026, 1, 25),
+            source=CheckpointSource.MANUAL,
+            evidence=list(evidence),
+            actions=["dokumentasjon", "avvik", "ikke_relevant", "utsett"],
+        )
+        uow.checkpoints.add(checkpoint)
+        uow.commit()
+    with world.uow_factory() as uow:
+        follow_up = FollowUp(
+            checkpoint_id=checkpoint.id,
+            contract_id=contract.id,
+            due_date=due,
+            state=FollowUpState.NOTIFIED,
+            next_action_at=MONDAY_10_OSLO + timedelta(days=3),
+        )
+        uow.follow_ups.add_many([follow_up])
+        uow.commit()
+    return follow_up.id
+
+
 async def kari_installed(world: World) -> None:
     people(world.uow_factory, KARI)
     await world.reminders.install(KARI)
@@ -289,22 +349,48 @@ async def test_a_file_sent_in_teams_is_stored_and_confirmed(world: World) -> Non
     assert world.host.requests[f"/files/{name}"] == 1
 
 
-async def test_the_recorded_teams_message_goes_to_the_contract_its_file_name_names(
+async def test_the_recorded_teams_message_goes_to_its_contract_and_asks_which_document(
     world: World,
 ) -> None:
+    """The file name names the contract but no document it waits for, and the PDF's first
+    page names none either: the bot asks, listing that contract's open evidence requests, and
+    the answer files it."""
     await kari_installed(world)
     named = documented_follow_up(world, "KOM-2025-0147", seed=15)
     other = documented_follow_up(world, "KOM-2025-0148", seed=16)
     name = "Leveransebekreftelse_KOM-2025-0147.pdf"
-    world.host.files[name] = (PDF, "application/pdf")
+    delivery_note = pdf_with_text("Leveransebekreftelse, levert 20.11.2026")
+    world.host.files[name] = (delivery_note, "application/pdf")
+    before = len(world.reminders.posts_to(KARI))
 
     # The payload as Teams sent it (its caption, its file name); only the address is local.
-    _, confirmation = await world.send_file(name, text="Her er signert leveransebekreftelse")
+    reply, confirmation = await world.send_file(name, text="Her er signert leveransebekreftelse")
 
-    assert "Mottatt for KOM-2025-0147" in confirmation
-    assert "Mangler fortsatt: skatteattest, egenrapportering." in confirmation
+    assert "Mottatt, jeg laster ned «Leveransebekreftelse_KOM-2025-0147.pdf»" in reply
+    assert "hvilken dokumentasjon for KOM-2025-0147" in reply
+    assert "Mottatt for" not in confirmation, "nothing stored yet"
+    assert world.documents(named) == []
+    (card,) = _cards(world.reminders.posts_to(KARI)[before:])
+    assert schema_errors(card) == [], "an Adaptive Card 1.5, as Teams renders"
+    shown = card["fallbackText"]
+    assert "Hvilken dokumentasjon er «Leveransebekreftelse_KOM-2025-0147.pdf»?" in shown
+    assert "skatteattest – Skatteattest og egenrapportering, frist ons. 25.11." in shown
+    assert "KOM-2025-0148" not in shown
+    assert _choices(card) == [
+        {"followUpId": named, "evidence": "skatteattest"},
+        {"followUpId": named, "evidence": "egenrapportering"},
+    ]
+
+    before = len(world.reminders.posts_to(KARI))
+    body = await world.invoke(UPLOAD_VERB, {"followUpId": named, "evidence": "egenrapportering"})
+
+    assert "Mottatt, jeg laster ned «Leveransebekreftelse_KOM-2025-0147.pdf»" in body["value"]
+    said = "\n".join(str(a.get("text")) for a in world.reminders.posts_to(KARI)[before:])
+    assert "lagret som egenrapportering" in said
+    assert "Mangler fortsatt: skatteattest." in said
     (document,) = world.documents(named)
-    assert document.evidence is None
+    assert document.evidence == "egenrapportering"
+    assert document.sha256 == hashlib.sha256(delivery_note).hexdigest()
     assert world.documents(other) == []
 
 
@@ -322,6 +408,159 @@ async def test_the_same_file_again_is_recognised_and_stored_once(world: World) -
     assert world.answer_kinds(follow_up_id) == [AnswerKind.DOCUMENTS]
     assert world.stored_files() == files_before
     assert len(files_before) == 1
+
+
+# --- which evidence, and a file sent twice (issue 14, items 7 and 8) --------------------------
+
+
+def issue_14_contract(world: World, reference: str = "KOM-2025-0150") -> dict[str, str]:
+    """A contract waiting for egenrapportering (due first), a mannskapsliste and a
+    skatteattest, each on its own follow-up: the follow-up ids by evidence."""
+    follow_ups = {
+        "egenrapportering": documented_follow_up(
+            world,
+            reference,
+            seed=30,
+            evidence=("egenrapportering",),
+            title="Egenrapportering lønns- og arbeidsvilkår",
+            due=date(2026, 11, 20),
+        )
+    }
+    follow_ups["mannskapsliste"] = another_follow_up(
+        world,
+        reference,
+        title="HMS-kort og mannskapsliste",
+        evidence=("mannskapsliste",),
+        due=date(2026, 11, 27),
+    )
+    follow_ups["skatteattest"] = another_follow_up(
+        world, reference, title="Skatteattest", evidence=("skatteattest",), due=date(2026, 12, 15)
+    )
+    return follow_ups
+
+
+async def test_a_tax_certificate_goes_to_the_skatteattest_request_and_twice_is_once(
+    world: World,
+) -> None:
+    await kari_installed(world)
+    follow_ups = issue_14_contract(world)
+    name = "Skatteattest_Byggmester_AS_2026.pdf"
+    world.host.files[name] = (PDF, "application/pdf")
+    world.host.files["mannskapsliste.pdf"] = (PDF, "application/pdf")
+
+    reply, confirmation = await world.send_file(name, text="KOM-2025-0150")
+
+    assert "lagrer den på KOM-2025-0150 – Skatteattest" in reply
+    assert "Mottatt for KOM-2025-0150" in confirmation
+    assert "Skatteattest (frist tir. 15.12.)" in confirmation
+    assert "lagret som skatteattest" in confirmation
+    assert "Alt som etterspørres, er levert." in confirmation
+    (document,) = world.documents(follow_ups["skatteattest"])
+    assert document.evidence == "skatteattest"
+    assert world.documents(follow_ups["egenrapportering"]) == []
+
+    # The same bytes again, now named as another document: recognised, not filed twice.
+    _, again = await world.send_file("mannskapsliste.pdf", text="KOM-2025-0150")
+
+    assert "«mannskapsliste.pdf» – allerede mottatt man. 23.11." in again
+    assert "på Skatteattest (frist tir. 15.12.) lagret som skatteattest, sendt som " in again
+    assert "«Skatteattest_Byggmester_AS_2026.pdf»" in again
+    assert "ikke lagret på nytt" in again
+    assert world.documents(follow_ups["mannskapsliste"]) == []
+    assert world.answer_kinds(follow_ups["mannskapsliste"]) == []
+    assert world.documents(follow_ups["skatteattest"]) == [document]
+    assert len(world.stored_files()) == 1
+
+
+async def test_a_pdf_named_nothing_is_filed_by_its_first_page(world: World) -> None:
+    await kari_installed(world)
+    follow_ups = issue_14_contract(world)
+    certificate = pdf_with_text("Skatteattest for merverdiavgift og skatt – Skatteetaten")
+    world.host.files["scan_0001.pdf"] = (certificate, "application/pdf")
+
+    reply, confirmation = await world.send_file("scan_0001.pdf", text="KOM-2025-0150")
+
+    assert "ser hvilken dokumentasjon for KOM-2025-0150 den er" in reply
+    assert "lagret som skatteattest" in confirmation
+    (document,) = world.documents(follow_ups["skatteattest"])
+    assert document.sha256 == hashlib.sha256(certificate).hexdigest()
+    assert world.documents(follow_ups["egenrapportering"]) == []
+    assert world.documents(follow_ups["mannskapsliste"]) == []
+
+
+async def test_everything_delivered_is_said_only_when_every_kind_has_a_document(
+    world: World,
+) -> None:
+    await kari_installed(world)
+    follow_up_id = documented_follow_up(world, "KOM-2025-0147", seed=31)
+    world.host.files["Skatteattest.pdf"] = (PDF, "application/pdf")
+    world.host.files["Egenrapport.pdf"] = (OTHER_PDF, "application/pdf")
+
+    _, first = await world.send_file("Skatteattest.pdf", text="KOM-2025-0147")
+    _, second = await world.send_file("Egenrapport.pdf", text="KOM-2025-0147")
+
+    assert "Mangler fortsatt: egenrapportering." in first
+    assert "Alt som etterspørres" not in first
+    assert "lagret som egenrapportering" in second
+    assert "Alt som etterspørres, er levert." in second
+    assert sorted(d.evidence or "" for d in world.documents(follow_up_id)) == [
+        "egenrapportering",
+        "skatteattest",
+    ]
+
+
+async def test_the_question_is_answered_by_typing_what_it_is(world: World) -> None:
+    await kari_installed(world)
+    follow_up_id = documented_follow_up(world, "KOM-2025-0147", seed=32)
+    world.host.files["scan0005.pdf"] = (PDF, "application/pdf")
+    before = len(world.reminders.posts_to(KARI))
+    await world.send_file("scan0005.pdf", text="KOM-2025-0147")
+    (card,) = _cards(world.reminders.posts_to(KARI)[before:])
+    assert "dokument KOM-2025-0147 skatteattest" in card["fallbackText"]
+    assert world.documents(follow_up_id) == []
+
+    reply, confirmation = await world.say("dokument KOM-2025-0147 egenrapporten")
+
+    assert "Mottatt, jeg laster ned «scan0005.pdf»" in reply
+    assert "lagret som egenrapportering" in confirmation
+    (document,) = world.documents(follow_up_id)
+    assert document.evidence == "egenrapportering"
+    with world.uow_factory() as uow:
+        (answer,) = uow.answers.for_follow_up(follow_up_id)
+    assert answer.source_activity_id is not None
+    assert answer.source_activity_id.endswith("#0"), "the file's place in its own message"
+
+
+async def test_typed_dokument_does_not_guess_among_several_requests(world: World) -> None:
+    await kari_installed(world)
+    follow_ups = issue_14_contract(world)
+    world.host.files["scan0006.pdf"] = (PDF, "application/pdf")
+
+    reply, _ = await world.say("dokument KOM-2025-0150")
+
+    (card,) = _cards(world.reminders.posts_to(KARI)[-1:])
+    assert schema_errors(card) == []
+    assert "Hvilken dokumentasjon sender du for KOM-2025-0150?" in reply
+    assert [c["evidence"] for c in _choices(card)] == [
+        "egenrapportering",
+        "mannskapsliste",
+        "skatteattest",
+    ]
+    body = await world.invoke(
+        UPLOAD_VERB, {"followUpId": follow_ups["mannskapsliste"], "evidence": "mannskapsliste"}
+    )
+    assert "Den lagres som mannskapsliste." in body["value"]
+
+    _, confirmation = await world.send_file("scan0006.pdf")
+
+    assert "lagret som mannskapsliste" in confirmation
+    (document,) = world.documents(follow_ups["mannskapsliste"])
+    assert document.evidence == "mannskapsliste"
+
+    # Naming the document in the command needs no question.
+    reply, _ = await world.say("dokument KOM-2025-0150 skatteattest")
+    assert "Legg ved filen her i chatten" in reply
+    assert "Den lagres som skatteattest." in reply
 
 
 # --- refused ----------------------------------------------------------------------------------
@@ -400,18 +639,19 @@ async def test_after_the_cards_upload_button_a_file_without_text_goes_to_that_fo
     await kari_installed(world)
     first = documented_follow_up(world, "KOM-2025-0147", seed=7)
     second = documented_follow_up(world, "KOM-2025-0148", seed=8)
-    world.host.files["scan0001.pdf"] = (PDF, "application/pdf")
+    world.host.files["Egenrapport_oktober.pdf"] = (PDF, "application/pdf")
 
     body = await world.invoke(UPLOAD_VERB, {"followUpId": second})
 
     assert body["type"] == "application/vnd.microsoft.activity.message"
     assert "Legg ved filen her i chatten" in body["value"]
     assert "KOM-2025-0148" in body["value"]
-    _, confirmation = await world.send_file("scan0001.pdf")
+    _, confirmation = await world.send_file("Egenrapport_oktober.pdf")
     assert "Mottatt for KOM-2025-0148" in confirmation
     assert world.documents(first) == []
     (document,) = world.documents(second)
     assert document.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert document.evidence == "egenrapportering"
 
 
 async def test_the_cards_upload_button_is_forgotten_after_an_hour(world: World) -> None:
@@ -424,7 +664,7 @@ async def test_the_cards_upload_button_is_forgotten_after_an_hour(world: World) 
     world.reminders.clock.advance(minutes=61)
     reply, confirmation = await world.send_file("scan0004.pdf")
 
-    assert "Hvilken oppfølging gjelder «scan0004.pdf»?" in reply
+    assert "Hvilken dokumentasjon er «scan0004.pdf»?" in reply
     assert confirmation == ""
     assert world.documents(second) == []
 
@@ -476,24 +716,19 @@ async def test_when_it_cannot_tell_it_asks_and_keeps_the_file(world: World) -> N
 
     activity_reply, confirmation = await world.send_file("scan0002.pdf")
 
-    assert "Hvilken oppfølging gjelder «scan0002.pdf»?" in activity_reply
+    assert "Hvilken dokumentasjon er «scan0002.pdf»?" in activity_reply
+    assert "KOM-2025-0147 skatteattest – Skatteattest og egenrapportering" in activity_reply
     assert confirmation == ""
     assert world.host.requests["/files/scan0002.pdf"] == 0
-    (card,) = [
-        a["content"]
-        for a in world.reminders.posts_to(KARI)[-1].get("attachments") or []
-        if a["contentType"] == "application/vnd.microsoft.card.adaptive"
-    ]
-    choices = [
-        n["data"]["followUpId"]
-        for n in _walk(card)
-        if n.get("type") == "Action.Execute" and n.get("verb") == UPLOAD_VERB
-    ]
-    assert sorted(choices) == sorted([first, second])
+    (card,) = _cards(world.reminders.posts_to(KARI)[-1:])
+    choices = [(c["followUpId"], c["evidence"]) for c in _choices(card)]
+    assert sorted(choices) == sorted(
+        (f, e) for f in (first, second) for e in ("skatteattest", "egenrapportering")
+    )
     assert schema_errors(card) == [], "an Adaptive Card 1.5, as Teams renders"
 
     before = len(world.reminders.posts_to(KARI))
-    body = await world.invoke(UPLOAD_VERB, {"followUpId": first})
+    body = await world.invoke(UPLOAD_VERB, {"followUpId": first, "evidence": "skatteattest"})
 
     assert "Mottatt, jeg laster ned «scan0002.pdf»" in body["value"]
     confirmation = "\n".join(str(a.get("text")) for a in world.reminders.posts_to(KARI)[before:])

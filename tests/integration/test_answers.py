@@ -221,6 +221,13 @@ def test_each_kind_of_answer_sets_the_state(world: World) -> None:
         "partly_delivered": FollowUpState.ANSWERED,
         "documents": FollowUpState.ANSWERED,
         "not_applicable": FollowUpState.ANSWERED,
+        "option_exercised": FollowUpState.ANSWERED,
+        "option_not_exercised": FollowUpState.ANSWERED,
+        "new_procurement": FollowUpState.ANSWERED,
+        "extended": FollowUpState.ANSWERED,
+        "ending": FollowUpState.ANSWERED,
+        "in_order": FollowUpState.ANSWERED,
+        "meeting_held": FollowUpState.ANSWERED,
         "not_delivered": FollowUpState.DEVIATION_REPORTED,
         "deviation": FollowUpState.DEVIATION_REPORTED,
     }

@@ -5,15 +5,13 @@ concurrent writers, and migration 0009 chaining the events already stored."""
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from followup.audit import GENESIS_HASH, ChainFault, ChainHead, link_hash
@@ -397,25 +395,6 @@ def test_a_second_event_with_the_same_id_is_a_conflict(
 
 
 # --- migration 0009 ---------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with no schema at all (migrations are run by the test)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{(tmp_path / 'migrate.db').as_posix()}"
-        return
-    template = make_url(str(request.getfixturevalue("postgres_template_url")))
-    name = f"kv_test_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(template.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield template.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_migration_0009_chains_the_events_already_stored(empty_url: str) -> None:

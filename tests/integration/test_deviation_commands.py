@@ -6,6 +6,7 @@ and the commands `avvik` and `avviksstatus` driven by the TestAdapter on SQLite 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -20,6 +21,7 @@ from bot.deviations import texts as texts_deviations
 from bot.deviations.cards import DeviationCards
 from bot.deviations.commands import read_status
 from bot.deviations.replies import refusal_reply
+from followup.deviations.codes import shown_code
 from followup.deviations.intake import (
     IntakeRefusal,
     IntakeRefused,
@@ -180,20 +182,20 @@ def test_the_alert_is_an_adaptive_card_with_everything_procurement_needs() -> No
     for shown in (
         "Kritisk avvik på KOM-2025-0147",
         "Strøsand til skolene",
-        "Bygg \\\\& Anlegg \\\\*Sør\\\\* AS",
+        "Bygg & Anlegg \\\\*Sør\\\\* AS",
         "Kritisk",
         "Feil mengde",
         "fredag 20. november 2026",
         "Dagmulkt (dagbot)",
         "Kari Nordmann",
         "Levering av strøsand, frist ons. 25.11.",
-        short_code(alert.deviation.id),
+        shown_code(alert.deviation),
         "man. 23.11. kl. 10.42",
-        "\\\\<script\\\\>alert(1)\\\\</script\\\\> \\\\*\\\\*fet\\\\*\\\\*",
-        f"avviksstatus {short_code(alert.deviation.id)} under behandling",
+        "\\\\<script>alert(1)\\\\</script> \\\\*\\\\*fet\\\\*\\\\*",
+        f"avviksstatus {shown_code(alert.deviation)} under behandling",
     ):
         assert shown in body, shown
-    assert "<script>" not in body
+    assert not re.search(r"(?<!\\)<script>", body), "every `<` is escaped where it is rendered"
     fallback = message.card["fallbackText"]
     assert "Bygg & Anlegg *Sør* AS" in fallback, "plain text keeps what was written"
     assert "<script>alert(1)</script>" in fallback
@@ -216,9 +218,10 @@ def test_an_alert_without_remedy_supplier_or_follow_up() -> None:
     [
         ("**fet** _kursiv_ `kode`", "\\*\\*fet\\*\\* \\_kursiv\\_ \\`kode\\`"),
         ("[lenke](http://x.example)", "\\[lenke\\](http://x.example)"),
-        ("<script>alert(1)</script>", "\\<script\\>alert(1)\\</script\\>"),
+        ("<script>alert(1)</script>", "\\<script>alert(1)\\</script>"),
         ("# overskrift\n- punkt\n1. nummer", "\\# overskrift\n\\- punkt\n1\\. nummer"),
-        ("A & B | C ~ D", "A \\& B \\| C \\~ D"),
+        ("A & B | C ~ D", "A & B \\| C \\~ D"),
+        ("A &amp; B", "A \\&amp; B"),
         ("KOM-2025-0147, 3.5 tonn", "KOM-2025-0147, 3.5 tonn"),
     ],
 )
@@ -342,7 +345,7 @@ def _by_code(world: World, code: str) -> Deviation:
 
 def test_a_deviation_is_found_by_its_code_or_id(world: World) -> None:
     deviation = _report(world)
-    assert _by_code(world, short_code(deviation.id)).id == deviation.id
+    assert _by_code(world, str(deviation.code)).id == deviation.id
     assert _by_code(world, f"#{short_code(deviation.id).upper()}").id == (deviation.id)
     assert _by_code(world, deviation.id).id == deviation.id
     with pytest.raises(DeviationRefused) as unknown:
@@ -352,10 +355,44 @@ def test_a_deviation_is_found_by_its_code_or_id(world: World) -> None:
         _by_code(world, "%%%%%%%%")
 
 
+def test_deviations_are_numbered_per_year_and_found_by_their_number(world: World) -> None:
+    first, second = _report(world, "Først."), _report(world, "Så.")
+    assert (first.code, second.code) == ("AV-2026-0001", "AV-2026-0002")
+    for typed in ("AV-2026-0002", "av-2026-2", "#AV-2026-0002", "AV 2026-0002", "av2026-02"):
+        assert _by_code(world, typed).id == second.id, typed
+    with pytest.raises(DeviationRefused) as unknown:
+        _by_code(world, "AV-2026-0003")
+    assert unknown.value.reason is DeviationRefusal.UNKNOWN_DEVIATION
+    # The older hex code, shown on cards already sent, still names the deviation.
+    assert _by_code(world, short_code(first.id)).id == first.id
+
+
+def test_a_new_year_starts_a_new_series(world: World) -> None:
+    _report(world)
+    command = ReportDeviation(
+        person_id=world.owner.id,
+        contract_id=world.contract.id,
+        category=DeviationCategory.DELAY,
+        severity=Severity.LOW,
+        occurred_on=date(2026, 12, 30),
+        description="Etter nyttår.",
+    )
+    # 23:30 UTC on New Year's Eve is already 2027 in Oslo.
+    new_year = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    with world.uow_factory() as uow:
+        reported = report_deviation(command, uow, new_year, alert_renderer=_NoAlerts())  # type: ignore[arg-type]
+        uow.commit()
+    assert reported.deviation.code == "AV-2027-0001"
+
+
 def test_two_deviations_sharing_a_code_ask_for_the_whole_id(world: World) -> None:
     deviation = _report(world)
     twin = deviation.model_copy(
-        update={"id": "00000000-0000-0000-" + deviation.id[-17:], "source_activity_id": None}
+        update={
+            "id": "00000000-0000-0000-" + deviation.id[-17:],
+            "source_activity_id": None,
+            "code": "AV-2099-0001",
+        }
     )
     with world.uow_factory() as uow:
         uow.deviations.add(twin)
@@ -380,17 +417,17 @@ async def test_avvik_lists_ones_open_deviations_with_their_codes(world: World, c
     assert_valid(card)
     body = json.dumps(card["body"], ensure_ascii=False)
     assert "Åpne avvik (1)" in body
-    assert short_code(deviation.id) in body
+    assert str(deviation.code) in body
     assert "KOM-2026-0001" in body
     assert "\\\\*\\\\*for sent\\\\*\\\\*" in body
-    assert "<b>" not in body
+    assert not re.search(r"(?<!\\)<b>", body)
 
 
 async def test_avviksstatus_moves_a_deviation_along(world: World, chat: Chat) -> None:
     deviation = _report(world)
-    code = short_code(deviation.id)
+    code = str(deviation.code)
 
-    assert "Skriv «avviksstatus <kode> under behandling»" in one(await chat.say("avviksstatus"))
+    assert "Skriv «avviksstatus *kode* under behandling»" in one(await chat.say("avviksstatus"))
     assert "ikke en avvikskode" in one(await chat.say("avviksstatus KOM-2026-0001 lukket"))
     assert "kjenner jeg ikke" in one(await chat.say(f"avviksstatus {code} kanskje"))
     closed = one(await chat.say(f"avviksstatus {code} lukket Levert i dag"))
@@ -418,7 +455,7 @@ async def test_avviksstatus_moves_a_deviation_along(world: World, chat: Chat) ->
 
 async def test_avviksstatus_with_only_a_code_shows_the_history(world: World, chat: Chat) -> None:
     deviation = _report(world)
-    code = short_code(deviation.id)
+    code = str(deviation.code)
     one(await chat.say(f"avviksstatus {code} under behandling Ringt **leverandøren**"))
 
     (reply,) = await chat.say(f"avviksstatus {code}")

@@ -292,6 +292,7 @@ def test_a_deviation_from_a_follow_up_answers_it(world: World, follow_up: Follow
     assert after.next_action_at is None
     assert answers_of(world, follow_up.id) == [done.answer]
     assert audit(world, "deviation", done.deviation.id)[0].after == {
+        "code": "AV-2026-0001",
         "contract_id": world.contract.id,
         "follow_up_id": follow_up.id,
         "category": "forsinkelse",

@@ -10,6 +10,7 @@ import hashlib
 import io
 import re
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,9 @@ from followup.models import (
 )
 from storage.document_store import FolderDocumentStore
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from tests.builders import add_contract, add_supplier
 from tests.worlds import (
+    DUE,
     NOW,
     World,
     add_checkpoint,
@@ -332,6 +335,36 @@ def upload(
     return stored
 
 
+def follow_up_on_another_contract(world: World) -> FollowUp:
+    """Kari's second contract (another supplier), with an open delivery follow-up."""
+    with world.uow_factory() as uow:
+        supplier = add_supplier(uow, "Annen Leverandør AS", seed=7)
+        contract = add_contract(
+            uow, NOW, owner=world.owner, supplier=supplier, reference="KOM-2026-0002"
+        )
+        uow.commit()
+    with world.uow_factory() as uow:
+        checkpoint = Checkpoint(
+            contract_id=contract.id,
+            code="levering",
+            title="Levering",
+            rrule="FREQ=MONTHLY",
+            dtstart=date(2026, 1, 1),
+        )
+        uow.checkpoints.add(checkpoint)
+        follow_up = FollowUp(
+            checkpoint_id=checkpoint.id,
+            contract_id=contract.id,
+            due_date=DUE,
+            state=FollowUpState.NOTIFIED,
+            reminder_step=1,
+            next_action_at=NOW,
+        )
+        uow.follow_ups.add_many([follow_up])
+        uow.commit()
+    return follow_up
+
+
 def view_of(world: World, follow_up_id: str) -> FollowUpView:
     with world.uow_factory() as uow:
         return answer_view(follow_up_id, uow)
@@ -440,20 +473,86 @@ def test_the_same_file_twice_is_recognised(
     assert len(stored_files(store)) == 1
 
 
-def test_the_same_bytes_for_another_follow_up_reuse_the_stored_file(
+def test_the_same_file_on_another_follow_up_of_the_contract_is_recognised(
     world: World, store: FolderDocumentStore, pay_checkpoint: Checkpoint, follow_up: FollowUp
 ) -> None:
     pay = add_follow_up_for(world, pay_checkpoint)
-    first = upload(world, store, pay.id)
+    first = upload(world, store, pay.id, source_activity_id="f:1")
 
-    other = upload(world, store, follow_up.id, "Leveranse.pdf")
+    again = upload(world, store, follow_up.id, "Leveranse.pdf", source_activity_id="f:2")
+
+    assert again.duplicate is True
+    assert again.document == first.document, "where and when it was filed the first time"
+    assert again.document.follow_up_id == pay.id
+    assert again.answer == first.answer
+    assert view_of(world, follow_up.id).documents == []
+    assert answers_of(world, follow_up.id) == []
+    assert stored_follow_up(world.uow_factory, follow_up.id).state is FollowUpState.NOTIFIED
+    assert len(stored_files(store)) == 1
+
+
+def test_the_same_bytes_for_another_contract_reuse_the_stored_file(
+    world: World, store: FolderDocumentStore, pay_checkpoint: Checkpoint
+) -> None:
+    pay = add_follow_up_for(world, pay_checkpoint)
+    first = upload(world, store, pay.id)
+    other_follow_up = follow_up_on_another_contract(world)
+
+    other = upload(world, store, other_follow_up.id, "Leveranse.pdf")
 
     assert other.duplicate is False
     assert other.document.id != first.document.id
-    assert other.document.follow_up_id == follow_up.id
+    assert other.document.follow_up_id == other_follow_up.id
     assert other.document.storage_key == first.document.storage_key
     assert other.document.evidence is None  # the delivery checkpoint asks for no document
     assert len(stored_files(store)) == 1
+
+
+def test_two_follow_ups_of_a_contract_cannot_both_take_one_file(
+    world: World, pay_checkpoint: Checkpoint, follow_up: FollowUp
+) -> None:
+    """The repository's unique key, not only the service's look-up: a second row with the same
+    bytes on the contract (as a concurrent transaction would write) inserts nothing."""
+    pay = add_follow_up_for(world, pay_checkpoint)
+    sha = hashlib.sha256(PDF).hexdigest()
+
+    def row(follow_up_id: str, name: str) -> Document:
+        return Document(
+            follow_up_id=follow_up_id,
+            file_name=name,
+            media_type="application/pdf",
+            size_bytes=len(PDF),
+            sha256=sha,
+            storage_key=f"ab/cd/{name}",
+            uploaded_at=NOW,
+        )
+
+    with world.uow_factory() as uow:
+        first, created = uow.documents.add(row(pay.id, "a.pdf"))
+        assert created is True
+        again, created_again = uow.documents.add(row(follow_up.id, "b.pdf"))
+        uow.commit()
+
+    assert created_again is False
+    assert again == first
+    with world.uow_factory() as uow:
+        assert uow.documents.on_contract(world.contract.id, sha) == first
+        assert list(uow.documents.for_follow_up(follow_up.id)) == []
+        assert list(uow.documents.for_follow_ups([pay.id, follow_up.id])) == [first]
+
+
+def test_a_name_that_names_another_kind_is_not_this_follow_ups_evidence(
+    world: World, store: FolderDocumentStore
+) -> None:
+    """The bug of issue 14: «Skatteattest_….pdf» filed as egenrapportering because that
+    follow-up asked for one document and the name named none of its own."""
+    checkpoint = add_checkpoint(world, "egenrapportering", ["egenrapportering"])
+    follow_up = add_follow_up_for(world, checkpoint)
+
+    done = upload(world, store, follow_up.id, "Skatteattest_Byggmester_AS_2026.pdf")
+
+    assert done.document.evidence is None
+    assert done.missing_evidence == ["egenrapportering"]
 
 
 def test_refused_uploads_store_nothing(

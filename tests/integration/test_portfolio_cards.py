@@ -14,6 +14,9 @@ import pytest
 from bot.portfolio import texts as texts_portfolio
 from bot.portfolio.cards import (
     DEVIATIONS_VERB,
+    FILTER_ANY,
+    FILTER_OPEN,
+    FILTER_SEVERITY,
     HISTORY_VERB,
     OVERDUE_VERB,
     STATUS_VERB,
@@ -85,7 +88,7 @@ def test_every_portfolio_card_is_valid(
     locale: str,
 ) -> None:
     supplier = StatusTarget(
-        TargetKind.SUPPLIER, world.supplier_ids["Fjordbygg AS"], "Fjordbygg AS", "org.nr 1"
+        TargetKind.SUPPLIER, world.supplier_ids["Fjordbygg AS"], "Fjordbygg AS", "974600951"
     )
     contract = StatusTarget(
         TargetKind.CONTRACT, world.contracts["KOM-1"], "KOM-1", "Kontorrekvisita"
@@ -135,11 +138,15 @@ def test_every_portfolio_card_is_valid(
     for query, listing in deviations.items():
         card = _checked(deviations_card(listing, query, "x", None, locale, offset=0))
         asked = [b["data"] for b in _buttons(card).values() if b["verb"] == DEVIATIONS_VERB]
-        assert any(d["severity"] == Severity.CRITICAL.value for d in asked)
-        for data in asked:
-            # Every filter button changes one filter and keeps the others.
-            changed = {k for k, v in query.data().items() if data[k] != v}
-            assert len(changed) <= 1, (query, data)
+        # The filters are drop-downs (showing the query) and one button that lists again.
+        assert [d for d in asked if d.get("filter") is True] == [{"filter": True}]
+        chosen = {n["id"]: n for n in _walk(card) if n.get("type") == "Input.ChoiceSet"}
+        severities = [c["value"] for c in chosen[FILTER_SEVERITY]["choices"]]
+        assert Severity.CRITICAL.value in severities
+        assert chosen[FILTER_SEVERITY]["value"] == (
+            query.severity.value if query.severity else FILTER_ANY
+        )
+        assert chosen[FILTER_OPEN]["value"] == ("true" if query.open_only else "false")
 
     assert len(ambiguous.candidates) > 1
     card = _checked(candidates_card("fjord", ambiguous.candidates, STATUS_VERB, {}, locale))

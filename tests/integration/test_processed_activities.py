@@ -4,12 +4,8 @@ exactly one taker, and migration 0006 counting existing rows as done."""
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from alembic import command
 from sqlalchemy import (
     Column,
@@ -19,12 +15,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
     insert,
     select,
-    text,
 )
-from sqlalchemy.engine import make_url
 
 from storage.db import alembic_config, create_db_engine, upgrade_database
 from storage.processed_activities import CLAIM_LEASE, ProcessedActivityLog
@@ -135,25 +128,6 @@ def test_prune_forgets_old_claims(db_engine: Engine) -> None:
     log.claim("new", T0 + timedelta(days=3))
     assert log.prune(timedelta(days=2), T0 + timedelta(days=3)) == 1
     assert log.claim("old", T0 + timedelta(days=3)).outcome == "claimed"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of its own on each store (migrated step by step by the test)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{(tmp_path / 'kv.db').as_posix()}"
-        return
-    admin_url = make_url(str(request.getfixturevalue("postgres_template_url")))
-    name = f"kv_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_migration_0006_counts_existing_rows_as_done(empty_url: str) -> None:

@@ -11,17 +11,11 @@ municipality relying on one would lose its alerts (README, Reminders).
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from alembic import command
-from sqlalchemy import Engine, create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert, select
 
 from storage.db import alembic_config, create_db_engine, upgrade_database
 from storage.tables import ConversationRefRow, DeliveryRow
@@ -30,25 +24,6 @@ T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 A = "19:a@thread.tacv2"
 B = "19:b@thread.tacv2"
 C = "19:c@thread.tacv2"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own, migrated to nothing yet."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{(tmp_path / 'kv.db').as_posix()}"
-        return
-    admin_url = os.environ.get("KV_TEST_POSTGRES_URL", "")
-    if not admin_url:
-        pytest.fail("KV_TEST_POSTGRES_URL is not set: PostgreSQL tests need a server")
-    name = f"kv_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def ref(ref_id: str, conversation_id: str, registered: bool, minutes: int) -> dict[str, Any]:

@@ -104,7 +104,10 @@ def test_first_import_creates_contracts_suppliers_and_people(
     assert (report.rows_read, report.created, report.updated, report.failed) == (25, 20, 0, 5)
     assert (report.suppliers_created, report.people_created) == (16, 11)
     assert sorted({p.row for p in report.problems}) == SAMPLE_BROKEN_ROWS
-    assert report.warnings == []
+    assert report.warnings == [
+        "rad 11, Opsjoner: «2 x 1 år» er lest som 2 opsjoner på 1 år hver (til 30.09.2027 og "
+        "30.09.2028); er det én opsjon på 2 år, skriv «opsjon 2 år»."
+    ]
     assert len(report.contract_ids) == 20
     assert counts(db_engine) == {
         "contracts": 20,
@@ -589,6 +592,98 @@ def test_rows_that_keep_conflicting_are_reported_and_the_others_imported(
 # --- the command ----------------------------------------------------------------------------------
 
 
+# --- options read one way of several ---------------------------------------------------------
+
+OPTIONS_HEADER = (
+    "Avtalenr;Tittel;Kategori;Org.nr;Leverandør;Avtaleeier;Startdato;Sluttdato;Opsjoner"
+)
+KARI_CELL = "kari.nordmann@fjordvik.kommune.no"
+
+
+def options_file(tmp_path: Path, *rows: tuple[str, str, str, str]) -> Path:
+    """A register of one supplier and owner: (avtalenr, startdato, sluttdato, opsjoner)."""
+    lines = [OPTIONS_HEADER]
+    for reference, start, end, options in rows:
+        lines.append(
+            f"{reference};Avtale {reference};Tjenester;974600951;Bergen kommune;{KARI_CELL};"
+            f"{start};{end};{options}"
+        )
+    path = tmp_path / "opsjoner.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+OPTION_ROWS = (
+    ("OPS-1", "01.01.2025", "31.12.2026", "1+1"),  # row 2: both are options
+    ("OPS-2", "01.01.2025", "30.06.2027", "2+1+1"),  # row 3: the end date disagrees
+    ("OPS-3", "", "", "1+1"),  # row 4: nothing to count from
+    ("OPS-4", "01.01.2025", "31.12.2026", "opsjon 2x1 år"),  # row 5
+    ("OPS-5", "01.01.2025", "31.12.2026", "inntil 2 år"),  # row 6
+    ("OPS-6", "01.01.2025", "31.12.2026", "2+1+1"),  # row 7: as written
+    ("OPS-7", "", "31.12.2026", "1+1"),  # row 8: no start date
+)
+
+
+def test_options_are_never_lost_and_ambiguous_ones_are_named_in_the_report(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    factory = uow_factory(db_engine)
+    report = run(options_file(tmp_path, *OPTION_ROWS), factory)
+
+    assert (report.created, report.failed, report.ok) == (7, 0, True)
+    assert [w.split(":", 1)[0] for w in report.warnings] == [
+        "rad 3, Opsjoner",
+        "rad 4, Opsjoner",
+        "rad 5, Opsjoner",
+        "rad 6, Opsjoner",
+        "rad 8, Opsjoner",
+    ]
+    by_row = dict(zip((3, 4, 5, 6, 8), report.warnings, strict=True))
+    assert "«2+1+1» er tvetydig: sluttdato 30.06.2027 er ikke startdato + 2 år" in by_row[3]
+    assert "Lest som avtaleperiode til sluttdato og 2 opsjoner på 1 år hver" in by_row[3]
+    assert "opsjonene «1+1» er ikke lagret" in by_row[4]
+    assert "er lest som 2 opsjoner på 1 år hver" in by_row[5]
+    assert "«inntil 2 år» er lest som én opsjon på 2 år (til 31.12.2028)" in by_row[6]
+    assert "«1+1» er tvetydig uten startdato" in by_row[8]
+    expected = {
+        "OPS-1": [date(2027, 12, 31), date(2028, 12, 31)],
+        "OPS-2": [date(2028, 6, 30), date(2029, 6, 30)],
+        "OPS-3": [],
+        "OPS-4": [date(2027, 12, 31), date(2028, 12, 31)],
+        "OPS-5": [date(2028, 12, 31)],
+        "OPS-6": [date(2027, 12, 31), date(2028, 12, 31)],
+        "OPS-7": [date(2027, 12, 31), date(2028, 12, 31)],
+    }
+    with factory() as uow:
+        for reference, options in expected.items():
+            contract = uow.contracts.by_reference(reference)
+            assert contract is not None
+            assert contract.options == options, reference
+        first = uow.contracts.by_reference("OPS-1")
+        assert first is not None
+        created = uow.audit.for_entity("contract", first.id)
+        assert created[0].after is not None
+        assert created[0].after["options"] == ["2027-12-31", "2028-12-31"]
+
+
+def test_options_that_cannot_be_dated_keep_what_the_contract_has(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    factory = uow_factory(db_engine)
+    run(options_file(tmp_path, ("OPS-1", "01.01.2025", "31.12.2026", "1+1")), factory)
+
+    again = run(options_file(tmp_path, ("OPS-1", "", "", "1+1")), factory, now=LATER)
+
+    assert (again.updated, again.failed) == (1, 0)
+    assert [c.fields for c in again.changes] == [("start_date", "end_date")]
+    assert len(again.warnings) == 1
+    assert again.warnings[0].startswith("rad 2, Opsjoner: opsjonene «1+1» er ikke lagret")
+    with factory() as uow:
+        contract = uow.contracts.by_reference("OPS-1")
+        assert contract is not None
+        assert contract.options == [date(2027, 12, 31), date(2028, 12, 31)]
+
+
 @pytest.fixture
 def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{(tmp_path / 'cli.db').as_posix()}"
@@ -632,6 +727,26 @@ def test_cli_exit_codes_and_report(
     assert main(["import", "contracts", str(good)]) == EXIT_OK
     out = capsys.readouterr().out
     assert "Lest 20 rader: 0 nye, 0 endret, 20 uendret, 0 med feil" in out
+    assert "Alle radene er importert." in out
+
+
+def test_cli_prints_the_warnings_and_still_exits_0(
+    cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    many = [(f"OPS-{n}", "01.01.2025", "30.06.2027", "2+1+1") for n in range(53)]
+    path = options_file(tmp_path, ("OPS-X", "01.01.2025", "31.12.2026", "1+1"), *many)
+
+    assert main(["import", "contracts", str(path)]) == EXIT_OK
+
+    out = capsys.readouterr().out
+    assert "Lest 54 rader: 54 nye, 0 endret, 0 uendret, 0 med feil" in out
+    warnings = [line for line in out.splitlines() if line.startswith("Advarsel: ")]
+    assert len(warnings) == 50
+    assert warnings[0].startswith(
+        "Advarsel: rad 3, Opsjoner: «2+1+1» er tvetydig: sluttdato 30.06.2027 er ikke "
+        "startdato + 2 år"
+    )
+    assert "… og 3 advarsler til" in out
     assert "Alle radene er importert." in out
 
 

@@ -10,6 +10,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from followup.answers.actions import SNOOZE
+from followup.answers.services import AnswerRefusal, AnswerRefused
+from followup.answers.targets import AHEAD_DAYS, ChoiceKind, choose_follow_up
 from followup.calendar.workdays import WorkingCalendar
 from followup.errors import FollowUpError, NotFound
 from followup.models import Absence, AuditEvent, DeliveryKind, FollowUp, FollowUpState, Person
@@ -18,7 +21,6 @@ from followup.reminders.controls import (
     Snoozed,
     SnoozeRefused,
     may_answer,
-    open_follow_ups_to_snooze,
     set_reminders_paused,
     set_reminders_per_day,
     snooze_follow_up,
@@ -120,7 +122,18 @@ def test_the_owner_snoozes_to_the_window_of_a_working_day(
 def test_a_snooze_past_the_due_date_leaves_it_overdue(
     world: World, follow_up: FollowUp, until: date, overdue: bool
 ) -> None:
-    assert snooze(world, world.owner, follow_up.id, until).overdue is overdue
+    done = snooze(world, world.owner, follow_up.id, until)
+    assert done.overdue is overdue
+    assert done.due_passed is False, "due on Wednesday, snoozed on Monday: the due date is ahead"
+
+
+def test_a_snooze_says_whether_the_due_date_has_passed(world: World) -> None:
+    """So that the reply says «fristen var …» only of a date in the past."""
+    late = add_follow_up(
+        world, date(2026, 11, 20), step=Step.REMINDER, state=FollowUpState.REMINDED
+    )
+    done = snooze(world, world.owner, late.id, date(2026, 11, 26))
+    assert (done.overdue, done.due_passed) == (True, True)
 
 
 def test_the_contract_manager_and_a_covering_deputy_may_snooze(
@@ -159,7 +172,9 @@ def test_a_stranger_may_not_snooze(world: World, follow_up: FollowUp) -> None:
     with world.uow_factory() as uow:
         assert not may_answer(uow, nils, world.contract, TODAY)
         assert may_answer(uow, world.owner, world.contract, TODAY)
-        assert open_follow_ups_to_snooze(uow, nils, world.contract, TODAY) == []
+        with pytest.raises(AnswerRefused) as not_theirs:
+            choose_follow_up(uow, nils, world.contract, TODAY, "fredag", action=SNOOZE)
+        assert not_theirs.value.reason is AnswerRefusal.NOT_YOURS
 
 
 @pytest.mark.parametrize(
@@ -242,31 +257,44 @@ def test_a_follow_up_snoozed_past_its_ladder_reminds_its_owner_not_procurement(
     assert after.next_action_at == oslo(2026, 12, 17)
 
 
-def test_the_follow_ups_to_snooze_are_open_and_earliest_first(world: World) -> None:
+def test_the_follow_ups_to_snooze_are_the_open_ones_whatever_their_age_earliest_first(
+    world: World,
+) -> None:
+    """`utsett` chooses as a typed answer does (`choose_follow_up`): every open follow-up fits,
+    overdue ones whatever their age, also one past the end of its ladder; answered ones and
+    those due more than `AHEAD_DAYS` ahead do not."""
     later = add_follow_up(world, date(2026, 12, 9), next_action_at=oslo(2026, 12, 4))
     overdue = add_follow_up(
         world, date(2026, 11, 2), step=Step.REMINDER, state=FollowUpState.REMINDED
     )
     add_follow_up(world, date(2026, 11, 9), next_action_at=NOW, state=FollowUpState.ANSWERED)
-    with world.uow_factory() as uow:
-        uow.follow_ups.add_many(
-            [
-                FollowUp(  # open, but nothing more to say about it
-                    checkpoint_id=world.checkpoint.id,
-                    contract_id=world.contract.id,
-                    due_date=date(2026, 10, 1),
-                    state=FollowUpState.ESCALATED,
-                    reminder_step=Step.DONE,
-                    next_action_at=None,
-                )
-            ]
+    add_follow_up(world, TODAY + timedelta(days=AHEAD_DAYS + 1), next_action_at=NOW)
+    ancient, past_the_ladder = (
+        FollowUp(
+            checkpoint_id=world.checkpoint.id,
+            contract_id=world.contract.id,
+            due_date=due,
+            state=FollowUpState.ESCALATED,
+            reminder_step=Step.DONE,
+            next_action_at=None,
         )
+        for due in (date(2025, 6, 2), date(2026, 10, 1))
+    )
+    with world.uow_factory() as uow:
+        uow.follow_ups.add_many([ancient, past_the_ladder])
         uow.commit()
 
     with world.uow_factory() as uow:
-        found = open_follow_ups_to_snooze(uow, world.owner, world.contract, TODAY)
+        choice = choose_follow_up(uow, world.owner, world.contract, TODAY, "fredag", action=SNOOZE)
 
-    assert [f.id for f in found] == [overdue.id, later.id]
+    assert choice.kind is ChoiceKind.ASK
+    assert [c.follow_up.id for c in choice.candidates] == [
+        ancient.id,
+        past_the_ladder.id,
+        overdue.id,
+        later.id,
+    ]
+    assert choice.rest == "fredag"
 
 
 # --- pause, resume, how many a day ------------------------------------------------------------

@@ -8,6 +8,7 @@ The clock is fixed: Monday 23 November 2026 09:00 UTC, 10:00 in Oslo (ISO week 4
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -511,6 +512,11 @@ def test_the_weekly_summary_is_made_once_per_week_per_channel(
     )
     assert {d.dedupe_key for d in weekly} == {f"weekly:{c.id}:2026-W48" for c in world.channels}
     assert all(d.state is DeliveryState.QUEUED and d.message["text"] for d in weekly)
+    # Monday of week 48: the summary is of week 47, and says so in words, never «2026-W48».
+    shown = json.dumps(weekly[0].message, ensure_ascii=False)
+    assert weekly[0].message["text"] == "Ukesoppsummering for uke 47"
+    assert "fra mandag 16. november til søndag 22. november 2026" in shown
+    assert "-W" not in shown
 
     # Next Monday is a new week.
     next_week = plan(world, NOW + timedelta(days=7))
@@ -543,6 +549,12 @@ def test_the_weekly_summary_moves_to_tuesday_after_easter_monday(
         f"weekly:{channel}:2027-W13",
         f"weekly:{channel}:2027-W14",
     ]
+    # Sent a day late, the first still covers the week before Easter Monday; the next one
+    # starts on Easter Monday: each day in one summary.
+    assert [d.message["text"] for d in weekly] == [
+        "Ukesoppsummering for uke 12",
+        "Ukesoppsummering for uke 13",
+    ]
 
 
 def test_a_weekly_summary_day_off_work_sends_on_the_next_working_day(
@@ -566,6 +578,8 @@ def test_a_weekly_summary_day_off_work_sends_on_the_next_working_day(
     assert weekly(oslo(2026, 12, 1, 9)) == 0
     (made,) = of_kind(all_deliveries(uow_factory), DeliveryKind.WEEKLY)
     assert made.dedupe_key == f"weekly:{world.channels[0].id}:2026-W48"
+    # Saturday to Friday spans two ISO weeks, and the title names both.
+    assert made.message["text"] == "Ukesoppsummering for uke 47–48"
 
 
 def test_the_planner_never_overwrites_an_answer_given_after_it_read_the_follow_up(

@@ -11,7 +11,7 @@ import pytest
 
 from followup.absence import (
     RegisterAbsence,
-    end_absences,
+    end_current_absence,
     register_absence,
     set_standing_deputy,
 )
@@ -123,25 +123,54 @@ def test_an_unknown_person_or_deputy_is_not_found(store: FakeStore) -> None:
     assert uow.commits == 0
 
 
-def test_coming_back_ends_the_current_absence_yesterday_and_drops_later_ones(
+def test_coming_back_ends_the_current_absence_yesterday_and_keeps_later_ones(
     store: FakeStore,
 ) -> None:
-    kari = person(store, "kari")
+    kari, ola = person(store, "kari"), person(store, "ola")
     current = absent(store, kari, date(2026, 11, 16), date(2026, 11, 27))
-    future = absent(store, kari, date(2026, 12, 21), date(2026, 12, 31))
+    future = absent(store, kari, date(2026, 12, 21), date(2026, 12, 31)).model_copy(
+        update={"deputy_person_id": ola.id}
+    )
+    store.absences[future.id] = future
     past = absent(store, kari, date(2026, 10, 1), date(2026, 10, 9))
 
     with FakeUnitOfWork(store) as uow:
-        ended = end_absences(uow, kari.id, NOW)
+        back = end_current_absence(uow, kari.id, NOW)
         assert uow.commits == 0
         uow.commit()
 
-    assert ended == 2
-    assert future.id not in store.absences
+    assert back.ended == (current,)
+    assert back.planned == (future,)
+    assert store.absences[future.id] == future, "the planned absence and its deputy stay"
     assert store.absences[past.id] == past
-    [shortened] = [a for a in store.absences.values() if a.id != past.id]
-    assert (shortened.start, shortened.end) == (current.start, date(2026, 11, 22))
-    assert [e.action for e in store.audit.values()] == ["absence.ended", "absence.ended"]
+    assert (store.absences[current.id].start, store.absences[current.id].end) == (
+        current.start,
+        date(2026, 11, 22),
+    )
+    [event] = store.audit.values()
+    assert (event.action, event.before) == (
+        "absence.ended",
+        {"start": "2026-11-16", "end": "2026-11-27", "deputy_person_id": None},
+    )
+
+
+def test_an_absence_that_began_today_goes_and_with_none_going_on_nothing_ends(
+    store: FakeStore,
+) -> None:
+    kari = person(store, "kari")
+    today = absent(store, kari, TODAY, date(2026, 11, 27))
+    with FakeUnitOfWork(store) as uow:
+        assert end_current_absence(uow, kari.id, NOW).ended == (today,)
+        uow.commit()
+    assert store.absences == {}
+
+    future = absent(store, kari, date(2026, 12, 1), date(2026, 12, 4))
+    with FakeUnitOfWork(store) as uow:
+        back = end_current_absence(uow, kari.id, NOW)
+        uow.commit()
+    assert (back.ended, back.planned) == ((), (future,))
+    assert store.absences == {future.id: future}
+    assert [e.action for e in store.audit.values()] == ["absence.ended"]
 
 
 def test_a_standing_deputy_is_named_and_cleared(store: FakeStore) -> None:

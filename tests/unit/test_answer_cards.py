@@ -250,15 +250,15 @@ def test_documents_missing_evidence_and_deviations_are_shown() -> None:
 
     assert_valid(card)
     content = json.dumps(card, ensure_ascii=False)
-    assert "Dokumenter (1): Egenrapportering Q3.pdf" in content
+    assert "Dokument: Egenrapportering Q3.pdf" in content
     assert "Mangler fortsatt: skatteattest" in content
-    assert "1 åpne avvik" in content
+    assert "1 åpent avvik" in content, "avvik is neuter: «1 åpent avvik», «2 åpne avvik»"
     assert (UPLOAD_VERB, None) in actions(card), "documents are still missing"
 
 
 def test_an_overdue_open_follow_up_says_so() -> None:
     card = follow_ups_card([view(due=date(2026, 11, 16))], TODAY, "nb-NO")
-    assert "(7 dager siden)" in json.dumps(card, ensure_ascii=False)
+    assert "7 dager siden" in json.dumps(card, ensure_ascii=False)
 
 
 def test_the_reminder_digest_is_valid_and_every_item_can_be_answered() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -356,21 +357,30 @@ def test_a_rule_typed_as_the_cadence_is_checked_like_any_rule() -> None:
             "15.01.2027 og 15.06.2027",
             "on 15 Jan 2027 and 15 Jun 2027",
         ),
-        (
-            "FREQ=MONTHLY;BYDAY=1MO",
-            "etter regelen FREQ=MONTHLY;BYDAY=1MO",
-            "by the rule FREQ=MONTHLY;BYDAY=1MO",
-        ),
+        # Rules without a name are described in words too, never as RFC 5545 text.
+        ("FREQ=MONTHLY;BYDAY=1MO", "månedlig (første mandag)", "monthly (first Monday)"),
         (
             "FREQ=MONTHLY;BYMONTHDAY=-2",
-            "etter regelen FREQ=MONTHLY;BYMONTHDAY=-2",
-            "by the rule FREQ=MONTHLY;BYMONTHDAY=-2",
+            "månedlig (nest siste dag i måneden)",
+            "monthly (the second-to-last day of the month)",
         ),
         (
             "RRULE:FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=20\nRRULE:FREQ=MONTHLY;BYDAY=1MO",
-            "etter regelen RRULE:FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=20 / "
-            "RRULE:FREQ=MONTHLY;BYDAY=1MO",
-            "by the rule RRULE:FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=20 / RRULE:FREQ=MONTHLY;BYDAY=1MO",
+            "20.01 hvert år og månedlig (første mandag)",
+            "20 Jan every year and monthly (first Monday)",
+        ),
+        ("FREQ=WEEKLY;BYDAY=MO,TH", "ukentlig (mandag og torsdag)", "weekly (Monday and Thursday)"),
+        (
+            "FREQ=YEARLY;BYMONTH=3,9;BYDAY=-1FR",
+            "årlig (i mars og september, siste fredag)",
+            "yearly (in March and September, last Friday)",
+        ),
+        ("FREQ=YEARLY;BYWEEKNO=10,20", "årlig (i uke 10 og 20)", "yearly (in weeks 10 and 20)"),
+        (
+            "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+            "månedlig (mandag, tirsdag, onsdag, torsdag og fredag, bare den siste av de dagene)",
+            "monthly (Monday, Tuesday, Wednesday, Thursday and Friday, only the last of those "
+            "days)",
         ),
     ],
 )
@@ -390,8 +400,24 @@ def test_every_word_has_a_name() -> None:
 
 
 def test_describing_an_unreadable_rule_does_not_fail() -> None:
-    assert describe_cadence("FREQ=BLAH") == "etter regelen FREQ=BLAH"
-    assert describe_cadence("FREQ=BLAH", "en") == "by the rule FREQ=BLAH"
+    assert describe_cadence("FREQ=BLAH") == "etter en regel jeg ikke kan lese"
+    assert describe_cadence("FREQ=BLAH", "en") == "by a rule I cannot read"
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=YEARLY;BYYEARDAY=100,-1",
+        "FREQ=YEARLY;BYWEEKNO=-1;BYDAY=MO",
+        "FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=1,15,-3;COUNT=4",
+        "FREQ=MONTHLY;BYDAY=2TU,-2TH;UNTIL=20271231",
+        "RRULE:FREQ=WEEKLY;INTERVAL=3;BYDAY=SU\nEXDATE;VALUE=DATE:20270103",
+    ],
+)
+def test_no_description_shows_the_rule_text(rule: str) -> None:
+    for locale in ("nb", "en"):
+        described = describe_cadence(rule, locale)
+        assert not re.search(r"FREQ|BY[A-Z]+|RRULE|EXDATE|=|;", described), described
 
 
 # --- occurrences -----------------------------------------------------------------------------

@@ -339,25 +339,40 @@ def test_random_junk_never_raises() -> None:
 
 
 def test_run_dates_writes_one_json_object_per_line() -> None:
-    stdin = io.StringIO("3/12\nforrige mandag\n\nblå\nsankthansaften\n")
+    stdin = io.StringIO("3/12\nforrige mandag\n\nblå\nsankthansaften\nom et par dager\n")
     stdout = io.StringIO()
     assert run_dates("2026-11-20T10:00:00+01:00", stdin, stdout) == 0
     lines = [json.loads(line) for line in stdout.getvalue().splitlines()]
     assert lines == [
-        {"text": "3/12", "date": "2026-12-03", "ambiguous": False, "readings": ["2026-12-03"]},
+        {
+            "text": "3/12",
+            "date": "2026-12-03",
+            "ambiguous": False,
+            "readings": ["2026-12-03"],
+            "rule": "numeric",
+        },
         {
             "text": "forrige mandag",
             "date": None,
             "ambiguous": True,
             "readings": ["2026-11-16", "2026-11-09"],
+            "rule": "weekday",
         },
-        {"text": "", "date": None, "ambiguous": False, "readings": []},
-        {"text": "blå", "date": None, "ambiguous": False, "readings": []},
+        {"text": "", "date": None, "ambiguous": False, "readings": [], "rule": "empty"},
+        {"text": "blå", "date": None, "ambiguous": False, "readings": [], "rule": "not_understood"},
         {
             "text": "sankthansaften",
             "date": "2027-06-23",
             "ambiguous": False,
             "readings": ["2027-06-23"],
+            "rule": "holiday",
+        },
+        {
+            "text": "om et par dager",
+            "date": None,
+            "ambiguous": True,
+            "readings": ["2026-11-22", "2026-11-23"],
+            "rule": "vague",
         },
     ]
     assert "blå" in stdout.getvalue()  # ensure_ascii=False

@@ -638,11 +638,15 @@ END_2026 = date(2026, 12, 31)
         ("1+1", OptionTerms(12, (12,))),
         ("opsjon 1+1 år", OptionTerms(None, (12, 12))),
         ("Opsjoner: 1 + 1", OptionTerms(None, (12, 12))),
-        ("2 x 1 år", OptionTerms(None, (12, 12))),
-        ("2x1", OptionTerms(None, (12, 12))),
-        ("2 + 2 x 1 år", OptionTerms(24, (12, 12))),
+        ("2 x 1 år", OptionTerms(None, (12, 12), times=True)),
+        ("2x1", OptionTerms(None, (12, 12), times=True)),
+        ("opsjon 2x1 år", OptionTerms(None, (12, 12), times=True)),
+        ("2 + 2 x 1 år", OptionTerms(24, (12, 12), times=True)),
+        ("1 x 2 år", OptionTerms(None, (24,))),
         ("1 år", OptionTerms(None, (12,))),
         ("opsjon 2", OptionTerms(None, (24,))),
+        ("inntil 2 år", OptionTerms(None, (24,), up_to=True)),
+        ("Opsjon inntil 1+1 år", OptionTerms(None, (12, 12), up_to=True)),
         ("24+12+12 mnd", OptionTerms(24, (12, 12))),
         ("6 måneder", OptionTerms(None, (6,))),
         ("31.12.2027", None),
@@ -653,39 +657,82 @@ def test_option_terms(text: str, terms: OptionTerms | None) -> None:
     assert parse_option_terms(text) == terms
 
 
-def test_2_1_1_from_the_start_date() -> None:
-    plan = parse_options("2+1+1", JAN_1, None)
-    assert plan.end_date == END_2026
-    assert plan.options == (date(2027, 12, 31), date(2028, 12, 31))
+# How each options cell is read next to the row's start and end dates: the end date after
+# reading, the option end dates, and what the import report says (None: nothing, the reading is
+# the only one). `KEPT`: the options are not read; an existing contract keeps its own.
+KEPT = None
+D = date
+READINGS = [
+    # (cell, start, end) → end date, options, warning
+    ("2+1+1", JAN_1, None, END_2026, (D(2027, 12, 31), D(2028, 12, 31)), None),
+    ("2+1+1", JAN_1, END_2026, END_2026, (D(2027, 12, 31), D(2028, 12, 31)), None),
+    ("2+1+1", None, END_2026, END_2026, (D(2027, 12, 31), D(2028, 12, 31)), None),
+    ("24+12+12 mnd", JAN_1, END_2026, END_2026, (D(2027, 12, 31), D(2028, 12, 31)), None),
+    # The bug: the first 1 was taken for the base period and one option was lost.
+    ("1+1", JAN_1, END_2026, END_2026, (D(2027, 12, 31), D(2028, 12, 31)), None),
+    ("1+1+1", JAN_1, END_2026, END_2026, (D(2027, 12, 31), D(2028, 12, 31), D(2029, 12, 31)),
+     None),
+    ("1+1", JAN_1, D(2025, 12, 31), D(2025, 12, 31), (D(2026, 12, 31),), None),
+    ("1+1", JAN_1, None, D(2025, 12, 31), (D(2026, 12, 31),), None),
+    ("1+1", None, END_2026, END_2026, (D(2027, 12, 31), D(2028, 12, 31)),
+     "«1+1» er tvetydig uten startdato: det første tallet kan være avtaleperioden. Lest som "
+     "2 opsjoner på 1 år hver etter sluttdato (til 31.12.2027 og 31.12.2028)"),
+    ("2+1+1", JAN_1, D(2027, 6, 30), D(2027, 6, 30), (D(2028, 6, 30), D(2029, 6, 30)),
+     "«2+1+1» er tvetydig: sluttdato 30.06.2027 er ikke startdato + 2 år, så de første 2 år "
+     "kan være avtaleperioden eller en opsjon. Lest som avtaleperiode til sluttdato og "
+     "2 opsjoner på 1 år hver (til 30.06.2028 og 30.06.2029)"),
+    ("2+1+1", JAN_1, D(2027, 12, 31), D(2027, 12, 31), (D(2028, 12, 31), D(2029, 12, 31)),
+     "«2+1+1» er tvetydig: sluttdato 31.12.2027 er ikke startdato + 2 år"),
+    ("opsjon 1+1 år", JAN_1, END_2026, END_2026, (D(2027, 12, 31), D(2028, 12, 31)), None),
+    ("opsjon 1 år", None, END_2026, END_2026, (D(2027, 12, 31),), None),
+    ("6 mnd", None, END_2026, END_2026, (D(2027, 6, 30),), None),
+    ("opsjon 2x1 år", JAN_1, END_2026, END_2026, (D(2027, 12, 31), D(2028, 12, 31)),
+     "«opsjon 2x1 år» er lest som 2 opsjoner på 1 år hver (til 31.12.2027 og 31.12.2028); "
+     "er det én opsjon på 2 år, skriv «opsjon 2 år»."),
+    ("2 x 1 år", None, D(2027, 2, 28), D(2027, 2, 28), (D(2028, 2, 29), D(2029, 2, 28)),
+     "«2 x 1 år» er lest som 2 opsjoner på 1 år hver"),
+    ("inntil 2 år", JAN_1, END_2026, END_2026, (D(2028, 12, 31),),
+     "«inntil 2 år» er lest som én opsjon på 2 år (til 31.12.2028), men sier ikke hvor mange "
+     "opsjoner det er."),
+    ("opsjon inntil 1+1 år", None, END_2026, END_2026, (D(2027, 12, 31), D(2028, 12, 31)),
+     "«opsjon inntil 1+1 år» er lest som 2 opsjoner på 1 år hver (til 31.12.2027 og "
+     "31.12.2028), det lengste den tillater"),
+    ("1+1", None, None, None, KEPT,
+     "opsjonene «1+1» er ikke lagret: uten startdato og sluttdato kan de ikke tidfestes."),
+    ("2+1+1", None, None, None, KEPT,
+     "opsjonene «2+1+1» er ikke lagret: uten startdato og sluttdato kan de ikke tidfestes."),
+    ("opsjon 1+1 år", JAN_1, None, None, KEPT,
+     "opsjonene «opsjon 1+1 år» er ikke lagret: de regnes fra sluttdato, som mangler."),
+    ("inntil 2 år", None, None, None, KEPT,
+     "opsjonene «inntil 2 år» er ikke lagret: de regnes fra sluttdato, som mangler."),
+]  # fmt: skip
 
 
-def test_2_1_1_trusts_a_given_end_date() -> None:
-    plan = parse_options("2+1+1", JAN_1, date(2027, 6, 30))
-    assert plan.end_date == date(2027, 6, 30)
-    assert plan.options == (date(2028, 6, 30), date(2029, 6, 30))
-
-
-def test_2_1_1_with_only_an_end_date() -> None:
-    plan = parse_options("2+1+1", None, END_2026)
-    assert plan.options == (date(2027, 12, 31), date(2028, 12, 31))
-
-
-def test_options_only_extend_from_the_end_date() -> None:
-    assert parse_options("opsjon 1+1 år", JAN_1, END_2026).options == (
-        date(2027, 12, 31),
-        date(2028, 12, 31),
-    )
-    assert parse_options("2 x 1 år", None, date(2027, 2, 28)).options == (
-        date(2028, 2, 29),
-        date(2029, 2, 28),
-    )
-    assert parse_options("6 mnd", None, END_2026).options == (date(2027, 6, 30),)
+@pytest.mark.parametrize(("text", "start", "end", "end_after", "options", "warning"), READINGS)
+def test_option_readings(
+    text: str,
+    start: date | None,
+    end: date | None,
+    end_after: date | None,
+    options: tuple[date, ...] | None,
+    warning: str | None,
+) -> None:
+    plan = parse_options(text, start, end)
+    assert plan.end_date == end_after
+    assert plan.unread is (options is KEPT)
+    assert plan.options == (options or ())
+    if warning is None:
+        assert plan.note is None
+    else:
+        assert plan.note is not None
+        assert plan.note.startswith(warning)
 
 
 def test_options_as_a_list_of_dates() -> None:
     for text in ("31.12.2027; 31.12.2028", "31.12.2027, 31.12.2028", "31.12.2027 31.12.2028"):
         plan = parse_options(text, JAN_1, END_2026)
         assert plan.options == (date(2027, 12, 31), date(2028, 12, 31)), text
+        assert plan.note is None
     assert parse_options("2027-12-31 og 2028-12-31", None, END_2026).options == (
         date(2027, 12, 31),
         date(2028, 12, 31),
@@ -697,14 +744,13 @@ def test_options_as_a_list_of_dates() -> None:
 def test_no_options(text: str | None) -> None:
     assert parse_options(text, JAN_1, END_2026).options == ()
     assert parse_options(text, JAN_1, END_2026).end_date == END_2026
+    assert parse_options(text, None, None).note is None
 
 
 @pytest.mark.parametrize(
     ("text", "start", "end", "message"),
     [
         ("2", JAN_1, END_2026, "«2» er tvetydig"),
-        ("2+1+1", None, None, "opsjonene «2+1+1» trenger startdato eller sluttdato"),
-        ("opsjon 1+1 år", JAN_1, None, "opsjonene «opsjon 1+1 år» trenger en sluttdato"),
         ("31.12.2027; 31.12.2028", JAN_1, None, "opsjonsdatoer uten sluttdato"),
         ("31.12.2026", JAN_1, END_2026, "opsjonsdatoene må komme etter sluttdato (31.12.2026)"),
         ("31.12.2028; 31.12.2027", JAN_1, END_2026, "opsjonsdatoene må komme etter sluttdato"),
@@ -974,6 +1020,40 @@ def test_options_give_the_end_date_when_the_end_date_column_is_missing() -> None
     assert isinstance(record, ContractRecord)
     assert record.end_date == END_2026
     assert "end_date" in record.given
+
+
+def test_an_ambiguous_options_cell_is_imported_with_a_warning() -> None:
+    record = parse_row(
+        4, good_row(Startdato="01.01.2025", Sluttdato="30.06.2027", Opsjoner="2+1+1"), FULL
+    )
+    assert isinstance(record, ContractRecord)
+    assert record.options == (date(2028, 6, 30), date(2029, 6, 30))
+    assert "options" in record.given
+    [warning] = record.warnings
+    assert (warning.row, warning.column, warning.value) == (4, "Opsjoner", "2+1+1")
+    assert warning.message.startswith("«2+1+1» er tvetydig: sluttdato 30.06.2027")
+
+
+def test_options_that_cannot_be_dated_leave_the_contracts_options_alone() -> None:
+    record = parse_row(5, good_row(Startdato="", Sluttdato="", Opsjoner="1+1"), FULL)
+    assert isinstance(record, ContractRecord)
+    assert "options" not in record.given
+    assert "start_date" in record.given
+    assert record.options == ()
+    [warning] = record.warnings
+    assert warning.message.startswith("opsjonene «1+1» er ikke lagret")
+
+
+def test_a_clear_options_cell_gives_no_warning() -> None:
+    record = parse_row(2, good_row(Startdato="01.01.2025", Sluttdato="31.12.2026"), FULL)
+    assert isinstance(record, ContractRecord)
+    assert record.warnings == ()
+    fixed = parse_row(
+        3, good_row(Startdato="01.01.2025", Sluttdato="31.12.2026", Opsjoner="1+1"), FULL
+    )
+    assert isinstance(fixed, ContractRecord)
+    assert fixed.options == (date(2027, 12, 31), date(2028, 12, 31))
+    assert fixed.warnings == ()
 
 
 def test_the_same_reference_twice_fails_the_later_row() -> None:

@@ -5,8 +5,9 @@
 (function () {
   const ROLE_LABELS = {
     procurement: "innkjøp",
-    owner: "kontraktseier",
     admin: "administrator",
+    owner: "kontraktseier",
+    deputy: "stedfortreder",
   };
   const STORAGE_KEY = "kontraktsvakt.dev.personId";
   const byId = (id) => document.getElementById(id);
@@ -37,9 +38,47 @@
     });
   }
 
-  function roleText(roles) {
-    const labels = (roles || []).map((role) => ROLE_LABELS[role] || role);
-    return labels.length ? labels.join(", ") : "ingen rolle";
+  function roleText(person) {
+    const labels = (person.roles || []).map((role) =>
+      role === "deputy" && person.coveringFor
+        ? ROLE_LABELS.deputy + " for " + person.coveringFor
+        : ROLE_LABELS[role] || role,
+    );
+    return labels.length ? labels.join(" · ") : "ingen rolle";
+  }
+
+  // `2026-03-14` → `14.03.2026`, as Norwegians write a date.
+  function norwegianDate(iso) {
+    const [year, month, day] = iso.split("-");
+    return `${day}.${month}.${year}`;
+  }
+
+  function badge(kind, text) {
+    const element = document.createElement("span");
+    element.className = "badge " + kind;
+    element.textContent = text;
+    return element;
+  }
+
+  // What is waiting for the person: overdue follow-ups, those due within a week, an absence.
+  function badges(person) {
+    const found = [];
+    if (person.overdue > 0) {
+      found.push(badge("overdue", person.overdue + " forfalt"));
+    }
+    if (person.dueSoon > 0) {
+      found.push(badge("due", person.dueSoon + " med frist innen en uke"));
+    }
+    if (person.awayUntil) {
+      found.push(badge("away", "borte til " + norwegianDate(person.awayUntil)));
+    }
+    if (!found.length) {
+      return null;
+    }
+    const line = document.createElement("span");
+    line.className = "badges";
+    line.append(...found);
+    return line;
   }
 
   function renderPeople(people, onPick) {
@@ -55,11 +94,16 @@
       name.textContent = person.displayName;
       const roles = document.createElement("span");
       roles.className = "roles";
-      roles.textContent = roleText(person.roles);
+      roles.textContent = roleText(person);
       const email = document.createElement("span");
       email.className = "email";
       email.textContent = person.email || "";
-      button.append(name, roles, email);
+      button.append(name, roles);
+      const waiting = badges(person);
+      if (waiting) {
+        button.append(waiting);
+      }
+      button.append(email);
       button.addEventListener("click", () => onPick(person.id));
       const item = document.createElement("li");
       item.append(button);

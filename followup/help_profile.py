@@ -1,0 +1,98 @@
+"""Who asks for help, and contracts of their own to show as examples.
+
+`hjelp` is answered by role: a contract owner (or manager, or deputy) sees the commands of their
+own follow-up with their own contract numbers in the examples; the procurement team sees its
+questions with contracts from the portfolio; someone the register does not know is told how to
+get registered. `help_profile` reads the person and, when asked for examples, one query more:
+the person's own contracts (`ContractRepository.for_person`, as `kontrakter` does), or for
+procurement the first contracts followed up (`ContractRepository.examples`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from followup.access import is_procurement
+from followup.conversations import identify
+from followup.models import Contract, ContractStatus, Role
+
+if TYPE_CHECKING:
+    from followup.ports import UnitOfWork
+
+MAX_EXAMPLES: Final = 5
+"""Contracts read for procurement's examples (the first active one with a unit names a unit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContractExample:
+    """A contract to show in an example: `status KOM-2025-0147`, `forfalt Oppvekst`."""
+
+    reference: str
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HelpProfile:
+    """What help needs to know about the asker."""
+
+    registered: bool = False
+    """The register knows the person (by Entra object id or Teams user id)."""
+    procurement: bool = False
+    admin: bool = False
+    examples: tuple[ContractExample, ...] = ()
+    """The person's own contracts (active first), or for procurement the portfolio's first;
+    empty when none, or when not asked for."""
+
+    @property
+    def owner(self) -> bool:
+        """Owner, manager or deputy of a contract (known only when examples were read)."""
+        return bool(self.examples) and not self.procurement
+
+    @property
+    def reference(self) -> str | None:
+        return self.examples[0].reference if self.examples else None
+
+    @property
+    def unit(self) -> str | None:
+        return next((e.unit for e in self.examples if e.unit), None)
+
+
+UNKNOWN: Final = HelpProfile()
+
+
+def _examples(contracts: Sequence[Contract]) -> tuple[ContractExample, ...]:
+    active = [c for c in contracts if c.status is ContractStatus.ACTIVE]
+    rest = [c for c in contracts if c.status is not ContractStatus.ACTIVE]
+    return tuple(ContractExample(c.reference, c.unit) for c in [*active, *rest][:MAX_EXAMPLES])
+
+
+def help_profile(
+    uow: UnitOfWork,
+    teams_user_id: str | None,
+    entra_object_id: str | None,
+    *,
+    procurement_addresses: Collection[str] = (),
+    with_examples: bool = True,
+) -> HelpProfile:
+    """The asker's roles, and (`with_examples`) contracts to use as examples: one query after
+    the person's own."""
+    person = identify(uow, teams_user_id, entra_object_id)
+    if person is None:
+        return UNKNOWN
+    procurement = is_procurement(person, procurement_addresses)
+    examples: tuple[ContractExample, ...] = ()
+    if with_examples:
+        contracts = (
+            uow.contracts.examples(MAX_EXAMPLES)
+            if procurement
+            else uow.contracts.for_person(person.id)
+        )
+        examples = _examples(contracts)
+    return HelpProfile(
+        registered=True,
+        procurement=procurement,
+        admin=Role.ADMIN in person.roles,
+        examples=examples,
+    )
