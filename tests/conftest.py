@@ -28,6 +28,7 @@ pytest.register_assert_rewrite(
     "tests.card_schema",
     "tests.chat",
     "tests.fakes",
+    "tests.migration_rows",
     "tests.portfolio_world",
     "tests.worlds",
     "tests.e2e.browser_support",

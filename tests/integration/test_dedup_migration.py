@@ -5,92 +5,25 @@ of 0005, and the downgrade puts the old key back."""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy import Engine, MetaData, create_engine
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import alembic_config, create_db_engine, upgrade_database
+from tests.migration_rows import AT, insert, rows
 
-AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SHARED_ID = "1712345678901"
 
 
-def _fresh_postgres() -> Iterator[str]:
-    admin_url = make_url(os.environ.get("KV_TEST_POSTGRES_URL", ""))
-    if not admin_url.drivername.startswith("postgresql"):
-        pytest.fail("KV_TEST_POSTGRES_URL is not set: PostgreSQL tests need a server")
-    name = f"kv_test_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url_at_0006(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture
+def url_at_0006(empty_url: str) -> str:
     """An empty database of each store, migrated to the revision before 0007."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{(tmp_path / 'kv.db').as_posix()}"
-        upgrade_database(url, "0006")
-        yield url
-        return
-    for url in _fresh_postgres():
-        upgrade_database(url, "0006")
-        yield url
-
-
-def _filler(column: sa.Column[Any]) -> Any:
-    kind = column.type
-    if isinstance(kind, sa.JSON):
-        return []
-    if isinstance(kind, sa.Boolean):
-        return False
-    if isinstance(kind, sa.Integer):
-        return 0
-    if isinstance(kind, sa.DateTime):
-        return AT
-    if isinstance(kind, sa.Date):
-        return date(2026, 11, 25)
-    return "x"
-
-
-def insert(engine: Engine, table: str, **values: Any) -> str:
-    """One row with `values`; the other columns that must have a value get a plain one."""
-    reflected = sa.Table(table, MetaData(), autoload_with=engine)
-    row = dict(values)
-    for column in reflected.columns:
-        if (
-            column.name not in row
-            and not column.nullable
-            and column.server_default is None
-            and not column.primary_key
-        ):
-            row[column.name] = _filler(column)
-    row.setdefault("id", str(uuid.uuid4()))
-    with engine.begin() as conn:
-        conn.execute(reflected.insert().values(**row))
-    return str(row["id"])
-
-
-def rows(engine: Engine, table: str) -> dict[str, dict[str, Any]]:
-    with engine.connect() as conn:
-        found = conn.execute(sa.text(f"SELECT * FROM {table}")).mappings().all()  # noqa: S608
-    return {str(r["id"]): dict(r) for r in found}
+    upgrade_database(empty_url, "0006")
+    return empty_url
 
 
 def unique_names(engine: Engine, table: str) -> set[str]:

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from storage.db import alembic_config, create_db_engine, create_session_factory, upgrade_database
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from tests.migration_rows import insert
 
 REPORTED = [
     # (id, reported_at UTC): stored out of order.
@@ -24,42 +25,22 @@ REPORTED = [
 
 def _seed(url: str) -> None:
     engine = create_db_engine(url)
-    postgres = engine.dialect.name == "postgresql"
-
-    def moment(at: datetime) -> object:
-        return at if postgres else at.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-
     try:
-        with engine.begin() as conn:
-            stamp = moment(REPORTED[0][1])
-            conn.execute(
-                text(
-                    "INSERT INTO people (id, display_name, roles, locale, reminders_paused, "
-                    "reminders_per_day, unreachable, created_at, updated_at) VALUES ('p', "
-                    "'Kari', '[]', 'nb-NO', :no, 1, :no, :at, :at)"
-                ),
-                {"no": False, "at": stamp},
+        insert(engine, "people", id="p", display_name="Kari")
+        insert(engine, "contracts", id="c", reference="KOM-1")
+        for deviation_id, at in REPORTED:
+            insert(
+                engine,
+                "deviations",
+                id=deviation_id,
+                contract_id="c",
+                reported_by_id="p",
+                reported_at=at,
+                category="forsinkelse",
+                severity="lav",
+                status="open",
+                source_conversation="",
             )
-            conn.execute(
-                text(
-                    "INSERT INTO contracts (id, reference, title, contract_type, category, "
-                    "options, ongoing, risk, status, public, pay_and_conditions, apprentices, "
-                    "hms_card, supply_chain, created_at, updated_at) VALUES ('c', 'KOM-1', 'K', "
-                    "'rammeavtale', 'varer', '[]', :no, 'middels', 'aktiv', :yes, :no, :no, "
-                    ":no, :no, :at, :at)"
-                ),
-                {"yes": True, "no": False, "at": stamp},
-            )
-            for deviation_id, at in REPORTED:
-                conn.execute(
-                    text(
-                        "INSERT INTO deviations (id, contract_id, category, severity, "
-                        "occurred_on, description, status, reported_by_id, reported_at, "
-                        "source_conversation) VALUES (:id, 'c', 'forsinkelse', 'lav', "
-                        "'2025-01-01', 'x', 'open', 'p', :at, '')"
-                    ),
-                    {"id": deviation_id, "at": moment(at)},
-                )
     finally:
         engine.dispose()
 
