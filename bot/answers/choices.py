@@ -19,7 +19,7 @@ from bot.conversation.answer_actions import CHANGE_VERB
 from bot.conversation.cards import Card, Element, execute_button
 from bot.conversation.choice_cards import MAX_CHOICES, ChoiceItem, choice_card, due_line
 from bot.conversation.texts import text
-from followup.answers.actions import ANSWER_CODES, DEVIATION, SNOOZE, UPLOAD
+from followup.answers.actions import ANSWER_CODES, SNOOZE, TYPED_CODES
 from followup.answers.services import MAX_ANSWER_TEXT, AnswerRecorded, FollowUpView
 from followup.answers.targets import Candidate, FollowUpChoice, action_of, offered_actions
 from followup.models import AnswerKind, Contract
@@ -29,11 +29,6 @@ CHOICE_VERB: Final = "answerChoice"
 """A button of the card that asks which follow-up a typed answer is about."""
 CHOICE_COMMENT: Final = "choiceComment"
 """The choice card's comment field: the comment typed with the answer."""
-
-TYPED_CODES: Final = frozenset(
-    {"levert", "delvis_levert", "ikke_levert", "ikke_relevant", UPLOAD, DEVIATION, SNOOZE}
-)
-"""The action codes with a typed command (`answer.typed.<code>`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,15 +47,6 @@ NB: dict[str, str] = {
         "Ingen av de åpne oppfølgingene på {reference} tar svaret «{what}», så ingenting er "
         "lagret. Slik svarer du på dem:"
     ),
-    "answer.typed.levert": "«levert {reference}»",
-    "answer.typed.delvis_levert": "«delvis {reference}»",
-    "answer.typed.ikke_levert": "«ikke levert {reference}»",
-    "answer.typed.ikke_relevant": "«ikke relevant {reference}»",
-    "answer.typed.dokumentasjon": "«dokument {reference}»",
-    "answer.typed.avvik": "«meld avvik {reference}»",
-    "answer.typed.utsett": "«utsett {reference} fredag»",
-    "answer.typed.card": "svar på kortet (skriv «mine oppgaver»)",
-    "answer.typed.or": "{first} eller {last}",
 }
 
 EN: dict[str, str] = {
@@ -101,15 +92,6 @@ EN: dict[str, str] = {
         "None of the open follow-ups on {reference} takes the answer “{what}”, so nothing is "
         "stored. This is how you answer them:"
     ),
-    "answer.typed.levert": "“delivered {reference}”",
-    "answer.typed.delvis_levert": "“partly {reference}”",
-    "answer.typed.ikke_levert": "“not delivered {reference}”",
-    "answer.typed.ikke_relevant": "“not applicable {reference}”",
-    "answer.typed.dokumentasjon": "“document {reference}”",
-    "answer.typed.avvik": "“report deviation {reference}”",
-    "answer.typed.utsett": "“snooze {reference} friday”",
-    "answer.typed.card": "answer on the card (type “my tasks”)",
-    "answer.typed.or": "{first} or {last}",
 }
 
 add_words(NB, EN)

@@ -32,6 +32,7 @@ from bot.conversation import formatting
 from bot.conversation.answer_actions import item_actions
 from bot.conversation.cards import CardBudget, Element, clip, subtle_block, text_block
 from bot.conversation.texts import text
+from followup.answers.actions import DEFAULT_ACTIONS, SNOOZE, TYPED_CODES
 from followup.models import Checkpoint, Contract, FollowUp
 
 TITLE_CHARS: Final = 60
@@ -233,8 +234,11 @@ class ItemLines:
         """How to answer what was listed without its actions (None: nothing was)."""
         if not self.without or not self.acted:
             return None
-        reference = self.without[0].contract.reference
-        return text("answer.actions_first", locale, count=len(self.acted), reference=reference)
+        first = self.without[0]
+        offered = first.checkpoint.actions or DEFAULT_ACTIONS
+        code = next((c for c in offered if c in TYPED_CODES), SNOOZE)
+        example = text(f"answer.typed.{code}", locale, reference=first.contract.reference)
+        return text("answer.actions_first", locale, count=len(self.acted), example=example)
 
 
 __all__ = [

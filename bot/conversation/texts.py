@@ -538,14 +538,23 @@ NB: Words = {
     "answer.action.change": "Endre svar",
     "answer.comment_placeholder": "Kommentar (valgfritt)",
     "answer.action.comment": "Legg til kommentar",
+    "answer.typed.levert": "«levert {reference}»",
+    "answer.typed.delvis_levert": "«delvis {reference}»",
+    "answer.typed.ikke_levert": "«ikke levert {reference}»",
+    "answer.typed.ikke_relevant": "«ikke relevant {reference}»",
+    "answer.typed.dokumentasjon": "«dokument {reference}»",
+    "answer.typed.avvik": "«meld avvik {reference}»",
+    "answer.typed.utsett": "«utsett {reference} fredag»",
+    "answer.typed.card": "svar på kortet (skriv «mine oppgaver»)",
+    "answer.typed.or": "{first} eller {last}",
     "answer.actions_first": Plural(
         one=(
             "Svarknappene står på den første. Svar på de andre ved å skrive, for eksempel "
-            "«levert {reference}», eller snevre inn listen."
+            "{example}, eller snevre inn listen."
         ),
         other=(
             "Svarknappene står på de {count} første. Svar på de andre ved å skrive, for eksempel "
-            "«levert {reference}», eller snevre inn listen."
+            "{example}, eller snevre inn listen."
         ),
     ),
     "answer.at": "{date} kl. {time}",
@@ -1128,14 +1137,23 @@ EN: Words = {
     "answer.action.change": "Change answer",
     "answer.comment_placeholder": "Comment (optional)",
     "answer.action.comment": "Add a comment",
+    "answer.typed.levert": "“delivered {reference}”",
+    "answer.typed.delvis_levert": "“partly {reference}”",
+    "answer.typed.ikke_levert": "“not delivered {reference}”",
+    "answer.typed.ikke_relevant": "“not applicable {reference}”",
+    "answer.typed.dokumentasjon": "“document {reference}”",
+    "answer.typed.avvik": "“report deviation {reference}”",
+    "answer.typed.utsett": "“snooze {reference} friday”",
+    "answer.typed.card": "answer on the card (type “my tasks”)",
+    "answer.typed.or": "{first} or {last}",
     "answer.actions_first": Plural(
         one=(
             "The answer buttons are on the first one. Answer the others by typing, for "
-            "example “delivered {reference}”, or narrow the list down."
+            "example {example}, or narrow the list down."
         ),
         other=(
             "The answer buttons are on the first {count}. Answer the others by typing, for "
-            "example “delivered {reference}”, or narrow the list down."
+            "example {example}, or narrow the list down."
         ),
     ),
     "answer.at": "{date} at {time}",

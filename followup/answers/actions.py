@@ -45,6 +45,11 @@ ANSWER_CODES: Final[Mapping[str, AnswerKind]] = MappingProxyType(
 
 ACTION_CODES: Final = frozenset({*ANSWER_CODES, UPLOAD, DEVIATION, SNOOZE})
 DEFAULT_ACTIONS: Final = ("levert", "delvis_levert", "ikke_levert", "avvik", "ikke_relevant")
+TYPED_CODES: Final = frozenset(
+    {"levert", "delvis_levert", "ikke_levert", "ikke_relevant", UPLOAD, DEVIATION, SNOOZE}
+)
+"""The codes that have a typed command (`levert KOM-…`, `dokument KOM-…` …); the others are
+answered on a card."""
 """What a checkpoint that lists no actions offers (on its card and to typed answers)."""
 """Every code a plan file may use."""
 
@@ -126,6 +131,7 @@ __all__ = [
     "EXPIRY_KINDS",
     "OPTION_KINDS",
     "SNOOZE",
+    "TYPED_CODES",
     "UPLOAD",
     "decision_codes",
     "fit_error",

@@ -262,6 +262,24 @@ def test_an_answered_task_has_no_actions() -> None:
     assert "Besvart" in card["fallbackText"]
 
 
+@pytest.mark.parametrize(
+    ("actions", "example"),
+    [
+        ([], "«levert KOM-2026-"),
+        (["dokumentasjon", "avvik", "ikke_relevant", "utsett"], "«dokument KOM-2026-"),
+        (["i_samsvar", "avvik", "utsett"], "«meld avvik KOM-2026-"),
+        (["opsjon_utloses", "opsjon_utloses_ikke", "utsett"], "«utsett KOM-2026-"),
+    ],
+)
+def test_the_hint_for_items_without_buttons_gives_an_answer_they_take(
+    actions: list[str], example: str
+) -> None:
+    items = [task(n, TODAY + timedelta(days=n % 30), actions=actions) for n in range(20)]
+    card = tasks_card(items, TODAY, "nb-NO", days=30)
+    hint = next(line for line in card["fallbackText"].splitlines() if "Svarknappene" in line)
+    assert example in hint
+
+
 @pytest.mark.parametrize("count", [6, 40, 75])
 def test_a_long_task_list_gives_the_first_their_actions_and_lists_the_rest(count: int) -> None:
     items = [task(n, TODAY + timedelta(days=n % 30)) for n in range(count)]
