@@ -32,8 +32,10 @@ build_reminder_jobs` wires it (CloudAdapter over `PooledBotFrameworkAuthenticati
    and sending are timed apart (the sender is `OutboxSender` with `send_all` timed). Between
    repeats the digests just planned are moved to the day before, so that every repeat finds its
    recipients without a digest today (otherwise later repeats would defer them);
-3. the first tick of the day, which also refreshes plans and the calendar (once a day), timed
-   once. `--refresh-follow-ups N` times it on a separate region of N follow-ups instead.
+3. the first tick of the day, which also refreshes plans and the calendar (once a day,
+   `refresh_what_changed`: the region is marked as refreshed the day before, so it refreshes
+   what changed since and makes the follow-ups of the day new to the horizon), timed once.
+   `--refresh-follow-ups N` times it on a separate region of N follow-ups instead.
 
 Wall time and CPU time of this process (on SQLite it includes the database's work; on
 PostgreSQL the server's backends are shown apart when the server runs on this machine), each
@@ -122,7 +124,13 @@ from followup.models import (
 )
 from followup.orgnr import make_organisation_number
 from followup.periods import add_months
-from followup.plans.materialise import NoticePolicy, due_dates, horizon_end
+from followup.plans.materialise import (
+    REFRESH_STATE_MARK,
+    NoticePolicy,
+    due_dates,
+    horizon_end,
+    refresh_state,
+)
 from followup.plans.plan_file import PlanConfig, follows_up, load_plan, plan_for
 from followup.reminders.outbox import OutboxSender, SenderSettings, SendReport
 from followup.reminders.pacing import Pacer
@@ -929,6 +937,16 @@ def recipients_of_today(engine: Engine) -> Recipients:
     )
 
 
+def mark_refreshed_the_day_before(factory: SqlAlchemyUnitOfWorkFactory, plan: PlanConfig) -> None:
+    """As `plan apply` the day before left the region: the first tick's daily refresh
+    (`refresh_what_changed`) then does only what changed since (the day new to the horizon)."""
+    yesterday = NOW - timedelta(days=1)
+    state = refresh_state(yesterday, plan, WorkingCalendar())
+    with factory() as uow:
+        uow.scheduler.set_mark(REFRESH_STATE_MARK, state.to_json(), yesterday)
+        uow.commit()
+
+
 def set_calendar_mark(factory: SqlAlchemyUnitOfWorkFactory) -> None:
     """As if today's first tick had refreshed the calendar already."""
     with factory() as uow:
@@ -1212,6 +1230,7 @@ async def _first_tick(url: str, adapter: Any, standin: str) -> tuple[Sample, int
     try:
         factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(engine))
         jobs, sender = build_jobs(settings, factory, adapter)
+        mark_refreshed_the_day_before(factory, settings.plan())
         before = count_follow_ups(engine)
         server = ServerCpu.available(url)
         try:

@@ -44,6 +44,9 @@ class HelpProfile:
     examples: tuple[ContractExample, ...] = ()
     """The person's own contracts (active first), or for procurement the portfolio's first;
     empty when none, or when not asked for."""
+    unreachable: bool = False
+    """The bot could not reach the person (403/404), or may not have (the person was found by
+    Entra id, not by the sender's Teams id): the turn marks the sender reachable again."""
 
     @property
     def owner(self) -> bool:
@@ -95,4 +98,5 @@ def help_profile(
         procurement=procurement,
         admin=Role.ADMIN in person.roles,
         examples=examples,
+        unreachable=person.unreachable or person.teams_user_id != teams_user_id,
     )

@@ -131,6 +131,10 @@ class ContractRepository(Protocol):
         ...
 
     def get_many(self, contract_ids: Collection[str]) -> Mapping[str, Contract]: ...
+    def ids_changed_since(self, since: datetime) -> Sequence[str]:
+        """Contracts updated at or after `since`, and those without a start date (their plan
+        is anchored on today), for the daily refresh of what changed."""
+        ...
 
 
 class CheckpointRepository(Protocol):
@@ -139,6 +143,13 @@ class CheckpointRepository(Protocol):
     def add(self, checkpoint: Checkpoint) -> None: ...
     def add_many(self, checkpoints: Iterable[Checkpoint]) -> int: ...
     def update(self, checkpoint: Checkpoint) -> None: ...
+    def followed_schedules(
+        self, exclude_contract_ids: Collection[str], start: date, end: date
+    ) -> Sequence[CheckpointSchedule]:
+        """Every active checkpoint of a contract in force or planned (but those of the
+        excluded contracts) that may fall due in [start, end], with what its due dates depend
+        on."""
+        ...
 
 
 class FollowUpRepository(Protocol):
@@ -163,7 +174,17 @@ class FollowUpRepository(Protocol):
         """Open follow-ups due in [start, end] on contracts these people own."""
         ...
 
+    def open_keys_owned_by(
+        self, owner_ids: Collection[str], start: date, end: date
+    ) -> Sequence[OwnedFollowUp]:
+        """Open follow-ups due in [start, end] of active checkpoints on contracts these people
+        own, as keys (no row read in full): what a digest lists besides what is new."""
+        ...
+
     def get_many(self, follow_up_ids: Collection[str]) -> Mapping[str, FollowUp]: ...
+    def keys_due_between(self, start: date, end: date) -> set[tuple[str, date]]:
+        """(checkpoint id, due date) of every follow-up due in [start, end]."""
+        ...
 
     def claim_due(self, now: datetime, limit: int) -> Sequence[FollowUp]:
         """Open follow-ups whose `next_action_at` has come, oldest first, locked for this
@@ -187,6 +208,30 @@ class AbsenceRepository(Protocol):
     def covered_by(self, deputy_id: str, on_or_after: date) -> Sequence[Absence]:
         """Absences in which this person is the named deputy."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointSchedule:
+    """What an active checkpoint's due dates depend on: its rule, and its contract's dates."""
+
+    checkpoint_id: str
+    contract_id: str
+    rrule: str
+    dtstart: date
+    start_date: date | None
+    end_date: date | None
+    ongoing: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedFollowUp:
+    """An open follow-up by its owner, due date and contract reference (digest order)."""
+
+    follow_up_id: str
+    owner_id: str
+    due_date: date
+    reference: str
+    contract_id: str
 
 
 @dataclass(frozen=True, slots=True)

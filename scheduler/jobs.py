@@ -1,8 +1,9 @@
 """The scheduler's work on every tick, calling `followup` services only:
 
 1. once a day (the first tick of each Oslo day), bring plans and the rolling calendar up to
-   date (`followup.plans.materialise.refresh_plans_and_calendar`), under a lease so one process
-   does it;
+   date (`followup.plans.materialise.refresh_what_changed`: the contracts changed since the last
+   refresh and the days new to the horizon; everything when the plan or the holidays changed),
+   under a lease so one process does it;
 2. plan what is due into the outbox (`followup.reminders.planning.plan_reminders`, under the planner
    lease);
 3. send the outbox (`followup.reminders.outbox.OutboxSender`), in every process.
@@ -20,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from followup.calendar.workdays import WorkingCalendar, oslo_today
-from followup.plans.materialise import refresh_plans_and_calendar
+from followup.plans.materialise import refresh_what_changed
 from followup.plans.plan_file import PlanConfig
 from followup.ports import UnitOfWorkFactory
 from followup.reminders.outbox import OutboxSender, SendReport
@@ -130,7 +131,7 @@ class ReminderJobs:
                 return False
             uow.commit()
         try:
-            result = refresh_plans_and_calendar(
+            result = refresh_what_changed(
                 self._uow_factory,
                 now,
                 self._plan,

@@ -45,6 +45,7 @@ from followup.audit import (
     verify,
 )
 from followup.models import AuditEvent
+from storage.bulk_insert import insert_rows
 from storage.mappings import audit_event_from_row
 from storage.tables import AuditChainHeadRow, AuditEventRow
 
@@ -125,7 +126,7 @@ class SqlAlchemyAuditLog:
                 | {f"e_{k}": v for k, v in rows[0].items()},
             )
         else:
-            connection.execute(insert(AU), rows)
+            insert_rows(self._session, AU, rows)  # PostgreSQL: COPY; SQLite: executemany
             connection.execute(
                 update(HEAD).where(HEAD.c.id == HEAD_ID).values(seq=last.seq, hash=last.hash)
             )

@@ -5,10 +5,10 @@ follow-ups, absences and calendar feeds. Rows in, domain models out.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, exists, insert, or_, select, true, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from followup.lifecycle import LADDER_STATES
@@ -16,12 +16,15 @@ from followup.models import (
     OPEN_FOLLOW_UP_STATES,
     Absence,
     Checkpoint,
+    CheckpointStatus,
     Contract,
     ContractStatus,
     FollowUp,
     Supplier,
 )
-from followup.ports import ScheduleChange
+from followup.plans.plan_file import MOVED_DAYS, ONCE
+from followup.ports import CheckpointSchedule, OwnedFollowUp, ScheduleChange
+from storage.bulk_insert import insert_rows
 from storage.mappings import (
     absence_from_row,
     checkpoint_from_row,
@@ -107,10 +110,7 @@ class SqlAlchemySupplierRepository:
             {"id": x.id, "name": x.name, "organisation_number": x.organisation_number}
             for x in suppliers
         ]
-        if rows:
-            self._session.flush()
-            self._session.connection().execute(insert(table_of(SupplierRow)), rows)
-        return len(rows)
+        return insert_rows(self._session, table_of(SupplierRow), rows)
 
     def update(self, supplier: Supplier) -> None:
         row = self._session.get(SupplierRow, supplier.id)
@@ -170,10 +170,7 @@ class SqlAlchemyContractRepository:
             {"id": c.id, "created_at": now, "updated_at": now, **contract_values(c)}
             for c in contracts
         ]
-        if rows:
-            self._session.flush()
-            self._session.connection().execute(insert(table_of(ContractRow)), rows)
-        return len(rows)
+        return insert_rows(self._session, table_of(ContractRow), rows)
 
     def update(self, contract: Contract, now: datetime) -> None:
         row = self._session.get(ContractRow, contract.id)
@@ -226,6 +223,12 @@ class SqlAlchemyContractRepository:
             query = query.where(ContractRow.id > after_id)
         return list(self._session.scalars(query))
 
+    def ids_changed_since(self, since: datetime) -> Sequence[str]:
+        query = select(ContractRow.id).where(
+            or_(ContractRow.updated_at >= since, ContractRow.start_date.is_(None))
+        )
+        return list(self._session.scalars(query))
+
 
 # --- checkpoints -----------------------------------------------------------------------------
 
@@ -257,6 +260,60 @@ class SqlAlchemyCheckpointRepository:
                 )
             )
         return found
+
+    def followed_schedules(
+        self, exclude_contract_ids: Collection[str], start: date, end: date
+    ) -> Sequence[CheckpointSchedule]:
+        # One query over the register, only the columns the due dates depend on (the daily
+        # refresh's new horizon days, `followup.plans.materialise`), leaving out what cannot
+        # fall in [start, end]: a one-off checkpoint dated well outside it, a recurring one of a
+        # contract that ends before it, a contract that starts after it.
+        checkpoints, contracts = CheckpointRow.__table__, ContractRow.__table__
+        slack = timedelta(days=MOVED_DAYS)
+        once = checkpoints.c.rrule == ONCE
+        in_window = or_(
+            and_(once, checkpoints.c.dtstart.between(start - slack, end + slack)),
+            and_(
+                ~once,
+                or_(
+                    contracts.c.ongoing.is_(True),
+                    contracts.c.end_date.is_(None),
+                    contracts.c.end_date >= start,
+                ),
+            ),
+        )
+        query = (
+            select(
+                checkpoints.c.id,
+                checkpoints.c.contract_id,
+                checkpoints.c.rrule,
+                checkpoints.c.dtstart,
+                contracts.c.start_date,
+                contracts.c.end_date,
+                contracts.c.ongoing,
+            )
+            .join(contracts, contracts.c.id == checkpoints.c.contract_id)
+            .where(
+                checkpoints.c.status == CheckpointStatus.ACTIVE.value,
+                contracts.c.status.in_([ContractStatus.ACTIVE.value, ContractStatus.PLANNED.value]),
+                or_(contracts.c.start_date.is_(None), contracts.c.start_date <= end),
+                in_window,
+            )
+        )
+        excluded = set(exclude_contract_ids)
+        return [
+            CheckpointSchedule(
+                row.id,
+                row.contract_id,
+                row.rrule,
+                row.dtstart,
+                row.start_date,
+                row.end_date,
+                bool(row.ongoing),
+            )
+            for row in self._session.execute(query)
+            if row.contract_id not in excluded
+        ]
 
     def add(self, checkpoint: Checkpoint) -> None:
         self._session.add(CheckpointRow(id=checkpoint.id, **checkpoint_values(checkpoint)))
@@ -377,6 +434,38 @@ class SqlAlchemyFollowUpRepository:
         found.sort(key=lambda f: (f.due_date, f.contract_id))
         return found
 
+    def open_keys_owned_by(
+        self, owner_ids: Collection[str], start: date, end: date
+    ) -> Sequence[OwnedFollowUp]:
+        found: list[OwnedFollowUp] = []
+        table = table_of(FollowUpRow)
+        contracts = table_of(ContractRow)
+        checkpoints = table_of(CheckpointRow)
+        for batch in chunked(set(owner_ids)):
+            query = (
+                select(
+                    table.c.id,
+                    contracts.c.owner_id,
+                    table.c.due_date,
+                    contracts.c.reference,
+                    contracts.c.id.label("contract_id"),
+                )
+                .join(contracts, contracts.c.id == table.c.contract_id)
+                .join(checkpoints, checkpoints.c.id == table.c.checkpoint_id)
+                .where(
+                    contracts.c.owner_id.in_(batch),
+                    table.c.state.in_([s.value for s in sorted(OPEN_FOLLOW_UP_STATES)]),
+                    table.c.due_date >= start,
+                    table.c.due_date <= end,
+                    checkpoints.c.status == CheckpointStatus.ACTIVE.value,
+                )
+            )
+            found.extend(
+                OwnedFollowUp(row.id, row.owner_id, row.due_date, row.reference, row.contract_id)
+                for row in self._session.execute(query)
+            )
+        return found
+
     def get_many(self, follow_up_ids: Collection[str]) -> Mapping[str, FollowUp]:
         found: dict[str, FollowUp] = {}
         table = table_of(FollowUpRow)
@@ -384,6 +473,13 @@ class SqlAlchemyFollowUpRepository:
             for row in _rows(self._session, table, table.c.id.in_(batch)):
                 found[row.id] = follow_up_from_row(row)
         return found
+
+    def keys_due_between(self, start: date, end: date) -> set[tuple[str, date]]:
+        table = table_of(FollowUpRow)
+        query = select(table.c.checkpoint_id, table.c.due_date).where(
+            table.c.due_date >= start, table.c.due_date <= end
+        )
+        return {(row.checkpoint_id, row.due_date) for row in self._session.execute(query)}
 
     def claim_due(self, now: datetime, limit: int) -> Sequence[FollowUp]:
         table = table_of(FollowUpRow)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, delete, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from followup.errors import ETagConflict
@@ -69,6 +69,35 @@ def encode_document(document: Mapping[str, Any]) -> bytes:
     return encoded
 
 
+_READ_ONE = select(_table.c.key, _table.c.e_tag, _table.c.document).where(
+    _table.c.key == bindparam("key")
+)
+"""The read of every personal turn (one key), built once."""
+
+
+def _read_on(
+    conn: Connection, wanted: Mapping[str, list[str]]
+) -> dict[str, tuple[dict[str, Any], str]]:
+    found: dict[str, tuple[dict[str, Any], str]] = {}
+    db_keys = list(wanted)
+    for start in range(0, len(db_keys), _READ_CHUNK):
+        chunk = db_keys[start : start + _READ_CHUNK]
+        rows = (
+            conn.execute(_READ_ONE, {"key": chunk[0]})
+            if len(chunk) == 1
+            else conn.execute(
+                select(_table.c.key, _table.c.e_tag, _table.c.document).where(
+                    _table.c.key.in_(chunk)
+                )
+            )
+        )
+        for db_key, e_tag, raw in rows:
+            text = bytes(raw).decode()
+            for key in wanted[db_key]:
+                found[key] = (json.loads(text), e_tag)
+    return found
+
+
 class SqlDialogStateStore:
     """Key -> (JSON document, e-tag) in table ``bot_state``. Synchronous and thread-safe."""
 
@@ -87,21 +116,18 @@ class SqlDialogStateStore:
             wanted.setdefault(storage_key(key), []).append(key)
         if not wanted:
             return {}
-        found: dict[str, tuple[dict[str, Any], str]] = {}
-        db_keys = list(wanted)
         with self._engine.connect() as conn:
-            for start in range(0, len(db_keys), _READ_CHUNK):
-                chunk = db_keys[start : start + _READ_CHUNK]
-                rows = conn.execute(
-                    select(_table.c.key, _table.c.e_tag, _table.c.document).where(
-                        _table.c.key.in_(chunk)
-                    )
-                )
-                for db_key, e_tag, raw in rows:
-                    text = bytes(raw).decode()
-                    for key in wanted[db_key]:
-                        found[key] = (json.loads(text), e_tag)
-        return found
+            return _read_on(conn, wanted)
+
+    def read_on(
+        self, conn: Connection, keys: Sequence[str]
+    ) -> dict[str, tuple[dict[str, Any], str]]:
+        """As `read`, on `conn` and in its transaction (`ProcessedActivityLog.claim` reads a
+        turn's dialog state with its claim: one transaction for both)."""
+        wanted: dict[str, list[str]] = {}
+        for key in dict.fromkeys(keys):
+            wanted.setdefault(storage_key(key), []).append(key)
+        return _read_on(conn, wanted) if wanted else {}
 
     def write(self, changes: Mapping[str, tuple[dict[str, Any], str | None]]) -> dict[str, str]:
         """Store every change in one transaction, or none of them; return the new e-tags.

@@ -12,9 +12,12 @@ Speed (bench/status.py: 100 000 contracts, 1 000 000 follow-ups):
   `ix_follow_ups_due_answered` for due, answered and on time (with `first_answered_on`, a date
   the database keeps), `ix_contracts_status_followed` (with `has_follow_ups`, likewise) and
   `ix_deviations_status_severity`.
-- A scope or a part (a supplier, unit, owner) finds its contracts by their indexes, then reads
-  each contract's follow-ups from `ix_follow_ups_contract_due` (covering), counting in one pass;
-  its overdue pages use `ix_follow_ups_open_contract` (partial).
+- A scope or a part (a supplier, unit, owner) finds its contracts by their indexes (a supplier's
+  or unit's from `ix_contracts_supplier_portfolio` / `ix_contracts_unit_portfolio`, covering:
+  migration 0013), then reads each contract's follow-ups from `ix_follow_ups_contract_due`
+  (covering), counting in one pass only those some number counts; its open deviations come
+  from `ix_deviations_status_contract` (covering), its overdue pages from
+  `ix_follow_ups_open_contract` (partial).
 - Pages are keyset-paged over indexed orderings (the overdue list straight off
   `ix_follow_ups_open_due`); exports stream (a server-side cursor on PostgreSQL).
 """
@@ -44,7 +47,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from followup.calendar.workdays import oslo_datetime
 from followup.errors import InvalidInput
@@ -242,18 +245,15 @@ def _deviation_filter(wanted: DeviationFilter) -> list[ColumnElement[bool]]:
 
 
 def _unreachable_owner(scope: Scope, subset: Subset) -> ColumnElement[bool]:
-    """People the bot cannot reach who own a contract in scope with an open follow-up. (From
-    the contracts to their owners: the planner can start from either side, whichever is
-    smaller, instead of probing a big supplier's contracts once per unreachable person.)"""
-    owner = P.alias("contract_owner")
-    owners = (
-        select(C.c.owner_id)
-        .select_from(C.join(owner, owner.c.id == C.c.owner_id))
-        .where(
-            owner.c.unreachable == true(),
-            *_contracts_in(scope, subset),
-            exists(select(1).select_from(F).where(F.c.contract_id == C.c.id, is_open())),
-        )
+    """People the bot cannot reach who own a contract in scope with an open follow-up. The
+    owner is checked against the (few) unreachable people before the follow-ups are probed:
+    a big supplier's or unit's contracts are read from its covering index, and only those
+    owned by someone unreachable look for an open follow-up."""
+    unreachable = select(P.c.id).where(P.c.unreachable == true())
+    owners = select(C.c.owner_id).where(
+        C.c.owner_id.in_(unreachable),
+        *_contracts_in(scope, subset),
+        exists(select(1).select_from(F).where(F.c.contract_id == C.c.id, is_open())),
     )
     return P.c.id.in_(owners)
 
@@ -328,6 +328,7 @@ def _like_any(column: Any, text: str) -> ColumnElement[bool]:
 class SqlAlchemyPortfolioQueries:
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._serial_in: SessionTransaction | None = None
 
     def _begin(self) -> None:
         """Before each question: flush what the unit of work holds (Core queries do not
@@ -336,8 +337,13 @@ class SqlAlchemyPortfolioQueries:
         workers for them cost more than they saved in the benchmark (bench/status.py), and
         takes the cores other requests are waiting for."""
         self._session.flush()
-        if self._session.get_bind().dialect.name == "postgresql":
+        if self._session.get_bind().dialect.name != "postgresql":
+            return
+        # Once per transaction (a status card asks several questions in one).
+        transaction = self._session.get_transaction()
+        if transaction is None or transaction is not self._serial_in:
             self._session.execute(sql_text("SET LOCAL max_parallel_workers_per_gather = 0"))
+            self._serial_in = self._session.get_transaction()
 
     def _scalar(self, query: Select[Any]) -> int:
         return int(self._session.execute(query).scalar_one() or 0)
@@ -376,14 +382,19 @@ class SqlAlchemyPortfolioQueries:
                 ).one()
                 found.update({name: int(getattr(row, name) or 0) for name in measures})
         else:
-            # A scope or a part: its contracts once, then every follow-up of each from
-            # `ix_follow_ups_contract_due` (covering), counted in one pass.
+            # A scope or a part: its contracts once (from `ix_contracts_*_portfolio` for a
+            # supplier or unit), then the follow-ups of each from `ix_follow_ups_contract_due`
+            # (covering), counted in one pass; only those some number counts are aggregated.
             columns = [
                 _counted(name, base if extra is None else and_(base, extra))
                 for base, measures in groups
                 for name, extra in measures.items()
             ]
-            row = self._session.execute(select(*columns).select_from(source).where(*where)).one()
+            first, last = min(w.week_start, w.period_start), max(w.week_end, w.period_end)
+            counted = or_(and_(F.c.due_date >= first, F.c.due_date <= last), is_overdue(w.today))
+            row = self._session.execute(
+                select(*columns).select_from(source).where(*where, counted)
+            ).one()
             found = {name: int(getattr(row, name) or 0) for _, m in groups for name in m}
         contracts = self._count(C, is_followed_up(), *_contracts_in(scope, subset))
         dev_source, dev_where = _deviations_from(scope, subset)

@@ -10,14 +10,16 @@ takes it over with a conditional UPDATE, so exactly one copy does, on PostgreSQL
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from storage.dialog_state import SqlDialogStateStore
 from storage.tables import ProcessedActivityRow
 
 CLAIM_LEASE = timedelta(seconds=30)
@@ -43,6 +45,9 @@ class Claim:
     took_over: bool = False
     invoke_status: int | None = None
     invoke_body: str | None = None
+    state: dict[str, tuple[dict[str, Any], str]] | None = None
+    """The dialog state documents (`SqlDialogStateStore.read`) of the keys `claim` was asked
+    for, read in the claim's transaction; None when they were not read."""
 
 
 def is_database_outage(error: BaseException) -> bool:
@@ -61,13 +66,37 @@ def is_database_outage(error: BaseException) -> bool:
     return False
 
 
+# The two statements of every turn, built once: building a statement (coercing its values,
+# its cache key) cost more Python than executing it on SQLite.
+_CLAIM = insert(ProcessedActivityRow).values(
+    key=bindparam("key"),
+    received_at=bindparam("now"),
+    state=IN_PROGRESS,
+    claimed_at=bindparam("now"),
+)
+_FINISH = (
+    update(ProcessedActivityRow)
+    .where(ProcessedActivityRow.key == bindparam("finished_key"))
+    .values(state=DONE, invoke_status=bindparam("status"), invoke_body=bindparam("body"))
+)
+
+
 class ProcessedActivityLog:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._state = SqlDialogStateStore(engine)
 
-    def claim(self, key: str, now: datetime) -> Claim:
-        """Claim `key` for this caller; or say it was handled, or is being handled elsewhere."""
-        return self._claim(key, now.astimezone(UTC), insert_first=True)
+    def claim(self, key: str, now: datetime, state_keys: Sequence[str] = ()) -> Claim:
+        """Claim `key` for this caller; or say it was handled, or is being handled elsewhere.
+        A new claim also reads the dialog state of `state_keys` in its transaction (`state`):
+        the turn needs it next, and one transaction is cheaper than two."""
+        now = now.astimezone(UTC)
+        if state_keys:
+            state = self._insert_reading(key, now, state_keys)
+            if state is not None:
+                return Claim("claimed", claimed_at=now, state=state)
+            return self._claim(key, now, insert_first=False)
+        return self._claim(key, now, insert_first=True)
 
     def poll(self, key: str, now: datetime) -> Claim:
         """As `claim`, for a copy that found the key in progress and looks again (reading
@@ -104,14 +133,22 @@ class ProcessedActivityLog:
     def _insert(self, key: str, now: datetime) -> bool:
         try:
             with self._engine.begin() as conn:
-                conn.execute(
-                    insert(ProcessedActivityRow).values(
-                        key=key, received_at=now, state=IN_PROGRESS, claimed_at=now
-                    )
-                )
+                conn.execute(_CLAIM, {"key": key, "now": now})
         except IntegrityError:
             return False
         return True
+
+    def _insert_reading(
+        self, key: str, now: datetime, state_keys: Sequence[str]
+    ) -> dict[str, tuple[dict[str, Any], str]] | None:
+        """As `_insert`, reading the dialog state of `state_keys` after the insert; None when
+        the key was there already."""
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(_CLAIM, {"key": key, "now": now})
+                return self._state.read_on(conn, state_keys)
+        except IntegrityError:
+            return None
 
     def _take_over(self, key: str, now: datetime) -> bool:
         """Only one taker: the row changes only while it is still stale and in progress."""
@@ -133,9 +170,7 @@ class ProcessedActivityLog:
         """The turn ran: copies from now on are answered with this (the invoke response)."""
         with self._engine.begin() as conn:
             conn.execute(
-                update(ProcessedActivityRow)
-                .where(ProcessedActivityRow.key == key)
-                .values(state=DONE, invoke_status=invoke_status, invoke_body=invoke_body)
+                _FINISH, {"finished_key": key, "status": invoke_status, "body": invoke_body}
             )
 
     def release(self, key: str, claimed_at: datetime) -> None:

@@ -131,6 +131,17 @@ class ContractRow(Base):
             postgresql_where=text("NOT has_follow_ups"),
             sqlite_where=text("NOT has_follow_ups"),
         ),
+        # `status <leverandør|enhet>`: a supplier's or unit's contracts from the index alone
+        # (migration 0013).
+        Index(
+            "ix_contracts_supplier_portfolio",
+            "supplier_id",
+            "status",
+            "has_follow_ups",
+            "id",
+            "owner_id",
+        ),
+        Index("ix_contracts_unit_portfolio", "unit", "status", "has_follow_ups", "id", "owner_id"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -299,6 +310,7 @@ class DeviationRow(Base):
     __table_args__ = (
         Index("ix_deviations_status_severity", "status", "severity"),
         Index("ix_deviations_status_category", "status", "category"),
+        Index("ix_deviations_status_contract", "status", "contract_id", "severity"),
         # The activity the report came in, in its conversation (Teams re-sends): one
         # deviation per activity. Rows from before migration 0007 have the conversation "".
         UniqueConstraint("source_conversation", "source_activity_id", name="uq_deviations_source"),

@@ -62,6 +62,7 @@ from followup.answers.services import (
     FollowUpView,
     RecordAnswer,
     answer_view,
+    chosen_target,
     find_answer_target,
     record_answer,
 )
@@ -157,10 +158,15 @@ class AnswerCommands(DomainCommands):
             if chosen is None:
                 return Typed(contract, choice, latest_kinds(uow, choice))
             follow_up_id = chosen.follow_up.id
+            # The choice read the follow-up, its contract and checkpoint: not read again.
+            target = chosen_target(
+                uow, person, contract, chosen.follow_up, chosen.checkpoint, request.now
+            )
             recorded = record_answer(
                 _command(follow_up_id, kind, person.id, request, choice.rest or None),
                 uow,
                 request.now,
+                target=target,
             )
             return Typed(contract, choice, recorded=recorded, view=answer_view(follow_up_id, uow))
 

@@ -21,8 +21,15 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.conversation.dependencies import BotDependencies
 from bot.conversation.dialog_runner import DialogRunner
-from bot.conversation.replies import card_reply
-from bot.conversation.router import BeginDialog, CardUpdate, CommandRouter, Reply, TurnRequest
+from bot.conversation.replies import card_reply, shared_cards
+from bot.conversation.router import (
+    SENDER_SEEN,
+    BeginDialog,
+    CardUpdate,
+    CommandRouter,
+    Reply,
+    TurnRequest,
+)
 from bot.conversation.texts import text
 from bot.teams import members
 from bot.teams.connector import ConnectorError
@@ -43,6 +50,8 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 4000
 MAX_FORM_FIELDS = 100
 REFERENCE_CACHE_SIZE = 10_000
+REACHABLE_PENDING = "kontraktsvakt.reachable_pending"
+"""The turn state's key for a personal sender to mark reachable again after the turn."""
 
 
 def tenant_of(activity: Activity) -> str | None:
@@ -92,6 +101,10 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
         await super().on_turn(turn_context)
         # Dialog state (loaded only by turns that touch a dialog) goes back to the database.
         await self._dialogs.save(turn_context)
+        pending = turn_context.turn_state.get(REACHABLE_PENDING)
+        # A turn that read its sender as reachable (the common one) needs no second read.
+        if pending and turn_context.turn_state.get(SENDER_SEEN, True):
+            await asyncio.to_thread(self._mark_reachable, pending)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         if await self._dialogs.continue_turn(turn_context):
@@ -132,9 +145,11 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
             await self._dialogs.begin(turn_context, reply.dialog_id, reply.options)
             return
         if not isinstance(reply, CardUpdate):
-            await turn_context.send_activity(reply)
+            await turn_context.send_activity(
+                shared_cards(reply) if isinstance(reply, Activity) else reply
+            )
             return
-        card = card_reply(reply.card)
+        card = shared_cards(card_reply(reply.card))
         if reply.replaces:
             card.id = reply.replaces
             try:
@@ -231,8 +246,9 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
         if key in self._known_refs:
             sender = activity.from_property
             if _kind(activity) is ConversationKind.PERSONAL and sender is not None and sender.id:
-                # Someone the bot could not reach (403/404) writes again: reachable again.
-                await asyncio.to_thread(self._mark_reachable, str(sender.id))
+                # Someone the bot could not reach (403/404) writes again: reachable again,
+                # after the turn, unless the turn read the person and found them reachable.
+                turn_context.turn_state[REACHABLE_PENDING] = str(sender.id)
             return
         kind = _kind(activity)
         identity = (

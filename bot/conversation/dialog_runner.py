@@ -16,6 +16,7 @@ from botbuilder.schema import Activity
 
 from bot.conversation.dialog_question import ANSWER_KEY, PREFIX, is_answer
 from bot.conversation.texts import text
+from bot.teams.state_storage import SqlAlchemyStorage
 
 DIALOG_STATE = "DialogState"
 
@@ -42,8 +43,9 @@ class DialogRunner:
         activity: Activity = turn_context.activity
         if not _personal(activity) or not is_answer(activity):
             return False
-        dialog_context = await self._dialogs.create_context(turn_context)
-        if dialog_context.active_dialog is None:
+        active = await self._may_be_active(turn_context)
+        dialog_context = await self._dialogs.create_context(turn_context) if active else None
+        if dialog_context is None or dialog_context.active_dialog is None:
             if isinstance(activity.value, dict) and ANSWER_KEY in activity.value:
                 # A button of a question that is over (answered, cancelled, or replaced).
                 await turn_context.send_activity(text("dialog.stale_answer", activity.locale))
@@ -51,6 +53,27 @@ class DialogRunner:
             return False
         await dialog_context.continue_dialog()
         return True
+
+    async def _may_be_active(self, turn_context: TurnContext) -> bool:
+        """False when the stored state shows no dialog running (the common turn): then the
+        state is not recreated (jsonpickle), hashed, given a dialog context and saved. Any
+        document it does not recognise counts as a dialog that may be running."""
+        storage = getattr(self._state, "_storage", None)  # botbuilder's BotState keeps it so
+        if not isinstance(storage, SqlAlchemyStorage):
+            return True
+        key = self._state.get_storage_key(turn_context)
+        if not isinstance(key, str):
+            return True
+        document = await storage.peek(key)
+        if document is None:
+            return False
+        dialog_state = document.get(DIALOG_STATE)
+        if dialog_state is None:
+            return False
+        if not isinstance(dialog_state, dict):
+            return True
+        stack = dialog_state.get("_dialog_stack")
+        return not isinstance(stack, list) or bool(stack)
 
     async def begin(
         self, turn_context: TurnContext, dialog_id: str, options: dict[str, Any]

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from bot.conversation.dependencies import BotDependencies
 from bot.conversation.replies import DateProblem, error_reply
-from bot.conversation.router import Handler, Reply, TurnRequest
+from bot.conversation.router import Handler, Reply, TurnRequest, note_sender
 from bot.conversation.texts import text
 from followup.conversations import identify
 from followup.errors import FollowUpError
@@ -69,6 +69,8 @@ class DomainCommands:
     @staticmethod
     def _person(uow: UnitOfWork, request: TurnRequest) -> Person:
         person = identify(uow, request.teams_user_id, request.aad_object_id)
+        if person is None or person.teams_user_id == request.teams_user_id:
+            note_sender(request, unreachable=person is not None and person.unreachable)
         if person is None:
             raise NotRegistered
         return person

@@ -19,6 +19,24 @@ from followup.errors import FollowUpError
 log = logging.getLogger(__name__)
 
 
+class SentCard(dict[str, Any]):
+    """A card's content as the bot sends it: built for one reply and never changed after, so
+    the copy botbuilder makes of every outgoing activity (`TurnContext.send_activities`
+    deep-copies it) shares it instead of copying a hundred dicts per card."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SentCard:
+        return self
+
+
+def shared_cards(activity: Activity) -> Activity:
+    """`activity` with its cards' content as `SentCard`s (see there); returns it."""
+    for attachment in activity.attachments or []:
+        content = attachment.content
+        if type(content) is dict:
+            attachment.content = SentCard(content)
+    return activity
+
+
 def card_reply(card: dict[str, Any]) -> Activity:
     """A message with one Adaptive Card; `summary` holds the card's plain-text rendering."""
     activity = MessageFactory.attachment(CardFactory.adaptive_card(card))

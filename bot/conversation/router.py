@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 from botbuilder.core import InvokeResponse
 from botbuilder.schema import Activity
@@ -35,6 +35,9 @@ from followup.models import ConversationKind
 
 log = logging.getLogger(__name__)
 
+SENDER_SEEN: Final = "kontraktsvakt.sender_seen"
+"""The turn state's key for what the turn learnt of its sender's person (`note_sender`)."""
+
 
 @dataclass(frozen=True, slots=True)
 class TurnRequest:
@@ -52,6 +55,14 @@ class TurnRequest:
     """The botbuilder `TurnContext`, for a card action that begins a dialog
     (`bot.conversation.dialog_runner.DialogRunner.begin`); handlers of text and forms return
     `BeginDialog`."""
+
+
+def note_sender(request: TurnRequest, *, unreachable: bool) -> None:
+    """The turn read its sender's person (or found none: `unreachable` False). The activity
+    handler marks a sender reachable again after the turn only when the turn did not read them,
+    or read them as unreachable: no second read of the person on a common turn."""
+    if request.turn_context is not None:
+        request.turn_context.turn_state[SENDER_SEEN] = unreachable
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +317,7 @@ class CommandRouter:
         scope = scope_of(request.kind)
         channel = scope != "personal"
         profile = await self._profile(request, with_examples=not channel)
+        note_sender(request, unreachable=profile.unreachable)
         available = {c.word for c in self._shown(profile, scope)}
         today = oslo_today(request.now)
         return card_reply(help_card(profile, available, request.locale, today, channel=channel))

@@ -21,7 +21,7 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -35,6 +35,7 @@ from msrest.exceptions import DeserializationError  # type: ignore[attr-defined]
 from bot.teams.auth import AuthenticationFailed, PooledBotFrameworkAuthentication
 from bot.teams.codec import activity_from_json, invoke_body
 from bot.teams.connector import host_allowed
+from bot.teams.state_storage import conversation_state_key, prefetched_state
 
 log = logging.getLogger(__name__)
 
@@ -227,13 +228,18 @@ class ActivityClaim(Protocol):
     def invoke_status(self) -> int | None: ...
     @property
     def invoke_body(self) -> str | None: ...
+    @property
+    def state(self) -> Mapping[str, tuple[dict[str, Any], str]] | None: ...
 
 
 class ProcessedActivities(Protocol):
     """Which incoming activities are claimed and handled, shared by every instance
     (`storage.processed_activities.ProcessedActivityLog`). Blocking; called in a thread."""
 
-    def claim(self, key: str, now: datetime) -> ActivityClaim: ...
+    def claim(self, key: str, now: datetime, state_keys: Sequence[str] = ()) -> ActivityClaim:
+        """Claim `key`; a new claim also reads the dialog state of `state_keys` (`state`)."""
+        ...
+
     def poll(self, key: str, now: datetime) -> ActivityClaim: ...
     def finish(
         self, key: str, invoke_status: int | None = None, invoke_body: str | None = None
@@ -243,6 +249,18 @@ class ProcessedActivities(Protocol):
 
 class DatabaseUnavailable(Exception):
     """The database could not be reached (answered 503 with Retry-After)."""
+
+
+def _dialog_state_keys(activity: Activity) -> list[str]:
+    """The state a turn of `activity` reads first: a personal chat's message may answer a
+    dialog's question (`bot.conversation.dialog_runner`), so its conversation state is read
+    with the activity's claim. Other turns read none before they need it."""
+    if activity.type != "message":
+        return []
+    if getattr(activity.conversation, "conversation_type", None) in ("channel", "groupChat"):
+        return []
+    key = conversation_state_key(activity)
+    return [key] if key else []
 
 
 def activity_key(channel_id: str, conversation_id: str, activity_id: str) -> str:
@@ -339,14 +357,18 @@ class MessagesEndpoint:
             if not activity.id:
                 return await self._run_turn(auth_result, activity, None)
             key = activity_key(activity.channel_id or "", activity.conversation.id, activity.id)
-            claim = await self._claim(key)
+            state_keys = _dialog_state_keys(activity)
+            claim = await self._claim(key, state_keys)
             if claim.outcome != "claimed":
                 return self._answer_copy(activity, claim)
             if claim.took_over:
                 log.warning(
                     "claim of an instance that died taken over", extra={"activity_id": activity.id}
                 )
-            return await self._run_turn(auth_result, activity, (key, claim))
+            if claim.state is None:
+                return await self._run_turn(auth_result, activity, (key, claim))
+            with prefetched_state(state_keys, claim.state):
+                return await self._run_turn(auth_result, activity, (key, claim))
         except DatabaseUnavailable as exc:
             log.warning(
                 "database unreachable: answered 503",
@@ -364,10 +386,11 @@ class MessagesEndpoint:
                 raise DatabaseUnavailable from exc
             raise
 
-    async def _claim(self, key: str) -> ActivityClaim:
+    async def _claim(self, key: str, state_keys: Sequence[str] = ()) -> ActivityClaim:
         """Claim the activity; while another request holds it, wait (polling, bounded) until
-        it is done, is released, or its holder's lease runs out and this request takes over."""
-        claim = await self._blocking(self._processed.claim, key, self._clock())
+        it is done, is released, or its holder's lease runs out and this request takes over.
+        A new claim reads the dialog state of `state_keys` with it."""
+        claim = await self._blocking(self._processed.claim, key, self._clock(), state_keys)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._claim_wait
         pause = 0.05

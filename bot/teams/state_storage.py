@@ -13,18 +13,77 @@ bot: nothing else writes table ``bot_state``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 from botbuilder.core import Storage
+from botbuilder.schema import Activity
 from jsonpickle.pickler import Pickler  # type: ignore[import-untyped]  # no stubs
 from jsonpickle.unpickler import Unpickler  # type: ignore[import-untyped]
 
 from followup.errors import ETagConflict
 
-__all__ = ["ETagConflict", "SqlAlchemyStorage"]
+__all__ = ["ETagConflict", "SqlAlchemyStorage", "conversation_state_key", "prefetched_state"]
 
 E_TAG = "e_tag"
+
+Documents = Mapping[str, tuple[dict[str, Any], str]]
+
+
+class _Prefetched:
+    """Documents read for the turn already, handed out once."""
+
+    def __init__(self, keys: Iterable[str], documents: Documents) -> None:
+        self.keys = frozenset(keys)
+        self.documents: Documents | None = documents
+
+    def peek(self, key: str) -> tuple[bool, dict[str, Any] | None]:
+        """(known, document): whether `key` was read for the turn (and is still unused), and
+        its document (None when it has none)."""
+        if self.documents is None or key not in self.keys:
+            return False, None
+        found = self.documents.get(key)
+        return True, found[0] if found else None
+
+    def take(self, wanted: Sequence[str]) -> Documents | None:
+        documents = self.documents
+        if documents is None or not self.keys.issuperset(wanted):
+            return None
+        self.documents = None  # once: a later read (after a write) goes to the database
+        return {key: documents[key] for key in wanted if key in documents}
+
+
+_PREFETCHED: ContextVar[_Prefetched | None] = ContextVar(
+    "kontraktsvakt_prefetched_state", default=None
+)
+
+
+def conversation_state_key(activity: Activity) -> str | None:
+    """The key botbuilder's `ConversationState` stores a conversation's state under
+    (`ConversationState.get_storage_key`), for an activity; None when it has none."""
+    conversation = activity.conversation
+    if not activity.channel_id or conversation is None or not conversation.id:
+        return None
+    return f"{activity.channel_id}/conversations/{conversation.id}"
+
+
+@contextmanager
+def prefetched_state(keys: Iterable[str], documents: Documents) -> Iterator[None]:
+    """While the turn runs, `SqlAlchemyStorage.read` of `keys` (all of them, once) answers with
+    `documents`, read already (`storage.processed_activities.ProcessedActivityLog.claim` reads
+    them with the activity's claim): no second transaction for a turn's dialog state."""
+    token = _PREFETCHED.set(_Prefetched(keys, documents))
+    try:
+        yield
+    finally:
+        _PREFETCHED.reset(token)
+
+
+def _take_prefetched(wanted: Sequence[str]) -> Documents | None:
+    prefetched = _PREFETCHED.get()
+    return prefetched.take(wanted) if prefetched is not None else None
 
 
 class StateDocuments(Protocol):
@@ -55,7 +114,9 @@ class SqlAlchemyStorage(Storage):  # type: ignore[misc]  # botbuilder is untyped
         wanted = list(keys)
         if not wanted:
             return {}
-        found = await asyncio.to_thread(self._store.read, wanted)
+        found = _take_prefetched(wanted)
+        if found is None:
+            found = await asyncio.to_thread(self._store.read, wanted)
         items: dict[str, dict[str, Any]] = {}
         for key, (document, e_tag) in found.items():
             item = Unpickler().restore(document)
@@ -64,6 +125,18 @@ class SqlAlchemyStorage(Storage):  # type: ignore[misc]  # botbuilder is untyped
             item[E_TAG] = e_tag
             items[key] = item
         return items
+
+    async def peek(self, key: str) -> dict[str, Any] | None:
+        """The JSON document stored under `key` as it is stored (jsonpickle's form, nothing
+        recreated), or None; from the turn's prefetched state (`prefetched_state`) without
+        using it up, so a `read` of the same key after this costs no second query."""
+        prefetched = _PREFETCHED.get()
+        if prefetched is not None:
+            known, document = prefetched.peek(key)
+            if known:
+                return document
+        found = await asyncio.to_thread(self._store.read, [key])
+        return found[key][0] if key in found else None
 
     async def write(self, changes: Mapping[str, object] | None) -> None:
         if changes is None:

@@ -212,6 +212,26 @@ def find_answer_target(
     )
 
 
+def chosen_target(
+    uow: UnitOfWork,
+    person: Person,
+    contract: Contract,
+    follow_up: FollowUp,
+    checkpoint: Checkpoint,
+    now: datetime,
+) -> AnswerTarget:
+    """As `find_answer_target`, for a follow-up already read in this unit of work with its
+    contract and checkpoint (a typed answer's choice): not read a second time."""
+    today = oslo_today(now)
+    if follow_up.contract_id != contract.id or follow_up.checkpoint_id != checkpoint.id:
+        raise AnswerRefused(AnswerRefusal.UNKNOWN_FOLLOW_UP, follow_up_id=follow_up.id)
+    if not may_answer(uow, person, contract, today):
+        raise AnswerRefused(AnswerRefusal.NOT_YOURS, reference=contract.reference)
+    return AnswerTarget(
+        follow_up, contract, checkpoint, person, _on_behalf_of(uow, person, contract, today)
+    )
+
+
 def load_follow_up(uow: UnitOfWork, follow_up_id: str) -> tuple[FollowUp, Contract, Checkpoint]:
     """The follow-up with its contract and checkpoint; raises `AnswerRefused`
     (UNKNOWN_FOLLOW_UP)."""
@@ -596,6 +616,7 @@ __all__ = [
     "answer_closed_reason",
     "answer_view",
     "check_text",
+    "chosen_target",
     "clean_text",
     "conversation_key",
     "find_answer_target",

@@ -33,6 +33,10 @@ class WorkingCalendar:
         self._holidays: dict[date, str] = {}
         self._years: set[int] = set()
         self._extra = extra_days_off
+        # Answers already worked out: the scheduler asks the same few hundred days over and
+        # over (a tick's ladder steps, a refresh's notices). The days off never change.
+        self._on_or_after: dict[date, date] = {}
+        self._added: dict[tuple[date, int], date] = {}
 
     def _load(self, year: int) -> None:
         if year in self._years:
@@ -58,9 +62,13 @@ class WorkingCalendar:
         return day
 
     def working_day_on_or_after(self, day: date) -> date:
-        while not self.is_working_day(day):
-            day += timedelta(days=1)
-        return day
+        found = self._on_or_after.get(day)
+        if found is None:
+            found = day
+            while not self.is_working_day(found):
+                found += timedelta(days=1)
+            self._on_or_after[day] = found
+        return found
 
     def adjust(self, day: date, rule: NonWorkingDayRule) -> date:
         if rule is NonWorkingDayRule.PREVIOUS:
@@ -71,13 +79,17 @@ class WorkingCalendar:
 
     def add_working_days(self, day: date, count: int) -> date:
         """The `count`-th working day after `day` (before it when negative); 0 gives `day`."""
-        step = 1 if count >= 0 else -1
-        remaining = abs(count)
-        while remaining:
-            day += timedelta(days=step)
-            if self.is_working_day(day):
-                remaining -= 1
-        return day
+        found = self._added.get((day, count))
+        if found is None:
+            found = day
+            step = 1 if count >= 0 else -1
+            remaining = abs(count)
+            while remaining:
+                found += timedelta(days=step)
+                if self.is_working_day(found):
+                    remaining -= 1
+            self._added[(day, count)] = found
+        return found
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]: how many working days `end` lies after `start`."""

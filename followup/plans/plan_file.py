@@ -39,6 +39,9 @@ from followup.ports import UnitOfWork
 
 DEFAULT_PLAN_FILE = Path(__file__).with_name("default_plan.toml")
 ONCE = "FREQ=DAILY;COUNT=1"
+MOVED_DAYS = 7
+"""Longer than any run of days off (Easter: Thursday to Monday): a date moved off a non-working
+day moves less than this (`followup.plans.materialise`)."""
 NONE = "none"
 MAX_PLAN_FILE_BYTES = 1_000_000
 

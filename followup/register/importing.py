@@ -400,8 +400,9 @@ class _ChunkWriter:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
+        # Built from values this module made (no validation to do): many per chunk.
         self.events.append(
-            AuditEvent(
+            AuditEvent.model_construct(
                 at=self.now,
                 actor=self.actor,
                 action=action,

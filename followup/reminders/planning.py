@@ -59,6 +59,7 @@ from followup.models import (
 )
 from followup.ports import (
     OutgoingMessage,
+    OwnedFollowUp,
     ScheduleChange,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -382,7 +383,7 @@ class _Planner:
         self._load(due)
         personal, procurement = self._decide(due)
         self._load_people(set(personal))
-        self._load_overdue(set(personal))
+        self._load_overdue(personal)
         refs = dict(self.uow.conversations.personal_for_people(set(personal)))
         counted = dict(
             self.uow.deliveries.counted_today(set(personal), oslo_datetime(self.today, time(0)))
@@ -400,8 +401,8 @@ class _Planner:
     def _load(self, due: Sequence[FollowUp]) -> None:
         uow = self.uow
         self.contracts = dict(uow.contracts.get_many({f.contract_id for f in due}))
-        checkpoints = uow.checkpoints.for_contracts(list(self.contracts))
-        self.checkpoints = {c.id: c for c in checkpoints}
+        # Only the due follow-ups' own checkpoints, not every checkpoint of their contracts.
+        self.checkpoints = dict(uow.checkpoints.get_many({f.checkpoint_id for f in due}))
         owner_ids = {c.owner_id for c in self.contracts.values() if c.owner_id}
         self.absences = list(uow.absences.for_people(owner_ids, self.today))
         self.people: dict[str, Person] = dict(
@@ -553,46 +554,60 @@ class _Planner:
         )
 
     def _digest(self, person: Person, recipient: _Recipient) -> Digest:
-        new_ids = {f.id for f, _ in recipient.items}
         items = [self._item(f, role, new=True) for f, role in recipient.items]
         items.extend(
-            self._item(f, ItemRole.OWN, new=False)
-            for f in self.overdue.get(person.id, ())
-            if f.id not in new_ids
+            self._item(f, ItemRole.OWN, new=False) for f in self.overdue.get(person.id, ())
         )
         items.sort(key=lambda i: (not i.new, i.follow_up.due_date, i.contract.reference))
+        listed = len(recipient.items) + self.overdue_count.get(person.id, 0)
         return Digest(
             person,
             self.today,
             items[:MAX_DIGEST_ITEMS],
-            more=max(0, len(items) - MAX_DIGEST_ITEMS),
+            more=max(0, listed - MAX_DIGEST_ITEMS),
         )
 
-    def _load_overdue(self, person_ids: set[str]) -> None:
-        """Each recipient's own open follow-ups due today or before: the open ones are picked in
-        SQL, then only their contracts and checkpoints are read (`bench/tick.py`)."""
-        self.overdue: dict[str, list[FollowUp]] = defaultdict(list)
-        if not person_ids:
+    def _load_overdue(self, personal: Mapping[str, _Recipient]) -> None:
+        """Each recipient's own other open follow-ups due today or before (on active
+        checkpoints): picked and ordered in SQL as keys, then only those a digest lists (the
+        first `MAX_DIGEST_ITEMS` after the new ones) are read in full, with their contracts
+        and checkpoints (`bench/tick.py`); the rest are only counted."""
+        self.overdue: dict[str, list[FollowUp]] = {}
+        self.overdue_count: dict[str, int] = {}
+        if not personal:
             return
-        found = self.uow.follow_ups.open_owned_by(
-            person_ids, self.today - timedelta(days=OVERDUE_LOOKBACK_DAYS), self.today
+        found = self.uow.follow_ups.open_keys_owned_by(
+            set(personal), self.today - timedelta(days=OVERDUE_LOOKBACK_DAYS), self.today
         )
-        contract_ids = {f.contract_id for f in found} - self.contracts.keys()
+        by_owner: dict[str, list[OwnedFollowUp]] = defaultdict(list)
+        for key in found:
+            by_owner[key.owner_id].append(key)
+        listed: dict[str, list[str]] = {}
+        for person_id, keys in by_owner.items():
+            new_ids = {f.id for f, _ in personal[person_id].items}
+            others = sorted(
+                (k for k in keys if k.follow_up_id not in new_ids),
+                key=lambda k: (k.due_date, k.reference, k.contract_id, k.follow_up_id),
+            )
+            self.overdue_count[person_id] = len(others)
+            room = max(0, MAX_DIGEST_ITEMS - len(new_ids))
+            listed[person_id] = [k.follow_up_id for k in others[:room]]
+        wanted = {i for ids in listed.values() for i in ids}
+        follow_ups = self.uow.follow_ups.get_many(wanted) if wanted else {}
+        contract_ids = {f.contract_id for f in follow_ups.values()} - self.contracts.keys()
         if contract_ids:
             self.contracts.update(self.uow.contracts.get_many(contract_ids))
-        checkpoint_ids = {f.checkpoint_id for f in found} - self.checkpoints.keys()
+        checkpoint_ids = {f.checkpoint_id for f in follow_ups.values()} - self.checkpoints.keys()
         if checkpoint_ids:
             self.checkpoints.update(self.uow.checkpoints.get_many(checkpoint_ids))
-        for follow_up in found:
-            checkpoint = self.checkpoints.get(follow_up.checkpoint_id)
-            contract = self.contracts.get(follow_up.contract_id)
-            if (
-                contract is not None
-                and contract.owner_id
-                and checkpoint is not None
-                and checkpoint.status is CheckpointStatus.ACTIVE
-            ):
-                self.overdue[contract.owner_id].append(follow_up)
+        for person_id, ids in listed.items():
+            self.overdue[person_id] = [
+                follow_ups[i]
+                for i in ids
+                if i in follow_ups
+                and follow_ups[i].contract_id in self.contracts
+                and follow_ups[i].checkpoint_id in self.checkpoints
+            ]
 
     def _item(self, follow_up: FollowUp, role: ItemRole, *, new: bool) -> DigestItem:
         contract = self.contracts[follow_up.contract_id]
