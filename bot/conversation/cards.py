@@ -78,6 +78,12 @@ def fact_set(pairs: Sequence[tuple[str, str]], **style: Any) -> Element:
     }
 
 
+def item_size(element: Element, line: str) -> int:
+    """What an item takes of a card: its JSON and, twice, its plain-text line (the card's
+    `fallbackText` and `summary`)."""
+    return len(json.dumps(element, ensure_ascii=False).encode()) + 2 * len(line.encode())
+
+
 class CardBudget:
     """Counts items onto a card until `MAX_ITEMS` or `MAX_BYTES` is reached."""
 
@@ -86,8 +92,10 @@ class CardBudget:
         self.shown = 0
         self._bytes = 0
 
-    def take(self, element: Element, line: str) -> bool:
-        cost = len(json.dumps(element, ensure_ascii=False).encode()) + 2 * len(line.encode())
+    def take(self, element: Element, line: str, *, size: int | None = None) -> bool:
+        """Count the item in when it fits. `size`: its cost when the caller measured it
+        already (`item_size`), so a big item is not serialised twice."""
+        cost = item_size(element, line) if size is None else size
         if self.shown >= self.limit or self._bytes + cost > MAX_BYTES:
             return False
         self.shown += 1

@@ -23,14 +23,20 @@ their actions while `ACTION_BYTES` last and lists the rest as lines, within the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, Final, Protocol
 
 from bot.conversation import formatting
 from bot.conversation.answer_actions import item_actions
-from bot.conversation.cards import CardBudget, Element, clip, subtle_block, text_block
+from bot.conversation.cards import (
+    CardBudget,
+    Element,
+    clip,
+    item_size,
+    subtle_block,
+    text_block,
+)
 from bot.conversation.texts import text
 from followup.answers.actions import DEFAULT_ACTIONS, SNOOZE, TYPED_CODES
 from followup.models import Checkpoint, Contract, FollowUp
@@ -168,11 +174,6 @@ def follow_up_line(
     return element, line
 
 
-def cost(element: Element, line: str) -> int:
-    """What an item takes of a card, as `CardBudget` counts it."""
-    return len(json.dumps(element, ensure_ascii=False).encode()) + 2 * len(line.encode())
-
-
 class ItemLines:
     """Open follow-ups onto a list card, in order: with their actions while
     `MAX_ACTION_ITEMS` and `ACTION_BYTES` last, then as lines, while the card's `budget`
@@ -207,8 +208,8 @@ class ItemLines:
         """The item's element and line, or None when the card is full."""
         if answerable and self._left > 0 and item.follow_up.id not in self.acted:
             element, line = follow_up_line(item, today, locale, notes=notes, overdue=overdue)
-            taken = cost(element, line)
-            if taken <= self._bytes and self.budget.take(element, line):
+            taken = item_size(element, line)
+            if taken <= self._bytes and self.budget.take(element, line, size=taken):
                 self._left -= 1
                 self._bytes -= taken
                 self.acted.append(item.follow_up.id)
@@ -250,7 +251,6 @@ __all__ = [
     "comment_input_id",
     "comment_toggle",
     "compact_actions",
-    "cost",
     "due_text",
     "follow_up_line",
     "item_element_id",
