@@ -466,7 +466,7 @@ class DeviationRepository(Protocol):
 
     def with_id_ending(self, suffix: str, limit: int) -> Sequence[Deviation]:
         """Deviations whose id ends with `suffix` (lower-case hex: a short code, see
-        `followup.deviations.intake.short_code`), at most `limit`, oldest first."""
+        `followup.deviations.codes.short_code`), at most `limit`, oldest first."""
         ...
 
 

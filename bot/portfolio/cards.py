@@ -41,7 +41,7 @@ from bot.conversation.markdown import echo, plain, unescape
 from bot.conversation.texts import text
 from followup.answers.actions import OPTION_KINDS
 from followup.calendar.cadence import describe_cadence
-from followup.deviations.intake import short_code
+from followup.deviations.codes import shown
 from followup.models import CheckpointStatus, DeviationCategory, Severity
 from followup.orgnr import format_organisation_number
 from followup.portfolio import ContractOverview, PortfolioStatus
@@ -428,7 +428,7 @@ def _history_element(item: HistoryItem, locale: str | None) -> tuple[Element, st
 
 def _deviation_element(item: DeviationItem, locale: str | None) -> tuple[Element, str]:
     category = _category_label(item.category, locale)
-    code = item.code or short_code(item.deviation_id)
+    code = shown(item.code, item.deviation_id)
     head = f"**{code}** · **{plain(item.contract_reference)}** " + plain(
         clip(item.contract_title, 80), line_starts=False
     )

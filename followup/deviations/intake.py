@@ -34,6 +34,7 @@ from typing import Final, TypeVar
 
 from followup.calendar.workdays import oslo_today
 from followup.deviations import codes
+from followup.deviations.codes import SHORT_CODE_LENGTH, short_code
 from followup.deviations.services import (
     SANCTION_LADDER,
     DeviationRefusal,
@@ -64,7 +65,6 @@ from followup.words import normalise_words
 
 T = TypeVar("T")
 
-SHORT_CODE_LENGTH: Final = 8
 MAX_CONTRACT_CHOICES: Final = 6
 """A person with at most this many contracts is offered them as choices."""
 MAX_CODE_MATCHES: Final = 5
@@ -315,12 +315,6 @@ _CODE: Final = re.compile(rf"#?(?P<code>[0-9a-f]{{{SHORT_CODE_LENGTH}}})")
 _FULL_ID: Final = re.compile(
     r"#?(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 )
-
-
-def short_code(deviation_id: str) -> str:
-    """The older code for a deviation (see the module docstring): still accepted where a code
-    is typed; people now see `followup.deviations.codes.shown_code`."""
-    return deviation_id.replace("-", "")[-SHORT_CODE_LENGTH:].lower()
 
 
 def parse_code(text: str) -> str | None:
