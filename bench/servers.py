@@ -80,7 +80,7 @@ def stock_app() -> web.Application:
 
 
 def product_app(data_dir: Path) -> web.Application:
-    from bot.app import create_app
+    from bot.app import create_app, settle_heap
     from bot.settings import load_settings
     from storage.db import upgrade_database
 
@@ -88,7 +88,9 @@ def product_app(data_dir: Path) -> web.Application:
         MicrosoftAppId="", DATA_DIR=str(data_dir), DEV_CHANNEL=False, LOG_LEVEL="WARNING"
     )
     upgrade_database(settings.effective_database_url)
-    return create_app(settings)
+    app = create_app(settings)
+    app.on_startup.append(settle_heap)  # as `kontraktsvakt serve` does
+    return app
 
 
 def main() -> None:

@@ -4,8 +4,6 @@ one place that imports every capability)."""
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.answers.commands import AnswerCommands
 from bot.conversation.dependencies import BotDependencies
 from bot.conversation.dialog_runner import DialogRunner
@@ -65,7 +63,7 @@ def build_router(
                     with_examples=with_examples,
                 )
 
-        return await asyncio.to_thread(run)
+        return await deps.store_calls.run(run)
 
     router = CommandRouter(help_profile=asker)
     portfolio = PortfolioCommands(deps)

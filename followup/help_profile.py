@@ -4,19 +4,19 @@
 own follow-up with their own contract numbers in the examples; the procurement team sees its
 questions with contracts from the portfolio; someone the register does not know is told how to
 get registered. `help_profile` reads the person and, when asked for examples, one query more:
-the person's own contracts (`ContractRepository.for_person`, as `kontrakter` does), or for
-procurement the first contracts followed up (`ContractRepository.examples`).
+the person's own contracts, or for procurement the first contracts followed up, a few
+columns of at most `MAX_EXAMPLES` (`ContractRepository.example_references`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from followup.access import is_procurement
 from followup.conversations import identify
-from followup.models import Contract, ContractStatus, Role
+from followup.models import Role
 
 if TYPE_CHECKING:
     from followup.ports import UnitOfWork
@@ -65,12 +65,6 @@ class HelpProfile:
 UNKNOWN: Final = HelpProfile()
 
 
-def _examples(contracts: Sequence[Contract]) -> tuple[ContractExample, ...]:
-    active = [c for c in contracts if c.status is ContractStatus.ACTIVE]
-    rest = [c for c in contracts if c.status is not ContractStatus.ACTIVE]
-    return tuple(ContractExample(c.reference, c.unit) for c in [*active, *rest][:MAX_EXAMPLES])
-
-
 def help_profile(
     uow: UnitOfWork,
     teams_user_id: str | None,
@@ -87,12 +81,8 @@ def help_profile(
     procurement = is_procurement(person, procurement_addresses)
     examples: tuple[ContractExample, ...] = ()
     if with_examples:
-        contracts = (
-            uow.contracts.examples(MAX_EXAMPLES)
-            if procurement
-            else uow.contracts.for_person(person.id)
-        )
-        examples = _examples(contracts)
+        found = uow.contracts.example_references(None if procurement else person.id, MAX_EXAMPLES)
+        examples = tuple(ContractExample(reference, unit) for reference, unit in found)
     return HelpProfile(
         registered=True,
         procurement=procurement,

@@ -121,8 +121,12 @@ class ContractRepository(Protocol):
         """Contracts where the person is owner, manager or deputy, ordered by reference."""
         ...
 
-    def examples(self, limit: int) -> Sequence[Contract]:
-        """The first `limit` active contracts followed up, by reference (examples in help)."""
+    def example_references(
+        self, person_id: str | None, limit: int
+    ) -> Sequence[tuple[str, str | None]]:
+        """(reference, unit) of up to `limit` contracts to show in help's examples: the
+        person's own (owner, manager or deputy; active first, then by reference), or with
+        None the first active contracts followed up, by reference."""
         ...
 
     def owned_by(self, person_ids: Collection[str]) -> Sequence[Contract]: ...

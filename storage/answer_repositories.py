@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Final
 
-from sqlalchemy import Table, case, func, or_, select, update
+from sqlalchemy import Table, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ClauseElement
 
 from followup.errors import Conflict
 from followup.models import (
@@ -44,19 +45,63 @@ from storage.tables import (
 
 VERSION_TRIES: Final = 5
 
+_ANSWERS = table_of(AnswerRow)
+_DOCUMENTS = table_of(DocumentRow)
+_DEVIATIONS = table_of(DeviationRow)
+# The reads of every answer, built once: building a statement (coercing its values, its cache
+# key) cost more Python than running it on SQLite.
+_LATEST_VERSION = select(func.max(_ANSWERS.c.version)).where(
+    _ANSWERS.c.follow_up_id == bindparam("follow_up_id")
+)
+_ANSWER_OF_ACTIVITY = (
+    select(_ANSWERS)
+    .where(
+        _ANSWERS.c.source_conversation == bindparam("conversation"),
+        _ANSWERS.c.source_activity_id == bindparam("activity"),
+    )
+    .limit(1)
+)
+_ANSWERS_OF_FOLLOW_UP = (
+    select(_ANSWERS)
+    .where(_ANSWERS.c.follow_up_id == bindparam("follow_up_id"))
+    .order_by(_ANSWERS.c.version)
+)
+_DOCUMENTS_OF_FOLLOW_UP = (
+    select(_DOCUMENTS)
+    .where(_DOCUMENTS.c.follow_up_id == bindparam("follow_up_id"))
+    .order_by(_DOCUMENTS.c.uploaded_at, _DOCUMENTS.c.id)
+)
+_DEVIATIONS_OF_FOLLOW_UP = (
+    select(_DEVIATIONS)
+    .where(_DEVIATIONS.c.follow_up_id == bindparam("follow_up_id"))
+    .order_by(_DEVIATIONS.c.reported_at, _DEVIATIONS.c.id)
+)
+
+
+_INSERTS_ONCE: dict[tuple[str, str], Any] = {}
+"""Per dialect and table, the statement of `_insert_once` for plain values, built once."""
+
 
 def _insert_once(session: Session, table: Table, values: Mapping[str, Any]) -> bool:
     """Insert one row unless it would break a unique constraint; True when inserted."""
     session.flush()
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        statement: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
+        make: Any = postgresql.insert
     elif dialect == "sqlite":
-        statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+        make = sqlite.insert
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise NotImplementedError(dialect)
     # RETURNING says whether the row went in (psycopg reports no row count here).
-    return session.execute(statement.returning(table.c.id)).first() is not None
+    if any(isinstance(v, ClauseElement) for v in values.values()):  # a subquery: built here
+        statement = make(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+        return session.execute(statement).first() is not None
+    key = (dialect, table.name)
+    statement = _INSERTS_ONCE.get(key)
+    if statement is None:
+        statement = make(table).on_conflict_do_nothing().returning(table.c.id)
+        _INSERTS_ONCE[key] = statement
+    return session.execute(statement, dict(values)).first() is not None
 
 
 def _one(session: Session, table: Table, *where: Any) -> Any:
@@ -76,7 +121,7 @@ class SqlAlchemyAnswerRepository:
         for _ in range(VERSION_TRIES):
             self._session.flush()
             latest = self._session.execute(
-                select(func.max(table.c.version)).where(table.c.follow_up_id == answer.follow_up_id)
+                _LATEST_VERSION, {"follow_up_id": answer.follow_up_id}
             ).scalar()
             stored = answer.model_copy(update={"version": int(latest or 0) + 1})
             if _insert_once(self._session, table, record_values(stored)):
@@ -93,21 +138,16 @@ class SqlAlchemyAnswerRepository:
     def by_source_activity(
         self, source_conversation: str, source_activity_id: str
     ) -> Answer | None:
-        table = table_of(AnswerRow)
-        row = _one(
-            self._session,
-            table,
-            table.c.source_conversation == source_conversation,
-            table.c.source_activity_id == source_activity_id,
-        )
+        self._session.flush()
+        row = self._session.execute(
+            _ANSWER_OF_ACTIVITY,
+            {"conversation": source_conversation, "activity": source_activity_id},
+        ).first()
         return answer_from_row(row) if row else None
 
     def for_follow_up(self, follow_up_id: str) -> Sequence[Answer]:
-        table = table_of(AnswerRow)
         self._session.flush()
-        rows = self._session.execute(
-            select(table).where(table.c.follow_up_id == follow_up_id).order_by(table.c.version)
-        )
+        rows = self._session.execute(_ANSWERS_OF_FOLLOW_UP, {"follow_up_id": follow_up_id})
         return [answer_from_row(r) for r in rows]
 
     def latest(self, follow_up_id: str) -> Answer | None:
@@ -182,7 +222,9 @@ class SqlAlchemyDocumentRepository:
         return self._where(table_of(DocumentRow).c.sha256 == sha256)
 
     def for_follow_up(self, follow_up_id: str) -> Sequence[Document]:
-        return self._where(table_of(DocumentRow).c.follow_up_id == follow_up_id)
+        self._session.flush()
+        rows = self._session.execute(_DOCUMENTS_OF_FOLLOW_UP, {"follow_up_id": follow_up_id})
+        return [document_from_row(r) for r in rows]
 
     def for_answer(self, answer_id: str) -> Sequence[Document]:
         return self._where(table_of(DocumentRow).c.answer_id == answer_id)
@@ -275,12 +317,9 @@ class SqlAlchemyDeviationRepository:
         )
 
     def for_follow_up(self, follow_up_id: str) -> Sequence[Deviation]:
-        table = table_of(DeviationRow)
-        return self._select(
-            select(table)
-            .where(table.c.follow_up_id == follow_up_id)
-            .order_by(table.c.reported_at, table.c.id)
-        )
+        self._session.flush()
+        rows = self._session.execute(_DEVIATIONS_OF_FOLLOW_UP, {"follow_up_id": follow_up_id})
+        return [deviation_from_row(r) for r in rows]
 
     def open_for_person(self, person_id: str) -> Sequence[Deviation]:
         table = table_of(DeviationRow)

@@ -127,27 +127,34 @@ class SqlAlchemyAuditLog:
             )
         else:
             insert_rows(self._session, AU, rows)  # PostgreSQL: COPY; SQLite: executemany
-            connection.execute(
-                update(HEAD).where(HEAD.c.id == HEAD_ID).values(seq=last.seq, hash=last.hash)
-            )
+            connection.execute(_SET_HEAD, {"head_seq": last.seq, "head_hash": last.hash})
         return len(links)
+
+
+# Every committed change takes the head: statements built once.
+_LOCK_HEAD_POSTGRESQL = (
+    select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == HEAD_ID).with_for_update()
+)
+_LOCK_HEAD_SQLITE = (  # a write takes SQLite's lock for the rest of the transaction
+    update(HEAD)
+    .where(HEAD.c.id == HEAD_ID)
+    .values(seq=HEAD.c.seq)
+    .returning(HEAD.c.seq, HEAD.c.hash)
+)
+_SET_HEAD = (
+    update(HEAD)
+    .where(HEAD.c.id == HEAD_ID)
+    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
+)
 
 
 def lock_chain_head(connection: Connection) -> ChainHead:
     """The chain head, locked until the transaction ends. Made when missing (a new database,
     or tables emptied by TRUNCATE, which fires no row trigger), from the last event."""
     for _ in range(2):
-        if connection.dialect.name == "postgresql":
-            query: Any = (
-                select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == HEAD_ID).with_for_update()
-            )
-        else:
-            query = (
-                update(HEAD)
-                .where(HEAD.c.id == HEAD_ID)
-                .values(seq=HEAD.c.seq)
-                .returning(HEAD.c.seq, HEAD.c.hash)
-            )
+        query = (
+            _LOCK_HEAD_POSTGRESQL if connection.dialect.name == "postgresql" else _LOCK_HEAD_SQLITE
+        )
         row = connection.execute(query).first()
         if row is not None:
             return ChainHead(int(row[0]), str(row[1]))

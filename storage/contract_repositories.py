@@ -8,7 +8,17 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, true, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from followup.lifecycle import LADDER_STATES
@@ -88,8 +98,9 @@ class SqlAlchemySupplierRepository:
 
     def get_many(self, supplier_ids: Collection[str]) -> Mapping[str, Supplier]:
         found: dict[str, Supplier] = {}
+        self._session.flush()
         for batch in chunked(set(supplier_ids)):
-            for row in self._session.scalars(select(SupplierRow).where(SupplierRow.id.in_(batch))):
+            for row in self._session.execute(_SUPPLIERS_BY_ID, {"ids": batch}):
                 found[row.id] = supplier_from_row(row)
         return found
 
@@ -123,6 +134,72 @@ class SqlAlchemySupplierRepository:
 # --- contracts -------------------------------------------------------------------------------
 
 
+_CONTRACTS = ContractRow.__table__
+# `hjelp` asks for these on every turn: built once (building a statement cost more than running
+# it on SQLite), plain rows (no ORM objects), the few columns an example shows.
+_PERSONS_EXAMPLES = (
+    select(_CONTRACTS.c.reference, _CONTRACTS.c.unit)
+    .where(
+        or_(
+            _CONTRACTS.c.owner_id == bindparam("person_id"),
+            _CONTRACTS.c.manager_id == bindparam("person_id"),
+            _CONTRACTS.c.deputy_id == bindparam("person_id"),
+        )
+    )
+    .order_by(
+        case((_CONTRACTS.c.status == ContractStatus.ACTIVE.value, 0), else_=1),
+        _CONTRACTS.c.reference,
+    )
+    .limit(bindparam("limit"))
+)
+_CONTRACT_BY_REFERENCE = (
+    select(_CONTRACTS).where(_CONTRACTS.c.reference == bindparam("reference")).limit(1)
+)
+_CONTRACT_BY_REFERENCE_ANY_CASE = (
+    select(_CONTRACTS)
+    .where(_CONTRACTS.c.reference.ilike(bindparam("pattern"), escape="\\"))
+    .limit(1)
+)
+_SUPPLIERS = SupplierRow.__table__
+_SUPPLIERS_BY_ID = select(_SUPPLIERS).where(_SUPPLIERS.c.id.in_(bindparam("ids", expanding=True)))
+_FOLLOW_UPS = table_of(FollowUpRow)
+# No ORDER BY: sorted after; with one, SQLite walks a due-date index over the whole range
+# instead of the contracts' (bench/tick.py: 50x slower).
+_FOLLOW_UPS_OF_CONTRACTS_BETWEEN = select(_FOLLOW_UPS).where(
+    _FOLLOW_UPS.c.contract_id.in_(bindparam("ids", expanding=True)),
+    _FOLLOW_UPS.c.due_date >= bindparam("start"),
+    _FOLLOW_UPS.c.due_date <= bindparam("end"),
+)
+_RESCHEDULE = (
+    update(_FOLLOW_UPS)
+    .where(_FOLLOW_UPS.c.id == bindparam("b_id"))
+    .values(
+        state=bindparam("b_state"),
+        reminder_step=bindparam("b_step"),
+        next_action_at=bindparam("b_next"),
+    )
+)
+# `or_` of equalities, not `in_`: an expanding IN cannot go into an executemany.
+_RESCHEDULE_OPEN = _RESCHEDULE.where(
+    or_(*(_FOLLOW_UPS.c.state == s.value for s in sorted(LADDER_STATES)))
+)
+_CHECKPOINTS = CheckpointRow.__table__
+_CHECKPOINTS_OF_CONTRACTS = (
+    select(_CHECKPOINTS)
+    .where(_CHECKPOINTS.c.contract_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_CHECKPOINTS.c.contract_id, _CHECKPOINTS.c.code)
+)
+_PORTFOLIO_EXAMPLES = (
+    select(_CONTRACTS.c.reference, _CONTRACTS.c.unit)
+    .where(
+        _CONTRACTS.c.status == ContractStatus.ACTIVE.value,
+        _CONTRACTS.c.has_follow_ups.is_(True),
+    )
+    .order_by(_CONTRACTS.c.reference)
+    .limit(bindparam("limit"))
+)
+
+
 class SqlAlchemyContractRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -132,15 +209,14 @@ class SqlAlchemyContractRepository:
         return contract_from_row(row) if row else None
 
     def by_reference(self, reference: str) -> Contract | None:
-        row = self._session.scalars(
-            select(ContractRow).where(ContractRow.reference == reference)
-        ).first()
+        self._session.flush()
+        row = self._session.execute(_CONTRACT_BY_REFERENCE, {"reference": reference}).first()
         if row is None:
             # People type references in any case: `kom-2025-0147`. `%` and `_` typed are
             # themselves, not wildcards.
             escaped = reference.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            row = self._session.scalars(
-                select(ContractRow).where(ContractRow.reference.ilike(escaped, escape="\\"))
+            row = self._session.execute(
+                _CONTRACT_BY_REFERENCE_ANY_CASE, {"pattern": escaped}
             ).first()
         return contract_from_row(row) if row else None
 
@@ -194,17 +270,16 @@ class SqlAlchemyContractRepository:
         )
         return [contract_from_row(r) for r in rows]
 
-    def examples(self, limit: int) -> Sequence[Contract]:
-        rows = self._session.scalars(
-            select(ContractRow)
-            .where(
-                ContractRow.status == ContractStatus.ACTIVE.value,
-                ContractRow.has_follow_ups.is_(True),
+    def example_references(
+        self, person_id: str | None, limit: int
+    ) -> Sequence[tuple[str, str | None]]:
+        if person_id is None:
+            rows = self._session.execute(_PORTFOLIO_EXAMPLES, {"limit": limit})
+        else:
+            rows = self._session.execute(
+                _PERSONS_EXAMPLES, {"person_id": person_id, "limit": limit}
             )
-            .order_by(ContractRow.reference)
-            .limit(limit)
-        )
-        return [contract_from_row(r) for r in rows]
+        return [(reference, unit) for reference, unit in rows]
 
     def owned_by(self, person_ids: Collection[str]) -> Sequence[Contract]:
         found: list[Contract] = []
@@ -248,16 +323,11 @@ class SqlAlchemyCheckpointRepository:
 
     def for_contracts(self, contract_ids: Collection[str]) -> Sequence[Checkpoint]:
         found: list[Checkpoint] = []
-        table = CheckpointRow.__table__
+        self._session.flush()
         for batch in chunked(set(contract_ids)):
             found.extend(
                 checkpoint_from_row(row)
-                for row in _rows(
-                    self._session,
-                    table,
-                    table.c.contract_id.in_(batch),
-                    order_by=(table.c.contract_id, table.c.code),
-                )
+                for row in self._session.execute(_CHECKPOINTS_OF_CONTRACTS, {"ids": batch})
             )
         return found
 
@@ -396,18 +466,12 @@ class SqlAlchemyFollowUpRepository:
         self, contract_ids: Collection[str], start: date, end: date
     ) -> Sequence[FollowUp]:
         found: list[FollowUp] = []
+        self._session.flush()
         for batch in chunked(set(contract_ids)):
             found.extend(
                 follow_up_from_row(row)
-                for row in self._session.scalars(
-                    select(FollowUpRow)
-                    # No ORDER BY: sorted below; with one, SQLite walks a due-date index over
-                    # the whole range instead of the contract's (bench/tick.py: 50x slower).
-                    .where(
-                        FollowUpRow.contract_id.in_(batch),
-                        FollowUpRow.due_date >= start,
-                        FollowUpRow.due_date <= end,
-                    )
+                for row in self._session.execute(
+                    _FOLLOW_UPS_OF_CONTRACTS_BETWEEN, {"ids": batch, "start": start, "end": end}
                 )
             )
         found.sort(key=lambda f: (f.due_date, f.contract_id))
@@ -510,22 +574,8 @@ class SqlAlchemyFollowUpRepository:
         ]
         if not rows:
             return 0
-        table = table_of(FollowUpRow)
         self._session.flush()
-        # `or_` of equalities, not `in_`: an expanding IN cannot go into an executemany.
-        guard = (
-            or_(*(table.c.state == s.value for s in sorted(LADDER_STATES))) if only_open else true()
-        )
-        self._session.connection().execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"), guard)
-            .values(
-                state=bindparam("b_state"),
-                reminder_step=bindparam("b_step"),
-                next_action_at=bindparam("b_next"),
-            ),
-            rows,
-        )
+        self._session.connection().execute(_RESCHEDULE_OPEN if only_open else _RESCHEDULE, rows)
         return len(rows)
 
 

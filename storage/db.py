@@ -28,6 +28,9 @@ def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        # The connection used last is taken again: its page cache is warm, and still valid
+        # when it made the last change itself (another connection's write empties it).
+        kwargs["pool_use_lifo"] = True
     else:
         kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     engine = create_engine(

@@ -43,11 +43,8 @@ from followup.models import (
 )
 from storage.tables import (
     AbsenceRow,
-    CheckpointRow,
-    ContractRow,
     ConversationRefRow,
     FollowUpRow,
-    SupplierRow,
 )
 
 # --- people and conversations --------------------------------------------------------------
@@ -125,11 +122,11 @@ def audit_event_from_row(row: Any) -> AuditEvent:
 # --- the register and the plans ------------------------------------------------------------
 
 
-def supplier_from_row(row: SupplierRow) -> Supplier:
+def supplier_from_row(row: Any) -> Supplier:
     return Supplier(id=row.id, name=row.name, organisation_number=row.organisation_number)
 
 
-def contract_from_row(row: ContractRow) -> Contract:
+def contract_from_row(row: Any) -> Contract:
     return Contract(
         id=row.id,
         reference=row.reference,
@@ -190,7 +187,7 @@ def contract_values(contract: Contract) -> dict[str, Any]:
     }
 
 
-def checkpoint_from_row(row: CheckpointRow) -> Checkpoint:
+def checkpoint_from_row(row: Any) -> Checkpoint:
     return Checkpoint(
         id=row.id,
         contract_id=row.contract_id,

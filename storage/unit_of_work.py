@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from functools import cached_property
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, bindparam, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,6 +42,16 @@ from storage.outbox_repositories import (
 from storage.portfolio_queries import SqlAlchemyPortfolioQueries
 from storage.tables import ContractRow, ConversationRefRow, PersonRow
 
+_PEOPLE = PersonRow.__table__
+# Every turn finds its sender by one of these: statements built once, plain rows (an ORM object
+# and its identity-map bookkeeping cost more than the query on SQLite).
+_PERSON_BY_ENTRA_ID = (
+    select(_PEOPLE).where(_PEOPLE.c.entra_object_id == bindparam("value")).limit(1)
+)
+_PERSON_BY_TEAMS_USER_ID = (
+    select(_PEOPLE).where(_PEOPLE.c.teams_user_id == bindparam("value")).limit(1)
+)
+
 
 class SqlAlchemyPeopleRepository:
     def __init__(self, session: Session) -> None:
@@ -51,15 +62,14 @@ class SqlAlchemyPeopleRepository:
         return person_from_row(row) if row else None
 
     def find_by_entra_id(self, entra_object_id: str) -> Person | None:
-        row = self._session.scalars(
-            select(PersonRow).where(PersonRow.entra_object_id == entra_object_id)
-        ).first()
-        return person_from_row(row) if row else None
+        return self._find_one(_PERSON_BY_ENTRA_ID, entra_object_id)
 
     def find_by_teams_user_id(self, teams_user_id: str) -> Person | None:
-        row = self._session.scalars(
-            select(PersonRow).where(PersonRow.teams_user_id == teams_user_id)
-        ).first()
+        return self._find_one(_PERSON_BY_TEAMS_USER_ID, teams_user_id)
+
+    def _find_one(self, statement: Select[Any], value: str) -> Person | None:
+        self._session.flush()  # plain rows do not autoflush: see this unit of work's changes
+        row = self._session.execute(statement, {"value": value}).first()
         return person_from_row(row) if row else None
 
     def find_by_email_or_upn(self, address: str) -> Person | None:
@@ -218,47 +228,81 @@ class SqlAlchemyConversationRefRepository:
 
 
 class SqlAlchemyUnitOfWork:
-    """One session, one transaction; rolled back on exit unless committed."""
+    """One session, one transaction; rolled back on exit unless committed. A repository is made
+    when first used: most units of work (a turn's) use two or three of the sixteen."""
 
-    people: SqlAlchemyPeopleRepository
-    conversations: SqlAlchemyConversationRefRepository
-    audit: SqlAlchemyAuditLog
-    suppliers: SqlAlchemySupplierRepository
-    contracts: SqlAlchemyContractRepository
-    checkpoints: SqlAlchemyCheckpointRepository
-    follow_ups: SqlAlchemyFollowUpRepository
-    absences: SqlAlchemyAbsenceRepository
-    calendar_feeds: SqlAlchemyCalendarFeedRepository
-    deliveries: SqlAlchemyDeliveryRepository
-    scheduler: SqlAlchemySchedulerState
-    summaries: SqlAlchemySummaryQueries
-    portfolio: SqlAlchemyPortfolioQueries
-    answers: SqlAlchemyAnswerRepository
-    documents: SqlAlchemyDocumentRepository
-    deviations: SqlAlchemyDeviationRepository
+    session: Session
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
-        self.people = SqlAlchemyPeopleRepository(self.session)
-        self.conversations = SqlAlchemyConversationRefRepository(self.session)
-        self.audit = SqlAlchemyAuditLog(self.session)
-        self.suppliers = SqlAlchemySupplierRepository(self.session)
-        self.contracts = SqlAlchemyContractRepository(self.session)
-        self.checkpoints = SqlAlchemyCheckpointRepository(self.session)
-        self.follow_ups = SqlAlchemyFollowUpRepository(self.session)
-        self.absences = SqlAlchemyAbsenceRepository(self.session)
-        self.calendar_feeds = SqlAlchemyCalendarFeedRepository(self.session)
-        self.deliveries = SqlAlchemyDeliveryRepository(self.session)
-        self.scheduler = SqlAlchemySchedulerState(self.session)
-        self.summaries = SqlAlchemySummaryQueries(self.session)
-        self.portfolio = SqlAlchemyPortfolioQueries(self.session)
-        self.answers = SqlAlchemyAnswerRepository(self.session)
-        self.documents = SqlAlchemyDocumentRepository(self.session)
-        self.deviations = SqlAlchemyDeviationRepository(self.session)
         return self
+
+    @cached_property
+    def people(self) -> SqlAlchemyPeopleRepository:
+        return SqlAlchemyPeopleRepository(self.session)
+
+    @cached_property
+    def conversations(self) -> SqlAlchemyConversationRefRepository:
+        return SqlAlchemyConversationRefRepository(self.session)
+
+    @cached_property
+    def audit(self) -> SqlAlchemyAuditLog:
+        return SqlAlchemyAuditLog(self.session)
+
+    @cached_property
+    def suppliers(self) -> SqlAlchemySupplierRepository:
+        return SqlAlchemySupplierRepository(self.session)
+
+    @cached_property
+    def contracts(self) -> SqlAlchemyContractRepository:
+        return SqlAlchemyContractRepository(self.session)
+
+    @cached_property
+    def checkpoints(self) -> SqlAlchemyCheckpointRepository:
+        return SqlAlchemyCheckpointRepository(self.session)
+
+    @cached_property
+    def follow_ups(self) -> SqlAlchemyFollowUpRepository:
+        return SqlAlchemyFollowUpRepository(self.session)
+
+    @cached_property
+    def absences(self) -> SqlAlchemyAbsenceRepository:
+        return SqlAlchemyAbsenceRepository(self.session)
+
+    @cached_property
+    def calendar_feeds(self) -> SqlAlchemyCalendarFeedRepository:
+        return SqlAlchemyCalendarFeedRepository(self.session)
+
+    @cached_property
+    def deliveries(self) -> SqlAlchemyDeliveryRepository:
+        return SqlAlchemyDeliveryRepository(self.session)
+
+    @cached_property
+    def scheduler(self) -> SqlAlchemySchedulerState:
+        return SqlAlchemySchedulerState(self.session)
+
+    @cached_property
+    def summaries(self) -> SqlAlchemySummaryQueries:
+        return SqlAlchemySummaryQueries(self.session)
+
+    @cached_property
+    def portfolio(self) -> SqlAlchemyPortfolioQueries:
+        return SqlAlchemyPortfolioQueries(self.session)
+
+    @cached_property
+    def answers(self) -> SqlAlchemyAnswerRepository:
+        return SqlAlchemyAnswerRepository(self.session)
+
+    @cached_property
+    def documents(self) -> SqlAlchemyDocumentRepository:
+        return SqlAlchemyDocumentRepository(self.session)
+
+    @cached_property
+    def deviations(self) -> SqlAlchemyDeviationRepository:
+        return SqlAlchemyDeviationRepository(self.session)
 
     def __exit__(
         self,
@@ -280,7 +324,9 @@ class SqlAlchemyUnitOfWork:
             raise Conflict(str(exc.orig)) from exc
 
     def rollback(self) -> None:
-        self.audit.discard()
+        audit = self.__dict__.get("audit")  # not made yet: nothing appended to discard
+        if audit is not None:
+            audit.discard()
         self.session.rollback()
 
 

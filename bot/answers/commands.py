@@ -62,6 +62,7 @@ from followup.answers.services import (
     FollowUpView,
     RecordAnswer,
     answer_view,
+    answer_view_after,
     chosen_target,
     find_answer_target,
     record_answer,
@@ -168,7 +169,8 @@ class AnswerCommands(DomainCommands):
                 request.now,
                 target=target,
             )
-            return Typed(contract, choice, recorded=recorded, view=answer_view(follow_up_id, uow))
+            view = answer_view_after(recorded, target, uow)
+            return Typed(contract, choice, recorded=recorded, view=view)
 
         done = await self._write(work)
         if done.recorded is None or done.view is None:
@@ -231,7 +233,7 @@ class AnswerCommands(DomainCommands):
                 return None  # the checkpoint's answers changed since the card was sent
             command = _command(follow_up_id, kind, person.id, request, comment)
             recorded = record_answer(command, uow, request.now, target=target)
-            return recorded, answer_view(follow_up_id, uow)
+            return recorded, answer_view_after(recorded, target, uow)
 
         try:
             done = await self._write(work)

@@ -66,7 +66,7 @@ def _clock(settings: Settings) -> Callable[[], datetime]:
 def _run(settings: Settings, *, banner: str | None = None, scheduler: bool = True) -> int:
     from aiohttp import web
 
-    from bot.app import create_app, system_clock
+    from bot.app import create_app, settle_heap, system_clock
     from bot.teams import endpoint
 
     # Follow-ups run on `_clock` (fast in the demo); what expires keeps real time.
@@ -80,6 +80,7 @@ def _run(settings: Settings, *, banner: str | None = None, scheduler: bool = Tru
             log.info(banner)
 
     app.on_startup.append(announce)
+    app.on_startup.append(settle_heap)
     # aiohttp's keep-alive timeout also drops a connection stalled in its headers.
     web.run_app(
         app,

@@ -6,7 +6,6 @@ storage layer is synchronous SQLAlchemy) so the event loop keeps serving other t
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import OrderedDict
 from http import HTTPStatus
@@ -104,7 +103,7 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
         pending = turn_context.turn_state.get(REACHABLE_PENDING)
         # A turn that read its sender as reachable (the common one) needs no second read.
         if pending and turn_context.turn_state.get(SENDER_SEEN, True):
-            await asyncio.to_thread(self._mark_reachable, pending)
+            await self._deps.store_calls.run(self._mark_reachable, pending)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         if await self._dialogs.continue_turn(turn_context):
@@ -269,7 +268,7 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
             # A channel is stored (a thread as its channel) but never registered for procurement
             # here: a procurement member says so (`innkjøpskanal på`).
         )
-        recorded = await asyncio.to_thread(self._record, cmd)
+        recorded = await self._deps.store_calls.run(self._record, cmd)
         self._remember(key)
         if welcome and recorded.reference_is_new:
             await turn_context.send_activity(self._welcome(recorded, activity))
@@ -324,6 +323,6 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
                 uow.commit()
             return removed
 
-        await asyncio.to_thread(run)
+        await self._deps.store_calls.run(run)
         for key in [k for k in self._known_refs if k[0] == conversation_id]:
             del self._known_refs[key]

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from botbuilder.core import ConversationState, MemoryStorage, Storage
 
+from bot.teams.store_calls import IN_THREADS, StoreCalls
 from followup.calendar.workdays import WorkingCalendar
 from followup.plans.plan_file import PlanConfig, load_plan
 from followup.ports import UnitOfWorkFactory
@@ -46,6 +47,9 @@ class BotDependencies:
     )
     """Where dialogs keep their state; `bot.app` gives the database-backed one."""
     outbox_nudge: OutboxNudge = field(default_factory=OutboxNudge)
+    store_calls: StoreCalls = IN_THREADS
+    """Where a turn's units of work run (`bot.teams.store_calls`): `bot.app` runs them on the
+    event loop for SQLite."""
     state_storage: Storage = field(default_factory=MemoryStorage)
     """Small notes per conversation kept apart from the dialogs' state and written
     last-writer-wins (the last list of `bot.portfolio.commands`); `bot.app` gives the

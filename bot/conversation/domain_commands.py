@@ -3,7 +3,6 @@ registered person, and domain errors turned into replies by their code."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -41,7 +40,8 @@ def guarded(handler: Handler) -> Handler:
 
 
 class DomainCommands:
-    """Base of the command groups: one unit of work per command, run in a worker thread."""
+    """Base of the command groups: one unit of work per command, run where the store runs it
+    best (`BotDependencies.store_calls`)."""
 
     def __init__(self, deps: BotDependencies) -> None:
         self._deps = deps
@@ -53,7 +53,7 @@ class DomainCommands:
             with self._deps.uow_factory() as uow:
                 return work(uow)
 
-        return await asyncio.to_thread(run)
+        return await self._deps.store_calls.run(run)
 
     async def _write(self, work: Callable[[UnitOfWork], T]) -> T:
         """Run `work` in a unit of work and commit it."""
@@ -64,7 +64,7 @@ class DomainCommands:
                 uow.commit()
             return result
 
-        return await asyncio.to_thread(run)
+        return await self._deps.store_calls.run(run)
 
     @staticmethod
     def _person(uow: UnitOfWork, request: TurnRequest) -> Person:

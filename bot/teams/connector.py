@@ -13,6 +13,7 @@ It also enforces what the SDK does not: a `serviceUrl` whose host is not allowed
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import time
@@ -75,6 +76,7 @@ class ServiceUrlNotAllowed(ConnectorError):
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
+@functools.lru_cache(maxsize=1024)
 def host_allowed(
     service_url: str, allowed_hosts: frozenset[str], *, allow_loopback_http: bool = True
 ) -> bool:
@@ -84,6 +86,9 @@ def host_allowed(
     The URL is read with yarl, as aiohttp will read it when the bot calls it, and anything two
     URL parsers could read differently is refused outright: user info (`a@b`, also encoded),
     backslashes, whitespace and control characters, a query or fragment.
+
+    Remembered per URL (a tenant has a handful of service URLs; every turn asks twice, for the
+    request and for the reply), for at most 1 024 URLs.
     """
     if not service_url or any(
         c == "\\" or c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in service_url

@@ -36,6 +36,7 @@ from bot.teams.auth import AuthenticationFailed, PooledBotFrameworkAuthenticatio
 from bot.teams.codec import activity_from_json, invoke_body
 from bot.teams.connector import host_allowed
 from bot.teams.state_storage import conversation_state_key, prefetched_state
+from bot.teams.store_calls import IN_THREADS, StoreCalls
 
 log = logging.getLogger(__name__)
 
@@ -280,10 +281,12 @@ class MessagesEndpoint:
         *,
         is_outage: Callable[[BaseException], bool] = lambda _error: False,
         claim_wait_seconds: float = CLAIM_WAIT_SECONDS,
+        store_calls: StoreCalls = IN_THREADS,
     ) -> None:
         self._adapter = adapter
         self._bot = bot
         self._auth = auth
+        self._store_calls = store_calls
         self._guards = guards
         self._processed = processed
         self._clock = clock
@@ -378,9 +381,9 @@ class MessagesEndpoint:
             return _unavailable()
 
     async def _blocking(self, call: Callable[..., T], *args: Any) -> T:
-        """A storage call in a thread; a database outage becomes `DatabaseUnavailable`."""
+        """A storage call (`StoreCalls`); a database outage becomes `DatabaseUnavailable`."""
         try:
-            return await asyncio.to_thread(call, *args)
+            return await self._store_calls.run(call, *args)
         except Exception as exc:
             if self._is_outage(exc):
                 raise DatabaseUnavailable from exc
@@ -463,7 +466,7 @@ class MessagesEndpoint:
         if held is None:
             return
         try:
-            await asyncio.to_thread(self._processed.finish, held[0], status, body)
+            await self._store_calls.run(self._processed.finish, held[0], status, body)
         except Exception:
             log.exception("could not mark an activity done; a copy after the lease re-runs it")
 
@@ -471,6 +474,6 @@ class MessagesEndpoint:
         if claim.claimed_at is None:
             return
         try:
-            await asyncio.to_thread(self._processed.release, key, claim.claimed_at)
+            await self._store_calls.run(self._processed.release, key, claim.claimed_at)
         except Exception:
             log.exception("could not release a failed activity; a copy after the lease takes it")

@@ -12,7 +12,6 @@ bot: nothing else writes table ``bot_state``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -23,6 +22,7 @@ from botbuilder.schema import Activity
 from jsonpickle.pickler import Pickler  # type: ignore[import-untyped]  # no stubs
 from jsonpickle.unpickler import Unpickler  # type: ignore[import-untyped]
 
+from bot.teams.store_calls import IN_THREADS, StoreCalls
 from followup.errors import ETagConflict
 
 __all__ = ["ETagConflict", "SqlAlchemyStorage", "conversation_state_key", "prefetched_state"]
@@ -104,9 +104,10 @@ class SqlAlchemyStorage(Storage):  # type: ignore[misc]  # botbuilder is untyped
     that was passed in, so `BotState` can save twice in one turn without conflicting with itself.
     """
 
-    def __init__(self, store: StateDocuments) -> None:
+    def __init__(self, store: StateDocuments, calls: StoreCalls = IN_THREADS) -> None:
         super().__init__()
         self._store = store
+        self._calls = calls
 
     async def read(self, keys: Iterable[str] | None) -> dict[str, dict[str, Any]]:
         if keys is None:
@@ -116,7 +117,7 @@ class SqlAlchemyStorage(Storage):  # type: ignore[misc]  # botbuilder is untyped
             return {}
         found = _take_prefetched(wanted)
         if found is None:
-            found = await asyncio.to_thread(self._store.read, wanted)
+            found = await self._calls.run(self._store.read, wanted)
         items: dict[str, dict[str, Any]] = {}
         for key, (document, e_tag) in found.items():
             item = Unpickler().restore(document)
@@ -135,7 +136,7 @@ class SqlAlchemyStorage(Storage):  # type: ignore[misc]  # botbuilder is untyped
             known, document = prefetched.peek(key)
             if known:
                 return document
-        found = await asyncio.to_thread(self._store.read, [key])
+        found = await self._calls.run(self._store.read, [key])
         return found[key][0] if key in found else None
 
     async def write(self, changes: Mapping[str, object] | None) -> None:
@@ -146,7 +147,7 @@ class SqlAlchemyStorage(Storage):  # type: ignore[misc]  # botbuilder is untyped
         prepared: dict[str, tuple[dict[str, Any], str | None]] = {
             key: (_to_document(key, item), _e_tag_of(item)) for key, item in changes.items()
         }
-        new_etags = await asyncio.to_thread(self._store.write, prepared)
+        new_etags = await self._calls.run(self._store.write, prepared)
         for key, item in changes.items():
             _set_e_tag(item, new_etags[key])
 
@@ -155,7 +156,7 @@ class SqlAlchemyStorage(Storage):  # type: ignore[misc]  # botbuilder is untyped
             raise TypeError("Keys are required when deleting")
         wanted = list(keys)
         if wanted:
-            await asyncio.to_thread(self._store.delete, wanted)
+            await self._calls.run(self._store.delete, wanted)
 
 
 def _e_tag_of(item: object) -> str | None:

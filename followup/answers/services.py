@@ -600,6 +600,46 @@ def answer_view(follow_up_id: str, uow: UnitOfWork) -> FollowUpView:
     )
 
 
+def answer_view_after(
+    recorded: AnswerRecorded, target: AnswerTarget, uow: UnitOfWork
+) -> FollowUpView:
+    """As `answer_view`, just after `record_answer` stored `recorded` for `target` in `uow`:
+    what the answer read or wrote is not read again (the follow-up, its contract and checkpoint,
+    the answers, who answered), only the supplier, the documents and the deviations."""
+    if not recorded.created:  # a copy of an answer stored before: show what is stored
+        return answer_view(recorded.follow_up.id, uow)
+    answer, contract = recorded.answer, target.contract
+    supplier = (
+        uow.suppliers.get_many([contract.supplier_id]).get(contract.supplier_id)
+        if contract.supplier_id
+        else None
+    )
+    on_behalf_of = (
+        uow.people.get_many([answer.on_behalf_of_id]).get(answer.on_behalf_of_id)
+        if answer.on_behalf_of_id
+        else None
+    )
+    follow_up_id = recorded.follow_up.id
+    documents = list(uow.documents.for_follow_up(follow_up_id))
+    return FollowUpView(
+        follow_up=recorded.follow_up,
+        contract=contract,
+        supplier_name=supplier.name if supplier else None,
+        checkpoint=target.checkpoint,
+        latest=AnswerSummary(
+            answer,
+            target.person.display_name,
+            on_behalf_of.display_name if on_behalf_of else None,
+        ),
+        versions=answer.version,
+        documents=documents,
+        missing_evidence=missing_evidence(
+            target.checkpoint.evidence, (d.evidence for d in documents)
+        ),
+        deviations=list(uow.deviations.for_follow_up(follow_up_id)),
+    )
+
+
 __all__ = [
     "MAX_ANSWER_TEXT",
     "STATE_AFTER",
@@ -615,6 +655,7 @@ __all__ = [
     "activity_key",
     "answer_closed_reason",
     "answer_view",
+    "answer_view_after",
     "check_text",
     "chosen_target",
     "clean_text",

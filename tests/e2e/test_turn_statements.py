@@ -52,7 +52,7 @@ PINNED: dict[str, dict[str, Cost]] = {
     "sqlite": {
         "hjelp": Cost(statements=5, transactions=3, checkouts=3),
         "mine oppgaver": Cost(statements=13, transactions=3, checkouts=3),
-        "levert (typed)": Cost(statements=23, transactions=3, checkouts=3),
+        "levert (typed)": Cost(statements=18, transactions=3, checkouts=3),
         "answer (card click)": Cost(statements=24, transactions=3, checkouts=3),
         "status": Cost(statements=11, transactions=3, checkouts=3),
         "status <avtalenr>": Cost(statements=33, transactions=3, checkouts=3),
@@ -60,7 +60,7 @@ PINNED: dict[str, dict[str, Cost]] = {
     "postgresql": {
         "hjelp": Cost(statements=5, transactions=3, checkouts=3),
         "mine oppgaver": Cost(statements=13, transactions=3, checkouts=3),
-        "levert (typed)": Cost(statements=22, transactions=3, checkouts=3),
+        "levert (typed)": Cost(statements=17, transactions=3, checkouts=3),
         "answer (card click)": Cost(statements=23, transactions=3, checkouts=3),
         "status": Cost(statements=12, transactions=3, checkouts=3),
         "status <avtalenr>": Cost(statements=34, transactions=3, checkouts=3),
