@@ -9,8 +9,11 @@ and each server process's CPU time per turn (Linux), steadier than the shares on
 `--contracts` contracts with one delivery due each, and every turn is `levert <avtalenr>` of the
 next one (one fitting follow-up: the answer is stored, audited and confirmed).
 
+`--postgres ADMIN_URL` runs the product on a fresh PostgreSQL database made on that server
+(its storage calls then run in worker threads, `bot.teams.store_calls`); SQLite by default.
+
 Run: .venv/bin/python -m bench.turns [--seconds 4] [--concurrency 1 8 64] [--skip-stock]
-     [--turn hjelp|levert] [--contracts 6000]
+     [--turn hjelp|levert] [--contracts 6000] [--postgres postgresql+psycopg://...]
 """
 
 from __future__ import annotations
@@ -295,6 +298,20 @@ async def run_server(
 
 
 async def main_async(args: argparse.Namespace) -> None:
+    if args.postgres:
+        from bench.fresh_postgres import fresh_database
+
+        with fresh_database(args.postgres) as url:
+            os.environ["DATABASE_URL"] = url  # the product server and the seeding read it
+            try:
+                await run_all(args)
+            finally:
+                del os.environ["DATABASE_URL"]
+        return
+    await run_all(args)
+
+
+async def run_all(args: argparse.Namespace) -> None:
     standin_port = free_port()
     standin = start("bench.standin", str(standin_port))
     standin_url = f"http://127.0.0.1:{standin_port}/"
@@ -319,9 +336,10 @@ async def main_async(args: argparse.Namespace) -> None:
         standin.wait(10)
 
     base = {r.concurrency: r for r in all_results["baseline"]}
+    store = "PostgreSQL" if args.postgres else "SQLite"
     print(
         f"{args.turn} turns through POST /api/messages, {args.seconds:.0f} s a point, "
-        f"cpus={os.cpu_count()}"
+        f"cpus={os.cpu_count()}, store={store}"
     )
     if args.turn == "levert" and "stock" not in servers and next(_turn_numbers[0]) > args.contracts:
         print(f"WARNING: more turns than --contracts {args.contracts}: raise it")
@@ -346,6 +364,7 @@ def main() -> None:
     parser.add_argument("--skip-stock", action="store_true")
     parser.add_argument("--turn", choices=sorted(TURN_TEXT), default="hjelp")
     parser.add_argument("--contracts", type=int, default=6000)
+    parser.add_argument("--postgres", default="", help="admin URL of a PostgreSQL server")
     asyncio.run(main_async(parser.parse_args()))
 
 

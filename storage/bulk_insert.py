@@ -10,12 +10,60 @@ spends its write time on contracts and audit events (bench/import_contracts.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert
+from sqlalchemy import Dialect, Table, bindparam, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How rows with given keys go into a table on a dialect: built once per (dialect, table,
+    keys). Compiling the INSERT and looking up the bind processors cost more than inserting one
+    row (the audit trail inserts one event per answer this way)."""
+
+    sql: str
+    positional: bool
+    order: tuple[str, ...]
+    """The statement's parameters in order."""
+    layout: tuple[str, ...]
+    """The values' order: the given keys, then the defaulted columns."""
+    defaults: tuple[Any, ...]
+    processors: tuple[Callable[[Any], Any] | None, ...]
+    """Per `layout` position."""
+
+
+_PLANS: dict[tuple[str, str, str, tuple[str, ...]], _Plan] = {}
+
+
+def _plan(table: Table, dialect: Dialect, names: tuple[str, ...]) -> _Plan:
+    key = (dialect.name, dialect.driver, table.name, names)
+    plan = _PLANS.get(key)
+    if plan is not None:
+        return plan
+    compiled = insert(table).values({n: bindparam(n) for n in names}).compile(dialect=dialect)
+    order = (
+        tuple(compiled.positiontup or ())
+        if compiled.positional
+        else tuple(compiled.bind_names.values())
+    )
+    # Columns the rows leave out get their scalar default, as the compiled statement expects.
+    defaulted = {n: _scalar_default(table.c[n]) for n in order if n not in names}
+    layout = tuple(n for n in order if n not in defaulted) + tuple(defaulted)
+    plan = _PLANS[key] = _Plan(
+        sql=str(compiled),
+        positional=bool(compiled.positional),
+        order=order,
+        layout=layout,
+        defaults=tuple(defaulted.values()),
+        processors=tuple(
+            table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in layout
+        ),
+    )
+    return plan
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -27,36 +75,23 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     session.flush()
     connection = session.connection()
     dialect = connection.dialect
-    names = list(rows[0])
-    compiled = insert(table).values({n: bindparam(n) for n in names}).compile(dialect=dialect)
-    order = (
-        list(compiled.positiontup or ())
-        if compiled.positional
-        else list(compiled.bind_names.values())
-    )
-    processors = {n: table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in order}
-    # Columns the rows leave out get their scalar default, as the compiled statement expects.
-    defaults = {n: _scalar_default(table.c[n]) for n in order if n not in rows[0]}
-    given = [n for n in order if n not in defaults]
-    values = [
-        [row[n] for n in given] + list(defaults.values()) for row in rows
-    ]  # in the order `given + defaults`, converted column by column below
-    layout = given + list(defaults)
-    for index, name in enumerate(layout):
-        process = processors[name]
+    plan = _plan(table, dialect, tuple(rows[0]))
+    given = plan.layout[: len(plan.layout) - len(plan.defaults)]
+    values = [[row[n] for n in given] + list(plan.defaults) for row in rows]
+    for index, process in enumerate(plan.processors):
         if process is not None:
             for value in values:
                 value[index] = process(value[index])
     if dialect.name == "postgresql":
-        _copy_rows(connection, table, layout, values)
+        _copy_rows(connection, table, plan.layout, values)
         return len(rows)
     params: list[Any]
-    if compiled.positional:
-        position = [layout.index(n) for n in order]
+    if plan.positional:
+        position = [plan.layout.index(n) for n in plan.order]
         params = [tuple(value[i] for i in position) for value in values]
     else:
-        params = [dict(zip(layout, value, strict=True)) for value in values]
-    connection.exec_driver_sql(str(compiled), params)
+        params = [dict(zip(plan.layout, value, strict=True)) for value in values]
+    connection.exec_driver_sql(plan.sql, params)
     return len(rows)
 
 

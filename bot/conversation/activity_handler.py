@@ -144,9 +144,7 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
             await self._dialogs.begin(turn_context, reply.dialog_id, reply.options)
             return
         if not isinstance(reply, CardUpdate):
-            await turn_context.send_activity(
-                shared_cards(reply) if isinstance(reply, Activity) else reply
-            )
+            await turn_context.send_activity(shared_cards(reply))
             return
         card = shared_cards(card_reply(reply.card))
         if reply.replaces:

@@ -155,16 +155,10 @@ class ConnectorPool:
         self._connection_limit = connection_limit
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._session: aiohttp.ClientSession | None = None
-        self.connections_opened = 0
-
-    async def _on_connection_created(self, *_: Any) -> None:
-        self.connections_opened += 1
 
     @property
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            trace = aiohttp.TraceConfig()
-            trace.on_connection_create_end.append(self._on_connection_created)
             # Few, long-lived connections: a send waits briefly for a free one rather than
             # opening another (Teams allows about 50 sends a second per tenant anyway).
             connector = aiohttp.TCPConnector(
@@ -176,7 +170,6 @@ class ConnectorPool:
                 connector=connector,
                 timeout=self._timeout,
                 headers={"User-Agent": USER_AGENT},
-                trace_configs=[trace],
                 json_serialize=json.dumps,
             )
         return self._session
