@@ -299,14 +299,15 @@ async def run_server(
 
 async def main_async(args: argparse.Namespace) -> None:
     if args.postgres:
-        from bench.fresh_postgres import fresh_database
+        from bench.import_contracts import fresh_database
 
-        with fresh_database(args.postgres) as url:
-            os.environ["DATABASE_URL"] = url  # the product server and the seeding read it
-            try:
-                await run_all(args)
-            finally:
-                del os.environ["DATABASE_URL"]
+        database = fresh_database(args.postgres, Path(tempfile.gettempdir()))
+        os.environ["DATABASE_URL"] = database.url  # the product server and the seeding read it
+        try:
+            await run_all(args)
+        finally:
+            del os.environ["DATABASE_URL"]
+            database.close()
         return
     await run_all(args)
 
