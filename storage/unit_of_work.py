@@ -310,8 +310,10 @@ class SqlAlchemyUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.rollback()
-        self.session.close()
+        audit = self.__dict__.get("audit")
+        if audit is not None:
+            audit.discard()
+        self.session.close()  # rolls back what was not committed, gives the connection back
         if isinstance(exc, IntegrityError):
             # A unique key taken by a concurrent transaction: the caller may retry the work.
             raise Conflict(str(exc.orig)) from exc

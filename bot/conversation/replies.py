@@ -13,6 +13,7 @@ from botbuilder.schema import Activity
 
 from bot.conversation import formatting
 from bot.conversation.texts import CATALOGUES, text
+from bot.teams.codec import JsonReady
 from followup.dates import DateReading, Prefer, read_date
 from followup.dates import read_period as read_period_phrase
 from followup.errors import FollowUpError
@@ -20,10 +21,11 @@ from followup.errors import FollowUpError
 log = logging.getLogger(__name__)
 
 
-class SentCard(dict[str, Any]):
+class SentCard(JsonReady):
     """A card's content as the bot sends it: built for one reply and never changed after, so
     the copy botbuilder makes of every outgoing activity (`TurnContext.send_activities`
-    deep-copies it) shares it instead of copying a hundred dicts per card."""
+    deep-copies it) shares it instead of copying a hundred dicts per card, and the codec writes
+    it as it is (`JsonReady`: a card is JSON from the start)."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> SentCard:
         return self

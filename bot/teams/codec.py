@@ -58,8 +58,16 @@ def _read_plan(cls: type[Any]) -> dict[str, tuple[str, str]]:
     return plan
 
 
+class JsonReady(dict[str, Any]):
+    """A mapping that is JSON already (strings, numbers, booleans, None, lists and dicts of
+    them, as an Adaptive Card is): `to_json` passes it on as it is instead of walking it (a
+    card is most of a reply, a few hundred values)."""
+
+
 def to_json(value: Any) -> Any:
     """A botbuilder model (or anything inside one) as JSON-ready data."""
+    if type(value) is not dict and isinstance(value, JsonReady):
+        return value
     if isinstance(value, Model):
         out: dict[str, Any] = {}
         for attr, key, kind in _write_plan(type(value)):
