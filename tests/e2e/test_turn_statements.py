@@ -220,3 +220,31 @@ async def test_someone_unreachable_who_writes_again_is_reachable_after_the_turn(
     await reminders.say(KARI, said)
 
     assert reminders.person(KARI).unreachable is False
+
+
+async def test_a_turns_storage_calls_run_on_the_loop_for_sqlite_and_in_threads_for_postgresql(
+    reminders: Reminders,
+) -> None:
+    """`bot.teams.store_calls`: on SQLite a turn's statements run on the event loop's thread
+    (a hand-off to a thread cost more than the call); on PostgreSQL every one of them runs in
+    a worker thread (a network round trip must not hold up the loop)."""
+    typed_reference, _ = await _world(reminders)
+    engine = reminders.server.app[ENGINE]
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+
+    def record(*_: Any) -> None:
+        threads.append(threading.get_ident())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        await reminders.say(KARI, "hjelp")
+        await reminders.say(KARI, f"levert {typed_reference}")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(threads) >= 20
+    on_loop = [t == loop_thread for t in threads]
+    if engine.dialect.name == "sqlite":
+        assert all(on_loop)
+    else:
+        assert not any(on_loop)

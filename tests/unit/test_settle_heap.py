@@ -1,0 +1,21 @@
+"""The serving process's collector settings (`bot.app.settle_heap`, issue 15)."""
+
+from __future__ import annotations
+
+import gc
+
+from aiohttp import web
+
+from bot.app import GC_THRESHOLDS, settle_heap
+
+
+async def test_a_serving_process_freezes_its_startup_heap_and_collects_less_often() -> None:
+    before = gc.get_threshold()
+    try:
+        await settle_heap(web.Application())
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_freeze_count() > 1000  # the modules' objects, never scanned again
+        assert GC_THRESHOLDS[0] > before[0]
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
