@@ -3,9 +3,10 @@
 Generating 100 000 contracts and 1 000 000 follow-ups takes minutes, so the HTTP benchmark keeps
 what it made: on SQLite a file under the cache folder (`region-<contracts>-<follow-ups>.db`), on
 PostgreSQL a database named `kv_bench_region_<contracts>_<follow-ups>` on the given server; the
-`RegionFacts` go next to it as JSON (`*.facts.json`). A run finds both and reuses them; `fresh`
-makes them again. The bot writes a little into the database while it is measured (conversation
-references, processed activities), which does not change what the questions read.
+`RegionFacts` go next to it as JSON (`*.facts.json`). A run finds both and reuses them (migrated
+to the current schema first); `fresh` makes them again. The bot writes a little into the
+database while it is measured (conversation references, processed activities), which does not
+change what the questions read.
 
 Run on its own to prepare a database ahead of time:
     .venv/bin/python -m bench.region_cache [--database sqlite|URL] [--contracts N]
@@ -26,8 +27,8 @@ from typing import Final
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.region_data import NOW, RegionFacts, RegionSize, populate_region
-from storage.db import create_db_engine, upgrade_database
+from bench.region_data import NOW, RegionFacts, RegionSize, analyse, populate_region
+from storage.db import create_db_engine, current_revision, upgrade_database
 
 DEFAULT_CACHE: Final = Path("/tmp/kv-bench")  # noqa: S108 - a benchmark's scratch folder
 
@@ -59,6 +60,20 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _migrate_kept(url: str) -> None:
+    """A kept database made before a schema change is migrated to the current schema (as a
+    deployment would be), and analysed again when that changed anything."""
+    engine = create_db_engine(url)
+    try:
+        before = current_revision(engine)
+        upgrade_database(url)
+        if current_revision(engine) != before:
+            _log(f"migrated the kept database from revision {before}; analysing")
+            analyse(engine)
+    finally:
+        engine.dispose()
+
+
 def region_database(
     database: str, size: RegionSize, cache: Path = DEFAULT_CACHE, *, fresh: bool = False
 ) -> RegionDatabase:
@@ -71,6 +86,7 @@ def region_database(
         facts_file = cache / f"region-{tag}.facts.json"
         url = f"sqlite:///{path.as_posix()}"
         if not fresh and path.exists() and facts_file.exists():
+            _migrate_kept(url)
             return RegionDatabase(url, _facts_from_json(facts_file.read_text()), reused=True)
         facts_file.unlink(missing_ok=True)
         for leftover in (
@@ -91,6 +107,7 @@ def region_database(
                     text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
                 ).first()
                 if not fresh and exists is not None and facts_file.exists():
+                    _migrate_kept(url)
                     return RegionDatabase(
                         url, _facts_from_json(facts_file.read_text()), reused=True
                     )

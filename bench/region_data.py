@@ -288,9 +288,10 @@ def populate_region(
                     (ContractStatus.ACTIVE, ContractStatus.PLANNED, ContractStatus.EXPIRED,
                      ContractStatus.TERMINATED), (85, 5, 7, 3),
                 )[0]  # fmt: skip
+                unit = rng.choices(units, unit_weights)[0]
                 batch.contracts.append(
                     _contract_row(rng, number, contract_id, owner, owners, supplier[0], status,
-                                  rng.choices(units, unit_weights)[0], now)
+                                  unit, now)
                 )  # fmt: skip
                 if number == 0:
                     facts.sample_reference = batch.contracts[-1][1]
@@ -306,7 +307,7 @@ def populate_region(
                         batch,
                         counters,
                         checkpoint_id,
-                        contract_id,
+                        (contract_id, supplier[0], unit),
                         owner,
                         shares[index],
                         today,
@@ -425,6 +426,8 @@ _FOLLOW_UP_COLUMNS: Final = (
     "next_action_at",
     "reminder_step",
     "first_answered_on",
+    "supplier_id",
+    "unit",
 )
 _ANSWER_COLUMNS: Final = (
     "id", "follow_up_id", "version", "kind", "answered_by_id", "on_behalf_of_id", "answered_at",
@@ -495,12 +498,15 @@ def _follow_ups_for(
     batch: _Batch,
     counters: _Counters,
     checkpoint_id: str,
-    contract_id: str,
+    contract: tuple[str, str, str],
     owner: str,
     count: int,
     today: date,
     now: datetime,
 ) -> None:
+    """`contract`: its id, supplier and unit (follow-ups carry copies of the last two, kept by
+    triggers that are off while loading: migration 0014)."""
+    contract_id, supplier_id, unit = contract
     days: set[date] = set()
     while len(days) < count:
         days.add(_weekday(today + timedelta(days=rng.randint(-HISTORY_DAYS, HORIZON_DAYS))))
@@ -544,7 +550,7 @@ def _follow_ups_for(
             first_answered_on = oslo_today(first)
         batch.follow_ups.append(
             (follow_up_id, checkpoint_id, contract_id, due, state.value, next_action, step,
-             first_answered_on)
+             first_answered_on, supplier_id, unit)
         )  # fmt: skip
 
 

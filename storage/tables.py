@@ -237,6 +237,24 @@ class FollowUpRow(Base):
         ),
         # Portfolio: due in a week or period, answered, answered on time, from the index alone.
         Index("ix_follow_ups_due_answered", "due_date", "state", "first_answered_on"),
+        # `status <leverandør|enhet>`: a supplier's or unit's counts, a range per state
+        # (migration 0014).
+        Index(
+            "ix_follow_ups_supplier_counts",
+            "supplier_id",
+            "state",
+            "due_date",
+            "reminder_step",
+            "first_answered_on",
+        ),
+        Index(
+            "ix_follow_ups_unit_counts",
+            "unit",
+            "state",
+            "due_date",
+            "reminder_step",
+            "first_answered_on",
+        ),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -252,6 +270,11 @@ class FollowUpRow(Base):
     # (migration 0005), never written by the code: "answered on time" over a period is then
     # read from one index instead of probing the answers of every follow-up.
     first_answered_on: Mapped[date | None]
+    # Copies of the contract's supplier_id and unit. Kept by database triggers on follow_ups
+    # (insert) and contracts (a changed supplier or unit), migration 0014; never written by
+    # the code: a supplier's or unit's status counts its follow-ups without its contracts.
+    supplier_id: Mapped[str | None] = mapped_column(ID)
+    unit: Mapped[str | None] = mapped_column(String(200))
 
 
 class AnswerRow(Base):
