@@ -9,11 +9,15 @@ and each server process's CPU time per turn (Linux), steadier than the shares on
 `--contracts` contracts with one delivery due each, and every turn is `levert <avtalenr>` of the
 next one (one fitting follow-up: the answer is stored, audited and confirmed).
 
-`--postgres ADMIN_URL` runs the product on a fresh PostgreSQL database made on that server
+`--think-ms T` makes each of the `--concurrency` users pause a random 0–2·T ms between turns, as
+people in a chat do (`--concurrency 200 --think-ms 1000`: 200 users, about 200 turns a second
+offered), instead of sending the next turn at once (the default: as many turns as the server
+takes). `--postgres ADMIN_URL` runs the product on a fresh PostgreSQL database made on that server
 (its storage calls then run in worker threads, `bot.teams.store_calls`); SQLite by default.
 
 Run: .venv/bin/python -m bench.turns [--seconds 4] [--concurrency 1 8 64] [--skip-stock]
      [--turn hjelp|levert] [--contracts 6000] [--postgres postgresql+psycopg://...]
+     [--think-ms 1000]
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import argparse
 import asyncio
 import itertools
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -216,13 +221,19 @@ async def load(
     concurrency: int,
     seconds: float,
     turn: str = "hjelp",
+    think_seconds: float = 0.0,
 ) -> tuple[list[float], int, float]:
+    """`concurrency` users, each sending a turn, waiting for it, then (with `think_seconds`)
+    pausing a random 0–2× that long before the next, as a person does."""
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
+    pauses = random.Random(2026)
 
     async def worker() -> None:
         nonlocal errors
+        if think_seconds:
+            await asyncio.sleep(pauses.uniform(0, 2 * think_seconds))  # users do not start together
         while time.perf_counter() < deadline:
             body = activity(service_url, turn)
             t0 = time.perf_counter()
@@ -231,6 +242,8 @@ async def load(
                 ok = r.status in (200, 201)
             latencies.append(time.perf_counter() - t0)
             errors += 0 if ok else 1
+            if think_seconds:
+                await asyncio.sleep(pauses.uniform(0, 2 * think_seconds))
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -254,6 +267,7 @@ async def run_server(
     data_dir: Path,
     turn: str = "hjelp",
     contracts: int = 0,
+    think_seconds: float = 0.0,
 ) -> list[Result]:
     port = free_port()
     proc = start("bench.servers", name, str(port), str(data_dir / name))
@@ -271,7 +285,7 @@ async def run_server(
                     await r.read()
                 cpu_before = cpu_seconds(proc.pid)
                 latencies, errors, elapsed = await load(
-                    session, url, standin_url, concurrency, seconds, turn
+                    session, url, standin_url, concurrency, seconds, turn, think_seconds
                 )
                 cpu = cpu_seconds(proc.pid) - cpu_before
                 async with session.get(standin_url + "_stats") as r:
@@ -331,6 +345,7 @@ async def run_all(args: argparse.Namespace) -> None:
                     Path(tmp),
                     args.turn,
                     args.contracts,
+                    args.think_ms / 1000,
                 )
     finally:
         standin.terminate()
@@ -366,6 +381,12 @@ def main() -> None:
     parser.add_argument("--turn", choices=sorted(TURN_TEXT), default="hjelp")
     parser.add_argument("--contracts", type=int, default=6000)
     parser.add_argument("--postgres", default="", help="admin URL of a PostgreSQL server")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="each user pauses a random 0-2x this long between turns (0: back to back)",
+    )
     asyncio.run(main_async(parser.parse_args()))
 
 
