@@ -17,7 +17,6 @@ from sqlalchemy.pool import ConnectionPoolEntry
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
 
 def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -54,9 +53,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
-    # Reads through a memory map rather than read() calls into SQLite's own cache: a large
-    # read (an export's 10 000 rows) took a third less time (bench/export.py).
-    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 
