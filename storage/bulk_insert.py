@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Dialect, Table, bindparam, insert
@@ -87,8 +88,8 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         return len(rows)
     params: list[Any]
     if plan.positional:
-        position = [plan.layout.index(n) for n in plan.order]
-        params = [tuple(value[i] for i in position) for value in values]
+        pick = itemgetter(*(plan.layout.index(n) for n in plan.order))
+        params = [pick(value) if len(plan.order) > 1 else (pick(value),) for value in values]
     else:
         params = [dict(zip(plan.layout, value, strict=True)) for value in values]
     connection.exec_driver_sql(plan.sql, params)
