@@ -44,12 +44,12 @@ POSTGRES_TRIGGERS = [
     """
     CREATE FUNCTION kv_follow_up_part() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        -- Waits for a transaction moving the contract (its FOR UPDATE), then reads with a
-        -- new snapshot: where the contract is now (the row FOR KEY SHARE locked would be the
-        -- version from before the move).
-        PERFORM 1 FROM contracts WHERE id = NEW.contract_id FOR KEY SHARE;
+        -- One statement a row (an import inserts a million): FOR SHARE waits for a
+        -- transaction moving the contract (its UPDATE holds the row) and then reads the row as
+        -- that transaction left it; a move that comes after waits for this transaction, and
+        -- its trigger then sees this follow-up.
         SELECT c.supplier_id, c.unit INTO NEW.supplier_id, NEW.unit
-        FROM contracts AS c WHERE c.id = NEW.contract_id;
+        FROM contracts AS c WHERE c.id = NEW.contract_id FOR SHARE;
         RETURN NEW;
     END $$
     """,
