@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
@@ -178,13 +178,6 @@ class FollowUpRepository(Protocol):
         """Open follow-ups due in [start, end] on contracts these people own."""
         ...
 
-    def open_keys_owned_by(
-        self, owner_ids: Collection[str], start: date, end: date
-    ) -> Sequence[OwnedFollowUp]:
-        """Open follow-ups due in [start, end] of active checkpoints on contracts these people
-        own, as keys (no row read in full): what a digest lists besides what is new."""
-        ...
-
     def get_many(self, follow_up_ids: Collection[str]) -> Mapping[str, FollowUp]: ...
     def keys_due_between(self, start: date, end: date) -> set[tuple[str, date]]:
         """(checkpoint id, due date) of every follow-up due in [start, end]."""
@@ -228,14 +221,35 @@ class CheckpointSchedule:
 
 
 @dataclass(frozen=True, slots=True)
-class OwnedFollowUp:
-    """An open follow-up by its owner, due date and contract reference (digest order)."""
+class ListedContract:
+    """What a digest's line shows of a contract (`ListedFollowUp`)."""
 
-    follow_up_id: str
+    id: str
+    reference: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedCheckpoint:
+    """What a digest's line shows of a checkpoint (`ListedFollowUp`)."""
+
+    id: str
+    title: str
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ListedFollowUp:
+    """An open follow-up as a reminder digest lists it among its owner's other overdue ones
+    (`SummaryQueries.open_lines_owned_by`): only what its line shows, read in one statement
+    with its contract and checkpoint, instead of three models each."""
+
+    id: str
     owner_id: str
     due_date: date
-    reference: str
-    contract_id: str
+    state: FollowUpState
+    contract: ListedContract
+    checkpoint: ListedCheckpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +273,16 @@ class DeliveryOutcome:
     next_attempt_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimedDelivery:
+    """A delivery claimed to be sent (`DeliveryRepository.claim_to_send`), its message read
+    only when it is about to be sent: a claimed batch holds no cards."""
+
+    delivery: Delivery
+    """As stored, but its `message` left empty."""
+    message: Callable[[], Mapping[str, Any]]
+
+
 class DeliveryRepository(Protocol):
     """The outbox."""
 
@@ -272,6 +296,12 @@ class DeliveryRepository(Protocol):
         left `sending` by a sender whose lease ran out. Each claim is a single conditional
         update (PostgreSQL: over rows picked `FOR UPDATE SKIP LOCKED`), so two senders never
         claim the same delivery; `claim` must be unique to this call."""
+        ...
+
+    def claim_to_send(
+        self, now: datetime, claim: str, lease_until: datetime, limit: int
+    ) -> Sequence[ClaimedDelivery]:
+        """As `claim`, each message read only when `ClaimedDelivery.message` is called."""
         ...
 
     def finish(self, outcomes: Iterable[DeliveryOutcome]) -> int:
@@ -305,6 +335,14 @@ class SummaryQueries(Protocol):
     ) -> PortfolioCounts:
         """Answers first given from `since` to `until` (inclusive; `today` unless told), and
         today's overdue, escalated, open deviations (by severity) and unreachable owners."""
+        ...
+
+    def open_lines_owned_by(
+        self, owner_ids: Collection[str], start: date, end: date
+    ) -> Sequence[ListedFollowUp]:
+        """The open follow-ups due from `start` to `end` (inclusive) on the active checkpoints
+        of contracts these people own (a contract or checkpoint shared by several is one
+        object)."""
         ...
 
 

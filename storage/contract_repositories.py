@@ -33,7 +33,7 @@ from followup.models import (
     Supplier,
 )
 from followup.plans.plan_file import MOVED_DAYS, ONCE
-from followup.ports import CheckpointSchedule, OwnedFollowUp, ScheduleChange
+from followup.ports import CheckpointSchedule, ScheduleChange
 from storage.bulk_insert import insert_rows
 from storage.mappings import (
     absence_from_row,
@@ -496,38 +496,6 @@ class SqlAlchemyFollowUpRepository:
             )
             found.extend(follow_up_from_row(row) for row in self._session.execute(query))
         found.sort(key=lambda f: (f.due_date, f.contract_id))
-        return found
-
-    def open_keys_owned_by(
-        self, owner_ids: Collection[str], start: date, end: date
-    ) -> Sequence[OwnedFollowUp]:
-        found: list[OwnedFollowUp] = []
-        table = table_of(FollowUpRow)
-        contracts = table_of(ContractRow)
-        checkpoints = table_of(CheckpointRow)
-        for batch in chunked(set(owner_ids)):
-            query = (
-                select(
-                    table.c.id,
-                    contracts.c.owner_id,
-                    table.c.due_date,
-                    contracts.c.reference,
-                    contracts.c.id.label("contract_id"),
-                )
-                .join(contracts, contracts.c.id == table.c.contract_id)
-                .join(checkpoints, checkpoints.c.id == table.c.checkpoint_id)
-                .where(
-                    contracts.c.owner_id.in_(batch),
-                    table.c.state.in_([s.value for s in sorted(OPEN_FOLLOW_UP_STATES)]),
-                    table.c.due_date >= start,
-                    table.c.due_date <= end,
-                    checkpoints.c.status == CheckpointStatus.ACTIVE.value,
-                )
-            )
-            found.extend(
-                OwnedFollowUp(row.id, row.owner_id, row.due_date, row.reference, row.contract_id)
-                for row in self._session.execute(query)
-            )
         return found
 
     def get_many(self, follow_up_ids: Collection[str]) -> Mapping[str, FollowUp]:

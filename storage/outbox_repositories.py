@@ -6,18 +6,30 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from functools import partial
+from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+import orjson
+from sqlalchemy import Text, and_, bindparam, cast, func, insert, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from followup.calendar.workdays import oslo_today
 from followup.models import (
+    OPEN_FOLLOW_UP_STATES,
+    CheckpointStatus,
     Delivery,
     DeliveryKind,
     DeliveryState,
+    FollowUpState,
 )
-from followup.ports import DeliveryOutcome
+from followup.ports import (
+    ClaimedDelivery,
+    DeliveryOutcome,
+    ListedCheckpoint,
+    ListedContract,
+    ListedFollowUp,
+)
 from followup.views import WHOLE, PortfolioCounts, Scope
 from storage.contract_repositories import chunked
 from storage.mappings import delivery_from_row
@@ -29,12 +41,16 @@ from storage.portfolio_queries import (
     is_overdue,
 )
 from storage.tables import (
+    CheckpointRow,
+    ContractRow,
     DeliveryRow,
     DeviationRow,
+    FollowUpRow,
     SchedulerStateRow,
     table_of,
 )
 
+_OPEN = sorted(s.value for s in OPEN_FOLLOW_UP_STATES)
 _COUNTED = (DeliveryState.QUEUED.value, DeliveryState.SENDING.value, DeliveryState.SENT.value)
 
 
@@ -43,6 +59,9 @@ class SqlAlchemyDeliveryRepository:
         self._session = session
 
     def add_many(self, deliveries: Iterable[Delivery], now: datetime) -> int:
+        """Each message is serialised as its row is made (`_stored`): `deliveries` may be a
+        generator that renders each message just before (`followup.reminders.planning`), and
+        then no card outlives its own row."""
         rows = [
             {
                 "id": d.id,
@@ -50,7 +69,7 @@ class SqlAlchemyDeliveryRepository:
                 "recipient_person_id": d.recipient_person_id,
                 "conversation_ref_id": d.conversation_ref_id,
                 "follow_up_ids": d.follow_up_ids,
-                "message": d.message,
+                "message": _stored(d.message),
                 "state": d.state.value,
                 "attempts": d.attempts,
                 "last_error": d.last_error,
@@ -87,6 +106,18 @@ class SqlAlchemyDeliveryRepository:
     def claim(
         self, now: datetime, claim: str, lease_until: datetime, limit: int
     ) -> Sequence[Delivery]:
+        return [
+            c.delivery.model_copy(update={"message": dict(c.message())})
+            for c in self.claim_to_send(now, claim, lease_until, limit)
+        ]
+
+    def claim_to_send(
+        self, now: datetime, claim: str, lease_until: datetime, limit: int
+    ) -> Sequence[ClaimedDelivery]:
+        """The messages come as the JSON text the column keeps (`CAST … AS TEXT`: psycopg
+        would decode a JSON column as it fetches it), decoded by `ClaimedDelivery.message`
+        when it is sent: two hundred cards decoded at once are a few hundred thousand objects
+        that live through the whole send, and Python's collector scans them again and again."""
         table = table_of(DeliveryRow)
         claimable = or_(
             and_(
@@ -125,12 +156,20 @@ class SqlAlchemyDeliveryRepository:
             )
             .execution_options(synchronize_session=False)
         )
+        columns = [c for c in table.c if c.name != "message"]
         rows = self._session.execute(
-            select(table)
+            select(
+                *columns,
+                null().label("message"),  # for `delivery_from_row`: an empty message
+                cast(table.c.message, Text).label("message_json"),
+            )
             .where(table.c.claimed_by == claim, table.c.state == DeliveryState.SENDING.value)
             .order_by(table.c.created_at, table.c.id)
         )
-        return [delivery_from_row(row) for row in rows]
+        return [
+            ClaimedDelivery(delivery_from_row(row), partial(_message, row.message_json))
+            for row in rows
+        ]
 
     def finish(self, outcomes: Iterable[DeliveryOutcome]) -> int:
         rows = [
@@ -198,6 +237,17 @@ class SqlAlchemyDeliveryRepository:
         return [delivery_from_row(row) for row in rows]
 
 
+def _message(stored: str | None) -> dict[str, Any]:
+    value = orjson.loads(stored) if stored else None
+    return value if isinstance(value, dict) else {}
+
+
+def _stored(message: dict[str, Any]) -> orjson.Fragment:
+    """A message as the JSON the column keeps, made now; the engine's JSON serialiser (orjson,
+    `storage.db`) writes a fragment as it is."""
+    return orjson.Fragment(orjson.dumps(message, option=orjson.OPT_NON_STR_KEYS))
+
+
 class SqlAlchemySchedulerState:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -262,8 +312,70 @@ class SqlAlchemySchedulerState:
 
 
 class SqlAlchemySummaryQueries:
+    """What the reminder messages sum up: the weekly summary's numbers, and the other overdue
+    follow-ups a digest lists."""
+
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def open_lines_owned_by(
+        self, owner_ids: Collection[str], start: date, end: date
+    ) -> Sequence[ListedFollowUp]:
+        follow_ups, contracts = table_of(FollowUpRow), table_of(ContractRow)
+        checkpoints = table_of(CheckpointRow)
+        self._session.flush()
+        found: list[ListedFollowUp] = []
+        contract_of: dict[str, ListedContract] = {}
+        checkpoint_of: dict[str, ListedCheckpoint] = {}
+        # One tuple for all checkpoints with the same actions (a plan has a few dozen).
+        codes_of: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for batch in chunked(set(owner_ids)):
+            rows = self._session.execute(
+                select(
+                    follow_ups.c.id,
+                    contracts.c.owner_id,
+                    follow_ups.c.due_date,
+                    follow_ups.c.state,
+                    contracts.c.id.label("contract_id"),
+                    contracts.c.reference,
+                    contracts.c.title,
+                    checkpoints.c.id.label("checkpoint_id"),
+                    checkpoints.c.title.label("checkpoint_title"),
+                    checkpoints.c.actions,
+                )
+                .join(contracts, contracts.c.id == follow_ups.c.contract_id)
+                .join(checkpoints, checkpoints.c.id == follow_ups.c.checkpoint_id)
+                .where(
+                    contracts.c.owner_id.in_(batch),
+                    follow_ups.c.state.in_(_OPEN),
+                    follow_ups.c.due_date >= start,
+                    follow_ups.c.due_date <= end,
+                    checkpoints.c.status == CheckpointStatus.ACTIVE.value,
+                )
+            )
+            for row in rows:
+                contract = contract_of.get(row.contract_id)
+                if contract is None:
+                    contract = contract_of[row.contract_id] = ListedContract(
+                        row.contract_id, row.reference, row.title
+                    )
+                checkpoint = checkpoint_of.get(row.checkpoint_id)
+                if checkpoint is None:
+                    codes = tuple(row.actions or ())
+                    checkpoint = checkpoint_of[row.checkpoint_id] = ListedCheckpoint(
+                        row.checkpoint_id, row.checkpoint_title, codes_of.setdefault(codes, codes)
+                    )
+                found.append(
+                    ListedFollowUp(
+                        row.id,
+                        row.owner_id,
+                        row.due_date,
+                        FollowUpState(row.state),
+                        contract,
+                        checkpoint,
+                    )
+                )
+        return found
 
     def weekly_counts(
         self, since: datetime, today: date, *, until: date | None = None

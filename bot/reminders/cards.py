@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Final
 
 from bot.conversation import formatting
@@ -34,8 +35,8 @@ from bot.conversation.follow_up_cards import (
     card_items_input,
     snooze_input_id,
 )
-from bot.conversation.follow_up_lines import ItemLines
 from bot.conversation.texts import text
+from bot.reminders.digest_lines import DigestLines, LineTemplates
 from followup.models import FollowUpState, Severity
 from followup.ports import OutgoingMessage
 from followup.reminders.planning import (
@@ -54,18 +55,24 @@ MAX_LISTED: Final = 40
 
 class ReminderCards:
     """Renders what the planner decided to say (see
-    `followup.reminders.planning.ReminderRenderer`)."""
+    `followup.reminders.planning.ReminderRenderer`); a digest's lines come from templates kept
+    for the life of the renderer (`bot.reminders.digest_lines`)."""
+
+    def __init__(self) -> None:
+        self._lines = LineTemplates()
 
     def digest(self, digest: Digest) -> OutgoingMessage:
         locale = digest.recipient.locale
         items = _once(digest.items)
         count = len(items) + digest.more
-        title = text("reminder.title", locale, count=count)
+        title = _word("reminder.title", locale, count)
         first = items[0].contract.reference if items else ""
         intro = text("reminder.intro", locale, reference=first)
         body: list[Element] = [title_block(title), subtle_block(intro)]
         lines = [title, intro]
-        taking = ItemLines(CardBudget(MAX_LISTED), with_actions=MAX_LISTED, action_bytes=MAX_BYTES)
+        taking = DigestLines(
+            CardBudget(MAX_LISTED), self._lines, with_actions=MAX_LISTED, action_bytes=MAX_BYTES
+        )
         for heading, group in _groups(items, digest.today, locale):
             taken = []
             for item in group:
@@ -83,7 +90,7 @@ class ReminderCards:
                 break  # the card is full
         left_out = len(items) - taking.budget.shown + digest.more
         if left_out:
-            more = text("reminder.more", locale, count=left_out)
+            more = _word("reminder.more", locale, left_out)
             body.append(subtle_block(more, separator=True))
             lines += ["", more]
         hint = taking.hint(locale)
@@ -157,6 +164,12 @@ def _weekly_title(summary: WeeklySummary, locale: str | None) -> str:
 # --- digest items -----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=2048)
+def _word(key: str, locale: str | None, count: int | None = None) -> str:
+    """A word every digest says alike (a heading, a count), looked up in the catalogue once."""
+    return text(key, locale) if count is None else text(key, locale, count=count)
+
+
 def _once(items: Sequence[DigestItem]) -> list[DigestItem]:
     """Each follow-up once (the first time the planner named it: new before old)."""
     seen: set[str] = set()
@@ -178,7 +191,7 @@ def _groups(
         ("reminder.group.today", [i for i in ordered if i.follow_up.due_date == today]),
         ("reminder.group.coming", [i for i in ordered if i.follow_up.due_date > today]),
     ]
-    return [(text(key, locale), group) for key, group in groups if group]
+    return [(_word(key, locale), group) for key, group in groups if group]
 
 
 def _notes(item: DigestItem, locale: str | None) -> list[str]:
@@ -193,7 +206,7 @@ def _notes(item: DigestItem, locale: str | None) -> list[str]:
             else text("reminder.escalated_nobody", locale)
         )
     if item.follow_up.state is FollowUpState.SNOOZED:
-        notes.append(text("reminder.snoozed", locale))
+        notes.append(_word("reminder.snoozed", locale))
     return notes
 
 

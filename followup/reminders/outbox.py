@@ -42,7 +42,7 @@ from typing import Final, TypeVar
 
 from followup.errors import DeliveryFailed
 from followup.models import ConversationRef, Delivery, DeliveryKind, DeliveryState
-from followup.ports import DeliveryOutcome, Notifier, UnitOfWorkFactory
+from followup.ports import ClaimedDelivery, DeliveryOutcome, Notifier, UnitOfWorkFactory
 from followup.reminders.pacing import Pacer
 from followup.reminders.planning import ReminderRenderer, message_from_json, report_unreachable
 
@@ -95,7 +95,7 @@ async def _in_thread(work: Callable[[], T]) -> T:
 @dataclass(frozen=True, slots=True)
 class _Claimed:
     claim: str
-    deliveries: list[Delivery]
+    deliveries: list[ClaimedDelivery]
     refs: dict[str, ConversationRef]
 
 
@@ -198,13 +198,17 @@ class OutboxSender:
         lease_until = now + timedelta(seconds=self._settings.lease_seconds)
         with self._uow_factory() as uow:
             deliveries = list(
-                uow.deliveries.claim(now, claim, lease_until, self._settings.claim_batch)
+                uow.deliveries.claim_to_send(now, claim, lease_until, self._settings.claim_batch)
             )
             uow.commit()
             refs = (
                 dict(
                     uow.conversations.get_many(
-                        {d.conversation_ref_id for d in deliveries if d.conversation_ref_id}
+                        {
+                            c.delivery.conversation_ref_id
+                            for c in deliveries
+                            if c.delivery.conversation_ref_id
+                        }
                     )
                 )
                 if deliveries
@@ -217,7 +221,6 @@ class OutboxSender:
     ) -> None:
         claim, refs = claimed.claim, claimed.refs
         pending = _Batch()
-        gate = asyncio.Semaphore(self._settings.concurrency)
         flushing = asyncio.Lock()
         flushes: list[asyncio.Future[None]] = []
 
@@ -232,27 +235,35 @@ class OutboxSender:
                     recorded = await self._db(lambda: self._record(batch))
                     report.lost_claims += len(batch.outcomes) - recorded
 
-        async def one(delivery: Delivery) -> None:
-            async with gate:
-                if stop is not None and stop.is_set():
-                    # Not sent: back to the queue at once rather than after the lease.
-                    pending.outcomes.append(self._requeue(delivery, claim, None, "stopped"))
-                    return
-                outcome = await self._send_one(
-                    delivery, claim, refs.get(delivery.conversation_ref_id or ""), report
-                )
-                pending.outcomes.append(outcome)
-                if outcome.state is DeliveryState.UNREACHABLE and delivery.recipient_person_id:
-                    pending.unreachable.append((delivery, outcome.last_error or ""))
-                every = self._settings.flush_every
-                if len(pending.outcomes) >= every:
-                    if len(pending.outcomes) >= 2 * every:
-                        # The database is slower than the sends: wait for it (this bounds
-                        # what a killed process can have sent but not recorded).
-                        await flush()
-                    elif not flushes or flushes[-1].done():
-                        # Recorded while the sends go on.
-                        flushes.append(asyncio.ensure_future(flush()))
+        async def one(claimed: ClaimedDelivery) -> None:
+            delivery = claimed.delivery
+            if stop is not None and stop.is_set():
+                # Not sent: back to the queue at once rather than after the lease.
+                pending.outcomes.append(self._requeue(delivery, claim, None, "stopped"))
+                return
+            outcome = await self._send_one(
+                claimed, claim, refs.get(delivery.conversation_ref_id or ""), report
+            )
+            pending.outcomes.append(outcome)
+            if outcome.state is DeliveryState.UNREACHABLE and delivery.recipient_person_id:
+                pending.unreachable.append((delivery, outcome.last_error or ""))
+            every = self._settings.flush_every
+            if len(pending.outcomes) >= every:
+                if len(pending.outcomes) >= 2 * every:
+                    # The database is slower than the sends: wait for it (this bounds
+                    # what a killed process can have sent but not recorded).
+                    await flush()
+                elif not flushes or flushes[-1].done():
+                    # Recorded while the sends go on.
+                    flushes.append(asyncio.ensure_future(flush()))
+
+        # `concurrency` workers, each taking the next delivery in order: no more sends in
+        # flight than that, and no task per delivery waiting its turn (a claim is hundreds).
+        waiting = iter(claimed.deliveries)
+
+        async def worker() -> None:
+            for claimed_delivery in waiting:
+                await one(claimed_delivery)
 
         finished = asyncio.Event()
 
@@ -267,7 +278,8 @@ class OutboxSender:
 
         timer = asyncio.ensure_future(flush_on_timer())
         try:
-            await asyncio.gather(*(one(d) for d in claimed.deliveries))
+            workers = max(1, min(self._settings.concurrency, len(claimed.deliveries)))
+            await asyncio.gather(*(worker() for _ in range(workers)))
         finally:
             finished.set()
             await timer
@@ -292,18 +304,19 @@ class OutboxSender:
 
     async def _send_one(
         self,
-        delivery: Delivery,
+        claimed: ClaimedDelivery,
         claim: str,
         ref: ConversationRef | None,
         report: SendReport,
     ) -> DeliveryOutcome:
         settings = self._settings
+        delivery = claimed.delivery
         if ref is None:
             report.unreachable += 1
             return self._outcome(
                 delivery, claim, DeliveryState.UNREACHABLE, error="ingen samtale å sende til"
             )
-        message = message_from_json(delivery.message)
+        message = message_from_json(claimed.message())  # only now: see `claim_to_send`
         tries = 0
         while True:
             await self._pacer.wait_turn(ref.tenant_id or "", ref.conversation_id)

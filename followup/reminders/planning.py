@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -55,11 +55,10 @@ from followup.models import (
     FollowUp,
     FollowUpState,
     Person,
-    Supplier,
 )
 from followup.ports import (
+    ListedFollowUp,
     OutgoingMessage,
-    OwnedFollowUp,
     ScheduleChange,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -180,12 +179,43 @@ class ItemRole(StrEnum):
     """Overdue with another owner; sent to the recipient as the contract's deputy or manager."""
 
 
+class ListedFollowUpLike(Protocol):
+    """What a digest shows of a follow-up: a `FollowUp`, or a `ListedFollowUp` (the
+    recipient's other overdue ones, read without models)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def due_date(self) -> date: ...
+    @property
+    def state(self) -> FollowUpState: ...
+
+
+class ListedContractLike(Protocol):
+    """A `Contract`, or a `ListedContract`."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+class ListedCheckpointLike(Protocol):
+    """A `Checkpoint`, or a `ListedCheckpoint`."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def actions(self) -> Sequence[str]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class DigestItem:
-    follow_up: FollowUp
-    checkpoint: Checkpoint
-    contract: Contract
-    supplier: Supplier | None
+    follow_up: ListedFollowUpLike
+    checkpoint: ListedCheckpointLike
+    contract: ListedContractLike
     role: ItemRole
     owner: Person | None
     days_overdue: int
@@ -375,7 +405,9 @@ class _Planner:
         self.report = PlanReport()
         self.changes: list[ScheduleChange] = []
         self.deliveries: list[Delivery] = []
-        self._suppliers: dict[str, Supplier] | None = None
+        self._digests: dict[str, tuple[Person, _Recipient]] = {}
+        """Whose digest each delivery in `deliveries` still without its message is (made and
+        rendered as the outbox is written: `_outbox`)."""
         self._procurement_channels: Sequence[ConversationRef] | None = None
 
     def plan(self, due: Sequence[FollowUp]) -> PlanReport:
@@ -392,7 +424,7 @@ class _Planner:
             self._plan_person(person_id, recipient, refs.get(person_id), counted.get(person_id, 0))
         if procurement:
             self._plan_procurement(procurement)
-        self.uow.deliveries.add_many(self.deliveries, self.now)
+        self.uow.deliveries.add_many(self._outbox(), self.now)
         # Only open ones: on SQLite the follow-ups were read outside the write transaction, and
         # an answer given since then must stay.
         self.uow.follow_ups.reschedule(self.changes, only_open=True)
@@ -540,23 +572,44 @@ class _Planner:
             return
         for follow_up in follow_ups:
             self._advance(follow_up)
-        digest = self._digest(person, recipient)
         self.report.digests += 1
-        self.deliveries.append(
-            Delivery(
-                kind=DeliveryKind.DIGEST,
-                recipient_person_id=person_id,
-                conversation_ref_id=ref.id,
-                follow_up_ids=[f.id for f in follow_ups],
-                message=message_json(self.renderer.digest(digest)),
-                created_at=self.now,
-            )
+        delivery = Delivery(
+            kind=DeliveryKind.DIGEST,
+            recipient_person_id=person_id,
+            conversation_ref_id=ref.id,
+            follow_up_ids=[f.id for f in follow_ups],
+            created_at=self.now,
         )
+        self.deliveries.append(delivery)
+        self._digests[delivery.id] = (person, recipient)
+
+    def _outbox(self) -> Iterator[Delivery]:
+        """The deliveries, each digest made and rendered only now, as its row is made: a card
+        is thousands of small objects, and the outbox keeps it as JSON (storage serialises
+        each message as it takes it), so each is garbage at once instead of living, all of
+        them together, through the whole batch (where Python's collector would scan them
+        again and again)."""
+        for delivery in self.deliveries:
+            whose = self._digests.get(delivery.id)
+            if whose is None:
+                yield delivery
+            else:
+                message = message_json(self.renderer.digest(self._digest(*whose)))
+                yield delivery.model_copy(update={"message": message})
 
     def _digest(self, person: Person, recipient: _Recipient) -> Digest:
-        items = [self._item(f, role, new=True) for f, role in recipient.items]
+        items = [self._item(f, role) for f, role in recipient.items]
         items.extend(
-            self._item(f, ItemRole.OWN, new=False) for f in self.overdue.get(person.id, ())
+            DigestItem(
+                follow_up=line,
+                checkpoint=line.checkpoint,
+                contract=line.contract,
+                role=ItemRole.OWN,
+                owner=person,
+                days_overdue=max(0, (self.today - line.due_date).days),
+                new=False,
+            )
+            for line in self.overdue.get(person.id, ())
         )
         items.sort(key=lambda i: (not i.new, i.follow_up.due_date, i.contract.reference))
         listed = len(recipient.items) + self.overdue_count.get(person.id, 0)
@@ -569,68 +622,45 @@ class _Planner:
 
     def _load_overdue(self, personal: Mapping[str, _Recipient]) -> None:
         """Each recipient's own other open follow-ups due today or before (on active
-        checkpoints): picked and ordered in SQL as keys, then only those a digest lists (the
-        first `MAX_DIGEST_ITEMS` after the new ones) are read in full, with their contracts
-        and checkpoints (`bench/tick.py`); the rest are only counted."""
-        self.overdue: dict[str, list[FollowUp]] = {}
+        checkpoints), in the digest's order: the first `MAX_DIGEST_ITEMS` after the new ones
+        as the lines a digest lists (`ListedFollowUp`, read in one statement with what the
+        line shows of the contract and checkpoint: no models), the rest only counted."""
+        self.overdue: dict[str, list[ListedFollowUp]] = {}
         self.overdue_count: dict[str, int] = {}
         if not personal:
             return
-        found = self.uow.follow_ups.open_keys_owned_by(
+        found = self.uow.summaries.open_lines_owned_by(
             set(personal), self.today - timedelta(days=OVERDUE_LOOKBACK_DAYS), self.today
         )
-        by_owner: dict[str, list[OwnedFollowUp]] = defaultdict(list)
-        for key in found:
-            by_owner[key.owner_id].append(key)
-        listed: dict[str, list[str]] = {}
-        for person_id, keys in by_owner.items():
+        by_owner: dict[str, list[ListedFollowUp]] = defaultdict(list)
+        for line in found:
+            by_owner[line.owner_id].append(line)
+        for person_id, lines in by_owner.items():
             new_ids = {f.id for f, _ in personal[person_id].items}
             others = sorted(
-                (k for k in keys if k.follow_up_id not in new_ids),
-                key=lambda k: (k.due_date, k.reference, k.contract_id, k.follow_up_id),
+                (line for line in lines if line.id not in new_ids),
+                key=lambda line: (
+                    line.due_date,
+                    line.contract.reference,
+                    line.contract.id,
+                    line.id,
+                ),
             )
             self.overdue_count[person_id] = len(others)
-            room = max(0, MAX_DIGEST_ITEMS - len(new_ids))
-            listed[person_id] = [k.follow_up_id for k in others[:room]]
-        wanted = {i for ids in listed.values() for i in ids}
-        follow_ups = self.uow.follow_ups.get_many(wanted) if wanted else {}
-        contract_ids = {f.contract_id for f in follow_ups.values()} - self.contracts.keys()
-        if contract_ids:
-            self.contracts.update(self.uow.contracts.get_many(contract_ids))
-        checkpoint_ids = {f.checkpoint_id for f in follow_ups.values()} - self.checkpoints.keys()
-        if checkpoint_ids:
-            self.checkpoints.update(self.uow.checkpoints.get_many(checkpoint_ids))
-        for person_id, ids in listed.items():
-            self.overdue[person_id] = [
-                follow_ups[i]
-                for i in ids
-                if i in follow_ups
-                and follow_ups[i].contract_id in self.contracts
-                and follow_ups[i].checkpoint_id in self.checkpoints
-            ]
+            self.overdue[person_id] = others[: max(0, MAX_DIGEST_ITEMS - len(new_ids))]
 
-    def _item(self, follow_up: FollowUp, role: ItemRole, *, new: bool) -> DigestItem:
+    def _item(self, follow_up: FollowUp, role: ItemRole) -> DigestItem:
+        """A follow-up due for a message now."""
         contract = self.contracts[follow_up.contract_id]
         return DigestItem(
             follow_up=follow_up,
             checkpoint=self.checkpoints[follow_up.checkpoint_id],
             contract=contract,
-            supplier=self._supplier(contract),
             role=role,
             owner=self._person(contract.owner_id),
             days_overdue=max(0, (self.today - follow_up.due_date).days),
-            new=new,
+            new=True,
         )
-
-    def _supplier(self, contract: Contract) -> Supplier | None:
-        if not contract.supplier_id:
-            return None
-        if self._suppliers is None:  # every contract's supplier, in one query
-            supplier_ids = {c.supplier_id for c in self.contracts.values() if c.supplier_id}
-            self._suppliers = dict(self.uow.suppliers.get_many(supplier_ids))
-        if contract.supplier_id not in self._suppliers:
-            self._suppliers.update(self.uow.suppliers.get_many([contract.supplier_id]))
-        return self._suppliers.get(contract.supplier_id)
 
     # -- procurement
 
@@ -749,7 +779,7 @@ def report_unreachable(
     ]
     if known:
         planner._unreachable_items(person, reason, known, person_id=person_id, record=False)
-        uow.deliveries.add_many(planner.deliveries, now)
+        uow.deliveries.add_many(planner._outbox(), now)
 
 
 # --- the weekly summary --------------------------------------------------------------------------

@@ -268,7 +268,6 @@ def test_the_reminder_digest_is_valid_and_every_item_can_be_answered() -> None:
             follow_up=v.follow_up,
             checkpoint=v.checkpoint,
             contract=v.contract,
-            supplier=None,
             role=ItemRole.OWN,
             owner=KARI,
             days_overdue=0,

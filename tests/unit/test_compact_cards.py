@@ -114,7 +114,6 @@ def digest_item(item: TaskItem, *, new: bool = True, role: ItemRole = ItemRole.O
         follow_up=item.follow_up,
         checkpoint=item.checkpoint,
         contract=item.contract,
-        supplier=item.supplier,
         role=role,
         owner=KARI,
         days_overdue=max(0, (TODAY - item.follow_up.due_date).days),
