@@ -15,7 +15,7 @@ async def test_a_serving_process_freezes_its_startup_heap_and_collects_less_ofte
         await settle_heap(web.Application())
         assert gc.get_threshold() == GC_THRESHOLDS
         assert gc.get_freeze_count() > 1000  # the modules' objects, never scanned again
-        assert GC_THRESHOLDS[0] > before[0]
+        assert GC_THRESHOLDS[0] > 700  # CPython's default young generation
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
