@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -35,6 +34,7 @@ from bot.wiring import (
     build_reminder_jobs,
     build_uploads,
     exports_cleanup,
+    settle_process_heap,
     uploads_cleanup,
 )
 from followup.calendar.workdays import WorkingCalendar, oslo_today
@@ -71,22 +71,10 @@ PROCESSED_RETENTION = timedelta(days=2)
 READINESS_TIMEOUT_SECONDS = 2.0
 
 
-GC_THRESHOLDS = (10_000, 10, 10)
-"""Python's collector runs its youngest generation every 700 new container objects by default:
-with 64 turns in flight that is several collections a turn, and now and then a full one over
-the whole heap (SQLAlchemy's, botbuilder's and Babel's long-lived objects). Measured with
-`bench/turns.py` at concurrency 64: 0.4 ms of collection per `hjelp` turn; 10 000 makes it
-about nothing, memory unchanged in practice (young garbage waits a little longer)."""
-
-
 async def settle_heap(_app: web.Application) -> None:
-    """For a serving process, once the app is built (startup hook of `kontraktsvakt serve`):
-    move everything alive now to the collector's permanent generation (`gc.freeze`: modules,
-    tables, catalogues; never garbage, never scanned again) and collect young objects less
-    often (`GC_THRESHOLDS`). Not for tests, which build many apps in one process."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
+    """Startup hook of `kontraktsvakt serve`: `bot.wiring.settle_process_heap` once the app is
+    built. Not for tests, which build many apps in one process."""
+    settle_process_heap()
 
 
 def system_clock() -> datetime:

@@ -6,7 +6,8 @@ import gc
 
 from aiohttp import web
 
-from bot.app import GC_THRESHOLDS, settle_heap
+from bot.app import settle_heap
+from bot.wiring import GC_THRESHOLDS
 
 
 async def test_a_serving_process_freezes_its_startup_heap_and_collects_less_often() -> None:
