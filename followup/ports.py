@@ -172,12 +172,6 @@ class FollowUpRepository(Protocol):
         self, contract_ids: Collection[str], start: date, end: date
     ) -> Sequence[FollowUp]: ...
 
-    def open_owned_by(
-        self, owner_ids: Collection[str], start: date, end: date
-    ) -> Sequence[FollowUp]:
-        """Open follow-ups due in [start, end] on contracts these people own."""
-        ...
-
     def get_many(self, follow_up_ids: Collection[str]) -> Mapping[str, FollowUp]: ...
     def keys_due_between(self, start: date, end: date) -> set[tuple[str, date]]:
         """(checkpoint id, due date) of every follow-up due in [start, end]."""

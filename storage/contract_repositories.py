@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from followup.lifecycle import LADDER_STATES
 from followup.models import (
-    OPEN_FOLLOW_UP_STATES,
     Absence,
     Checkpoint,
     CheckpointStatus,
@@ -474,27 +473,6 @@ class SqlAlchemyFollowUpRepository:
                     _FOLLOW_UPS_OF_CONTRACTS_BETWEEN, {"ids": batch, "start": start, "end": end}
                 )
             )
-        found.sort(key=lambda f: (f.due_date, f.contract_id))
-        return found
-
-    def open_owned_by(
-        self, owner_ids: Collection[str], start: date, end: date
-    ) -> Sequence[FollowUp]:
-        found: list[FollowUp] = []
-        table = table_of(FollowUpRow)
-        contracts = table_of(ContractRow)
-        for batch in chunked(set(owner_ids)):
-            query = (
-                select(table)
-                .join(contracts, contracts.c.id == table.c.contract_id)
-                .where(
-                    contracts.c.owner_id.in_(batch),
-                    table.c.state.in_([s.value for s in sorted(OPEN_FOLLOW_UP_STATES)]),
-                    table.c.due_date >= start,
-                    table.c.due_date <= end,
-                )
-            )
-            found.extend(follow_up_from_row(row) for row in self._session.execute(query))
         found.sort(key=lambda f: (f.due_date, f.contract_id))
         return found
 

@@ -81,7 +81,12 @@ def fact_set(pairs: Sequence[tuple[str, str]], **style: Any) -> Element:
 def item_size(element: Element, line: str) -> int:
     """What an item takes of a card: its JSON and, twice, its plain-text line (the card's
     `fallbackText` and `summary`)."""
-    return len(json.dumps(element, ensure_ascii=False).encode()) + 2 * len(line.encode())
+    return json_item_size(json.dumps(element, ensure_ascii=False), line)
+
+
+def json_item_size(body: str, line: str) -> int:
+    """`item_size` of an item whose JSON text is `body` already."""
+    return len(body.encode()) + 2 * len(line.encode())
 
 
 class CardBudget:

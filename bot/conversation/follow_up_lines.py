@@ -236,10 +236,20 @@ class ItemLines:
         if not self.without or not self.acted:
             return None
         first = self.without[0]
-        offered = first.checkpoint.actions or DEFAULT_ACTIONS
-        code = next((c for c in offered if c in TYPED_CODES), SNOOZE)
-        example = text(f"answer.typed.{code}", locale, reference=first.contract.reference)
-        return text("answer.actions_first", locale, count=len(self.acted), example=example)
+        return actions_first_hint(
+            len(self.acted), first.contract.reference, first.checkpoint.actions, locale
+        )
+
+
+def actions_first_hint(
+    acted: int, reference: str, actions: Sequence[str], locale: str | None
+) -> str:
+    """The hint under a list whose first `acted` items have their buttons: how to answer the
+    rest by typing, with an answer the first of them (`reference`, its checkpoint's `actions`)
+    takes."""
+    code = next((c for c in actions or DEFAULT_ACTIONS if c in TYPED_CODES), SNOOZE)
+    example = text(f"answer.typed.{code}", locale, reference=reference)
+    return text("answer.actions_first", locale, count=acted, example=example)
 
 
 __all__ = [
@@ -247,6 +257,7 @@ __all__ = [
     "MAX_ACTION_ITEMS",
     "ItemLines",
     "OpenFollowUp",
+    "actions_first_hint",
     "comment_input",
     "comment_input_id",
     "comment_toggle",

@@ -35,16 +35,15 @@ from typing import Final, Protocol
 
 import orjson
 
-from bot.conversation.cards import CardBudget, Element, clip
+from bot.conversation.cards import CardBudget, Element, clip, json_item_size
 from bot.conversation.follow_up_lines import (
     CHECKPOINT_CHARS,
     TITLE_CHARS,
     OpenFollowUp,
+    actions_first_hint,
     due_text,
     follow_up_line,
 )
-from bot.conversation.texts import text
-from followup.answers.actions import DEFAULT_ACTIONS, SNOOZE, TYPED_CODES
 from followup.models import Category, Checkpoint, Contract, ContractType, FollowUp, FollowUpState
 from followup.reminders.planning import (
     ListedCheckpointLike,
@@ -250,7 +249,7 @@ class DigestLines:
         lines = self._templates
         if answerable and self._actions > 0 and item.follow_up.id not in self.acted:
             body, line = lines.line(item, today, locale, notes=notes, overdue=overdue)
-            size = _size(body, line)
+            size = json_item_size(body, line)
             if size <= self._action_bytes:
                 element: Element = orjson.loads(body)
                 if self.budget.take(element, line, size=size):
@@ -262,7 +261,7 @@ class DigestLines:
             self._actions = 0  # in order: once one does not fit, the rest are lines
         body, line = lines.line(item, today, locale, notes=notes, actions=False, overdue=overdue)
         element = orjson.loads(body)
-        if not self.budget.take(element, line, size=_size(body, line)):
+        if not self.budget.take(element, line, size=json_item_size(body, line)):
             return None
         self.listed.add(item.follow_up.id)
         if answerable:
@@ -274,15 +273,9 @@ class DigestLines:
         if not self.without or not self.acted:
             return None
         first = self.without[0]
-        offered = first.checkpoint.actions or DEFAULT_ACTIONS
-        code = next((c for c in offered if c in TYPED_CODES), SNOOZE)
-        example = text(f"answer.typed.{code}", locale, reference=first.contract.reference)
-        return text("answer.actions_first", locale, count=len(self.acted), example=example)
-
-
-def _size(body: str, line: str) -> int:
-    """`cards.item_size` of the line whose JSON text is `body`."""
-    return len(body.encode()) + 2 * len(line.encode())
+        return actions_first_hint(
+            len(self.acted), first.contract.reference, first.checkpoint.actions, locale
+        )
 
 
 __all__ = ["DigestLines", "LineTemplates"]
