@@ -27,6 +27,7 @@ from followup.models import (
     Severity,
 )
 from storage.contract_repositories import chunked
+from storage.lean_sql import LeanStatement
 from storage.mappings import (
     answer_from_row,
     deviation_from_row,
@@ -48,12 +49,12 @@ VERSION_TRIES: Final = 5
 _ANSWERS = table_of(AnswerRow)
 _DOCUMENTS = table_of(DocumentRow)
 _DEVIATIONS = table_of(DeviationRow)
-# The reads of every answer, built once: building a statement (coercing its values, its cache
-# key) cost more Python than running it on SQLite.
-_LATEST_VERSION = select(func.max(_ANSWERS.c.version)).where(
-    _ANSWERS.c.follow_up_id == bindparam("follow_up_id")
+# The reads of every answer, compiled once and run lean (storage/lean_sql.py): SQLAlchemy's
+# per-execution machinery cost more Python than running them on SQLite.
+_LATEST_VERSION = LeanStatement(
+    select(func.max(_ANSWERS.c.version)).where(_ANSWERS.c.follow_up_id == bindparam("follow_up_id"))
 )
-_ANSWER_OF_ACTIVITY = (
+_ANSWER_OF_ACTIVITY = LeanStatement(
     select(_ANSWERS)
     .where(
         _ANSWERS.c.source_conversation == bindparam("conversation"),
@@ -61,25 +62,25 @@ _ANSWER_OF_ACTIVITY = (
     )
     .limit(1)
 )
-_ANSWERS_OF_FOLLOW_UP = (
+_ANSWERS_OF_FOLLOW_UP = LeanStatement(
     select(_ANSWERS)
     .where(_ANSWERS.c.follow_up_id == bindparam("follow_up_id"))
     .order_by(_ANSWERS.c.version)
 )
-_DOCUMENTS_OF_FOLLOW_UP = (
+_DOCUMENTS_OF_FOLLOW_UP = LeanStatement(
     select(_DOCUMENTS)
     .where(_DOCUMENTS.c.follow_up_id == bindparam("follow_up_id"))
     .order_by(_DOCUMENTS.c.uploaded_at, _DOCUMENTS.c.id)
 )
-_DEVIATIONS_OF_FOLLOW_UP = (
+_DEVIATIONS_OF_FOLLOW_UP = LeanStatement(
     select(_DEVIATIONS)
     .where(_DEVIATIONS.c.follow_up_id == bindparam("follow_up_id"))
     .order_by(_DEVIATIONS.c.reported_at, _DEVIATIONS.c.id)
 )
 
 
-_INSERTS_ONCE: dict[tuple[str, str], Any] = {}
-"""Per dialect and table, the statement of `_insert_once` for plain values, built once."""
+_INSERTS_ONCE: dict[tuple[str, str, tuple[str, ...]], LeanStatement] = {}
+"""Per dialect, table and columns, the statement of `_insert_once` for plain values."""
 
 
 def _insert_once(session: Session, table: Table, values: Mapping[str, Any]) -> bool:
@@ -96,12 +97,17 @@ def _insert_once(session: Session, table: Table, values: Mapping[str, Any]) -> b
     if any(isinstance(v, ClauseElement) for v in values.values()):  # a subquery: built here
         statement = make(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
         return session.execute(statement).first() is not None
-    key = (dialect, table.name)
+    key = (dialect, table.name, tuple(values))
     statement = _INSERTS_ONCE.get(key)
     if statement is None:
-        statement = make(table).on_conflict_do_nothing().returning(table.c.id)
+        statement = LeanStatement(
+            make(table)
+            .values({name: bindparam(name) for name in values})
+            .on_conflict_do_nothing()
+            .returning(table.c.id)
+        )
         _INSERTS_ONCE[key] = statement
-    return session.execute(statement, dict(values)).first() is not None
+    return statement.first(session.connection(), values) is not None
 
 
 def _one(session: Session, table: Table, *where: Any) -> Any:
@@ -120,9 +126,9 @@ class SqlAlchemyAnswerRepository:
         table = table_of(AnswerRow)
         for _ in range(VERSION_TRIES):
             self._session.flush()
-            latest = self._session.execute(
-                _LATEST_VERSION, {"follow_up_id": answer.follow_up_id}
-            ).scalar()
+            latest = _LATEST_VERSION.scalar(
+                self._session.connection(), {"follow_up_id": answer.follow_up_id}
+            )
             stored = answer.model_copy(update={"version": int(latest or 0) + 1})
             if _insert_once(self._session, table, record_values(stored)):
                 return stored, True
@@ -139,15 +145,17 @@ class SqlAlchemyAnswerRepository:
         self, source_conversation: str, source_activity_id: str
     ) -> Answer | None:
         self._session.flush()
-        row = self._session.execute(
-            _ANSWER_OF_ACTIVITY,
+        row = _ANSWER_OF_ACTIVITY.first(
+            self._session.connection(),
             {"conversation": source_conversation, "activity": source_activity_id},
-        ).first()
+        )
         return answer_from_row(row) if row else None
 
     def for_follow_up(self, follow_up_id: str) -> Sequence[Answer]:
         self._session.flush()
-        rows = self._session.execute(_ANSWERS_OF_FOLLOW_UP, {"follow_up_id": follow_up_id})
+        rows = _ANSWERS_OF_FOLLOW_UP.rows(
+            self._session.connection(), {"follow_up_id": follow_up_id}
+        )
         return [answer_from_row(r) for r in rows]
 
     def latest(self, follow_up_id: str) -> Answer | None:
@@ -223,7 +231,9 @@ class SqlAlchemyDocumentRepository:
 
     def for_follow_up(self, follow_up_id: str) -> Sequence[Document]:
         self._session.flush()
-        rows = self._session.execute(_DOCUMENTS_OF_FOLLOW_UP, {"follow_up_id": follow_up_id})
+        rows = _DOCUMENTS_OF_FOLLOW_UP.rows(
+            self._session.connection(), {"follow_up_id": follow_up_id}
+        )
         return [document_from_row(r) for r in rows]
 
     def for_answer(self, answer_id: str) -> Sequence[Document]:
@@ -318,7 +328,9 @@ class SqlAlchemyDeviationRepository:
 
     def for_follow_up(self, follow_up_id: str) -> Sequence[Deviation]:
         self._session.flush()
-        rows = self._session.execute(_DEVIATIONS_OF_FOLLOW_UP, {"follow_up_id": follow_up_id})
+        rows = _DEVIATIONS_OF_FOLLOW_UP.rows(
+            self._session.connection(), {"follow_up_id": follow_up_id}
+        )
         return [deviation_from_row(r) for r in rows]
 
     def open_for_person(self, person_id: str) -> Sequence[Deviation]:

@@ -46,6 +46,7 @@ from followup.audit import (
 )
 from followup.models import AuditEvent
 from storage.bulk_insert import insert_rows
+from storage.lean_sql import LeanStatement
 from storage.mappings import audit_event_from_row
 from storage.tables import AuditChainHeadRow, AuditEventRow
 
@@ -65,7 +66,7 @@ HEAD: Final = _table(AuditChainHeadRow)
 LINK_COLUMNS: Final = tuple(AU.c[name] for name in ChainLink._fields)
 
 
-_APPEND_ONE: Final = (
+_APPEND_ONE: Final = LeanStatement(
     update(HEAD)
     .where(HEAD.c.id == HEAD_ID)
     .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
@@ -120,28 +121,29 @@ class SqlAlchemyAuditLog:
         last = links[-1]
         if len(rows) == 1 and connection.dialect.name == "postgresql":
             # One round trip: the insert as a data-modifying WITH of the head's update.
-            connection.execute(
-                _APPEND_ONE,
+            _APPEND_ONE.run(
+                connection,
                 {"head_seq": last.seq, "head_hash": last.hash}
                 | {f"e_{k}": v for k, v in rows[0].items()},
             )
         else:
             insert_rows(self._session, AU, rows)  # PostgreSQL: COPY; SQLite: executemany
-            connection.execute(_SET_HEAD, {"head_seq": last.seq, "head_hash": last.hash})
+            _SET_HEAD.run(connection, {"head_seq": last.seq, "head_hash": last.hash})
         return len(links)
 
 
-# Every committed change takes the head: statements built once.
-_LOCK_HEAD_POSTGRESQL = (
+# Every committed change takes the head: statements compiled once and run lean
+# (storage/lean_sql.py).
+_LOCK_HEAD_POSTGRESQL = LeanStatement(
     select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == HEAD_ID).with_for_update()
 )
-_LOCK_HEAD_SQLITE = (  # a write takes SQLite's lock for the rest of the transaction
+_LOCK_HEAD_SQLITE = LeanStatement(  # a write takes SQLite's lock for the rest of the transaction
     update(HEAD)
     .where(HEAD.c.id == HEAD_ID)
     .values(seq=HEAD.c.seq)
     .returning(HEAD.c.seq, HEAD.c.hash)
 )
-_SET_HEAD = (
+_SET_HEAD = LeanStatement(
     update(HEAD)
     .where(HEAD.c.id == HEAD_ID)
     .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
@@ -155,7 +157,7 @@ def lock_chain_head(connection: Connection) -> ChainHead:
         query = (
             _LOCK_HEAD_POSTGRESQL if connection.dialect.name == "postgresql" else _LOCK_HEAD_SQLITE
         )
-        row = connection.execute(query).first()
+        row = query.first(connection, {})
         if row is not None:
             return ChainHead(int(row[0]), str(row[1]))
         last = connection.execute(

@@ -34,6 +34,7 @@ from followup.models import (
 from followup.plans.plan_file import MOVED_DAYS, ONCE
 from followup.ports import CheckpointSchedule, ScheduleChange
 from storage.bulk_insert import insert_rows
+from storage.lean_sql import LeanStatement
 from storage.mappings import (
     absence_from_row,
     checkpoint_from_row,
@@ -98,6 +99,10 @@ class SqlAlchemySupplierRepository:
     def get_many(self, supplier_ids: Collection[str]) -> Mapping[str, Supplier]:
         found: dict[str, Supplier] = {}
         self._session.flush()
+        if len(supplier_ids) == 1:
+            (supplier_id,) = supplier_ids
+            row = _SUPPLIER_BY_ID.first(self._session.connection(), {"id": supplier_id})
+            return {row.id: supplier_from_row(row)} if row else {}
         for batch in chunked(set(supplier_ids)):
             for row in self._session.execute(_SUPPLIERS_BY_ID, {"ids": batch}):
                 found[row.id] = supplier_from_row(row)
@@ -136,7 +141,7 @@ class SqlAlchemySupplierRepository:
 _CONTRACTS = ContractRow.__table__
 # `hjelp` asks for these on every turn: built once (building a statement cost more than running
 # it on SQLite), plain rows (no ORM objects), the few columns an example shows.
-_PERSONS_EXAMPLES = (
+_PERSONS_EXAMPLES = LeanStatement(
     select(_CONTRACTS.c.reference, _CONTRACTS.c.unit)
     .where(
         or_(
@@ -151,16 +156,19 @@ _PERSONS_EXAMPLES = (
     )
     .limit(bindparam("limit"))
 )
-_CONTRACT_BY_REFERENCE = (
+_CONTRACT_BY_REFERENCE = LeanStatement(
     select(_CONTRACTS).where(_CONTRACTS.c.reference == bindparam("reference")).limit(1)
 )
-_CONTRACT_BY_REFERENCE_ANY_CASE = (
+_CONTRACT_BY_REFERENCE_ANY_CASE = LeanStatement(
     select(_CONTRACTS)
     .where(_CONTRACTS.c.reference.ilike(bindparam("pattern"), escape="\\"))
     .limit(1)
 )
 _SUPPLIERS = SupplierRow.__table__
 _SUPPLIERS_BY_ID = select(_SUPPLIERS).where(_SUPPLIERS.c.id.in_(bindparam("ids", expanding=True)))
+# A chat turn's reads name one contract, supplier or follow-up: those run lean
+# (storage/lean_sql.py), many ids go through the expanding IN above.
+_SUPPLIER_BY_ID = LeanStatement(select(_SUPPLIERS).where(_SUPPLIERS.c.id == bindparam("id")))
 _FOLLOW_UPS = table_of(FollowUpRow)
 # No ORDER BY: sorted after; with one, SQLite walks a due-date index over the whole range
 # instead of the contracts' (bench/tick.py: 50x slower).
@@ -168,6 +176,13 @@ _FOLLOW_UPS_OF_CONTRACTS_BETWEEN = select(_FOLLOW_UPS).where(
     _FOLLOW_UPS.c.contract_id.in_(bindparam("ids", expanding=True)),
     _FOLLOW_UPS.c.due_date >= bindparam("start"),
     _FOLLOW_UPS.c.due_date <= bindparam("end"),
+)
+_FOLLOW_UPS_OF_CONTRACT_BETWEEN = LeanStatement(
+    select(_FOLLOW_UPS).where(
+        _FOLLOW_UPS.c.contract_id == bindparam("id"),
+        _FOLLOW_UPS.c.due_date >= bindparam("start"),
+        _FOLLOW_UPS.c.due_date <= bindparam("end"),
+    )
 )
 _RESCHEDULE = (
     update(_FOLLOW_UPS)
@@ -182,13 +197,20 @@ _RESCHEDULE = (
 _RESCHEDULE_OPEN = _RESCHEDULE.where(
     or_(*(_FOLLOW_UPS.c.state == s.value for s in sorted(LADDER_STATES)))
 )
+_RESCHEDULE_ONE = LeanStatement(_RESCHEDULE)
+_RESCHEDULE_OPEN_ONE = LeanStatement(_RESCHEDULE_OPEN)
 _CHECKPOINTS = CheckpointRow.__table__
 _CHECKPOINTS_OF_CONTRACTS = (
     select(_CHECKPOINTS)
     .where(_CHECKPOINTS.c.contract_id.in_(bindparam("ids", expanding=True)))
     .order_by(_CHECKPOINTS.c.contract_id, _CHECKPOINTS.c.code)
 )
-_PORTFOLIO_EXAMPLES = (
+_CHECKPOINTS_OF_CONTRACT = LeanStatement(
+    select(_CHECKPOINTS)
+    .where(_CHECKPOINTS.c.contract_id == bindparam("id"))
+    .order_by(_CHECKPOINTS.c.code)
+)
+_PORTFOLIO_EXAMPLES = LeanStatement(
     select(_CONTRACTS.c.reference, _CONTRACTS.c.unit)
     .where(
         _CONTRACTS.c.status == ContractStatus.ACTIVE.value,
@@ -209,14 +231,13 @@ class SqlAlchemyContractRepository:
 
     def by_reference(self, reference: str) -> Contract | None:
         self._session.flush()
-        row = self._session.execute(_CONTRACT_BY_REFERENCE, {"reference": reference}).first()
+        conn = self._session.connection()
+        row = _CONTRACT_BY_REFERENCE.first(conn, {"reference": reference})
         if row is None:
             # People type references in any case: `kom-2025-0147`. `%` and `_` typed are
             # themselves, not wildcards.
             escaped = reference.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            row = self._session.execute(
-                _CONTRACT_BY_REFERENCE_ANY_CASE, {"pattern": escaped}
-            ).first()
+            row = _CONTRACT_BY_REFERENCE_ANY_CASE.first(conn, {"pattern": escaped})
         return contract_from_row(row) if row else None
 
     def by_references(self, references: Collection[str]) -> Mapping[str, Contract]:
@@ -272,12 +293,11 @@ class SqlAlchemyContractRepository:
     def example_references(
         self, person_id: str | None, limit: int
     ) -> Sequence[tuple[str, str | None]]:
+        conn = self._session.connection()
         if person_id is None:
-            rows = self._session.execute(_PORTFOLIO_EXAMPLES, {"limit": limit})
+            rows = _PORTFOLIO_EXAMPLES.rows(conn, {"limit": limit})
         else:
-            rows = self._session.execute(
-                _PERSONS_EXAMPLES, {"person_id": person_id, "limit": limit}
-            )
+            rows = _PERSONS_EXAMPLES.rows(conn, {"person_id": person_id, "limit": limit})
         return [(reference, unit) for reference, unit in rows]
 
     def owned_by(self, person_ids: Collection[str]) -> Sequence[Contract]:
@@ -323,6 +343,10 @@ class SqlAlchemyCheckpointRepository:
     def for_contracts(self, contract_ids: Collection[str]) -> Sequence[Checkpoint]:
         found: list[Checkpoint] = []
         self._session.flush()
+        if len(contract_ids) == 1:
+            (contract_id,) = contract_ids
+            rows = _CHECKPOINTS_OF_CONTRACT.rows(self._session.connection(), {"id": contract_id})
+            return [checkpoint_from_row(row) for row in rows]
         for batch in chunked(set(contract_ids)):
             found.extend(
                 checkpoint_from_row(row)
@@ -466,6 +490,15 @@ class SqlAlchemyFollowUpRepository:
     ) -> Sequence[FollowUp]:
         found: list[FollowUp] = []
         self._session.flush()
+        if len(contract_ids) == 1:
+            (contract_id,) = contract_ids
+            found.extend(
+                follow_up_from_row(row)
+                for row in _FOLLOW_UPS_OF_CONTRACT_BETWEEN.rows(
+                    self._session.connection(), {"id": contract_id, "start": start, "end": end}
+                )
+            )
+            contract_ids = ()
         for batch in chunked(set(contract_ids)):
             found.extend(
                 follow_up_from_row(row)
@@ -521,6 +554,10 @@ class SqlAlchemyFollowUpRepository:
         if not rows:
             return 0
         self._session.flush()
+        if len(rows) == 1:  # a chat turn's answer
+            one = _RESCHEDULE_OPEN_ONE if only_open else _RESCHEDULE_ONE
+            one.run(self._session.connection(), rows[0])
+            return 1
         self._session.connection().execute(_RESCHEDULE_OPEN if only_open else _RESCHEDULE, rows)
         return len(rows)
 

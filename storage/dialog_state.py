@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, delete, select, upd
 from sqlalchemy.dialects import postgresql, sqlite
 
 from followup.errors import ETagConflict
+from storage.lean_sql import LeanStatement
 from storage.tables import DialogStateRow
 
 log = logging.getLogger(__name__)
@@ -69,10 +70,10 @@ def encode_document(document: Mapping[str, Any]) -> bytes:
     return encoded
 
 
-_READ_ONE = select(_table.c.key, _table.c.e_tag, _table.c.document).where(
-    _table.c.key == bindparam("key")
+_READ_ONE = LeanStatement(
+    select(_table.c.key, _table.c.e_tag, _table.c.document).where(_table.c.key == bindparam("key"))
 )
-"""The read of every personal turn (one key), built once."""
+"""The read of every personal turn (one key), compiled once and run lean."""
 
 
 def _read_on(
@@ -82,8 +83,8 @@ def _read_on(
     db_keys = list(wanted)
     for start in range(0, len(db_keys), _READ_CHUNK):
         chunk = db_keys[start : start + _READ_CHUNK]
-        rows = (
-            conn.execute(_READ_ONE, {"key": chunk[0]})
+        rows: Iterable[Sequence[Any]] = (
+            _READ_ONE.rows(conn, {"key": chunk[0]})
             if len(chunk) == 1
             else conn.execute(
                 select(_table.c.key, _table.c.e_tag, _table.c.document).where(

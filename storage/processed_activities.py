@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from storage.dialog_state import SqlDialogStateStore
+from storage.lean_sql import LeanStatement
 from storage.tables import ProcessedActivityRow
 
 CLAIM_LEASE = timedelta(seconds=30)
@@ -66,15 +67,17 @@ def is_database_outage(error: BaseException) -> bool:
     return False
 
 
-# The two statements of every turn, built once: building a statement (coercing its values,
-# its cache key) cost more Python than executing it on SQLite.
-_CLAIM = insert(ProcessedActivityRow).values(
-    key=bindparam("key"),
-    received_at=bindparam("now"),
-    state=IN_PROGRESS,
-    claimed_at=bindparam("now"),
+# The two statements of every turn, compiled once and run lean (storage/lean_sql.py):
+# SQLAlchemy's per-execution machinery cost more Python than executing them on SQLite.
+_CLAIM = LeanStatement(
+    insert(ProcessedActivityRow).values(
+        key=bindparam("key"),
+        received_at=bindparam("now"),
+        state=IN_PROGRESS,
+        claimed_at=bindparam("now"),
+    )
 )
-_FINISH = (
+_FINISH = LeanStatement(
     update(ProcessedActivityRow)
     .where(ProcessedActivityRow.key == bindparam("finished_key"))
     .values(state=DONE, invoke_status=bindparam("status"), invoke_body=bindparam("body"))
@@ -133,7 +136,7 @@ class ProcessedActivityLog:
     def _insert(self, key: str, now: datetime) -> bool:
         try:
             with self._engine.begin() as conn:
-                conn.execute(_CLAIM, {"key": key, "now": now})
+                _CLAIM.run(conn, {"key": key, "now": now})
         except IntegrityError:
             return False
         return True
@@ -145,7 +148,7 @@ class ProcessedActivityLog:
         the key was there already."""
         try:
             with self._engine.begin() as conn:
-                conn.execute(_CLAIM, {"key": key, "now": now})
+                _CLAIM.run(conn, {"key": key, "now": now})
                 return self._state.read_on(conn, state_keys)
         except IntegrityError:
             return None
@@ -169,9 +172,7 @@ class ProcessedActivityLog:
     ) -> None:
         """The turn ran: copies from now on are answered with this (the invoke response)."""
         with self._engine.begin() as conn:
-            conn.execute(
-                _FINISH, {"finished_key": key, "status": invoke_status, "body": invoke_body}
-            )
+            _FINISH.run(conn, {"finished_key": key, "status": invoke_status, "body": invoke_body})
 
     def release(self, key: str, claimed_at: datetime) -> None:
         """The turn failed before it was handled: let a re-sent copy try again. Only the

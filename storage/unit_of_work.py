@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
-from sqlalchemy import Select, bindparam, delete, func, or_, select
+from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +30,7 @@ from storage.contract_repositories import (
     SqlAlchemySupplierRepository,
     chunked,
 )
+from storage.lean_sql import LeanStatement
 from storage.mappings import (
     conversation_ref_from_row,
     person_from_row,
@@ -43,12 +45,13 @@ from storage.portfolio_queries import SqlAlchemyPortfolioQueries
 from storage.tables import ContractRow, ConversationRefRow, PersonRow
 
 _PEOPLE = PersonRow.__table__
-# Every turn finds its sender by one of these: statements built once, plain rows (an ORM object
-# and its identity-map bookkeeping cost more than the query on SQLite).
-_PERSON_BY_ENTRA_ID = (
+_PersonValues = namedtuple("_PersonValues", _PEOPLE.c.keys())  # type: ignore[misc]
+# Every turn finds its sender by one of these: compiled once and run lean (storage/lean_sql.py),
+# plain rows (an ORM object and its identity-map bookkeeping cost more than the query on SQLite).
+_PERSON_BY_ENTRA_ID = LeanStatement(
     select(_PEOPLE).where(_PEOPLE.c.entra_object_id == bindparam("value")).limit(1)
 )
-_PERSON_BY_TEAMS_USER_ID = (
+_PERSON_BY_TEAMS_USER_ID = LeanStatement(
     select(_PEOPLE).where(_PEOPLE.c.teams_user_id == bindparam("value")).limit(1)
 )
 
@@ -67,10 +70,10 @@ class SqlAlchemyPeopleRepository:
     def find_by_teams_user_id(self, teams_user_id: str) -> Person | None:
         return self._find_one(_PERSON_BY_TEAMS_USER_ID, teams_user_id)
 
-    def _find_one(self, statement: Select[Any], value: str) -> Person | None:
+    def _find_one(self, statement: LeanStatement, value: str) -> Person | None:
         self._session.flush()  # plain rows do not autoflush: see this unit of work's changes
-        row = self._session.execute(statement, {"value": value}).first()
-        return person_from_row(row) if row else None
+        row = statement.first(self._session.connection(), {"value": value})
+        return person_from_row(_PersonValues._make(row)) if row else None
 
     def find_by_email_or_upn(self, address: str) -> Person | None:
         address = address.lower()

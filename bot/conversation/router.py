@@ -155,6 +155,8 @@ def scope_of(kind: ConversationKind) -> str:
 class CommandRouter:
     def __init__(self, *, help_profile: HelpProfileReader | None = None) -> None:
         self._commands: list[Command] = []
+        self._by_word: dict[str, Command] = {}
+        self._longest_word = 0
         self._card_actions: dict[str, CardActionHandler] = {}
         self._forms: dict[tuple[str, str], FormHandler] = {}
         self._uploads: UploadHandler | None = None
@@ -191,22 +193,27 @@ class CommandRouter:
 
     def register(self, command: Command) -> None:
         self._commands.append(command)
+        for word in (command.word, *command.aliases):
+            self._by_word.setdefault(word, command)  # the first registered keeps a word
+            self._longest_word = max(self._longest_word, len(word))
 
     @property
     def commands(self) -> tuple[Command, ...]:
         return tuple(self._commands)
 
     def _match(self, message: str) -> tuple[Command, str] | None:
-        """The command whose word or alias starts the message; the longest such word wins."""
+        """The command whose word or alias starts the message (the whole message, or up to a
+        space); the longest such word wins. Looked up by the message's leading words, longest
+        first, not by trying every command's words on every turn."""
         lowered = message.lower()
-        best: tuple[Command, str] | None = None
-        best_length = 0
-        for command in self._commands:
-            for word in (command.word, *command.aliases):
-                if (lowered == word or lowered.startswith(word + " ")) and len(word) > best_length:
-                    best = (command, message[len(word) :].strip())
-                    best_length = len(word)
-        return best
+        end = len(lowered) if len(lowered) <= self._longest_word else -1
+        if end < 0 or lowered not in self._by_word:
+            end = lowered.rfind(" ", 0, self._longest_word + 1)
+            while end > 0 and lowered[:end] not in self._by_word:
+                end = lowered.rfind(" ", 0, end)
+        if end <= 0:
+            return None
+        return self._by_word[lowered[:end]], message[end:].strip()
 
     async def handle_text(self, message: str, request: TurnRequest) -> Reply:
         matched = self._match(message)
