@@ -13,12 +13,19 @@ median and the best of `--repeat` rounds, after one warm-up round):
 2. rows: the query and the row builders (`followup.portfolio.export_rows`, read to the end);
 3. xlsx: the rows, already in memory, written as xlsx (`write_xlsx`): the writer alone;
 4. export xlsx: what the bot runs (`followup.exports.prepare_export` into a folder store):
-   query, rows and file;
-5. export csv: the same as CSV.
+   query, rows and file, the rows read ahead in a thread while the sheet is written
+   (`storage.read_ahead`);
+5. export csv: the same as CSV (the rows read at once, as in stage 2).
 
 Printed: milliseconds, each as a multiple of the baseline, rows per second; whether the xlsx
-export stays under the aim of 0.7 s; the load average (other processes share the cores).
-`--explain` prints the export query's plan as the export runs it (on PostgreSQL a cursor,
+export stays under the aim of 0.7 s; the load average (other processes share the cores). On
+Linux, from the measuring thread's `/proc/thread-self/schedstat`, also the median of
+
+- *unqueued*: the milliseconds less the time the thread was ready to run but waited for a core
+  (other processes on a busy machine): about what the stage takes when the cores are free;
+- *waited*: the time it neither ran nor was ready to run: for the database, or for rows read
+  ahead in another thread (`storage.read_ahead`).
+`--explain` prints the export query's plans as the exports run it (on PostgreSQL a cursor,
 `EXPLAIN ANALYZE DECLARE`, with the settings the export's transaction has); `--profile` the
 functions one xlsx export spends its time in (cProfile).
 
@@ -39,7 +46,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
@@ -67,10 +74,26 @@ class Stage:
     name: str
     run: Callable[[], int]
     seconds: list[float]
+    unqueued: list[float] = field(default_factory=list)
+    """Seconds of each round less those the measuring thread waited for a core."""
+    waited: list[float] = field(default_factory=list)
+    """Seconds of each round the measuring thread neither ran nor was ready to run."""
 
     @property
     def median(self) -> float:
         return statistics.median(self.seconds)
+
+
+SCHEDSTAT: Final = Path("/proc/thread-self/schedstat")
+
+
+def thread_times() -> tuple[float, float] | None:
+    """This thread's seconds on a core and waiting for one (Linux), or None."""
+    try:
+        running, ready, _ = SCHEDSTAT.read_text().split()
+    except (OSError, ValueError):
+        return None
+    return int(running) / 1e9, int(ready) / 1e9
 
 
 def export_query(uow_factory: SqlAlchemyUnitOfWorkFactory, today: date) -> ExportQuery:
@@ -130,26 +153,37 @@ def measure(all_stages: list[Stage], repeat: int) -> int:
     rows = 0
     for round_ in range(repeat + 1):
         for stage in all_stages:
+            before = thread_times()
             started = time.perf_counter()
             rows = stage.run()
+            seconds = time.perf_counter() - started
+            after = thread_times()
             if round_:  # the first round warms up (plans, pages, imports)
-                stage.seconds.append(time.perf_counter() - started)
+                stage.seconds.append(seconds)
+                if before is not None and after is not None:
+                    running, queued = after[0] - before[0], after[1] - before[1]
+                    stage.unqueued.append(seconds - queued)
+                    stage.waited.append(max(0.0, seconds - running - queued))
     return rows
 
 
 def explain(uow_factory: SqlAlchemyUnitOfWorkFactory, query: ExportQuery) -> None:
-    """The export query's plan, in a transaction set up as the export's (its settings)."""
-    with uow_factory() as uow:
-        next(iter(export_rows(uow, query, EVERYTHING)), None)  # the export's settings
-        statement = export_select(query, EVERYTHING)
-        bind = uow.session.get_bind()
-        sql = str(statement.compile(bind, compile_kwargs={"literal_binds": True}))
-        if bind.dialect.name == "postgresql":
-            plan = f"EXPLAIN (ANALYZE, BUFFERS) DECLARE bench_export CURSOR FOR {sql}"
-        else:
-            plan = f"EXPLAIN QUERY PLAN {sql}"
-        for line in uow.session.execute(text(plan)):
-            print(f"   {line[-1]}")
+    """The export query's plans, in transactions set up as the export's (its settings): read at
+    once (CSV) and read ahead (xlsx)."""
+    for read_ahead, how in ((False, "read at once (csv)"), (True, "read ahead (xlsx)")):
+        print(f"plan, {how}:")
+        with uow_factory() as uow:
+            # The export's settings (the rows are closed at once).
+            next(iter(export_rows(uow, query, EVERYTHING, read_ahead=read_ahead)), None)
+            statement = export_select(query, EVERYTHING)
+            bind = uow.session.get_bind()
+            sql = str(statement.compile(bind, compile_kwargs={"literal_binds": True}))
+            if bind.dialect.name == "postgresql":
+                plan = f"EXPLAIN (ANALYZE, BUFFERS) DECLARE bench_export CURSOR FOR {sql}"
+            else:
+                plan = f"EXPLAIN QUERY PLAN {sql}"
+            for line in uow.session.execute(text(plan)):
+                print(f"   {line[-1]}")
 
 
 def profile(run: Callable[[], int]) -> None:
@@ -167,11 +201,20 @@ def report(region: RegionDatabase, query: ExportQuery, rows: int, all_stages: li
         f"cpus={os.cpu_count()}, load average {load[0]:.1f} → {load[1]:.1f}"
     )
     baseline = all_stages[0].median
-    print(f"{'stage':<36}{'median ms':>11}{'best ms':>9}{'x baseline':>12}{'rows/s':>10}")
+    print(
+        f"{'stage':<36}{'median ms':>11}{'best ms':>9}{'x baseline':>12}{'rows/s':>10}"
+        f"{'unqueued':>10}{'waited':>8}"
+    )
     for stage in all_stages:
+        schedstat = ""
+        if stage.waited:
+            schedstat = (
+                f"{statistics.median(stage.unqueued) * 1000:>10.0f}"
+                f"{statistics.median(stage.waited) * 1000:>8.0f}"
+            )
         print(
             f"{stage.name:<36}{stage.median * 1000:>11.0f}{min(stage.seconds) * 1000:>9.0f}"
-            f"{stage.median / baseline:>12.1f}{rows / stage.median:>10,.0f}"
+            f"{stage.median / baseline:>12.1f}{rows / stage.median:>10,.0f}{schedstat}"
         )
     export = next(s for s in all_stages if s.name.startswith("export xlsx"))
     verdict = "met" if export.median < AIM_S else "NOT met"

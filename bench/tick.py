@@ -22,7 +22,8 @@ server) is filled in bulk with a region as the calendar and the reminder planner
 
 Measured, in this process, on one `ReminderJobs` wired as `bot.wiring.
 build_reminder_jobs` wires it (CloudAdapter over `PooledBotFrameworkAuthentication` and a
-`ConnectorPool` in local mode, `TeamsNotifier`, `ReminderCards`), with pacing off
+`ConnectorPool` in local mode, `TeamsNotifier`, `ReminderCards(outbox=True)`; the sender sends
+the digests the tick has just planned as they were made, `PlannedMessages`), with pacing off
 (`Pacer(None)`) and a fixed clock at `NOW` (a Tuesday, 10:00 in Oslo):
 
 1. the baseline: an empty tick, nothing due (what every tick costs just to look);
@@ -740,7 +741,7 @@ def build_jobs(
     from bot.teams.notifier import TeamsNotifier
     from bot.wiring import DEV_BOT_APP_ID
 
-    renderer = ReminderCards()
+    renderer = ReminderCards(outbox=True)
     sender = TimedSender(
         factory,
         TeamsNotifier(adapter, settings.microsoft_app_id or DEV_BOT_APP_ID),
@@ -1324,7 +1325,7 @@ async def measure(
             NOW,
             holder=HOLDER,
             calendar=WorkingCalendar(),
-            renderer=ReminderCards(),
+            renderer=ReminderCards(outbox=True),
             settings=reminder_settings(settings),
         )
         results.plans += explain(engine, [s for s in statements if s.at >= send_started], "send")

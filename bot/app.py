@@ -117,6 +117,7 @@ def create_app(
         uow_factory=SqlAlchemyUnitOfWorkFactory(create_session_factory(engine)),
         clock=clock,
         procurement_addresses=frozenset(a.lower() for a in settings.procurement_members),
+        analysis_thresholds=settings.analysis_thresholds(),
         plan=settings.plan(),
         calendar=WorkingCalendar(),
         base_url=settings.base_url,

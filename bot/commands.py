@@ -4,6 +4,7 @@ one place that imports every capability)."""
 
 from __future__ import annotations
 
+from bot.analysis.commands import AnalysisCommands
 from bot.answers.commands import AnswerCommands
 from bot.conversation.dependencies import BotDependencies
 from bot.conversation.dialog_runner import DialogRunner
@@ -82,4 +83,5 @@ def build_router(
     ProcurementChannelCommands(deps).register(router)
     ExportCommands(deps, exports).register(router)
     HistoryCommands(deps).register(router)
+    AnalysisCommands(deps).register(router)
     return router

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import time
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from followup.analysis.models import Thresholds
 from followup.plans.plan_file import PlanConfig, PlanFileError, load_plan
 from followup.reminders.planning import ReminderSettings
 
@@ -144,6 +146,24 @@ class Settings(BaseSettings):
     """Hosts an accepted file consent may upload to (Teams gives the address: the person's
     OneDrive); https only and never a private address, outside local mode. Local mode adds
     loopback."""
+
+    # Purchase analysis (see followup/analysis/figures.py): when a figure becomes a finding.
+    analysis_price_tolerance_percent: Decimal = Field(
+        default=Decimal("0.5"), alias="ANALYSIS_PRICE_TOLERANCE_PERCENT", ge=0, le=100
+    )
+    """An invoiced price more than this many percent above the agreed price is a deviation."""
+    analysis_core_share_min_percent: Decimal = Field(
+        default=Decimal(50), alias="ANALYSIS_CORE_SHARE_MIN_PERCENT", ge=0, le=100
+    )
+    analysis_off_list_max_percent: Decimal = Field(
+        default=Decimal(20), alias="ANALYSIS_OFF_LIST_MAX_PERCENT", ge=0, le=100
+    )
+    analysis_loyalty_min_percent: Decimal = Field(
+        default=Decimal(80), alias="ANALYSIS_LOYALTY_MIN_PERCENT", ge=0, le=100
+    )
+    analysis_ceiling_warn_percent: Decimal = Field(
+        default=Decimal(80), alias="ANALYSIS_CEILING_WARN_PERCENT", gt=0, le=100
+    )
 
     # Operations.
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
@@ -308,6 +328,16 @@ class Settings(BaseSettings):
     def plan(self) -> PlanConfig:
         """The follow-up plan: PLAN_FILE, or the default plan shipped with the product."""
         return load_plan(self.plan_file)
+
+    def analysis_thresholds(self) -> Thresholds:
+        hundred = Decimal(100)
+        return Thresholds(
+            price_tolerance=self.analysis_price_tolerance_percent / hundred,
+            core_share_min=self.analysis_core_share_min_percent / hundred,
+            off_list_share_max=self.analysis_off_list_max_percent / hundred,
+            loyalty_min=self.analysis_loyalty_min_percent / hundred,
+            ceiling_warn=self.analysis_ceiling_warn_percent / hundred,
+        )
 
 
 def _is_ip(text: str) -> bool:

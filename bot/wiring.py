@@ -16,6 +16,7 @@ import signal
 import socket
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -25,6 +26,9 @@ from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 from sqlalchemy import Engine
 
+from bot.analysis.cards import AnalysisCards
+from bot.analysis.intake import AnalyseStatistics, TableFile
+from bot.deviations.cards import DeviationCards
 from bot.exports.commands import CLEANUP_SECONDS, Exports
 from bot.reminders.cards import ReminderCards
 from bot.settings import Settings, reminder_settings
@@ -35,10 +39,11 @@ from bot.teams.file_uploads import FileUploader, UploadPolicy
 from bot.teams.members import conversation_members
 from bot.teams.notifier import TeamsNotifier
 from bot.uploads.commands import BackgroundWork, UploadMemory, Uploads
+from followup.analysis.reading import AnalysisFile
 from followup.calendar.workdays import WorkingCalendar
 from followup.channel_members import ChannelMember
 from followup.documents.services import MB
-from followup.errors import DeliveryFailed
+from followup.errors import DeliveryFailed, InvalidInput
 from followup.models import ConversationRef
 from followup.ports import Notifier, UnitOfWorkFactory
 from followup.reminders.channel_guard import ChannelGuard
@@ -46,9 +51,13 @@ from followup.reminders.outbox import OutboxSender, SenderSettings
 from followup.reminders.pacing import Pacer
 from scheduler.jobs import ReminderJobs
 from scheduler.runner import start_scheduler, stop_scheduler
+from storage.analysis_files import open_analysis_file
+from storage.db import create_session_factory
 from storage.dialog_state import SqlDialogStateStore
 from storage.document_store import FolderDocumentStore
 from storage.export_store import FolderExportStore
+from storage.register_files import RegisterFileError
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +83,8 @@ def build_reminder_jobs(
     default). Planning runs on `clock` (the follow-ups' time, fast in the demo); the sender's
     claims, leases and retries on `lifetime_clock` (real time; default `clock`)."""
     holder = holder or process_name()
-    renderer = ReminderCards()
+    # Its cards are only written to the outbox: digest lines stay JSON text.
+    renderer = ReminderCards(outbox=True)
     rate = settings.send_rate_per_tenant or None
     # What names a contract goes to a channel only when every member may see it, checked as
     # it is sent (`followup.reminders.channel_guard`).
@@ -220,7 +230,23 @@ def build_uploads(
         memory=UploadMemory(SqlDialogStateStore(engine, clock), clock),
         notifier=notifier,
         work=BackgroundWork(settings.document_download_concurrency),
+        statistics=AnalyseStatistics(
+            SqlAlchemyUnitOfWorkFactory(create_session_factory(engine)),
+            open_statistics_file,
+            settings.analysis_thresholds(),
+            clock,
+            DeviationCards(),
+            AnalysisCards(),
+        ),
     )
+
+
+def open_statistics_file(path: Path) -> TableFile:
+    """A statistics file sent in chat, looked at; `InvalidInput` (Norwegian) when unreadable."""
+    try:
+        return open_analysis_file(path, AnalysisFile.STATISTICS)
+    except RegisterFileError as exc:
+        raise InvalidInput(exc.message) from None
 
 
 def uploads_cleanup(uploads: Uploads) -> Callable[[web.Application], Any]:

@@ -41,6 +41,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final, NamedTuple
 
+import orjson
+
 from followup.models import AuditEvent
 
 GENESIS_HASH: Final = "0" * 64
@@ -113,7 +115,49 @@ def canonical_content(
         "after": after,
         "prev_hash": prev_hash,
     }
+    if (
+        type(seq) is int
+        and all(
+            type(text) is str for text in (event_id, actor, action, entity, entity_id, prev_hash)
+        )
+        and _written_alike(before)
+        and _written_alike(after)
+    ):
+        # orjson writes these bytes, several times faster (an import hashes one event a row).
+        try:
+            return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:  # a large integer, a key that is not text, a lone
+            pass  # surrogate …: the json module decides
     return _ENCODER.encode(document).encode("utf-8")
+
+
+_LEAVES: Final = frozenset({str, int, bool, type(None)})
+_CONTAINERS: Final = frozenset({dict, list})
+_LEAVES_OR_CONTAINERS: Final = _LEAVES | _CONTAINERS
+
+
+def _written_alike(value: Any) -> bool:
+    """Whether orjson writes `value` byte for byte as the canonical form does (the json
+    module, as configured in `_ENCODER`), or refuses it: text, integers, booleans, null, and
+    lists and objects of those. orjson refuses integers beyond 64 bits and keys that are not
+    text (the json module then writes them); it writes floats differently (1e-05 as 0.00001)
+    and writes what the json module refuses (dates, UUIDs, enumerations …), so those, and
+    tuples and subclasses, are left to the json module."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return True
+    if kind is dict:
+        items = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return False
+    kinds = set(map(type, items))
+    if kinds <= _LEAVES:
+        return True
+    return kinds <= _LEAVES_OR_CONTAINERS and all(
+        _written_alike(item) for item in items if type(item) in _CONTAINERS
+    )
 
 
 def event_hash(

@@ -23,7 +23,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -162,15 +163,19 @@ def prepare_export(
     when no row matches (no file is kept). Blocking: run it in a worker thread. Raises
     `InvalidInput` (`PortfolioRefusal.BAD_PERIOD`) for a period that ends before it starts."""
     export_id = new_export_id()
-    rows = export_rows(uow, query, scope)
-    written = store.write(
-        export_id,
-        export_format,
-        rows,
-        query.columns,
-        sheet_title=sheet_title,
-        max_rows=max_rows,
-    )
+    # A workbook takes four times as long to write as its rows to read: they are read ahead,
+    # in a thread, which must be done with the database before the unit of work ends, so the
+    # rows are closed here, read to the end or not (`max_rows`, an error).
+    slow_writer = export_format is ExportFormat.XLSX
+    with _closed_after(export_rows(uow, query, scope, read_ahead=slow_writer)) as rows:
+        written = store.write(
+            export_id,
+            export_format,
+            rows,
+            query.columns,
+            sheet_title=sheet_title,
+            max_rows=max_rows,
+        )
     if written.rows == 0:
         store.delete(export_id)
         return None
@@ -189,6 +194,17 @@ def prepare_export(
     )
     store.save(export)
     return export
+
+
+@contextmanager
+def _closed_after(rows: Iterator[ExportRow]) -> Iterator[Iterator[ExportRow]]:
+    """The rows, closed (a generator's `close`) when the block ends."""
+    try:
+        yield rows
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
 
 
 # --- file consent (1:1 chat) --------------------------------------------------------------------

@@ -356,12 +356,15 @@ def list_deviations(
     )
 
 
-def export_rows(uow: UnitOfWork, query: ExportQuery, scope: Scope) -> Iterator[ExportRow]:
+def export_rows(
+    uow: UnitOfWork, query: ExportQuery, scope: Scope, *, read_ahead: bool = False
+) -> Iterator[ExportRow]:
     """The rows of an export, streamed from the database (columns: `query.columns`). Consume
-    them before the unit of work closes."""
+    them before the unit of work closes (`read_ahead`: see `PortfolioQueries.export_rows`)."""
     if query.from_date and query.to_date and query.to_date < query.from_date:
         raise InvalidInput("period ends before it starts", code=PortfolioRefusal.BAD_PERIOD)
-    return _labelled(uow.portfolio.export_rows(query, scope), query.columns)
+    rows = uow.portfolio.export_rows(query, scope, read_ahead=read_ahead)
+    return _labelled(rows, query.columns)
 
 
 def _labelled(rows: Iterator[ExportRow], columns: Sequence[ExportColumn]) -> Iterator[ExportRow]:

@@ -114,6 +114,10 @@ class ContractRepository(Protocol):
     def get(self, contract_id: str) -> Contract | None: ...
     def by_reference(self, reference: str) -> Contract | None: ...
     def by_references(self, references: Collection[str]) -> Mapping[str, Contract]: ...
+    def with_ledger_accounts(self) -> Sequence[Contract]:
+        """The contracts whose register names the ledger accounts they cover (*Kontoer*)."""
+        ...
+
     def add(self, contract: Contract, now: datetime) -> None: ...
     def add_many(self, contracts: Iterable[Contract], now: datetime) -> int: ...
     def update(self, contract: Contract, now: datetime) -> None: ...
@@ -293,9 +297,17 @@ class DeliveryRepository(Protocol):
         ...
 
     def claim_to_send(
-        self, now: datetime, claim: str, lease_until: datetime, limit: int
+        self,
+        now: datetime,
+        claim: str,
+        lease_until: datetime,
+        limit: int,
+        *,
+        known: Collection[str] = (),
     ) -> Sequence[ClaimedDelivery]:
-        """As `claim`, each message read only when `ClaimedDelivery.message` is called."""
+        """As `claim`, each message read only when `ClaimedDelivery.message` is called; the
+        messages of the deliveries in `known` (the caller has them) are not read: theirs is
+        empty."""
         ...
 
     def finish(self, outcomes: Iterable[DeliveryOutcome]) -> int:
@@ -356,8 +368,13 @@ class PortfolioQueries(Protocol):
     def deviations(
         self, scope: Scope, subset: Subset, wanted: DeviationFilter, page: PageRequest
     ) -> DeviationList: ...
-    def export_rows(self, query: ExportQuery, scope: Scope) -> Iterator[ExportRow]:
-        """Streamed (server-side cursor on PostgreSQL): consume inside the unit of work."""
+    def export_rows(
+        self, query: ExportQuery, scope: Scope, *, read_ahead: bool = False
+    ) -> Iterator[ExportRow]:
+        """Streamed (server-side cursor on PostgreSQL): consume inside the unit of work.
+        `read_ahead`: the caller takes its time over each row (it writes a workbook), so the
+        store may read the next rows meanwhile, in a thread (PostgreSQL does); close the rows
+        before the unit of work ends."""
         ...
 
     def audit_history(

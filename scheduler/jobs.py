@@ -6,7 +6,9 @@
    under a lease so one process does it;
 2. plan what is due into the outbox (`followup.reminders.planning.plan_reminders`, under the planner
    lease);
-3. send the outbox (`followup.reminders.outbox.OutboxSender`), in every process.
+3. send the outbox (`followup.reminders.outbox.OutboxSender`), in every process; the digests
+   this process has just planned are sent as they were made, not read back from the outbox
+   (`followup.reminders.planning.PlannedMessages`, shared by the planning and the sender).
 
 Database work runs in worker threads, so the bot's event loop keeps answering turns.
 """
@@ -118,6 +120,7 @@ class ReminderJobs:
             calendar=self._calendar,
             renderer=self._renderer,
             settings=self._settings,
+            planned=self._sender.planned,
         )
 
     def _refresh_calendar(self) -> bool:

@@ -45,7 +45,7 @@ from followup.audit import (
     verify,
 )
 from followup.models import AuditEvent
-from storage.bulk_insert import insert_rows
+from storage.bulk_insert import insert_values
 from storage.lean_sql import LeanStatement
 from storage.mappings import audit_event_from_row
 from storage.tables import AuditChainHeadRow, AuditEventRow
@@ -117,17 +117,18 @@ class SqlAlchemyAuditLog:
         head = lock_chain_head(connection)
         values = [(stored_json(e.before), stored_json(e.after)) for e in events]
         links = link(events, head, values)
-        rows = [chained._asdict() for chained in links]
         last = links[-1]
-        if len(rows) == 1 and connection.dialect.name == "postgresql":
+        if len(links) == 1 and connection.dialect.name == "postgresql":
             # One round trip: the insert as a data-modifying WITH of the head's update.
             _APPEND_ONE.run(
                 connection,
                 {"head_seq": last.seq, "head_hash": last.hash}
-                | {f"e_{k}": v for k, v in rows[0].items()},
+                | {f"e_{k}": v for k, v in last._asdict().items()},
             )
         else:
-            insert_rows(self._session, AU, rows)  # PostgreSQL: COPY; SQLite: executemany
+            # PostgreSQL: COPY; SQLite: executemany. The links as they are (tuples in
+            # `ChainLink`'s field order), not a dict each.
+            insert_values(self._session, AU, ChainLink._fields, links)
             _SET_HEAD.run(connection, {"head_seq": last.seq, "head_hash": last.hash})
         return len(links)
 

@@ -6,18 +6,35 @@ times, JSON through orjson), then hands all rows to the driver in one go: on Pos
 `COPY … FROM STDIN` (psycopg), on SQLite by one `executemany`. SQLAlchemy's per-row parameter
 bookkeeping, and on PostgreSQL the multi-row VALUES statements, are skipped: a register import
 spends its write time on contracts and audit events (bench/import_contracts.py).
+
+`prepare_for_bulk_writes(engine)` sets SQLite up for a long run of large transactions (a
+register import): more pages kept in memory and a longer WAL between checkpoints. Journal mode
+and `synchronous` stay as `storage.db` sets them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import Dialect, Table, bindparam, insert
+from sqlalchemy import Dialect, Engine, Table, bindparam, event, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import ConnectionPoolEntry
+
+BULK_SQLITE_PRAGMAS: Final = (
+    # Pages kept in memory, in KiB (negative): 16 MB instead of 2 MB. A contract touches a leaf
+    # of each of its table's dozen indexes, spread over 2 000 suppliers and 400 people: with
+    # 2 MB most of them were read again for every chunk, and pages that fell out of the cache
+    # in the middle of a transaction were written to the WAL twice (the inserts took a quarter
+    # more time; 64 MB was no better than 16). Allocated as it fills, up to this bound.
+    "cache_size=-16384",
+    # Pages in the WAL before it is copied back into the database (default 1 000, ~4 MB): a
+    # chunk of a register import writes more than that, so nearly every commit checkpointed,
+    # copying the same hot index pages again and again.
+    "wal_autocheckpoint=10000",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,28 +92,87 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         return 0
     session.flush()
     connection = session.connection()
-    dialect = connection.dialect
-    plan = _plan(table, dialect, tuple(rows[0]))
+    plan = _plan(table, connection.dialect, tuple(rows[0]))
     given = plan.layout[: len(plan.layout) - len(plan.defaults)]
-    values = [[row[n] for n in given] + list(plan.defaults) for row in rows]
+    columns: list[Sequence[Any]] = [[row[n] for row in rows] for n in given]
+    return _insert(connection, table, plan, columns, len(rows))
+
+
+def insert_values(
+    session: Session, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> int:
+    """`insert_rows` for rows given as sequences of the values of the columns `names`, in that
+    order: no dict a row to build and take apart (the audit trail's links, a register import's
+    contracts)."""
+    if not rows:
+        return 0
+    session.flush()
+    connection = session.connection()
+    plan = _plan(table, connection.dialect, tuple(names))
+    given = plan.layout[: len(plan.layout) - len(plan.defaults)]
+    by_name = dict(zip(names, zip(*rows, strict=True), strict=True))  # the rows' columns
+    columns: list[Sequence[Any]] = [by_name[n] for n in given]
+    return _insert(connection, table, plan, columns, len(rows))
+
+
+def _insert(
+    connection: Any, table: Table, plan: _Plan, columns: list[Sequence[Any]], count: int
+) -> int:
+    """The rows, column by column in the plan's layout (the defaulted columns are added here),
+    through their bind processors and to the driver, as tuples."""
+    columns += [(default,) * count for default in plan.defaults]
     for index, process in enumerate(plan.processors):
         if process is not None:
-            for value in values:
-                value[index] = process(value[index])
-    if dialect.name == "postgresql":
-        _copy_rows(connection, table, plan.layout, values)
-        return len(rows)
+            columns[index] = _processed(columns[index], process)
+    if connection.dialect.name == "postgresql":
+        _copy_rows(connection, table, plan.layout, zip(*columns, strict=True))
+        return count
     params: list[Any]
     if plan.positional:
-        pick = itemgetter(*(plan.layout.index(n) for n in plan.order))
-        params = [pick(value) if len(plan.order) > 1 else (pick(value),) for value in values]
+        order = (columns[plan.layout.index(n)] for n in plan.order)
+        params = list(zip(*order, strict=True))  # SQLAlchemy takes a list of tuples or dicts
     else:
-        params = [dict(zip(plan.layout, value, strict=True)) for value in values]
+        params = [dict(zip(plan.layout, row, strict=True)) for row in zip(*columns, strict=True)]
     connection.exec_driver_sql(plan.sql, params)
-    return len(rows)
+    return count
 
 
-def _copy_rows(connection: Any, table: Table, names: Sequence[str], rows: list[list[Any]]) -> None:
+def _processed(column: Sequence[Any], process: Callable[[Any], Any]) -> list[Any]:
+    """A column's values through its bind processor. A value that is the same object as the
+    one before is not processed again: a bulk insert's rows share their times (`now`), flags
+    and empty values, and a processor is a pure function of its value."""
+    out = []
+    last: Any = _NOTHING
+    processed: Any = None
+    for item in column:
+        if item is not last:
+            last, processed = item, process(item)
+        out.append(processed)
+    return out
+
+
+_NOTHING: Final = object()
+
+
+def prepare_for_bulk_writes(engine: Engine) -> None:
+    """Set up `engine` for a long run of bulk writes (a register import; see
+    `BULK_SQLITE_PRAGMAS`). Call it before the engine's first connection: only connections
+    opened afterwards are set up, and they keep the settings until the engine is disposed.
+    Nothing changes on PostgreSQL."""
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _bulk_sqlite_pragmas)
+
+
+def _bulk_sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    for pragma in BULK_SQLITE_PRAGMAS:
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _copy_rows(
+    connection: Any, table: Table, names: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
     """PostgreSQL: the rows (values already through their bind processors) by `COPY … FROM
     STDIN` (psycopg), in the connection's transaction: one statement, no per-row round trip."""
     from psycopg import sql  # the PostgreSQL driver, only loaded for PostgreSQL
@@ -128,4 +204,4 @@ def _scalar_default(column: Any) -> Any:
     return default.arg
 
 
-__all__ = ["insert_rows"]
+__all__ = ["BULK_SQLITE_PRAGMAS", "insert_rows", "insert_values", "prepare_for_bulk_writes"]

@@ -4,21 +4,27 @@ follow-ups, absences and calendar feeds. Rows in, domain models out.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    String,
     and_,
+    any_,
     bindparam,
     case,
     delete,
     exists,
+    func,
     insert,
+    literal_column,
     or_,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from followup.lifecycle import LADDER_STATES
@@ -33,7 +39,7 @@ from followup.models import (
 )
 from followup.plans.plan_file import MOVED_DAYS, ONCE
 from followup.ports import CheckpointSchedule, ScheduleChange
-from storage.bulk_insert import insert_rows
+from storage.bulk_insert import insert_rows, insert_values
 from storage.lean_sql import LeanStatement
 from storage.mappings import (
     absence_from_row,
@@ -81,6 +87,34 @@ def _rows(session: Session, table: Any, *where: Any, order_by: Sequence[Any] = (
     return session.execute(select(table).where(*where).order_by(*order_by))
 
 
+def _rows_with_keys(
+    session: Session, table: Any, column: Any, keys: Collection[str]
+) -> Iterator[Any]:
+    """Plain rows whose `column` is one of `keys` (pending changes flushed first), by one query
+    with one parameter, a statement built once: PostgreSQL `= ANY(array)`, SQLite `IN (SELECT
+    value FROM json_each(…))`, both through the column's index. (The register import asks for
+    a chunk's references and organisation numbers: IN lists of 900 parameters were rendered by
+    SQLAlchemy, and on PostgreSQL parsed by psycopg, every time.)"""
+    session.flush()
+    wanted = list(set(keys))
+    if not wanted:
+        return
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    statement = _BY_KEYS.get((postgres, column))
+    if statement is None:
+        if postgres:
+            found = column == any_(bindparam("keys", type_=ARRAY(String)))
+        else:
+            listed: Any = select(literal_column("value"))
+            found = column.in_(listed.select_from(func.json_each(bindparam("keys"))))
+        statement = _BY_KEYS[(postgres, column)] = select(table).where(found)
+    yield from connection.execute(statement, {"keys": wanted if postgres else json.dumps(wanted)})
+
+
+_BY_KEYS: dict[tuple[bool, Any], Any] = {}
+
+
 # --- suppliers -------------------------------------------------------------------------------
 
 
@@ -89,12 +123,9 @@ class SqlAlchemySupplierRepository:
         self._session = session
 
     def by_organisation_numbers(self, numbers: Collection[str]) -> Mapping[str, Supplier]:
-        found: dict[str, Supplier] = {}
         table = table_of(SupplierRow)
-        for batch in chunked(set(numbers)):
-            for row in _rows(self._session, table, table.c.organisation_number.in_(batch)):
-                found[row.organisation_number] = supplier_from_row(row)
-        return found
+        rows = _rows_with_keys(self._session, table, table.c.organisation_number, numbers)
+        return {row.organisation_number: supplier_from_row(row) for row in rows}
 
     def get_many(self, supplier_ids: Collection[str]) -> Mapping[str, Supplier]:
         found: dict[str, Supplier] = {}
@@ -241,12 +272,9 @@ class SqlAlchemyContractRepository:
         return contract_from_row(row) if row else None
 
     def by_references(self, references: Collection[str]) -> Mapping[str, Contract]:
-        found: dict[str, Contract] = {}
         table = ContractRow.__table__
-        for batch in chunked(set(references)):
-            for row in _rows(self._session, table, table.c.reference.in_(batch)):
-                found[row.reference] = contract_from_row(row)
-        return found
+        rows = _rows_with_keys(self._session, table, table.c.reference, references)
+        return {row.reference: contract_from_row(row) for row in rows}
 
     def get_many(self, contract_ids: Collection[str]) -> Mapping[str, Contract]:
         found: dict[str, Contract] = {}
@@ -262,11 +290,14 @@ class SqlAlchemyContractRepository:
         )
 
     def add_many(self, contracts: Iterable[Contract], now: datetime) -> int:
-        rows = [
-            {"id": c.id, "created_at": now, "updated_at": now, **contract_values(c)}
-            for c in contracts
-        ]
-        return insert_rows(self._session, table_of(ContractRow), rows)
+        # Rows as tuples (a register import adds thousands at a time), in `contract_values`'s
+        # order after the id and times.
+        added = list(contracts)
+        if not added:
+            return 0
+        names = ("id", "created_at", "updated_at", *contract_values(added[0]))
+        rows = [(c.id, now, now, *contract_values(c).values()) for c in added]
+        return insert_values(self._session, table_of(ContractRow), names, rows)
 
     def update(self, contract: Contract, now: datetime) -> None:
         row = self._session.get(ContractRow, contract.id)
@@ -299,6 +330,32 @@ class SqlAlchemyContractRepository:
         else:
             rows = _PERSONS_EXAMPLES.rows(conn, {"person_id": person_id, "limit": limit})
         return [(reference, unit) for reference, unit in rows]
+
+    def with_title(self, title: str) -> Sequence[Contract]:
+        rows = self._session.scalars(
+            select(ContractRow).where(ContractRow.title == title).order_by(ContractRow.reference)
+        )
+        return [contract_from_row(r) for r in rows]
+
+    def set_analysis_terms(
+        self, contract_id: str, *, maximum_value_nok: int | None, ledger_accounts: str | None
+    ) -> None:
+        """*Maksverdi* and *Kontoer* (the demo; the register import sets them from its columns)."""
+        self._session.flush()
+        self._session.execute(
+            update(ContractRow)
+            .where(ContractRow.id == contract_id)
+            .values(maximum_value_nok=maximum_value_nok, ledger_accounts=ledger_accounts)
+            .execution_options(synchronize_session=False)
+        )
+
+    def with_ledger_accounts(self) -> Sequence[Contract]:
+        rows = self._session.scalars(
+            select(ContractRow)
+            .where(ContractRow.ledger_accounts.is_not(None), ContractRow.ledger_accounts != "")
+            .order_by(ContractRow.reference)
+        )
+        return [contract_from_row(r) for r in rows]
 
     def owned_by(self, person_ids: Collection[str]) -> Sequence[Contract]:
         found: list[Contract] = []

@@ -45,6 +45,7 @@ from followup.plans.materialise import refresh_plans_and_calendar
 from followup.plans.plan_file import PlanConfig, load_plan
 from followup.words import fold_letters
 from storage.db import create_session_factory
+from storage.demo_analysis import load_demo_analysis
 from storage.demo_history import (
     DemoChannel,
     DemoHistory,
@@ -600,6 +601,7 @@ def load_demo(
                 rollout=_rollout(plan),
                 procurement=[p for p in team if isinstance(p, Person)],
             )
+            load_demo_analysis(uow, now, seed=seed)
             uow.commit()
     except Conflict:
         # Another process loaded the demo at the same moment: report what it wrote.

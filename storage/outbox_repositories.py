@@ -4,13 +4,28 @@ and marks) and the numbers of the weekly summary."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 import orjson
-from sqlalchemy import Text, and_, bindparam, cast, func, insert, null, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +46,7 @@ from followup.ports import (
     ListedFollowUp,
 )
 from followup.views import WHOLE, PortfolioCounts, Scope
+from storage.bulk_insert import insert_rows
 from storage.contract_repositories import chunked
 from storage.mappings import delivery_from_row
 from storage.portfolio_queries import (
@@ -61,7 +77,8 @@ class SqlAlchemyDeliveryRepository:
     def add_many(self, deliveries: Iterable[Delivery], now: datetime) -> int:
         """Each message is serialised as its row is made (`_stored`): `deliveries` may be a
         generator that renders each message just before (`followup.reminders.planning`), and
-        then no card outlives its own row."""
+        then no card outlives its own row. The rows go in at once (`storage.bulk_insert`:
+        on PostgreSQL by COPY)."""
         rows = [
             {
                 "id": d.id,
@@ -84,10 +101,7 @@ class SqlAlchemyDeliveryRepository:
             }
             for d in deliveries
         ]
-        if rows:
-            self._session.flush()
-            self._session.connection().execute(insert(table_of(DeliveryRow)), rows)
-        return len(rows)
+        return insert_rows(self._session, table_of(DeliveryRow), rows)
 
     def exists(self, dedupe_key: str) -> bool:
         table = table_of(DeliveryRow)
@@ -112,12 +126,20 @@ class SqlAlchemyDeliveryRepository:
         ]
 
     def claim_to_send(
-        self, now: datetime, claim: str, lease_until: datetime, limit: int
+        self,
+        now: datetime,
+        claim: str,
+        lease_until: datetime,
+        limit: int,
+        *,
+        known: Collection[str] = (),
     ) -> Sequence[ClaimedDelivery]:
         """The messages come as the JSON text the column keeps (`CAST … AS TEXT`: psycopg
         would decode a JSON column as it fetches it), decoded by `ClaimedDelivery.message`
         when it is sent: two hundred cards decoded at once are a few hundred thousand objects
-        that live through the whole send, and Python's collector scans them again and again."""
+        that live through the whole send, and Python's collector scans them again and again.
+        The messages of `known` deliveries are not read at all (the caller has them): the
+        others' are then read apart."""
         table = table_of(DeliveryRow)
         claimable = or_(
             and_(
@@ -157,18 +179,34 @@ class SqlAlchemyDeliveryRepository:
             .execution_options(synchronize_session=False)
         )
         columns = [c for c in table.c if c.name != "message"]
-        rows = self._session.execute(
-            select(
-                *columns,
-                null().label("message"),  # for `delivery_from_row`: an empty message
-                cast(table.c.message, Text).label("message_json"),
+        claimed = (table.c.claimed_by == claim, table.c.state == DeliveryState.SENDING.value)
+        if not known:
+            rows = self._session.execute(
+                select(
+                    *columns,
+                    null().label("message"),  # for `delivery_from_row`: an empty message
+                    cast(table.c.message, Text).label("message_json"),
+                )
+                .where(*claimed)
+                .order_by(table.c.created_at, table.c.id)
             )
-            .where(table.c.claimed_by == claim, table.c.state == DeliveryState.SENDING.value)
+            return [
+                ClaimedDelivery(delivery_from_row(row), partial(_message, row.message_json))
+                for row in rows
+            ]
+        found = self._session.execute(
+            select(*columns, null().label("message"))
+            .where(*claimed)
             .order_by(table.c.created_at, table.c.id)
-        )
+        ).all()
+        texts: dict[str, str | None] = {}
+        dialect = self._session.get_bind().dialect.name
+        for among in _among(table.c.id, [r.id for r in found if r.id not in known], dialect):
+            read = select(table.c.id, cast(table.c.message, Text)).where(among)
+            texts.update((row[0], row[1]) for row in self._session.execute(read))
         return [
-            ClaimedDelivery(delivery_from_row(row), partial(_message, row.message_json))
-            for row in rows
+            ClaimedDelivery(delivery_from_row(row), partial(_message, texts.get(row.id)))
+            for row in found
         ]
 
     def finish(self, outcomes: Iterable[DeliveryOutcome]) -> int:
@@ -214,11 +252,12 @@ class SqlAlchemyDeliveryRepository:
         table = table_of(DeliveryRow)
         counts: dict[str, int] = {}
         self._session.flush()
-        for batch in chunked(set(person_ids)):
+        dialect = self._session.get_bind().dialect.name
+        for among in _among(table.c.recipient_person_id, person_ids, dialect):
             rows = self._session.execute(
                 select(table.c.recipient_person_id, func.count())
                 .where(
-                    table.c.recipient_person_id.in_(batch),
+                    among,
                     table.c.kind == DeliveryKind.DIGEST.value,
                     table.c.state.in_(_COUNTED),
                     table.c.created_at >= since,
@@ -246,6 +285,70 @@ def _stored(message: dict[str, Any]) -> orjson.Fragment:
     """A message as the JSON the column keeps, made now; the engine's JSON serialiser (orjson,
     `storage.db`) writes a fragment as it is."""
     return orjson.Fragment(orjson.dumps(message, option=orjson.OPT_NON_STR_KEYS))
+
+
+_STATES: Final = {state.value: state for state in FollowUpState}
+_SEPARATOR: Final = ","
+"""What PostgreSQL splits a list of ids given as one text on (`_among`)."""
+
+
+def _among(
+    column: ColumnElement[str], ids: Collection[str], dialect: str
+) -> Iterator[ColumnElement[bool]]:
+    """`column IN ids`, as the conditions of one statement each. PostgreSQL: all the ids in
+    one text parameter that the server splits (psycopg parses a statement's placeholders
+    again for every statement too long to cache: ~1.5 ms for a few hundred ids bound one by
+    one); elsewhere in chunks of `IN` (SQLite binds each, cheaply)."""
+    values = set(ids)
+    if not values:
+        return
+    if dialect == "postgresql" and not any(_SEPARATOR in value for value in values):
+        joined = bindparam(None, _SEPARATOR.join(values), type_=Text)
+        yield column == any_(func.string_to_array(joined, _SEPARATOR))
+        return
+    for batch in chunked(values):
+        yield column.in_(batch)
+
+
+class _LineMaker:
+    """Rows of `open_lines_owned_by` to `ListedFollowUp`s: each contract, checkpoint (with
+    its actions) and date made once, shared by the lines that name it."""
+
+    def __init__(self) -> None:
+        self._contracts: dict[str, ListedContract] = {}
+        self._checkpoints: dict[str, ListedCheckpoint] = {}
+        """The active ones."""
+        self._actions: dict[str | None, tuple[str, ...]] = {}
+        """One tuple for all checkpoints with the same actions (a plan has a few dozen)."""
+        self._days: dict[date | str, date] = {}
+
+    def checkpoints(self, rows: Iterable[Any]) -> None:
+        """Active checkpoints: id, title, and actions as JSON text."""
+        known = self._checkpoints
+        for checkpoint_id, title, actions in rows:
+            if checkpoint_id in known:
+                continue
+            codes = self._actions.get(actions)
+            if codes is None:
+                value = orjson.loads(actions) if actions else None
+                codes = self._actions[actions] = tuple(value) if isinstance(value, list) else ()
+            known[checkpoint_id] = ListedCheckpoint(checkpoint_id, title, codes)
+
+    def line(self, row: Sequence[Any]) -> ListedFollowUp | None:
+        """The row's line; None when its checkpoint is not active."""
+        follow_up_id, owner_id, due, state, contract_id, reference, title, checkpoint_id = row[:8]
+        checkpoint = self._checkpoints.get(checkpoint_id)
+        if checkpoint is None:
+            return None
+        contract = self._contracts.get(contract_id)
+        if contract is None:
+            contract = ListedContract(contract_id, reference, title)
+            self._contracts[contract_id] = contract
+        day = self._days.get(due)
+        if day is None:
+            # SQLite: the ISO text the column keeps; PostgreSQL's driver makes the date.
+            day = self._days[due] = due if isinstance(due, date) else date.fromisoformat(due)
+        return ListedFollowUp(follow_up_id, owner_id, day, _STATES[state], contract, checkpoint)
 
 
 class SqlAlchemySchedulerState:
@@ -321,61 +424,69 @@ class SqlAlchemySummaryQueries:
     def open_lines_owned_by(
         self, owner_ids: Collection[str], start: date, end: date
     ) -> Sequence[ListedFollowUp]:
+        """A few thousand rows in a loaded tick: read as plain tuples, without a result
+        processor per value; states, dates and the checkpoints' actions are made once each
+        (`_LineMaker`).
+
+        On PostgreSQL the checkpoints come in a second statement, by id: joined in one,
+        PostgreSQL misjudges how many follow-ups come (it counts planned ones in the past)
+        and hashes every active checkpoint in parallel workers, ~90 ms of server time in a
+        loaded tick (bench/tick.py) against a few for the lookups by id. SQLite looks each
+        checkpoint up by id in the join."""
         follow_ups, contracts = table_of(FollowUpRow), table_of(ContractRow)
         checkpoints = table_of(CheckpointRow)
         self._session.flush()
-        found: list[ListedFollowUp] = []
-        contract_of: dict[str, ListedContract] = {}
-        checkpoint_of: dict[str, ListedCheckpoint] = {}
-        # One tuple for all checkpoints with the same actions (a plan has a few dozen).
-        codes_of: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for batch in chunked(set(owner_ids)):
-            rows = self._session.execute(
-                select(
-                    follow_ups.c.id,
-                    contracts.c.owner_id,
-                    follow_ups.c.due_date,
-                    follow_ups.c.state,
-                    contracts.c.id.label("contract_id"),
-                    contracts.c.reference,
-                    contracts.c.title,
-                    checkpoints.c.id.label("checkpoint_id"),
-                    checkpoints.c.title.label("checkpoint_title"),
-                    checkpoints.c.actions,
-                )
+        connection = self._session.connection()
+        joined = connection.dialect.name != "postgresql"
+        columns = [
+            follow_ups.c.id,
+            contracts.c.owner_id,
+            type_coerce(follow_ups.c.due_date, String),
+            follow_ups.c.state,
+            contracts.c.id,
+            contracts.c.reference,
+            contracts.c.title,
+            follow_ups.c.checkpoint_id,
+        ]
+        make = _LineMaker()
+        rows: list[Any] = []
+        for among in _among(contracts.c.owner_id, owner_ids, connection.dialect.name):
+            query = (
+                select(*columns)
                 .join(contracts, contracts.c.id == follow_ups.c.contract_id)
-                .join(checkpoints, checkpoints.c.id == follow_ups.c.checkpoint_id)
                 .where(
-                    contracts.c.owner_id.in_(batch),
+                    among,
                     follow_ups.c.state.in_(_OPEN),
                     follow_ups.c.due_date >= start,
                     follow_ups.c.due_date <= end,
-                    checkpoints.c.status == CheckpointStatus.ACTIVE.value,
                 )
             )
-            for row in rows:
-                contract = contract_of.get(row.contract_id)
-                if contract is None:
-                    contract = contract_of[row.contract_id] = ListedContract(
-                        row.contract_id, row.reference, row.title
-                    )
-                checkpoint = checkpoint_of.get(row.checkpoint_id)
-                if checkpoint is None:
-                    codes = tuple(row.actions or ())
-                    checkpoint = checkpoint_of[row.checkpoint_id] = ListedCheckpoint(
-                        row.checkpoint_id, row.checkpoint_title, codes_of.setdefault(codes, codes)
-                    )
-                found.append(
-                    ListedFollowUp(
-                        row.id,
-                        row.owner_id,
-                        row.due_date,
-                        FollowUpState(row.state),
-                        contract,
-                        checkpoint,
-                    )
+            if joined:
+                query = query.add_columns(
+                    checkpoints.c.title, cast(checkpoints.c.actions, Text)
+                ).join(
+                    checkpoints,
+                    and_(
+                        checkpoints.c.id == follow_ups.c.checkpoint_id,
+                        checkpoints.c.status == CheckpointStatus.ACTIVE.value,
+                    ),
                 )
-        return found
+            found = connection.execute(query).all()
+            if joined:
+                make.checkpoints((row[7], row[8], row[9]) for row in found)
+            rows += found
+        if not joined:
+            for among in _among(checkpoints.c.id, {row[7] for row in rows}, "postgresql"):
+                make.checkpoints(
+                    connection.execute(
+                        select(
+                            checkpoints.c.id,
+                            checkpoints.c.title,
+                            cast(checkpoints.c.actions, Text),
+                        ).where(among, checkpoints.c.status == CheckpointStatus.ACTIVE.value)
+                    ).all()
+                )
+        return [line for line in map(make.line, rows) if line is not None]
 
     def weekly_counts(
         self, since: datetime, today: date, *, until: date | None = None

@@ -29,7 +29,7 @@ import logging
 import multiprocessing
 import queue
 import zipfile
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -64,6 +64,22 @@ _SHEET_NAMES = frozenset(
     )
 )  # fmt: skip
 _FORMATS = "Bruk CSV (.csv) eller Excel (.xlsx)."
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """What a kind of table file looks like, to find its header row and sheet: the contract
+    register here, the purchase analysis' files elsewhere (`storage.analysis_files`)."""
+
+    count_known: Callable[[Iterable[object]], int]
+    """How many of a row's cells name known columns."""
+    min_matches: int
+    sheet_names: frozenset[str]
+    """Sheets looked at first (`header_key` of their titles)."""
+    example_headers: str
+    """For the Norwegian message when no header row is found."""
+    content: str
+    """What the file should hold, for messages: `kontraktsregisteret`."""
 
 
 class RegisterFileError(Exception):
@@ -170,7 +186,7 @@ def _excel_value(value: object) -> object:
     return str(value)
 
 
-def _headers(values: Sequence[object]) -> tuple[str, ...]:
+def _headers(values: Sequence[object], content: str) -> tuple[str, ...]:
     """The header row's cells as text; repeated headers get ` (2)`, ` (3)` so each is a key."""
     texts = [("" if v is None else str(v)).strip() for v in values]
     while texts and not texts[-1]:
@@ -178,7 +194,7 @@ def _headers(values: Sequence[object]) -> tuple[str, ...]:
     if len(texts) > MAX_COLUMNS:
         raise RegisterFileError(
             f"Overskriftsraden har {len(texts)} kolonner; høyst {MAX_COLUMNS} kan leses. "
-            "Fjern kolonner som ikke hører til kontraktsregisteret."
+            f"Fjern kolonner som ikke hører til {content}."
         )
     seen: dict[str, int] = {}
     out: list[str] = []
@@ -191,24 +207,24 @@ def _headers(values: Sequence[object]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _find_header(rows: Iterator[Sequence[object]]) -> tuple[int, tuple[str, ...]] | None:
+def _find_header(
+    rows: Iterator[Sequence[object]], vocabulary: Vocabulary
+) -> tuple[int, tuple[str, ...]] | None:
     best: tuple[int, tuple[str, ...]] | None = None
     for number, values in enumerate(rows, start=1):
         if number > HEADER_SEARCH_ROWS:
             break
-        if count_known_headers(v for v in values[: MAX_COLUMNS * 2] if v is not None) >= (
-            MIN_HEADER_MATCHES
-        ):
-            best = (number, _headers(values))
+        known = vocabulary.count_known(v for v in values[: MAX_COLUMNS * 2] if v is not None)
+        if known >= vocabulary.min_matches:
+            best = (number, _headers(values, vocabulary.content))
             break
     return best
 
 
-def _no_header(where: str) -> RegisterFileError:
+def _no_header(where: str, vocabulary: Vocabulary) -> RegisterFileError:
     return RegisterFileError(
         f"Fant ingen rad med kolonneoverskrifter i {where}. Overskriftsraden må ha minst "
-        f"{MIN_HEADER_MATCHES} kjente kolonner, for eksempel Avtalenr, Tittel, Org.nr og "
-        "Avtaleeier (se eksempelfilen tests/data/kontraktsregister_eksempel.csv)."
+        f"{vocabulary.min_matches} kjente kolonner, for eksempel {vocabulary.example_headers}."
     )
 
 
@@ -261,7 +277,7 @@ def _sample_records(sample: str, delimiter: str) -> Iterator[Sequence[object]]:
         return
 
 
-def _open_csv(path: Path) -> RegisterFile:
+def _open_csv(path: Path, vocabulary: Vocabulary) -> RegisterFile:
     encoding = _detect_encoding(path)
     with _open_text(path, encoding) as stream:
         sample = stream.read(_SNIFF_CHARS)
@@ -270,12 +286,12 @@ def _open_csv(path: Path) -> RegisterFile:
     # The delimiter that reads the most known headers wins; then the earliest header row.
     found: list[tuple[int, int, int, str, tuple[str, ...]]] = []
     for rank, delimiter in enumerate(_DELIMITERS):
-        header = _find_header(_sample_records(sample, delimiter))
+        header = _find_header(_sample_records(sample, delimiter), vocabulary)
         if header is not None:
-            score = count_known_headers(header[1])
+            score = vocabulary.count_known(header[1])
             found.append((-score, header[0], rank, delimiter, header[1]))
     if not found:
-        raise _no_header(f"«{path.name}»")
+        raise _no_header(f"«{path.name}»", vocabulary)
     _, header_row, _, delimiter, headers = min(found)
     return RegisterFile(
         path=path,
@@ -304,17 +320,17 @@ def _load_workbook(path: Path) -> Any:
         ) from None
 
 
-def _open_xlsx(path: Path) -> RegisterFile:
+def _open_xlsx(path: Path, vocabulary: Vocabulary) -> RegisterFile:
     workbook = _load_workbook(path)
     try:
         sheets = list(workbook.worksheets)
         if not sheets:
             raise RegisterFileError(f"«{path.name}» har ingen ark.")
-        preferred = [s for s in sheets if header_key(s.title) in _SHEET_NAMES]
+        preferred = [s for s in sheets if header_key(s.title) in vocabulary.sheet_names]
         ordered = preferred + [s for s in sheets if s not in preferred]
         for sheet in ordered:
             sheet.reset_dimensions()
-            header = _find_header(iter(sheet.iter_rows(values_only=True)))
+            header = _find_header(iter(sheet.iter_rows(values_only=True)), vocabulary)
             if header is not None:
                 return RegisterFile(
                     path=path,
@@ -326,14 +342,32 @@ def _open_xlsx(path: Path) -> RegisterFile:
     finally:
         workbook.close()
     names = ", ".join(f"«{s.title}»" for s in sheets)
-    raise _no_header(f"noen av arkene i «{path.name}» ({names})")
+    raise _no_header(f"noen av arkene i «{path.name}» ({names})", vocabulary)
 
 
 # --- entry point -------------------------------------------------------------------------------
 
 
+REGISTER: Final = Vocabulary(
+    count_known=count_known_headers,
+    min_matches=MIN_HEADER_MATCHES,
+    sheet_names=_SHEET_NAMES,
+    example_headers=(
+        "Avtalenr, Tittel, Org.nr og Avtaleeier (se eksempelfilen "
+        "tests/data/kontraktsregister_eksempel.csv)"
+    ),
+    content="kontraktsregisteret",
+)
+
+
 def open_register_file(path: Path) -> RegisterFile:
     """Look at a register file; raise `RegisterFileError` when it cannot be imported."""
+    return open_table_file(path, REGISTER)
+
+
+def open_table_file(path: Path, vocabulary: Vocabulary) -> RegisterFile:
+    """Look at a table file of `vocabulary`'s kind; raise `RegisterFileError` (Norwegian) when
+    it cannot be read."""
     suffix = path.suffix.lower()
     if suffix not in _CSV_SUFFIXES | _EXCEL_SUFFIXES:
         if suffix == ".xls":
@@ -351,8 +385,8 @@ def open_register_file(path: Path) -> RegisterFile:
         if path.stat().st_size == 0:
             raise RegisterFileError(f"«{path.name}» er tom.")
         if suffix in _EXCEL_SUFFIXES:
-            return _open_xlsx(path)
-        return _open_csv(path)
+            return _open_xlsx(path, vocabulary)
+        return _open_csv(path, vocabulary)
     except PermissionError:
         raise RegisterFileError(f"Har ikke lov til å lese «{path}».") from None
     except UnicodeDecodeError:

@@ -159,6 +159,11 @@ class ContractRow(Base):
     end_date: Mapped[date | None]
     options: Mapped[list[Any]] = mapped_column(JSON, default=list)
     value_nok: Mapped[int | None] = mapped_column(BigInteger)
+    # *Maksverdi* and *Kontoer* (issue 16): the agreement's ceiling ex. VAT in whole kroner, and
+    # the ledger accounts it covers as written back by `followup.analysis.reading`
+    # (`1250, 1300-1309`).
+    maximum_value_nok: Mapped[int | None] = mapped_column(BigInteger)
+    ledger_accounts: Mapped[str | None] = mapped_column(String(500))
     cpv_code: Mapped[str | None] = mapped_column(String(16))
     ongoing: Mapped[bool] = mapped_column(Boolean, default=False)
     notice_months: Mapped[int | None] = mapped_column(Integer)
@@ -518,6 +523,147 @@ class DialogStateRow(Base):
     e_tag: Mapped[str] = mapped_column(String(64))
     document: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime]
+
+
+# --- purchase analysis (issue 16, migration 0016) ----------------------------------------------
+# Money and quantities as scaled integers (exact sums in SQL, fast bulk inserts): amounts in øre,
+# unit prices in 1/10 000 krone, quantities in 1/1 000 (`storage.analysis_repositories`).
+LINE_ID = BigInteger().with_variant(Integer, "sqlite")
+"""A line's own id: SQLite's rowid (INTEGER PRIMARY KEY), PostgreSQL's bigint identity."""
+
+
+class AnalysisImportRow(Base):
+    """One imported price list, sales statistics or ledger file: what it held, for which
+    agreement and period, who imported it and when."""
+
+    __tablename__ = "analysis_imports"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    contract_id: Mapped[str | None] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
+    )
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    period_from: Mapped[date | None]
+    period_to: Mapped[date | None]
+    lines: Mapped[int] = mapped_column(Integer)
+    imported_by: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[datetime]
+
+
+class PriceListLineRow(Base):
+    __tablename__ = "price_list_lines"
+    # In the order an analysis reads the list (by article, then date): no sort.
+    __table_args__ = (
+        Index("ix_price_list_lines_contract", "contract_id", "article_key", "valid_from"),
+    )
+
+    id: Mapped[int] = mapped_column(LINE_ID, primary_key=True, autoincrement=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    import_id: Mapped[str] = mapped_column(ForeignKey("analysis_imports.id"), index=True)
+    article_key: Mapped[str] = mapped_column(String(100))
+    article: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(500))
+    unit: Mapped[str | None] = mapped_column(String(50))
+    agreed_price_e4: Mapped[int] = mapped_column(BigInteger)
+    core: Mapped[bool] = mapped_column(Boolean)
+    valid_from: Mapped[date | None]
+
+
+class StatisticsLineRow(Base):
+    __tablename__ = "statistics_lines"
+    __table_args__ = (
+        Index("ix_statistics_lines_contract_period", "contract_id", "period_from", "period_to"),
+    )
+
+    id: Mapped[int] = mapped_column(LINE_ID, primary_key=True, autoincrement=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    # The import a line came with, without a foreign key: a million lines each checked against
+    # `analysis_imports` cost a third of a PostgreSQL import, and the lines are only ever
+    # written in the transaction that adds their import (and imports are never deleted).
+    import_id: Mapped[str] = mapped_column(ID)
+    period_from: Mapped[date]
+    period_to: Mapped[date]
+    customer: Mapped[str | None] = mapped_column(String(200))
+    article_key: Mapped[str] = mapped_column(String(100))
+    article: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(500))
+    unit: Mapped[str | None] = mapped_column(String(50))
+    quantity_e3: Mapped[int | None] = mapped_column(BigInteger)
+    unit_price_e4: Mapped[int | None] = mapped_column(BigInteger)
+    amount_ore: Mapped[int] = mapped_column(BigInteger)
+    core_marked: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class StatisticsPeriodRow(Base):
+    """An agreement's statistics lines of one period, counted and summed: kept with the lines
+    (`storage.analysis_repositories`), so that the turnover before a period (the ceiling) and
+    the periods an agreement has are read from a row a period, not summed over a million
+    lines."""
+
+    __tablename__ = "statistics_periods"
+
+    contract_id: Mapped[str] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True
+    )
+    period_from: Mapped[date] = mapped_column(primary_key=True)
+    period_to: Mapped[date] = mapped_column(primary_key=True)
+    lines: Mapped[int] = mapped_column(BigInteger)
+    amount_ore: Mapped[int] = mapped_column(BigInteger)
+
+
+class StatisticsSumRow(Base):
+    """An agreement's statistics lines of one period as an analysis reads them
+    (`SqlAlchemyAnalysisRepository.statistics_summed`): lines that differ only in customer,
+    quantity and amount summed, the others one by one. Made from the lines whenever lines of
+    the period are stored or removed, so that analysing a quarter of 20 000 lines reads its few
+    thousand sums instead of grouping the 20 000."""
+
+    __tablename__ = "statistics_sums"
+    __table_args__ = (
+        Index("ix_statistics_sums_contract_period", "contract_id", "period_from", "period_to"),
+    )
+
+    id: Mapped[int] = mapped_column(LINE_ID, primary_key=True, autoincrement=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    period_from: Mapped[date]
+    period_to: Mapped[date]
+    article: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(500))
+    unit: Mapped[str | None] = mapped_column(String(50))
+    quantity_e3: Mapped[int | None] = mapped_column(BigInteger)
+    unit_price_e4: Mapped[int | None] = mapped_column(BigInteger)
+    amount_ore: Mapped[int] = mapped_column(BigInteger)
+    lines: Mapped[int] = mapped_column(BigInteger)
+
+
+class LedgerLineRow(Base):
+    __tablename__ = "ledger_lines"
+    # Covering: the spend on accounts in a period, summed per supplier, is read from the index
+    # alone (`SqlAlchemyAnalysisRepository.ledger_spend`).
+    __table_args__ = (
+        Index(
+            "ix_ledger_lines_account_date",
+            "account",
+            "voucher_date",
+            "organisation_number",
+            "amount_ore",
+            "supplier_name",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(LINE_ID, primary_key=True, autoincrement=True)
+    # The import a line came with, without a foreign key: a million lines each checked against
+    # `analysis_imports` cost a third of a PostgreSQL import, and the lines are only ever
+    # written in the transaction that adds their import (and imports are never deleted).
+    import_id: Mapped[str] = mapped_column(ID)
+    voucher_date: Mapped[date]
+    organisation_number: Mapped[str | None] = mapped_column(String(9))
+    supplier_name: Mapped[str] = mapped_column(String(300))
+    amount_ore: Mapped[int] = mapped_column(BigInteger)
+    account: Mapped[str] = mapped_column(String(32))
+    responsibility: Mapped[str | None] = mapped_column(String(200))
 
 
 def table_of(model: type[Any]) -> Table:

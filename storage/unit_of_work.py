@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from followup.errors import Conflict
 from followup.models import ConversationKind, ConversationRef, Person
+from storage.analysis_repositories import SqlAlchemyAnalysisRepository
 from storage.answer_repositories import (
     SqlAlchemyAnswerRepository,
     SqlAlchemyDeviationRepository,
@@ -232,7 +233,7 @@ class SqlAlchemyConversationRefRepository:
 
 class SqlAlchemyUnitOfWork:
     """One session, one transaction; rolled back on exit unless committed. A repository is made
-    when first used: most units of work (a turn's) use two or three of the sixteen."""
+    when first used: most units of work (a turn's) use two or three of the seventeen."""
 
     session: Session
 
@@ -306,6 +307,10 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def deviations(self) -> SqlAlchemyDeviationRepository:
         return SqlAlchemyDeviationRepository(self.session)
+
+    @cached_property
+    def analysis(self) -> SqlAlchemyAnalysisRepository:
+        return SqlAlchemyAnalysisRepository(self.session)
 
     def __exit__(
         self,

@@ -216,6 +216,95 @@ def cmd_import_contracts(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_import_analysis(args: argparse.Namespace) -> int:
+    from bot.cli.analysis import KINDS, run_import_analysis
+
+    settings = _settings()
+    _configure_logging(settings)
+    path = Path(args.file)
+    return run_import_analysis(
+        KINDS[args.import_command],
+        path,
+        reference=getattr(args, "avtale", None),
+        dry_run=args.dry_run,
+        database_url=settings.effective_database_url,
+        now=datetime.now(UTC),
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+        thresholds=settings.analysis_thresholds(),
+    )
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    from bot.cli.analysis import run_analyse
+
+    workbook = Path(args.xlsx) if args.xlsx else None
+    return _run_analysis_read(
+        args, lambda **kw: run_analyse(args.avtalenr, workbook=workbook, **kw)
+    )
+
+
+def cmd_leakage(args: argparse.Namespace) -> int:
+    from bot.cli.analysis import run_leakage
+
+    return _run_analysis_read(args, run_leakage)
+
+
+def _run_analysis_read(args: argparse.Namespace, run: Callable[..., int]) -> int:
+    """`analyse` and `lekkasje`: the settings, the period read from the options, then `run`."""
+    from bot.cli.analysis import read_period
+    from followup.calendar.workdays import oslo_today
+    from followup.register.reading import InvalidCell
+
+    settings = _settings()
+    _configure_logging(settings)
+    now = datetime.now(UTC)
+    try:
+        period = read_period(args.fra, args.til, args.periode, oslo_today(now))
+    except InvalidCell as exc:
+        return _fail(str(exc))
+    return run(
+        period=period,
+        as_json=args.json,
+        database_url=settings.effective_database_url,
+        now=now,
+        thresholds=settings.analysis_thresholds(),
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+    )
+
+
+def _add_period_options(parser: Any) -> None:
+    parser.add_argument("--fra", help="first day, e.g. 01.01.2026")
+    parser.add_argument("--til", help="last day, e.g. 31.03.2026")
+    parser.add_argument("--periode", help='a period instead, e.g. "1. kvartal 2026", 2026-Q1')
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _add_analysis_parsers(sub: Any, import_sub: Any) -> None:
+    for word, what in (
+        ("prisliste", "an agreement's price list"),
+        ("statistikk", "a supplier's sales statistics for an agreement"),
+        ("regnskap", "a ledger extract (for agreement leakage)"),
+    ):
+        kind = import_sub.add_parser(word, help=f"import {what} from CSV or Excel (.xlsx)")
+        kind.add_argument("file", help="the file (.csv or .xlsx)")
+        if word != "regnskap":
+            kind.add_argument("--avtale", required=True, help="the agreement's reference")
+        kind.add_argument("--dry-run", action="store_true", help="check the file; write nothing")
+        kind.set_defaults(func=cmd_import_analysis)
+    analyse = sub.add_parser(
+        "analyse", help="an agreement's core share, prices, ceiling and leakage for a period"
+    )
+    analyse.add_argument("avtalenr", help="the agreement's reference")
+    _add_period_options(analyse)
+    analyse.add_argument("--xlsx", help="also write the figures and their lines to this .xlsx")
+    analyse.set_defaults(func=cmd_analyse)
+    leakage = sub.add_parser("lekkasje", help="loyalty and leakage of every framework agreement")
+    _add_period_options(leakage)
+    leakage.set_defaults(func=cmd_leakage)
+
+
 def cmd_admin_grant(args: argparse.Namespace) -> int:
     from bot.cli.admin import run_admin_grant
 
@@ -332,6 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="show what would change; write nothing"
     )
     contracts.set_defaults(func=cmd_import_contracts)
+    _add_analysis_parsers(sub, import_sub)
 
     admin = sub.add_parser("admin", help="administrators")
     admin_sub = admin.add_subparsers(dest="admin_command", required=True)

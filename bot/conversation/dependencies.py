@@ -11,6 +11,7 @@ from datetime import datetime
 from botbuilder.core import ConversationState, MemoryStorage, Storage
 
 from bot.teams.store_calls import IN_THREADS, StoreCalls
+from followup.analysis.models import Thresholds
 from followup.calendar.workdays import WorkingCalendar
 from followup.plans.plan_file import PlanConfig, load_plan
 from followup.ports import UnitOfWorkFactory
@@ -50,6 +51,8 @@ class BotDependencies:
     store_calls: StoreCalls = IN_THREADS
     """Where a turn's units of work run (`bot.teams.store_calls`): `bot.app` runs them on the
     event loop for SQLite."""
+    analysis_thresholds: Thresholds = field(default_factory=Thresholds)
+    """When the purchase analysis' figures become findings (settings `ANALYSIS_*`)."""
     state_storage: Storage = field(default_factory=MemoryStorage)
     """Small notes per conversation kept apart from the dialogs' state and written
     last-writer-wins (the last list of `bot.portfolio.commands`); `bot.app` gives the

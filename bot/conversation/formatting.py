@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
 from babel.dates import format_date
 from babel.lists import format_list
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 from bot.conversation.texts import babel_locale, language_of, text
 
@@ -69,6 +69,22 @@ def _format(day: date, pick: str, locale: str | None) -> str:
 def number(value: int | float | Decimal, locale: str | None) -> str:
     """A count or an amount: `1 234` (with a no-break space) / `1,234`."""
     return str(format_decimal(value, locale=babel_locale(language_of(locale))))
+
+
+def money(value: Decimal | int, locale: str | None) -> str:
+    """Kroner with øre: `kr 1 234,50` / `NOK 1,234.50`."""
+    language = language_of(locale)
+    amount = format_decimal(value, format="#,##0.00", locale=babel_locale(language))
+    return f"kr {amount}" if language == "nb" else f"NOK {amount}"
+
+
+def percent(share: Decimal | float, locale: str | None) -> str:
+    """A share as a percentage with one decimal, rounded half up as people round (Babel
+    rounds half to even): `33,4 %` / `33.4%`."""
+    rounded = (Decimal(str(share)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) / 100
+    return str(
+        format_percent(rounded, format="#,##0.0 %", locale=babel_locale(language_of(locale)))
+    )
 
 
 def due(day: date, locale: str | None) -> str:

@@ -98,9 +98,9 @@ TOPICS: Final = (
     ("help.topic.away", ("fravær", "tilbake", "stedfortreder")),
     (
         "help.topic.portfolio",
-        ("status", "forfalt", "avvik", "avviksstatus", "mer", "historikk", "eksport"),
+        ("status", "forfalt", "avvik", "avviksstatus", "mer", "historikk", "eksport", "analyse"),
     ),
-    ("help.topic.procurement", ("kontrollpunkt", "innkjøpskanal", "rolle")),
+    ("help.topic.procurement", ("kontrollpunkt", "innkjøpskanal", "rolle", "lekkasje")),
     ("help.topic.help", ("hjelp",)),
 )
 """The full list's groups, in order; a command in none of them is listed last, under

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
-from typing import Final
+from typing import Final, cast
 
 from bot.conversation import formatting
 from bot.conversation.cards import (
@@ -36,7 +36,7 @@ from bot.conversation.follow_up_cards import (
     snooze_input_id,
 )
 from bot.conversation.texts import text
-from bot.reminders.digest_lines import DigestLines, LineTemplates
+from bot.reminders.digest_lines import DigestLines, LineElement, LineTemplates
 from followup.models import FollowUpState, Severity
 from followup.ports import OutgoingMessage
 from followup.reminders.planning import (
@@ -56,10 +56,17 @@ MAX_LISTED: Final = 40
 class ReminderCards:
     """Renders what the planner decided to say (see
     `followup.reminders.planning.ReminderRenderer`); a digest's lines come from templates kept
-    for the life of the renderer (`bot.reminders.digest_lines`)."""
+    for the life of the renderer (`bot.reminders.digest_lines`).
 
-    def __init__(self) -> None:
+    `outbox=True`: the cards are only to be serialised (written to the outbox, as the
+    scheduler's renderer does): a digest's lines are left as the JSON text they were made as
+    (`orjson.Fragment`), which `orjson.dumps` writes unchanged, byte for byte the text of
+    the same card made of dicts. Anything that reads a card (tests, the schema) takes them
+    as dicts, the default."""
+
+    def __init__(self, *, outbox: bool = False) -> None:
         self._lines = LineTemplates()
+        self._outbox = outbox
 
     def digest(self, digest: Digest) -> OutgoingMessage:
         locale = digest.recipient.locale
@@ -68,10 +75,14 @@ class ReminderCards:
         title = _word("reminder.title", locale, count)
         first = items[0].contract.reference if items else ""
         intro = text("reminder.intro", locale, reference=first)
-        body: list[Element] = [title_block(title), subtle_block(intro)]
+        body: list[LineElement] = [title_block(title), subtle_block(intro)]
         lines = [title, intro]
         taking = DigestLines(
-            CardBudget(MAX_LISTED), self._lines, with_actions=MAX_LISTED, action_bytes=MAX_BYTES
+            CardBudget(MAX_LISTED),
+            self._lines,
+            with_actions=MAX_LISTED,
+            action_bytes=MAX_BYTES,
+            as_json=self._outbox,
         )
         for heading, group in _groups(items, digest.today, locale):
             taken = []
@@ -99,7 +110,9 @@ class ReminderCards:
             lines.append(hint)
         body.append(card_items_input(taking.acted))
         fallback = "\n".join(lines)
-        return OutgoingMessage(text=title, card=adaptive_card(body, fallback))
+        # With `outbox`, some elements are JSON fragments: a card only to be serialised.
+        card = adaptive_card(cast(list[Element], body), fallback)
+        return OutgoingMessage(text=title, card=card)
 
     def procurement_escalation(self, escalation: ProcurementEscalation) -> OutgoingMessage:
         locale = CHANNEL_LOCALE

@@ -9,33 +9,37 @@ Everything else (the action buttons with their words, the layout) depends only o
 checkpoint's action codes, the language, whether it is overdue and how many notes it has.
 
 `LineTemplates` therefore has the card kit draw one line per such shape, with marker strings
-in place of those few values, and keeps it as JSON text cut at the markers. A line is then the
-template joined with the item's values (escaped as the JSON encoder escapes them): its JSON
-text is what `item_size` would measure (the same encoder's format), so its size is known
-without serialising the line again, and one `orjson.loads` makes its element. The line is
-exactly the one `follow_up_line` draws (tests/unit/test_digest_lines.py compares them); a
-shape the markers cannot be found in is drawn by `follow_up_line` itself.
+in place of those few values, and keeps it as JSON text cut at the markers, twice: as
+`json.dumps` writes it (what `item_size` measures) and compact, as `orjson.dumps` writes it
+(what the outbox keeps; the two differ only by the blanks after separators, a fixed number of
+bytes per template). A line is then the template joined with the item's values (escaped as
+both encoders escape them): its size is known without serialising the line again, and one
+`orjson.loads` of the compact text makes its element. The line is exactly the one
+`follow_up_line` draws (tests/unit/test_digest_lines.py and test_reminder_outbox_cards.py
+compare them); a shape the markers cannot be found in is drawn by `follow_up_line` itself.
 
 `DigestLines` is the kit's `ItemLines` (the same order, budget, actions and hint) taking its
 lines from the templates. Its items need only what a line shows (`ListedItem`): a digest lists
 its recipient's other overdue follow-ups as lines read without models
-(`followup.ports.ListedFollowUp`).
+(`followup.ports.ListedFollowUp`). A digest made only to be written to the outbox keeps each
+line as that JSON text (`as_json`: an `orjson.Fragment`, which `orjson.dumps` writes as it is)
+instead of parsing it into a dict that is serialised again at once.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from json.encoder import encode_basestring
-from typing import Final, Protocol
+from typing import Final, Protocol, TypeAlias
 
 import orjson
 
-from bot.conversation.cards import CardBudget, Element, clip, json_item_size
+from bot.conversation.cards import CardBudget, Element, clip, item_size, json_item_size
 from bot.conversation.follow_up_lines import (
     CHECKPOINT_CHARS,
     TITLE_CHARS,
@@ -58,6 +62,10 @@ _WHEN: Final = "\ue000when\ue001"
 _REFERENCE: Final = "\ue000ref\ue001"
 _TITLE: Final = "\ue000title\ue001"
 _CHECKPOINT: Final = "\ue000cp\ue001"
+LineElement: TypeAlias = Element | orjson.Fragment
+"""A line's element: a dict, or its JSON text as a fragment (`DigestLines(as_json=True)`)."""
+_MEASURED: Final[Element] = {}
+"""The element `CardBudget.take` is given with the size of a line measured already."""
 _TEMPLATE_DAYS: Final = 5000
 """The template's due date this many days before or after today: a due text that occurs
 nowhere else on a line."""
@@ -84,6 +92,11 @@ class _Template:
     json_parts: tuple[str, ...]
     """Literal JSON text and marker names, alternating (literal first and last)."""
     line_parts: tuple[str, ...]
+    compact_parts: tuple[str, ...]
+    """The same JSON without the blanks after `,` and `:` (`orjson.dumps`' format)."""
+    blanks: int
+    """How many bytes longer the `json.dumps` text is than the compact one, whatever the
+    values: the separators are all in the literal parts."""
 
 
 def _cut(value: str) -> tuple[str, ...]:
@@ -91,6 +104,7 @@ def _cut(value: str) -> tuple[str, ...]:
 
 
 def _fill(parts: tuple[str, ...], values: dict[str, str]) -> str:
+    # Faster than `str.format_map` on a line of a few kilobytes with non-ASCII words.
     pieces = list(parts)
     for index in range(1, len(pieces), 2):
         pieces[index] = values[pieces[index]]
@@ -128,31 +142,81 @@ class LineTemplates:
     ) -> tuple[str, str]:
         """The item's line (`follow_up_line`'s arguments) as JSON text, in `json.dumps`'
         format, and as plain text."""
-        follow_up, contract, checkpoint = item.follow_up, item.contract, item.checkpoint
-        late = follow_up.due_date < today if overdue is None else overdue
-        key = (tuple(checkpoint.actions), locale, late, len(notes), actions)
+        template = self._template(item, today, locale, len(notes), actions, overdue)
+        if template is None:  # the kit's line did not show every marker: drawn as it is
+            element, line = _kits_line(item, today, locale, notes, actions, overdue)
+            return json.dumps(element, ensure_ascii=False), line
+        plain, escaped = _values(item, today, locale, notes)
+        return _fill(template.json_parts, escaped), _fill(template.line_parts, plain)
+
+    def sized(
+        self,
+        item: ListedItem,
+        today: date,
+        locale: str | None,
+        *,
+        notes: Sequence[str] = (),
+        actions: bool = True,
+        overdue: bool | None = None,
+    ) -> tuple[str, str, int]:
+        """The same line as compact JSON text (`orjson.dumps`' format: what the outbox keeps),
+        as plain text, and its `item_size` (which measures it in `json.dumps`' format)."""
+        template = self._template(item, today, locale, len(notes), actions, overdue)
+        if template is None:
+            element, line = _kits_line(item, today, locale, notes, actions, overdue)
+            return orjson.dumps(element).decode(), line, item_size(element, line)
+        plain, escaped = _values(item, today, locale, notes)
+        body, line = _fill(template.compact_parts, escaped), _fill(template.line_parts, plain)
+        return body, line, json_item_size(body, line) + template.blanks
+
+    def _template(
+        self,
+        item: ListedItem,
+        today: date,
+        locale: str | None,
+        notes: int,
+        actions: bool,
+        overdue: bool | None,
+    ) -> _Template | None:
+        late = item.follow_up.due_date < today if overdue is None else overdue
+        key = (tuple(item.checkpoint.actions), locale, late, notes, actions)
         template = self._templates.get(key, _MISSING)
         if template is _MISSING:
             template = self._templates[key] = _template(*key, today)
-        if template is None:  # the kit's line did not show every marker: drawn as it is
-            element, line = follow_up_line(
-                _as_models(item), today, locale, notes=notes, actions=actions, overdue=overdue
-            )
-            return json.dumps(element, ensure_ascii=False), line
-        plain = {
-            "id": follow_up.id,
-            "when": _due_text(follow_up.due_date, today, locale),
-            "ref": contract.reference,
-            "title": clip(contract.title, TITLE_CHARS),
-            "cp": clip(checkpoint.title, CHECKPOINT_CHARS),
-        }
-        for index, note in enumerate(notes):
-            plain[f"n{index}"] = note
-        escaped = {name: encode_basestring(value)[1:-1] for name, value in plain.items()}
-        return _fill(template.json_parts, escaped), _fill(template.line_parts, plain)
+        return template
 
 
-_MISSING: Final = _Template((), ())
+_MISSING: Final = _Template((), (), (), 0)
+
+
+def _values(
+    item: ListedItem, today: date, locale: str | None, notes: Sequence[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """An item's values for a template's markers: as shown, and escaped for JSON text."""
+    follow_up = item.follow_up
+    plain = {
+        "id": follow_up.id,
+        "when": _due_text(follow_up.due_date, today, locale),
+        "ref": item.contract.reference,
+        "title": clip(item.contract.title, TITLE_CHARS),
+        "cp": clip(item.checkpoint.title, CHECKPOINT_CHARS),
+    }
+    for index, note in enumerate(notes):
+        plain[f"n{index}"] = note
+    return plain, {name: encode_basestring(value)[1:-1] for name, value in plain.items()}
+
+
+def _kits_line(
+    item: ListedItem,
+    today: date,
+    locale: str | None,
+    notes: Sequence[str],
+    actions: bool,
+    overdue: bool | None,
+) -> tuple[Element, str]:
+    return follow_up_line(
+        _as_models(item), today, locale, notes=notes, actions=actions, overdue=overdue
+    )
 
 
 def _follow_up(follow_up_id: str, due: date, state: FollowUpState) -> FollowUp:
@@ -200,15 +264,21 @@ def _template(
     marks = [_note(i) for i in range(notes)]
     element, line = follow_up_line(item, today, locale, notes=marks, actions=actions)
     body = json.dumps(element, ensure_ascii=False)
+    compact = orjson.dumps(element).decode()
     when = due_text(due, today, locale)
-    if body.count(encode_basestring(when)[1:-1]) != 1 or line.count(when) != 1:
+    shown = encode_basestring(when)[1:-1]
+    if body.count(shown) != 1 or compact.count(shown) != 1 or line.count(when) != 1:
         return None
-    body = body.replace(encode_basestring(when)[1:-1], _WHEN)
+    body, compact = body.replace(shown, _WHEN), compact.replace(shown, _WHEN)
     line = line.replace(when, _WHEN)
     once = [_WHEN, _REFERENCE, _TITLE, _CHECKPOINT, *marks]
-    if _ID not in body or any(body.count(m) != 1 or line.count(m) != 1 for m in once):
+    for text in (body, compact):
+        if _ID not in text or any(text.count(m) != 1 for m in once):
+            return None
+    if any(line.count(m) != 1 for m in once):
         return None
-    return _Template(_cut(body), _cut(line))
+    blanks = len(body.encode()) - len(compact.encode())
+    return _Template(_cut(body), _cut(line), _cut(compact), blanks)
 
 
 class DigestLines:
@@ -221,6 +291,7 @@ class DigestLines:
         *,
         with_actions: int,
         action_bytes: int,
+        as_json: bool = False,
     ) -> None:
         self.budget = budget
         self.acted: list[str] = []
@@ -230,6 +301,7 @@ class DigestLines:
         self._templates = templates
         self._actions = with_actions
         self._action_bytes = action_bytes
+        self._element: Callable[[str], LineElement] = orjson.Fragment if as_json else orjson.loads
 
     @property
     def actions_left(self) -> bool:
@@ -244,29 +316,33 @@ class DigestLines:
         notes: Sequence[str] = (),
         answerable: bool = True,
         overdue: bool | None = None,
-    ) -> tuple[Element, str] | None:
-        """As `ItemLines.take`: the item's element and line, or None when the card is full."""
+    ) -> tuple[LineElement, str] | None:
+        """As `ItemLines.take`: the item's element (a fragment with `as_json`) and line, or
+        None when the card is full."""
         lines = self._templates
         if answerable and self._actions > 0 and item.follow_up.id not in self.acted:
-            body, line = lines.line(item, today, locale, notes=notes, overdue=overdue)
-            size = json_item_size(body, line)
-            if size <= self._action_bytes:
-                element: Element = orjson.loads(body)
-                if self.budget.take(element, line, size=size):
-                    self._actions -= 1
-                    self._action_bytes -= size
-                    self.acted.append(item.follow_up.id)
-                    self.listed.add(item.follow_up.id)
-                    return element, line
+            body, line, size = lines.sized(item, today, locale, notes=notes, overdue=overdue)
+            if size <= self._action_bytes and self._fits(line, size):
+                self._actions -= 1
+                self._action_bytes -= size
+                self.acted.append(item.follow_up.id)
+                self.listed.add(item.follow_up.id)
+                return self._element(body), line
             self._actions = 0  # in order: once one does not fit, the rest are lines
-        body, line = lines.line(item, today, locale, notes=notes, actions=False, overdue=overdue)
-        element = orjson.loads(body)
-        if not self.budget.take(element, line, size=json_item_size(body, line)):
+        body, line, size = lines.sized(
+            item, today, locale, notes=notes, actions=False, overdue=overdue
+        )
+        if not self._fits(line, size):
             return None
         self.listed.add(item.follow_up.id)
         if answerable:
             self.without.append(item)
-        return element, line
+        return self._element(body), line
+
+    def _fits(self, line: str, size: int) -> bool:
+        """Counted onto the card when it fits; the budget reads only the size given, so the
+        element is made only once it is taken."""
+        return self.budget.take(_MEASURED, line, size=size)
 
     def hint(self, locale: str | None) -> str | None:
         """As `ItemLines.hint`: how to answer what was listed without its actions."""
@@ -278,4 +354,4 @@ class DigestLines:
         )
 
 
-__all__ = ["DigestLines", "LineTemplates"]
+__all__ = ["DigestLines", "LineElement", "LineTemplates"]

@@ -320,6 +320,19 @@ def _pending_from(item: dict[str, Any]) -> PendingUpload | None:
 # --- the services -------------------------------------------------------------------------------
 
 
+class StatisticsIntake(Protocol):
+    """Reads a supplier's sales statistics sent as the answer to a *Salgsstatistikk*
+    follow-up, and says what it found (the purchase analysis, wired in `bot.wiring`)."""
+
+    async def __call__(
+        self, contract: Contract, file_name: str, data: bytes, person_id: str, locale: str | None
+    ) -> OutgoingMessage | None: ...
+
+
+STATISTICS_EVIDENCE: Final = "salgsstatistikk"
+STATISTICS_EXTENSIONS: Final = frozenset({"csv", "xlsx", "txt"})
+
+
 @dataclass
 class Uploads:
     """What receiving documents needs, built once by the app (`build_uploads`)."""
@@ -330,6 +343,8 @@ class Uploads:
     notifier: Notifier
     work: BackgroundWork
     first_page: FirstPageReader = field(default_factory=FirstPageReader)
+    statistics: StatisticsIntake | None = None
+    """A statistics file stored for its follow-up is also analysed at once (issue 16)."""
 
     async def close(self) -> None:
         await self.work.close()
@@ -753,6 +768,7 @@ class UploadCommands(DomainCommands):
             raise RuntimeError("an upload job without a contract")
         outcomes: list[Outcome] = []
         unplaced: list[tuple[_File, Placement]] = []
+        analysed: list[OutgoingMessage] = []
         for item in job.files:
             offer = item.offer
             try:
@@ -786,12 +802,37 @@ class UploadCommands(DomainCommands):
                 outcomes.append(
                     Outcome(sent if stored.duplicate else stored.document.file_name, stored)
                 )
+                statistics = (
+                    None
+                    if stored.duplicate
+                    else await self._statistics(uploads, job, downloaded, stored.document)
+                )
+                if statistics is not None:
+                    analysed.append(statistics)
         messages: list[OutgoingMessage] = []
         if outcomes:
             messages.append(OutgoingMessage(await self._confirmation(contract, job, outcomes)))
+        messages += analysed
         if unplaced:
             messages.append(await self._question(uploads, job, unplaced))
         return messages
+
+    async def _statistics(
+        self, uploads: Uploads, job: _Job, downloaded: DownloadedFile, document: Document
+    ) -> OutgoingMessage | None:
+        """The analysis of a statistics file stored as the answer to its follow-up; None for
+        any other file, or when no analysis is wired."""
+        contract = job.target.contract
+        if (
+            uploads.statistics is None
+            or contract is None
+            or document.evidence != STATISTICS_EVIDENCE
+            or extension_of(downloaded.name) not in STATISTICS_EXTENSIONS
+        ):
+            return None
+        return await uploads.statistics(
+            contract, downloaded.name, downloaded.data, job.person_id, job.locale
+        )
 
     async def _filed_copy(self, contract: Contract, downloaded: DownloadedFile) -> Document | None:
         return await self._read(lambda uow: filed_copy(uow, contract.id, downloaded.data))

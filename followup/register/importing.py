@@ -33,7 +33,7 @@ updated (`ImportReport.contract_ids`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -42,14 +42,13 @@ from typing import Any, Final
 from followup.errors import Conflict
 from followup.models import (
     AuditEvent,
-    ComplianceFlags,
     Contract,
     ContractStatus,
     Person,
     RiskLevel,
     Role,
     Supplier,
-    new_id,
+    new_ids,
 )
 from followup.orgnr import format_organisation_number
 from followup.ports import UnitOfWork, UnitOfWorkFactory
@@ -67,7 +66,12 @@ from followup.register.reading import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_SIZE: Final = 1_000
+DEFAULT_CHUNK_SIZE: Final = 2_500
+"""Rows a unit of work. Larger chunks write each hot index page (a supplier's, an owner's) to
+SQLite's WAL fewer times and look suppliers and people up fewer times a row: the writing
+process of a 100 000-row import used ~10 % less CPU with 2 500 than with 1 000, and 5 000
+saved ~8 % more for ~25 MB more peak memory and SQLite's write lock held twice as long."""
+_ID_BATCH: Final = 256
 MAX_LISTED_CHANGES: Final = 200
 MAX_WARNINGS: Final = 50
 
@@ -240,8 +244,26 @@ class _ChunkResult:
     people_updated: int = 0
     failed: list[list[RowProblem]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    contract_ids: list[str] = field(default_factory=list)
     changes: list[ContractChange] = field(default_factory=list)
+    """The first `MAX_LISTED_CHANGES` of `contract_ids`, with what changed (no report lists
+    more)."""
     state: _ImportState = field(default_factory=_ImportState)
+
+    def note_change(self, row: int, contract: Contract, fields: tuple[str, ...] | None) -> None:
+        """A contract created (`fields` None) or updated."""
+        self.contract_ids.append(contract.id)
+        if len(self.changes) < MAX_LISTED_CHANGES:
+            self.changes.append(
+                ContractChange(
+                    row,
+                    contract.reference,
+                    contract.title,
+                    contract.id,
+                    fields is None,
+                    fields or (),
+                )
+            )
 
     def merge_into(self, report: ImportReport, state: _ImportState) -> None:
         report.created += self.created
@@ -255,10 +277,8 @@ class _ChunkResult:
             report._fail(problems)
         for warning in self.warnings:
             report._warn(warning)
-        for change in self.changes:
-            report.contract_ids.append(change.contract_id)
-            if len(report.changes) < MAX_LISTED_CHANGES:
-                report.changes.append(change)
+        report.contract_ids.extend(self.contract_ids)
+        report.changes.extend(self.changes[: MAX_LISTED_CHANGES - len(report.changes)])
         if report.dry_run:  # otherwise the database has them
             state.suppliers.update(self.state.suppliers)
             state.people.update(self.state.people)
@@ -321,8 +341,10 @@ def _write_chunk(
         prepared = [p for p in map(writer.prepare, records) if p is not None]
         if not dry_run:
             writer.save_new_suppliers_and_people()
-        for record, values in prepared:
-            writer.write(record, values)
+        # In file order, each row's values let go once written (a chunk's peak memory).
+        prepared.reverse()
+        while prepared:
+            writer.write(*prepared.pop())
         if not dry_run:
             writer.save_new_contracts_and_events()
             uow.commit()
@@ -346,7 +368,8 @@ def _json(value: Any) -> Any:
 def contract_snapshot(contract: Contract) -> dict[str, Any]:
     """The contract's importable fields as JSON values (the audit events' `before`/`after`),
     the compliance flags by their own names (see `followup.register.reading.CONTRACT_FIELDS`)."""
-    values = contract.model_dump(mode="json", exclude={"id"})
+    values = contract.model_dump(mode="json")
+    del values["id"]
     values.update(values.pop("compliance"))
     return values
 
@@ -376,6 +399,7 @@ class _ChunkWriter:
         self.created_people: dict[str, int] = {}  # person id -> index in new_people
         self.new_contracts: list[Contract] = []
         self.events: list[AuditEvent] = []
+        self._ids: Iterator[str] = iter(())
         numbers = {r.supplier_organisation_number for r in records}
         self.suppliers: dict[str, Supplier] = dict(uow.suppliers.by_organisation_numbers(numbers))
         self.suppliers.update((n, s) for n, s in state.suppliers.items() if n in numbers)
@@ -386,12 +410,21 @@ class _ChunkWriter:
             if cell is not None
         }
         self.people: dict[str, Person] = {}
+        self.owners: set[str] = set()
+        """Ids of the people known to have the owner role (a check a row, cheaper by id)."""
         for address, person in uow.people.by_addresses(addresses).items():
             self.people[address.lower()] = state.people.get(person.id, person)
         for address in addresses - self.people.keys():
             person_id = state.addresses.get(address)
             if person_id is not None:
                 self.people[address] = state.people[person_id]
+
+    def _new_id(self) -> str:
+        """An id for a contract or an event, from batches (`new_ids`)."""
+        for id_ in self._ids:
+            return id_
+        self._ids = iter(new_ids(_ID_BATCH))
+        return next(self._ids)
 
     def _audit(
         self,
@@ -406,7 +439,7 @@ class _ChunkWriter:
         # (a fifth of an import's time went there).
         self.events.append(
             AuditEvent.model_construct(
-                id=new_id(),
+                id=self._new_id(),
                 at=self.now,
                 actor=self.actor,
                 action=action,
@@ -440,9 +473,13 @@ class _ChunkWriter:
 
     def save_new_contracts_and_events(self) -> None:
         """Hand the chunk's new contracts and its audit events to the repositories at once
-        in bulk."""
+        in bulk (the contracts are let go once stored: the chunk's peak memory is when the
+        events are chained, at commit)."""
         self.uow.contracts.add_many(self.new_contracts, self.now)
+        self.new_contracts = []
+        self.contracts.clear()
         self.uow.audit.append_many(self.events)
+        self.events = []
 
     def _problem(
         self, record: ContractRecord, column: RegisterColumn, value: str, message: str
@@ -503,11 +540,14 @@ class _ChunkWriter:
             self._update(record, existing, {k: v for k, v in values.items() if k in record.given})
 
     def _create(self, record: ContractRecord, values: dict[str, Any]) -> None:
-        flags = {name: values.pop(name) for name in COMPLIANCE_FIELDS}
+        values["compliance"] = {name: values.pop(name) for name in COMPLIANCE_FIELDS}
         values["contract_type"] = values["contract_type"] or contract_type_from_title(record.title)
         values["risk"] = values["risk"] or RiskLevel.MEDIUM
         values["status"] = values["status"] or ContractStatus.ACTIVE
-        contract = Contract(compliance=ComplianceFlags(**flags), **values)
+        values["id"] = self._new_id()
+        # Validated from the dict as it is (no keyword arguments to pack and unpack: half the
+        # time of `Contract(**values)`).
+        contract = Contract.model_validate(values)
         if not self.dry_run:
             self.new_contracts.append(contract)
             self._audit(
@@ -515,9 +555,7 @@ class _ChunkWriter:
             )
         self.contracts[contract.reference] = contract
         self.result.created += 1
-        self.result.changes.append(
-            ContractChange(record.row, record.reference, contract.title, contract.id, True)
-        )
+        self.result.note_change(record.row, contract, None)
 
     def _update(self, record: ContractRecord, existing: Contract, values: dict[str, Any]) -> None:
         current = contract_snapshot(existing)
@@ -542,11 +580,7 @@ class _ChunkWriter:
             )
         self.contracts[contract.reference] = contract
         self.result.updated += 1
-        self.result.changes.append(
-            ContractChange(
-                record.row, record.reference, contract.title, contract.id, False, tuple(changed)
-            )
-        )
+        self.result.note_change(record.row, contract, tuple(changed))
 
     # suppliers
 
@@ -628,8 +662,10 @@ class _ChunkWriter:
             self.result.state.addresses[cell.address] = person.id
             self.people[cell.address] = person
             self.result.state.people[person.id] = person
-        if owner and Role.OWNER not in person.roles:
-            person = self._add_owner_role(person)
+        if owner and person.id not in self.owners:
+            if Role.OWNER not in person.roles:
+                person = self._add_owner_role(person)
+            self.owners.add(person.id)
         return person
 
     def _add_owner_role(self, person: Person) -> Person:

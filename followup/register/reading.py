@@ -48,10 +48,11 @@ import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any, Final, TypeVar
 
 from followup.errors import InvalidInput
@@ -892,6 +893,10 @@ class PersonCell:
     address: str
     name: str
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled by value, not by the dataclass's field-by-field state (see `ContractRecord`).
+        return PersonCell, (self.address, self.name)
+
 
 def parse_person(value: object, name_column: object = None) -> PersonCell | None:
     """`kari.nordmann@x.no`, `Kari Nordmann <kari.nordmann@x.no>`, `Nordmann, Kari (kari…)`."""
@@ -1292,6 +1297,27 @@ class ContractRecord:
     """Cells read one way of several (an ambiguous options cell): imported, and named in the
     import report so a person can check them."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A large file is parsed in a child process (`storage.register_files`) and every record
+        # crosses to the writing process: pickled as one tuple of its values and rebuilt slot
+        # by slot, not by the frozen dataclass's own state handling, which looks up the fields
+        # and sets each through `object.__setattr__` (3-4 times the cost, in the process that
+        # writes).
+        return _record_from_values, (_RECORD_VALUES(self),)
+
+
+_RECORD_FIELDS: Final = tuple(f.name for f in fields(ContractRecord))
+_RECORD_VALUES: Final = attrgetter(*_RECORD_FIELDS)
+_RECORD_SLOT_SETTERS: Final = tuple(getattr(ContractRecord, n).__set__ for n in _RECORD_FIELDS)
+
+
+def _record_from_values(values: tuple[Any, ...]) -> ContractRecord:
+    """A `ContractRecord` from its values in field order (unpickling; see `__reduce__`)."""
+    record = object.__new__(ContractRecord)
+    for set_slot, value in zip(_RECORD_SLOT_SETTERS, values, strict=True):
+        set_slot(record, value)
+    return record
+
 
 ParsedRow = ContractRecord | list[RowProblem]
 """A row of the register, parsed: the record, or every problem in it."""
@@ -1452,7 +1478,23 @@ def parse_row(
     given -= r.unread
     if values["category"] is None and cpv_code is not None:
         values["category"] = category_from_cpv(cpv_code)  # for a new contract only
-    return ContractRecord(row=row, given=frozenset(given), warnings=tuple(r.warnings), **values)
+    return ContractRecord(row=row, given=_shared(given), warnings=tuple(r.warnings), **values)
+
+
+_GIVEN_SETS: dict[frozenset[str], frozenset[str]] = {}
+_MAX_GIVEN_SETS: Final = 256
+
+
+def _shared(given: set[str]) -> frozenset[str]:
+    """One frozenset object per distinct `given` (a file's rows share a few): less memory per
+    record, and pickled once per batch sent between processes."""
+    key = frozenset(given)
+    shared = _GIVEN_SETS.get(key)
+    if shared is None:
+        if len(_GIVEN_SETS) >= _MAX_GIVEN_SETS:
+            _GIVEN_SETS.clear()
+        shared = _GIVEN_SETS[key] = key
+    return shared
 
 
 def _read_identity(r: _Row) -> dict[str, Any]:

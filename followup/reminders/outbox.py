@@ -35,16 +35,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final, TypeVar
 
 from followup.errors import DeliveryFailed
 from followup.models import ConversationRef, Delivery, DeliveryKind, DeliveryState
-from followup.ports import ClaimedDelivery, DeliveryOutcome, Notifier, UnitOfWorkFactory
+from followup.ports import (
+    ClaimedDelivery,
+    DeliveryOutcome,
+    Notifier,
+    OutgoingMessage,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from followup.reminders.pacing import Pacer
-from followup.reminders.planning import ReminderRenderer, message_from_json, report_unreachable
+from followup.reminders.planning import (
+    PlannedMessages,
+    ReminderRenderer,
+    message_from_json,
+    report_unreachable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +109,8 @@ class _Claimed:
     claim: str
     deliveries: list[ClaimedDelivery]
     refs: dict[str, ConversationRef]
+    planned: dict[str, OutgoingMessage] = field(default_factory=dict)
+    """The messages of those of them this process planned (`PlannedMessages`)."""
 
 
 @dataclass(slots=True)
@@ -107,7 +121,9 @@ class _Batch:
 
 # Keeps a unit-of-work factory: a long-running sender that commits each claim and outcome apart.
 class OutboxSender:
-    """Sends the outbox; one per process (its `holder` names it in claims)."""
+    """Sends the outbox; one per process (its `holder` names it in claims). `planned`: the
+    digests this process's planner has just put in the outbox, sent as they were made
+    instead of decoded from the outbox (`PlannedMessages`)."""
 
     def __init__(
         self,
@@ -134,6 +150,7 @@ class OutboxSender:
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
         self._sleep = sleep
         self._claims = 0
+        self.planned = PlannedMessages()
 
     async def _db(self, work: Callable[[], T]) -> T:
         return await self._run_sync(work)  # type: ignore[return-value]
@@ -196,11 +213,15 @@ class OutboxSender:
         claim = f"{self._holder}:{self._claims}"
         now = self._clock()
         lease_until = now + timedelta(seconds=self._settings.lease_seconds)
+        known = self.planned.ids()
         with self._uow_factory() as uow:
             deliveries = list(
-                uow.deliveries.claim_to_send(now, claim, lease_until, self._settings.claim_batch)
+                uow.deliveries.claim_to_send(
+                    now, claim, lease_until, self._settings.claim_batch, known=known
+                )
             )
             uow.commit()
+            planned = self._take_planned(uow, [c.delivery.id for c in deliveries], known)
             refs = (
                 dict(
                     uow.conversations.get_many(
@@ -214,12 +235,28 @@ class OutboxSender:
                 if deliveries
                 else {}
             )
-        return _Claimed(claim, deliveries, refs)
+        return _Claimed(claim, deliveries, refs, planned)
+
+    def _take_planned(
+        self, uow: UnitOfWork, claimed: list[str], known: Collection[str]
+    ) -> dict[str, OutgoingMessage]:
+        """The messages of the claimed deliveries that were planned here (their messages were
+        not read): from `planned`, or, should one be gone from it since, from the outbox."""
+        taken: dict[str, OutgoingMessage] = {}
+        for delivery_id in claimed:
+            if delivery_id not in known:
+                continue
+            message = self.planned.take(delivery_id)
+            if message is None:
+                stored = uow.deliveries.get(delivery_id)
+                message = message_from_json(stored.message if stored else {})
+            taken[delivery_id] = message
+        return taken
 
     async def _send_batch(
         self, claimed: _Claimed, report: SendReport, stop: asyncio.Event | None
     ) -> None:
-        claim, refs = claimed.claim, claimed.refs
+        claim, refs, planned = claimed.claim, claimed.refs, claimed.planned
         pending = _Batch()
         flushing = asyncio.Lock()
         flushes: list[asyncio.Future[None]] = []
@@ -242,7 +279,11 @@ class OutboxSender:
                 pending.outcomes.append(self._requeue(delivery, claim, None, "stopped"))
                 return
             outcome = await self._send_one(
-                claimed, claim, refs.get(delivery.conversation_ref_id or ""), report
+                claimed,
+                claim,
+                refs.get(delivery.conversation_ref_id or ""),
+                report,
+                planned.pop(delivery.id, None),
             )
             pending.outcomes.append(outcome)
             if outcome.state is DeliveryState.UNREACHABLE and delivery.recipient_person_id:
@@ -308,7 +349,10 @@ class OutboxSender:
         claim: str,
         ref: ConversationRef | None,
         report: SendReport,
+        planned: OutgoingMessage | None = None,
     ) -> DeliveryOutcome:
+        """Send one delivery: `planned`, its message as this process planned it, or the one
+        the outbox keeps, decoded only now (see `claim_to_send`)."""
         settings = self._settings
         delivery = claimed.delivery
         if ref is None:
@@ -316,7 +360,7 @@ class OutboxSender:
             return self._outcome(
                 delivery, claim, DeliveryState.UNREACHABLE, error="ingen samtale å sende til"
             )
-        message = message_from_json(claimed.message())  # only now: see `claim_to_send`
+        message = planned if planned is not None else message_from_json(claimed.message())
         tries = 0
         while True:
             await self._pacer.wait_turn(ref.tenant_id or "", ref.conversation_id)

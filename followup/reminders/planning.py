@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -119,16 +119,32 @@ def step_at(
 ) -> datetime | None:
     """When `step` of the ladder is due (None: the checkpoint's ladder has no such step).
     NOTICE is set by the calendar when the follow-up is made and is not computed here."""
+    return _step_at(follow_up.due_date, checkpoint.escalation, step, calendar, settings)
+
+
+def _step_at(
+    due: date,
+    escalation: Sequence[int],
+    step: Step,
+    calendar: WorkingCalendar,
+    settings: ReminderSettings,
+) -> datetime | None:
     if step is Step.DUE:
-        day = follow_up.due_date
+        day = due
     elif Step.REMINDER <= step <= Step.PROCUREMENT:
         index = step - Step.REMINDER
-        if index >= len(checkpoint.escalation):
+        if index >= len(escalation):
             return None
-        day = calendar.add_working_days(follow_up.due_date, checkpoint.escalation[index])
+        day = calendar.add_working_days(due, escalation[index])
     else:
         return None
     return oslo_datetime(calendar.working_day_on_or_after(day), settings.window_start)
+
+
+StepTimes = Callable[[Step], datetime | None]
+"""When each step of one follow-up's ladder is due (`step_at` for that follow-up)."""
+_STEPS: Final = tuple(Step)
+"""The steps by value, without a call to the enum for each."""
 
 
 def step_due_now(
@@ -141,14 +157,20 @@ def step_due_now(
     """The step to take now: the follow-up's current step, or a later one whose time has also
     come (missed steps are not sent one by one). A snoozed follow-up reminds the person who
     snoozed it, whatever the ladder would say by now."""
-    current = Step(min(max(follow_up.reminder_step, 0), Step.DONE))
+    return _due_now(
+        follow_up, lambda step: step_at(follow_up, checkpoint, step, calendar, settings), now
+    )
+
+
+def _due_now(follow_up: FollowUp, at: StepTimes, now: datetime) -> Step:
+    current = _STEPS[min(max(follow_up.reminder_step, 0), Step.DONE)]
     if follow_up.state is FollowUpState.SNOOZED:
-        return Step(min(current, Step.REMINDER))
+        return min(current, Step.REMINDER)
     taken = current
-    for step in range(current + 1, Step.DONE):
-        at = step_at(follow_up, checkpoint, Step(step), calendar, settings)
-        if at is not None and at <= now:
-            taken = Step(step)
+    for step in _STEPS[current + 1 : Step.DONE]:
+        when = at(step)
+        if when is not None and when <= now:
+            taken = step
     return taken
 
 
@@ -161,10 +183,14 @@ def next_step(
     settings: ReminderSettings,
 ) -> tuple[Step, datetime | None]:
     """The step after `taken` and when it is due (DONE and None at the end of the ladder)."""
-    for step in range(taken + 1, Step.DONE):
-        at = step_at(follow_up, checkpoint, Step(step), calendar, settings)
-        if at is not None:
-            return Step(step), max(at, now + timedelta(seconds=1))
+    return _after(taken, lambda step: step_at(follow_up, checkpoint, step, calendar, settings), now)
+
+
+def _after(taken: Step, at: StepTimes, now: datetime) -> tuple[Step, datetime | None]:
+    for step in _STEPS[taken + 1 : Step.DONE]:
+        when = at(step)
+        if when is not None:
+            return step, max(when, now + timedelta(seconds=1))
     return Step.DONE, None
 
 
@@ -304,6 +330,46 @@ def message_from_json(value: Mapping[str, Any]) -> OutgoingMessage:
 # --- planning ------------------------------------------------------------------------------------
 
 
+class PlannedMessages:
+    """The digests this process has just planned, by delivery id, until its sender sends them
+    (`OutboxSender.planned`): a message sent from here is not decoded again from the JSON the
+    outbox keeps it as (a card of a few thousand objects: the larger part of a send's work).
+    It is the very message the outbox row was serialised from, so the same is sent either
+    way; which deliveries are sent, and when, is still the outbox's (claims, leases).
+
+    Only what a committed batch planned is kept, at most `limit` messages (~20 KB each as the
+    scheduler renders them: the rest of a large fan-out is read from the outbox), and only
+    until the next planning: a digest another process sends instead is dropped then."""
+
+    def __init__(self, limit: int = 1_000) -> None:
+        self._limit = limit
+        self._messages: dict[str, OutgoingMessage] = {}
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+    @property
+    def room(self) -> int:
+        """How many more it keeps."""
+        return max(0, self._limit - len(self._messages))
+
+    def clear(self) -> None:
+        self._messages = {}
+
+    def keep(self, messages: Mapping[str, OutgoingMessage]) -> None:
+        for delivery_id, message in messages.items():
+            if len(self._messages) >= self._limit:
+                break
+            self._messages[delivery_id] = message
+
+    def ids(self) -> frozenset[str]:
+        return frozenset(self._messages)
+
+    def take(self, delivery_id: str) -> OutgoingMessage | None:
+        """The message planned for the delivery, once (None: read it from the outbox)."""
+        return self._messages.pop(delivery_id, None)
+
+
 @dataclass(slots=True)
 class PlanReport:
     planned: bool = False
@@ -334,10 +400,14 @@ def plan_reminders(
     calendar: WorkingCalendar,
     renderer: ReminderRenderer,
     settings: ReminderSettings | None = None,
+    planned: PlannedMessages | None = None,
 ) -> PlanReport:
-    """Plan every reminder due at `now` into the outbox (see the module docstring)."""
+    """Plan every reminder due at `now` into the outbox (see the module docstring); the
+    digests planned are kept in `planned` for this process's sender."""
     settings = settings or ReminderSettings()
     report = PlanReport()
+    if planned is not None:
+        planned.clear()
     if not in_send_window(now, calendar, settings):
         return report
     lease_until = now + timedelta(seconds=settings.lease_seconds)
@@ -352,8 +422,18 @@ def plan_reminders(
                 due = uow.follow_ups.claim_due(now, settings.batch_size)
                 if not due:
                     break
-                batch = _Planner(uow, now, calendar, settings, renderer).plan(due)
+                planner = _Planner(
+                    uow,
+                    now,
+                    calendar,
+                    settings,
+                    renderer,
+                    keep_digests=planned.room if planned is not None else 0,
+                )
+                batch = planner.plan(due)
                 uow.commit()
+            if planned is not None:
+                planned.keep(planner.digests)
             report.add(batch)
             if len(due) < settings.batch_size:
                 break
@@ -395,6 +475,8 @@ class _Planner:
         calendar: WorkingCalendar,
         settings: ReminderSettings,
         renderer: ReminderRenderer,
+        *,
+        keep_digests: int = 0,
     ) -> None:
         self.uow = uow
         self.now = now
@@ -409,6 +491,11 @@ class _Planner:
         """Whose digest each delivery in `deliveries` still without its message is (made and
         rendered as the outbox is written: `_outbox`)."""
         self._procurement_channels: Sequence[ConversationRef] | None = None
+        self._keep_digests = keep_digests
+        self.digests: dict[str, OutgoingMessage] = {}
+        """The first `keep_digests` digests rendered, by delivery id (`PlannedMessages`)."""
+        self._ladders: dict[tuple[date, tuple[int, ...]], tuple[datetime | None, ...]] = {}
+        self._taken: dict[str, Step] = {}
 
     def plan(self, due: Sequence[FollowUp]) -> PlanReport:
         self.report.follow_ups = len(due)
@@ -460,7 +547,7 @@ class _Planner:
             ):
                 self._stop(follow_up)
                 continue
-            taken = step_due_now(follow_up, checkpoint, self.now, self.calendar, self.settings)
+            taken = self._step_due_now(follow_up, checkpoint)
             if taken >= Step.PROCUREMENT:
                 procurement.append(follow_up)
                 continue
@@ -514,6 +601,29 @@ class _Planner:
             and checkpoint.status is CheckpointStatus.ACTIVE
         )
 
+    # -- the ladder
+
+    def _step_times(self, due: date, checkpoint: Checkpoint) -> StepTimes:
+        """`step_at` of a follow-up due on `due` on the checkpoint's ladder: worked out once
+        per due date and ladder in a batch (many follow-ups share both)."""
+        key = (due, tuple(checkpoint.escalation))
+        times = self._ladders.get(key)
+        if times is None:
+            times = tuple(
+                _step_at(due, checkpoint.escalation, step, self.calendar, self.settings)
+                for step in _STEPS
+            )
+            self._ladders[key] = times
+        return lambda step: times[step]
+
+    def _step_due_now(self, follow_up: FollowUp, checkpoint: Checkpoint) -> Step:
+        """`step_due_now`, once per follow-up (deciding and advancing both ask)."""
+        taken = self._taken.get(follow_up.id)
+        if taken is None:
+            times = self._step_times(follow_up.due_date, checkpoint)
+            taken = self._taken[follow_up.id] = _due_now(follow_up, times, self.now)
+        return taken
+
     # -- schedule changes
 
     def _stop(self, follow_up: FollowUp) -> None:
@@ -522,12 +632,12 @@ class _Planner:
 
     def _advance(self, follow_up: FollowUp) -> None:
         checkpoint = self.checkpoints[follow_up.checkpoint_id]
-        taken = step_due_now(follow_up, checkpoint, self.now, self.calendar, self.settings)
-        ladder = follow_up
-        if follow_up.state is FollowUpState.SNOOZED and follow_up.due_date < self.today:
+        taken = self._step_due_now(follow_up, checkpoint)
+        due = follow_up.due_date
+        if follow_up.state is FollowUpState.SNOOZED and due < self.today:
             # The rest of the ladder counts from the day the snooze ended, not the due date.
-            ladder = follow_up.model_copy(update={"due_date": self.today})
-        step, at = next_step(ladder, checkpoint, taken, self.now, self.calendar, self.settings)
+            due = self.today
+        step, at = _after(taken, self._step_times(due, checkpoint), self.now)
         self.changes.append(
             lifecycle.schedule_change(lifecycle.take_step(follow_up, taken, step, at))
         )
@@ -585,17 +695,21 @@ class _Planner:
 
     def _outbox(self) -> Iterator[Delivery]:
         """The deliveries, each digest made and rendered only now, as its row is made: a card
-        is thousands of small objects, and the outbox keeps it as JSON (storage serialises
-        each message as it takes it), so each is garbage at once instead of living, all of
-        them together, through the whole batch (where Python's collector would scan them
-        again and again)."""
+        of dicts is thousands of small objects, and the outbox keeps it as JSON (storage
+        serialises each message as it takes it), so each is garbage at once instead of living,
+        all of them together, through the whole batch (where Python's collector would scan
+        them again and again). Kept for the sender (`keep_digests`) they live on: the
+        scheduler's renderer makes them of a few dozen objects, their lines JSON text
+        (`bot.reminders.cards.ReminderCards(outbox=True)`)."""
         for delivery in self.deliveries:
             whose = self._digests.get(delivery.id)
             if whose is None:
                 yield delivery
             else:
-                message = message_json(self.renderer.digest(self._digest(*whose)))
-                yield delivery.model_copy(update={"message": message})
+                message = self.renderer.digest(self._digest(*whose))
+                if len(self.digests) < self._keep_digests:
+                    self.digests[delivery.id] = message
+                yield delivery.model_copy(update={"message": message_json(message)})
 
     def _digest(self, person: Person, recipient: _Recipient) -> Digest:
         items = [self._item(f, role) for f, role in recipient.items]
@@ -840,6 +954,7 @@ __all__ = [
     "DigestItem",
     "ItemRole",
     "PlanReport",
+    "PlannedMessages",
     "ProcurementEscalation",
     "ReminderRenderer",
     "ReminderSettings",

@@ -44,7 +44,7 @@ from storage.db import create_session_factory
 from storage.document_store import FolderDocumentStore
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import add_contract, add_supplier
-from tests.card_schema import schema_errors
+from tests.card_schema import assert_valid, schema_errors
 from tests.e2e.harness import BotServer, start_site
 from tests.e2e.reminder_harness import (
     KARI,
@@ -920,3 +920,103 @@ def test_the_payload_is_a_teams_file_message() -> None:
     assert activity["attachments"][0]["contentType"] == FILE_DOWNLOAD_INFO
     assert USERS[KARI].name == "Kari Nordmann"
     assert uuid.UUID(activity["attachments"][0]["content"]["uniqueId"])
+
+
+# --- sales statistics (issue 16) ---------------------------------------------------------------
+
+STATISTICS_CSV = (
+    "Periode;Kunde;Varenummer;Varetekst;Antall;Enhetspris;Beløp eks. mva\n"
+    "3. kvartal 2026;Sykehjem A;1001;Melk 1 l;100;15,00;1 500,00\n"
+    "3. kvartal 2026;Sykehjem B;1002;Brød grovt;50;31,00;1 550,00\n"
+    "3. kvartal 2026;Sykehjem A;9999;Sjokolade;10;25,00;250,00\n"
+)
+"""Turnover 3 300; core (1001, 1002 on the price list as core) 3 050 → 92,4 %; Brød invoiced
+31 against 30: one line, overcharge 50; Sjokolade is not on the list (250 → 7,6 %)."""
+
+
+def _price_list(world: World, reference: str) -> None:
+    from followup.analysis.models import ImportKind
+    from followup.analysis.services import ImportAnalysisFile, import_analysis_file
+
+    cells: list[dict[str, object]] = [
+        {"Varenummer": "1001", "Varetekst": "Melk 1 l", "Avtalt pris": "15,00", "Kjerne": "J"},
+        {"Varenummer": "1002", "Varetekst": "Brød grovt", "Avtalt pris": "30,00", "Kjerne": "J"},
+    ]
+    with world.uow_factory() as uow:
+        report = import_analysis_file(
+            ImportAnalysisFile(
+                kind=ImportKind.PRICE_LIST,
+                rows=list(enumerate(cells, start=2)),
+                headers=list(cells[0]),
+                file_name="prisliste.csv",
+                sha256="0" * 64,
+                actor="test",
+                reference=reference,
+            ),
+            uow,
+            MONDAY_10_OSLO,
+        )
+    assert report.stored
+
+
+async def test_sales_statistics_sent_in_chat_are_stored_and_analysed_at_once(
+    world: World,
+) -> None:
+    await kari_installed(world)
+    follow_up_id = documented_follow_up(
+        world,
+        "KOM-2025-0160",
+        seed=40,
+        evidence=("salgsstatistikk",),
+        title="Salgsstatistikk",
+        due=date(2026, 10, 20),
+    )
+    _price_list(world, "KOM-2025-0160")
+    world.host.files["salgsstatistikk_K3.csv"] = (STATISTICS_CSV.encode(), "text/csv")
+
+    _, said = await world.send_file("salgsstatistikk_K3.csv", text="KOM-2025-0160")
+
+    (document,) = world.documents(follow_up_id)
+    assert document.evidence == "salgsstatistikk"
+    assert "lagret som salgsstatistikk" in said
+    cards = [c for a in world.reminders.posts_to(KARI) for c in _cards([a])]
+    (analysis,) = [c for c in cards if "Analyse av KOM-2025-0160" in str(c)]
+    assert_valid(analysis)
+    plain = analysis["fallbackText"].replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Omsetning: kr 3 300,00" in plain
+    assert "Kjernesortiment: 92,4 %" in plain
+    assert "Prisavvik: 1 linje, merpris kr 50,00" in plain
+    with world.uow_factory() as uow:  # the finding became a deviation, reported by Kari
+        contract = uow.contracts.by_reference("KOM-2025-0160")
+        assert contract is not None
+        (deviation,) = uow.deviations.for_contract(contract.id)
+        kari = uow.people.find_by_email_or_upn(USERS[KARI].email)
+    assert deviation.category.value == "prisavvik"
+    assert deviation.severity.value == "middels"
+    assert "1002 Brød grovt: fakturert kr 31,00, avtalt kr 30,00" in deviation.description
+    assert kari is not None
+    assert deviation.reported_by_id == kari.id
+
+
+async def test_statistics_with_a_bad_row_are_kept_as_a_document_but_not_analysed(
+    world: World,
+) -> None:
+    await kari_installed(world)
+    follow_up_id = documented_follow_up(
+        world,
+        "KOM-2025-0161",
+        seed=41,
+        evidence=("salgsstatistikk",),
+        title="Salgsstatistikk",
+        due=date(2026, 10, 20),
+    )
+    bad = STATISTICS_CSV + "3. kvartal 2026;Sykehjem A;1003;Kaffe;tolv;60,00;720,00\n"
+    world.host.files["statistikk.csv"] = (bad.encode(), "text/csv")
+
+    _, said = await world.send_file("statistikk.csv", text="KOM-2025-0161")
+
+    assert len(world.documents(follow_up_id)) == 1
+    assert "linjene er ikke tatt inn i analysen" in said
+    assert "rad 5" in said
+    with world.uow_factory() as uow:
+        assert uow.analysis.statistics_periods(uow.contracts.by_reference("KOM-2025-0161").id) == []  # type: ignore[union-attr]

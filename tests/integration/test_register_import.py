@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -23,7 +24,7 @@ from followup.models import (
     Role,
     Supplier,
 )
-from followup.register.importing import ImportReport, import_contracts
+from followup.register.importing import MAX_LISTED_CHANGES, ImportReport, import_contracts
 from followup.register.reading import InvalidRegister
 from storage.contract_repositories import SqlAlchemySupplierRepository
 from storage.db import create_session_factory, upgrade_database
@@ -812,3 +813,45 @@ def test_contracts_changed_hook_gets_the_ids_after_a_real_import(
     assert len(set(calls[0])) == 20
     assert call(SAMPLE, dry_run=False) == EXIT_ROWS_FAILED
     assert len(calls) == 1  # nothing changed, nothing to plan
+
+
+def test_the_import_leaves_the_collector_as_it_found_it(cli_database: str, tmp_path: Path) -> None:
+    """The CLI freezes the heap and collects young objects less often while it imports, and
+    undoes both afterwards, also when the import fails."""
+    before = (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled())
+    seen: list[tuple[tuple[int, int, int], int]] = []
+
+    def planned(_ids: Sequence[str]) -> None:  # after the import: the collector is restored
+        seen.append((gc.get_threshold(), gc.get_freeze_count()))
+
+    code = run_import_contracts(
+        SAMPLE, dry_run=False, database_url=cli_database, now=NOW, stdout=io.StringIO(),
+        stderr=io.StringIO(), on_contracts_changed=planned,
+    )  # fmt: skip
+    assert code == EXIT_ROWS_FAILED
+    assert seen == [before[:2]]
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
+    broken = tmp_path / "ødelagt.csv"
+    broken.write_text("Avtalenr;Tittel;Org.nr\nA-1;Kaffe;915473822\n", encoding="utf-8")
+    assert run_import_contracts(
+        broken, dry_run=False, database_url=cli_database, now=NOW, stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    ) == EXIT_FILE_ERROR  # fmt: skip
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
+
+
+def test_the_report_lists_the_first_changes_and_every_contract_id_in_file_order(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    many = [(f"OPS-{n:03d}", "01.01.2025", "31.12.2026", "1+1") for n in range(230)]
+    report = run(options_file(tmp_path, *many), uow_factory, chunk_size=70)
+    assert report.created == 230
+    with uow_factory() as uow:
+        by_reference = uow.contracts.by_references([r for r, *_ in many])
+    assert report.contract_ids == [by_reference[r].id for r, *_ in many]
+    assert len(report.changes) == MAX_LISTED_CHANGES
+    assert [c.reference for c in report.changes] == [r for r, *_ in many[:MAX_LISTED_CHANGES]]
+    assert [c.row for c in report.changes] == list(range(2, MAX_LISTED_CHANGES + 2))
+    assert all(c.created and c.fields == () for c in report.changes)
+    assert report.changes[0].title == "Avtale OPS-000"
+    assert report.changes[0].contract_id == report.contract_ids[0]

@@ -15,7 +15,13 @@ from sqlalchemy.engine import make_url
 
 from followup.register.importing import ImportReport, import_contracts
 from storage.audit_log import verify_audit_trail
-from storage.bulk_insert import insert_rows
+from storage.bulk_insert import (
+    BULK_SQLITE_PRAGMAS,
+    insert_rows,
+    insert_values,
+    prepare_for_bulk_writes,
+)
+from storage.contract_repositories import IN_CHUNK
 from storage.db import create_db_engine, create_session_factory, upgrade_database
 from storage.register_files import open_register_file
 from storage.tables import AuditEventRow, ContractRow, PersonRow, SupplierRow, table_of
@@ -205,3 +211,131 @@ def test_bulk_inserted_rows_are_stored_as_sqlalchemy_stores_them(db_engine: Engi
         }
     assert read["BULK-1"].created_at == at
     assert read["BULK-1"].options == ["2027-07-31", "2028-07-31"]
+
+
+def test_rows_given_as_values_in_any_column_order_are_stored_as_dicts_are(
+    db_engine: Engine,
+) -> None:
+    """`insert_values` (the audit trail's links, a register import's contracts) stores what
+    `insert_rows` stores, whatever order the columns come in; rows may share value objects
+    (one `now` for all), and columns left out get their defaults."""
+    suppliers = table_of(SupplierRow)
+    at = datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=UTC)
+    options = ["2027-07-31"]
+    names = (
+        "updated_at", "title", "options", "reference", "id", "created_at", "category", "risk",
+        "status",
+    )  # fmt: skip
+    rows = [
+        (at, f"Vask {n}", options if n % 2 else [], f"V-{n}", f"id-v-{n}", at, "tjenester", "lav",
+         "aktiv")
+        for n in range(5)
+    ]  # fmt: skip
+    factory = create_session_factory(db_engine)
+    with factory() as session:
+        assert insert_values(session, suppliers, ("organisation_number", "id", "name"), []) == 0
+        assert insert_values(session, suppliers, ("organisation_number", "id", "name"), [
+            ("915473822", "s-1", "Fjordvik Renhold AS"),
+        ]) == 1  # fmt: skip
+        contracts = table_of(ContractRow)
+        common = {"contract_type": "enkeltkontrakt"}
+        assert insert_values(
+            session, contracts, (*names, "contract_type"), [(*r, "enkeltkontrakt") for r in rows]
+        ) == len(rows)
+        session.execute(
+            insert(contracts),
+            [
+                {**dict(zip(names, r, strict=True)), **common, "id": f"core-{n}",
+                 "reference": f"C-{n}"}
+                for n, r in enumerate(rows)
+            ],
+        )  # fmt: skip
+        session.commit()
+    with db_engine.connect() as conn:
+        read = {r.reference: r._mapping for r in conn.execute(select(table_of(ContractRow)))}
+        raw = {
+            r[0]: r[1:]
+            for r in conn.exec_driver_sql(
+                "SELECT reference, title, options, public, has_follow_ups, created_at, updated_at "
+                "FROM contracts"
+            )
+        }
+        supplier = conn.execute(select(suppliers)).one()
+    assert (supplier.id, supplier.name, supplier.organisation_number) == (
+        "s-1", "Fjordvik Renhold AS", "915473822",
+    )  # fmt: skip
+    for n in range(5):
+        bulk, core = read[f"V-{n}"], read[f"C-{n}"]
+        assert {k: v for k, v in bulk.items() if k not in ("id", "reference")} == {
+            k: v for k, v in core.items() if k not in ("id", "reference")
+        }
+        assert raw[f"V-{n}"] == raw[f"C-{n}"]
+    assert read["V-1"].options == options
+    assert read["V-2"].options == []
+    assert read["V-0"].created_at == at
+
+
+def test_a_bulk_import_engine_keeps_more_pages_and_a_longer_wal_on_sqlite(db_url: str) -> None:
+    """`prepare_for_bulk_writes`: more pages in memory and fewer checkpoints, on SQLite; the
+    journal stays as safe as ever (WAL, synchronous NORMAL). Nothing changes on PostgreSQL."""
+    engine = create_db_engine(db_url)
+    prepare_for_bulk_writes(engine)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name != "sqlite":
+                assert conn.exec_driver_sql("SELECT 1").scalar_one() == 1
+                return
+            pragma = {
+                name: conn.exec_driver_sql(f"PRAGMA {name}").scalar_one()
+                for name in ("cache_size", "wal_autocheckpoint", "journal_mode", "synchronous")
+            }
+    finally:
+        engine.dispose()
+    assert BULK_SQLITE_PRAGMAS == ("cache_size=-16384", "wal_autocheckpoint=10000")
+    assert pragma == {
+        "cache_size": -16384,
+        "wal_autocheckpoint": 10000,
+        "journal_mode": "wal",
+        "synchronous": 1,  # NORMAL
+    }
+    plain = create_db_engine(db_url)
+    try:
+        with plain.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -2000
+    finally:
+        plain.dispose()
+
+
+def test_contracts_and_suppliers_are_found_by_many_keys_at_once(db_engine: Engine) -> None:
+    """A chunk asks for its references and organisation numbers in one query, however many
+    (more than an IN list of `IN_CHUNK` would hold); keys not found are left out."""
+    count = IN_CHUNK + 150
+    at = datetime(2026, 3, 29, 9, 0, tzinfo=UTC)
+    factory = create_session_factory(db_engine)
+    with factory() as session:
+        insert_values(
+            session,
+            table_of(SupplierRow),
+            ("id", "name", "organisation_number"),
+            [(f"s-{n}", f"Leverandør {n}", f"{900_000_000 + n}") for n in range(count)],
+        )
+        insert_values(
+            session,
+            table_of(ContractRow),
+            ("id", "reference", "title", "contract_type", "category", "risk", "status",
+             "created_at", "updated_at", "options"),
+            [(f"c-{n}", f"K-{n}", f"Avtale {n}", "enkeltkontrakt", "varer", "lav", "aktiv", at,
+              at, []) for n in range(count)],
+        )  # fmt: skip
+        session.commit()
+    uow_factory = SqlAlchemyUnitOfWorkFactory(factory)
+    with uow_factory() as uow:
+        numbers = [f"{900_000_000 + n}" for n in range(count)] + ["999999999", "900000000"]
+        suppliers = uow.suppliers.by_organisation_numbers(numbers)
+        references = [f"K-{n}" for n in range(count)] + ["FINNES-IKKE", "k-1"]
+        contracts = uow.contracts.by_references(references)
+        assert uow.contracts.by_references([]) == {}
+    assert len(suppliers) == count
+    assert suppliers["900000007"].name == "Leverandør 7"
+    assert len(contracts) == count  # exact references: "k-1" is not "K-1"
+    assert contracts[f"K-{count - 1}"].id == f"c-{count - 1}"

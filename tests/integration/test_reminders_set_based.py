@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
+from followup.lifecycle import schedule_change
 from followup.models import (
     Absence,
     Checkpoint,
@@ -27,7 +28,13 @@ from followup.models import (
     Person,
     Role,
 )
-from followup.reminders.planning import ReminderSettings, Step, plan_reminders
+from followup.reminders.planning import (
+    ReminderSettings,
+    Step,
+    next_step,
+    plan_reminders,
+    step_due_now,
+)
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import add_contract, add_person, add_supplier
 from tests.worlds import (
@@ -304,3 +311,44 @@ def test_the_same_deliveries_as_before_for_a_varied_world(
     if os.environ.get("KV_WRITE_GOLDEN"):
         GOLDEN.write_text(json.dumps(found, ensure_ascii=False, indent=1) + "\n")
     assert found == json.loads(GOLDEN.read_text())
+
+
+def test_each_follow_up_takes_the_step_the_ladder_gives_it(
+    uow_factory: SqlAlchemyUnitOfWorkFactory,
+) -> None:
+    """The planner works the ladder out once per due date and checkpoint ladder in a batch: each
+    follow-up still moves to the step and time `step_due_now` and `next_step` give it alone (a
+    snoozed one from today, as the ladder then counts)."""
+    made = _world(uow_factory, 60, "t")
+    with uow_factory() as uow:
+        before = dict(uow.follow_ups.get_many(made.follow_ups))
+        checkpoints = uow.checkpoints.get_many({f.checkpoint_id for f in before.values()})
+    due = [f for f in before.values() if f.next_action_at is not None and f.next_action_at <= NOW]
+    settings = ReminderSettings(weekly_weekday=3)
+    late = [f for f in due if f.due_date < TODAY and f.reminder_step >= Step.DUE]
+    snoozed = late[0].model_copy(update={"state": FollowUpState.SNOOZED})
+    with uow_factory() as uow:
+        uow.follow_ups.reschedule([schedule_change(snoozed)])
+        uow.commit()
+    before[snoozed.id] = snoozed
+
+    assert _plan(uow_factory).follow_ups == len(due) == 60
+
+    with uow_factory() as uow:
+        after = uow.follow_ups.get_many([f.id for f in due])
+    moved = set()
+    for one in due:
+        old = before[one.id]
+        checkpoint = checkpoints[old.checkpoint_id]
+        taken = step_due_now(old, checkpoint, NOW, CALENDAR, settings)
+        ladder = old
+        if old.state is FollowUpState.SNOOZED and old.due_date < TODAY:
+            ladder = old.model_copy(update={"due_date": TODAY})
+        step, at = next_step(ladder, checkpoint, taken, NOW, CALENDAR, settings)
+        new = after[old.id]
+        if new.next_action_at == old.next_action_at:
+            continue  # deferred to tomorrow (the owner had today's digest) or stopped
+        moved.add(old.id)
+        assert (new.reminder_step, new.next_action_at) == (int(step), at), old
+    assert len(moved) > 30
+    assert snoozed.id in moved

@@ -4,7 +4,11 @@ chain without a database."""
 from __future__ import annotations
 
 import hashlib
+import json
+import math
+import random
 from datetime import UTC, datetime, timedelta, timezone
+from enum import StrEnum
 
 import pytest
 
@@ -162,3 +166,70 @@ def test_links_are_plain_tuples_in_column_order() -> None:
         "prev_hash", "hash",
     )  # fmt: skip
     assert ChainLink._make(tuple(first)) == first
+
+
+def _as_the_json_module_writes_it(document: dict[str, object]) -> bytes:
+    text = json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return text.encode("utf-8")
+
+
+class _Kind(StrEnum):
+    DONE = "utført"
+
+
+_LETTERS = [chr(c) for c in [*range(0x250), 0x2028, 0xFEFF, 0xFFFF, 0x1F600, 0x10FFFF]]
+
+
+def _random_value(rng: random.Random, *, plain: bool, depth: int = 0) -> object:
+    """A JSON-ish value; `plain`: only what orjson writes as the json module does or refuses
+    (text, integers, booleans, null, lists and objects), otherwise also floats, tuples and a
+    str subclass."""
+    kind = rng.choice(
+        ["text", "scalar", "odd"] if depth >= 3 else ["text", "scalar", "odd", "dict", "list"]
+    )
+    if kind == "text":
+        return "".join(rng.choice(_LETTERS) for _ in range(rng.randrange(12)))
+    if kind == "scalar":
+        return rng.choice([0, -1, 2**63 - 1, -(2**63), 2**64 - 1, 1_250_000, True, False, None])
+    if kind == "odd" and plain:  # orjson refuses these: the json module writes them
+        return rng.choice(["", 2**64, -(2**63) - 1, {1: "én", 22: None}, [{-3: True}]])
+    if kind == "odd":
+        return rng.choice(
+            [0.1, 1.0, 1e-05, 1e16, 5e-324, -0.0, 2**64, -(2**63) - 1, 10**30, _Kind.DONE, (1, "a")]
+        )
+    if kind == "dict":
+        keys = ["".join(rng.choice(_LETTERS) for _ in range(rng.randrange(4))) for _ in range(4)]
+        return {k: _random_value(rng, plain=plain, depth=depth + 1) for k in keys}
+    return [_random_value(rng, plain=plain, depth=depth + 1) for _ in range(rng.randrange(5))]
+
+
+def test_the_canonical_content_is_the_json_modules_bytes_whichever_library_writes_them() -> None:
+    """Plain values are written by orjson (faster) and the rest by the json module: the bytes,
+    and so every hash ever stored, are the same either way."""
+    rng = random.Random(2026)
+    for seq in range(4_000):
+        plain = seq % 2 == 0
+        before = _random_value(rng, plain=plain)
+        after = _random_value(rng, plain=plain or rng.random() < 0.5)
+        actor = rng.choice(["cli", "import:kontrakter.csv", "person:Åse", _Kind.DONE])
+        document = {
+            "seq": seq, "id": f"e-{seq}", "at": "2026-11-23T09:00:00.120000+00:00",
+            "actor": actor, "action": "contract.created", "entity": "contract",
+            "entity_id": "c-1", "before": before, "after": after, "prev_hash": GENESIS_HASH,
+        }  # fmt: skip
+        content = canonical_content(
+            seq, f"e-{seq}", AT, actor, "contract.created", "contract", "c-1", before, after,
+            GENESIS_HASH,
+        )  # fmt: skip
+        assert content == _as_the_json_module_writes_it(document), document
+
+
+def test_what_the_json_module_refuses_is_still_refused() -> None:
+    with pytest.raises(ValueError, match="Out of range float"):
+        canonical_content(1, "e", AT, "cli", "a", "e", "1", None, {"x": math.nan}, GENESIS_HASH)
+    with pytest.raises(UnicodeEncodeError):
+        canonical_content(1, "e", AT, "cli", "a", "e", "1", None, {"x": "\ud800"}, GENESIS_HASH)
+    with pytest.raises(TypeError):
+        canonical_content(1, "e", AT, "cli", "a", "e", "1", None, {"at": AT}, GENESIS_HASH)

@@ -11,6 +11,8 @@ that differs from openpyxl's, fails here.
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from datetime import UTC, date, datetime
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -56,6 +58,9 @@ ROWS: list[tuple[Cell, ...]] = [
     ("x" * 40_000, None, None, None, None, None),
     (Code.OPEN, Step.THIRD, None, None, None, None),
     (None, None, None, None, None, None),
+    ("før 1. mars 1900", None, date(1900, 2, 28), None, None, None),  # Excel's leap-year bug
+    ("fra 1. mars 1900", None, date(1900, 3, 1), None, None, None),
+    ("første dag", None, date(1900, 1, 1), None, None, None),
 ]
 
 
@@ -152,10 +157,31 @@ def test_every_kind_of_value_reads_as_a_user_expects() -> None:
     assert sheet.cell(10, 1).value == "x" * 32_767  # what a cell holds
     assert (sheet["A11"].value, sheet["B11"].value) == ("apent", 3)
     assert [c.value for c in sheet[12]] == [None] * len(COLUMNS)
+    early = [sheet.cell(r, 3) for r in (13, 14, 15)]
+    assert all(c.is_date and c.number_format == "dd.mm.yyyy" for c in early)
+    assert [c.value for c in early] == [
+        datetime(1900, 2, 28),  # noqa: DTZ001 (as Excel has it)
+        datetime(1900, 3, 1),  # noqa: DTZ001
+        datetime(1900, 1, 1),  # noqa: DTZ001
+    ]
+
+
+def _sheet_data(data: bytes) -> bytes:
+    """The rows as the sheet's XML has them (`<sheetData>`)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    found = re.search(rb"<sheetData>.*</sheetData>", sheet, re.DOTALL)
+    assert found is not None
+    return found.group(0)
 
 
 def test_the_workbook_holds_what_openpyxls_own_cells_give() -> None:
     assert _cells(_written(ROWS, COLUMNS)) == _cells(_reference(ROWS, COLUMNS))
+
+
+def test_the_sheet_is_written_byte_for_byte_as_openpyxls_own_cells_write_it() -> None:
+    """The cells made once per column stand in for openpyxl's own, down to the XML."""
+    assert _sheet_data(_written(ROWS, COLUMNS)) == _sheet_data(_reference(ROWS, COLUMNS))
 
 
 def test_an_export_sheet_holds_what_openpyxls_own_cells_give() -> None:
@@ -166,6 +192,7 @@ def test_an_export_sheet_holds_what_openpyxls_own_cells_give() -> None:
         for n in range(1, 29)
     ]  # fmt: skip
     assert _cells(_written(rows, columns)) == _cells(_reference(rows, columns))
+    assert _sheet_data(_written(rows, columns)) == _sheet_data(_reference(rows, columns))
 
 
 def test_a_row_of_the_wrong_length_is_refused() -> None:

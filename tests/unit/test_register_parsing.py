@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -1068,3 +1070,46 @@ def test_the_same_reference_twice_fails_the_later_row() -> None:
     both = parser.parse(10, good_row(Startdato="31.02.2026"))
     assert isinstance(both, list)
     assert [p.column for p in both] == ["Avtalenr", "Startdato"]
+
+
+# --- records between processes ---------------------------------------------------------------
+
+
+def test_a_record_crosses_processes_whole() -> None:
+    """A large file is parsed in a child process: its records are pickled by value (a tuple of
+    their fields) and come back equal, field for field, with the same types."""
+    record = parse_row(
+        4,
+        good_row(
+            Startdato="01.01.2025",
+            Sluttdato="30.06.2027",
+            Opsjoner="2+1+1",
+            Stedfortreder="Nordmann, Kari (kari.nordmann@fjordvik.kommune.no)",
+        ),
+        FULL,
+    )
+    assert isinstance(record, ContractRecord)
+    assert record.warnings
+    assert record.deputy is not None
+    assert record.manager is not None
+    back = pickle.loads(pickle.dumps(record))  # noqa: S301 - our own bytes
+    assert type(back) is ContractRecord
+    assert back == record
+    for name in (f.name for f in dataclasses.fields(ContractRecord)):
+        assert type(getattr(back, name)) is type(getattr(record, name)), name
+    assert back.contract_type is ContractType.SINGLE
+    assert back.deputy == PersonCell("kari.nordmann@fjordvik.kommune.no", "Kari Nordmann")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back.title = "endret"  # type: ignore[misc]
+
+
+def test_rows_of_a_file_share_their_given_fields() -> None:
+    first, second = parse_row(2, good_row(), FULL), parse_row(3, good_row(Avtalenr="B-2"), FULL)
+    assert isinstance(first, ContractRecord)
+    assert isinstance(second, ContractRecord)
+    assert first.given is second.given  # one object: less memory, pickled once per batch
+    other, again = (parse_row(n, good_row(Avtalenr=f"C-{n}", Kategori=""), FULL) for n in (4, 5))
+    assert isinstance(other, ContractRecord)
+    assert isinstance(again, ContractRecord)
+    assert other.given == first.given - {"category"}
+    assert other.given is again.given
