@@ -30,8 +30,11 @@ EXIT_FILE_ERROR: Final = 2
 
 MAX_LISTED: Final = 50
 MAX_ACTOR_CHARS: Final = 200
-IMPORT_GC_THRESHOLDS: Final = (10_000, 10, 10)
-"""The collector's thresholds while a register is imported (see `_collector_for_import`)."""
+IMPORT_GC_THRESHOLDS: Final = (100_000, 10, 10)
+"""The collector's thresholds while a register is imported (see `_collector_for_import`): a
+chunk of rows holds a few hundred thousand containers until it is written, and collecting
+every 10 000 new ones (the serving processes' setting) still took a fifth of the writing
+process's time scanning them; every 100 000, about nothing (peak memory the same)."""
 _VALUE_WIDTH = 30
 _COLUMN_WIDTH = 24
 _TITLE_WIDTH = 60
@@ -168,10 +171,10 @@ def _collector_for_import() -> Iterator[None]:
     generation (`gc.freeze`: modules, SQLAlchemy's and pydantic's long-lived objects; never
     scanned while frozen) and young objects collected every `IMPORT_GC_THRESHOLDS[0]` new
     container objects instead of 700. An import allocates a few dozen containers a row, and
-    with CPython's defaults full collections over the whole heap came every ~2 500 rows: a
-    fifth of a 100 000-row import's time (bench/import_contracts.py). The thresholds are put
-    back afterwards, and the heap unfrozen unless the process had frozen it already
-    (`bot.wiring.settle_process_heap`)."""
+    with CPython's defaults full collections over the whole heap came every ~2 500 rows: with
+    the young collections, a fifth of a 100 000-row import's time (bench/import_contracts.py;
+    now under 2 %). The thresholds are put back afterwards, and the heap unfrozen unless the
+    process had frozen it already (`bot.wiring.settle_process_heap`)."""
     thresholds = gc.get_threshold()
     freeze = gc.get_freeze_count() == 0
     if freeze:

@@ -531,6 +531,7 @@ def anniversary(day: date, months: int) -> date:
     return later + timedelta(days=1) if later.day < day.day else later
 
 
+@functools.lru_cache(maxsize=8192)  # a register's rows share their dates and terms
 def period_end(start: date, months: int) -> date:
     """The last day of a period of `months` months beginning on `start`."""
     return anniversary(start, months) - timedelta(days=1)
