@@ -177,7 +177,6 @@ def _cpu_seconds(who: int) -> float:
 
 
 def worker(mode: str, file: Path, database_url: str, *, trace: bool = False) -> dict[str, Any]:
-    from bot.cli.register_import import import_register
     from followup.register.reading import ColumnMap, RegisterParser
     from storage.register_files import open_register_file
 
@@ -196,7 +195,11 @@ def worker(mode: str, file: Path, database_url: str, *, trace: bool = False) -> 
             failed += isinstance(parser.parse(number, cells), list)
         result = {"rows": rows, "failed": failed}
     else:
-        # As `kontraktsvakt import contracts` does (without printing the report).
+        # As `kontraktsvakt import contracts` does (without printing the report). Imported
+        # here, not for the parse-only runs: the CLI's modules raise the peak RSS before the
+        # measured part begins.
+        from bot.cli.register_import import import_register
+
         report = import_register(register, database_url, NOW, actor="bench", dry_run=False)
         result = {
             "rows": report.rows_read,
