@@ -519,8 +519,8 @@ def _analyse(database_url: str, repeat: int) -> dict[str, Any]:
 
 def _leakage(database_url: str, repeat: int) -> dict[str, Any]:
     from followup.analysis.models import Thresholds
-    from followup.analysis.reading import parse_accounts
     from followup.analysis.services import LeakageReport, leakage_report
+    from followup.register.reading import parse_accounts
     from storage.db import create_db_engine, create_session_factory
     from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 

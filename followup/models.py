@@ -278,7 +278,7 @@ class Contract(DomainModel):
     """*Maksverdi*: the agreement's ceiling ex. VAT; passing it is an illegal direct award."""
     ledger_accounts: str | None = None
     """*Kontoer*: the ledger accounts the agreement covers, `1250, 1300-1309`
-    (`followup.analysis.reading.parse_accounts`)."""
+    (`followup.register.reading.parse_accounts`)."""
     cpv_code: str | None = None
     ongoing: bool = False
     notice_months: int | None = None

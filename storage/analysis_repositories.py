@@ -43,10 +43,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from followup.accounts import AccountRange
 from followup.analysis.exact import EXACT
 from followup.analysis.figures import SpendLine
 from followup.analysis.models import (
-    AccountRange,
     AnalysisImport,
     LedgerLine,
     PriceLine,

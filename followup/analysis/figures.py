@@ -63,9 +63,9 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from operator import itemgetter
 from typing import Literal, NamedTuple, TypeAlias
 
+from followup.accounts import accounts_text
 from followup.analysis.exact import exact
 from followup.analysis.models import (
-    AccountRange,
     AgreementTerms,
     Flag,
     PriceLine,
@@ -481,14 +481,6 @@ class LeakageGroup:
     leakage_high: bool
 
 
-def accounts_text(accounts: Sequence[AccountRange]) -> str:
-    """«1250, 1300–1309»: single accounts as they are, ranges with an en dash."""
-    return ", ".join(
-        account.first if account.first == account.last else f"{account.first}–{account.last}"
-        for account in accounts
-    )
-
-
 def _organisation_key(number: str | None) -> str | None:
     if number is None:
         return None
@@ -733,7 +725,6 @@ __all__ = [
     "PriceDeviation",
     "SpendLine",
     "SupplierSpend",
-    "accounts_text",
     "analyse_agreement",
     "leakage",
     "leakage_to_json",

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from followup.accounts import AccountRange
+
 
 @dataclass(frozen=True, slots=True)
 class PriceLine:
@@ -94,23 +96,6 @@ class Thresholds:
     off_list_share_max: Decimal = Decimal("0.2")
     loyalty_min: Decimal = Decimal("0.8")
     ceiling_warn: Decimal = Decimal("0.8")
-
-
-@dataclass(frozen=True, slots=True)
-class AccountRange:
-    """Ledger accounts an agreement covers: one account (`first == last`) or a range."""
-
-    first: str
-    last: str
-
-    def covers(self, account: str) -> bool:
-        if self.first == self.last:
-            return account == self.first
-        # Accounts are digit strings of one length within a chart: compare as numbers when
-        # both are digits, else as text.
-        if account.isdigit() and self.first.isdigit() and self.last.isdigit():
-            return int(self.first) <= int(account) <= int(self.last)
-        return self.first <= account <= self.last
 
 
 @dataclass(frozen=True, slots=True)

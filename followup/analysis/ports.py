@@ -8,9 +8,9 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
+from followup.accounts import AccountRange
 from followup.analysis.figures import SpendLine
 from followup.analysis.models import (
-    AccountRange,
     AnalysisImport,
     LedgerLine,
     PriceLine,

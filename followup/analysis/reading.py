@@ -46,8 +46,8 @@ What a cell means, and what an empty cell means:
   a required column fails the row (`mangler varenummer`); elsewhere it is None (an empty
   *Leverandør* beside an *Org.nr* is the empty name).
 - Numbers are kept as written, not rounded: storage decides the scale it keeps.
-- The register's new columns are read here too: *Kontoer* by `parse_accounts` (`1250, 1251`,
-  `1200-1209`), *Maksverdi* by `parse_money`.
+- The register's columns *Maksverdi* and *Kontoer* are read with the rest of the register
+  (`followup.register.reading`: `parse_amount`, `parse_accounts`).
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final, TypeVar
 
-from followup.analysis.models import AccountRange, LedgerLine, PriceLine, StatisticsLine
+from followup.accounts import MAX_ACCOUNT_CHARS
+from followup.analysis.models import LedgerLine, PriceLine, StatisticsLine
 from followup.errors import InvalidInput
 from followup.orgnr import InvalidOrganisationNumber, normalise_organisation_number
 from followup.register.reading import (
@@ -86,7 +87,6 @@ MAX_DESCRIPTION_CHARS: Final = 500
 MAX_UNIT_CHARS: Final = 50
 MAX_CUSTOMER_CHARS: Final = 200
 MAX_SUPPLIER_NAME_CHARS: Final = 300
-MAX_ACCOUNT_CHARS: Final = 32
 MAX_RESPONSIBILITY_CHARS: Final = 200
 MAX_MONEY: Final = Decimal(10) ** 13
 """10 000 billion kroner, as for the register's values: anything above is a typing error."""
@@ -843,44 +843,6 @@ def parse_period_cell(value: object) -> tuple[date, date] | None:
 
 # --- accounts and articles ---------------------------------------------------------------------
 
-_ACCOUNTS_HINT = "skriv kontonumre med siffer, for eksempel 1250, 1251 eller 1200-1209"
-_ACCOUNTS_PREFIX = re.compile(r"^(?:kontoer|konto|artskontoer|art|accounts?)\b\s*:?\s*")
-_RANGE_MARK = re.compile(r"\s*(?:-|\.\.|\btil\b|\bto\b)\s*")
-_LIST_MARK = re.compile(r"[,;/]|\bog\b|\band\b|\s+")
-_ACCOUNT_ITEM = re.compile(r"(?P<first>\d+)(?:-(?P<last>\d+))?")
-
-
-def parse_accounts(value: object) -> tuple[AccountRange, ...]:
-    """The ledger accounts a register's *Kontoer* cell names, in order, each once: `1250, 1251`,
-    `1200-1209`, `1250; 1300–1309`, `1250 og 1251`, an Excel number; () for an empty cell."""
-    if value is None:
-        return ()
-    if isinstance(value, bool | datetime | date) or (
-        isinstance(value, float) and not (math.isfinite(value) and value.is_integer())
-    ):
-        raise InvalidCell(f"ugyldige kontoer: {_ACCOUNTS_HINT}")
-    text = normalise_words(cell_text(value).translate(_MINUS_SIGNS))
-    text = _RANGE_MARK.sub("-", _ACCOUNTS_PREFIX.sub("", text))
-    found: list[AccountRange] = []
-    for item in _LIST_MARK.split(text):
-        if not item:
-            continue
-        match = _ACCOUNT_ITEM.fullmatch(item)
-        if match is None:
-            raise InvalidCell(f"«{item}» er ikke et kontonummer: {_ACCOUNTS_HINT}")
-        first, last = match["first"], match["last"] or match["first"]
-        if int(last) < int(first):
-            raise InvalidCell(
-                f"kontoområdet {first}–{last} slutter før det begynner: "
-                "skriv det laveste kontonummeret først"
-            )
-        if max(len(first), len(last)) > MAX_ACCOUNT_CHARS:
-            raise InvalidCell(f"kontonummeret er for langt: høyst {MAX_ACCOUNT_CHARS} siffer")
-        account = AccountRange(first, last)
-        if account not in found:
-            found.append(account)
-    return tuple(found)
-
 
 def article_key(text: str) -> str:
     """How article numbers are compared: without spaces, case-folded, and an all-digit number
@@ -1343,7 +1305,6 @@ __all__ = [
     "column_for_header",
     "count_known_headers",
     "parse_account",
-    "parse_accounts",
     "parse_ledger_row",
     "parse_money",
     "parse_organisation_number",

@@ -39,7 +39,6 @@ from followup.analysis.reading import (
     AnalysisFile,
     PriceListParser,
     article_key,
-    parse_accounts,
     parse_ledger_row,
     parse_statistics_row,
 )
@@ -52,7 +51,7 @@ from followup.models import (
     ContractType,
     new_id,
 )
-from followup.register.reading import RowProblem
+from followup.register.reading import RowProblem, parse_accounts
 
 STATISTICS_CHECKPOINT: Final = "salgsstatistikk"
 """The checkpoint whose answer is the statistics (followup/plans/*.toml)."""

@@ -520,6 +520,8 @@ class _ChunkWriter:
             "end_date": record.end_date,
             "options": list(record.options),
             "value_nok": record.value_nok,
+            "maximum_value_nok": record.maximum_value_nok,
+            "ledger_accounts": record.ledger_accounts,
             "ongoing": record.ongoing,
             "notice_months": record.notice_months,
             "risk": record.risk,

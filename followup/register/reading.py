@@ -55,6 +55,7 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any, Final, TypeVar
 
+from followup.accounts import MAX_ACCOUNT_CHARS, AccountRange, accounts_text
 from followup.errors import InvalidInput
 from followup.models import Category, ContractStatus, ContractType, RiskLevel
 from followup.orgnr import InvalidOrganisationNumber, normalise_organisation_number
@@ -126,6 +127,8 @@ class RegisterColumn(StrEnum):
     ONGOING = "ongoing"
     NOTICE = "notice_months"
     VALUE = "value_nok"
+    MAXIMUM_VALUE = "maximum_value_nok"
+    LEDGER_ACCOUNTS = "ledger_accounts"
     STATUS = "status"
     PUBLIC = "public"
     RISK = "risk"
@@ -162,6 +165,8 @@ COLUMN_LABELS: Final[Mapping[RegisterColumn, str]] = {
     C.ONGOING: "Løpende avtale",
     C.NOTICE: "Oppsigelsestid",
     C.VALUE: "Estimert verdi",
+    C.MAXIMUM_VALUE: "Maksverdi",
+    C.LEDGER_ACCOUNTS: "Kontoer",
     C.STATUS: "Status",
     C.PUBLIC: "Offentlig",
     C.RISK: "Risikonivå",
@@ -273,6 +278,15 @@ _ALIASES: Final[Mapping[RegisterColumn, tuple[str, ...]]] = {
         "estimert verdi", "verdi", "avtaleverdi", "kontraktsverdi", "estimert avtaleverdi",
         "estimert kontraktsverdi", "anslått verdi", "totalverdi", "estimated value", "value",
         "contract value",
+    ),
+    C.MAXIMUM_VALUE: (
+        "maksverdi", "maks verdi", "maksimal verdi", "maksimalverdi", "maksimal avtaleverdi",
+        "maksimalt beløp", "ramme", "rammeverdi", "avtalens ramme", "øvre ramme", "takverdi",
+        "maximum value", "max value", "ceiling", "ceiling value",
+    ),
+    C.LEDGER_ACCOUNTS: (
+        "kontoer", "konto", "artskonto", "artskontoer", "kontonummer", "kontonumre",
+        "regnskapskontoer", "ledger accounts", "accounts", "account",
     ),
     C.STATUS: ("status", "avtalestatus", "kontraktsstatus", "contract status"),
     C.PUBLIC: ("offentlig", "offentlig avtale", "publiseres", "publisere", "public", "published"),
@@ -629,6 +643,52 @@ def _whole_kroner(amount: Decimal) -> int:
     if whole > MAX_VALUE_NOK:
         raise InvalidCell("verdien er urimelig stor: sjekk antall sifre")
     return whole
+
+
+# Ledger accounts (*Kontoer*).
+_ACCOUNT_DASHES: Final = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\u2014": "-"})
+_ACCOUNTS_HINT = "skriv kontonumre med siffer, for eksempel 1250, 1251 eller 1200-1209"
+_ACCOUNTS_PREFIX = re.compile(r"^(?:kontoer|konto|artskontoer|art|accounts?)\b\s*:?\s*")
+_RANGE_MARK = re.compile(r"\s*(?:-|\.\.|\btil\b|\bto\b)\s*")
+_LIST_MARK = re.compile(r"[,;/]|\bog\b|\band\b|\s+")
+_ACCOUNT_ITEM = re.compile(r"(?P<first>\d+)(?:-(?P<last>\d+))?")
+
+
+def parse_accounts(value: object) -> tuple[AccountRange, ...]:
+    """The ledger accounts a register's *Kontoer* cell names, in order, each once: `1250, 1251`,
+    `1200-1209`, `1250; 1300–1309`, `1250 og 1251`, an Excel number; () for an empty cell."""
+    if value is None:
+        return ()
+    if isinstance(value, bool | datetime | date) or (
+        isinstance(value, float) and not (math.isfinite(value) and value.is_integer())
+    ):
+        raise InvalidCell(f"ugyldige kontoer: {_ACCOUNTS_HINT}")
+    text = normalise_words(cell_text(value).translate(_ACCOUNT_DASHES))
+    text = _RANGE_MARK.sub("-", _ACCOUNTS_PREFIX.sub("", text))
+    found: list[AccountRange] = []
+    for item in _LIST_MARK.split(text):
+        if not item:
+            continue
+        match = _ACCOUNT_ITEM.fullmatch(item)
+        if match is None:
+            raise InvalidCell(f"«{item}» er ikke et kontonummer: {_ACCOUNTS_HINT}")
+        first, last = match["first"], match["last"] or match["first"]
+        if int(last) < int(first):
+            raise InvalidCell(
+                f"kontoområdet {first}–{last} slutter før det begynner: "
+                "skriv det laveste kontonummeret først"
+            )
+        if max(len(first), len(last)) > MAX_ACCOUNT_CHARS:
+            raise InvalidCell(f"kontonummeret er for langt: høyst {MAX_ACCOUNT_CHARS} siffer")
+        account = AccountRange(first, last)
+        if account not in found:
+            found.append(account)
+    return tuple(found)
+
+
+def _parse_ledger_accounts(value: object) -> str | None:
+    """The *Kontoer* cell as stored on the contract: «1250, 1300–1309», or None."""
+    return accounts_text(parse_accounts(value)) or None
 
 
 # Yes / no.
@@ -1204,7 +1264,8 @@ class RowProblem:
 CONTRACT_FIELDS: Final = (
     "reference", "case_number", "title", "contract_type", "category", "supplier_id",
     "owner_id", "manager_id", "deputy_id", "unit", "start_date", "end_date", "options",
-    "value_nok", "cpv_code", "ongoing", "notice_months", "risk", "status", "public",
+    "value_nok", "maximum_value_nok", "ledger_accounts", "cpv_code", "ongoing", "notice_months",
+    "risk", "status", "public",
     "pay_and_conditions", "apprentices", "hms_card", "supply_chain",
 )  # fmt: skip
 COMPLIANCE_FIELDS: Final = ("pay_and_conditions", "apprentices", "hms_card", "supply_chain")
@@ -1225,6 +1286,8 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "end_date": "sluttdato",
     "options": "opsjoner",
     "value_nok": "estimert verdi",
+    "maximum_value_nok": "maksverdi",
+    "ledger_accounts": "kontoer",
     "cpv_code": "CPV",
     "ongoing": "løpende avtale",
     "notice_months": "oppsigelsestid",
@@ -1249,6 +1312,8 @@ _COLUMN_FIELD: Final[Mapping[RegisterColumn, str]] = {
     C.ONGOING: "ongoing",
     C.NOTICE: "notice_months",
     C.VALUE: "value_nok",
+    C.MAXIMUM_VALUE: "maximum_value_nok",
+    C.LEDGER_ACCOUNTS: "ledger_accounts",
     C.PUBLIC: "public",
     C.PAY_AND_CONDITIONS: "pay_and_conditions",
     C.APPRENTICES: "apprentices",
@@ -1284,6 +1349,8 @@ class ContractRecord:
     end_date: date | None = None
     options: tuple[date, ...] = ()
     value_nok: int | None = None
+    maximum_value_nok: int | None = None
+    ledger_accounts: str | None = None
     ongoing: bool = False
     notice_months: int | None = None
     risk: RiskLevel | None = None
@@ -1431,6 +1498,8 @@ _VALUE_PARSERS: Final[tuple[tuple[RegisterColumn, Callable[[object], Any]], ...]
     (C.START_DATE, parse_date),
     (C.END_DATE, parse_date),
     (C.VALUE, parse_amount),
+    (C.MAXIMUM_VALUE, parse_amount),
+    (C.LEDGER_ACCOUNTS, _parse_ledger_accounts),
     (C.ONGOING, parse_bool),
     (C.PUBLIC, _parse_public),
     (C.NOTICE, parse_notice_months),

@@ -24,8 +24,8 @@ import pytest
 from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from followup.accounts import AccountRange
 from followup.analysis.models import (
-    AccountRange,
     AnalysisImport,
     ImportKind,
     LedgerLine,

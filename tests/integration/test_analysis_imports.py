@@ -23,7 +23,8 @@ import pytest
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from sqlalchemy import Engine, select, text
 
-from followup.analysis.models import AccountRange, ImportKind, PriceLine
+from followup.accounts import AccountRange
+from followup.analysis.models import ImportKind, PriceLine
 from followup.analysis.reading import AnalysisFile, InvalidAnalysisFile
 from followup.analysis.services import (
     AnalysisImportReport,

@@ -6,6 +6,7 @@ import gc
 import io
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Self
 
@@ -15,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli.main import main
 from bot.cli.register_import import EXIT_FILE_ERROR, EXIT_OK, EXIT_ROWS_FAILED, run_import_contracts
+from followup.accounts import AccountRange
+from followup.analysis.services import agreement_terms
 from followup.models import (
     Category,
     ContractStatus,
@@ -296,6 +299,67 @@ def test_columns_missing_from_a_file_are_left_alone(db_engine: Engine, tmp_path:
         assert cleaning.risk is RiskLevel.HIGH
         assert cleaning.value_nok == 14_600_000
         assert cleaning.manager_id is not None
+
+
+def test_maximum_value_and_ledger_accounts_are_read_kept_and_audited(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    factory = uow_factory(db_engine)
+    path = tmp_path / "analyse.csv"
+    header = (
+        "Avtalenr;Tittel;Kategori;Leverandør;Org.nr;Avtaleeier;Maksimal verdi (eks. mva);Kontoer\n"
+    )
+    path.write_text(
+        header + "R-1;Rør og rørdeler;Varer;Rør AS;974600951;kari@fjordvik.kommune.no;"
+        "12 500 000;1250 og 1300 – 1309, 1250\n"
+        "R-2;Kontorrekvisita;Varer;Kontor AS;915473822;kari@fjordvik.kommune.no;;\n",
+        encoding="utf-8",
+    )
+    report = run(path, factory)
+    assert (report.created, report.failed) == (2, 0)
+    with factory() as uow:
+        pipes, office = uow.contracts.by_reference("R-1"), uow.contracts.by_reference("R-2")
+        assert pipes is not None
+        assert office is not None
+        # Kept as written once, in one form the analysis reads back to the same ranges.
+        assert (pipes.maximum_value_nok, pipes.ledger_accounts) == (12_500_000, "1250, 1300–1309")
+        assert (office.maximum_value_nok, office.ledger_accounts) == (None, None)
+        terms = agreement_terms(pipes, uow)
+        assert terms.maximum_value == Decimal(12_500_000)
+        assert terms.accounts == (AccountRange("1250", "1250"), AccountRange("1300", "1309"))
+
+    path.write_text(
+        header + "R-1;Rør og rørdeler;Varer;Rør AS;974600951;kari@fjordvik.kommune.no;"
+        "14.000.000;1250-1259\n"
+        "R-2;Kontorrekvisita;Varer;Kontor AS;915473822;kari@fjordvik.kommune.no;;\n",
+        encoding="utf-8",
+    )
+    report = run(path, factory, now=LATER)
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert [c.fields for c in report.changes] == [("maximum_value_nok", "ledger_accounts")]
+    with factory() as uow:
+        pipes = uow.contracts.by_reference("R-1")
+        assert pipes is not None
+        assert (pipes.maximum_value_nok, pipes.ledger_accounts) == (14_000_000, "1250–1259")
+
+    # A bad cell fails its row with a message naming the column; what is stored stays.
+    path.write_text(
+        header + "R-1;Rør og rørdeler;Varer;Rør AS;974600951;kari@fjordvik.kommune.no;"
+        "mange penger;1259-1250\n",
+        encoding="utf-8",
+    )
+    report = run(path, factory, now=LATER)
+    assert report.failed == 1
+    assert {p.column: p.message for p in report.problems} == {
+        "Maksimal verdi (eks. mva)": "ugyldig beløp: "
+        "skriv for eksempel 1 250 000 eller 1 250 000,50",
+        "Kontoer": "kontoområdet 1259–1250 slutter før det begynner: "
+        "skriv det laveste kontonummeret først",
+    }
+    with factory() as uow:
+        pipes = uow.contracts.by_reference("R-1")
+        assert pipes is not None
+        assert (pipes.maximum_value_nok, pipes.ledger_accounts) == (14_000_000, "1250–1259")
 
 
 # --- bad rows, dry run, people ------------------------------------------------------------------

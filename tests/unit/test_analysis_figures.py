@@ -13,18 +13,17 @@ from decimal import Decimal
 
 import pytest
 
+from followup.accounts import AccountRange, accounts_text
 from followup.analysis.figures import (
     TOP_SUPPLIERS,
     AgreementAnalysis,
     SpendLine,
-    accounts_text,
     analyse_agreement,
     leakage,
     leakage_to_json,
     to_json,
 )
 from followup.analysis.models import (
-    AccountRange,
     AgreementTerms,
     Flag,
     PriceLine,

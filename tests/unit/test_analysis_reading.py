@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from followup.analysis.models import AccountRange, LedgerLine, PriceLine, StatisticsLine
+from followup.accounts import AccountRange
+from followup.analysis.models import LedgerLine, PriceLine, StatisticsLine
 from followup.analysis.reading import (
     ABSENT,
     MIN_HEADER_MATCHES,
@@ -25,7 +26,6 @@ from followup.analysis.reading import (
     column_for_header,
     count_known_headers,
     parse_account,
-    parse_accounts,
     parse_ledger_row,
     parse_money,
     parse_organisation_number,
@@ -37,7 +37,7 @@ from followup.analysis.reading import (
     parse_statistics_row,
     row_parser,
 )
-from followup.register.reading import EXTRA_CELLS_KEY, ROW_ERROR_KEY
+from followup.register.reading import EXTRA_CELLS_KEY, ROW_ERROR_KEY, parse_accounts
 
 C = AnalysisColumn
 F = AnalysisFile
