@@ -25,6 +25,8 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.exc import DBAPIError, StatementError
 
+from storage.lean_sql import execute_on_cursor
+
 
 class LineWriter:
     """Rows (tuples of the values the columns store: see `StoredValues`) into one table through the
@@ -150,7 +152,13 @@ class DriverQuery:
             found = self._by_dialect[dialect.name] = (str(compiled), order)
         sql, order = found
         bound: Any = params if order is None else tuple(params[name] for name in order)
-        return connection.exec_driver_sql(sql, bound).all()
+        # The driver's own tuples: SQLAlchemy's `Row` per row cost as much as the fetch.
+        cursor = execute_on_cursor(connection, sql, bound)
+        try:
+            rows: list[Any] = cursor.fetchall()
+        finally:
+            cursor.close()
+        return rows
 
 
 class ReadValues:

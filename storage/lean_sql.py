@@ -87,14 +87,9 @@ class LeanStatement:
     def _execute(self, conn: Connection, params: Mapping[str, Any]) -> tuple[_Compiled, Any]:
         dialect = conn.dialect
         compiled = self._by_dialect.get(dialect.name) or self._compile(dialect)
-        sql = compiled.sql
-        if not conn.in_transaction():
-            conn.begin()  # as `Connection.execute` begins one: commit as you go
-        bound: Sequence[Any] | dict[str, Any] = ()
-        cursor = None
-        dispatch = conn.dispatch
+        values = {**compiled.defaults, **params} if compiled.defaults else params
         try:
-            values = {**compiled.defaults, **params} if compiled.defaults else params
+            bound: Sequence[Any] | dict[str, Any]
             if compiled.positional:
                 bound = tuple(
                     values[name] if p is None else p(values[name]) for name, p in compiled.binds
@@ -104,21 +99,12 @@ class LeanStatement:
                     name: values[name] if p is None else p(values[name])
                     for name, p in compiled.binds
                 }
-            cursor = conn.connection.cursor()
-            if dispatch.before_cursor_execute:
-                dispatch.before_cursor_execute(conn, cursor, sql, bound, None, False)
-            cursor.execute(sql, bound)
-            if dispatch.after_cursor_execute:
-                dispatch.after_cursor_execute(conn, cursor, sql, bound, None, False)
         except BaseException as error:
-            if cursor is not None:
-                cursor.close()
-            # The connection's own handler, as for any statement: wraps the error in
-            # SQLAlchemy's (a driver's error, or a type's refusal of a value as
-            # `StatementError`), invalidates a lost connection, fires `handle_error`; it raises.
-            conn._handle_dbapi_exception(error, sql, bound, cursor, None)
+            # A type's refusal of a value becomes SQLAlchemy's `StatementError`, as for any
+            # statement (the connection's own handler raises it).
+            conn._handle_dbapi_exception(error, compiled.sql, params, None, None)
             raise
-        return compiled, cursor
+        return compiled, execute_on_cursor(conn, compiled.sql, bound)
 
     def _compile(self, dialect: Dialect) -> _Compiled:
         compiled = self._statement.compile(dialect=dialect)
@@ -152,3 +138,30 @@ class LeanStatement:
         )
         self._by_dialect[dialect.name] = made
         return made
+
+
+def execute_on_cursor(conn: Connection, sql: str, bound: Sequence[Any] | Mapping[str, Any]) -> Any:
+    """Run driver SQL with values as the driver takes them on a new cursor of `conn`'s
+    connection, in its transaction (begun as `Connection.execute` begins one), with the
+    connection's cursor events and its error handler; the caller fetches and closes the
+    cursor."""
+    if not conn.in_transaction():
+        conn.begin()  # as `Connection.execute` begins one: commit as you go
+    cursor = None
+    dispatch = conn.dispatch
+    try:
+        cursor = conn.connection.cursor()
+        if dispatch.before_cursor_execute:
+            dispatch.before_cursor_execute(conn, cursor, sql, bound, None, False)
+        cursor.execute(sql, bound)
+        if dispatch.after_cursor_execute:
+            dispatch.after_cursor_execute(conn, cursor, sql, bound, None, False)
+    except BaseException as error:
+        if cursor is not None:
+            cursor.close()
+        # The connection's own handler, as for any statement: wraps the driver's error in
+        # SQLAlchemy's, invalidates a lost connection, fires `handle_error`; it raises.
+        conn._handle_dbapi_exception(error, sql, bound, cursor, None)
+        raise
+    return cursor
+

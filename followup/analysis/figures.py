@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from operator import itemgetter
-from typing import Literal, NamedTuple, TypeAlias
+from typing import Final, Literal, NamedTuple, TypeAlias
 
 from followup.accounts import accounts_text
 from followup.analysis.exact import exact
@@ -185,9 +185,14 @@ class _Article:
         self.listed = bool(prices)
         self.prices = prices
         self.starts = [price.valid_from or date.min for price in prices]
-        self.valid: _Price | None = None
-        self.since = date.max
-        self.until = date.min
+        if len(prices) == 1:
+            # One price (most articles): valid from its first day on, nothing to search.
+            self.valid: _Price | None = prices[0]
+            self.since, self.until = self.starts[0], date.max
+        else:
+            self.valid = None
+            self.since = date.max
+            self.until = date.min
 
     def valid_on(self, day: date) -> _Price | None:
         """The price valid on `day` (None when none is valid yet); remembers its days."""
@@ -203,24 +208,38 @@ class _PriceList:
 
     def __init__(self, price_list: Sequence[PriceLine], tolerance: Decimal) -> None:
         self._factor = _ONE + tolerance
-        self._lines: dict[str, list[tuple[date, int, PriceLine]]] = {}
-        for position, line in enumerate(price_list):
-            self._lines.setdefault(article_key(line.article), []).append(
-                (line.valid_from or date.min, position, line)
-            )
+        self._lines: dict[str, list[PriceLine]] = {}
+        for line in price_list:
+            key = article_key(line.article)
+            found = self._lines.get(key)
+            if found is None:
+                self._lines[key] = [line]
+            else:
+                found.append(line)
 
     def article(self, article: str) -> _Article:
-        entries = self._lines.get(article_key(article), [])
-        if len(entries) > 1:
-            entries.sort(key=itemgetter(0, 1))
+        lines = self._lines.get(article_key(article))
+        if not lines:
+            return _NOT_LISTED
+        if len(lines) > 1:
+            # By *Gyldig fra* (none first), equal dates in the price list's order (stable).
+            lines = sorted(lines, key=_valid_from)
         factor = self._factor
         return _Article(
             [
                 _Price(line.valid_from, line.agreed_price, line.agreed_price * factor, line.core)
-                for _, _, line in entries
+                for line in lines
             ],
-            entries[0][2].description if entries else "",
+            lines[0].description,
         )
+
+
+def _valid_from(line: PriceLine) -> date:
+    return line.valid_from or date.min
+
+
+_NOT_LISTED: Final = _Article([], "")
+"""Every article not on the price list (read only: its lines are counted off-list)."""
 
 
 def _overcharge(line: StatisticsLine, invoiced: Decimal, agreed: Decimal) -> Decimal:

@@ -17,7 +17,11 @@ from enum import StrEnum
 from followup.accounts import AccountRange
 
 
-@dataclass(frozen=True, slots=True)
+# Price and statistics lines are read by the thousand for one analysis: plain slotted classes,
+# read-only by convention (a frozen dataclass's `__init__` costs five times as much).
+
+
+@dataclass(slots=True)
 class PriceLine:
     """One article of an agreement's price list (*prisliste*)."""
 
@@ -33,7 +37,7 @@ class PriceLine:
     """*Gyldig fra*: a price adjustment; None is the agreement's first price."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StatisticsLine:
     """One line of a supplier's sales statistics (*salgsstatistikk*)."""
 

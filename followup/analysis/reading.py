@@ -844,13 +844,17 @@ def parse_period_cell(value: object) -> tuple[date, date] | None:
 # --- accounts and articles ---------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def article_key(text: str) -> str:
     """How article numbers are compared: without spaces, case-folded, and an all-digit number
     without its leading zeros (`000123` and `123` are one article; `AB-0123` keeps its zero).
 
     Leading zeros go because Excel drops them from a number the moment a sheet is opened and
     one supplier system pads article numbers to a fixed width where another does not; a
-    catalogue that uses `0123` and `123` for two different articles is not known."""
+    catalogue that uses `0123` and `123` for two different articles is not known.
+
+    Remembered: an analysis meets each of an agreement's articles twice (price list and
+    statistics), and the next analysis the same ones again."""
     key = "".join(text.split()).casefold()
     if not key.isascii():
         key = "".join(normalise_words(key).split())
