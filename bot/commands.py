@@ -12,6 +12,7 @@ from bot.conversation.router import CommandRouter, TurnRequest
 from bot.deviations.cards import DeviationCards
 from bot.deviations.commands import DeviationCommands
 from bot.deviations.report_deviation_dialog import DeviationServices, ReportDeviationDialog
+from bot.exports.analysis_export import AnalysisExportCommands
 from bot.exports.commands import ExportCommands, Exports
 from bot.history.commands import HistoryCommands
 from bot.owner.commands import OwnerCommands
@@ -41,7 +42,8 @@ def build_router(
     exports: Exports | None = None,
 ) -> CommandRouter:
     """`hjelp`, the owners' commands, their reminder controls, procurement's `kontrollpunkt`,
-    questions (`status`, `forfalt`, `avvik`, `mer`), `innkjøpskanal`, `rolle` and `eksport`.
+    questions (`status`, `forfalt`, `avvik`, `mer`), `innkjøpskanal`, `rolle`, `eksport`
+    (and `eksport analyse`), `historikk`, `analyse` and `lekkasje`.
 
     Building it touches no database: the manifest test builds one with a dependencies object
     whose unit of work is never opened. `dialogs` are the ones the bot continues (`bot.app`
@@ -83,5 +85,8 @@ def build_router(
     ProcurementChannelCommands(deps).register(router)
     ExportCommands(deps, exports).register(router)
     HistoryCommands(deps).register(router)
-    AnalysisCommands(deps).register(router)
+    analysis = AnalysisCommands(deps)
+    analysis.register(router)
+    # `eksport analyse`: the analysis reads, checks and computes; the export room delivers.
+    AnalysisExportCommands(deps, exports, read_analysis=analysis.with_lines).register(router)
     return router

@@ -52,6 +52,7 @@ from followup.reminders.pacing import Pacer
 from scheduler.jobs import ReminderJobs
 from scheduler.runner import start_scheduler, stop_scheduler
 from storage.analysis_files import open_analysis_file
+from storage.analysis_workbook import write_analysis_workbook
 from storage.db import create_session_factory
 from storage.dialog_state import SqlDialogStateStore
 from storage.document_store import FolderDocumentStore
@@ -275,6 +276,7 @@ def build_exports(settings: Settings, clock: Callable[[], datetime] | None = Non
         link_lifetime=timedelta(minutes=settings.export_link_minutes),
         base_url=settings.base_url,
         clock=clock,
+        analysis_workbook=write_analysis_workbook,
     )
 
 

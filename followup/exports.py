@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -111,6 +111,13 @@ class ExportStore(Protocol):
         """Write the file (at most `max_rows` rows); nothing is left behind if it fails."""
         ...
 
+    def write_file(
+        self, export_id: str, export_format: ExportFormat, write: Callable[[Path], None]
+    ) -> int:
+        """Write the file with `write` (given the path to write to, not yet the file's own),
+        then put it in place; its size in bytes. Nothing is left behind if it fails."""
+        ...
+
     def save(self, export: ExportFile) -> None:
         """Record the export once its file is written."""
         ...
@@ -187,6 +194,42 @@ def prepare_export(
         size_bytes=written.size_bytes,
         rows=written.rows,
         truncated=written.truncated,
+        person_id=person_id,
+        conversation_id=conversation_id,
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    store.save(export)
+    return export
+
+
+def prepare_file(
+    store: ExportStore,
+    kind: ExportKind,
+    export_format: ExportFormat,
+    write: Callable[[Path], None],
+    *,
+    file_name: str,
+    rows: int,
+    person_id: str,
+    conversation_id: str,
+    now: datetime,
+    lifetime: timedelta,
+) -> ExportFile:
+    """An export that is a file of its own rather than rows of a query (an agreement's
+    analysis workbook): `write` makes it at the path it is given, and it is kept for
+    `lifetime` like any export. `rows` is what the file lists, for the reply. Blocking: run
+    it in a worker thread."""
+    export_id = new_export_id()
+    size = store.write_file(export_id, export_format, write)
+    export = ExportFile(
+        id=export_id,
+        kind=kind,
+        format=export_format,
+        file_name=file_name,
+        size_bytes=size,
+        rows=rows,
+        truncated=False,
         person_id=person_id,
         conversation_id=conversation_id,
         created_at=now,
@@ -317,4 +360,5 @@ __all__ = [
     "issue_link",
     "new_export_id",
     "prepare_export",
+    "prepare_file",
 ]

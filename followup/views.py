@@ -365,6 +365,9 @@ class ExportKind(StrEnum):
     HISTORIKK = "historikk"
     """The audit trail of the contracts: every change, who made it (and for whom), before and
     after; the period filters when it happened."""
+    ANALYSE = "analyse"
+    """An agreement's purchase analysis: a workbook of its own (the figures and the lines
+    behind them, `followup.exports.prepare_file`), not rows of a query: no `EXPORT_COLUMNS`."""
 
 
 class ColumnType(StrEnum):

@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -98,6 +98,20 @@ class FolderExportStore:
             partial.unlink(missing_ok=True)
             raise
         return Written(final.stat().st_size, counted.count, counted.truncated)
+
+    def write_file(
+        self, export_id: str, export_format: ExportFormat, write: Callable[[Path], None]
+    ) -> int:
+        self._ensure()
+        final = self._data_path(export_id, export_format)
+        partial = final.with_name(final.name + PARTIAL_SUFFIX)
+        try:
+            write(partial)
+            partial.replace(final)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        return final.stat().st_size
 
     def path(self, export: ExportFile) -> Path:
         return self._data_path(export.id, export.format)

@@ -2,7 +2,8 @@
 register (`lekkasje`) as Adaptive Cards. Teams draws the charts (`Chart.*`, see
 `bot.portfolio.cards`): core vs other assortment as a donut, the largest price deviations as
 bars, the ceiling as a gauge; a client without charts shows each one's fallback, the same
-figures in words."""
+figures in words. The analysis card's button «Last ned som Excel» asks for its workbook
+(`bot.conversation.export_actions`)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from bot.conversation.cards import (
     text_block,
     title_block,
 )
+from bot.conversation.export_actions import analysis_export_button
 from bot.conversation.formatting import money, percent
 from bot.conversation.markdown import plain
 from bot.conversation.texts import text
@@ -191,7 +193,13 @@ def analysis_card(a: AgreementAnalysis, locale: str | None) -> Card:
         ]
         body.append(fact_set(worst, spacing="Small"))
         lines += [f"{k}: {v}" for k, v in worst]
-    return adaptive_card(body, "\n".join(lines))
+    card = adaptive_card(body, "\n".join(lines))
+    card["actions"] = [
+        analysis_export_button(
+            text("analysis.export.button", locale), a.reference, a.period_from, a.period_to
+        )
+    ]
+    return card
 
 
 def leakage_card(

@@ -26,8 +26,10 @@ from followup.analysis.ports import AnalysisUnitOfWork
 from followup.analysis.reading import PERIOD_HINT, parse_period
 from followup.analysis.services import (
     AnalyseAgreement,
+    AnalysisLines,
     LeakageReport,
     analyse,
+    analyse_with_lines,
     last_full_quarter,
     leakage_report,
 )
@@ -69,30 +71,47 @@ class AnalysisCommands(DomainCommands):
         return self._deps.analysis_thresholds
 
     async def analyse(self, rest: str, request: TurnRequest) -> Reply:
-        reference, _, period_text = rest.strip().partition(" ")
-        if not reference or len(reference) > MAX_REFERENCE:
+        asked = _asked(rest, request.locale)
+        if asked is None:
             return text("analysis.usage", request.locale)
-        period = _period(period_text)
-        if isinstance(period, str):
-            return text("analysis.bad_period_text", request.locale, period=period, hint=PERIOD_HINT)
+        if isinstance(asked, str):
+            return asked
 
         def read(uow: UnitOfWork) -> AgreementAnalysis:
-            person = self._person(uow, request)
-            contract = uow.contracts.by_reference(reference)
-            if contract is not None and not (
-                is_procurement(person, self._deps.procurement_addresses)
-                or person.id in (contract.owner_id, contract.manager_id, contract.deputy_id)
-            ):
-                raise NotAllowed(code="analysis.not_allowed")
-            return analyse(
-                AnalyseAgreement(reference, period),
-                _with_analysis(uow),
-                request.now,
-                self._thresholds,
-            )
+            allowed = self._allowed(uow, request, asked.reference)
+            return analyse(asked, allowed, request.now, self._thresholds)
 
         result = await self._read(read)
         return card_reply(analysis_card(result, request.locale))
+
+    async def with_lines(self, rest: str, request: TurnRequest) -> AnalysisLines | str | None:
+        """The figures and the lines behind them, for the workbook `eksport analyse` delivers
+        (`bot.exports.analysis_export`, given this by the composition root): `rest` read as
+        `analyse` reads it, for the same people, with the same refusals (raised as
+        `analyse`'s are, or a reply for a period it cannot read); None when no agreement is
+        named."""
+        asked = _asked(rest, request.locale)
+        if asked is None or isinstance(asked, str):
+            return asked
+
+        def read(uow: UnitOfWork) -> AnalysisLines:
+            allowed = self._allowed(uow, request, asked.reference)
+            return analyse_with_lines(asked, allowed, request.now, self._thresholds)
+
+        return await self._read(read)
+
+    def _allowed(self, uow: UnitOfWork, request: TurnRequest, reference: str) -> AnalysisUnitOfWork:
+        """The unit of work as the analysis sees it, once the asker may see the agreement's
+        analysis: its owner, manager or deputy, or procurement (`NotAllowed` otherwise; an
+        unknown agreement is the analysis' own refusal)."""
+        person = self._person(uow, request)
+        contract = uow.contracts.by_reference(reference)
+        if contract is not None and not (
+            is_procurement(person, self._deps.procurement_addresses)
+            or person.id in (contract.owner_id, contract.manager_id, contract.deputy_id)
+        ):
+            raise NotAllowed(code="analysis.not_allowed")
+        return _with_analysis(uow)
 
     async def leakage(self, rest: str, request: TurnRequest) -> Reply:
         period = _period(rest.strip())
@@ -117,6 +136,18 @@ def _with_analysis(uow: UnitOfWork) -> AnalysisUnitOfWork:
     if not hasattr(uow, "analysis"):  # pragma: no cover - storage's unit of work has one
         raise TypeError("the unit of work has no analysis repository")
     return cast(AnalysisUnitOfWork, uow)
+
+
+def _asked(rest: str, locale: str | None) -> AnalyseAgreement | str | None:
+    """`<avtalenr> [periode]` as the analysis it asks for; a reply (str) when the period
+    cannot be read, None when no agreement is named."""
+    reference, _, period_text = rest.strip().partition(" ")
+    if not reference or len(reference) > MAX_REFERENCE:
+        return None
+    period = _period(period_text)
+    if isinstance(period, str):
+        return text("analysis.bad_period_text", locale, period=period, hint=PERIOD_HINT)
+    return AnalyseAgreement(reference, period)
 
 
 def _period(written: str) -> tuple[date, date] | str | None:

@@ -30,10 +30,10 @@ from followup.analysis.services import (
     ImportAnalysisFile,
     LeakageReport,
     analyse,
+    analyse_with_lines,
     import_analysis_file,
     last_full_quarter,
     leakage_report,
-    off_list_lines,
 )
 from followup.calendar.workdays import oslo_today
 from followup.errors import FollowUpError
@@ -260,13 +260,15 @@ def run_analyse(
     them to that Excel file."""
 
     def read(uow: Any) -> AgreementAnalysis:
-        result = analyse(AnalyseAgreement(reference, period), uow, now, thresholds)
-        if workbook is not None:
-            from storage.analysis_workbook import write_analysis_workbook
+        command = AnalyseAgreement(reference, period)
+        if workbook is None:
+            return analyse(command, uow, now, thresholds)
+        from storage.analysis_workbook import write_analysis_workbook
 
-            chosen = (result.period_from, result.period_to)
-            write_analysis_workbook(workbook, result, off_list_lines(reference, chosen, uow))
-        return result
+        # The same figures and lines as `eksport analyse` in chat writes.
+        found = analyse_with_lines(command, uow, now, thresholds)
+        write_analysis_workbook(workbook, found.analysis, found.off_list)
+        return found.analysis
 
     return _print_read(
         database_url,

@@ -98,7 +98,17 @@ TOPICS: Final = (
     ("help.topic.away", ("fravær", "tilbake", "stedfortreder")),
     (
         "help.topic.portfolio",
-        ("status", "forfalt", "avvik", "avviksstatus", "mer", "historikk", "eksport", "analyse"),
+        (
+            "status",
+            "forfalt",
+            "avvik",
+            "avviksstatus",
+            "mer",
+            "historikk",
+            "eksport",
+            "analyse",
+            "eksport analyse",
+        ),
     ),
     ("help.topic.procurement", ("kontrollpunkt", "innkjøpskanal", "rolle", "lekkasje")),
     ("help.topic.help", ("hjelp",)),

@@ -23,6 +23,9 @@ How it is handed over depends on where it was asked for:
   channel sees the link, so a channel gets only what every member may see
   (`followup.access.channel_scope`, intersected with the asker's own scope); the members come
   from the Bot Connector's member list and are matched to people in the register.
+
+`eksport analyse <avtalenr> [periode]` (an agreement's analysis as a workbook) is
+`bot.exports.analysis_export`, delivered the same two ways.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from botbuilder.core import BotAdapter, InvokeResponse, MessageFactory, TurnContext
@@ -50,6 +54,8 @@ from bot.teams.connector import ConnectorError
 from bot.teams.file_uploads import FileUploader, UploadFailed
 from bot.teams.members import conversation_members as connector_members
 from followup.access import AccessRefusal, resolve_viewer
+from followup.analysis.figures import AgreementAnalysis
+from followup.analysis.models import StatisticsLine
 from followup.calendar.workdays import oslo_today
 from followup.channel_members import ChannelMember, members_scope
 from followup.conversations import channel_conversation_id, identify
@@ -70,6 +76,8 @@ from followup.views import WHOLE, ExportKind, ExportQuery, Scope, Subset
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+AnalysisWorkbookWriter = Callable[[Path, AgreementAnalysis, Sequence[StatisticsLine]], None]
+"""Writes an analysis workbook to a path: the figures and the off-list lines."""
 
 FILE_CONSENT: Final = "application/vnd.microsoft.teams.card.file.consent"
 FILE_INFO: Final = "application/vnd.microsoft.teams.card.file.info"
@@ -206,6 +214,9 @@ class Exports:
     clock: Callable[[], datetime] | None = None
     """The time `lifetime` and `link_lifetime` count in: real time, also while the demo runs
     the follow-ups' clock fast. None: the turn's time."""
+    analysis_workbook: AnalysisWorkbookWriter | None = None
+    """Writes an agreement's analysis workbook (`storage.analysis_workbook`, the one
+    `kontraktsvakt analyse --xlsx` writes) for `eksport analyse`; None: not offered."""
 
     def lifetime_now(self, turn_now: datetime) -> datetime:
         """Now, for an export's and a link's lifetime (see `clock`)."""
@@ -319,6 +330,88 @@ async def _send_when_ready(
         log.warning("an export's reply was not delivered", extra={"status": exc.status})
 
 
+def start_building(exports: Exports, work: Callable[[], T]) -> asyncio.Future[T] | None:
+    """`work` started in a worker thread (`Exports.build`), counted while it waits or runs;
+    None when `MAX_WAITING` are already (`export.busy`)."""
+    if exports.waiting >= MAX_WAITING:
+        return None
+    exports.waiting += 1
+    building = asyncio.ensure_future(exports.build(work))
+    building.add_done_callback(exports.built)
+    return building
+
+
+async def reply_when_built(
+    exports: Exports,
+    building: asyncio.Future[Any],
+    finish: Callable[[TurnRequest], Awaitable[Reply]],
+    request: TurnRequest,
+) -> Reply:
+    """`finish`'s reply (it awaits `building`) when the file is ready within
+    `INLINE_SECONDS`. A big export: the turn is answered now (Teams re-sends a message it has
+    not had an HTTP answer to within 15 s), and `finish`'s reply follows as a reply to the
+    same message when the file is ready."""
+    done, _ = await asyncio.wait({building}, timeout=INLINE_SECONDS)
+    path = None if done else _ReplyPath.of(request.turn_context)
+    if path is None:
+        return await finish(request)
+    later = guarded(lambda _rest, req: finish(req))
+    exports.later(_send_when_ready(later, request, path), name=f"export-{request.activity_id}")
+    return text("export.working", request.locale)
+
+
+def consent_reply(made: ExportFile, summary: str, locale: str | None) -> Activity:
+    """A file consent card for `made` (Teams' 1:1 chat): its id, never its data."""
+    made_at = formatting.numeric(oslo_today(made.created_at), locale)
+    card = Attachment(
+        content_type=FILE_CONSENT,
+        name=made.file_name,
+        content={
+            "description": text(
+                "export.consent_description", locale, summary=summary, made=made_at
+            ),
+            "sizeInBytes": made.size_bytes,
+            "acceptContext": {"exportId": made.id},
+            "declineContext": {"exportId": made.id},
+        },
+    )
+    lines = [text("export.consent", locale, summary=summary)]
+    if made.truncated:
+        lines.append(text("export.truncated", locale, rows=made.rows))
+    return MessageFactory.attachment(card, text="\n\n".join(lines))
+
+
+async def link_reply(
+    exports: Exports,
+    made: ExportFile,
+    summary: str,
+    in_channel: bool,
+    now: datetime,
+    locale: str | None,
+) -> str:
+    """A download link to `made` (a channel, a group chat, the dev chat)."""
+    token, _link = await asyncio.to_thread(
+        issue_link, exports.store, made, exports.lifetime_now(now), exports.link_lifetime
+    )
+    url = exports.base_url + EXPORT_ROUTE.format(token=token)
+    minutes = int(exports.link_lifetime.total_seconds() // 60)
+    lines = [
+        text(
+            "export.link",
+            locale,
+            summary=summary,
+            file=made.file_name,
+            url=url,
+            minutes=minutes,
+        )
+    ]
+    if made.truncated:
+        lines.append(text("export.truncated", locale, rows=made.rows))
+    if in_channel:
+        lines.append(text("export.link_channel", locale))
+    return "\n\n".join(lines)
+
+
 # --- the commands ---------------------------------------------------------------------------------
 
 
@@ -371,25 +464,16 @@ class ExportCommands(DomainCommands):
             except (ConnectorError, TypeError, ValueError) as exc:
                 log.warning("conversation members not read", extra={"error": str(exc)[:200]})
                 return text("export.members_unknown", locale)
-        if exports.waiting >= MAX_WAITING:
+        building = start_building(exports, lambda: self._make(exports, wanted, request, members))
+        if building is None:
             return text("export.busy", locale)
-        exports.waiting += 1
-        building = asyncio.ensure_future(
-            exports.build(lambda: self._make(exports, wanted, request, members))
-        )
-        building.add_done_callback(exports.built)
         in_channel = members is not None
-        done, _ = await asyncio.wait({building}, timeout=INLINE_SECONDS)
-        path = None if done else _ReplyPath.of(request.turn_context)
-        if path is None:
-            return await self._finish(exports, wanted, building, in_channel, request)
-        # A big export: the turn is answered now (Teams re-sends a message it has not had an
-        # HTTP answer to within 15 s), and the file follows as a reply when it is ready.
-        finish = guarded(
-            lambda _rest, req: self._finish(exports, wanted, building, in_channel, req)
+        return await reply_when_built(
+            exports,
+            building,
+            lambda req: self._finish(exports, wanted, building, in_channel, req),
+            request,
         )
-        exports.later(_send_when_ready(finish, request, path), name=f"export-{request.activity_id}")
-        return text("export.working", locale)
 
     async def _finish(
         self,
@@ -479,9 +563,9 @@ class ExportCommands(DomainCommands):
             },
         )
         if delivery is Delivery.CONSENT:
-            return self._consent_reply(made, summary, locale)
+            return consent_reply(made, summary, locale)
         in_channel = request.kind is not ConversationKind.PERSONAL
-        return await self._link_reply(exports, made, summary, in_channel, request.now, locale)
+        return await link_reply(exports, made, summary, in_channel, request.now, locale)
 
     @staticmethod
     def _subset(uow: UnitOfWork, wanted: ExportRequest, scope: Scope, locale: str | None) -> Subset:
@@ -518,55 +602,6 @@ class ExportCommands(DomainCommands):
         if end:
             return text("export.period.to", locale, end=formatting.numeric(end, locale))
         return ""
-
-    def _consent_reply(self, made: ExportFile, summary: str, locale: str | None) -> Activity:
-        made_at = formatting.numeric(oslo_today(made.created_at), locale)
-        card = Attachment(
-            content_type=FILE_CONSENT,
-            name=made.file_name,
-            content={
-                "description": text(
-                    "export.consent_description", locale, summary=summary, made=made_at
-                ),
-                "sizeInBytes": made.size_bytes,
-                "acceptContext": {"exportId": made.id},
-                "declineContext": {"exportId": made.id},
-            },
-        )
-        lines = [text("export.consent", locale, summary=summary)]
-        if made.truncated:
-            lines.append(text("export.truncated", locale, rows=made.rows))
-        return MessageFactory.attachment(card, text="\n\n".join(lines))
-
-    async def _link_reply(
-        self,
-        exports: Exports,
-        made: ExportFile,
-        summary: str,
-        in_channel: bool,
-        now: datetime,
-        locale: str | None,
-    ) -> str:
-        token, _link = await asyncio.to_thread(
-            issue_link, exports.store, made, exports.lifetime_now(now), exports.link_lifetime
-        )
-        url = exports.base_url + EXPORT_ROUTE.format(token=token)
-        minutes = int(exports.link_lifetime.total_seconds() // 60)
-        lines = [
-            text(
-                "export.link",
-                locale,
-                summary=summary,
-                file=made.file_name,
-                url=url,
-                minutes=minutes,
-            )
-        ]
-        if made.truncated:
-            lines.append(text("export.truncated", locale, rows=made.rows))
-        if in_channel:
-            lines.append(text("export.link_channel", locale))
-        return "\n\n".join(lines)
 
     # -- fileConsent/invoke
 
@@ -678,9 +713,15 @@ def _ok(message: str) -> InvokeResponse:
 
 __all__ = [
     "EXPORT_ROUTE",
+    "AnalysisWorkbookWriter",
+    "Delivery",
     "ExportCommands",
     "ExportRequest",
     "Exports",
+    "consent_reply",
     "delivery_for",
+    "link_reply",
     "read_export_request",
+    "reply_when_built",
+    "start_building",
 ]

@@ -93,6 +93,21 @@ NB: Words = {
         by="minutes",
     ),
     "export.page_gone": "Lenken er utløpt. Be om en ny eksport i Teams.",
+    # --- eksport analyse (bot.exports.analysis_export) ------------------------------------------
+    "command.eksport analyse": "Last ned analysen av en rammeavtale som Excel",
+    "help.cmd.eksport analyse": (
+        "«eksport analyse *avtalenr* [periode]» – analysen som Excel-fil: tallene, linjene med "
+        "prisavvik og linjene utenfor prislisten (kontraktseier og innkjøp)"
+    ),
+    "export.analysis.usage": (
+        "Skriv «eksport analyse *avtalenr*», eventuelt med periode: «eksport analyse "
+        "KOM-2025-0147 1. kvartal 2026» eller «eksport analyse KOM-2025-0147 "
+        "01.01.2026–31.03.2026»."
+    ),
+    "export.analysis.summary": (
+        "Analysen av {reference} for {start}–{end} med tallene, linjene med prisavvik og "
+        "linjene utenfor prislisten"
+    ),
 }
 
 EN: Words = {
@@ -177,6 +192,20 @@ EN: Words = {
         by="minutes",
     ),
     "export.page_gone": "The link has expired. Ask for a new export in Teams.",
+    "command.eksport analyse": "Download the analysis of a framework agreement as Excel",
+    "help.cmd.eksport analyse": (
+        "“export analysis *reference* [period]” – the analysis as an Excel file: the figures, "
+        "the lines with price deviations and the lines not on the price list (owner and "
+        "procurement)"
+    ),
+    "export.analysis.usage": (
+        "Write “export analysis *reference*”, optionally with a period: “export analysis "
+        "KOM-2025-0147 2026-Q1”."
+    ),
+    "export.analysis.summary": (
+        "The analysis of {reference} for {start}–{end} with the figures, the lines with price "
+        "deviations and the lines not on the price list"
+    ),
 }
 
 add_words(NB, EN)

@@ -378,6 +378,25 @@ def off_list_lines(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class AnalysisLines:
+    """An agreement's figures and the lines behind its off-list share: what its workbook
+    holds (`kontraktsvakt analyse --xlsx`, `eksport analyse` in chat)."""
+
+    analysis: AgreementAnalysis
+    off_list: list[StatisticsLine]
+
+
+@exact
+def analyse_with_lines(
+    command: AnalyseAgreement, uow: AnalysisUnitOfWork, now: datetime, thresholds: Thresholds
+) -> AnalysisLines:
+    """`analyse`, and the off-list lines of the period it chose (`off_list_lines`)."""
+    analysis = analyse(command, uow, now, thresholds)
+    period = (analysis.period_from, analysis.period_to)
+    return AnalysisLines(analysis, off_list_lines(command.reference, period, uow))
+
+
 def statistics_overdue(contract: Contract, uow: AnalysisUnitOfWork, now: datetime) -> bool:
     """Whether a *Salgsstatistikk* follow-up of the agreement is past its due date and open."""
     wanted = {

@@ -23,6 +23,7 @@ from followup.exports import (
     hash_token,
     issue_link,
     new_export_id,
+    prepare_file,
 )
 from followup.views import EXPORT_COLUMNS, ExportKind, ExportRow
 from storage.export_store import FolderExportStore
@@ -153,6 +154,33 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
         store.write(new_export_id(), ExportFormat.CSV, rows(), COLUMNS,  # type: ignore[arg-type]
                     sheet_title="x", max_rows=10)  # fmt: skip
     assert list(tmp_path.iterdir()) == [tmp_path / "links"]
+
+
+def test_a_file_of_its_own_is_kept_like_any_export_and_a_failed_one_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    store = FolderExportStore(tmp_path)
+
+    def write(path: Path) -> None:
+        path.write_bytes(b"PK workbook")
+
+    made = prepare_file(
+        store, ExportKind.ANALYSE, ExportFormat.XLSX, write, file_name="analyse.xlsx", rows=2,
+        person_id="p1", conversation_id="a:1", now=NOW, lifetime=timedelta(hours=1),
+    )  # fmt: skip
+    assert store.get(made.id) == made
+    assert store.path(made).read_bytes() == b"PK workbook"
+    assert (made.size_bytes, made.rows, made.file_name) == (11, 2, "analyse.xlsx")
+
+    def broken(path: Path) -> None:
+        path.write_bytes(b"half")
+        raise RuntimeError("the disk is full")
+
+    with pytest.raises(RuntimeError):
+        store.write_file(new_export_id(), ExportFormat.XLSX, broken)
+    assert sorted(p.name for p in tmp_path.glob("*.xlsx*")) == [f"{made.id}.xlsx"]
+    assert store.remove_expired(NOW + timedelta(hours=1)) == 1
+    assert list(tmp_path.glob("*.xlsx*")) == []
 
 
 @pytest.mark.parametrize("export_id", ["../kv", "A" * 32, "", "0" * 31, "0" * 32 + "/x"])
