@@ -164,4 +164,3 @@ def execute_on_cursor(conn: Connection, sql: str, bound: Sequence[Any] | Mapping
         conn._handle_dbapi_exception(error, sql, bound, cursor, None)
         raise
     return cursor
-

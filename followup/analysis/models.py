@@ -16,7 +16,6 @@ from enum import StrEnum
 
 from followup.accounts import AccountRange
 
-
 # Price and statistics lines are read by the thousand for one analysis: plain slotted classes,
 # read-only by convention (a frozen dataclass's `__init__` costs five times as much).
 
