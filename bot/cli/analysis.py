@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Final, TextIO, TypeVar
 
 from bot.analysis.report import analysis_lines, import_report_lines, leakage_lines
-from bot.cli.register_import import T_SCHEMA, _schema_is_current
+from bot.cli.register_import import T_SCHEMA, schema_is_current
 from bot.conversation.texts import text
 from followup.analysis.figures import AgreementAnalysis, leakage_to_json, to_json
 from followup.analysis.findings import record_period_findings
@@ -95,7 +95,7 @@ def run_import_analysis(
     except RegisterFileError as exc:
         _write(stderr, [text("analysis.import.file_error", LOCALE, name=path.name), exc.message])
         return EXIT_ERROR
-    if not _schema_is_current(database_url):
+    if not schema_is_current(database_url):
         _write(stderr, [T_SCHEMA])
         return EXIT_ERROR
     kind_text = text(f"analysis.kind.{kind.value}", LOCALE)
@@ -225,7 +225,7 @@ def _print_read(
     stderr: TextIO,
 ) -> int:
     """Run `read` in a unit of work and print what it gives, as JSON or as lines."""
-    if not _schema_is_current(database_url):
+    if not schema_is_current(database_url):
         _write(stderr, [T_SCHEMA])
         return EXIT_ERROR
     factory, dispose = _uow_factory(database_url)

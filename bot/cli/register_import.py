@@ -77,7 +77,7 @@ def _truncate(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _schema_is_current(database_url: str) -> bool:
+def schema_is_current(database_url: str) -> bool:
     from alembic.script import ScriptDirectory
 
     from storage.db import alembic_config, create_db_engine, current_revision
@@ -115,7 +115,7 @@ def run_import_contracts(
     except RegisterFileError as exc:
         _print_file_error(stderr, path, [exc.message])
         return EXIT_FILE_ERROR
-    if not _schema_is_current(database_url):
+    if not schema_is_current(database_url):
         stderr.write(T_SCHEMA + "\n")
         return EXIT_FILE_ERROR
     stdout.write(T_SOURCE.format(name=path.name, where=register.describe()) + "\n")
