@@ -19,6 +19,8 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from followup.analysis.models import Thresholds
+from followup.archive.records import ArchiveEvent, ArchiveOptions
+from followup.orgnr import InvalidOrganisationNumber, normalise_organisation_number
 from followup.plans.plan_file import PlanConfig, PlanFileError, load_plan
 from followup.reminders.planning import ReminderSettings
 
@@ -33,6 +35,11 @@ DEFAULT_DOCUMENT_DOWNLOAD_HOSTS = ("*.sharepoint.com",)
 # Where exports are uploaded when someone accepts the file consent card (their OneDrive for
 # Business, on SharePoint). Narrow it with EXPORT_UPLOAD_HOSTS, e.g. `bergvik-my.sharepoint.com`.
 DEFAULT_EXPORT_UPLOAD_HOSTS = ("*.sharepoint.com",)
+# The official Fiks Arkiv V1 schemas (third-party, not in the repository): beside it by default.
+DEFAULT_ARCHIVE_SCHEMA_DIR = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "schemas" / "fiks-arkiv-v1"
+)
+ARCHIVE_MESSAGE_SCHEMA = "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd"
 
 
 class AppType(StrEnum):
@@ -44,6 +51,15 @@ class AppType(StrEnum):
 class LogFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
+
+
+class ArchiveTransportKind(StrEnum):
+    """ARCHIVE_TRANSPORT: how archive messages leave (`storage.archive.transports`)."""
+
+    NONE = "none"
+    FOLDER = "folder"
+    STANDIN = "standin"
+    FIKSIO = "fiksio"
 
 
 class SettingsError(Exception):
@@ -165,6 +181,22 @@ class Settings(BaseSettings):
         default=Decimal(80), alias="ANALYSIS_CEILING_WARN_PERCENT", gt=0, le=100
     )
 
+    # The archive (issue 17, followup/archive): Fiks Arkiv messages to the sak/arkiv system.
+    archive_transport: ArchiveTransportKind = Field(
+        default=ArchiveTransportKind.NONE, alias="ARCHIVE_TRANSPORT"
+    )
+    archive_folder: Path | None = Field(default=None, alias="ARCHIVE_FOLDER")
+    """The folder drop (and the stand-in's state); default DATA_DIR/arkiv."""
+    archive_schema_dir: Path | None = Field(default=None, alias="ARCHIVE_SCHEMA_DIR")
+    """The official Fiks Arkiv V1 schema folder; default ../shared/schemas/fiks-arkiv-v1."""
+    archive_organisation_number: str = Field(default="", alias="ARCHIVE_ORGANISATION_NUMBER")
+    archive_system_name: str = Field(
+        default="Kontraktsvakt", alias="ARCHIVE_SYSTEM_NAME", min_length=1, max_length=100
+    )
+    archive_events: Annotated[list[ArchiveEvent], NoDecode] = Field(
+        default_factory=lambda: list(ArchiveEvent), alias="ARCHIVE_EVENTS"
+    )
+
     # Operations.
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     log_format: LogFormat = Field(default=LogFormat.TEXT, alias="LOG_FORMAT")
@@ -176,6 +208,7 @@ class Settings(BaseSettings):
         "procurement_members",
         "document_download_hosts",
         "export_upload_hosts",
+        "archive_events",
         mode="before",
     )
     @classmethod
@@ -209,7 +242,26 @@ class Settings(BaseSettings):
             raise ValueError(f"must be at most EXPORT_LIFETIME_MINUTES ({lifetime})")
         return value
 
-    @field_validator("plan_file", "documents_dir", mode="before")
+    @field_validator("archive_organisation_number")
+    @classmethod
+    def _archive_organisation_number(cls, value: str) -> str:
+        if not value.strip():
+            return ""
+        try:
+            return normalise_organisation_number(value)
+        except InvalidOrganisationNumber as exc:
+            raise ValueError(f"not an organisation number (9 digits, MOD11): {exc}") from None
+
+    @field_validator("archive_system_name")
+    @classmethod
+    def _archive_system_name(cls, value: str) -> str:
+        if value != value.strip() or not value.isprintable():
+            raise ValueError("no blanks around it and no control characters")
+        return value
+
+    @field_validator(
+        "plan_file", "documents_dir", "archive_folder", "archive_schema_dir", mode="before"
+    )
     @classmethod
     def _empty_is_default(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -329,6 +381,22 @@ class Settings(BaseSettings):
         """The follow-up plan: PLAN_FILE, or the default plan shipped with the product."""
         return load_plan(self.plan_file)
 
+    @property
+    def effective_archive_folder(self) -> Path:
+        return self.archive_folder or self.data_dir / "arkiv"
+
+    @property
+    def effective_archive_schema_dir(self) -> Path:
+        return self.archive_schema_dir or DEFAULT_ARCHIVE_SCHEMA_DIR
+
+    def archive_options(self, system_version: str | None = None) -> ArchiveOptions:
+        return ArchiveOptions(
+            system_name=self.archive_system_name,
+            organisation_number=self.archive_organisation_number or None,
+            events=frozenset(self.archive_events),
+            system_version=system_version,
+        )
+
     def analysis_thresholds(self) -> Thresholds:
         hundred = Decimal(100)
         return Thresholds(
@@ -377,10 +445,30 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError(
             "Invalid setting MicrosoftAppPassword: required when MicrosoftAppId is set"
         )
+    _check_archive(settings)
     return settings
 
 
-__all__ = ["AppType", "LogFormat", "Settings", "SettingsError", "load_settings"]
+def _check_archive(settings: Settings) -> None:
+    """With a transport, the schema folder must be there (nothing leaves unvalidated)."""
+    if settings.archive_transport is ArchiveTransportKind.NONE:
+        return
+    schemas = settings.effective_archive_schema_dir
+    if not (schemas / ARCHIVE_MESSAGE_SCHEMA).is_file():
+        raise SettingsError(
+            f"Invalid setting ARCHIVE_SCHEMA_DIR: {schemas} does not hold the Fiks Arkiv V1 "
+            f"schemas ({ARCHIVE_MESSAGE_SCHEMA})"
+        )
+
+
+__all__ = [
+    "AppType",
+    "ArchiveTransportKind",
+    "LogFormat",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+]
 
 
 def reminder_settings(settings: Settings) -> ReminderSettings:

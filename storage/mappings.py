@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import Row
 
+from followup.archive.ports import ArchivedRecordNumbers, ArchiveErrorKind, FailedArchiveMessage
+from followup.archive.receipts import ArchiveReceipt
 from followup.models import (
     Absence,
     Answer,
@@ -340,9 +342,65 @@ def delivery_from_row(row: Any) -> Delivery:
     )
 
 
+# --- the archive's outbox ------------------------------------------------------------------
+
+
+def archive_receipt_values(
+    receipt: ArchiveReceipt, case_number: tuple[int, int] | None = None
+) -> dict[str, Any]:
+    """The archive's numbers from its receipt; the case's from `case_number` (the register's,
+    which the record was filed under) when the receipt has no case part."""
+    case_year, case_sequence = receipt.case_year, receipt.case_sequence
+    if case_year is None and case_number is not None:
+        case_year, case_sequence = case_number
+    return {
+        "case_year": case_year,
+        "case_sequence": case_sequence,
+        "journal_year": receipt.journal_year,
+        "journal_sequence": receipt.journal_sequence,
+        "journal_post_number": receipt.journal_post_number,
+        "record_system_id": receipt.record_system_id,
+        "record_id": receipt.record_id,
+        "case_system_id": receipt.case_system_id,
+        "case_id": receipt.case_id,
+    }
+
+
+def archived_record_from_row(row: Any) -> ArchivedRecordNumbers:
+    journal = (
+        None
+        if row.journal_year is None or row.journal_sequence is None
+        else f"{row.journal_year}/{row.journal_sequence}"
+    )
+    return ArchivedRecordNumbers(
+        title=row.title,
+        kind=row.kind,
+        journal_number=journal,
+        record_id=row.record_id,
+        confirmed_at=row.confirmed_at,
+    )
+
+
+def failed_archive_message_from_row(row: Any) -> FailedArchiveMessage:
+    """A row of `archive_messages` joined with its contract's `reference` and `contract_title`."""
+    return FailedArchiveMessage(
+        contract_id=row.contract_id,
+        reference=row.reference,
+        contract_title=row.contract_title,
+        title=row.title,
+        kind=row.kind,
+        error_kind=ArchiveErrorKind(row.error_kind) if row.error_kind else None,
+        last_error=row.last_error,
+        attempts=row.attempts,
+        at=row.updated_at,
+    )
+
+
 __all__ = [
     "absence_from_row",
     "answer_from_row",
+    "archive_receipt_values",
+    "archived_record_from_row",
     "audit_event_from_row",
     "checkpoint_from_row",
     "checkpoint_values",
@@ -352,6 +410,7 @@ __all__ = [
     "delivery_from_row",
     "deviation_from_row",
     "document_from_row",
+    "failed_archive_message_from_row",
     "follow_up_from_row",
     "person_from_row",
     "person_values",

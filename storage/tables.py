@@ -666,6 +666,45 @@ class LedgerLineRow(Base):
     responsibility: Mapped[str | None] = mapped_column(String(200))
 
 
+class ArchiveMessageRow(Base):
+    """The archive's outbox (issue 17, `followup.archive.services`): one row per Fiks Arkiv
+    message, by its stable id. A sender claims a pending row with `claimed_by` and
+    `lease_expires_at`; the archive's numbers are stored from its receipt."""
+
+    __tablename__ = "archive_messages"
+    __table_args__ = (
+        # The senders' one question: what is pending and due now?
+        Index("ix_archive_messages_state_next_attempt", "state", "next_attempt_at"),
+        Index("ix_archive_messages_contract_state", "contract_id", "state"),
+    )
+
+    message_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"))
+    record_key: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    error_kind: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    case_year: Mapped[int | None] = mapped_column(Integer)
+    case_sequence: Mapped[int | None] = mapped_column(Integer)
+    journal_year: Mapped[int | None] = mapped_column(Integer)
+    journal_sequence: Mapped[int | None] = mapped_column(Integer)
+    journal_post_number: Mapped[int | None] = mapped_column(Integer)
+    record_system_id: Mapped[str | None] = mapped_column(String(100))
+    record_id: Mapped[str | None] = mapped_column(String(100))
+    case_system_id: Mapped[str | None] = mapped_column(String(100))
+    case_id: Mapped[str | None] = mapped_column(String(100))
+
+
 def table_of(model: type[Any]) -> Table:
     """The Core table of an ORM class, for bulk statements and plain-row reads."""
     table = model.__table__

@@ -21,6 +21,7 @@ from storage.answer_repositories import (
     SqlAlchemyDeviationRepository,
     SqlAlchemyDocumentRepository,
 )
+from storage.archive_repositories import SqlAlchemyArchiveRepository
 from storage.audit_log import SqlAlchemyAuditLog
 from storage.contract_repositories import (
     SqlAlchemyAbsenceRepository,
@@ -311,6 +312,10 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def analysis(self) -> SqlAlchemyAnalysisRepository:
         return SqlAlchemyAnalysisRepository(self.session)
+
+    @cached_property
+    def archive(self) -> SqlAlchemyArchiveRepository:
+        return SqlAlchemyArchiveRepository(self.session)
 
     def __exit__(
         self,

@@ -1,4 +1,5 @@
-"""The `kontraktsvakt` command: serve, demo, db upgrade, import, plan, admin, audit, manifest."""
+"""The `kontraktsvakt` command: serve, demo, db upgrade, import, plan, admin, audit, arkiv,
+manifest."""
 
 from __future__ import annotations
 
@@ -337,6 +338,54 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_archive_export(args: argparse.Namespace) -> int:
+    from bot.cli.archive import T_NO_CONTRACTS, run_archive_export
+
+    if bool(args.alle) == bool(args.avtalenr):
+        return _fail(T_NO_CONTRACTS)
+    settings = _settings()
+    _configure_logging(settings)
+    return run_archive_export(
+        settings,
+        [] if args.alle else list(args.avtalenr),
+        Path(args.ut),
+        now=datetime.now(UTC),
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+    )
+
+
+def cmd_archive_send(args: argparse.Namespace) -> int:
+    from bot.cli.archive import run_archive_send
+
+    settings = _settings()
+    _configure_logging(settings)
+    return run_archive_send(
+        settings,
+        now=datetime.now(UTC),
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+        retry_failed=args.feilede,
+    )
+
+
+def cmd_archive_status(_args: argparse.Namespace) -> int:
+    from bot.cli.archive import run_archive_status
+
+    settings = _settings()
+    _configure_logging(settings)
+    return run_archive_status(settings, stdout=sys.stdout, stderr=sys.stderr)
+
+
+def _add_archive_parser(sub: Any) -> None:
+    from bot.cli.archive import add_archive_parser
+
+    add_archive_parser(
+        sub,
+        {"eksport": cmd_archive_export, "send": cmd_archive_send, "status": cmd_archive_status},
+    )
+
+
 def _configure_logging(settings: Settings) -> None:
     from bot.logging_setup import configure_logging
 
@@ -431,6 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
     grant.add_argument("address", help="the person's e-mail or UPN (in the register)")
     grant.set_defaults(func=cmd_admin_grant)
     _add_audit_parser(sub)
+    _add_archive_parser(sub)
 
     manifest = sub.add_parser("manifest", help="build the Teams app package (.zip)")
     manifest.add_argument("--app-id", required=True, help="the bot's Microsoft App ID (a GUID)")
