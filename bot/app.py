@@ -20,7 +20,7 @@ from bot.conversation.texts import text
 from bot.exports.commands import Exports
 from bot.exports.download_route import ExportDownloadRoute
 from bot.owner.calendar_feed_route import CalendarFeedRoute
-from bot.settings import Settings, reminder_settings
+from bot.settings import ArchiveTransportKind, Settings, reminder_settings
 from bot.teams.auth import PooledBotFrameworkAuthentication
 from bot.teams.connector import ConnectorPool
 from bot.teams.endpoint import Guards, MessagesEndpoint
@@ -29,6 +29,7 @@ from bot.teams.store_calls import StoreCalls
 from bot.uploads.commands import Uploads
 from bot.wiring import (
     DEV_BOT_APP_ID,
+    build_archive_jobs,
     build_exports,
     build_notifier,
     build_reminder_jobs,
@@ -38,6 +39,7 @@ from bot.wiring import (
     uploads_cleanup,
 )
 from followup.calendar.workdays import WorkingCalendar, oslo_today
+from scheduler.archive_jobs import ArchiveJobs
 from scheduler.jobs import ReminderJobs
 from scheduler.runner import start_scheduler, stop_scheduler
 from storage.db import create_db_engine, create_session_factory, is_reachable
@@ -61,6 +63,7 @@ LIFETIME_CLOCK: web.AppKey[Clock] = web.AppKey("lifetime_clock")
 PROCESSED = web.AppKey("processed_activities", ProcessedActivityLog)
 CONVERSATION_STATE = web.AppKey("conversation_state", ConversationState)
 JOBS = web.AppKey("reminder_jobs", ReminderJobs)
+ARCHIVE_JOBS = web.AppKey[ArchiveJobs | None]("archive_jobs")
 OUTBOX_NUDGE = web.AppKey("outbox_nudge", OutboxNudge)
 UPLOADS = web.AppKey("uploads", Uploads)
 EXPORTS = web.AppKey("exports", Exports)
@@ -118,6 +121,7 @@ def create_app(
         clock=clock,
         procurement_addresses=frozenset(a.lower() for a in settings.procurement_members),
         analysis_thresholds=settings.analysis_thresholds(),
+        archive_enabled=settings.archive_transport is not ArchiveTransportKind.NONE,
         plan=settings.plan(),
         calendar=WorkingCalendar(),
         base_url=settings.base_url,
@@ -178,6 +182,9 @@ def create_app(
             settings, deps.uow_factory, adapter, clock, notifier=notifier, lifetime_clock=real
         )
         deps.outbox_nudge.connect(app[JOBS].send_soon)
+        app[ARCHIVE_JOBS] = build_archive_jobs(
+            settings, deps.uow_factory, real, alerted=app[JOBS].send_soon
+        )
         app.cleanup_ctx.append(_scheduler)
 
     if settings.dev_channel_enabled:
@@ -214,10 +221,10 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:
-    jobs = app[JOBS]
-    running = start_scheduler(jobs, app[SETTINGS].scheduler_tick_seconds)
+    jobs, archive = app[JOBS], app[ARCHIVE_JOBS]
+    running = start_scheduler(jobs, app[SETTINGS].scheduler_tick_seconds, archive=archive)
     yield
-    await stop_scheduler(running, jobs)
+    await stop_scheduler(running, jobs, archive=archive)
 
 
 async def _prune_processed(app: web.Application) -> None:

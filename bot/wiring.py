@@ -28,10 +28,11 @@ from sqlalchemy import Engine
 
 from bot.analysis.cards import AnalysisCards
 from bot.analysis.intake import AnalyseStatistics, TableFile
+from bot.archive.cards import ArchiveCards
 from bot.deviations.cards import DeviationCards
 from bot.exports.commands import CLEANUP_SECONDS, Exports
 from bot.reminders.cards import ReminderCards
-from bot.settings import Settings, reminder_settings
+from bot.settings import ArchiveTransportKind, Settings, SettingsError, reminder_settings
 from bot.teams.auth import PooledBotFrameworkAuthentication
 from bot.teams.connector import ConnectorError, ConnectorPool
 from bot.teams.file_downloads import DownloadPolicy, FileDownloader
@@ -49,10 +50,14 @@ from followup.ports import Notifier, UnitOfWorkFactory
 from followup.reminders.channel_guard import ChannelGuard
 from followup.reminders.outbox import OutboxSender, SenderSettings
 from followup.reminders.pacing import Pacer
+from scheduler.archive_jobs import ArchiveJobs
 from scheduler.jobs import ReminderJobs
 from scheduler.runner import start_scheduler, stop_scheduler
 from storage.analysis_files import open_analysis_file
 from storage.analysis_workbook import write_analysis_workbook
+from storage.archive.errors import SchemaFolderError
+from storage.archive.schema import ArchiveSchema
+from storage.archive.transports import FiksIONotAvailable, open_transport
 from storage.db import create_session_factory
 from storage.dialog_state import SqlDialogStateStore
 from storage.document_store import FolderDocumentStore
@@ -117,6 +122,43 @@ def build_reminder_jobs(
     )
 
 
+def build_archive_jobs(
+    settings: Settings,
+    uow_factory: UnitOfWorkFactory,
+    clock: Callable[[], datetime],
+    *,
+    holder: str | None = None,
+    alerted: Callable[[], None] = lambda: None,
+) -> ArchiveJobs | None:
+    """The archive hand-off's jobs (issue 17), or None when ARCHIVE_TRANSPORT is `none`.
+    Raises `SettingsError` when the schemas do not load or the transport cannot start (Fiks
+    IO: what it lacks), so a process never runs with an archive it cannot feed. `alerted`
+    is called when failure alerts were queued (the reminders' sender sends them soon)."""
+    if settings.archive_transport is ArchiveTransportKind.NONE:
+        return None
+    try:
+        schema = ArchiveSchema.load(settings.effective_archive_schema_dir)
+        transport = open_transport(
+            settings.archive_transport.value, settings.effective_archive_folder, schema
+        )
+    except SchemaFolderError as exc:
+        raise SettingsError(f"Invalid setting ARCHIVE_SCHEMA_DIR: {exc}") from None
+    except FiksIONotAvailable as exc:
+        raise SettingsError(f"Invalid setting ARCHIVE_TRANSPORT: {exc}") from None
+    if transport is None:  # pragma: no cover - `none` is handled above
+        return None
+    return ArchiveJobs(
+        uow_factory,  # type: ignore[arg-type]  # storage's unit of work has the archive
+        transport,
+        clock,
+        holder=holder or process_name(),
+        options=settings.archive_options(),
+        documents=FolderDocumentStore(settings.effective_documents_dir),
+        renderer=ArchiveCards(),
+        alerted=alerted,
+    )
+
+
 GC_THRESHOLDS = (10_000, 10, 10)
 """Python's collector runs its youngest generation every 700 new container objects by default:
 with 64 turns in flight that is several collections a turn, and now and then a full one over
@@ -155,17 +197,20 @@ def run_scheduler_process(
         jobs = build_reminder_jobs(
             settings, uow_factory, adapter, clock, lifetime_clock=lifetime_clock
         )
+        archive = build_archive_jobs(
+            settings, uow_factory, lifetime_clock or clock, alerted=jobs.send_soon
+        )
         settle_process_heap()
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stopping.set)
-        scheduler = start_scheduler(jobs, settings.scheduler_tick_seconds)
+        scheduler = start_scheduler(jobs, settings.scheduler_tick_seconds, archive=archive)
         try:
             await stopping.wait()
         finally:
             log.info("scheduler stopping")
-            await stop_scheduler(scheduler, jobs)
+            await stop_scheduler(scheduler, jobs, archive=archive)
             await pool.close()
             engine.dispose()
 
@@ -306,6 +351,7 @@ def exports_cleanup(
 
 
 __all__ = [
+    "build_archive_jobs",
     "build_exports",
     "build_notifier",
     "build_reminder_jobs",

@@ -204,6 +204,9 @@ class DeliveryKind(StrEnum):
     CEILING = "ceiling"
     """An agreement past 80 % or 100 % of its maximum value, to its owner and the procurement
     channels, once each (`followup.analysis.findings`)."""
+    ARCHIVE = "archive"
+    """Archive messages that failed for good, to the procurement channels, each failure told
+    once (`followup.archive.alerts`)."""
 
 
 class ConversationKind(StrEnum):

@@ -52,6 +52,7 @@ from followup.models import (
 from followup.orgnr import InvalidOrganisationNumber, normalise_organisation_number
 from followup.views import (
     WHOLE,
+    ArchivedCase,
     DecisionItem,
     DeviationFilter,
     DeviationItem,
@@ -219,6 +220,8 @@ class ContractOverview:
     status: PortfolioStatus
     decisions: Sequence[DecisionItem] = ()
     """The latest option decision and the latest expiry decision, those there are."""
+    archived: ArchivedCase | None = None
+    """What the municipality's archive has confirmed (issue 17); None: nothing yet."""
 
 
 # --- exports ---------------------------------------------------------------------------------
@@ -324,6 +327,7 @@ def status_for(
             for kinds in (OPTION_KINDS, EXPIRY_KINDS)
             for decision in uow.portfolio.contract_decisions(contract.id, kinds, 1)
         ],
+        archived=uow.portfolio.archived_case(contract.id),
     )
 
 

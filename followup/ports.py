@@ -27,6 +27,7 @@ from followup.models import (
     Supplier,
 )
 from followup.views import (
+    ArchivedCase,
     CoverFact,
     DecisionItem,
     DeviationFilter,
@@ -409,6 +410,10 @@ class PortfolioQueries(Protocol):
     ) -> Sequence[DecisionItem]:
         """The contract's follow-ups whose answer in force (the latest version, documents
         aside) is of `kinds`, the newest answer first."""
+        ...
+
+    def archived_case(self, contract_id: str) -> ArchivedCase | None:
+        """What the archive has confirmed of the contract (None: nothing yet)."""
         ...
 
     def any_visible(self, scope: Scope, subset: Subset = ...) -> bool:

@@ -322,6 +322,19 @@ class HistoryItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchivedCase:
+    """What the municipality's archive has of a contract (issue 17): its case number from the
+    archive's receipts, and how many records it confirmed, the latest first."""
+
+    case_number: str | None
+    """``"2025/17"``; None until a receipt names the case."""
+    records: int
+    latest_journal_number: str | None
+    """``"2025/1042"``: the latest confirmed record's journal number."""
+    latest_title: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class DecisionItem:
     """A decision on a contract (an option's, or what happens when it expires): the answer in
     force of one of its follow-ups, documents sent to it aside."""
@@ -547,6 +560,8 @@ EXPORT_COLUMNS: Final[Mapping[ExportKind, tuple[ExportColumn, ...]]] = {
         _C("Oppfølginger", ColumnType.INTEGER, 9),
         _C("Forfalt", ColumnType.INTEGER, 8),
         _C("Åpne avvik", ColumnType.INTEGER, 8),
+        _C("Arkivsak", width=12),
+        _C("Arkiverte journalposter", ColumnType.INTEGER, 10),
     ),
     ExportKind.UTILGJENGELIGE: (
         _C("Navn", width=28),

@@ -76,6 +76,7 @@ from followup.reminders.planning import Step
 from followup.views import (
     SEVERITY_ORDER,
     WHOLE,
+    ArchivedCase,
     CoverFact,
     DecisionItem,
     DeviationFilter,
@@ -107,6 +108,7 @@ from storage.read_ahead import read_ahead as read_ahead_rows
 from storage.tables import (
     AbsenceRow,
     AnswerRow,
+    ArchiveMessageRow,
     AuditEventRow,
     CheckpointRow,
     ContractRow,
@@ -128,6 +130,7 @@ P: Final = table_of(PersonRow)
 S: Final = table_of(SupplierRow)
 AB: Final = table_of(AbsenceRow)
 AU: Final = table_of(AuditEventRow)
+AR: Final = table_of(ArchiveMessageRow)
 
 STREAM_ROWS: Final = 1_000
 """Rows fetched at a time by an export."""
@@ -760,6 +763,31 @@ class SqlAlchemyPortfolioQueries:
             for row in rows
         ]
 
+    def archived_case(self, contract_id: str) -> ArchivedCase | None:
+        self._begin()
+        # The latest confirmed record with the count of them all: one row, one statement.
+        row = self._session.execute(
+            select(
+                AR.c.case_year,
+                AR.c.case_sequence,
+                AR.c.journal_year,
+                AR.c.journal_sequence,
+                AR.c.title,
+                func.count().over().label("records"),
+            )
+            .where(AR.c.contract_id == contract_id, AR.c.state == "confirmed")
+            .order_by(AR.c.confirmed_at.desc(), AR.c.message_id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        return ArchivedCase(
+            case_number=_numbered(row.case_year, row.case_sequence),
+            records=int(row.records),
+            latest_journal_number=_numbered(row.journal_year, row.journal_sequence),
+            latest_title=row.title,
+        )
+
     def contract_decisions(
         self, contract_id: str, kinds: Collection[AnswerKind], limit: int
     ) -> Sequence[DecisionItem]:
@@ -1285,6 +1313,16 @@ def _export_contracts(query: ExportQuery, scope: Scope) -> _Export:
         .where(D.c.contract_id == C.c.id, is_deviation_open())
         .scalar_subquery()
     )  # fmt: skip
+    # What the municipality's archive confirmed (issue 17): its case number and the records.
+    confirmed = and_(AR.c.contract_id == C.c.id, AR.c.state == "confirmed")
+    archive_case = (
+        select(cast(AR.c.case_year, String) + "/" + cast(AR.c.case_sequence, String))
+        .where(confirmed, AR.c.case_year.is_not(None), AR.c.case_sequence.is_not(None))
+        .order_by(AR.c.confirmed_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    archived = select(func.count()).select_from(AR).where(confirmed).scalar_subquery()
     where = [is_followed_up(), *_contracts_in(scope, query.subset)]
     if period_given:
         where.append(exists(select(1).where(F.c.contract_id == C.c.id, in_period)))
@@ -1307,6 +1345,8 @@ def _export_contracts(query: ExportQuery, scope: Scope) -> _Export:
             follow_ups.label("follow_ups"),
             overdue.label("overdue"),
             deviations.label("deviations"),
+            archive_case.label("archive_case"),
+            archived.label("archived"),
         )
         .select_from(
             C.outerjoin(S, S.c.id == C.c.supplier_id)
@@ -1367,3 +1407,8 @@ def export_select(query: ExportQuery, scope: Scope) -> Select[Any]:
     """The statement an export runs (for its plan: bench/export.py --explain)."""
     select_rows, _convert = _EXPORTS[query.kind](query, scope)
     return select_rows  # type: ignore[no-any-return]
+
+
+def _numbered(year: int | None, sequence: int | None) -> str | None:
+    """``"2025/17"``: an archive's year and sequence number, when it gave both."""
+    return None if year is None or sequence is None else f"{year}/{sequence}"

@@ -53,6 +53,8 @@ class BotDependencies:
     event loop for SQLite."""
     analysis_thresholds: Thresholds = field(default_factory=Thresholds)
     """When the purchase analysis' figures become findings (settings `ANALYSIS_*`)."""
+    archive_enabled: bool = False
+    """Whether records go to the municipality's archive (setting `ARCHIVE_TRANSPORT`)."""
     state_storage: Storage = field(default_factory=MemoryStorage)
     """Small notes per conversation kept apart from the dialogs' state and written
     last-writer-wins (the last list of `bot.portfolio.commands`); `bot.app` gives the

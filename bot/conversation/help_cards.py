@@ -110,7 +110,7 @@ TOPICS: Final = (
             "eksport analyse",
         ),
     ),
-    ("help.topic.procurement", ("kontrollpunkt", "innkjøpskanal", "rolle", "lekkasje")),
+    ("help.topic.procurement", ("kontrollpunkt", "innkjøpskanal", "rolle", "lekkasje", "arkiv")),
     ("help.topic.help", ("hjelp",)),
 )
 """The full list's groups, in order; a command in none of them is listed last, under

@@ -339,7 +339,7 @@ def _overview_facts(overview: ContractOverview, locale: str | None) -> list[tupl
         if contract.value_nok is not None
         else "–"
     )
-    return [
+    facts = [
         (text("plan.fact.supplier", locale), supplier),
         (text("portfolio.contract.unit", locale), clip(contract.unit or "–", 80)),
         (text("plan.fact.owner", locale), _person_name(overview.owner, locale)),
@@ -356,6 +356,21 @@ def _overview_facts(overview: ContractOverview, locale: str | None) -> list[tupl
             text(f"portfolio.contract_status.{contract.status.value}", locale),
         ),
     ]
+    archived = overview.archived
+    case_number = (archived.case_number if archived else None) or contract.case_number
+    if case_number:
+        facts.append((text("portfolio.contract.case_number", locale), clip(case_number, 40)))
+    if archived is not None:
+        value = text(
+            "portfolio.contract.archived.value",
+            locale,
+            case=archived.case_number or contract.case_number or "–",
+            records=archived.records,
+            journal=archived.latest_journal_number or "–",
+            title=clip(archived.latest_title or "", 60),
+        )
+        facts.append((text("portfolio.contract.archived", locale), value))
+    return facts
 
 
 def _decision_facts(overview: ContractOverview, locale: str | None) -> list[tuple[str, str]]:

@@ -1,0 +1,161 @@
+"""Issue 17 on the scheduler's ticks, on both stores: the hourly queue, sending through the
+stand-in archive, failures told to the procurement channels once, and what `status
+<avtalenr>` and the contracts export show of the archive afterwards."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.archive.cards import ArchiveCards, status_card
+from bot.portfolio.cards import overview_card
+from followup.archive.alerts import ALERTED_MARK, queue_failure_alerts
+from followup.archive.ports import ArchiveState, ArchiveTransport
+from followup.archive.services import archive_status
+from followup.models import DeliveryKind
+from followup.portfolio import ContractOverview, status_for
+from followup.views import ExportKind, ExportQuery, Scope, StatusTarget, TargetKind
+from scheduler.archive_jobs import ArchiveJobs
+from storage.tables import DeliveryRow
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from tests.archive_outbox_world import (
+    NOW,
+    OPTIONS,
+    RECORD_COUNT,
+    ArchiveWorld,
+    Refusing,
+    build_archive_world,
+    stand_in,
+)
+from tests.card_schema import assert_valid
+
+
+@pytest.fixture
+def aworld(uow_factory: SqlAlchemyUnitOfWorkFactory, tmp_path: Path) -> ArchiveWorld:
+    return build_archive_world(uow_factory, tmp_path / "documents")
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _jobs(aworld: ArchiveWorld, transport: ArchiveTransport, clock: Clock) -> ArchiveJobs:
+    return ArchiveJobs(
+        aworld.uow_factory,
+        transport,
+        clock,
+        holder="test",
+        options=OPTIONS,
+        documents=aworld.store,
+        renderer=ArchiveCards(),
+    )
+
+
+def _alerts(aworld: ArchiveWorld) -> list[Any]:
+    with aworld.uow_factory() as uow:
+        return list(
+            uow.session.scalars(
+                select(DeliveryRow).where(DeliveryRow.kind == DeliveryKind.ARCHIVE.value)
+            )
+        )
+
+
+async def test_a_tick_queues_once_an_hour_and_sends_through_the_stand_in(
+    aworld: ArchiveWorld, tmp_path: Path
+) -> None:
+    clock = Clock(NOW)
+    jobs = _jobs(aworld, stand_in(tmp_path / "standin.json"), clock)
+
+    first = await jobs.tick()
+    assert first.queued is not None
+    assert first.queued.queued == RECORD_COUNT
+    assert (first.send.confirmed, first.send.failed, first.alerts) == (RECORD_COUNT, 0, 0)
+
+    clock.now = NOW + timedelta(minutes=10)  # the same hour: nothing is queued again
+    again = await jobs.tick()
+    assert again.queued is None
+    assert again.send.claimed == 0
+
+    clock.now = NOW + timedelta(hours=1)  # the next hour: queued again, nothing new
+    later = await jobs.tick()
+    assert later.queued is not None
+    assert (later.queued.queued, later.queued.known) == (0, RECORD_COUNT)
+    with aworld.uow_factory() as uow:
+        assert archive_status(uow).counts[ArchiveState.CONFIRMED] == RECORD_COUNT
+
+
+async def test_failures_are_told_to_the_procurement_channels_once(
+    aworld: ArchiveWorld,
+) -> None:
+    clock = Clock(NOW)
+    jobs = _jobs(aworld, Refusing(), clock)
+
+    report = await jobs.tick()
+    assert report.send.failed == RECORD_COUNT
+    assert report.alerts == len(aworld.world.channels) == 1
+    [alert] = _alerts(aworld)
+    card = alert.message["card"]
+    assert_valid(card)
+    said = json.dumps(card, ensure_ascii=False)
+    assert f"Arkivet tok ikke imot {RECORD_COUNT} meldinger" in said
+    assert aworld.world.contract.reference in said
+    assert "arkivet avviste meldingen" in said
+    # Marked with the contract: a channel gets it only where every member may see it.
+    assert aworld.world.contract.id in json.dumps(alert.message)
+
+    clock.now = NOW + timedelta(minutes=5)
+    assert (await jobs.tick()).alerts == 0  # each failure is told once
+    assert len(_alerts(aworld)) == 1
+    with aworld.uow_factory() as uow:
+        assert uow.scheduler.mark(ALERTED_MARK) is not None
+        assert queue_failure_alerts(uow, clock.now, ArchiveCards()) == 0
+
+
+async def test_status_and_the_contracts_export_show_the_archives_numbers(
+    aworld: ArchiveWorld, tmp_path: Path
+) -> None:
+    contract = aworld.world.contract
+    target = StatusTarget(TargetKind.CONTRACT, contract.id, contract.reference)
+    with aworld.uow_factory() as uow:
+        before = status_for(uow, target, Scope.everything(), NOW.date())
+    assert isinstance(before, ContractOverview)
+    assert before.archived is None
+
+    await _jobs(aworld, stand_in(tmp_path / "standin.json"), Clock(NOW)).tick()
+
+    with aworld.uow_factory() as uow:
+        after = status_for(uow, target, Scope.everything(), NOW.date())
+        rows = list(
+            uow.portfolio.export_rows(
+                ExportQuery(ExportKind.KONTRAKTER, today=NOW.date()), Scope.everything()
+            )
+        )
+    assert isinstance(after, ContractOverview)
+    archived = after.archived
+    assert archived is not None
+    assert archived.records == RECORD_COUNT
+    assert archived.case_number is not None
+    assert archived.latest_journal_number is not None
+    [row] = rows
+    assert row[-2:] == (archived.case_number, RECORD_COUNT)
+    card = overview_card(after, "nb-NO")
+    assert_valid(card)
+    said = card["fallbackText"]
+    assert f"Saksnummer: {archived.case_number}" in said
+    assert f"I arkivet: sak {archived.case_number}: {RECORD_COUNT} journalposter" in said
+
+
+def test_the_status_card_counts_each_state_and_says_what_to_do(aworld: ArchiveWorld) -> None:
+    with aworld.uow_factory() as uow:
+        empty = status_card(archive_status(uow), "nb-NO")
+    assert_valid(empty)
+    assert "Ingenting er lagt i kø" in empty["fallbackText"]
