@@ -1,8 +1,10 @@
 """The archive hand-off on the scheduler's ticks (issue 17), calling `followup.archive` only:
 
 1. once an hour (the first tick of each Oslo hour, under a lease so one process does it),
-   queue what is new to archive (`queue_archive_messages`: every contract's records, each
-   inserted once under its stable message id; queueing again adds nothing);
+   queue what is new to archive (`queue_archive_messages`: each record inserted once under its
+   stable message id; queueing again adds nothing): the contracts with something stored since
+   the last pass (less `QUEUE_OVERLAP`, for transactions that committed late), and once a day
+   every contract (a quarter's summary falls due by the calendar alone);
 2. on every tick, in every process, send what is due (`send_archive_messages`: receipts a
    folder drop has left are collected first; claims make two processes never send one
    message at once), in rounds of `SEND_ROUND` until a round finds fewer;
@@ -41,6 +43,9 @@ log = logging.getLogger(__name__)
 
 QUEUE_LEASE: Final = "archive-queue"
 QUEUE_MARK: Final = "archive-queued-hour"
+QUEUED_AT_MARK: Final = "archive-queued-at"
+FULL_QUEUE_MARK: Final = "archive-queued-all-on"
+QUEUE_OVERLAP: Final = timedelta(hours=1)
 QUEUE_LEASE_SECONDS: Final = 3600
 SEND_ROUND: Final = 50
 MAX_ROUNDS: Final = 20
@@ -111,18 +116,25 @@ class ArchiveJobs:
 
     def _queue_hourly(self) -> QueueCounts | None:
         now = self._clock()
-        hour = now.astimezone(OSLO).strftime("%Y-%m-%dT%H")
+        local = now.astimezone(OSLO)
+        hour, today = local.strftime("%Y-%m-%dT%H"), local.date().isoformat()
         with self._uow_factory() as uow:
             if uow.scheduler.mark(QUEUE_MARK) == hour:
                 return None
             until = now + timedelta(seconds=QUEUE_LEASE_SECONDS)
             if not uow.scheduler.try_lease(QUEUE_LEASE, self._holder, now, until):
                 return None
+            last = uow.scheduler.mark(QUEUED_AT_MARK)
+            whole = uow.scheduler.mark(FULL_QUEUE_MARK) != today or last is None
             uow.commit()
+        since = None if whole or last is None else datetime.fromisoformat(last) - QUEUE_OVERLAP
         try:
             with self._uow_factory() as uow:
-                counts = queue_archive_messages(uow, now, self._options)
+                counts = queue_archive_messages(uow, now, self._options, changed_since=since)
                 uow.scheduler.set_mark(QUEUE_MARK, hour, now)
+                uow.scheduler.set_mark(QUEUED_AT_MARK, now.isoformat(), now)
+                if whole:
+                    uow.scheduler.set_mark(FULL_QUEUE_MARK, today, now)
                 uow.commit()
         finally:
             with self._uow_factory() as uow:

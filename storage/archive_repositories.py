@@ -31,7 +31,14 @@ from followup.archive.ports import (
     QueuedArchiveMessage,
 )
 from followup.archive.receipts import ArchiveReceipt
-from followup.models import AuditEvent
+from followup.models import (
+    Answer,
+    AuditEvent,
+    Checkpoint,
+    Deviation,
+    Document,
+    FollowUp,
+)
 from storage.contract_repositories import chunked
 from storage.mappings import (
     answer_from_row,
@@ -326,91 +333,134 @@ class SqlAlchemyArchiveRepository:
             found.update(row[0] for row in rows)
         return sorted(wanted - found)
 
+    def contracts_changed_since(self, since: datetime) -> Sequence[str]:
+        follow_ups = table_of(FollowUpRow)
+        documents, answers = table_of(DocumentRow), table_of(AnswerRow)
+        deviations = table_of(DeviationRow)
+        changed = (
+            select(follow_ups.c.contract_id)
+            .join(documents, documents.c.follow_up_id == follow_ups.c.id)
+            .where(documents.c.uploaded_at >= since)
+            .union(
+                select(follow_ups.c.contract_id)
+                .join(answers, answers.c.follow_up_id == follow_ups.c.id)
+                .where(answers.c.answered_at >= since),
+                select(deviations.c.contract_id).where(
+                    or_(
+                        deviations.c.reported_at >= since,
+                        deviations.c.updated_at >= since,
+                        deviations.c.closed_at >= since,
+                    )
+                ),
+            )
+            .subquery()
+        )
+        return sorted(str(row[0]) for row in self._execute(select(changed.c[0])))
+
     def facts(self, contract_id: str) -> ContractFacts | None:
-        contracts = table_of(ContractRow)
-        row = self._execute(select(contracts).where(contracts.c.id == contract_id)).first()
-        if row is None:
-            return None
-        contract = contract_from_row(row)
-        supplier = None
-        if contract.supplier_id is not None:
-            suppliers = table_of(SupplierRow)
-            found = self._execute(
-                select(suppliers).where(suppliers.c.id == contract.supplier_id)
-            ).first()
-            supplier = None if found is None else supplier_from_row(found)
+        return self.facts_many([contract_id]).get(contract_id)
+
+    def facts_many(self, contract_ids: Sequence[str]) -> dict[str, ContractFacts]:
+        """`facts` of many contracts, read together: each table once per batch of contracts
+        (`chunked`), not once per contract (the archive's daily pass reads every contract)."""
+        found: dict[str, ContractFacts] = {}
+        for batch in chunked(list(dict.fromkeys(contract_ids))):
+            found.update(self._facts_of(batch))
+        return found
+
+    def _facts_of(self, contract_ids: Sequence[str]) -> dict[str, ContractFacts]:
+        contracts_table = table_of(ContractRow)
+        contracts = {
+            row.id: contract_from_row(row)
+            for row in self._execute(
+                select(contracts_table).where(contracts_table.c.id.in_(contract_ids))
+            )
+        }
+        if not contracts:
+            return {}
+        suppliers_table = table_of(SupplierRow)
+        supplier_ids = {c.supplier_id for c in contracts.values() if c.supplier_id}
+        suppliers = {
+            row.id: supplier_from_row(row)
+            for row in (
+                self._execute(select(suppliers_table).where(suppliers_table.c.id.in_(supplier_ids)))
+                if supplier_ids
+                else ()
+            )
+        }
+        ids = list(contracts)
         follow_ups_table = table_of(FollowUpRow)
-        follow_ups = [
-            follow_up_from_row(r)
-            for r in self._execute(
-                select(follow_ups_table)
-                .where(follow_ups_table.c.contract_id == contract_id)
-                .order_by(follow_ups_table.c.due_date, follow_ups_table.c.id)
-            )
-        ]
+        follow_ups: dict[str, list[FollowUp]] = {i: [] for i in ids}
+        contract_of: dict[str, str] = {}
+        for row in self._execute(
+            select(follow_ups_table)
+            .where(follow_ups_table.c.contract_id.in_(ids))
+            .order_by(follow_ups_table.c.due_date, follow_ups_table.c.id)
+        ):
+            follow_up = follow_up_from_row(row)
+            follow_ups[follow_up.contract_id].append(follow_up)
+            contract_of[follow_up.id] = follow_up.contract_id
         checkpoints_table = table_of(CheckpointRow)
-        checkpoints = {
-            c.id: c
-            for c in (
-                checkpoint_from_row(r)
-                for r in self._execute(
-                    select(checkpoints_table).where(checkpoints_table.c.contract_id == contract_id)
-                )
-            )
-        }
-        of_contract = select(follow_ups_table.c.id).where(
-            follow_ups_table.c.contract_id == contract_id
-        )
+        checkpoints: dict[str, dict[str, Checkpoint]] = {i: {} for i in ids}
+        for row in self._execute(
+            select(checkpoints_table).where(checkpoints_table.c.contract_id.in_(ids))
+        ):
+            checkpoint = checkpoint_from_row(row)
+            checkpoints[checkpoint.contract_id][checkpoint.id] = checkpoint
+        of_contracts = select(follow_ups_table.c.id).where(follow_ups_table.c.contract_id.in_(ids))
         answers_table = table_of(AnswerRow)
-        answers = [
-            answer_from_row(r)
-            for r in self._execute(
-                select(answers_table)
-                .where(answers_table.c.follow_up_id.in_(of_contract))
-                .order_by(answers_table.c.answered_at, answers_table.c.version, answers_table.c.id)
-            )
-        ]
+        answers: dict[str, list[Answer]] = {i: [] for i in ids}
+        for row in self._execute(
+            select(answers_table)
+            .where(answers_table.c.follow_up_id.in_(of_contracts))
+            .order_by(answers_table.c.answered_at, answers_table.c.version, answers_table.c.id)
+        ):
+            answer = answer_from_row(row)
+            answers[contract_of[answer.follow_up_id]].append(answer)
         documents_table = table_of(DocumentRow)
-        documents = [
-            document_from_row(r)
-            for r in self._execute(
-                select(documents_table)
-                .where(documents_table.c.follow_up_id.in_(of_contract))
-                .order_by(documents_table.c.uploaded_at, documents_table.c.id)
-            )
-        ]
+        documents: dict[str, list[Document]] = {i: [] for i in ids}
+        for row in self._execute(
+            select(documents_table)
+            .where(documents_table.c.follow_up_id.in_(of_contracts))
+            .order_by(documents_table.c.uploaded_at, documents_table.c.id)
+        ):
+            document = document_from_row(row)
+            if document.follow_up_id in contract_of:
+                documents[contract_of[document.follow_up_id]].append(document)
         deviations_table = table_of(DeviationRow)
-        deviations = [
-            deviation_from_row(r)
-            for r in self._execute(
-                select(deviations_table)
-                .where(deviations_table.c.contract_id == contract_id)
-                .order_by(deviations_table.c.reported_at, deviations_table.c.id)
-            )
-        ]
-        events = self._deviation_events([d.id for d in deviations])
+        deviations: dict[str, list[Deviation]] = {i: [] for i in ids}
+        for row in self._execute(
+            select(deviations_table)
+            .where(deviations_table.c.contract_id.in_(ids))
+            .order_by(deviations_table.c.reported_at, deviations_table.c.id)
+        ):
+            deviation = deviation_from_row(row)
+            deviations[deviation.contract_id].append(deviation)
+        events = self._deviation_events([d.id for found in deviations.values() for d in found])
         person_ids = {
-            contract.owner_id,
-            *(a.answered_by_id for a in answers),
-            *(d.uploaded_by_id for d in documents),
-            *(d.reported_by_id for d in deviations),
-            *(
-                e.actor.removeprefix("person:")
-                for found_events in events.values()
-                for e in found_events
-            ),
+            *(c.owner_id for c in contracts.values()),
+            *(a.answered_by_id for found in answers.values() for a in found),
+            *(d.uploaded_by_id for found in documents.values() for d in found),
+            *(d.reported_by_id for found in deviations.values() for d in found),
+            *(e.actor.removeprefix("person:") for found in events.values() for e in found),
         }
-        return ContractFacts(
-            contract=contract,
-            supplier=supplier,
-            people=self._names({p for p in person_ids if p}),
-            checkpoints=checkpoints,
-            follow_ups=follow_ups,
-            answers=answers,
-            documents=documents,
-            deviations=deviations,
-            deviation_events=events,
-        )
+        names = self._names({p for p in person_ids if p})
+        return {
+            contract_id: ContractFacts(
+                contract=contract,
+                supplier=suppliers.get(contract.supplier_id) if contract.supplier_id else None,
+                people=names,
+                checkpoints=checkpoints[contract_id],
+                follow_ups=follow_ups[contract_id],
+                answers=answers[contract_id],
+                documents=documents[contract_id],
+                deviations=deviations[contract_id],
+                deviation_events={
+                    d.id: events[d.id] for d in deviations[contract_id] if d.id in events
+                },
+            )
+            for contract_id, contract in contracts.items()
+        }
 
     def _deviation_events(self, deviation_ids: Sequence[str]) -> dict[str, list[AuditEvent]]:
         table = table_of(AuditEventRow)

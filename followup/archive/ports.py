@@ -253,6 +253,14 @@ class ArchiveSources(Protocol):
 
     def unknown_references(self, references: Collection[str]) -> Sequence[str]: ...
     def facts(self, contract_id: str) -> ContractFacts | None: ...
+    def facts_many(self, contract_ids: Sequence[str]) -> Mapping[str, ContractFacts]:
+        """`facts` of each contract there is, read together."""
+        ...
+
+    def contracts_changed_since(self, since: datetime) -> Sequence[str]:
+        """The contracts with a document, answer or deviation (report or decision) stored at
+        or after `since`, in id order: those that may have a new record."""
+        ...
 
 
 class ArchiveRepository(ArchiveOutbox, ArchiveSources, Protocol):

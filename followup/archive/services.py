@@ -118,11 +118,33 @@ def _built(
     now: datetime,
     documents: DocumentStore | None,
 ) -> list[ArchiveMessage]:
-    facts = uow.archive.facts(contract_id)
-    if facts is None:
-        return []
+    return _built_many(uow, [contract_id], options, now, documents).get(contract_id, [])
+
+
+BATCH: Final = 200
+"""Contracts whose facts are read together (`ArchiveSources.facts_many`)."""
+
+
+def _built_many(
+    uow: ArchiveUnitOfWork,
+    contract_ids: Sequence[str],
+    options: ArchiveOptions,
+    now: datetime,
+    documents: DocumentStore | None,
+) -> dict[str, list[ArchiveMessage]]:
+    """Each contract's messages (a contract no longer stored has none), in the given order."""
     read = documents.get if documents is not None else _unread
-    return archive_messages(facts, options, oslo_today(now), read)
+    today = oslo_today(now)
+    built: dict[str, list[ArchiveMessage]] = {}
+    for start in range(0, len(contract_ids), BATCH):
+        batch = contract_ids[start : start + BATCH]
+        facts = uow.archive.facts_many(batch)
+        for contract_id in batch:
+            found = facts.get(contract_id)
+            built[contract_id] = (
+                [] if found is None else archive_messages(found, options, today, read)
+            )
+    return built
 
 
 # --- queueing ---------------------------------------------------------------------------------
@@ -144,12 +166,20 @@ def queue_archive_messages(
     now: datetime,
     options: ArchiveOptions,
     references: Collection[str] | None = None,
+    *,
+    changed_since: datetime | None = None,
 ) -> QueueCounts:
-    """Put every archive-worthy record of the contracts (all, or those `references` name) in
-    the outbox, once. Raises `UnknownContracts`. The caller commits."""
+    """Put every archive-worthy record of the contracts (all, those `references` name, or
+    those with something stored at or after `changed_since`) in the outbox, once. Raises
+    `UnknownContracts`. The caller commits."""
     counts = QueueCounts()
-    for contract_id in _contract_ids(uow, references):
-        counts.contracts += 1
+    ids = (
+        _contract_ids(uow, references)
+        if changed_since is None
+        else uow.archive.contracts_changed_since(changed_since)
+    )
+    for start in range(0, len(ids), BATCH):
+        built = _built_many(uow, ids[start : start + BATCH], options, now, None)
         rows = [
             QueuedArchiveMessage(
                 message_id=message.message_id,
@@ -158,9 +188,11 @@ def queue_archive_messages(
                 kind=kind_of(message.record.external_key),
                 title=message.record.title,
             )
-            for message in _built(uow, contract_id, options, now, None)
+            for contract_id, messages in built.items()
+            for message in messages
         ]
-        known = uow.archive.known_ids([row.message_id for row in rows])
+        counts.contracts += len(built)
+        known = uow.archive.known_ids([row.message_id for row in rows]) if rows else set()
         new = [row for row in rows if row.message_id not in known]
         added = uow.archive.add_new(new, now) if new else 0
         counts.queued += added
@@ -244,11 +276,14 @@ def send_archive_messages(
     report.claimed = len(claimed)
     if not claimed:
         return report
-    built: dict[str, dict[str, ArchiveMessage]] = {}
     with uow_factory() as uow:
-        for contract_id in dict.fromkeys(entry.contract_id for entry in claimed):
-            messages = _built(uow, contract_id, options, now, documents)
-            built[contract_id] = {message.record.external_key: message for message in messages}
+        contract_ids = list(dict.fromkeys(entry.contract_id for entry in claimed))
+        built = {
+            contract_id: {message.record.external_key: message for message in messages}
+            for contract_id, messages in _built_many(
+                uow, contract_ids, options, now, documents
+            ).items()
+        }
     for entry in claimed:
         message = built[entry.contract_id].get(entry.record_key)
         outcome = _send_one(transport, entry, message, claim, now)

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from bot.archive.cards import ArchiveCards, status_card
 from bot.portfolio.cards import overview_card
 from followup.archive.alerts import ALERTED_MARK, queue_failure_alerts
+from followup.archive.naming import sha256_of
 from followup.archive.ports import ArchiveState, ArchiveTransport
 from followup.archive.services import archive_status
-from followup.models import DeliveryKind
+from followup.models import DeliveryKind, Document
 from followup.portfolio import ContractOverview, status_for
 from followup.views import ExportKind, ExportQuery, Scope, StatusTarget, TargetKind
 from scheduler.archive_jobs import ArchiveJobs
@@ -85,12 +86,56 @@ async def test_a_tick_queues_once_an_hour_and_sends_through_the_stand_in(
     assert again.queued is None
     assert again.send.claimed == 0
 
-    clock.now = NOW + timedelta(hours=1)  # the next hour: queued again, nothing new
+    clock.now = NOW + timedelta(days=1)  # the next day's full pass: queued again, nothing new
     later = await jobs.tick()
     assert later.queued is not None
     assert (later.queued.queued, later.queued.known) == (0, RECORD_COUNT)
     with aworld.uow_factory() as uow:
         assert archive_status(uow).counts[ArchiveState.CONFIRMED] == RECORD_COUNT
+
+
+async def test_between_daily_passes_only_contracts_that_changed_are_looked_at(
+    aworld: ArchiveWorld, tmp_path: Path
+) -> None:
+    clock = Clock(NOW)
+    jobs = _jobs(aworld, stand_in(tmp_path / "standin.json"), clock)
+    first = await jobs.tick()  # the day's first pass: every contract
+    assert first.queued is not None
+    assert first.queued.contracts == 1
+    clock.now = NOW + timedelta(hours=1)
+    quiet = await jobs.tick()  # nothing stored since: no contract is read
+    assert quiet.queued is not None
+    assert quiet.queued.contracts == 0
+
+    follow_up_id = next(iter(aworld.documents.values())).follow_up_id
+    assert follow_up_id is not None
+    data = b"%PDF-1.7 egenrapportering oktober"
+    with aworld.uow_factory() as uow:
+        uow.documents.add(
+            Document(
+                follow_up_id=follow_up_id,
+                file_name="Egenrapportering oktober.pdf",
+                media_type="application/pdf",
+                size_bytes=len(data),
+                sha256=sha256_of(data),
+                storage_key=f"ar/ch/{sha256_of(data)[:32]}.pdf",
+                evidence="egenrapportering",
+                uploaded_by_id=aworld.world.owner.id,
+                uploaded_at=clock.now + timedelta(minutes=30),
+            )
+        )
+        uow.commit()
+    aworld.store.put(f"ar/ch/{sha256_of(data)[:32]}.pdf", data)
+    clock.now = NOW + timedelta(hours=2)
+    changed = await jobs.tick()
+    assert changed.queued is not None
+    assert (changed.queued.contracts, changed.queued.queued) == (1, 1)
+    assert changed.send.confirmed == 1
+
+    clock.now = NOW + timedelta(days=1)  # the next day's first pass reads every contract
+    daily = await jobs.tick()
+    assert daily.queued is not None
+    assert (daily.queued.contracts, daily.queued.queued) == (1, 0)
 
 
 async def test_failures_are_told_to_the_procurement_channels_once(
