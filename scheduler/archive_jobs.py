@@ -158,16 +158,7 @@ class ArchiveJobs:
                 documents=self._documents,
                 holder=self._holder,
             )
-            for name in (
-                "claimed",
-                "confirmed",
-                "sent",
-                "retried",
-                "failed",
-                "lost_claims",
-                "receipts_collected",
-            ):
-                setattr(total, name, getattr(total, name) + getattr(report, name))
+            total.add(report)
             if report.claimed < SEND_ROUND:
                 break
         return total

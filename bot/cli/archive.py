@@ -272,7 +272,7 @@ def run_archive_send(
                 documents=documents,
                 holder=holder,
             )
-            _add(total, report)
+            total.add(report)
             if report.claimed < SEND_BATCH:
                 break
     finally:
@@ -288,19 +288,6 @@ def run_archive_send(
         ),
     )
     return EXIT_FAILED if total.failed else EXIT_OK
-
-
-def _add(total: ArchiveSendReport, report: ArchiveSendReport) -> None:
-    for name in (
-        "claimed",
-        "confirmed",
-        "sent",
-        "retried",
-        "failed",
-        "lost_claims",
-        "receipts_collected",
-    ):
-        setattr(total, name, getattr(total, name) + getattr(report, name))
 
 
 def run_archive_status(settings: Settings, *, stdout: TextIO, stderr: TextIO) -> int:

@@ -35,11 +35,8 @@ from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest
 from bot.conversation.texts import text
 from bot.exports.commands import (
     AnalysisWorkbookWriter,
-    Delivery,
     Exports,
-    consent_reply,
-    delivery_for,
-    link_reply,
+    deliver,
     reply_when_built,
     start_building,
 )
@@ -167,20 +164,7 @@ class AnalysisExportCommands(DomainCommands):
             start=formatting.numeric(analysis.period_from, locale),
             end=formatting.numeric(analysis.period_to, locale),
         )
-        delivery = delivery_for(request)
-        log.info(
-            "export prepared",
-            extra={
-                "export_id": made.id,
-                "kind": made.kind.value,
-                "rows": made.rows,
-                "bytes": made.size_bytes,
-                "delivery": delivery.value,
-            },
-        )
-        if delivery is Delivery.CONSENT:
-            return consent_reply(made, summary, locale)
-        return await link_reply(exports, made, summary, False, request.now, locale)
+        return await deliver(exports, made, summary, request, locale)
 
 
 __all__ = ["AnalysisExportCommands", "AnalysisReader", "analysis_file_name"]

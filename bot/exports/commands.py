@@ -381,6 +381,28 @@ def consent_reply(made: ExportFile, summary: str, locale: str | None) -> Activit
     return MessageFactory.attachment(card, text="\n\n".join(lines))
 
 
+async def deliver(
+    exports: Exports, made: ExportFile, summary: str, request: TurnRequest, locale: str | None
+) -> Activity | str:
+    """`made` to the asker as this conversation allows (`delivery_for`): a file consent card,
+    or a download link."""
+    delivery = delivery_for(request)
+    log.info(
+        "export prepared",
+        extra={
+            "export_id": made.id,
+            "kind": made.kind.value,
+            "rows": made.rows,
+            "bytes": made.size_bytes,
+            "delivery": delivery.value,
+        },
+    )
+    if delivery is Delivery.CONSENT:
+        return consent_reply(made, summary, locale)
+    in_channel = request.kind is not ConversationKind.PERSONAL
+    return await link_reply(exports, made, summary, in_channel, request.now, locale)
+
+
 async def link_reply(
     exports: Exports,
     made: ExportFile,
@@ -551,21 +573,7 @@ class ExportCommands(DomainCommands):
             scope=scope_text,
             rows=made.rows,
         )
-        delivery = delivery_for(request)
-        log.info(
-            "export prepared",
-            extra={
-                "export_id": made.id,
-                "kind": made.kind.value,
-                "rows": made.rows,
-                "bytes": made.size_bytes,
-                "delivery": delivery.value,
-            },
-        )
-        if delivery is Delivery.CONSENT:
-            return consent_reply(made, summary, locale)
-        in_channel = request.kind is not ConversationKind.PERSONAL
-        return await link_reply(exports, made, summary, in_channel, request.now, locale)
+        return await deliver(exports, made, summary, request, locale)
 
     @staticmethod
     def _subset(uow: UnitOfWork, wanted: ExportRequest, scope: Scope, locale: str | None) -> Subset:

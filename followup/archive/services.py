@@ -226,6 +226,19 @@ class ArchiveSendReport:
     """Outcomes not stored because another sender had taken the message meanwhile."""
     receipts_collected: int = 0
 
+    def add(self, other: ArchiveSendReport) -> None:
+        """Count `other`'s messages in this report too (several rounds of sending)."""
+        for name in (
+            "claimed",
+            "confirmed",
+            "sent",
+            "retried",
+            "failed",
+            "lost_claims",
+            "receipts_collected",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
 
 def collect_archive_receipts(
     uow_factory: ArchiveUnitOfWorkFactory,

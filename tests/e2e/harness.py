@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,24 @@ class BotServer:
         activity: dict[str, Any] = json.loads((PAYLOADS / name).read_text())
         activity["serviceUrl"] = self.service_url
         return copy.deepcopy(activity)
+
+    async def say(self, teams_id: str, text: str, locale: str = "nb-NO") -> list[dict[str, Any]]:
+        """`teams_id` types `text` in their 1:1 chat; the activities the bot answered with."""
+        activity = self.payload("message_personal_text_status_command.json")
+        activity["id"] = f"f:{uuid.uuid4()}"
+        activity["from"] = {"id": teams_id, "name": teams_id}
+        activity["conversation"]["id"] = f"a:{teams_id}"
+        activity["text"] = text
+        activity["locale"] = locale
+        before = len(self.connector.recorded)
+        status, _ = await self.post(activity)
+        assert status in {200, 201}
+        await self.connector.wait_for(lambda r: r.reply_to_id == activity["id"])
+        return [
+            r.activity
+            for r in self.connector.recorded[before:]
+            if r.reply_to_id == activity["id"] and r.method == "POST"
+        ]
 
 
 ServerFactory = Callable[..., "AsyncIterator[BotServer]"]

@@ -16,9 +16,9 @@ import io
 import re
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,39 +31,17 @@ from bot.app import ENGINE, create_app
 from bot.cli.analysis import run_analyse
 from bot.exports.commands import FILE_CONSENT, FILE_INFO
 from bot.settings import Settings
-from followup.analysis.models import ImportKind
-from followup.analysis.services import ImportAnalysisFile, import_analysis_file
-from followup.models import ContractType, Role
 from storage.db import create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.builders import add_contract, add_person, add_supplier, organisation_number
+from tests.analysis_world import KARI, NOW, OLA, PER, REFERENCE, seed_analysis
 from tests.card_schema import assert_valid
 from tests.e2e.harness import BotServer, start_site
 from tests.fakes import FakeClock, FaultyConnector
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-REFERENCE = "KOM-2026-0042"
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
 FILE_NAME = f"kontraktsvakt-analyse-{REFERENCE}-2026-01-01-2026-03-31.xlsx"
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 LINK = re.compile(r"\((http://127\.0\.0\.1:\d+/eksport/[A-Za-z0-9_-]+)\)")
-KARI, OLA, PER = "29:k", "29:o", "29:p"
-
-PRICES = [
-    {"Varenummer": "001001", "Varetekst": "Melk 1 l", "Avtalt pris": "15,00", "Kjerne": "J"},
-    {"Varenummer": "001002", "Varetekst": "Brød grovt", "Avtalt pris": "30,00", "Kjerne": "J"},
-    {"Varenummer": "001003", "Varetekst": "Kaffe 500 g", "Avtalt pris": "60,00", "Kjerne": "N"},
-]
-# Turnover 4 500 = 1 500 + 1 550 + 1 200 + 250. Core: 1001 and 1002 = 3 050. Off the list:
-# 9999 = 250. Brød invoiced 31 against 30: one line, overcharge (31 − 30) × 50 = 50. On the
-# accounts 1250–1259: the agreement's supplier 3 000 of 4 000 → loyalty 75 %.
-STATISTICS = [
-    ("1001", "Melk 1 l", "100", "15,00", "1 500,00"),
-    ("1002", "Brød grovt", "50", "31,00", "1 550,00"),
-    ("1003", "Kaffe 500 g", "20", "60,00", "1 200,00"),
-    ("9999", "Sjokolade", "10", "25,00", "250,00"),
-]
-SUPPLIER_SEED = 7
 
 
 # --- OneDrive's upload session, standing in -----------------------------------------------------
@@ -121,64 +99,6 @@ class World:
         return sorted(p for p in self.exports_dir.iterdir() if p.is_file())
 
 
-def _rows(cells: Sequence[Mapping[str, object]]) -> list[tuple[int, Mapping[str, object]]]:
-    return [(n, c) for n, c in enumerate(cells, start=2)]
-
-
-def _seed(factory: SqlAlchemyUnitOfWorkFactory) -> None:
-    with factory() as uow:
-        add_person(uow, "Kari Nordmann", NOW, roles={Role.PROCUREMENT}, teams_user_id=KARI)
-        ola = add_person(uow, "Ola Hansen", NOW, teams_user_id=OLA)
-        per = add_person(uow, "Per Olsen", NOW, teams_user_id=PER)
-        add_contract(
-            uow,
-            NOW,
-            owner=ola,
-            supplier=add_supplier(uow, "Kystbyen Matgrossist AS", seed=SUPPLIER_SEED),
-            reference=REFERENCE,
-            title="Rammeavtale matvarer",
-            contract_type=ContractType.FRAMEWORK,
-            maximum_value_nok=1_000_000,
-            ledger_accounts="1250-1259",
-        )
-        add_contract(
-            uow, NOW, owner=per, supplier=add_supplier(uow, "Fjordbygg AS", seed=2),
-            reference="KOM-2026-0099",
-        )  # fmt: skip
-        uow.commit()
-    statistics = [
-        {"Periode": "1. kvartal 2026", "Varenummer": article, "Varetekst": text,
-         "Antall": quantity, "Enhetspris": price, "Beløp eks. mva": amount}
-        for article, text, quantity, price, amount in STATISTICS
-    ]  # fmt: skip
-    ledger = [
-        {"Bilagsdato": "15.02.2026", "Org.nr": organisation_number(SUPPLIER_SEED),
-         "Leverandør": "Kystbyen Matgrossist AS", "Beløp": "3 000,00", "Konto": "1251"},
-        {"Bilagsdato": "20.03.2026", "Org.nr": organisation_number(40),
-         "Leverandør": "Nærbutikken AS", "Beløp": "1 000,00", "Konto": "1255"},
-    ]  # fmt: skip
-    for kind, cells, reference in (
-        (ImportKind.PRICE_LIST, PRICES, REFERENCE),
-        (ImportKind.STATISTICS, statistics, REFERENCE),
-        (ImportKind.LEDGER, ledger, None),
-    ):
-        with factory() as uow:
-            report = import_analysis_file(
-                ImportAnalysisFile(
-                    kind=kind,
-                    rows=_rows(cells),
-                    headers=list(cells[0]),
-                    file_name=f"{kind.value}.csv",
-                    sha256="0" * 64,
-                    actor="test",
-                    reference=reference,
-                ),
-                uow,
-                NOW,
-            )
-        assert report.stored, report.problems
-
-
 @pytest.fixture
 async def world(
     connector: tuple[FaultyConnector, str], db_url: str, tmp_path: Path
@@ -189,7 +109,7 @@ async def world(
         DATABASE_URL=db_url, DATA_DIR=str(data_dir), DEV_CHANNEL=False, SEND_RATE_PER_TENANT=0
     )
     app = create_app(settings, clock=FakeClock(NOW))
-    _seed(SqlAlchemyUnitOfWorkFactory(create_session_factory(app[ENGINE])))
+    seed_analysis(SqlAlchemyUnitOfWorkFactory(create_session_factory(app[ENGINE])))
     runner, url = await start_site(app)
     session = aiohttp.ClientSession()
     try:

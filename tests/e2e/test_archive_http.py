@@ -4,8 +4,6 @@ failed, and queues the failures again; others are refused; off when no transport
 
 from __future__ import annotations
 
-import copy
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -33,21 +31,7 @@ ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 
 
 async def _say(server: BotServer, teams_id: str, text: str) -> list[dict[str, Any]]:
-    activity = copy.deepcopy(server.payload("message_personal_text_status_command.json"))
-    activity["id"] = f"f:{uuid.uuid4()}"
-    activity["from"] = {"id": teams_id, "name": teams_id}
-    activity["conversation"]["id"] = f"a:{teams_id}"
-    activity["text"] = text
-    activity["locale"] = "nb-NO"
-    before = len(server.connector.recorded)
-    status, _ = await server.post(activity)
-    assert status in {200, 201}
-    await server.connector.wait_for(lambda r: r.reply_to_id == activity["id"])
-    return [
-        r.activity
-        for r in server.connector.recorded[before:]
-        if r.reply_to_id == activity["id"] and r.method == "POST"
-    ]
+    return await server.say(teams_id, text)
 
 
 def _said(replies: list[dict[str, Any]]) -> str:
