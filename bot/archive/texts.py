@@ -12,6 +12,7 @@ NB: Words = {
         "fiksio) og ARCHIVE_SCHEMA_DIR; se README, «Arkiv»."
     ),
     "archive.not_allowed": "Bare innkjøp kan se arkiveringen.",
+    "archive.unknown_contracts": "Finner ikke avtalenr {references} i kontraktsregisteret.",
     "archive.usage": (
         "Skriv «arkiv» for status, eller «arkiv prøv igjen [avtalenr]» når en feil er rettet."
     ),
@@ -62,6 +63,7 @@ EN: Words = {
         "fiksio) and ARCHIVE_SCHEMA_DIR; see the README, “Archive”."
     ),
     "archive.not_allowed": "Only procurement can see the archive hand-off.",
+    "archive.unknown_contracts": "No contract {references} in the contract register.",
     "archive.usage": (
         "Type “arkiv” for the status, or “arkiv prøv igjen [contract no.]” once a failure is "
         "mended."

@@ -95,7 +95,11 @@ class UnknownContracts(NotFound):
     """Contract references (*avtalenr*) that are not in the register."""
 
     def __init__(self, references: Sequence[str]) -> None:
-        super().__init__(", ".join(references), code="archive.unknown_contracts")
+        super().__init__(
+            ", ".join(references),
+            code="archive.unknown_contracts",
+            references=", ".join(references),
+        )
         self.references = tuple(references)
 
 

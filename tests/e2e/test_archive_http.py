@@ -91,6 +91,8 @@ async def test_procurement_sees_the_failures_and_queues_them_again(
     assert "Feilet: 0" in said
 
     assert "Ingen feilede meldinger" in _said(await _say(server, "29:k", "arkiv prøv igjen"))
+    unknown = _said(await _say(server, "29:k", "arkiv prøv igjen KOM-0000-0000"))
+    assert "Finner ikke avtalenr KOM-0000-0000" in unknown
     assert "Skriv «arkiv» for status" in _said(await _say(server, "29:k", "arkiv tull"))
 
 
