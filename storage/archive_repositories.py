@@ -262,6 +262,16 @@ class SqlAlchemyArchiveRepository:
         rows = self._execute(select(table.c.state, func.count()).group_by(table.c.state))
         return {ArchiveState(state): int(count) for state, count in rows}
 
+    def sent_before(self, moment: datetime) -> int:
+        table = self._table
+        return int(
+            self._execute(
+                select(func.count())
+                .select_from(table)
+                .where(table.c.state == ArchiveState.SENT.value, table.c.sent_at < moment)
+            ).scalar_one()
+        )
+
     def failed(self, limit: int) -> Sequence[FailedArchiveMessage]:
         table, contracts = self._table, table_of(ContractRow)
         rows = self._execute(

@@ -64,6 +64,10 @@ def status_card(status: ArchiveStatus, locale: str | None) -> Card:
     ]
     body.append(fact_set(facts))
     lines += [f"{k}: {v}" for k, v in facts]
+    if status.waiting_long:
+        waiting = text("archive.waiting_long", locale, count=status.waiting_long)
+        body.append(text_block(waiting, color="Warning"))
+        lines.append(waiting)
     failed = status.counts[ArchiveState.FAILED]
     if failed:
         listed = _failures(status.failed, failed, locale)

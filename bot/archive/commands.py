@@ -52,7 +52,7 @@ class ArchiveCommands(DomainCommands):
 
         def read(uow: UnitOfWork) -> ArchiveStatus:
             self._procurement(uow, request)
-            return archive_status(_with_archive(uow))
+            return archive_status(_with_archive(uow), request.now)
 
         return card_reply(status_card(await self._read(read), request.locale))
 

@@ -22,6 +22,13 @@ NB: Words = {
     "archive.state.confirmed": "Arkivert (kvittert)",
     "archive.state.failed": "Feilet",
     "archive.nothing": "Ingenting er lagt i kø for arkivet ennå.",
+    "archive.waiting_long": Plural(
+        one="{count} melding har ventet over et døgn på kvittering: sjekk at arkivet henter fra "
+        "mappen.",
+        other="{count} meldinger har ventet over et døgn på kvittering: sjekk at arkivet henter "
+        "fra mappen.",
+        by="count",
+    ),
     "archive.failed.heading": Plural(
         one="{count} melding feilet og sendes ikke igjen av seg selv:",
         other="{count} meldinger feilet og sendes ikke igjen av seg selv:",
@@ -74,6 +81,13 @@ EN: Words = {
     "archive.state.confirmed": "Archived (receipt stored)",
     "archive.state.failed": "Failed",
     "archive.nothing": "Nothing has been queued for the archive yet.",
+    "archive.waiting_long": Plural(
+        one="{count} message has waited over a day for its receipt: check that the archive "
+        "reads the folder.",
+        other="{count} messages have waited over a day for their receipt: check that the "
+        "archive reads the folder.",
+        by="count",
+    ),
     "archive.failed.heading": Plural(
         one="{count} message failed and will not be sent again by itself:",
         other="{count} messages failed and will not be sent again by themselves:",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, TextIO
 
@@ -95,6 +95,12 @@ STATE_WORDS: Final = {
     ArchiveState.CONFIRMED: "bekreftet av arkivet",
     ArchiveState.FAILED: "feilet",
 }
+T_WAITING_LONG = Plural(
+    one="  {count} melding har ventet over et døgn på kvittering: sjekk at arkivet henter fra "
+    "mappen.",
+    other="  {count} meldinger har ventet over et døgn på kvittering: sjekk at arkivet henter fra "
+    "mappen.",
+)
 T_FAILED_HEAD = "Feilet (nyeste først):"
 T_FAILED_LINE = "  - {reference} {contract}: {what} «{title}» – {why} ({attempts} forsøk, {at})"
 T_DETAIL = "      Detalj: {detail}"
@@ -290,7 +296,9 @@ def run_archive_send(
     return EXIT_FAILED if total.failed else EXIT_OK
 
 
-def run_archive_status(settings: Settings, *, stdout: TextIO, stderr: TextIO) -> int:
+def run_archive_status(
+    settings: Settings, *, stdout: TextIO, stderr: TextIO, now: datetime | None = None
+) -> int:
     """The outbox's counts and its failures."""
     database_url = settings.effective_database_url
     if not schema_is_current(database_url):
@@ -299,11 +307,13 @@ def run_archive_status(settings: Settings, *, stdout: TextIO, stderr: TextIO) ->
     uow_factory, dispose = _uow_factory(database_url)
     try:
         with uow_factory() as uow:
-            status = archive_status(uow)
+            status = archive_status(uow, now or datetime.now(UTC))
     finally:
         dispose()
     lines = [render(T_STATUS, LOCALE, count=status.total)]
     lines += [f"  {STATE_WORDS[state]}: {status.counts[state]}" for state in ArchiveState]
+    if status.waiting_long:
+        lines.append(render(T_WAITING_LONG, LOCALE, count=status.waiting_long))
     if status.failed:
         lines.append(T_FAILED_HEAD)
         for failure in status.failed:

@@ -67,6 +67,8 @@ RETRY_DELAYS: Final = (
 MAX_ATTEMPTS: Final = len(RETRY_DELAYS) + 1
 LEASE: Final = timedelta(minutes=10)
 """How long a claim holds: longer than any one send; a dead sender's claims wait this long."""
+RECEIPT_WAIT: Final = timedelta(hours=24)
+"""A receipt later than this is worth a look (the archive imports a folder drop at least daily)."""
 MAX_ERROR_CHARS: Final = 2000
 FAILED_LISTED: Final = 50
 
@@ -417,17 +419,27 @@ class ArchiveStatus:
     """Messages per state (every state, zero included)."""
     failed: Sequence[FailedArchiveMessage]
     """The dead letters, newest first (at most `FAILED_LISTED`)."""
+    waiting_long: int = 0
+    """Sent more than `RECEIPT_WAIT` ago and no receipt yet (a folder drop nobody reads?)."""
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
 
-def archive_status(uow: ArchiveUnitOfWork, limit: int = FAILED_LISTED) -> ArchiveStatus:
-    """How far the hand-off has come, and what failed (for the CLI and chat)."""
+def archive_status(
+    uow: ArchiveUnitOfWork, now: datetime | None = None, limit: int = FAILED_LISTED
+) -> ArchiveStatus:
+    """How far the hand-off has come, and what failed (for the CLI and chat); with `now`,
+    also how many sent messages have waited longer than `RECEIPT_WAIT` for their receipt."""
     stored = uow.archive.counts()
     counts = {state: int(stored.get(state, 0)) for state in ArchiveState}
-    return ArchiveStatus(counts, list(uow.archive.failed(limit)))
+    waiting = (
+        uow.archive.sent_before(now - RECEIPT_WAIT)
+        if now is not None and counts[ArchiveState.SENT]
+        else 0
+    )
+    return ArchiveStatus(counts, list(uow.archive.failed(limit)), waiting)
 
 
 @dataclass(frozen=True, slots=True)

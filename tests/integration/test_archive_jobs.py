@@ -17,11 +17,16 @@ from bot.portfolio.cards import overview_card
 from followup.archive.alerts import ALERTED_MARK, queue_failure_alerts
 from followup.archive.naming import sha256_of
 from followup.archive.ports import ArchiveState, ArchiveTransport
-from followup.archive.services import archive_status
+from followup.archive.services import (
+    archive_status,
+    queue_archive_messages,
+    send_archive_messages,
+)
 from followup.models import DeliveryKind, Document
 from followup.portfolio import ContractOverview, status_for
 from followup.views import ExportKind, ExportQuery, Scope, StatusTarget, TargetKind
 from scheduler.archive_jobs import ArchiveJobs
+from storage.archive.transports import FolderDrop
 from storage.tables import DeliveryRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.archive_outbox_world import (
@@ -33,6 +38,7 @@ from tests.archive_outbox_world import (
     build_archive_world,
     stand_in,
 )
+from tests.archive_world import archive_schema
 from tests.card_schema import assert_valid
 
 
@@ -204,3 +210,23 @@ def test_the_status_card_counts_each_state_and_says_what_to_do(aworld: ArchiveWo
         empty = status_card(archive_status(uow), "nb-NO")
     assert_valid(empty)
     assert "Ingenting er lagt i kø" in empty["fallbackText"]
+
+
+def test_messages_waiting_a_day_for_their_receipt_are_pointed_out(
+    aworld: ArchiveWorld, tmp_path: Path
+) -> None:
+    drop = FolderDrop.in_folder(tmp_path / "arkiv", archive_schema())
+    with aworld.uow_factory() as uow:
+        queue_archive_messages(uow, NOW, OPTIONS)
+        uow.commit()
+    report = send_archive_messages(
+        aworld.uow_factory, drop, NOW, 50, options=OPTIONS, documents=aworld.store
+    )
+    assert report.sent == RECORD_COUNT
+    with aworld.uow_factory() as uow:
+        soon = archive_status(uow, NOW + timedelta(hours=23))
+        late = archive_status(uow, NOW + timedelta(hours=25))
+    assert (soon.waiting_long, late.waiting_long) == (0, RECORD_COUNT)
+    card = status_card(late, "nb-NO")
+    assert_valid(card)
+    assert f"{RECORD_COUNT} meldinger har ventet over et døgn" in card["fallbackText"]
