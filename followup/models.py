@@ -288,6 +288,14 @@ class Contract(DomainModel):
     risk: RiskLevel = RiskLevel.MEDIUM
     status: ContractStatus = ContractStatus.ACTIVE
     public: bool = True
+    scope: str | None = None
+    """*Omfang*: what may be bought under the agreement (public when the agreement is)."""
+    how_to_order: str | None = None
+    """*Bestilling*: how to order under the agreement (public)."""
+    contact_email: str | None = None
+    """*Kontakt*: the address for questions about the agreement, ideally a role address."""
+    doffin_notice: str | None = None
+    """*Doffin*: the notice's number on doffin.no, `2024-123456`."""
     compliance: ComplianceFlags = Field(default_factory=ComplianceFlags)
 
 

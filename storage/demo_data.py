@@ -24,6 +24,7 @@ import logging
 import math
 import random
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -1139,7 +1140,7 @@ def _contract_row(contract: _PlannedContract, now: datetime) -> dict[str, Any]:
         "value_nok": contract.value_nok,
         "risk": contract.risk.value,
         "status": contract.status.value,
-        "public": contract.public,
+        **_public_register_fields(contract),
         "pay_and_conditions": category in (S, B) and above_threshold,
         "apprentices": category is B and above_threshold and long_enough,
         "hms_card": serious_sector,
@@ -1147,6 +1148,59 @@ def _contract_row(contract: _PlannedContract, now: datetime) -> dict[str, Any]:
         "created_at": now,
         "updated_at": now,
     }
+
+
+# --- the public register (issue 18) ---------------------------------------------------------
+
+DEMO_PUBLIC_CONTACT = f"innkjop@{DEMO_EMAIL_DOMAIN}"
+"""The procurement team's role address: the contact of every public agreement."""
+_HOW_TO_ORDER = (
+    "Bestill i Fjordviks e-handelsløsning. Finner du ikke varen, kontakt innkjøpsteamet "
+    "før du bestiller."
+)
+_PUBLIC_SCOPES: dict[str, str] = {
+    "Rammeavtale kontorrekvisita": (
+        "Kontorrekvisita og kontormateriell: papir, konvolutter, penner, permer, "
+        "arkivmateriell, toner og blekk. Levering til alle kommunens kontorer."
+    ),
+    "Kontormøbler": "Kontormøbler: skrivebord, kontorstoler, reoler og møterom.",
+    "Vindusvask kommunale bygg": "Utvendig og innvendig vindusvask i kommunale bygg.",
+    "Vegsalt og strøsand": "Vegsalt og strøsand til vintervedlikehold av kommunale veger.",
+    "Drivstoff til kommunale kjøretøy": "Diesel, bensin og AdBlue til kommunens kjøretøy.",
+    "Arbeidsklær og verneutstyr": "Arbeidsklær, vernesko og personlig verneutstyr.",
+}
+
+
+def _public_register_fields(contract: _PlannedContract) -> dict[str, Any]:
+    """Whether the contract is in the public register, and what it shows there.
+
+    Drawn from the agreement number, not from the seeded random draws, so the rest of the
+    demo stays as it was: about one framework agreement in four is not published (besides
+    the confidential kinds); the office-supplies agreement always is, so a citizen finds it
+    by «kontor». Published framework agreements get *Omfang*, *Bestilling*, *Kontakt* (the
+    procurement team's role address) and a *Doffin* notice.
+    """
+    fields: dict[str, Any] = {
+        "public": contract.public,
+        "scope": None,
+        "how_to_order": None,
+        "contact_email": None,
+        "doffin_notice": None,
+    }
+    if contract.contract_type is not FW:
+        return fields
+    marker = zlib.crc32(contract.reference.encode())
+    office = contract.template.title == "Rammeavtale kontorrekvisita"
+    public = office or (contract.public and marker % 4 != 0)
+    fields["public"] = public
+    if public:
+        fields.update(
+            scope=_PUBLIC_SCOPES.get(contract.template.title, f"{contract.template.title}."),
+            how_to_order=_HOW_TO_ORDER,
+            contact_email=DEMO_PUBLIC_CONTACT,
+            doffin_notice=f"{contract.start.year - 1}-{100_000 + marker % 900_000}",
+        )
+    return fields
 
 
 def _value(rng: random.Random, low: int, high: int) -> int:
@@ -1224,6 +1278,7 @@ __all__ = [
     "DEMO_MUNICIPALITY",
     "DEMO_OWNER_COUNT",
     "DEMO_PROCUREMENT_EMAILS",
+    "DEMO_PUBLIC_CONTACT",
     "DEMO_SEED",
     "DEMO_SUPPLIER_COUNT",
     "DEMO_THRESHOLD_NOK",

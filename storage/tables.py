@@ -111,6 +111,24 @@ class AbsenceRow(Base):
     deputy_person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
 
 
+# The public register's search vectors on PostgreSQL (issue 18, migration 0018): Norwegian
+# full-text over what the register publishes; `storage.public_register` matches against these
+# very expressions so that their GIN indexes serve the search.
+PUBLIC_CONTRACT_VECTOR = (
+    "to_tsvector('norwegian'::regconfig, regexp_replace("
+    "title || ' ' || coalesce(scope, '') || ' ' || coalesce(cpv_code, '') || ' ' || "
+    "replace(category, '_', ' '), '[^[:alnum:]]+', ' ', 'g'))"
+)
+PUBLIC_SUPPLIER_VECTOR = (
+    "to_tsvector('norwegian'::regconfig, regexp_replace(name, '[^[:alnum:]]+', ' ', 'g'))"
+)
+
+
+PUBLIC_SEARCH_INDEXES = frozenset({"ix_contracts_public_search", "ix_suppliers_public_search"})
+"""PostgreSQL's GIN indexes on those vectors (migration 0018). Expression indexes are not
+declared here: SQLite has no such index, and Alembic cannot compare them on SQLite."""
+
+
 class SupplierRow(Base):
     __tablename__ = "suppliers"
 
@@ -142,6 +160,10 @@ class ContractRow(Base):
             "owner_id",
         ),
         Index("ix_contracts_unit_portfolio", "unit", "status", "has_follow_ups", "id", "owner_id"),
+        # The public register's framework agreements (migration 0018). On PostgreSQL also the
+        # GIN index of their search vector, ix_contracts_public_search: an expression index,
+        # made by the migration alone (PUBLIC_SEARCH_INDEXES).
+        Index("ix_contracts_public_register", "contract_type", "public"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -170,6 +192,12 @@ class ContractRow(Base):
     risk: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True)
     public: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The public register's columns (issue 18, migration 0018): *Omfang*, *Bestilling*,
+    # *Kontakt* (an e-mail address) and *Doffin* (the notice's number, `2024-123456`).
+    scope: Mapped[str | None] = mapped_column(Text)
+    how_to_order: Mapped[str | None] = mapped_column(Text)
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    doffin_notice: Mapped[str | None] = mapped_column(String(16))
     pay_and_conditions: Mapped[bool] = mapped_column(Boolean, default=False)
     apprentices: Mapped[bool] = mapped_column(Boolean, default=False)
     hms_card: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -180,6 +208,20 @@ class ContractRow(Base):
     # (migration 0005), never written by the code: counting contracts followed up must not
     # probe the follow-ups of every contract.
     has_follow_ups: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class PublicRegisterStateRow(Base):
+    """One row (id 1): how often and when the public register last changed. Kept by database
+    triggers on contracts and suppliers (migration 0018) whenever a public framework
+    agreement's public fields change or an agreement stops being public; never written by
+    the code. The SQLite search rebuilds its index when `version` moves; `changed_at` is the
+    open data's Last-Modified."""
+
+    __tablename__ = "public_register_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime]
 
 
 class CheckpointRow(Base):

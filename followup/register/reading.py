@@ -54,6 +54,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from operator import attrgetter
 from typing import Any, Final, TypeVar
+from urllib.parse import urlsplit
 
 from followup.accounts import MAX_ACCOUNT_CHARS, AccountRange, accounts_text
 from followup.errors import InvalidInput
@@ -129,6 +130,10 @@ class RegisterColumn(StrEnum):
     VALUE = "value_nok"
     MAXIMUM_VALUE = "maximum_value_nok"
     LEDGER_ACCOUNTS = "ledger_accounts"
+    SCOPE = "scope"
+    HOW_TO_ORDER = "how_to_order"
+    CONTACT = "contact_email"
+    DOFFIN = "doffin_notice"
     STATUS = "status"
     PUBLIC = "public"
     RISK = "risk"
@@ -167,6 +172,10 @@ COLUMN_LABELS: Final[Mapping[RegisterColumn, str]] = {
     C.VALUE: "Estimert verdi",
     C.MAXIMUM_VALUE: "Maksverdi",
     C.LEDGER_ACCOUNTS: "Kontoer",
+    C.SCOPE: "Omfang",
+    C.HOW_TO_ORDER: "Bestilling",
+    C.CONTACT: "Kontakt",
+    C.DOFFIN: "Doffin",
     C.STATUS: "Status",
     C.PUBLIC: "Offentlig",
     C.RISK: "Risikonivå",
@@ -287,6 +296,24 @@ _ALIASES: Final[Mapping[RegisterColumn, tuple[str, ...]]] = {
     C.LEDGER_ACCOUNTS: (
         "kontoer", "konto", "artskonto", "artskontoer", "kontonummer", "kontonumre",
         "regnskapskontoer", "ledger accounts", "accounts", "account",
+    ),
+    C.SCOPE: (
+        "omfang", "avtalens omfang", "hva avtalen omfatter", "hva kan kjøpes", "produkter",
+        "varer og tjenester", "leveranseomfang", "scope", "scope of agreement",
+        "what can be bought",
+    ),
+    C.HOW_TO_ORDER: (
+        "bestilling", "slik bestiller du", "hvordan bestille", "bestillingsrutine",
+        "bestillingsinformasjon", "bestille", "how to order", "ordering", "order",
+    ),
+    C.CONTACT: (
+        "kontakt", "kontaktadresse", "kontakt e-post", "kontakt epost", "kontaktinformasjon",
+        "kontaktperson", "funksjonsadresse", "contact", "contact e-mail", "contact email",
+    ),
+    C.DOFFIN: (
+        "doffin", "doffin-kunngjøring", "doffin kunngjøring", "kunngjøring", "doffin-lenke",
+        "doffin lenke", "doffin-nummer", "doffin nr", "kunngjøringsnummer", "doffin notice",
+        "tender notice",
     ),
     C.STATUS: ("status", "avtalestatus", "kontraktsstatus", "contract status"),
     C.PUBLIC: ("offentlig", "offentlig avtale", "publiseres", "publisere", "public", "published"),
@@ -684,6 +711,66 @@ def parse_accounts(value: object) -> tuple[AccountRange, ...]:
         if account not in found:
             found.append(account)
     return tuple(found)
+
+
+# Public register (*Omfang*, *Bestilling*, *Kontakt*, *Doffin*).
+MAX_PUBLIC_TEXT_CHARS: Final = MAX_CELL_CHARS
+_DOFFIN_HOSTS: Final = frozenset({"doffin.no", "www.doffin.no"})
+_DOFFIN_ID = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})-([0-9]{4,8})(?![0-9])")
+_DOFFIN_HINT = (
+    "skriv kunngjøringsnummeret, for eksempel 2024-123456, "
+    "eller lenken til kunngjøringen på doffin.no"
+)
+
+
+def parse_contact_email(value: object) -> str | None:
+    """*Kontakt*: one e-mail address, lower case (`mailto:` and a name around it are
+    dropped); None for an empty cell. Whether a personal address is shown is the public
+    register's setting, not the import's."""
+    text = _plain(value)
+    if not text:
+        return None
+    found: set[str] = {
+        a.casefold().removeprefix("mailto:").strip(".") for a in _ADDRESS_IN_TEXT.findall(text)
+    }
+    if not found:
+        raise InvalidCell(
+            "mangler e-postadresse: skriv en e-postadresse for henvendelser om avtalen, "
+            "for eksempel innkjop@fjordvik.kommune.no"
+        )
+    if len(found) > 1:
+        raise InvalidCell("flere e-postadresser i samme celle: skriv bare én kontaktadresse")
+    address = found.pop()
+    if len(address) > MAX_ADDRESS_CHARS or not _VALID_ADDRESS.fullmatch(address):
+        raise InvalidCell(f"ugyldig e-postadresse «{address}»")
+    return address
+
+
+def parse_doffin_notice(value: object) -> str | None:
+    """*Doffin*: the notice's number, `2024-123456`, from the number itself or a link to the
+    notice on doffin.no (`https://doffin.no/notices/2024-123456`); None for an empty cell."""
+    text = _plain(value)
+    if not text:
+        return None
+    if isinstance(value, bool | int | float | datetime | date):
+        raise InvalidCell(f"ugyldig Doffin-kunngjøring: {_DOFFIN_HINT}")
+    if "/" in text or "doffin" in text.casefold():
+        try:
+            link = urlsplit(text if "://" in text else f"https://{text}")
+            host = (link.hostname or "").casefold()
+        except ValueError:
+            raise InvalidCell(f"ugyldig lenke: {_DOFFIN_HINT}") from None
+        if host not in _DOFFIN_HOSTS or link.scheme not in ("http", "https"):
+            raise InvalidCell(f"lenken går ikke til doffin.no: {_DOFFIN_HINT}")
+        found = _DOFFIN_ID.findall(f"{link.path}?{link.query}")
+        if len(found) != 1:
+            raise InvalidCell(f"finner ikke kunngjøringsnummeret i lenken: {_DOFFIN_HINT}")
+        year, number = found[0]
+        return f"{year}-{number}"
+    match = _DOFFIN_ID.fullmatch(_SPACES.sub("", text))
+    if match is None:
+        raise InvalidCell(f"«{text}» er ikke et Doffin-nummer: {_DOFFIN_HINT}")
+    return f"{match[1]}-{match[2]}"
 
 
 def _parse_ledger_accounts(value: object) -> str | None:
@@ -1265,7 +1352,7 @@ CONTRACT_FIELDS: Final = (
     "reference", "case_number", "title", "contract_type", "category", "supplier_id",
     "owner_id", "manager_id", "deputy_id", "unit", "start_date", "end_date", "options",
     "value_nok", "maximum_value_nok", "ledger_accounts", "cpv_code", "ongoing", "notice_months",
-    "risk", "status", "public",
+    "risk", "status", "public", "scope", "how_to_order", "contact_email", "doffin_notice",
     "pay_and_conditions", "apprentices", "hms_card", "supply_chain",
 )  # fmt: skip
 COMPLIANCE_FIELDS: Final = ("pay_and_conditions", "apprentices", "hms_card", "supply_chain")
@@ -1294,6 +1381,10 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "risk": "risikonivå",
     "status": "status",
     "public": "offentlig",
+    "scope": "omfang",
+    "how_to_order": "bestilling",
+    "contact_email": "kontakt",
+    "doffin_notice": "Doffin",
     "pay_and_conditions": "lønns- og arbeidsvilkår",
     "apprentices": "lærlinger",
     "hms_card": "HMS-kort",
@@ -1315,6 +1406,10 @@ _COLUMN_FIELD: Final[Mapping[RegisterColumn, str]] = {
     C.MAXIMUM_VALUE: "maximum_value_nok",
     C.LEDGER_ACCOUNTS: "ledger_accounts",
     C.PUBLIC: "public",
+    C.SCOPE: "scope",
+    C.HOW_TO_ORDER: "how_to_order",
+    C.CONTACT: "contact_email",
+    C.DOFFIN: "doffin_notice",
     C.PAY_AND_CONDITIONS: "pay_and_conditions",
     C.APPRENTICES: "apprentices",
     C.HMS_CARD: "hms_card",
@@ -1356,6 +1451,10 @@ class ContractRecord:
     risk: RiskLevel | None = None
     status: ContractStatus | None = None
     public: bool = True
+    scope: str | None = None
+    how_to_order: str | None = None
+    contact_email: str | None = None
+    doffin_notice: str | None = None
     pay_and_conditions: bool = False
     apprentices: bool = False
     hms_card: bool = False
@@ -1469,6 +1568,7 @@ _TITLE_TEXT = _text_parser(MAX_TITLE_CHARS, "mangler tittel")
 _SUPPLIER_TEXT = _text_parser(MAX_SUPPLIER_NAME_CHARS)
 _CASE_NUMBER_TEXT = _text_parser(MAX_CASE_NUMBER_CHARS)
 _UNIT_TEXT = _text_parser(MAX_UNIT_CHARS)
+_PUBLIC_TEXT = _text_parser(MAX_PUBLIC_TEXT_CHARS)
 
 
 def _organisation_number(value: object) -> str | None:
@@ -1502,6 +1602,10 @@ _VALUE_PARSERS: Final[tuple[tuple[RegisterColumn, Callable[[object], Any]], ...]
     (C.LEDGER_ACCOUNTS, _parse_ledger_accounts),
     (C.ONGOING, parse_bool),
     (C.PUBLIC, _parse_public),
+    (C.SCOPE, _PUBLIC_TEXT),
+    (C.HOW_TO_ORDER, _PUBLIC_TEXT),
+    (C.CONTACT, parse_contact_email),
+    (C.DOFFIN, parse_doffin_notice),
     (C.NOTICE, parse_notice_months),
     (C.RISK, parse_risk),
     (C.STATUS, parse_status),
@@ -1681,9 +1785,11 @@ __all__ = [
     "parse_amount",
     "parse_bool",
     "parse_category",
+    "parse_contact_email",
     "parse_contract_type",
     "parse_cpv",
     "parse_date",
+    "parse_doffin_notice",
     "parse_notice_months",
     "parse_option_terms",
     "parse_options",
