@@ -20,6 +20,7 @@ from bot.conversation.texts import text
 from bot.exports.commands import Exports
 from bot.exports.download_route import ExportDownloadRoute
 from bot.owner.calendar_feed_route import CalendarFeedRoute
+from bot.public_register.routes import public_register_site
 from bot.settings import ArchiveTransportKind, Settings, reminder_settings
 from bot.teams.auth import PooledBotFrameworkAuthentication
 from bot.teams.connector import ConnectorPool
@@ -32,6 +33,7 @@ from bot.wiring import (
     build_archive_jobs,
     build_exports,
     build_notifier,
+    build_public_register,
     build_reminder_jobs,
     build_uploads,
     exports_cleanup,
@@ -174,9 +176,8 @@ def create_app(
     CalendarFeedRoute(deps).add_to(app)
     # Download links for exports posted where file consent is not available; likewise.
     ExportDownloadRoute(exports, real).add_to(app)
-    app.cleanup_ctx.append(_resources)
-    app.cleanup_ctx.append(uploads_cleanup(uploads))
-    app.cleanup_ctx.append(exports_cleanup(exports, real))
+    _serve_public_register(app, settings, engine, clock)
+    app.cleanup_ctx.extend((_resources, uploads_cleanup(uploads), exports_cleanup(exports, real)))
     if scheduler:
         app[JOBS] = build_reminder_jobs(
             settings, deps.uow_factory, adapter, clock, notifier=notifier, lifetime_clock=real
@@ -200,6 +201,19 @@ def create_app(
             webchat_bundle=bundle_path(settings.data_dir / "webchat"),
         )
     return app
+
+
+def _serve_public_register(
+    app: web.Application, settings: Settings, engine: Engine, clock: Clock
+) -> None:
+    """The public register (/rammeavtaler): on this app, or alone on PUBLIC_REGISTER_PORT."""
+    public_register = build_public_register(settings, engine, clock)
+    if settings.public_register_port:
+        app.cleanup_ctx.append(
+            public_register_site(public_register, settings.bind_host, settings.public_register_port)
+        )
+    else:
+        public_register.add_to(app)
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:

@@ -40,6 +40,8 @@ DEFAULT_ARCHIVE_SCHEMA_DIR = (
     Path(__file__).resolve().parents[1].parent / "shared" / "schemas" / "fiks-arkiv-v1"
 )
 ARCHIVE_MESSAGE_SCHEMA = "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd"
+# The public register's accessibility statement: its own page unless the municipality has one.
+DEFAULT_ACCESSIBILITY_URL = "/rammeavtaler/tilgjengelighet"
 
 
 class AppType(StrEnum):
@@ -197,6 +199,18 @@ class Settings(BaseSettings):
         default_factory=lambda: list(ArchiveEvent), alias="ARCHIVE_EVENTS"
     )
 
+    # The public register of framework agreements (/rammeavtaler, issue 18).
+    public_register_port: int = Field(default=0, alias="PUBLIC_REGISTER_PORT", ge=0, le=65535)
+    public_register_rate_per_minute: int = Field(
+        default=120, alias="PUBLIC_REGISTER_RATE_PER_MINUTE", ge=1, le=100_000
+    )
+    public_register_show_personal_contacts: bool = Field(
+        default=False, alias="PUBLIC_REGISTER_SHOW_PERSONAL_CONTACTS"
+    )
+    public_register_accessibility_url: str = Field(
+        default=DEFAULT_ACCESSIBILITY_URL, alias="PUBLIC_REGISTER_ACCESSIBILITY_URL"
+    )
+
     # Operations.
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     log_format: LogFormat = Field(default=LogFormat.TEXT, alias="LOG_FORMAT")
@@ -293,6 +307,24 @@ class Settings(BaseSettings):
         if parts.scheme == "http" and (parts.hostname or "") in LOOPBACK_HOSTS:
             return value
         raise ValueError("must be an https URL (http only on loopback)")
+
+    @field_validator("public_register_port")
+    @classmethod
+    def _public_register_port(cls, value: int, info: ValidationInfo) -> int:
+        if value and value == info.data.get("port"):
+            raise ValueError("must differ from PORT (0 serves the pages on PORT)")
+        return value
+
+    @field_validator("public_register_accessibility_url")
+    @classmethod
+    def _accessibility_url(cls, value: str) -> str:
+        value = value.strip() or DEFAULT_ACCESSIBILITY_URL
+        parts = urlsplit(value)
+        if value.startswith("/") and not value.startswith("//") and not parts.netloc:
+            return value
+        if parts.scheme == "https" and parts.hostname and " " not in value:
+            return value
+        raise ValueError("must be an https URL or a path on this site (/...)")
 
     @field_validator("log_level")
     @classmethod

@@ -31,6 +31,7 @@ from bot.analysis.intake import AnalyseStatistics, TableFile
 from bot.archive.cards import ArchiveCards
 from bot.deviations.cards import DeviationCards
 from bot.exports.commands import CLEANUP_SECONDS, Exports
+from bot.public_register.routes import PublicRegisterRoutes, PublicRegisterSettings
 from bot.reminders.cards import ReminderCards
 from bot.settings import ArchiveTransportKind, Settings, SettingsError, reminder_settings
 from bot.teams.auth import PooledBotFrameworkAuthentication
@@ -62,6 +63,7 @@ from storage.db import create_session_factory
 from storage.dialog_state import SqlDialogStateStore
 from storage.document_store import FolderDocumentStore
 from storage.export_store import FolderExportStore
+from storage.public_register import SqlPublicRegister
 from storage.register_files import RegisterFileError
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -350,10 +352,28 @@ def exports_cleanup(
     return context
 
 
+def build_public_register(
+    settings: Settings, engine: Engine, clock: Callable[[], datetime]
+) -> PublicRegisterRoutes:
+    """The public register's pages and open data (issue 18) over the register's database:
+    the one place `SqlPublicRegister` is built. `clock` decides which agreements are in force
+    (the follow-ups' day)."""
+    return PublicRegisterRoutes(
+        SqlPublicRegister(engine),
+        clock,
+        PublicRegisterSettings(
+            show_personal_contacts=settings.public_register_show_personal_contacts,
+            accessibility_url=settings.public_register_accessibility_url,
+            rate_per_minute=settings.public_register_rate_per_minute,
+        ),
+    )
+
+
 __all__ = [
     "build_archive_jobs",
     "build_exports",
     "build_notifier",
+    "build_public_register",
     "build_reminder_jobs",
     "build_uploads",
     "download_policy",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv, install the project (with dev tools when asked: `setup.sh dev`) and fetch the
-# Web Chat bundle for the dev chat from npm (never committed). Safe to run again.
+# Web Chat bundle for the dev chat and axe-core for the accessibility test from npm (never
+# committed). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-python3.11}
@@ -19,3 +20,5 @@ if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras
 fi
 rm -f "$log"
 .venv/bin/python -m bot.devchannel.webchat_bundle --fetch --dest "${DATA_DIR:-var}/webchat"
+# axe-core for the public register's accessibility test (tests/e2e/test_public_register_browser.py).
+.venv/bin/python -m bot.public_register.axe_bundle --fetch --dest "${DATA_DIR:-var}/axe"
