@@ -1001,7 +1001,8 @@ def _plan_main_contract(
     else:
         exercised = sum(1 for day in option_starts if day <= today)
         end = add_months(start, base_months + 12 * exercised) - timedelta(days=1)
-        options = option_starts[exercised:]
+        # As the register stores them: the end date each remaining option extends to.
+        options = [add_months(day, 12) - timedelta(days=1) for day in option_starts[exercised:]]
     if template.running and status in (ContractStatus.ACTIVE, ContractStatus.PLANNED):
         end, options = None, []
     if status is ContractStatus.ACTIVE and end is not None and end < today:

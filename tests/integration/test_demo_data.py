@@ -6,6 +6,7 @@ import re
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from followup.models import Category, ContractStatus, ContractType, RiskLevel, Role
 from followup.orgnr import is_valid_organisation_number
+from followup.periods import add_months
 from storage.db import create_db_engine, upgrade_database
 from storage.demo_data import (
     DEMO_ADMIN_EMAIL,
@@ -201,7 +203,11 @@ def test_dates_fit_the_status_and_options_lie_ahead(db_engine: Engine, loaded: D
         assert options == sorted(options)
         if options:
             assert c.end_date is not None
-            assert options[0] == c.end_date + timedelta(days=1), c.reference
+            # Each option extends the agreement by a year; stored, as the register stores it,
+            # as the end date it extends to (`followup.plans.plan_file`, the public register).
+            ends = [c.end_date, *options]
+            for before, after in pairwise(ends):
+                assert after == add_months(before + timedelta(days=1), 12) - timedelta(days=1)
     assert expiring_soon >= 10
     frameworks_with_options = [
         c for c in contracts if c.contract_type == ContractType.FRAMEWORK.value and c.options
