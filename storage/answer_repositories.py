@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Final
 
-from sqlalchemy import Table, bindparam, case, func, or_, select, update
+from sqlalchemy import Table, bindparam, case, func, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ClauseElement
@@ -51,9 +51,6 @@ _DOCUMENTS = table_of(DocumentRow)
 _DEVIATIONS = table_of(DeviationRow)
 # The reads of every answer, compiled once and run lean (storage/lean_sql.py): SQLAlchemy's
 # per-execution machinery cost more Python than running them on SQLite.
-_LATEST_VERSION = LeanStatement(
-    select(func.max(_ANSWERS.c.version)).where(_ANSWERS.c.follow_up_id == bindparam("follow_up_id"))
-)
 _ANSWER_OF_ACTIVITY = LeanStatement(
     select(_ANSWERS)
     .where(
@@ -78,6 +75,36 @@ _DEVIATIONS_OF_FOLLOW_UP = LeanStatement(
     .order_by(_DEVIATIONS.c.reported_at, _DEVIATIONS.c.id)
 )
 
+
+def _insert_next_version(make: Any) -> LeanStatement:
+    """An answer with the follow-up's next version number, taken in the same statement:
+    `INSERT ... SELECT ..., coalesce(max(version), 0) + 1 ... ON CONFLICT DO NOTHING RETURNING
+    version`. Nothing comes back when a unique key is taken (this activity's answer, or this
+    version by a concurrent transaction). Every column is a bound value of the column's type
+    (PostgreSQL gets them cast), the version the one computed."""
+    follow_up_id = bindparam("follow_up_id", type_=_ANSWERS.c.follow_up_id.type)
+    values = [
+        func.coalesce(func.max(_ANSWERS.c.version), literal_column("0")) + literal_column("1")
+        if column.name == "version"
+        else follow_up_id
+        if column.name == "follow_up_id"
+        else bindparam(column.name, type_=column.type)
+        for column in _ANSWERS.c
+    ]
+    chosen = select(*values).where(_ANSWERS.c.follow_up_id == follow_up_id)
+    return LeanStatement(
+        make(_ANSWERS)
+        .from_select([column.name for column in _ANSWERS.c], chosen)
+        .on_conflict_do_nothing()
+        .returning(_ANSWERS.c.version)
+    )
+
+
+_INSERT_ANSWER: Final = {
+    "postgresql": _insert_next_version(postgresql.insert),
+    "sqlite": _insert_next_version(sqlite.insert),
+}
+"""Per dialect, an answer's insert with its version (`_insert_next_version`)."""
 
 _INSERTS_ONCE: dict[tuple[str, str, tuple[str, ...]], LeanStatement] = {}
 """Per dialect, table and columns, the statement of `_insert_once` for plain values."""
@@ -123,15 +150,16 @@ class SqlAlchemyAnswerRepository:
         self._session = session
 
     def add(self, answer: Answer) -> tuple[Answer, bool]:
-        table = table_of(AnswerRow)
+        """Store `answer` as the follow-up's next version (its own `version` is not used);
+        False and the stored one when this activity's answer is there already."""
+        session = self._session
+        statement = _INSERT_ANSWER[session.get_bind().dialect.name]
+        values = record_values(answer)
         for _ in range(VERSION_TRIES):
-            self._session.flush()
-            latest = _LATEST_VERSION.scalar(
-                self._session.connection(), {"follow_up_id": answer.follow_up_id}
-            )
-            stored = answer.model_copy(update={"version": int(latest or 0) + 1})
-            if _insert_once(self._session, table, record_values(stored)):
-                return stored, True
+            session.flush()
+            version = statement.scalar(session.connection(), values)
+            if version is not None:
+                return answer.model_copy(update={"version": int(version)}), True
             if answer.source_activity_id:
                 existing = self.by_source_activity(
                     answer.source_conversation, answer.source_activity_id

@@ -36,8 +36,11 @@ class _Compiled:
     positional: bool
     defaults: Mapping[str, Any]
     binds: tuple[tuple[str, _Processor], ...]
-    results: tuple[_Processor, ...]
-    processes_results: bool
+    width: int
+    """How many columns a row has."""
+    converters: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """The position and result processor of each column whose type processes what the driver
+    gives (on SQLite: datetimes, dates, JSON); the other columns are taken as they come."""
     row: Callable[[Iterable[Any]], tuple[Any, ...]]
 
 
@@ -59,13 +62,18 @@ class LeanStatement:
         finally:
             cursor.close()
         make = compiled.row
-        if not compiled.processes_results:
+        converters = compiled.converters
+        if not converters:
             return [make(row) for row in fetched]
-        processors = compiled.results
-        return [
-            make(value if p is None else p(value) for p, value in zip(processors, row, strict=True))
-            for row in fetched
-        ]
+        made = []
+        for row in fetched:
+            values = list(row)
+            if len(values) != compiled.width:
+                raise ValueError(f"a row of {len(values)} columns, not {compiled.width}")
+            for index, process in converters:
+                values[index] = process(values[index])
+            made.append(make(values))
+        return made
 
     def first(self, conn: Connection, params: Mapping[str, Any]) -> Any | None:
         found = self.rows(conn, params)
@@ -92,7 +100,7 @@ class LeanStatement:
             bound: Sequence[Any] | dict[str, Any]
             if compiled.positional:
                 bound = tuple(
-                    values[name] if p is None else p(values[name]) for name, p in compiled.binds
+                    [values[name] if p is None else p(values[name]) for name, p in compiled.binds]
                 )
             else:
                 bound = {
@@ -132,8 +140,8 @@ class LeanStatement:
             positional=bool(compiled.positional),
             defaults=defaults,
             binds=tuple(binds),
-            results=results,
-            processes_results=any(p is not None for p in results),
+            width=len(results),
+            converters=tuple((i, p) for i, p in enumerate(results) if p is not None),
             row=row._make,
         )
         self._by_dialect[dialect.name] = made
@@ -148,13 +156,15 @@ def execute_on_cursor(conn: Connection, sql: str, bound: Sequence[Any] | Mapping
     if not conn.in_transaction():
         conn.begin()  # as `Connection.execute` begins one: commit as you go
     cursor = None
-    dispatch = conn.dispatch
+    # As `Connection` itself does: the listeners are looked at only when the connection or its
+    # engine ever had one (asking each dispatch collection costs more than the check).
+    dispatch = conn.dispatch if conn._has_events or conn.engine._has_events else None
     try:
         cursor = conn.connection.cursor()
-        if dispatch.before_cursor_execute:
+        if dispatch is not None and dispatch.before_cursor_execute:
             dispatch.before_cursor_execute(conn, cursor, sql, bound, None, False)
         cursor.execute(sql, bound)
-        if dispatch.after_cursor_execute:
+        if dispatch is not None and dispatch.after_cursor_execute:
             dispatch.after_cursor_execute(conn, cursor, sql, bound, None, False)
     except BaseException as error:
         if cursor is not None:

@@ -61,18 +61,19 @@ from followup.answers.services import (
     AnswerRecorded,
     FollowUpView,
     RecordAnswer,
+    answer_target_for,
     answer_view,
     answer_view_after,
+    answer_view_of,
     chosen_target,
-    find_answer_target,
     record_answer,
 )
 from followup.answers.targets import ChoiceKind, action_of, choose_follow_up, fits
 from followup.calendar.workdays import oslo_today
 from followup.errors import FollowUpError
-from followup.models import AnswerKind
+from followup.models import AnswerKind, Person
 from followup.ports import UnitOfWork
-from followup.reminders.controls import person_may_answer
+from followup.reminders.controls import may_answer
 from followup.tasks import find_contract
 
 MAX_ID: Final = 64
@@ -199,7 +200,9 @@ class AnswerCommands(DomainCommands):
             chosen = choice.chosen
             if chosen is None:
                 return Typed(contract, choice, latest_kinds(uow, choice))
-            return Typed(contract, choice, view=answer_view(chosen.follow_up.id, uow))
+            # The choice read the follow-up, its contract and checkpoint: not read again.
+            view = answer_view_of(chosen.follow_up, contract, chosen.checkpoint, uow)
+            return Typed(contract, choice, view=view)
 
         done = await self._read(work)
         shown = done.contract.reference
@@ -228,7 +231,7 @@ class AnswerCommands(DomainCommands):
 
         def work(uow: UnitOfWork) -> tuple[AnswerRecorded, FollowUpView] | None:
             person = self._person(uow, request)
-            target = find_answer_target(uow, follow_up_id, person.id, request.now)
+            target = answer_target_for(uow, follow_up_id, person, request.now)
             if not fits(target.checkpoint, action_of(kind)):
                 return None  # the checkpoint's answers changed since the card was sent
             command = _command(follow_up_id, kind, person.id, request, comment)
@@ -308,18 +311,24 @@ class AnswerCommands(DomainCommands):
     ) -> InvokeResponse:
         """Record the answer and draw the card again, in one unit of work (see `_redraw`). A
         decision's fields come as the card sent them; what is wrong with them is said, and
-        nothing is stored (the card stays as it was, its fields filled in)."""
+        nothing is stored (the card stays as it was, its fields filled in). The answered
+        follow-up's view is made from what the answer read and wrote (`answer_view_after`)."""
         locale = request.locale
         ids = card_items_from(data, follow_up_id)
         today = oslo_today(request.now)
 
         def work(uow: UnitOfWork) -> list[FollowUpView] | None:
             person = self._person(uow, request)
+            target = answer_target_for(uow, follow_up_id, person, request.now)
             command = _command(follow_up_id, kind, person.id, request, comment)
-            record_answer(
-                replace(command, decided_by=decided_by, decided_on=decided_on), uow, request.now
+            recorded = record_answer(
+                replace(command, decided_by=decided_by, decided_on=decided_on),
+                uow,
+                request.now,
+                target=target,
             )
-            return _card_views(uow, person.id, ids, follow_up_id, today)
+            answered = answer_view_after(recorded, target, uow)
+            return _card_views(uow, person, ids, follow_up_id, today, answered=answered)
 
         try:
             shown = await self._write(work)
@@ -349,7 +358,7 @@ class AnswerCommands(DomainCommands):
         today = oslo_today(request.now)
 
         def views(uow: UnitOfWork) -> list[FollowUpView] | None:
-            return _card_views(uow, self._person(uow, request).id, ids, follow_up_id, today)
+            return _card_views(uow, self._person(uow, request), ids, follow_up_id, today)
 
         try:
             shown = await self._read(views)
@@ -377,17 +386,27 @@ def _command(
 
 
 def _card_views(
-    uow: UnitOfWork, person_id: str, ids: list[str], follow_up_id: str, today: date
+    uow: UnitOfWork,
+    person: Person,
+    ids: list[str],
+    follow_up_id: str,
+    today: date,
+    *,
+    answered: FollowUpView | None = None,
 ) -> list[FollowUpView] | None:
     """The card's follow-ups the person may answer, each built once; None when the acted-on
-    one is not theirs."""
+    one is not theirs. `answered`: the acted-on one's view, made by the answer that was just
+    recorded for the person (who was found to be allowed to answer it)."""
     shown = []
     for item in ids:
+        if answered is not None and item == follow_up_id:
+            shown.append(answered)
+            continue
         try:
             view = answer_view(item, uow)
         except FollowUpError:
             continue  # removed since the card was sent
-        if not person_may_answer(uow, person_id, view.contract, today):
+        if not may_answer(uow, person, view.contract, today):
             if item == follow_up_id:
                 return None
             # The card's other ids come from the client: never show what the person could not

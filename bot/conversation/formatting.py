@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Final
 
 from babel.dates import format_date
@@ -61,7 +62,13 @@ _PATTERNS: Final = {
 
 
 def _format(day: date, pick: str, locale: str | None) -> str:
-    language = language_of(locale)
+    return _formatted(day, pick, language_of(locale))
+
+
+@lru_cache(maxsize=4096)
+def _formatted(day: date, pick: str, language: str) -> str:
+    """Babel's formatting of a day, kept: a card shows the same few days again and again, and
+    formatting one cost more than the rest of its line."""
     pattern: str = getattr(_PATTERNS[language], pick)
     return format_date(day, pattern, locale=babel_locale(language))
 

@@ -202,14 +202,20 @@ def find_answer_target(
     uow: UnitOfWork, follow_up_id: str, person_id: str, now: datetime
 ) -> AnswerTarget:
     """The follow-up, if the person may answer it now; raises `AnswerRefused` otherwise."""
-    today = oslo_today(now)
     follow_up, contract, checkpoint = load_follow_up(uow, follow_up_id)
     person = uow.people.get(person_id)
-    if person is None or not may_answer(uow, person, contract, today):
+    if person is None:
         raise AnswerRefused(AnswerRefusal.NOT_YOURS, reference=contract.reference)
-    return AnswerTarget(
-        follow_up, contract, checkpoint, person, _on_behalf_of(uow, person, contract, today)
-    )
+    return chosen_target(uow, person, contract, follow_up, checkpoint, now)
+
+
+def answer_target_for(
+    uow: UnitOfWork, follow_up_id: str, person: Person, now: datetime
+) -> AnswerTarget:
+    """As `find_answer_target`, for a person this unit of work has read already (the turn's
+    sender): not read a second time."""
+    follow_up, contract, checkpoint = load_follow_up(uow, follow_up_id)
+    return chosen_target(uow, person, contract, follow_up, checkpoint, now)
 
 
 def chosen_target(
@@ -433,6 +439,8 @@ def replayed_answer(uow: UnitOfWork, key: SourceKey | None) -> AnswerRecorded | 
 
 
 def _previous(uow: UnitOfWork, answer: Answer) -> Answer | None:
+    if answer.version <= 1:
+        return None  # versions count from 1: the first answer has none before it (not read)
     return next(
         (
             a
@@ -569,6 +577,15 @@ def answer_view(follow_up_id: str, uow: UnitOfWork) -> FollowUpView:
     """The follow-up with its contract, supplier, checkpoint, latest answer, documents, missing
     evidence and deviations; raises `AnswerRefused` (UNKNOWN_FOLLOW_UP)."""
     follow_up, contract, checkpoint = load_follow_up(uow, follow_up_id)
+    return answer_view_of(follow_up, contract, checkpoint, uow)
+
+
+def answer_view_of(
+    follow_up: FollowUp, contract: Contract, checkpoint: Checkpoint, uow: UnitOfWork
+) -> FollowUpView:
+    """As `answer_view`, for a follow-up this unit of work has read already with its contract
+    and checkpoint (a typed command's choice): those are not read a second time."""
+    follow_up_id = follow_up.id
     answers = uow.answers.for_follow_up(follow_up_id)
     latest = answers[-1] if answers else None
     supplier = (
@@ -654,8 +671,10 @@ __all__ = [
     "SourceKey",
     "activity_key",
     "answer_closed_reason",
+    "answer_target_for",
     "answer_view",
     "answer_view_after",
+    "answer_view_of",
     "check_text",
     "chosen_target",
     "clean_text",

@@ -291,8 +291,10 @@ def name_checkpoint(
     """The ids of the checkpoints the first words of `text` name (None: they name none), and
     the text after those words. Each word narrows down what the words before it named; a stop
     word between two name words is read with them (`hms-kort og mannskapsliste`)."""
-    names = {c.id: checkpoint_names(c) for c in checkpoints}
     words = list(_WORD.finditer(text))
+    if not words:  # `levert KOM-…` alone, the common case: no names to make
+        return None, ""
+    names = {c.id: checkpoint_names(c) for c in checkpoints}
     named: set[str] | None = None
     end = 0
     index = 0

@@ -14,6 +14,7 @@ from bot.conversation.follow_up_cards import (
     ANSWER_VERB,
     CARD_ITEMS_INPUT,
     CHANGE_VERB,
+    REFRESH_VERB,
     comment_input_id,
 )
 from followup.models import (
@@ -376,3 +377,48 @@ async def test_a_forged_card_never_shows_someone_elses_follow_up(reminders: Remi
     assert "KOM-2026-0282" in redrawn
     assert "KOM-2026-0281" not in redrawn
     assert karis.follow_up_id not in redrawn
+
+
+async def test_the_card_a_click_answers_with_is_the_card_as_stored(reminders: Reminders) -> None:
+    """A click draws the answered follow-up from what the answer read and wrote, not read
+    again (issue 15): the card is the one a refresh draws from the database afterwards, for a
+    first answer and for a correction (its version, who answered), beside an item still open."""
+    kari = people(reminders.uow_factory, KARI)[KARI]
+    first = due_follow_up(reminders.uow_factory, kari, "KOM-2026-0291", seed=12)
+    second = due_follow_up(reminders.uow_factory, kari, "KOM-2026-0292", seed=13)
+    await reminders.install(KARI)
+    card, _ = await reminder_card(reminders, KARI)
+
+    async def refreshed(after: dict[str, Any]) -> dict[str, Any]:
+        data = {**card_inputs(after), "followUpId": first.follow_up_id}
+        status, body, _ = await invoke(reminders, KARI, REFRESH_VERB, data)
+        assert status == 200
+        shown(body)
+        value: dict[str, Any] = body["value"]
+        return value
+
+    data = action_data(card, first.follow_up_id, AnswerKind.DELIVERED)
+    data[comment_input_id(first.follow_up_id)] = "Kom i går."
+    status, body, _ = await invoke(reminders, KARI, ANSWER_VERB, data)
+    assert status == 200
+    answered = body["value"]
+    assert "Kom i går." in shown(body)
+    assert answered == await refreshed(answered)
+
+    (change,) = execute_actions(answered, CHANGE_VERB)
+    _, body, _ = await invoke(
+        reminders, KARI, CHANGE_VERB, {**card_inputs(answered), **change["data"]}
+    )
+    reminders.clock.advance(minutes=3)
+    status, body, _ = await invoke(
+        reminders,
+        KARI,
+        ANSWER_VERB,
+        action_data(body["value"], first.follow_up_id, AnswerKind.PARTLY_DELIVERED),
+    )
+    assert status == 200
+    corrected = body["value"]
+    assert "svar nr. 2" in shown(body)
+    assert corrected == await refreshed(corrected)
+    left = {a["data"]["followUpId"] for a in execute_actions(corrected, ANSWER_VERB)}
+    assert left == {second.follow_up_id}

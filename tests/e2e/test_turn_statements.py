@@ -52,8 +52,11 @@ PINNED: dict[str, dict[str, Cost]] = {
     "sqlite": {
         "hjelp": Cost(statements=5, transactions=3, checkouts=3),
         "mine oppgaver": Cost(statements=13, transactions=3, checkouts=3),
-        "levert (typed)": Cost(statements=18, transactions=3, checkouts=3),
-        "answer (card click)": Cost(statements=24, transactions=3, checkouts=3),
+        # Issue 15, answers: the version is taken in the answer's INSERT and a first answer
+        # has no earlier version to read (-2 each); a click draws the answered follow-up from
+        # what the answer read and wrote (-7).
+        "levert (typed)": Cost(statements=16, transactions=3, checkouts=3),
+        "answer (card click)": Cost(statements=15, transactions=3, checkouts=3),
         "status": Cost(statements=11, transactions=3, checkouts=3),
         # +1 since issue 17: what the archive has confirmed of the contract.
         "status <avtalenr>": Cost(statements=34, transactions=3, checkouts=3),
@@ -61,8 +64,8 @@ PINNED: dict[str, dict[str, Cost]] = {
     "postgresql": {
         "hjelp": Cost(statements=5, transactions=3, checkouts=3),
         "mine oppgaver": Cost(statements=13, transactions=3, checkouts=3),
-        "levert (typed)": Cost(statements=17, transactions=3, checkouts=3),
-        "answer (card click)": Cost(statements=23, transactions=3, checkouts=3),
+        "levert (typed)": Cost(statements=15, transactions=3, checkouts=3),
+        "answer (card click)": Cost(statements=14, transactions=3, checkouts=3),
         "status": Cost(statements=12, transactions=3, checkouts=3),
         "status <avtalenr>": Cost(statements=35, transactions=3, checkouts=3),
     },

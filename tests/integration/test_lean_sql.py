@@ -96,6 +96,23 @@ def test_cursor_events_see_each_lean_statement(db_engine: Engine) -> None:
     assert seen == [step for kind in kinds for step in (("before", kind), ("after", kind))]
 
 
+def test_a_listener_on_one_connection_sees_its_lean_statements(db_engine: Engine) -> None:
+    """The events are asked for when the connection has a listener of its own too, not only
+    when its engine has one (`execute_on_cursor` checks both, as `Connection` does)."""
+    seen: list[str] = []
+    with db_engine.begin() as conn:
+
+        def before(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+            seen.append(sql.split(maxsplit=1)[0].upper())
+
+        event.listen(conn, "before_cursor_execute", before)
+        _INSERT.run(conn, {"key": "c", "now": T0, "status": None})
+        found = _READ.rows(conn, {"key": "c"})
+    assert seen == ["INSERT", "SELECT"]
+    assert [tuple(row) for row in found] == [("c", "in_progress", T0, None)]
+    assert found[0].claimed_at == T0  # by name too, as a `Row`
+
+
 def test_an_expanding_in_is_refused_when_compiled(db_engine: Engine) -> None:
     many = LeanStatement(
         select(_TABLE.c.key).where(_TABLE.c.key.in_(bindparam("keys", expanding=True)))

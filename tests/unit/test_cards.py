@@ -244,3 +244,16 @@ def test_week_headings_across_months_and_years() -> None:
     )
     assert formatting.due(date(2026, 11, 27), "nb") == "fre. 27.11."
     assert datetime(2026, 11, 23, tzinfo=UTC).date() == TODAY
+
+
+def test_a_formatted_day_is_kept_per_language_and_pattern() -> None:
+    """Formatting is remembered (issue 15): the same day in another language or pattern is
+    formatted on its own."""
+    day = date(2026, 11, 27)
+    assert [formatting.due(day, "nb"), formatting.due(day, "en-GB"), formatting.due(day, "nb")] == [
+        "fre. 27.11.",
+        "Fri 27 Nov",
+        "fre. 27.11.",
+    ]
+    assert formatting.numeric(day, "nb") == "27.11.2026"
+    assert formatting.due(date(2026, 11, 28), "nb") == "lør. 28.11."
