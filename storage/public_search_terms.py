@@ -51,7 +51,13 @@ MAX_QUERY_WORDS: Final = 8
 """Words of a query past this are not searched (each is one more condition)."""
 
 _NOT_WORD: Final = re.compile(r"[\W_]+")
-"""Anything but letters and digits: what PostgreSQL's `[^[:alnum:]]+` matches."""
+"""Anything but letters and digits: what PostgreSQL's `[^[:alnum:]]+` matches, but for the
+"other numbers" below."""
+_OTHER_NUMBER: Final = "No"
+"""Superscripts, fractions, circled numbers («m²», «½», «②»): Python counts them as word
+characters, PostgreSQL's `[:alnum:]` (glibc) does not; they separate words on both stores.
+(Left different: a few combining marks of non-Latin scripts and circled letters, which
+PostgreSQL joins to a word and Python does not.)"""
 _VOWELS: Final = frozenset("aeiouyæøåéèêóòôàáâäöü")
 _STEMMER: Final = snowballstemmer.stemmer("norwegian")
 
@@ -63,6 +69,8 @@ PG_TEXT_PATTERN: Final = "[^[:alnum:]]+"
 def words(text: str) -> list[str]:
     """The text's words: runs of letters and digits, lower case."""
     normal = unicodedata.normalize("NFC", text).lower()
+    if not normal.isascii():
+        normal = "".join(" " if unicodedata.category(ch) == _OTHER_NUMBER else ch for ch in normal)
     return [w for w in _NOT_WORD.split(normal) if w]
 
 

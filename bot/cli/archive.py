@@ -16,6 +16,7 @@ Exit codes: 0 fine; 1 when a message failed (export, send) or failed messages wa
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 from collections.abc import Callable, Sequence
@@ -40,7 +41,9 @@ from storage.archive.errors import SchemaFolderError
 from storage.archive.schema import ArchiveSchema
 from storage.archive.transports import (
     CONTAINER_SUFFIX,
+    INVALID_FOLDER,
     FiksIONotAvailable,
+    FolderDrop,
     open_transport,
     package,
     write_atomically,
@@ -65,6 +68,20 @@ T_SCHEMA_FOLDER = (
     "Fiks Arkiv-skjemaene finnes ikke eller kan ikke brukes ({problem}). "
     "Sett ARCHIVE_SCHEMA_DIR til mappen med de offisielle V1-skjemaene."
 )
+T_OUT_NOT_FOLDER = "--ut {folder} er en fil, ikke en mappe. Oppgi en mappe å skrive til."
+T_OUT_NOT_WRITABLE = (
+    "Kan ikke skrive til mappen {folder} ({problem}). Oppgi en annen mappe med --ut."
+)
+OS_PROBLEMS: Final = {
+    errno.ENOSPC: "disken er full",
+    errno.EDQUOT: "diskkvoten er brukt opp",
+    errno.EACCES: "ingen skrivetilgang",
+    errno.EPERM: "ingen skrivetilgang",
+    errno.EROFS: "skrivebeskyttet",
+    errno.ENOENT: "mappen finnes ikke",
+    errno.EEXIST: "en fil har samme navn som mappen",
+    errno.ENOTDIR: "en fil har samme navn som mappen",
+}
 T_EXPORT_CONTRACT = Plural(one="{contract}: {count} melding", other="{contract}: {count} meldinger")
 T_EXPORT_FAILED = "  Kan ikke lage meldingen «{title}»: {why}"
 T_EXPORT_DONE = Plural(
@@ -76,6 +93,13 @@ T_NO_TRANSPORT = (
     "eller standin, eller skriv meldingene til en mappe med `kontraktsvakt arkiv eksport`."
 )
 T_FIKS_IO = "Fiks IO kan ikke brukes her: {problem}"
+T_RECEIPTS_SET_ASIDE = Plural(
+    one="{count} fil i kvitteringsmappen kunne ikke leses som en kvittering fra arkivet og er "
+    "flyttet til {folder}: {names}",
+    other="{count} filer i kvitteringsmappen kunne ikke leses som kvitteringer fra arkivet og "
+    "er flyttet til {folder}: {names}",
+)
+MAX_NAMES_SHOWN: Final = 5
 T_QUEUED = Plural(
     one="{count} ny arkivmelding lagt i køen ({known} lå der fra før).",
     other="{count} nye arkivmeldinger lagt i køen ({known} lå der fra før).",
@@ -168,6 +192,10 @@ def run_archive_export(
 ) -> int:
     """Write the messages of the contracts `references` names (all when empty) into `out`."""
     database_url = settings.effective_database_url
+    folder_problem = _output_folder_problem(out)
+    if folder_problem is not None:
+        _write(stderr, folder_problem)
+        return EXIT_ERROR
     schema = _schema(settings, stderr)
     if schema is None:
         return EXIT_ERROR
@@ -206,7 +234,12 @@ def run_archive_export(
                     if path.is_file() and path.read_bytes() == container:
                         same += 1
                     else:
-                        write_atomically(path, container)
+                        try:
+                            write_atomically(path, container)
+                        except OSError as exc:  # full disk, folder gone or made read-only
+                            problem = OS_PROBLEMS.get(exc.errno or 0, "feil fra filsystemet")
+                            _write(stderr, T_OUT_NOT_WRITABLE.format(folder=out, problem=problem))
+                            return EXIT_ERROR
                         new += 1
                     written += 1
     finally:
@@ -224,6 +257,21 @@ def run_archive_export(
         ),
     )
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _output_folder_problem(out: Path) -> str | None:
+    """Why `out` cannot take the export (checked before anything is read), or None. Nothing is
+    created here: the folder is made when the first file is written."""
+    if out.exists() and not out.is_dir():
+        return T_OUT_NOT_FOLDER.format(folder=out)
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return T_OUT_NOT_FOLDER.format(folder=existing)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return T_OUT_NOT_WRITABLE.format(folder=existing, problem="ingen skrivetilgang")
+    return None
 
 
 def run_archive_send(
@@ -293,6 +341,14 @@ def run_archive_send(
             collected=total.receipts_collected,
         ),
     )
+    if isinstance(transport, FolderDrop) and transport.set_aside:
+        names = transport.set_aside
+        shown = ", ".join(names[:MAX_NAMES_SHOWN]) + (" …" if len(names) > MAX_NAMES_SHOWN else "")
+        folder = transport.receipts / INVALID_FOLDER
+        _write(
+            stderr,
+            render(T_RECEIPTS_SET_ASIDE, LOCALE, count=len(names), folder=folder, names=shown),
+        )
     return EXIT_FAILED if total.failed else EXIT_OK
 
 

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Final
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
@@ -177,12 +177,12 @@ class PublicRegisterRoutes:
         params = {name: request.query.get(name, "") for name in request.query}
         extra = "-" + urlencode(sorted(params.items()))
         stamp = await asyncio.to_thread(self._stamp, extra)
-        if self._not_modified(request, stamp):
-            return self._unchanged(stamp)
         facets = await asyncio.to_thread(self._register.facets)
         asked = read_list_request(params, facets, self._settings.page_size)
         found = None
         problems = list(asked.problems)
+        if not problems and self._not_modified(request, stamp):
+            return self._unchanged(stamp)  # never for a query that cannot be used
         if not problems:
             found = await asyncio.to_thread(self._register.search, asked.query, stamp.today)
             if asked.query.page > found.pages:
@@ -206,12 +206,14 @@ class PublicRegisterRoutes:
         reference = request.match_info["reference"]
         if len(reference) > MAX_REFERENCE_CHARS or not reference.isprintable():
             return await self._not_found(request)  # no agreement number looks like that
+        if reference != reference.strip():
+            return self._moved(ROOT + "/" + quote(reference.strip(), safe=""))
         stamp = await asyncio.to_thread(self._stamp, "-" + reference)
-        if self._not_modified(request, stamp):
-            return self._unchanged(stamp)
         agreement = await asyncio.to_thread(self._register.get, reference, stamp.today)
         if agreement is None:
-            return await self._not_found(request)
+            return await self._not_found(request)  # whatever the request's validators say
+        if self._not_modified(request, stamp):
+            return self._unchanged(stamp)
         page = self._pages.render(
             "detail.html",
             a=agreement,
@@ -230,7 +232,11 @@ class PublicRegisterRoutes:
         return self._message(404, "public.not_found.title", "public.not_found.body")
 
     async def _to_list(self, _request: web.Request) -> web.StreamResponse:
-        return web.Response(status=301, headers={"Location": ROOT})
+        return self._moved(ROOT)
+
+    @staticmethod
+    def _moved(location: str) -> web.Response:
+        return web.Response(status=301, headers={"Location": location})
 
     async def _stylesheet(self, request: web.Request) -> web.StreamResponse:
         response = web.Response(body=self._pages.stylesheet, content_type="text/css")

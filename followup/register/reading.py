@@ -47,6 +47,7 @@ import difflib
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
@@ -57,6 +58,7 @@ from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 from followup.accounts import MAX_ACCOUNT_CHARS, AccountRange, accounts_text
+from followup.archive.naming import parse_case_number
 from followup.errors import InvalidInput
 from followup.models import Category, ContractStatus, ContractType, RiskLevel
 from followup.orgnr import InvalidOrganisationNumber, normalise_organisation_number
@@ -475,9 +477,12 @@ def cell_text(value: object) -> str:
     a date → "31.12.2026"."""
     if type(value) is str:
         text = value.strip()
-        if text.isprintable() and "  " not in text:
+        if text.isprintable() and "  " not in text and unicodedata.is_normalized("NFC", text):
             return text  # the common case, without any copying
-        return _SPACES.sub(" ", text.translate(_INVISIBLE)).strip()
+        # NFC: «å» typed as «a» + a combining ring (macOS, some exports) is one letter, shown,
+        # compared and searched (the public register) as the «å» typed on a keyboard.
+        cleaned = _SPACES.sub(" ", text.translate(_INVISIBLE)).strip()
+        return unicodedata.normalize("NFC", cleaned)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -491,7 +496,7 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return str(int(value))
     text = str(value).translate(_INVISIBLE)
-    return _SPACES.sub(" ", text).strip()
+    return unicodedata.normalize("NFC", _SPACES.sub(" ", text).strip())
 
 
 _plain = cell_text
@@ -1683,9 +1688,23 @@ def _read_identity(r: _Row) -> dict[str, Any]:
         "owner": owner,
         "manager": r.person(C.MANAGER, C.MANAGER_NAME),
         "deputy": r.person(C.DEPUTY, C.DEPUTY_NAME),
-        "case_number": r.read(C.CASE_NUMBER, _CASE_NUMBER_TEXT),
+        "case_number": _case_number(r),
         "unit": r.read(C.UNIT, _UNIT_TEXT),
     }
+
+
+def _case_number(r: _Row) -> Any:
+    """The saksnummer as written; a warning when the archive cannot use it (its records then
+    go into a case of their own, not the existing case)."""
+    value = r.read(C.CASE_NUMBER, _CASE_NUMBER_TEXT)
+    if isinstance(value, str) and value and parse_case_number(value) is None:
+        r.warn(
+            C.CASE_NUMBER,
+            value,
+            "saksnummeret kan ikke leses (skriv år/løpenummer, for eksempel 2025/1234): "
+            "arkivet får en ny sak for avtalen",
+        )
+    return value
 
 
 def _read_dates_and_options(r: _Row, values: dict[str, Any], given: set[str]) -> None:

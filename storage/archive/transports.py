@@ -51,6 +51,8 @@ OUTGOING_FOLDER: Final = "ut"
 RECEIPTS_FOLDER: Final = "kvitteringer"
 PROCESSED_FOLDER: Final = "behandlet"
 INVALID_FOLDER: Final = "ugyldige"
+MAX_RECEIPT_BYTES: Final = 1_000_000
+"""A receipt is a few kilobytes; a bigger file is set aside unread (never read into memory)."""
 _RECEIPT_NAME: Final = re.compile(
     r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})" + re.escape(RECEIPT_SUFFIX)
 )
@@ -105,6 +107,8 @@ class FolderDrop:
         self.outgoing = outgoing
         self.receipts = receipts
         self._schema = schema
+        self.set_aside: list[str] = []
+        """The receipt files this drop moved to `INVALID_FOLDER` (for the sender's report)."""
 
     @classmethod
     def in_folder(cls, folder: Path, schema: ArchiveSchema) -> FolderDrop:
@@ -132,6 +136,9 @@ class FolderDrop:
                 continue
             message_id = UUID(found[1])
             try:
+                size = path.stat().st_size
+                if size > MAX_RECEIPT_BYTES:
+                    raise ArchiveUnavailable(f"{size} bytes is too big for a receipt")
                 collected.append(
                     CollectedReceipt(message_id, read_receipt(path.read_bytes(), self._schema))
                 )
@@ -142,7 +149,15 @@ class FolderDrop:
                     "an archive receipt cannot be read; moved aside",
                     extra={"file": path.name, "error": str(error)},
                 )
-                self._move(path, INVALID_FOLDER)
+                try:
+                    self._move(path, INVALID_FOLDER)
+                except OSError as moving:  # read next time; never stops the sender
+                    log.warning(
+                        "an unreadable archive receipt cannot be moved aside",
+                        extra={"file": path.name, "error": str(moving)},
+                    )
+                else:
+                    self.set_aside.append(path.name)
         return collected
 
     def acknowledge(self, message_id: UUID) -> None:
@@ -242,6 +257,8 @@ def open_transport(
 
 __all__ = [
     "FIKS_IO_NEEDS",
+    "INVALID_FOLDER",
+    "MAX_RECEIPT_BYTES",
     "STANDIN_STATE_FILE",
     "FiksIONotAvailable",
     "FiksIOTransport",

@@ -399,6 +399,36 @@ async def test_nul_bytes_and_odd_addresses_are_never_a_500(public: Public) -> No
         assert response.status in (200, 400, 404), path
 
 
+@pytest.mark.parametrize(
+    "validator",
+    [{"If-None-Match": "*"}, {"If-Modified-Since": "Fri, 31 Dec 9999 23:59:59 GMT"}],
+)
+async def test_validators_never_turn_a_404_or_a_bad_query_into_304(
+    public: Public, validator: dict[str, str]
+) -> None:
+    for path in ("/rammeavtaler/finnes-ikke", f"/rammeavtaler/{HIDDEN[0].reference}"):
+        response, html = await public.get(path, headers=validator)
+        assert response.status == 404, path
+        assert "<h1>Fant ikke siden</h1>" in html
+    response, html = await public.get("/rammeavtaler?side=0", headers=validator)
+    assert response.status == 400
+    assert "Sidenummeret må være et helt tall" in unescape(html)
+    found, _ = await public.get("/rammeavtaler/PR-01", headers=validator)
+    assert found.status == 304  # what exists is still answered from the cache
+
+
+async def test_an_agreement_number_with_spaces_around_moves_to_its_own_address(
+    public: Public,
+) -> None:
+    for path in ("/rammeavtaler/PR-01%20", "/rammeavtaler/%20PR-01"):
+        response, _ = await public.get(path)
+        assert (response.status, response.headers["Location"]) == (301, "/rammeavtaler/PR-01")
+    for path in ("/rammeavtaler/pr-01", "/rammeavtaler/PR-01.", "/rammeavtaler/%2E%2E",
+                 "/rammeavtaler/PR%2F01", "/rammeavtaler/PR-01%0A"):  # fmt: skip
+        response, _ = await public.get(path)
+        assert response.status == 404, path
+
+
 async def test_the_rate_limit_answers_429_in_norwegian_with_retry_after(
     make_public: MakePublic,
 ) -> None:

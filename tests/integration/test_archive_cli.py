@@ -14,6 +14,7 @@ from bot.settings import Settings, load_settings
 from followup.archive.services import queue_archive_messages, send_archive_messages
 from storage.archive import read_asice
 from storage.archive.reading import read_container
+from storage.archive.transports import MAX_RECEIPT_BYTES
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.archive_outbox_world import (
     NOW,
@@ -83,6 +84,55 @@ def test_export_names_an_unknown_contract_and_writes_nothing(
 def test_export_needs_contracts_or_alle(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["arkiv", "eksport", "--ut", str(tmp_path)]) == 2
     assert "--alle" in capsys.readouterr().err
+
+
+def test_export_to_a_file_or_an_unwritable_folder_says_so_and_writes_nothing(
+    aworld: ArchiveWorld, db_url: str, tmp_path: Path
+) -> None:
+    settings = _settings(db_url, tmp_path)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("kept", encoding="utf-8")
+    for out, expected in (
+        (a_file, "er en fil, ikke en mappe"),
+        (a_file / "under", "er en fil, ikke en mappe"),
+        (Path("/proc/kontraktsvakt/ut"), "Kan ikke skrive til mappen"),
+    ):
+        stdout, stderr = io.StringIO(), io.StringIO()
+        code = run_archive_export(settings, [], out, now=NOW, stdout=stdout, stderr=stderr)
+        assert code == 2, out
+        assert expected in stderr.getvalue()
+        assert "Traceback" not in stderr.getvalue() + stdout.getvalue()
+    assert a_file.read_text(encoding="utf-8") == "kept"
+
+
+def test_junk_in_the_receipts_folder_is_set_aside_and_reported(
+    aworld: ArchiveWorld, db_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "arkiv"
+    settings = _settings(db_url, tmp_path, ARCHIVE_TRANSPORT="folder", ARCHIVE_FOLDER=str(folder))
+    out, err = io.StringIO(), io.StringIO()
+    assert run_archive_send(settings, now=NOW, stdout=out, stderr=err) == 0, err.getvalue()
+    receipts = folder / "kvitteringer"
+    receipts.mkdir()
+    sent = sorted((folder / "ut").glob("*.asice"))
+    assert len(sent) == RECORD_COUNT
+    junk = {
+        "11111111-1111-1111-1111-111111111111.kvittering.xml": b"not xml",
+        f"{sent[0].stem}.kvittering.xml": b'<?xml version="1.0"?><kvittering/>',
+        "22222222-2222-2222-2222-222222222222.kvittering.xml": b"<" * (MAX_RECEIPT_BYTES + 1),
+    }
+    for name, data in junk.items():
+        (receipts / name).write_bytes(data)
+    (receipts / "les-meg.txt").write_text("ikke en kvittering", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert run_archive_send(settings, now=NOW, stdout=out, stderr=err) == 0
+    assert "Kvitteringer hentet: 0" in out.getvalue()
+    assert "3 filer i kvitteringsmappen kunne ikke leses" in err.getvalue()
+    assert sorted(p.name for p in (receipts / "ugyldige").iterdir()) == sorted(junk)
+    assert (receipts / "les-meg.txt").is_file()  # not named as a receipt: left alone
+    status = io.StringIO()
+    assert run_archive_status(settings, stdout=status, stderr=err) == 0
+    assert f"sendt, venter på kvittering: {RECORD_COUNT}" in status.getvalue()
 
 
 def test_send_through_the_stand_in_then_status(

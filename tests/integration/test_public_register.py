@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -232,6 +233,60 @@ def test_changes_move_the_version_and_the_search_follows(
     assert register.version() > moved
     assert titles(register, PublicQuery(text="løfteteknikk")) == ["Heisservice"]
     assert titles(register, PublicQuery(text="heisservice")) == ["Heisservice"]
+
+
+NASTY_QUERIES = (
+    '"', "*", "NEAR(kontor sykkel)", "-kontor", "^kontor", "kontor:", "terms:kontor",
+    "contract_id:1", "kontor OR sykkel", "(kontor", "{terms}:kontor", "kontor & sykkel",
+    "kontor | sykkel", "!kontor", "kontor <-> sykkel", "kontor:*", "' OR 1=1 --", "%", "_",
+    "\\", "AND", "NOT", "og i", "ｋｏｎｔｏｒ", "kon\u200btor", "\u202ekontor", "🚲", "k" * 200,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("query", NASTY_QUERIES)
+def test_search_syntax_of_either_store_is_only_words(
+    register: SqlPublicRegister, query: str
+) -> None:
+    """FTS5 and tsquery syntax, SQL-looking text and odd characters are searched as words (or
+    nothing), the same on both stores, never an error."""
+    found = titles(register, PublicQuery(text=query, page_size=100, validity=Validity.ALL))
+    expected = titles(
+        register,
+        PublicQuery(text=" ".join(words(query)), page_size=100, validity=Validity.ALL),
+    )
+    assert found == expected
+    assert not re.search("|".join(HIDDEN_WORDS), " ".join(found), re.IGNORECASE)
+
+
+def test_decomposed_letters_and_superscripts_search_alike_on_both_stores(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    """«Åpen» written as «A» + a combining ring (NFD, as some exports write it) is found by
+    «åpen» on PostgreSQL as on SQLite; «m²» and «½» separate words on both (PostgreSQL's
+    `[:alnum:]` does not count them)."""
+    factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(db_engine))
+    agreements = (
+        dataclasses.replace(
+            PUBLIC[0], reference="NFD-1", title=unicodedata.normalize("NFD", "Åpen hall for bøker")
+        ),
+        dataclasses.replace(PUBLIC[0], reference="NUM-1", title="Gulvvask 500 m² ½ ② pris"),
+    )
+    report = import_register(factory, tmp_path / "odd.csv", agreements)
+    assert report.failed == 0, report.problems
+    register = SqlPublicRegister(db_engine)
+    stored = register.get("NFD-1", TODAY)
+    assert stored is not None
+    assert stored.title == "Åpen hall for bøker"  # composed: shown and compared as typed
+
+    def every(query: str = "") -> list[str]:
+        return titles(register, PublicQuery(text=query, page_size=100, validity=Validity.ALL))
+
+    for query in ("åpen", unicodedata.normalize("NFD", "åpen"), "hall"):
+        assert every(query) == ["Åpen hall for bøker"]
+    for query in ("m", "m²", "gulvvask pris", "500"):
+        assert every(query) == ["Gulvvask 500 m² ½ ② pris"]
+    for query in ("²", "½", "②"):
+        assert every(query) == every()  # no word at all: the whole list, as an empty search
 
 
 @pytest.mark.postgres

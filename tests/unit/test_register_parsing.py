@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -1044,6 +1045,36 @@ def test_options_that_cannot_be_dated_leave_the_contracts_options_alone() -> Non
     assert record.options == ()
     [warning] = record.warnings
     assert warning.message.startswith("opsjonene «1+1» er ikke lagret")
+
+
+@pytest.mark.parametrize("case_number", ["2025/", "abc", "2025/0", "0/12"])
+def test_a_case_number_the_archive_cannot_use_is_imported_with_a_warning(
+    case_number: str,
+) -> None:
+    record = parse_row(6, good_row(Saksnummer=case_number), FULL)
+    assert isinstance(record, ContractRecord)
+    assert record.case_number == case_number  # kept as written
+    [warning] = record.warnings
+    assert (warning.row, warning.column, warning.value) == (6, "Saksnummer", case_number)
+    assert warning.message.startswith("saksnummeret kan ikke leses")
+    assert "arkivet får en ny sak" in warning.message
+
+
+@pytest.mark.parametrize("case_number", ["24/01873", "2025/1234", "2025-1234", ""])
+def test_a_usable_case_number_gives_no_warning(case_number: str) -> None:
+    record = parse_row(2, good_row(Saksnummer=case_number), FULL)
+    assert isinstance(record, ContractRecord)
+    assert record.warnings == ()
+
+
+def test_text_is_stored_composed_whatever_form_it_was_written_in() -> None:
+    """«Å» written as «A» + a combining ring (NFD) is stored as the one letter «Å» (NFC), so
+    that it shows, compares and is searched (the public register) as typed on a keyboard."""
+    decomposed = unicodedata.normalize("NFD", "Åpen barnehage – søppelhåndtering")
+    record = parse_row(2, good_row(Tittel=decomposed), FULL)
+    assert isinstance(record, ContractRecord)
+    assert record.title == "Åpen barnehage – søppelhåndtering"
+    assert cell_text(decomposed) == unicodedata.normalize("NFC", decomposed)
 
 
 def test_a_clear_options_cell_gives_no_warning() -> None:
