@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.analysis.commands import AnalysisCommands
 from bot.answers.commands import AnswerCommands
 from bot.archive.commands import ArchiveCommands
+from bot.checks.commands import RiskCommands
 from bot.conversation.dependencies import BotDependencies
 from bot.conversation.dialog_runner import DialogRunner
 from bot.conversation.router import CommandRouter, TurnRequest
@@ -91,4 +92,5 @@ def build_router(
     # `eksport analyse`: the analysis reads, checks and computes; the export room delivers.
     AnalysisExportCommands(deps, exports, read_analysis=analysis.with_lines).register(router)
     ArchiveCommands(deps).register(router)
+    RiskCommands(deps).register(router)
     return router

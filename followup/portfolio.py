@@ -53,6 +53,7 @@ from followup.orgnr import InvalidOrganisationNumber, normalise_organisation_num
 from followup.views import (
     WHOLE,
     ArchivedCase,
+    AssessedRisk,
     DecisionItem,
     DeviationFilter,
     DeviationItem,
@@ -222,6 +223,8 @@ class ContractOverview:
     """The latest option decision and the latest expiry decision, those there are."""
     archived: ArchivedCase | None = None
     """What the municipality's archive has confirmed (issue 17); None: nothing yet."""
+    risk_assessment: AssessedRisk | None = None
+    """The latest risk assessment (issue 19); None: only the register's level."""
 
 
 # --- exports ---------------------------------------------------------------------------------
@@ -328,6 +331,7 @@ def status_for(
             for decision in uow.portfolio.contract_decisions(contract.id, kinds, 1)
         ],
         archived=uow.portfolio.archived_case(contract.id),
+        risk_assessment=uow.portfolio.latest_risk_assessment(contract.id),
     )
 
 

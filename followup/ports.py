@@ -28,6 +28,7 @@ from followup.models import (
 )
 from followup.views import (
     ArchivedCase,
+    AssessedRisk,
     CoverFact,
     DecisionItem,
     DeviationFilter,
@@ -414,6 +415,10 @@ class PortfolioQueries(Protocol):
 
     def archived_case(self, contract_id: str) -> ArchivedCase | None:
         """What the archive has confirmed of the contract (None: nothing yet)."""
+        ...
+
+    def latest_risk_assessment(self, contract_id: str) -> AssessedRisk | None:
+        """The contract's latest stored risk assessment (None: only the register's level)."""
         ...
 
     def any_visible(self, scope: Scope, subset: Subset = ...) -> bool:

@@ -26,6 +26,7 @@ from followup.models import (
     FollowUpState,
     Person,
     Remedy,
+    RiskLevel,
     Severity,
 )
 
@@ -319,6 +320,18 @@ class HistoryItem:
         if self.first_answered_on is None:
             return None
         return self.first_answered_on <= self.follow_up.due_date
+
+
+@dataclass(frozen=True, slots=True)
+class AssessedRisk:
+    """A contract's latest risk assessment in `status <avtalenr>` (issue 19): the level, the
+    version, when and by whom (`followup.checks.risk`)."""
+
+    level: RiskLevel
+    version: int
+    assessed_at: datetime
+    assessed_by: str | None
+    """The person's display name; None when no longer in the register."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from sqlalchemy import Row
 
 from followup.archive.ports import ArchivedRecordNumbers, ArchiveErrorKind, FailedArchiveMessage
 from followup.archive.receipts import ArchiveReceipt
+from followup.checks.models import RiskArea, RiskAssessment, RiskScore, RiskSource
 from followup.models import (
     Absence,
     Answer,
@@ -328,6 +329,50 @@ def deviation_from_row(row: Any) -> Deviation:
     )
 
 
+# --- risk assessments ----------------------------------------------------------------------
+
+
+def risk_assessment_values(assessment: RiskAssessment) -> dict[str, Any]:
+    return {
+        "id": assessment.id,
+        "contract_id": assessment.contract_id,
+        "version": assessment.version,
+        "source": assessment.source.value,
+        "assessed_by_id": assessment.assessed_by_id,
+        "assessed_at": assessment.assessed_at,
+        "scores": {s.area.value: [s.consequence, s.likelihood] for s in assessment.scores},
+        "suggested": assessment.suggested.value if assessment.suggested else None,
+        "chosen": assessment.chosen.value,
+        "previous": assessment.previous.value if assessment.previous else None,
+        "reason": assessment.reason,
+        "comment": assessment.comment,
+    }
+
+
+def risk_assessment_from_row(row: Any) -> RiskAssessment:
+    scores = row.scores or {}
+    return RiskAssessment(
+        id=row.id,
+        contract_id=row.contract_id,
+        version=row.version,
+        source=RiskSource(row.source),
+        assessed_by_id=row.assessed_by_id,
+        assessed_at=row.assessed_at,
+        scores=[
+            RiskScore(
+                area=area, consequence=scores[area.value][0], likelihood=scores[area.value][1]
+            )
+            for area in RiskArea
+            if area.value in scores
+        ],
+        suggested=RiskLevel(row.suggested) if row.suggested else None,
+        chosen=RiskLevel(row.chosen),
+        previous=RiskLevel(row.previous) if row.previous else None,
+        reason=row.reason,
+        comment=row.comment,
+    )
+
+
 # --- the outbox ----------------------------------------------------------------------------
 
 
@@ -423,5 +468,7 @@ __all__ = [
     "person_from_row",
     "person_values",
     "record_values",
+    "risk_assessment_from_row",
+    "risk_assessment_values",
     "supplier_from_row",
 ]

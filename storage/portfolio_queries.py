@@ -68,6 +68,7 @@ from followup.models import (
     DeviationStatus,
     FollowUpState,
     Person,
+    RiskLevel,
     Role,
     Severity,
 )
@@ -77,6 +78,7 @@ from followup.views import (
     SEVERITY_ORDER,
     WHOLE,
     ArchivedCase,
+    AssessedRisk,
     CoverFact,
     DecisionItem,
     DeviationFilter,
@@ -116,6 +118,7 @@ from storage.tables import (
     DocumentRow,
     FollowUpRow,
     PersonRow,
+    RiskAssessmentRow,
     SupplierRow,
     table_of,
 )
@@ -131,6 +134,7 @@ S: Final = table_of(SupplierRow)
 AB: Final = table_of(AbsenceRow)
 AU: Final = table_of(AuditEventRow)
 AR: Final = table_of(ArchiveMessageRow)
+RA: Final = table_of(RiskAssessmentRow)
 
 STREAM_ROWS: Final = 1_000
 """Rows fetched at a time by an export."""
@@ -762,6 +766,24 @@ class SqlAlchemyPortfolioQueries:
             )
             for row in rows
         ]
+
+    def latest_risk_assessment(self, contract_id: str) -> AssessedRisk | None:
+        self._begin()
+        row = self._session.execute(
+            select(RA.c.chosen, RA.c.version, RA.c.assessed_at, P.c.display_name)
+            .outerjoin(P, P.c.id == RA.c.assessed_by_id)
+            .where(RA.c.contract_id == contract_id)
+            .order_by(RA.c.version.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        return AssessedRisk(
+            level=RiskLevel(row.chosen),
+            version=int(row.version),
+            assessed_at=row.assessed_at,
+            assessed_by=row.display_name,
+        )
 
     def archived_case(self, contract_id: str) -> ArchivedCase | None:
         self._begin()

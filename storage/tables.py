@@ -747,6 +747,34 @@ class ArchiveMessageRow(Base):
     case_id: Mapped[str | None] = mapped_column(String(100))
 
 
+# --- risk assessments (issue 19, migration 0019) ------------------------------------------------
+
+
+class RiskAssessmentRow(Base):
+    """One version of a contract's risk assessment (`followup.checks.models.RiskAssessment`);
+    versions are only ever added. `scores` is `{area: [consequence, likelihood]}`."""
+
+    __tablename__ = "risk_assessments"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "version", name="uq_risk_assessments_contract_version"),
+        # The overview's question: each contract's latest assessment, and when.
+        Index("ix_risk_assessments_contract_assessed", "contract_id", "assessed_at"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    assessed_by_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    assessed_at: Mapped[datetime]
+    scores: Mapped[dict[str, Any]]
+    suggested: Mapped[str | None] = mapped_column(String(16))
+    chosen: Mapped[str] = mapped_column(String(16))
+    previous: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
 def table_of(model: type[Any]) -> Table:
     """The Core table of an ORM class, for bulk statements and plain-row reads."""
     table = model.__table__

@@ -44,6 +44,7 @@ from storage.outbox_repositories import (
     SqlAlchemySummaryQueries,
 )
 from storage.portfolio_queries import SqlAlchemyPortfolioQueries
+from storage.risk_repositories import SqlAlchemyRiskAssessmentRepository
 from storage.tables import ContractRow, ConversationRefRow, PersonRow
 
 _PEOPLE = PersonRow.__table__
@@ -316,6 +317,10 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def archive(self) -> SqlAlchemyArchiveRepository:
         return SqlAlchemyArchiveRepository(self.session)
+
+    @cached_property
+    def risk_assessments(self) -> SqlAlchemyRiskAssessmentRepository:
+        return SqlAlchemyRiskAssessmentRepository(self.session)
 
     def __exit__(
         self,

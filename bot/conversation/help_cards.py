@@ -108,6 +108,7 @@ TOPICS: Final = (
             "eksport",
             "analyse",
             "eksport analyse",
+            "risiko",
         ),
     ),
     ("help.topic.procurement", ("kontrollpunkt", "innkjøpskanal", "rolle", "lekkasje", "arkiv")),

@@ -41,6 +41,7 @@ from bot.conversation.markdown import echo, plain, unescape
 from bot.conversation.texts import text
 from followup.answers.actions import OPTION_KINDS
 from followup.calendar.cadence import describe_cadence
+from followup.calendar.workdays import oslo_today
 from followup.deviations.codes import shown
 from followup.models import CheckpointStatus, DeviationCategory, Severity
 from followup.orgnr import format_organisation_number
@@ -347,10 +348,7 @@ def _overview_facts(overview: ContractOverview, locale: str | None) -> list[tupl
         (text("portfolio.contract.deputy", locale), _person_name(overview.deputy, locale)),
         (text("plan.fact.period", locale), period),
         (text("portfolio.contract.value", locale), value),
-        (
-            text("portfolio.contract.risk", locale),
-            text(f"portfolio.risk.{contract.risk.value}", locale),
-        ),
+        (text("portfolio.contract.risk", locale), _risk(overview, locale)),
         (
             text("portfolio.contract.status", locale),
             text(f"portfolio.contract_status.{contract.status.value}", locale),
@@ -371,6 +369,22 @@ def _overview_facts(overview: ContractOverview, locale: str | None) -> list[tupl
         )
         facts.append((text("portfolio.contract.archived", locale), value))
     return facts
+
+
+def _risk(overview: ContractOverview, locale: str | None) -> str:
+    """`høy – vurdert 23.11.2026 av Kari Nordmann (versjon 2)`, or the register's level."""
+    level = text(f"portfolio.risk.{overview.contract.risk.value}", locale)
+    assessed = overview.risk_assessment
+    if assessed is None:
+        return text("portfolio.contract.risk.register", locale, level=level)
+    return text(
+        "portfolio.contract.risk.assessed",
+        locale,
+        level=level,
+        when=formatting.day_month(oslo_today(assessed.assessed_at), locale, with_year=True),
+        who=clip(assessed.assessed_by or "–", 60),
+        version=assessed.version,
+    )
 
 
 def _decision_facts(overview: ContractOverview, locale: str | None) -> list[tuple[str, str]]:

@@ -173,6 +173,8 @@ NB: Words = {
     "portfolio.contract.status": "Status",
     "portfolio.contract.case_number": "Saksnummer",
     "portfolio.contract.archived": "I arkivet",
+    "portfolio.contract.risk.register": "{level} (fra registeret, ikke vurdert)",
+    "portfolio.contract.risk.assessed": "{level} – vurdert {when} av {who} (versjon {version})",
     "portfolio.contract.archived.value": Plural(
         one="sak {case}: {records} journalpost, sist {journal} «{title}»",
         other="sak {case}: {records} journalposter, sist {journal} «{title}»",
@@ -439,6 +441,8 @@ EN: Words = {
     "portfolio.contract.status": "Status",
     "portfolio.contract.case_number": "Case number",
     "portfolio.contract.archived": "In the archive",
+    "portfolio.contract.risk.register": "{level} (from the register, not assessed)",
+    "portfolio.contract.risk.assessed": "{level} – assessed {when} by {who} (version {version})",
     "portfolio.contract.archived.value": Plural(
         one="case {case}: {records} record, latest {journal} “{title}”",
         other="case {case}: {records} records, latest {journal} “{title}”",

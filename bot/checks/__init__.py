@@ -1,0 +1,3 @@
+"""Structured checks in the chat (issue 19): the risk assessment (`risiko`)."""
+
+from bot.checks import texts as texts  # the room's words join the catalogue
