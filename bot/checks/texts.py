@@ -9,7 +9,7 @@ NB: Words = {
         "Risikovurdering av en avtale: skjema med konsekvens og sannsynlighet per risiko. "
         "«risiko» alene (innkjøp): avtaler som mangler vurdering."
     ),
-    "help.cmd.risiko": "«risiko *avtalenr*» – risiko",
+    "help.cmd.risiko": "«risiko *avtalenr*» – vurder kontraktens risiko; «risiko»: det som mangler",
     "risk.area.leveranse": "Leveranse og kvalitet",
     "risk.area.pris": "Pris og økonomi",
     "risk.area.arbeidsvilkar": "Lønns- og arbeidsvilkår (sosial dumping)",
@@ -100,7 +100,7 @@ EN: Words = {
         "Risk assessment of a contract: a form with consequence and likelihood per risk. "
         "“risiko” alone (procurement): contracts missing an assessment."
     ),
-    "help.cmd.risiko": "“risiko *contract no.*” – risk",
+    "help.cmd.risiko": "“risiko *contract no.*” – assess its risk; “risiko”: what is due",
     "risk.area.leveranse": "Delivery and quality",
     "risk.area.pris": "Price and economy",
     "risk.area.arbeidsvilkar": "Pay and working conditions (social dumping)",

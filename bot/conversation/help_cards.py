@@ -210,10 +210,11 @@ def all_commands_card(words: Sequence[str], locale: str | None, *, channel: bool
     fallback = [title, intro]
     for key, found in _grouped(words):
         heading = text(key, locale)
+        lines = [text(f"help.cmd.{word}", locale) for word in found]
+        # A topic is one text block (its lines as paragraphs): a block per line cost a fifth
+        # of the card in JSON alone, and the list grows with every capability.
         body.append(text_block(f"**{heading}**", spacing="Medium"))
+        body.append(text_block("\n\n".join(lines), spacing="Small"))
         fallback.append(heading)
-        for word in found:
-            line = text(f"help.cmd.{word}", locale)
-            body.append(text_block(line, spacing="Small"))
-            fallback.append(f"- {line}")
+        fallback += [f"- {line}" for line in lines]
     return adaptive_card(body, "\n".join(_unmarked(line) for line in fallback))
