@@ -8,6 +8,8 @@ from bot.analysis.commands import AnalysisCommands
 from bot.answers.commands import AnswerCommands
 from bot.archive.commands import ArchiveCommands
 from bot.checks.commands import RiskCommands
+from bot.checks.evaluation_commands import EvaluationCommands
+from bot.checks.onsite_commands import OnsiteCommands
 from bot.conversation.dependencies import BotDependencies
 from bot.conversation.dialog_runner import DialogRunner
 from bot.conversation.router import CommandRouter, TurnRequest
@@ -16,6 +18,7 @@ from bot.deviations.commands import DeviationCommands
 from bot.deviations.report_deviation_dialog import DeviationServices, ReportDeviationDialog
 from bot.exports.analysis_export import AnalysisExportCommands
 from bot.exports.commands import ExportCommands, Exports
+from bot.exports.evaluation_letter import EvaluationLetterCommands
 from bot.history.commands import HistoryCommands
 from bot.owner.commands import OwnerCommands
 from bot.owner.plan_commands import PlanCommands
@@ -93,4 +96,11 @@ def build_router(
     AnalysisExportCommands(deps, exports, read_analysis=analysis.with_lines).register(router)
     ArchiveCommands(deps).register(router)
     RiskCommands(deps).register(router)
+    # `evaluer <avtalenr> brev`: the evaluation room reads and checks; the export room delivers.
+    evaluation = EvaluationCommands(deps)
+    letters = EvaluationLetterCommands(deps, exports, read_letter=evaluation.letter_content)
+    evaluation.letter = letters.letter
+    evaluation.register(router)
+    letters.register(router)
+    OnsiteCommands(deps, DeviationCards()).register(router)
     return router

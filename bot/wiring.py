@@ -62,6 +62,7 @@ from storage.archive.transports import FiksIONotAvailable, open_transport
 from storage.db import create_session_factory
 from storage.dialog_state import SqlDialogStateStore
 from storage.document_store import FolderDocumentStore
+from storage.evaluation_letter import write_evaluation_letter
 from storage.export_store import FolderExportStore
 from storage.public_register import SqlPublicRegister
 from storage.register_files import RegisterFileError
@@ -324,6 +325,7 @@ def build_exports(settings: Settings, clock: Callable[[], datetime] | None = Non
         base_url=settings.base_url,
         clock=clock,
         analysis_workbook=write_analysis_workbook,
+        evaluation_letter=write_evaluation_letter,
     )
 
 

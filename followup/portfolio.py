@@ -64,6 +64,7 @@ from followup.views import (
     ExportQuery,
     ExportRow,
     HistoryItem,
+    LatestOnsiteCheck,
     OverdueItem,
     Page,
     PageRequest,
@@ -225,6 +226,8 @@ class ContractOverview:
     """What the municipality's archive has confirmed (issue 17); None: nothing yet."""
     risk_assessment: AssessedRisk | None = None
     """The latest risk assessment (issue 19); None: only the register's level."""
+    onsite_check: LatestOnsiteCheck | None = None
+    """The latest on-site check (issue 19); None: never checked on site."""
 
 
 # --- exports ---------------------------------------------------------------------------------
@@ -332,6 +335,7 @@ def status_for(
         ],
         archived=uow.portfolio.archived_case(contract.id),
         risk_assessment=uow.portfolio.latest_risk_assessment(contract.id),
+        onsite_check=uow.portfolio.latest_onsite_check(contract.id),
     )
 
 

@@ -37,6 +37,7 @@ from followup.views import (
     ExportQuery,
     ExportRow,
     HistoryItem,
+    LatestOnsiteCheck,
     OverdueItem,
     Page,
     PageRequest,
@@ -419,6 +420,10 @@ class PortfolioQueries(Protocol):
 
     def latest_risk_assessment(self, contract_id: str) -> AssessedRisk | None:
         """The contract's latest stored risk assessment (None: only the register's level)."""
+        ...
+
+    def latest_onsite_check(self, contract_id: str) -> LatestOnsiteCheck | None:
+        """The contract's latest on-site check (None: never checked on site)."""
         ...
 
     def any_visible(self, scope: Scope, subset: Subset = ...) -> bool:

@@ -335,6 +335,16 @@ class AssessedRisk:
 
 
 @dataclass(frozen=True, slots=True)
+class LatestOnsiteCheck:
+    """A contract's latest on-site check in `status <avtalenr>` (issue 19): the day, the
+    workers on site and how many had no valid HMS-kort."""
+
+    checked_on: date
+    workers: int
+    without_card: int
+
+
+@dataclass(frozen=True, slots=True)
 class ArchivedCase:
     """What the municipality's archive has of a contract (issue 17): its case number from the
     archive's receipts, and how many records it confirmed, the latest first."""
@@ -391,9 +401,14 @@ class ExportKind(StrEnum):
     HISTORIKK = "historikk"
     """The audit trail of the contracts: every change, who made it (and for whom), before and
     after; the period filters when it happened."""
+    KONTROLLER = "kontroller"
+    """On-site checks made in the period (issue 19), one row each, newest first."""
     ANALYSE = "analyse"
     """An agreement's purchase analysis: a workbook of its own (the figures and the lines
     behind them, `followup.exports.prepare_file`), not rows of a query: no `EXPORT_COLUMNS`."""
+    EVALUERING = "evaluering"
+    """A supplier evaluation as a letter to the supplier (`evaluer <avtalenr> brev`): a file of
+    its own, like `ANALYSE`."""
 
 
 class ColumnType(StrEnum):
@@ -491,6 +506,12 @@ def _by_value(labels: Mapping[E, str]) -> Mapping[str, str]:
 
 
 _STATES = _by_value(FOLLOW_UP_STATE_LABELS)
+CREW_LIST_LABELS: Final = {
+    "ja": "Stemte",
+    "nei": "Stemte ikke",
+    "ikke_kontrollert": "Ikke kontrollert",
+}
+"""An on-site check's crew list (`followup.checks.onsite_models.CrewList`) in an export."""
 _C = ExportColumn
 _CONTRACT_COLUMNS = (
     _C("Avtalenr", width=16),
@@ -575,6 +596,20 @@ EXPORT_COLUMNS: Final[Mapping[ExportKind, tuple[ExportColumn, ...]]] = {
         _C("Åpne avvik", ColumnType.INTEGER, 8),
         _C("Arkivsak", width=12),
         _C("Arkiverte journalposter", ColumnType.INTEGER, 10),
+    ),
+    ExportKind.KONTROLLER: (
+        *_CONTRACT_COLUMNS,
+        _C("Nr.", ColumnType.INTEGER, 6),
+        _C("Dato", ColumnType.DATE, 11),
+        _C("Sted", width=24),
+        _C("Deltakere", width=24),
+        _C("Arbeidere", ColumnType.INTEGER, 9),
+        _C("HMS-kort kontrollert", ColumnType.INTEGER, 10),
+        _C("Uten gyldig HMS-kort", ColumnType.INTEGER, 10),
+        _C("Mannskapsliste", width=16, labels=CREW_LIST_LABELS),
+        _C("Notater", width=40),
+        _C("Avvik", width=13),
+        _C("Registrert av", width=24),
     ),
     ExportKind.UTILGJENGELIGE: (
         _C("Navn", width=28),

@@ -12,7 +12,13 @@ from sqlalchemy import Row
 
 from followup.archive.ports import ArchivedRecordNumbers, ArchiveErrorKind, FailedArchiveMessage
 from followup.archive.receipts import ArchiveReceipt
+from followup.checks.evaluation_models import (
+    EvaluationHeading,
+    HeadingScore,
+    SupplierEvaluation,
+)
 from followup.checks.models import RiskArea, RiskAssessment, RiskScore, RiskSource
+from followup.checks.onsite_models import CrewList, OnsiteCheck
 from followup.models import (
     Absence,
     Answer,
@@ -373,6 +379,68 @@ def risk_assessment_from_row(row: Any) -> RiskAssessment:
     )
 
 
+# --- on-site checks ---------------------------------------------------------------------------
+
+
+def onsite_check_values(check: OnsiteCheck) -> dict[str, Any]:
+    values = check.model_dump(exclude={"crew_list"})
+    values["crew_list"] = check.crew_list.value
+    return values
+
+
+def onsite_check_from_row(row: Any) -> OnsiteCheck:
+    return OnsiteCheck(
+        id=row.id,
+        contract_id=row.contract_id,
+        number=row.number,
+        checked_on=row.checked_on,
+        place=row.place,
+        participants=row.participants,
+        workers=row.workers,
+        cards_checked=row.cards_checked,
+        without_card=row.without_card,
+        crew_list=CrewList(row.crew_list),
+        notes=row.notes,
+        recorded_by_id=row.recorded_by_id,
+        recorded_at=row.recorded_at,
+        deviation_id=row.deviation_id,
+        follow_up_id=row.follow_up_id,
+    )
+
+
+# --- supplier evaluations --------------------------------------------------------------------
+
+
+def supplier_evaluation_values(evaluation: SupplierEvaluation) -> dict[str, Any]:
+    return {
+        "id": evaluation.id,
+        "contract_id": evaluation.contract_id,
+        "supplier_id": evaluation.supplier_id,
+        "version": evaluation.version,
+        "evaluated_by_id": evaluation.evaluated_by_id,
+        "evaluated_at": evaluation.evaluated_at,
+        "overall": evaluation.overall,
+        "scores": {s.heading.value: [s.score, s.comment] for s in evaluation.scores},
+    }
+
+
+def supplier_evaluation_from_row(row: Any) -> SupplierEvaluation:
+    scores = row.scores or {}
+    return SupplierEvaluation(
+        id=row.id,
+        contract_id=row.contract_id,
+        supplier_id=row.supplier_id,
+        version=row.version,
+        evaluated_by_id=row.evaluated_by_id,
+        evaluated_at=row.evaluated_at,
+        scores=[
+            HeadingScore(heading=h, score=scores[h.value][0], comment=scores[h.value][1])
+            for h in EvaluationHeading
+            if h.value in scores
+        ],
+    )
+
+
 # --- the outbox ----------------------------------------------------------------------------
 
 
@@ -465,10 +533,14 @@ __all__ = [
     "document_from_row",
     "failed_archive_message_from_row",
     "follow_up_from_row",
+    "onsite_check_from_row",
+    "onsite_check_values",
     "person_from_row",
     "person_values",
     "record_values",
     "risk_assessment_from_row",
     "risk_assessment_values",
+    "supplier_evaluation_from_row",
+    "supplier_evaluation_values",
     "supplier_from_row",
 ]

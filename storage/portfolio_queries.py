@@ -89,6 +89,7 @@ from followup.views import (
     ExportQuery,
     ExportRow,
     HistoryItem,
+    LatestOnsiteCheck,
     OverdueItem,
     Page,
     PageRequest,
@@ -117,6 +118,7 @@ from storage.tables import (
     DeviationRow,
     DocumentRow,
     FollowUpRow,
+    OnsiteCheckRow,
     PersonRow,
     RiskAssessmentRow,
     SupplierRow,
@@ -135,6 +137,7 @@ AB: Final = table_of(AbsenceRow)
 AU: Final = table_of(AuditEventRow)
 AR: Final = table_of(ArchiveMessageRow)
 RA: Final = table_of(RiskAssessmentRow)
+OC: Final = table_of(OnsiteCheckRow)
 
 STREAM_ROWS: Final = 1_000
 """Rows fetched at a time by an export."""
@@ -785,6 +788,20 @@ class SqlAlchemyPortfolioQueries:
             assessed_by=row.display_name,
         )
 
+    def latest_onsite_check(self, contract_id: str) -> LatestOnsiteCheck | None:
+        self._begin()
+        row = self._session.execute(
+            select(OC.c.checked_on, OC.c.workers, OC.c.without_card)
+            .where(OC.c.contract_id == contract_id)
+            .order_by(OC.c.number.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        return LatestOnsiteCheck(
+            checked_on=row.checked_on, workers=int(row.workers), without_card=int(row.without_card)
+        )
+
     def archived_case(self, contract_id: str) -> ArchivedCase | None:
         self._begin()
         # The latest confirmed record with the count of them all: one row, one statement.
@@ -1386,6 +1403,42 @@ def _export_contracts(query: ExportQuery, scope: Scope) -> _Export:
     return select_rows, convert
 
 
+def _export_onsite_checks(query: ExportQuery, scope: Scope) -> _Export:
+    recorder = P.alias("recorder")
+    select_rows = (
+        select(
+            C.c.reference,
+            C.c.title,
+            S.c.name,
+            C.c.unit,
+            OC.c.number,
+            OC.c.checked_on,
+            OC.c.place,
+            OC.c.participants,
+            OC.c.workers,
+            OC.c.cards_checked,
+            OC.c.without_card,
+            OC.c.crew_list,
+            OC.c.notes,
+            D.c.code,
+            recorder.c.display_name,
+        )
+        .select_from(
+            OC.join(C, C.c.id == OC.c.contract_id)
+            .outerjoin(S, S.c.id == C.c.supplier_id)
+            .outerjoin(D, D.c.id == OC.c.deviation_id)
+            .outerjoin(recorder, recorder.c.id == OC.c.recorded_by_id)
+        )
+        .where(*_between(OC.c.checked_on, query), *_contracts_in(scope, query.subset))
+        .order_by(OC.c.checked_on.desc(), C.c.reference, OC.c.number.desc())
+    )
+
+    def convert(r: Any) -> ExportRow:
+        return tuple(r)
+
+    return select_rows, convert
+
+
 def _export_unreachable(query: ExportQuery, scope: Scope) -> _Export:
     contracts_in = _contracts_in(scope, query.subset)
 
@@ -1421,6 +1474,7 @@ _EXPORTS: Final[Mapping[ExportKind, Any]] = {
     ExportKind.AVVIK: _export_deviations,
     ExportKind.KONTRAKTER: _export_contracts,
     ExportKind.UTILGJENGELIGE: _export_unreachable,
+    ExportKind.KONTROLLER: _export_onsite_checks,
     ExportKind.HISTORIKK: _export_history,
 }
 

@@ -775,6 +775,60 @@ class RiskAssessmentRow(Base):
     comment: Mapped[str | None] = mapped_column(Text)
 
 
+# --- on-site checks (issue 19, migration 0020) ---------------------------------------------------
+
+
+class OnsiteCheckRow(Base):
+    """One on-site check of a contract (`followup.checks.onsite_models.OnsiteCheck`), numbered
+    from 1 per contract; only ever added."""
+
+    __tablename__ = "onsite_checks"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "number", name="uq_onsite_checks_contract_number"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    checked_on: Mapped[date]
+    place: Mapped[str | None] = mapped_column(String(300))
+    participants: Mapped[str | None] = mapped_column(String(300))
+    workers: Mapped[int] = mapped_column(Integer)
+    cards_checked: Mapped[int] = mapped_column(Integer)
+    without_card: Mapped[int] = mapped_column(Integer)
+    crew_list: Mapped[str] = mapped_column(String(20))
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[str] = mapped_column(ForeignKey("people.id"))
+    recorded_at: Mapped[datetime]
+    deviation_id: Mapped[str | None] = mapped_column(ForeignKey("deviations.id"))
+    follow_up_id: Mapped[str | None] = mapped_column(ForeignKey("follow_ups.id"))
+
+
+# --- supplier evaluations (issue 19, migration 0021) ---------------------------------------------
+
+
+class SupplierEvaluationRow(Base):
+    """One version of a contract's supplier evaluation
+    (`followup.checks.evaluation_models.SupplierEvaluation`); versions are only ever added.
+    `scores` is `{heading: [score, comment]}`; `overall` is the *samlet vurdering* score."""
+
+    __tablename__ = "supplier_evaluations"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "version", name="uq_supplier_evaluations_contract_version"),
+        # A supplier's evaluations over time (`status <leverandør>`).
+        Index("ix_supplier_evaluations_supplier_evaluated", "supplier_id", "evaluated_at"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"))
+    supplier_id: Mapped[str | None] = mapped_column(ForeignKey("suppliers.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    evaluated_by_id: Mapped[str] = mapped_column(ForeignKey("people.id"))
+    evaluated_at: Mapped[datetime]
+    overall: Mapped[int] = mapped_column(Integer)
+    scores: Mapped[dict[str, Any]]
+
+
 def table_of(model: type[Any]) -> Table:
     """The Core table of an ORM class, for bulk statements and plain-row reads."""
     table = model.__table__

@@ -32,12 +32,14 @@ from storage.contract_repositories import (
     SqlAlchemySupplierRepository,
     chunked,
 )
+from storage.evaluation_repositories import SqlAlchemySupplierEvaluationRepository
 from storage.lean_sql import LeanStatement
 from storage.mappings import (
     conversation_ref_from_row,
     person_from_row,
     person_values,
 )
+from storage.onsite_repositories import SqlAlchemyOnsiteCheckRepository
 from storage.outbox_repositories import (
     SqlAlchemyDeliveryRepository,
     SqlAlchemySchedulerState,
@@ -321,6 +323,14 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def risk_assessments(self) -> SqlAlchemyRiskAssessmentRepository:
         return SqlAlchemyRiskAssessmentRepository(self.session)
+
+    @cached_property
+    def supplier_evaluations(self) -> SqlAlchemySupplierEvaluationRepository:
+        return SqlAlchemySupplierEvaluationRepository(self.session)
+
+    @cached_property
+    def onsite_checks(self) -> SqlAlchemyOnsiteCheckRepository:
+        return SqlAlchemyOnsiteCheckRepository(self.session)
 
     def __exit__(
         self,

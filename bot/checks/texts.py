@@ -93,6 +93,168 @@ NB: Words = {
     "risk.overview.line_dated": "{reference} {title} ({level}, vurdert {when})",
     "risk.overview.none": "Alle avtaler i kraft har en risikovurdering fra de siste 12 månedene.",
     "risk.overview.hint": "Skriv «risiko *avtalenr*» for å vurdere en avtale.",
+    # --- supplier evaluation (`evaluer`) ---
+    "command.evaluer": (
+        "Leverandørevaluering av en avtale: skjema med karakter og kommentar per tema, "
+        "og brev til leverandøren."
+    ),
+    "help.cmd.evaluer": "«evaluer *avtalenr*» – evaluer leverandøren; «… brev»: brev til dem",
+    "evaluation.heading.leveringssikkerhet": "Leveringssikkerhet",
+    "evaluation.heading.kvalitet": "Kvalitet og kompetanse",
+    "evaluation.heading.samarbeid": "Samarbeid",
+    "evaluation.heading.fakturering": "Fakturering og økonomi",
+    "evaluation.heading.samfunnsansvar": "Samfunnsansvar",
+    "evaluation.heading.samlet": "Samlet vurdering",
+    "evaluation.score.1": "1 svært dårlig",
+    "evaluation.score.2": "2 dårlig",
+    "evaluation.score.3": "3 som avtalt",
+    "evaluation.score.4": "4 godt",
+    "evaluation.score.5": "5 svært godt",
+    "evaluation.form.title": "Leverandørevaluering: {reference}",
+    "evaluation.form.subtitle": "{title} – {supplier}. {previous}",
+    "evaluation.form.previous": "Forrige evaluering: {when}, samlet {overall} av 5.",
+    "evaluation.form.previous_none": "Ikke evaluert før.",
+    "evaluation.form.rule": (
+        "Gi karakter fra 1 til 5 for hvert tema (3 er som avtalt). Ved 1 eller 2 må du skrive "
+        "en kommentar: evalueringen kan sendes leverandøren som brev."
+    ),
+    "evaluation.form.score": "Karakter",
+    "evaluation.form.score_required": "Velg en karakter for «{heading}».",
+    "evaluation.form.comment": "Kommentar",
+    "evaluation.form.submit": "Lagre evaluering",
+    "evaluation.form.fallback": (
+        "Leverandørevaluering av {reference}. Skjemaet vises ikke her: skriv «evaluer "
+        "{reference}» fulgt av seks karakterer fra 1 til 5 i denne rekkefølgen: "
+        "leveringssikkerhet, kvalitet, samarbeid, fakturering, samfunnsansvar, samlet."
+    ),
+    "evaluation.no_supplier": "ingen leverandør registrert",
+    "evaluation.usage": (
+        "Skriv «evaluer *avtalenr*» for skjemaet, eller «evaluer *avtalenr* 4 4 3 5 4 4 "
+        "*kommentar*» med seks karakterer fra 1 til 5 (leveringssikkerhet, kvalitet, "
+        "samarbeid, fakturering, samfunnsansvar, samlet). «evaluer *avtalenr* brev» lager brev "
+        "til leverandøren."
+    ),
+    "evaluation.not_allowed": (
+        "Bare avtalens kontraktseier, forvalter, stedfortreder og innkjøp kan evaluere "
+        "leverandøren."
+    ),
+    "evaluation.score_missing": "Velg en karakter for «{heading}».",
+    "evaluation.score_invalid": "Karakteren for «{heading}» må være fra 1 til 5.",
+    "evaluation.comment_missing": (
+        "Skriv en kommentar til «{heading}»: en karakter på 1 eller 2 må begrunnes."
+    ),
+    "evaluation.too_long": "Kommentaren til «{heading}» kan være høyst 2000 tegn.",
+    "evaluation.not_stored": "Ingenting er lagret ennå; det du fylte inn, står i skjemaet.",
+    "evaluation.stored": (
+        "Leverandørevalueringen av {reference} er lagret (versjon {version}): samlet "
+        "{overall} av 5."
+    ),
+    "evaluation.stored.answered": (
+        "Den åpne oppfølgingen «Leverandørevaluering» ({due}) er besvart."
+    ),
+    "evaluation.stored.letter": (
+        "Trykk «Lag brev til leverandøren» eller skriv «evaluer {reference} brev» for et brev "
+        "leverandøren kan kommentere."
+    ),
+    "evaluation.result.title": "Leverandørevaluering: {reference}",
+    "evaluation.result.letter": "Lag brev til leverandøren",
+    "evaluation.letter.unavailable": "Brev til leverandøren kan ikke lages her.",
+    "evaluation.letter.none": (
+        "{reference} er ikke evaluert ennå. Skriv «evaluer {reference}» for skjemaet."
+    ),
+    "evaluation.letter.summary": "Brev med leverandørevalueringen av {reference}",
+    "evaluation.letter.sheet": "Evaluering",
+    "evaluation.letter.to": "Til: {supplier}, organisasjonsnummer {number}",
+    "evaluation.letter.about": "Gjelder: evaluering av leveransen på avtale {reference} {title}",
+    "evaluation.letter.when": "Evaluert {day} av {who} (versjon {version})",
+    "evaluation.letter.intro": (
+        "Vi har evaluert leveransen etter avtalen. Under står vår vurdering per tema. Vi ber "
+        "om leverandørens kommentarer i kolonnen til høyre innen 14 dager."
+    ),
+    "evaluation.letter.scale": (
+        "Skala: 1 svært dårlig, 2 dårlig, 3 som avtalt, 4 godt, 5 svært godt."
+    ),
+    "evaluation.letter.column.heading": "Tema",
+    "evaluation.letter.column.score": "Karakter",
+    "evaluation.letter.column.comment": "Vår kommentar",
+    "evaluation.letter.column.supplier": "Leverandørens kommentar",
+    "evaluation.letter.closing": "Med vennlig hilsen kontraktsoppfølgingen",
+    # On-site checks (`bot.checks.onsite_commands`).
+    "command.kontroll": (
+        "Stedlig kontroll av en avtale: skjema med HMS-kort, mannskapsliste og avvik."
+    ),
+    "help.cmd.kontroll": "«kontroll *avtalenr*» – registrer en stedlig kontroll (HMS-kort)",
+    "export.kind.kontroller": "stedlige kontroller",
+    "onsite.form.title": "Stedlig kontroll: {reference}",
+    "onsite.form.dato": "Dato for kontrollen",
+    "onsite.form.sted": "Sted (adresse eller byggeplass)",
+    "onsite.form.deltakere": "Hvem deltok",
+    "onsite.form.arbeidere": "Antall arbeidere på stedet",
+    "onsite.form.hms_kort_kontrollert": "Antall HMS-kort kontrollert",
+    "onsite.form.uten_hms_kort": "Antall uten gyldig HMS-kort",
+    "onsite.form.mannskapsliste": "Stemte mannskapslisten?",
+    "onsite.form.notater": "Notater",
+    "onsite.form.avvik": "Registrer et avvik",
+    "onsite.form.avvik.nei": "Nei, ikke noe avvik",
+    "onsite.form.avvik.severity": "Ja, alvorlighetsgrad {severity}",
+    "onsite.form.deviation_rule": (
+        "Avviket blir et seriøsitetsavvik når noen mangler gyldig HMS-kort eller "
+        "mannskapslisten ikke stemte, ellers et HMS-avvik."
+    ),
+    "onsite.form.documents": (
+        "Bilder og dokumenter: send dem her i chatten etterpå, så lagres de på kontrollen."
+    ),
+    "onsite.form.submit": "Lagre kontrollen",
+    "onsite.form.fallback": (
+        "Stedlig kontroll av {reference}. Skjemaet vises ikke her: skriv «kontroll {reference} "
+        "*dato* *antall* arbeidere, *antall* uten HMS-kort»."
+    ),
+    "onsite.crew.ja": "Ja, den stemte",
+    "onsite.crew.nei": "Nei, den stemte ikke",
+    "onsite.crew.ikke_kontrollert": "Ikke kontrollert",
+    "onsite.field.workers": "antall arbeidere",
+    "onsite.field.cards_checked": "antall HMS-kort kontrollert",
+    "onsite.field.without_card": "antall uten gyldig HMS-kort",
+    "onsite.usage": (
+        "Skriv «kontroll *avtalenr*» for skjemaet, eller for eksempel «kontroll *avtalenr* "
+        "3.12 12 arbeidere, 2 uten HMS-kort» (alle kortene regnes som kontrollert; legg til "
+        "«, avvik høy» for å registrere et avvik)."
+    ),
+    "onsite.not_allowed": (
+        "Bare avtalens kontraktseier, forvalter, stedfortreder og innkjøp kan registrere "
+        "stedlige kontroller."
+    ),
+    "onsite.date_missing": "Fyll inn datoen for kontrollen.",
+    "onsite.date_future": "Datoen for kontrollen kan ikke være fram i tid.",
+    "onsite.date_old": "Datoen for kontrollen kan ikke være mer enn ett år tilbake.",
+    "onsite.number_missing": "Fyll inn {field}.",
+    "onsite.number_invalid": "{field} må være et helt tall fra 0 til 10 000.",
+    "onsite.cards_over_workers": (
+        "Det kan ikke være kontrollert flere HMS-kort enn det var arbeidere på stedet."
+    ),
+    "onsite.without_over_cards": (
+        "Antallet uten gyldig HMS-kort kan ikke være større enn antallet kort som er kontrollert."
+    ),
+    "onsite.too_long": "Sted og deltakere kan være høyst 300 tegn, notatene høyst 4000.",
+    "onsite.severity_unknown": (
+        "Velg alvorlighetsgrad for avviket: lav, middels, høy eller kritisk."
+    ),
+    "onsite.not_stored": "Ingenting er lagret ennå; det du fylte inn, står i skjemaet.",
+    "onsite.stored": (
+        "Stedlig kontroll nr. {number} av {reference} er lagret ({when}): {workers} arbeidere, "
+        "{cards} HMS-kort kontrollert, {without} uten gyldig kort."
+    ),
+    "onsite.stored.deviation": "Avvik {code} er registrert: {category}, {severity}.",
+    "onsite.stored.findings_no_deviation": (
+        "Kontrollen fant mangler, men du registrerte ikke avvik. Skriv «meld avvik» hvis det "
+        "trengs."
+    ),
+    "onsite.stored.answered": "Den åpne oppfølgingen «Stedlig kontroll» er besvart.",
+    "onsite.stored.documents": (
+        "Har du bilder eller dokumenter? Send dem her i chatten med «dokument {reference}»."
+    ),
+    "portfolio.contract.onsite": "Siste stedlige kontroll",
+    "portfolio.contract.onsite.value": "{when}: {workers} arbeidere, {without} uten HMS-kort",
 }
 
 EN: Words = {
@@ -184,6 +346,156 @@ EN: Words = {
     "risk.overview.line_dated": "{reference} {title} ({level}, assessed {when})",
     "risk.overview.none": "Every contract in force has a risk assessment from the last 12 months.",
     "risk.overview.hint": "Type “risiko *contract no.*” to assess a contract.",
+    # --- supplier evaluation (`evaluer`) ---
+    "command.evaluer": (
+        "Supplier evaluation of a contract: a form with a score and a comment per heading, "
+        "and a letter to the supplier."
+    ),
+    "help.cmd.evaluer": "“evaluer *contract no.*” – evaluate the supplier; “… brev”: a letter",
+    "evaluation.heading.leveringssikkerhet": "Reliability of delivery",
+    "evaluation.heading.kvalitet": "Quality and competence",
+    "evaluation.heading.samarbeid": "Cooperation",
+    "evaluation.heading.fakturering": "Invoicing and economy",
+    "evaluation.heading.samfunnsansvar": "Social responsibility",
+    "evaluation.heading.samlet": "Overall assessment",
+    "evaluation.score.1": "1 very poor",
+    "evaluation.score.2": "2 poor",
+    "evaluation.score.3": "3 as agreed",
+    "evaluation.score.4": "4 good",
+    "evaluation.score.5": "5 very good",
+    "evaluation.form.title": "Supplier evaluation: {reference}",
+    "evaluation.form.subtitle": "{title} – {supplier}. {previous}",
+    "evaluation.form.previous": "Previous evaluation: {when}, overall {overall} of 5.",
+    "evaluation.form.previous_none": "Not evaluated before.",
+    "evaluation.form.rule": (
+        "Score each heading from 1 to 5 (3 is as agreed). A 1 or 2 needs a comment: the "
+        "evaluation may be sent to the supplier as a letter."
+    ),
+    "evaluation.form.score": "Score",
+    "evaluation.form.score_required": "Choose a score for “{heading}”.",
+    "evaluation.form.comment": "Comment",
+    "evaluation.form.submit": "Save evaluation",
+    "evaluation.form.fallback": (
+        "Supplier evaluation of {reference}. The form cannot be shown here: type “evaluer "
+        "{reference}” followed by six scores from 1 to 5 in this order: delivery, quality, "
+        "cooperation, invoicing, social responsibility, overall."
+    ),
+    "evaluation.no_supplier": "no supplier registered",
+    "evaluation.usage": (
+        "Type “evaluer *contract no.*” for the form, or “evaluer *contract no.* 4 4 3 5 4 4 "
+        "*comment*” with six scores from 1 to 5 (delivery, quality, cooperation, invoicing, "
+        "social responsibility, overall). “evaluer *contract no.* brev” makes a letter to the "
+        "supplier."
+    ),
+    "evaluation.not_allowed": (
+        "Only the contract's owner, manager, deputy and procurement may evaluate the supplier."
+    ),
+    "evaluation.score_missing": "Choose a score for “{heading}”.",
+    "evaluation.score_invalid": "The score for “{heading}” must be from 1 to 5.",
+    "evaluation.comment_missing": "Write a comment on “{heading}”: a 1 or 2 needs a reason.",
+    "evaluation.too_long": "The comment on “{heading}” may be at most 2000 characters.",
+    "evaluation.not_stored": "Nothing is stored yet; what you entered is still in the form.",
+    "evaluation.stored": (
+        "The supplier evaluation of {reference} is saved (version {version}): overall "
+        "{overall} of 5."
+    ),
+    "evaluation.stored.answered": "The open follow-up “Supplier evaluation” ({due}) is answered.",
+    "evaluation.stored.letter": (
+        "Press “Make a letter to the supplier” or type “evaluer {reference} brev” for a letter "
+        "the supplier can comment on."
+    ),
+    "evaluation.result.title": "Supplier evaluation: {reference}",
+    "evaluation.result.letter": "Make a letter to the supplier",
+    "evaluation.letter.unavailable": "A letter to the supplier cannot be made here.",
+    "evaluation.letter.none": (
+        "{reference} has not been evaluated yet. Type “evaluer {reference}” for the form."
+    ),
+    "evaluation.letter.summary": "A letter with the supplier evaluation of {reference}",
+    "evaluation.letter.sheet": "Evaluation",
+    "evaluation.letter.to": "To: {supplier}, organisation number {number}",
+    "evaluation.letter.about": "Re: evaluation of the delivery under contract {reference} {title}",
+    "evaluation.letter.when": "Evaluated {day} by {who} (version {version})",
+    "evaluation.letter.intro": (
+        "We have evaluated the delivery under the contract. Our assessment per heading is "
+        "below. Please give the supplier's comments in the right-hand column within 14 days."
+    ),
+    "evaluation.letter.scale": "Scale: 1 very poor, 2 poor, 3 as agreed, 4 good, 5 very good.",
+    "evaluation.letter.column.heading": "Heading",
+    "evaluation.letter.column.score": "Score",
+    "evaluation.letter.column.comment": "Our comment",
+    "evaluation.letter.column.supplier": "The supplier's comment",
+    "evaluation.letter.closing": "Kind regards, contract follow-up",
+    # On-site checks (`bot.checks.onsite_commands`).
+    "command.kontroll": (
+        "On-site check of a contract: a form for HSE cards, crew list and deviations."
+    ),
+    "help.cmd.kontroll": "“kontroll *contract no.*” – record an on-site check (HSE cards)",
+    "export.kind.kontroller": "on-site checks",
+    "onsite.form.title": "On-site check: {reference}",
+    "onsite.form.dato": "Date of the check",
+    "onsite.form.sted": "Place (address or site)",
+    "onsite.form.deltakere": "Who took part",
+    "onsite.form.arbeidere": "Workers on site",
+    "onsite.form.hms_kort_kontrollert": "HSE cards (HMS-kort) checked",
+    "onsite.form.uten_hms_kort": "Without a valid HSE card",
+    "onsite.form.mannskapsliste": "Did the crew list match?",
+    "onsite.form.notater": "Notes",
+    "onsite.form.avvik": "Register a deviation",
+    "onsite.form.avvik.nei": "No deviation",
+    "onsite.form.avvik.severity": "Yes, severity {severity}",
+    "onsite.form.deviation_rule": (
+        "The deviation is a seriousness deviation (seriøsitetsavvik) when someone lacks a valid "
+        "HSE card or the crew list did not match, otherwise an HSE deviation."
+    ),
+    "onsite.form.documents": (
+        "Photos and documents: send them in this chat afterwards and they are kept with the check."
+    ),
+    "onsite.form.submit": "Save the check",
+    "onsite.form.fallback": (
+        "On-site check of {reference}. The form is not shown here: type “kontroll {reference} "
+        "*date* *number* arbeidere, *number* uten HMS-kort”."
+    ),
+    "onsite.crew.ja": "Yes, it matched",
+    "onsite.crew.nei": "No, it did not match",
+    "onsite.crew.ikke_kontrollert": "Not checked",
+    "onsite.field.workers": "the number of workers",
+    "onsite.field.cards_checked": "the number of HSE cards checked",
+    "onsite.field.without_card": "the number without a valid HSE card",
+    "onsite.usage": (
+        "Type “kontroll *contract no.*” for the form, or e.g. “kontroll *contract no.* 3.12 "
+        "12 arbeidere, 2 uten HMS-kort” (all cards count as checked; add “, avvik høy” to "
+        "register a deviation)."
+    ),
+    "onsite.not_allowed": (
+        "Only the contract's owner, manager, deputy and procurement may record on-site checks."
+    ),
+    "onsite.date_missing": "Fill in the date of the check.",
+    "onsite.date_future": "The date of the check cannot be in the future.",
+    "onsite.date_old": "The date of the check cannot be more than a year back.",
+    "onsite.number_missing": "Fill in {field}.",
+    "onsite.number_invalid": "{field} must be a whole number from 0 to 10,000.",
+    "onsite.cards_over_workers": "More HSE cards cannot have been checked than there were workers.",
+    "onsite.without_over_cards": (
+        "The number without a valid HSE card cannot exceed the number of cards checked."
+    ),
+    "onsite.too_long": "Place and participants take at most 300 characters, notes 4000.",
+    "onsite.severity_unknown": "Choose the deviation's severity: low, medium, high or critical.",
+    "onsite.not_stored": "Nothing is stored yet; what you entered is in the form.",
+    "onsite.stored": (
+        "On-site check no. {number} of {reference} is saved ({when}): {workers} workers, "
+        "{cards} HSE cards checked, {without} without a valid card."
+    ),
+    "onsite.stored.deviation": "Deviation {code} is registered: {category}, {severity}.",
+    "onsite.stored.findings_no_deviation": (
+        "The check found shortcomings, but you registered no deviation. Type “meld avvik” if "
+        "one is needed."
+    ),
+    "onsite.stored.answered": "The open follow-up “Stedlig kontroll” is answered.",
+    "onsite.stored.documents": (
+        "Any photos or documents? Send them in this chat with “dokument {reference}”."
+    ),
+    "portfolio.contract.onsite": "Latest on-site check",
+    "portfolio.contract.onsite.value": "{when}: {workers} workers, {without} without an HSE card",
 }
 
 add_words(NB, EN)

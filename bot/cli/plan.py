@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import TextIO
 
 from followup.calendar.workdays import WorkingCalendar
+from followup.models import RiskLevel
 from followup.plans.materialise import RefreshReport, refresh_plans_and_calendar
 from followup.plans.plan_file import PlanConfig, PlanFileError, load_plan
 from storage.db import create_db_engine, create_session_factory
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 EXIT_INVALID = 2
+LADDER_WORDS = ("påminnelse", "stedfortreder/forvalter", "innkjøp")
+"""What `plan check` calls the ladder's steps (`followup.plans.plan_file.LADDER_STEPS`)."""
 
 
 def run_plan_check(path: Path | None, *, stdout: TextIO, stderr: TextIO) -> int:
@@ -32,11 +35,23 @@ def run_plan_check(path: Path | None, *, stdout: TextIO, stderr: TextIO) -> int:
     )
     for name, value in sorted(plan.thresholds.items()):
         stdout.write(f"  terskel {name}: {value:,} kr\n".replace(",", " "))
+    for risk in RiskLevel:
+        stdout.write(f"  eskaleringsstige {risk.value}: {_ladder_text(plan, risk)}\n")
     for template in plan.checkpoint:
         stdout.write(f"  {template.code}: {template.title}\n")
     for warning in plan.warnings():
         stdout.write(f"Advarsel: {warning}\n")
     return 0
+
+
+def _ladder_text(plan: PlanConfig, risk: RiskLevel) -> str:
+    """`påminnelse etter 1, stedfortreder/forvalter etter 3, innkjøp etter 5 virkedager`."""
+    steps = ", ".join(
+        f"{word} etter {days}"
+        for word, days in zip(LADDER_WORDS, plan.ladder_for(risk), strict=False)
+    )
+    text = f"{steps} virkedager" if steps else "ingen påminnelse etter fristen"
+    return text + ("" if risk in plan.ladder else " (standard)")
 
 
 def refresh(

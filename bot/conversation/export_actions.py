@@ -18,6 +18,9 @@ from typing import Any, Final
 from bot.conversation.cards import Element, clip
 
 ANALYSIS_EXPORT_VERB: Final = "exportAnalysis"
+EVALUATION_LETTER_VERB: Final = "evaluationLetter"
+"""«Lag brev til leverandøren» on a supplier evaluation's card (`bot.checks`): the letter
+(`bot.exports.evaluation_letter`), as typing `evaluer <avtalenr> brev`."""
 VERB_KEY: Final = "verb"
 REFERENCE_KEY: Final = "avtale"
 PERIOD_KEY: Final = "periode"
@@ -47,9 +50,29 @@ def analysis_export_words(value: Mapping[str, Any]) -> str | None:
     return words if 0 < len(words) <= MAX_WORDS else None
 
 
+def evaluation_letter_button(title: str, reference: str) -> Element:
+    """The letter button: `Action.Submit` with the verb and the contract."""
+    return {
+        "type": "Action.Submit",
+        "title": clip(title, 60),
+        "data": {VERB_KEY: EVALUATION_LETTER_VERB, REFERENCE_KEY: reference},
+    }
+
+
+def evaluation_letter_reference(value: Mapping[str, Any]) -> str | None:
+    """The contract a letter button names; None when the data is not the button's."""
+    reference = value.get(REFERENCE_KEY)
+    if not isinstance(reference, str) or not 0 < len(reference.strip()) <= MAX_WORDS:
+        return None
+    return reference.strip()
+
+
 __all__ = [
     "ANALYSIS_EXPORT_VERB",
+    "EVALUATION_LETTER_VERB",
     "VERB_KEY",
     "analysis_export_button",
     "analysis_export_words",
+    "evaluation_letter_button",
+    "evaluation_letter_reference",
 ]

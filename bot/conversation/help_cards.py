@@ -109,6 +109,8 @@ TOPICS: Final = (
             "analyse",
             "eksport analyse",
             "risiko",
+            "kontroll",
+            "evaluer",
         ),
     ),
     ("help.topic.procurement", ("kontrollpunkt", "innkjøpskanal", "rolle", "lekkasje", "arkiv")),

@@ -58,6 +58,7 @@ from followup.analysis.figures import AgreementAnalysis
 from followup.analysis.models import StatisticsLine
 from followup.calendar.workdays import oslo_today
 from followup.channel_members import ChannelMember, members_scope
+from followup.checks.evaluation_models import EvaluationLetter
 from followup.conversations import channel_conversation_id, identify
 from followup.errors import FollowUpError, NotAllowed
 from followup.exports import (
@@ -77,6 +78,7 @@ from followup.views import WHOLE, ExportKind, ExportQuery, Scope, Subset
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 AnalysisWorkbookWriter = Callable[[Path, AgreementAnalysis, Sequence[StatisticsLine]], None]
+EvaluationLetterWriter = Callable[[Path, EvaluationLetter], None]
 """Writes an analysis workbook to a path: the figures and the off-list lines."""
 
 FILE_CONSENT: Final = "application/vnd.microsoft.teams.card.file.consent"
@@ -97,6 +99,7 @@ SHEET_TITLES: Final = {
     ExportKind.FORFALT: "Forfalt",
     ExportKind.KONTRAKTER: "Kontrakter",
     ExportKind.HISTORIKK: "Historikk",
+    ExportKind.KONTROLLER: "Kontroller",
 }
 _REFERENCE: Final = re.compile(r"[A-Za-zÆØÅæøå]+[-/][\w/-]+")
 """A contract reference (`KOM-2025-0147`): letters, then a dash or slash; never a date."""
@@ -112,6 +115,8 @@ KIND_WORDS: Final = {
     "contracts": ExportKind.KONTRAKTER,
     "historikk": ExportKind.HISTORIKK,
     "history": ExportKind.HISTORIKK,
+    "kontroller": ExportKind.KONTROLLER,
+    "checks": ExportKind.KONTROLLER,
 }
 FORMAT_WORDS: Final = {
     "csv": ExportFormat.CSV,
@@ -217,6 +222,9 @@ class Exports:
     analysis_workbook: AnalysisWorkbookWriter | None = None
     """Writes an agreement's analysis workbook (`storage.analysis_workbook`, the one
     `kontraktsvakt analyse --xlsx` writes) for `eksport analyse`; None: not offered."""
+    evaluation_letter: EvaluationLetterWriter | None = None
+    """Writes a supplier evaluation as a letter (`storage.evaluation_letter`) for
+    `evaluer <avtalenr> brev`; None: not offered."""
 
     def lifetime_now(self, turn_now: datetime) -> datetime:
         """Now, for an export's and a link's lifetime (see `clock`)."""
@@ -723,6 +731,7 @@ __all__ = [
     "EXPORT_ROUTE",
     "AnalysisWorkbookWriter",
     "Delivery",
+    "EvaluationLetterWriter",
     "ExportCommands",
     "ExportRequest",
     "Exports",

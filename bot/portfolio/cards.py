@@ -354,6 +354,16 @@ def _overview_facts(overview: ContractOverview, locale: str | None) -> list[tupl
             text(f"portfolio.contract_status.{contract.status.value}", locale),
         ),
     ]
+    onsite = overview.onsite_check
+    if onsite is not None:
+        value = text(
+            "portfolio.contract.onsite.value",
+            locale,
+            when=formatting.day_month(onsite.checked_on, locale, with_year=True),
+            workers=onsite.workers,
+            without=onsite.without_card,
+        )
+        facts.append((text("portfolio.contract.onsite", locale), value))
     archived = overview.archived
     case_number = (archived.case_number if archived else None) or contract.case_number
     if case_number:

@@ -63,6 +63,7 @@ from bot.portfolio.cards import (
     overview_card,
     status_card,
 )
+from bot.portfolio.evaluations import supplier_evaluations, with_evaluations
 from bot.teams.connector import ConnectorError
 from bot.teams.members import conversation_members
 from followup.access import (
@@ -467,7 +468,11 @@ class PortfolioCommands(DomainCommands):
             )
             card = overview_card(result, locale, note=note, waiting=waiting, today=today)
             return _Answer(card)
-        return _Answer(status_card(result, _heading(access, locale), locale, note=note))
+        card = status_card(result, _heading(access, locale), locale, note=note)
+        if found.kind is TargetKind.SUPPLIER:
+            evaluations = supplier_evaluations(uow, found.key, access.scope)
+            card = with_evaluations(card, evaluations, locale)
+        return _Answer(card)
 
     def _overdue(
         self, uow: UnitOfWork, ask: _Ask, access: _Access, today: date, locale: str | None

@@ -175,6 +175,8 @@ NB: Words = {
     "portfolio.contract.archived": "I arkivet",
     "portfolio.contract.risk.register": "{level} (fra registeret, ikke vurdert)",
     "portfolio.contract.risk.assessed": "{level} – vurdert {when} av {who} (versjon {version})",
+    "evaluation.status.title": "Leverandørevalueringer",
+    "evaluation.status.line": "{when} – {reference}: samlet {overall} av 5",
     "portfolio.contract.archived.value": Plural(
         one="sak {case}: {records} journalpost, sist {journal} «{title}»",
         other="sak {case}: {records} journalposter, sist {journal} «{title}»",
@@ -443,6 +445,8 @@ EN: Words = {
     "portfolio.contract.archived": "In the archive",
     "portfolio.contract.risk.register": "{level} (from the register, not assessed)",
     "portfolio.contract.risk.assessed": "{level} – assessed {when} by {who} (version {version})",
+    "evaluation.status.title": "Supplier evaluations",
+    "evaluation.status.line": "{when} – {reference}: overall {overall} of 5",
     "portfolio.contract.archived.value": Plural(
         one="case {case}: {records} record, latest {journal} “{title}”",
         other="case {case}: {records} records, latest {journal} “{title}”",

@@ -37,6 +37,7 @@ from bot.conversation.follow_up_cards import (
 )
 from bot.conversation.texts import text
 from bot.reminders.digest_lines import DigestLines, LineElement, LineTemplates
+from followup.calendar.workdays import oslo_today
 from followup.models import FollowUpState, Severity
 from followup.ports import OutgoingMessage
 from followup.reminders.planning import (
@@ -220,6 +221,16 @@ def _notes(item: DigestItem, locale: str | None) -> list[str]:
         )
     if item.follow_up.state is FollowUpState.SNOOZED:
         notes.append(_word("reminder.snoozed", locale))
+    if item.evaluation is not None:
+        evaluated_on = oslo_today(item.evaluation.evaluated_at)
+        notes.append(
+            text(
+                "evaluation.reminder.latest",
+                locale,
+                when=formatting.numeric(evaluated_on, locale),
+                overall=item.evaluation.overall,
+            )
+        )
     return notes
 
 

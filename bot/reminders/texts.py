@@ -25,6 +25,7 @@ NB: Words = {
     "unreachable.intro_nobody": (
         "Disse oppfølgingene har ingen kontraktseier eller kontraktsforvalter:"
     ),
+    "evaluation.reminder.latest": "Siste leverandørevaluering: {when}, samlet {overall} av 5",
     "weekly.title": "Ukesoppsummering for uke {week}",
     "weekly.title_weeks": "Ukesoppsummering for uke {first}–{last}",
     "weekly.period": "Uken {period}. Forfalt, eskalert og avvik: slik det står i dag.",
@@ -65,6 +66,7 @@ EN: Words = {
     "unreachable.title_nobody": "Follow-ups without an owner",
     "unreachable.intro": "The bot cannot send to {name} ({reason}). These follow-ups are stuck:",
     "unreachable.intro_nobody": "These follow-ups have no contract owner or manager:",
+    "evaluation.reminder.latest": "Latest supplier evaluation: {when}, overall {overall} of 5",
     "weekly.title": "Weekly summary for week {week}",
     "weekly.title_weeks": "Weekly summary for weeks {first}–{last}",
     "weekly.period": "The week {period}. Overdue, escalated and deviations: as they stand today.",

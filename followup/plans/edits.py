@@ -197,7 +197,7 @@ def _add(
         if cmd.cadence or template is None
         else (contract.start_date or today)
     )
-    checkpoint.escalation = list(config.calendar.escalation_working_days)
+    checkpoint.escalation = config.ladder_for(contract.risk, template)
     checkpoint.status = CheckpointStatus.ACTIVE
     checkpoint.source = CheckpointSource.MANUAL if template is None else CheckpointSource.TEMPLATE
     checkpoint.customised = True

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -46,6 +46,9 @@ NONE = "none"
 MAX_PLAN_FILE_BYTES = 1_000_000
 
 Flag = Literal["pay_and_conditions", "apprentices", "hms_card", "supply_chain"]
+LADDER_STEPS: Final = ("reminder", "deputy", "procurement")
+"""The steps of the escalation ladder after the due date, in order: a reminder to the owner,
+the contract's deputy or manager, the procurement channels (`followup.lifecycle.Step`)."""
 
 
 class PlanFileError(Exception):
@@ -65,6 +68,49 @@ class CalendarSettings(_Strict):
     )
 
 
+class Ladder(_Strict):
+    """One risk level's escalation ladder (`[ladder]`): working days after the due date of each
+    step. A ladder may stop early (no `procurement`: never escalated to procurement) but may not
+    skip a step, and each step comes later than the one before."""
+
+    reminder: Annotated[int, Field(ge=0, le=120, strict=True)] | None = None
+    deputy: Annotated[int, Field(ge=0, le=120, strict=True)] | None = None
+    procurement: Annotated[int, Field(ge=0, le=120, strict=True)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_steps(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = [str(name) for name in data if name not in LADDER_STEPS]
+            if unknown:
+                raise ValueError(f"unknown step {unknown[0]!r} (known: {', '.join(LADDER_STEPS)})")
+        return data
+
+    @model_validator(mode="after")
+    def _no_gaps_and_increasing(self) -> Ladder:
+        offsets = [getattr(self, name) for name in LADDER_STEPS]
+        if offsets[0] is None:
+            raise ValueError("a ladder needs at least the step 'reminder'")
+        for index in range(1, len(LADDER_STEPS)):
+            before, earlier = LADDER_STEPS[index - 1], offsets[index - 1]
+            name, offset = LADDER_STEPS[index], offsets[index]
+            if offset is None:
+                continue
+            if earlier is None:
+                raise ValueError(
+                    f"step {name!r} without {before!r}: a ladder may stop early but not skip a step"
+                )
+            if offset <= earlier:
+                raise ValueError(
+                    f"offsets must increase: {name} ({offset}) must come after {before} ({earlier})"
+                )
+        return self
+
+    def offsets(self) -> list[int]:
+        """The working days after the due date, as a checkpoint keeps them (`escalation`)."""
+        return [o for o in (getattr(self, name) for name in LADDER_STEPS) if o is not None]
+
+
 class Applicability(_Strict):
     types: list[ContractType] | None = None
     categories: list[Category] | None = None
@@ -77,8 +123,15 @@ class Applicability(_Strict):
 
 class TemplateKind(StrEnum):
     RECURRING = "recurring"
+    ONSITE = "onsite"
+    """A recurring on-site check (*stedlig kontroll*): planned as a recurring checkpoint, and
+    answered by `kontroll <avtalenr>` (`followup.checks.onsite`)."""
     OPTION = "option"
     EXPIRY = "expiry"
+
+
+CADENCED: Final = frozenset({TemplateKind.RECURRING, TemplateKind.ONSITE})
+"""Kinds planned from a cadence (the others from option and end dates)."""
 
 
 class CheckpointTemplate(_Strict):
@@ -113,7 +166,7 @@ class CheckpointTemplate(_Strict):
 
     @model_validator(mode="after")
     def _recurring_needs_cadence(self) -> CheckpointTemplate:
-        if self.kind is TemplateKind.RECURRING and self.cadence is None:
+        if self.kind in CADENCED and self.cadence is None:
             raise ValueError(f"checkpoint {self.code!r} needs a cadence (or kind option/expiry)")
         return self
 
@@ -157,6 +210,9 @@ def _rule(text: str) -> str:
 class PlanConfig(_Strict):
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     thresholds: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    ladder: dict[RiskLevel, Ladder] = Field(default_factory=dict)
+    """The escalation ladder per risk level; a level not named here has
+    `calendar.escalation_working_days`."""
     checkpoint: list[CheckpointTemplate] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -177,11 +233,29 @@ class PlanConfig(_Strict):
     def template(self, code: str) -> CheckpointTemplate | None:
         return next((t for t in self.checkpoint if t.code == code), None)
 
+    def ladder_for(self, risk: RiskLevel, template: CheckpointTemplate | None = None) -> list[int]:
+        """The escalation offsets of a checkpoint on a contract at `risk`: the template's own
+        `escalation_working_days`, else the `[ladder]` of the risk level, else the calendar's."""
+        if template is not None and template.escalation_working_days:
+            return list(template.escalation_working_days)
+        ladder = self.ladder.get(risk)
+        if ladder is not None:
+            return ladder.offsets()
+        return list(self.calendar.escalation_working_days)
+
     def warnings(self) -> list[str]:
         """What `plan check` points out without refusing the plan: an option or expiry
         checkpoint that answers with `levert` (as plan files before the decisions did), or
-        offers no decision."""
-        return [w for w in (t.action_warning() for t in self.checkpoint) if w]
+        offers no decision; a checkpoint whose own ladder hides the `[ladder]` table."""
+        found = [w for w in (t.action_warning() for t in self.checkpoint) if w]
+        if self.ladder:
+            found.extend(
+                f"checkpoint {t.code!r}: its own escalation_working_days apply at every risk "
+                "level, not [ladder]"
+                for t in self.checkpoint
+                if t.escalation_working_days
+            )
+        return found
 
     def threshold(self, value: str | int | None) -> int | None:
         if value is None or isinstance(value, int):
@@ -285,6 +359,7 @@ def _category_and_value(rule: Applicability, contract: Contract, config: PlanCon
 def _planned(
     template: CheckpointTemplate,
     config: PlanConfig,
+    risk: RiskLevel,
     *,
     code: str,
     rrule: str,
@@ -300,9 +375,7 @@ def _planned(
         evidence=tuple(template.evidence),
         actions=tuple(template.actions),
         answer_window_days=template.answer_window_days or config.calendar.answer_window_days,
-        escalation=tuple(
-            template.escalation_working_days or config.calendar.escalation_working_days
-        ),
+        escalation=tuple(config.ladder_for(risk, template)),
     )
 
 
@@ -315,7 +388,7 @@ def plan_for(contract: Contract, config: PlanConfig, today: date) -> list[Planne
     for template in config.checkpoint:
         if not _applies(template, contract, config):
             continue
-        if template.kind is TemplateKind.RECURRING:
+        if template.kind in CADENCED:
             rule = template.rule_for(contract.risk)
             if rule is None:
                 continue
@@ -323,7 +396,9 @@ def plan_for(contract: Contract, config: PlanConfig, today: date) -> list[Planne
                 first = anchor + timedelta(days=template.first_after_start_days)
                 rule = f"{_as_lines(rule)}\nRDATE;VALUE=DATE:{first:%Y%m%d}"
             planned.append(
-                _planned(template, config, code=template.code, rrule=rule, dtstart=anchor)
+                _planned(
+                    template, config, contract.risk, code=template.code, rrule=rule, dtstart=anchor
+                )
             )
         elif template.kind is TemplateKind.OPTION:
             if contract.ongoing or contract.end_date is None or not contract.options:
@@ -335,6 +410,7 @@ def plan_for(contract: Contract, config: PlanConfig, today: date) -> list[Planne
                     _planned(
                         template,
                         config,
+                        contract.risk,
                         code=f"{template.code}-{number}",
                         rrule=ONCE,
                         dtstart=due,
@@ -350,6 +426,7 @@ def plan_for(contract: Contract, config: PlanConfig, today: date) -> list[Planne
                 _planned(
                     template,
                     config,
+                    contract.risk,
                     code=template.code,
                     rrule=ONCE,
                     dtstart=due,

@@ -7,7 +7,8 @@ ladder of steps, each at a working-day offset from its due date (see `Step`):
     ESCALATE (the contract's deputy or manager) → PROCUREMENT (the procurement channels)
 
 with the offsets of the last three from the checkpoint's escalation ladder (by default 2, 5
-and 10 working days after the due date; the plan sets them per template, so per risk). What
+and 10 working days after the due date; the plan's `[ladder]` sets them per risk level, and a
+template may set its own). What
 taking a step does to the follow-up's state is `followup.lifecycle`'s (`take_step`).
 
 `plan_reminders` runs in every scheduler process, but only the holder of the `planner` lease
@@ -33,7 +34,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -71,6 +72,9 @@ log = logging.getLogger(__name__)
 PLANNER_LEASE: Final = "planner"
 OVERDUE_LOOKBACK_DAYS: Final = 400
 MAX_DIGEST_ITEMS: Final = 40
+OPTION_DECISION_ACTION: Final = "opsjon_utloses"
+"""An option decision's checkpoint offers this answer: its digest line shows the contract's
+latest supplier evaluation (issue 19)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +241,22 @@ class ListedCheckpointLike(Protocol):
     def actions(self) -> Sequence[str]: ...
 
 
+class EvaluatedLike(Protocol):
+    """A contract's latest supplier evaluation as a digest line shows it
+    (`followup.checks.evaluation_models.EvaluationLine`)."""
+
+    @property
+    def evaluated_at(self) -> datetime: ...
+    @property
+    def overall(self) -> int: ...
+
+
+class _LatestEvaluations(Protocol):
+    def latest_for_contracts(
+        self, contract_ids: Collection[str]
+    ) -> Mapping[str, EvaluatedLike]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class DigestItem:
     follow_up: ListedFollowUpLike
@@ -247,6 +267,9 @@ class DigestItem:
     days_overdue: int
     new: bool
     """Due for a message now (the others are the recipient's other overdue follow-ups)."""
+    evaluation: EvaluatedLike | None = None
+    """An option decision's: the contract's latest supplier evaluation (None: none, or not
+    an option decision)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,6 +526,7 @@ class _Planner:
         personal, procurement = self._decide(due)
         self._load_people(set(personal))
         self._load_overdue(personal)
+        self._load_evaluations(personal)
         refs = dict(self.uow.conversations.personal_for_people(set(personal)))
         counted = dict(
             self.uow.deliveries.counted_today(set(personal), oslo_datetime(self.today, time(0)))
@@ -722,6 +746,7 @@ class _Planner:
                 owner=person,
                 days_overdue=max(0, (self.today - line.due_date).days),
                 new=False,
+                evaluation=self._evaluation(line.contract.id, line.checkpoint),
             )
             for line in self.overdue.get(person.id, ())
         )
@@ -733,6 +758,32 @@ class _Planner:
             items[:MAX_DIGEST_ITEMS],
             more=max(0, listed - MAX_DIGEST_ITEMS),
         )
+
+    def _load_evaluations(self, personal: Mapping[str, _Recipient]) -> None:
+        """The latest supplier evaluation of each contract with an option decision in a
+        digest: one statement for the batch, none when no digest has an option decision."""
+        self.evaluations: Mapping[str, EvaluatedLike] = {}
+        contract_ids = {
+            f.contract_id
+            for recipient in personal.values()
+            for f, _ in recipient.items
+            if OPTION_DECISION_ACTION in self.checkpoints[f.checkpoint_id].actions
+        } | {
+            line.contract.id
+            for lines in self.overdue.values()
+            for line in lines
+            if OPTION_DECISION_ACTION in line.checkpoint.actions
+        }
+        evaluations: _LatestEvaluations | None = getattr(self.uow, "supplier_evaluations", None)
+        if contract_ids and evaluations is not None:
+            self.evaluations = evaluations.latest_for_contracts(contract_ids)
+
+    def _evaluation(
+        self, contract_id: str, checkpoint: ListedCheckpointLike
+    ) -> EvaluatedLike | None:
+        if OPTION_DECISION_ACTION not in checkpoint.actions:
+            return None
+        return self.evaluations.get(contract_id)
 
     def _load_overdue(self, personal: Mapping[str, _Recipient]) -> None:
         """Each recipient's own other open follow-ups due today or before (on active
@@ -774,6 +825,7 @@ class _Planner:
             owner=self._person(contract.owner_id),
             days_overdue=max(0, (self.today - follow_up.due_date).days),
             new=True,
+            evaluation=self._evaluation(contract.id, self.checkpoints[follow_up.checkpoint_id]),
         )
 
     # -- procurement

@@ -59,8 +59,8 @@ PINNED: dict[str, dict[str, Cost]] = {
         "answer (card click)": Cost(statements=15, transactions=3, checkouts=3),
         "status": Cost(statements=11, transactions=3, checkouts=3),
         # +1 since issue 17: what the archive has confirmed of the contract; +1 since issue 19:
-        # the latest risk assessment.
-        "status <avtalenr>": Cost(statements=35, transactions=3, checkouts=3),
+        # the latest risk assessment; +1 since issue 19, item 2: the latest on-site check.
+        "status <avtalenr>": Cost(statements=36, transactions=3, checkouts=3),
     },
     "postgresql": {
         "hjelp": Cost(statements=5, transactions=3, checkouts=3),
@@ -68,7 +68,8 @@ PINNED: dict[str, dict[str, Cost]] = {
         "levert (typed)": Cost(statements=15, transactions=3, checkouts=3),
         "answer (card click)": Cost(statements=14, transactions=3, checkouts=3),
         "status": Cost(statements=12, transactions=3, checkouts=3),
-        "status <avtalenr>": Cost(statements=36, transactions=3, checkouts=3),
+        # +1 since issue 19, item 2: the latest on-site check (as on SQLite).
+        "status <avtalenr>": Cost(statements=37, transactions=3, checkouts=3),
     },
 }
 
