@@ -179,3 +179,18 @@ def test_a_broken_plan_file_is_refused_with_the_reason(
 def test_a_missing_plan_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PlanFileError, match="cannot read"):
         load_plan(tmp_path / "nope.toml")
+
+
+def test_no_text_of_the_default_plan_has_an_angle_bracket_placeholder() -> None:
+    """Teams and Web Chat read `<avtalenr>` as an HTML tag and show nothing (the catalogues'
+    own test checks theirs; the plan's questions and titles reach the same cards)."""
+    import re
+
+    plan = load_plan()
+    found = [
+        (template.code, text)
+        for template in plan.checkpoint
+        for text in (template.title, template.question)
+        if re.search(r"<[a-zæøåA-Z][\wæøå .|-]*>", text)
+    ]
+    assert found == []
