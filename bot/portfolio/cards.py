@@ -359,7 +359,9 @@ def _overview_facts(overview: ContractOverview, locale: str | None) -> list[tupl
         value = text(
             "portfolio.contract.onsite.value",
             locale,
-            when=formatting.day_month(onsite.checked_on, locale, with_year=True),
+            # «03.12.2026: …», not «3. desember 2026: …»: a fact that starts with «3. » is
+            # drawn as a numbered list, renumbered from 1 (Teams, Web Chat).
+            when=formatting.numeric(onsite.checked_on, locale),
             workers=onsite.workers,
             without=onsite.without_card,
         )

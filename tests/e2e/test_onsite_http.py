@@ -154,7 +154,8 @@ async def test_the_form_stores_a_check_with_its_deviation_and_answers_the_follow
 
     status = json.dumps(await _card(bot, KARI, f"status {REFERENCE}"), ensure_ascii=False)
     assert "Siste stedlige kontroll" in status
-    assert "20. november 2026: 12 arbeidere, 2 uten HMS-kort" in status
+    # Numeric: a fact starting «20. » would be drawn as a numbered list from 1.
+    assert "20.11.2026: 12 arbeidere, 2 uten HMS-kort" in status
 
 
 async def test_a_bad_form_comes_back_filled_in_and_nothing_is_stored(bot: Reminders) -> None:
