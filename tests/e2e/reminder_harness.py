@@ -25,6 +25,7 @@ from followup.models import (
 from scheduler.jobs import ReminderJobs, TickReport
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import add_contract, add_person, add_supplier
+from tests.card_schema import schema_errors
 from tests.e2e.harness import TENANT, BotServer
 from tests.fakes import FakeClock, FaultyConnector
 
@@ -317,3 +318,54 @@ def snooze_actions(attachment: dict[str, Any]) -> list[dict[str, Any]]:
         for n in _walk(attachment["content"])
         if n.get("type") == "Action.Execute" and n.get("verb") == SNOOZE_VERB
     ]
+
+
+# --- forms (the structured checks' cards: risiko, kontroll, evaluer) ----------------------------
+
+
+async def typed_reply(bot: Reminders, name: str, text: str) -> dict[str, Any]:
+    """`name` types `text` in their 1:1 chat; the bot's reply."""
+    activity = bot._as(name, bot.server.payload("message_personal_text_status_command.json"))
+    activity["text"] = text
+    status, _ = await bot.server.post(activity)
+    assert status in {200, 201}
+    reply = await bot.connector.wait_for(lambda r: r.reply_to_id == activity["id"])
+    return dict(reply.activity)
+
+
+async def form_card(bot: Reminders, name: str, text: str) -> dict[str, Any]:
+    """The one card the bot answers `text` with, checked against the Adaptive Card schema."""
+    (attachment,) = (await typed_reply(bot, name, text))["attachments"]
+    card: dict[str, Any] = attachment["content"]
+    assert schema_errors(card) == []
+    return card
+
+
+async def submit_form(bot: Reminders, name: str, value: dict[str, Any]) -> dict[str, Any]:
+    """`name` presses a card's button: an `Action.Submit` message with the inputs' values."""
+    activity = bot._as(
+        name, bot.server.payload("message_action_submit_value_deviation_report.json")
+    )
+    activity["value"] = value
+    status, _ = await bot.server.post(activity)
+    assert status in {200, 201}
+    reply = await bot.connector.wait_for(lambda r: r.reply_to_id == activity["id"])
+    return dict(reply.activity)
+
+
+def card_inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A card's inputs by id, wherever they stand."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input."):
+                found[node["id"]] = node
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(card)
+    return found

@@ -31,8 +31,12 @@ from tests.e2e.reminder_harness import (
     MONDAY_10_OSLO,
     OLA,
     Reminders,
+    card_inputs,
     due_follow_up,
+    form_card,
     people,
+    submit_form,
+    typed_reply,
 )
 
 REFERENCE = "EV-2026-0011"
@@ -66,51 +70,6 @@ def _world(bot: Reminders) -> Contract:
     return contract
 
 
-async def _reply(bot: Reminders, name: str, text: str) -> dict[str, Any]:
-    activity = bot._as(name, bot.server.payload("message_personal_text_status_command.json"))
-    activity["text"] = text
-    status, _ = await bot.server.post(activity)
-    assert status in {200, 201}
-    reply = await bot.connector.wait_for(lambda r: r.reply_to_id == activity["id"])
-    return dict(reply.activity)
-
-
-async def _card(bot: Reminders, name: str, text: str) -> dict[str, Any]:
-    (attachment,) = (await _reply(bot, name, text))["attachments"]
-    card: dict[str, Any] = attachment["content"]
-    assert schema_errors(card) == []
-    return card
-
-
-async def _submit(bot: Reminders, name: str, value: dict[str, Any]) -> dict[str, Any]:
-    """`name` presses a card's button: an `Action.Submit` message with the inputs' values."""
-    activity = bot._as(
-        name, bot.server.payload("message_action_submit_value_deviation_report.json")
-    )
-    activity["value"] = value
-    status, _ = await bot.server.post(activity)
-    assert status in {200, 201}
-    reply = await bot.connector.wait_for(lambda r: r.reply_to_id == activity["id"])
-    return dict(reply.activity)
-
-
-def _inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input."):
-                found[node["id"]] = node
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(card)
-    return found
-
-
 def _form(card: dict[str, Any], score: int, **more: str) -> dict[str, Any]:
     (action,) = card["actions"]
     value = dict(action["data"])
@@ -130,8 +89,8 @@ async def test_the_form_stores_an_evaluation_answers_the_follow_up_and_makes_the
     contract = _world(bot)
     await bot.install(KARI)
 
-    card = await _card(bot, KARI, f"evaluer {REFERENCE}")
-    inputs = _inputs(card)
+    card = await form_card(bot, KARI, f"evaluer {REFERENCE}")
+    inputs = card_inputs(card)
     for heading in EvaluationHeading:
         assert inputs[f"karakter_{heading.value}"]["type"] == "Input.ChoiceSet"
         assert inputs[f"kommentar_{heading.value}"]["type"] == "Input.Text"
@@ -143,7 +102,7 @@ async def test_the_form_stores_an_evaluation_answers_the_follow_up_and_makes_the
     assert "Ikke evaluert før." in shown
     assert "3 som avtalt" in shown
 
-    reply = await _submit(
+    reply = await submit_form(
         bot, KARI, _form(card, 4, kommentar_samarbeid="Rask respons", kommentar_samlet="Bra år")
     )
     (attachment,) = reply["attachments"]
@@ -169,7 +128,7 @@ async def test_the_form_stores_an_evaluation_answers_the_follow_up_and_makes_the
 
     # The result card's button makes the letter: Teams' file consent with a workbook.
     (button,) = result["actions"]
-    consent = await _submit(bot, KARI, dict(button["data"]))
+    consent = await submit_form(bot, KARI, dict(button["data"]))
     (offered,) = consent["attachments"]
     assert offered["contentType"] == FILE_CONSENT
     assert offered["name"].startswith("leverandorevaluering-EV-2026-0011-")
@@ -183,16 +142,16 @@ async def test_the_form_stores_an_evaluation_answers_the_follow_up_and_makes_the
     assert ("Tema", "Karakter", "Vår kommentar", "Leverandørens kommentar") in rows
 
     # Typed, the same letter.
-    typed = await _reply(bot, KARI, f"evaluer {REFERENCE} brev")
+    typed = await typed_reply(bot, KARI, f"evaluer {REFERENCE} brev")
     assert typed["attachments"][0]["contentType"] == FILE_CONSENT
 
     # `status <leverandør>` lists the supplier's evaluations.
-    status = json.dumps(await _card(bot, KARI, "status Fjordbygg"), ensure_ascii=False)
+    status = json.dumps(await form_card(bot, KARI, "status Fjordbygg"), ensure_ascii=False)
     assert "Leverandørevalueringer" in status
     assert "23.11.2026 – EV-2026-0011: samlet 4 av 5" in status
     # The form opens again from the latest version.
-    again = await _card(bot, KARI, f"evaluer {REFERENCE}")
-    assert _inputs(again)["karakter_samlet"]["value"] == "4"
+    again = await form_card(bot, KARI, f"evaluer {REFERENCE}")
+    assert card_inputs(again)["karakter_samlet"]["value"] == "4"
     assert "Forrige evaluering: 23. november 2026, samlet 4 av 5." in json.dumps(
         again, ensure_ascii=False
     )
@@ -201,27 +160,27 @@ async def test_the_form_stores_an_evaluation_answers_the_follow_up_and_makes_the
 async def test_a_bad_form_comes_back_filled_in_and_nothing_is_stored(bot: Reminders) -> None:
     contract = _world(bot)
     await bot.install(KARI)
-    card = await _card(bot, KARI, f"evaluer {REFERENCE}")
+    card = await form_card(bot, KARI, f"evaluer {REFERENCE}")
 
     missing = _form(card, 4, kommentar_samlet="Halvferdig")
     del missing["karakter_samfunnsansvar"]
-    reply = await _submit(bot, KARI, missing)
+    reply = await submit_form(bot, KARI, missing)
     (attachment,) = reply["attachments"]
     back = attachment["content"]
     assert schema_errors(back) == []
     shown = json.dumps(back, ensure_ascii=False)
     assert "Velg en karakter for «Samfunnsansvar»." in shown
     assert "Ingenting er lagret ennå" in shown
-    inputs = _inputs(back)
+    inputs = card_inputs(back)
     assert inputs["karakter_samarbeid"]["value"] == "4"
     assert "value" not in inputs["karakter_samfunnsansvar"]
     assert inputs["kommentar_samlet"]["value"] == "Halvferdig"
 
-    low = await _submit(bot, KARI, _form(card, 4, karakter_fakturering="1"))
+    low = await submit_form(bot, KARI, _form(card, 4, karakter_fakturering="1"))
     (attachment,) = low["attachments"]
     shown = json.dumps(attachment["content"], ensure_ascii=False)
     assert "Skriv en kommentar til «Fakturering og økonomi»" in shown
-    assert _inputs(attachment["content"])["karakter_fakturering"]["value"] == "1"
+    assert card_inputs(attachment["content"])["karakter_fakturering"]["value"] == "1"
     assert _versions(bot, contract) == 0
 
     none_yet = await bot.say(KARI, f"evaluer {REFERENCE} brev")
@@ -255,8 +214,8 @@ async def test_the_typed_fallback_and_who_may_evaluate(bot: Reminders) -> None:
 
     bot.procurement_member()
     await bot.install(INGRID)
-    card = await _card(bot, INGRID, f"evaluer {REFERENCE}")
-    reply = await _submit(bot, INGRID, _form(card, 3))
+    card = await form_card(bot, INGRID, f"evaluer {REFERENCE}")
+    reply = await submit_form(bot, INGRID, _form(card, 3))
     said = json.dumps(reply["attachments"][0]["content"], ensure_ascii=False)
     assert "(versjon 2): samlet 3 av 5" in said
     assert _versions(bot, contract) == 2

@@ -18,7 +18,16 @@ from followup.plans.materialise import materialise_calendar
 from followup.plans.plan_file import apply_plans, load_plan
 from tests.builders import add_contract, add_supplier
 from tests.card_schema import schema_errors
-from tests.e2e.reminder_harness import KARI, MONDAY_10_OSLO, OLA, Reminders, people
+from tests.e2e.reminder_harness import (
+    KARI,
+    MONDAY_10_OSLO,
+    OLA,
+    Reminders,
+    card_inputs,
+    form_card,
+    people,
+    submit_form,
+)
 
 REFERENCE = "REN-2026-0011"
 PLAN = load_plan()
@@ -53,46 +62,6 @@ def _world(bot: Reminders) -> Contract:
     return contract
 
 
-async def _card(bot: Reminders, name: str, text: str) -> dict[str, Any]:
-    activity = bot._as(name, bot.server.payload("message_personal_text_status_command.json"))
-    activity["text"] = text
-    status, _ = await bot.server.post(activity)
-    assert status in {200, 201}
-    reply = await bot.connector.wait_for(lambda r: r.reply_to_id == activity["id"])
-    (attachment,) = reply.activity["attachments"]
-    card: dict[str, Any] = attachment["content"]
-    assert schema_errors(card) == []
-    return card
-
-
-async def _submit(bot: Reminders, name: str, value: dict[str, Any]) -> dict[str, Any]:
-    activity = bot._as(
-        name, bot.server.payload("message_action_submit_value_deviation_report.json")
-    )
-    activity["value"] = value
-    status, _ = await bot.server.post(activity)
-    assert status in {200, 201}
-    reply = await bot.connector.wait_for(lambda r: r.reply_to_id == activity["id"])
-    return dict(reply.activity)
-
-
-def _inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input."):
-                found[node["id"]] = node
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(card)
-    return found
-
-
 def _form(card: dict[str, Any], **more: str) -> dict[str, Any]:
     (action,) = card["actions"]
     value = dict(action["data"])
@@ -120,8 +89,8 @@ async def test_the_form_stores_a_check_with_its_deviation_and_answers_the_follow
     contract = _world(bot)
     await bot.install(KARI)
 
-    card = await _card(bot, KARI, f"kontroll {REFERENCE}")
-    inputs = _inputs(card)
+    card = await form_card(bot, KARI, f"kontroll {REFERENCE}")
+    inputs = card_inputs(card)
     assert inputs["dato"]["type"] == "Input.Date"
     assert inputs["arbeidere"]["type"] == "Input.Number"
     assert {"sted", "deltakere", "uten_hms_kort", "mannskapsliste", "notater", "avvik"} <= (
@@ -131,7 +100,7 @@ async def test_the_form_stores_a_check_with_its_deviation_and_answers_the_follow
     assert "Stedlig kontroll: REN-2026-0011" in shown
     assert "send dem her i chatten" in shown
 
-    reply = await _submit(
+    reply = await submit_form(
         bot,
         KARI,
         _form(card, uten_hms_kort="2", mannskapsliste="nei", avvik="høy", notater="To vikarer"),
@@ -152,7 +121,7 @@ async def test_the_form_stores_a_check_with_its_deviation_and_answers_the_follow
     assert follow_up.state is FollowUpState.DEVIATION_REPORTED
     assert "onsite.recorded" in [e.action for e in events]
 
-    status = json.dumps(await _card(bot, KARI, f"status {REFERENCE}"), ensure_ascii=False)
+    status = json.dumps(await form_card(bot, KARI, f"status {REFERENCE}"), ensure_ascii=False)
     assert "Siste stedlige kontroll" in status
     # Numeric: a fact starting «20. » would be drawn as a numbered list from 1.
     assert "20.11.2026: 12 arbeidere, 2 uten HMS-kort" in status
@@ -161,27 +130,27 @@ async def test_the_form_stores_a_check_with_its_deviation_and_answers_the_follow
 async def test_a_bad_form_comes_back_filled_in_and_nothing_is_stored(bot: Reminders) -> None:
     contract = _world(bot)
     await bot.install(KARI)
-    card = await _card(bot, KARI, f"kontroll {REFERENCE}")
+    card = await form_card(bot, KARI, f"kontroll {REFERENCE}")
 
-    reply = await _submit(bot, KARI, _form(card, uten_hms_kort="13", notater="Halvferdig"))
+    reply = await submit_form(bot, KARI, _form(card, uten_hms_kort="13", notater="Halvferdig"))
     (attachment,) = reply["attachments"]
     back = attachment["content"]
     assert schema_errors(back) == []
     shown = json.dumps(back, ensure_ascii=False)
     assert "Antallet uten gyldig HMS-kort kan ikke være større" in shown
     assert "Ingenting er lagret ennå" in shown
-    inputs = _inputs(back)
+    inputs = card_inputs(back)
     assert inputs["uten_hms_kort"]["value"] == 13
     assert inputs["notater"]["value"] == "Halvferdig"
     assert inputs["dato"]["value"] == "2026-11-20"
 
-    future = await _submit(bot, KARI, _form(card, dato="2026-12-24"))
+    future = await submit_form(bot, KARI, _form(card, dato="2026-12-24"))
     (attachment,) = future["attachments"]
     assert "kan ikke være fram i tid" in json.dumps(attachment["content"], ensure_ascii=False)
 
     missing = _form(card)
     del missing["arbeidere"]
-    (attachment,) = (await _submit(bot, KARI, missing))["attachments"]
+    (attachment,) = (await submit_form(bot, KARI, missing))["attachments"]
     assert "Fyll inn antall arbeidere." in json.dumps(attachment["content"], ensure_ascii=False)
     assert _checks(bot, contract) == 0
 

@@ -16,7 +16,17 @@ from followup.models import CheckpointStatus, Contract, ContractType, RiskLevel
 from followup.plans.plan_file import apply_plans, load_plan
 from tests.builders import add_contract, add_supplier
 from tests.card_schema import schema_errors
-from tests.e2e.reminder_harness import INGRID, KARI, MONDAY_10_OSLO, OLA, Reminders, people
+from tests.e2e.reminder_harness import (
+    INGRID,
+    KARI,
+    MONDAY_10_OSLO,
+    OLA,
+    Reminders,
+    card_inputs,
+    form_card,
+    people,
+    submit_form,
+)
 
 REFERENCE = "RA-2026-0007"
 PLAN = load_plan()
@@ -45,47 +55,6 @@ def _world(bot: Reminders) -> Contract:
     return contract
 
 
-async def _card(bot: Reminders, name: str, text: str) -> dict[str, Any]:
-    activity = bot._as(name, bot.server.payload("message_personal_text_status_command.json"))
-    activity["text"] = text
-    status, _ = await bot.server.post(activity)
-    assert status in {200, 201}
-    reply = await bot.connector.wait_for(lambda r: r.reply_to_id == activity["id"])
-    (attachment,) = reply.activity["attachments"]
-    card: dict[str, Any] = attachment["content"]
-    assert schema_errors(card) == []
-    return card
-
-
-async def _submit(bot: Reminders, name: str, value: dict[str, Any]) -> dict[str, Any]:
-    """`name` presses the form's button: an `Action.Submit` message with the inputs' values."""
-    activity = bot._as(
-        name, bot.server.payload("message_action_submit_value_deviation_report.json")
-    )
-    activity["value"] = value
-    status, _ = await bot.server.post(activity)
-    assert status in {200, 201}
-    reply = await bot.connector.wait_for(lambda r: r.reply_to_id == activity["id"])
-    return dict(reply.activity)
-
-
-def _inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input."):
-                found[node["id"]] = node
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(card)
-    return found
-
-
 def _form(card: dict[str, Any], c: int, lk: int, **more: str) -> dict[str, Any]:
     (action,) = card["actions"]
     value = dict(action["data"])
@@ -105,8 +74,8 @@ async def test_the_form_stores_an_assessment_and_replans(bot: Reminders) -> None
     contract = _world(bot)
     await bot.install(KARI)
 
-    card = await _card(bot, KARI, f"risiko {REFERENCE}")
-    inputs = _inputs(card)
+    card = await form_card(bot, KARI, f"risiko {REFERENCE}")
+    inputs = card_inputs(card)
     for area in RiskArea:
         assert inputs[f"konsekvens_{area.value}"]["type"] == "Input.ChoiceSet"
         assert inputs[f"sannsynlighet_{area.value}"]["type"] == "Input.ChoiceSet"
@@ -116,7 +85,7 @@ async def test_the_form_stores_an_assessment_and_replans(bot: Reminders) -> None
     assert "Nåværende risikonivå: middels (fra registeret" in shown
     assert "9–16 gir høy" in shown
 
-    reply = await _submit(bot, KARI, _form(card, 3, 3, kommentar="Mange vikarer"))
+    reply = await submit_form(bot, KARI, _form(card, 3, 3, kommentar="Mange vikarer"))
     said = str(reply["text"])
     assert "Risikovurderingen av RA-2026-0007 er lagret (versjon 1): høy." in said
     assert "Risikonivået er endret fra middels til høy." in said
@@ -140,42 +109,42 @@ async def test_the_form_stores_an_assessment_and_replans(bot: Reminders) -> None
     assert "risk.assessed" in [e.action for e in events]
 
     # `status <avtalenr>` shows the latest assessment: the level, when and by whom.
-    status = json.dumps(await _card(bot, KARI, f"status {REFERENCE}"), ensure_ascii=False)
+    status = json.dumps(await form_card(bot, KARI, f"status {REFERENCE}"), ensure_ascii=False)
     assert "høy – vurdert 23. november 2026 av Kari Nordmann (versjon 1)" in status
     # The form opens again from the latest version, and says who assessed it.
-    again = await _card(bot, KARI, f"risiko {REFERENCE}")
-    assert _inputs(again)["konsekvens_hms"]["value"] == "3"
+    again = await form_card(bot, KARI, f"risiko {REFERENCE}")
+    assert card_inputs(again)["konsekvens_hms"]["value"] == "3"
     assert "vurdert" in json.dumps(again, ensure_ascii=False)
 
 
 async def test_a_bad_form_comes_back_filled_in_and_nothing_is_stored(bot: Reminders) -> None:
     contract = _world(bot)
     await bot.install(KARI)
-    card = await _card(bot, KARI, f"risiko {REFERENCE}")
+    card = await form_card(bot, KARI, f"risiko {REFERENCE}")
 
     missing = _form(card, 2, 2, kommentar="Halvferdig")
     del missing["sannsynlighet_omdomme"]
-    reply = await _submit(bot, KARI, missing)
+    reply = await submit_form(bot, KARI, missing)
     (attachment,) = reply["attachments"]
     back = attachment["content"]
     assert schema_errors(back) == []
     shown = json.dumps(back, ensure_ascii=False)
     assert "Velg konsekvens og sannsynlighet for «Omdømme»." in shown
     assert "Ingenting er lagret ennå" in shown
-    inputs = _inputs(back)
+    inputs = card_inputs(back)
     assert inputs["konsekvens_omdomme"]["value"] == "2"
     assert "value" not in inputs["sannsynlighet_omdomme"]
     assert inputs["kommentar"]["value"] == "Halvferdig"
 
-    overruled = await _submit(bot, KARI, _form(card, 3, 3, niva="lav"))
+    overruled = await submit_form(bot, KARI, _form(card, 3, 3, niva="lav"))
     (attachment,) = overruled["attachments"]
     shown = json.dumps(attachment["content"], ensure_ascii=False)
     assert "Skriv en begrunnelse" in shown
     assert "Foreslått nivå ut fra det du har fylt inn: høy." in shown
-    assert _inputs(attachment["content"])["niva"]["value"] == "lav"
+    assert card_inputs(attachment["content"])["niva"]["value"] == "lav"
     assert _versions(bot, contract) == 0
 
-    reasoned = await _submit(
+    reasoned = await submit_form(
         bot, KARI, _form(card, 3, 3, niva="lav", begrunnelse="Kort avtale, kjent leverandør")
     )
     said = str(reasoned["text"])
@@ -210,7 +179,7 @@ async def test_outsiders_are_refused_and_procurement_gets_the_overview(bot: Remi
     await bot.install(OLA)
     await bot.install(KARI)
 
-    status = json.dumps(await _card(bot, KARI, f"status {REFERENCE}"), ensure_ascii=False)
+    status = json.dumps(await form_card(bot, KARI, f"status {REFERENCE}"), ensure_ascii=False)
     assert "middels (fra registeret, ikke vurdert)" in status
 
     refused = await bot.say(OLA, f"risiko {REFERENCE}")
@@ -227,8 +196,8 @@ async def test_outsiders_are_refused_and_procurement_gets_the_overview(bot: Remi
     assert "RA-2026-0007 Renhold skoler (middels)" in overview
 
     # Procurement may assess it; then nothing is missing.
-    card = await _card(bot, INGRID, f"risiko {REFERENCE}")
-    said = str((await _submit(bot, INGRID, _form(card, 2, 2)))["text"])
+    card = await form_card(bot, INGRID, f"risiko {REFERENCE}")
+    said = str((await submit_form(bot, INGRID, _form(card, 2, 2)))["text"])
     assert "(versjon 1): middels" in said
     assert "Risikonivået er uendret" in said
     assert _versions(bot, contract) == 1
