@@ -4,15 +4,22 @@ one place that imports every capability)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from botbuilder.core import TurnContext
+
 from bot.analysis.commands import AnalysisCommands
 from bot.answers.commands import AnswerCommands
 from bot.archive.commands import ArchiveCommands
 from bot.checks.commands import RiskCommands
+from bot.checks.dialogs import evaluation_dialog, onsite_dialog, risk_dialog
 from bot.checks.evaluation_commands import EvaluationCommands
 from bot.checks.onsite_commands import OnsiteCommands
+from bot.conversation.activity_handler import send_reply, turn_request
 from bot.conversation.dependencies import BotDependencies
 from bot.conversation.dialog_runner import DialogRunner
-from bot.conversation.router import CommandRouter, TurnRequest
+from bot.conversation.form_dialog import FormDialog, Submit
+from bot.conversation.router import BeginDialog, CommandRouter, TurnRequest
 from bot.deviations.cards import DeviationCards
 from bot.deviations.commands import DeviationCommands
 from bot.deviations.report_deviation_dialog import DeviationServices, ReportDeviationDialog
@@ -74,6 +81,7 @@ def build_router(
         return await deps.store_calls.run(run)
 
     router = CommandRouter(help_profile=asker)
+    runner = dialogs or build_dialogs(deps)
     portfolio = PortfolioCommands(deps)
     OwnerCommands(deps).register(router)
     PlanCommands(deps).register(router)
@@ -82,7 +90,7 @@ def build_router(
     UploadCommands(deps, uploads).register(router)
     DeviationCommands(
         deps,
-        dialogs or build_dialogs(deps),
+        runner,
         list_deviations=portfolio.deviations,
         is_deviation_list=is_deviation_list,
     ).register(router)
@@ -103,4 +111,21 @@ def build_router(
     evaluation.register(router)
     letters.register(router)
     OnsiteCommands(deps, DeviationCards()).register(router)
+    # The checks' forms asked one question at a time end in the forms' own handlers.
+    submit = form_submitter(router, deps)
+    for spec in (risk_dialog(), onsite_dialog(deps.clock), evaluation_dialog()):
+        runner.add(FormDialog(spec, submit), restarted="form_dialog.restarted")
     return router
+
+
+def form_submitter(router: CommandRouter, deps: BotDependencies) -> Submit:
+    """A form dialog's end: the collected form to the router's form handlers (as the card's
+    `Action.Submit` would be), and the handler's reply sent."""
+
+    async def submit(value: dict[str, Any], turn_context: TurnContext) -> None:
+        reply = await router.handle_form(value, turn_request(turn_context, deps.clock()))
+        if isinstance(reply, BeginDialog):  # pragma: no cover - a complete form begins none
+            return
+        await send_reply(turn_context, reply)
+
+    return submit

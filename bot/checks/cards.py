@@ -21,6 +21,10 @@ LEVEL_FIELD: Final = "niva"
 REASON_FIELD: Final = "begrunnelse"
 COMMENT_FIELD: Final = "kommentar"
 SUGGESTED: Final = "forslag"
+STEP_FIELD: Final = "steg"
+"""The form's «Svar i chatten» button: `{"handling": …, "avtale": …, "steg": "chat"}` begins
+the same form as a dialog (`bot.checks.dialogs`)."""
+STEP_VALUE: Final = "chat"
 MAX_REASON_INPUT: Final = 1_000
 MAX_COMMENT_INPUT: Final = 4_000
 
@@ -172,9 +176,21 @@ def risk_form_card(form: RiskForm, locale: str | None) -> Card:
             "type": "Action.Submit",
             "title": text("risk.form.submit", locale),
             "data": {FORM_FIELD: FORM_VALUE, CONTRACT_FIELD: form.reference},
-        }
+        },
+        in_chat_action(FORM_VALUE, form.reference, locale),
     ]
     return card
+
+
+def in_chat_action(form_value: str, reference: str, locale: str | None) -> Element:
+    """«Svar i chatten, ett spørsmål om gangen»: the form as a dialog. It sends none of the
+    card's inputs, so the card's required fields do not stop it."""
+    return {
+        "type": "Action.Submit",
+        "title": text("checks.dialog.in_chat", locale),
+        "data": {FORM_FIELD: form_value, CONTRACT_FIELD: reference, STEP_FIELD: STEP_VALUE},
+        "associatedInputs": "none",
+    }
 
 
 def _text_input(
@@ -217,10 +233,13 @@ __all__ = [
     "FORM_VALUE",
     "LEVEL_FIELD",
     "REASON_FIELD",
+    "STEP_FIELD",
+    "STEP_VALUE",
     "SUGGESTED",
     "RiskForm",
     "consequence_field",
     "entered_values",
+    "in_chat_action",
     "level_word",
     "likelihood_field",
     "risk_form_card",

@@ -30,6 +30,7 @@ from bot.checks.cards import (
     likelihood_field,
     risk_form_card,
 )
+from bot.checks.dialogs import RISK_DIALOG, asks_in_chat, begin_in_chat, in_chat_requested
 from bot.conversation import formatting
 from bot.conversation.domain_commands import DomainCommands, guarded
 from bot.conversation.markdown import echo
@@ -129,6 +130,8 @@ class RiskCommands(DomainCommands):
         reference, level, reason = parse_typed(rest)
         if len(reference) > MAX_REFERENCE:
             return text("risk.usage", locale)
+        if asks_in_chat(rest.split()):
+            return await self.in_chat(reference, request)
         if level is None and reason:
             return text("risk.usage", locale)
         if level is None:
@@ -151,6 +154,8 @@ class RiskCommands(DomainCommands):
         if not isinstance(reference, str) or not reference.strip():
             return text("risk.usage", locale)
         reference = reference.strip()[:MAX_REFERENCE]
+        if in_chat_requested(value):
+            return await self.in_chat(reference, request)
         entered = entered_values(value)
         scores = {
             area: (_number(entered.get(consequence_field(area))),
@@ -192,6 +197,13 @@ class RiskCommands(DomainCommands):
 
             return card_reply(risk_form_card(await self._read(refill), locale))
         return await self._stored(assessed, request)
+
+    async def in_chat(self, reference: str, request: TurnRequest) -> Reply:
+        """The form as a dialog in the chat, from the latest assessment's scores."""
+        form = await self._read(lambda uow: self._form(uow, request, reference))
+        locale = request.locale
+        heading = text("checks.dialog.risk.heading", locale, reference=form.reference)
+        return begin_in_chat(RISK_DIALOG, FORM_VALUE, form.reference, heading, form.values, locale)
 
     async def overview(self, request: TurnRequest) -> Reply:
         locale = request.locale
@@ -293,6 +305,18 @@ class RiskCommands(DomainCommands):
             calendar=self._deps.calendar,
         )
 
+    def _ladder_change(self, before: RiskLevel, after: RiskLevel, locale: str | None) -> str | None:
+        """What the plan's `[ladder]` changes for the contract's reminders and escalations."""
+        old, new = self._deps.plan.ladder_for(before), self._deps.plan.ladder_for(after)
+        if old == new:
+            return None
+        return text(
+            "risk.plan.ladder",
+            locale,
+            steps=_days(new, locale),
+            before=_days(old, locale),
+        )
+
     async def _stored(self, assessed: RiskAssessed, request: TurnRequest) -> str:
         locale = request.locale
         assessment, contract, plan = assessed.assessment, assessed.contract, assessed.plan
@@ -340,6 +364,9 @@ class RiskCommands(DomainCommands):
             lines.append(text("risk.plan.cadence", locale, titles=_titles(plan.cadence_changed)))
         if not lines:
             lines.append(text("risk.plan.same", locale))
+        ladder = self._ladder_change(assessment.previous or contract.risk, contract.risk, locale)
+        if ladder:
+            lines.append(ladder)
         if plan.follow_ups_added or plan.follow_ups_removed:
             lines.append(
                 text(
@@ -351,6 +378,10 @@ class RiskCommands(DomainCommands):
             )
         parts.append("\n".join(f"- {line}" for line in lines))
         return "\n\n".join(parts)
+
+
+def _days(offsets: list[int], locale: str | None) -> str:
+    return formatting.listing([str(n) for n in offsets], locale)
 
 
 def _titles(titles: tuple[str, ...]) -> str:

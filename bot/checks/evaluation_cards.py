@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from bot.checks.cards import in_chat_action
 from bot.conversation.cards import (
     Card,
     Element,
@@ -120,7 +121,8 @@ def evaluation_form_card(form: EvaluationForm, locale: str | None) -> Card:
             "type": "Action.Submit",
             "title": text("evaluation.form.submit", locale),
             "data": {FORM_FIELD: FORM_VALUE, CONTRACT_FIELD: form.reference},
-        }
+        },
+        in_chat_action(FORM_VALUE, form.reference, locale),
     ]
     return card
 

@@ -18,6 +18,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final, cast
 
 from bot.checks.commands import guarded_form
+from bot.checks.dialogs import (
+    EVALUATION_DIALOG,
+    asks_in_chat,
+    begin_in_chat,
+    in_chat_requested,
+)
 from bot.checks.evaluation_cards import (
     CONTRACT_FIELD,
     FORM_FIELD,
@@ -116,6 +122,8 @@ class EvaluationCommands(DomainCommands):
             if self.letter is None:
                 return text("evaluation.letter.unavailable", locale)
             return await self.letter(reference, request)
+        if asks_in_chat(words):
+            return await self.in_chat(reference, request)
         if scores is None:
             form = await self._read(lambda uow: self._form(uow, request, reference))
             return card_reply(evaluation_form_card(form, locale))
@@ -141,6 +149,8 @@ class EvaluationCommands(DomainCommands):
         if not isinstance(reference, str) or not reference.strip():
             return text("evaluation.usage", locale)
         reference = reference.strip()[:MAX_REFERENCE]
+        if in_chat_requested(value):
+            return await self.in_chat(reference, request)
         entered = entered_values(value)
         values = {
             heading: (
@@ -168,6 +178,15 @@ class EvaluationCommands(DomainCommands):
 
             return card_reply(evaluation_form_card(await self._read(refill), locale))
         return card_reply(await self._stored(recorded, request))
+
+    async def in_chat(self, reference: str, request: TurnRequest) -> Reply:
+        """The form as a dialog in the chat, from the latest evaluation."""
+        form = await self._read(lambda uow: self._form(uow, request, reference))
+        locale = request.locale
+        heading = text("checks.dialog.evaluation.heading_title", locale, reference=form.reference)
+        return begin_in_chat(
+            EVALUATION_DIALOG, FORM_VALUE, form.reference, heading, form.values, locale
+        )
 
     async def letter_content(self, reference: str, request: TurnRequest) -> EvaluationLetter | str:
         """The contract's latest evaluation as a letter's words, or a reply (none yet);

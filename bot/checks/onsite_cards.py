@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from bot.checks.cards import in_chat_action
 from bot.conversation.cards import Card, Element, adaptive_card, clip, text_block, title_block
 from bot.conversation.texts import text
 from followup.checks.onsite import MAX_NOTES, MAX_SHORT
@@ -148,7 +149,8 @@ def onsite_form_card(form: OnsiteForm, locale: str | None) -> Card:
             "type": "Action.Submit",
             "title": text("onsite.form.submit", locale),
             "data": {FORM_FIELD: FORM_VALUE, CONTRACT_FIELD: form.reference},
-        }
+        },
+        in_chat_action(FORM_VALUE, form.reference, locale),
     ]
     return card
 

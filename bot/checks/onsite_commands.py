@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any, Final
 
 from bot.checks.commands import MAX_REFERENCE, checks_uow, guarded_form
+from bot.checks.dialogs import ONSITE_DIALOG, asks_in_chat, begin_in_chat, in_chat_requested
 from bot.checks.onsite_cards import (
     CARDS_FIELD,
     CONTRACT_FIELD,
@@ -141,6 +142,8 @@ class OnsiteCommands(DomainCommands):
         reference, values = parse_typed(rest)
         if not reference or len(reference) > MAX_REFERENCE:
             return text("onsite.usage", locale)
+        if asks_in_chat(rest.split()):
+            return await self.in_chat(reference, request)
         if values is None:
             form = await self._read(lambda uow: self._form(uow, request, reference))
             return card_reply(onsite_form_card(form, locale))
@@ -152,9 +155,18 @@ class OnsiteCommands(DomainCommands):
         reference = value.get(CONTRACT_FIELD)
         if not isinstance(reference, str) or not reference.strip():
             return text("onsite.usage", request.locale)
+        if in_chat_requested(value):
+            return await self.in_chat(reference.strip()[:MAX_REFERENCE], request)
         return await self._record(
             reference.strip()[:MAX_REFERENCE], entered_values(value), request, typed=False
         )
+
+    async def in_chat(self, reference: str, request: TurnRequest) -> Reply:
+        """The form as a dialog in the chat."""
+        form = await self._read(lambda uow: self._form(uow, request, reference))
+        locale = request.locale
+        heading = text("checks.dialog.onsite.heading", locale, reference=form.reference)
+        return begin_in_chat(ONSITE_DIALOG, FORM_VALUE, form.reference, heading, {}, locale)
 
     async def _record(
         self, reference: str, entered: dict[str, str], request: TurnRequest, *, typed: bool

@@ -77,6 +77,10 @@ NB: Words = {
     "risk.plan.removed": "Kontrollpunkter som faller bort: {titles}.",
     "risk.plan.cadence": "Ny hyppighet for: {titles}.",
     "risk.plan.same": "Kontrollpunktene i planen er de samme.",
+    "risk.plan.ladder": (
+        "Purring og eskalering (stedfortreder, så innkjøp) kommer nå {steps} arbeidsdager etter "
+        "fristen (før {before})."
+    ),
     "risk.plan.follow_ups": "Oppfølginger lagt til: {added}, fjernet: {removed}.",
     "risk.overview.title": "Risikovurderinger som mangler",
     "risk.overview.never": Plural(
@@ -255,6 +259,84 @@ NB: Words = {
     ),
     "portfolio.contract.onsite": "Siste stedlige kontroll",
     "portfolio.contract.onsite.value": "{when}: {workers} arbeidere, {without} uten HMS-kort",
+    # The forms asked one question at a time (`… <avtalenr> steg`, bot/checks/dialogs.py).
+    "checks.dialog.in_chat": "Svar i chatten, ett spørsmål om gangen",
+    "checks.dialog.intro": (
+        "Vi tar skjemaet her i chatten, ett spørsmål om gangen. Ingenting lagres før du har sett "
+        "alt samlet og svart «ja»; «avbryt» stopper."
+    ),
+    "checks.dialog.too_long": Plural(
+        one="Svaret er {length} tegn; det kan være høyst {limit}.",
+        other="Svaret er {length} tegn; det kan være høyst {limit}.",
+        by="length",
+    ),
+    "checks.dialog.not_choice": (
+        "Det svaret kjente jeg ikke igjen: velg en av knappene eller skriv et av valgene."
+    ),
+    "checks.dialog.risk.heading": "Risikovurdering av {reference}",
+    "checks.dialog.risk.area": (
+        "**{area}**: hvor alvorlig blir det om noe går galt (konsekvens), og hvor sannsynlig er "
+        "det? Skriv to tall fra 1 til 4, konsekvens først: for eksempel «3 2».\n\n"
+        "Konsekvens: 1 liten, 2 moderat, 3 alvorlig, 4 svært alvorlig. "
+        "Sannsynlighet: 1 lite sannsynlig, 2 mulig, 3 sannsynlig, 4 svært sannsynlig."
+    ),
+    "checks.dialog.risk.not_scores": (
+        "Skriv to tall fra 1 til 4, konsekvens først og så sannsynlighet: for eksempel «3 2»."
+    ),
+    "checks.dialog.risk.kept": "konsekvens {consequence}, sannsynlighet {likelihood}",
+    "checks.dialog.risk.level": (
+        "Ut fra svarene dine foreslås risikonivå **{level}**. Bruk forslaget, eller velg et annet "
+        "nivå (da ber jeg om en begrunnelse)."
+    ),
+    "checks.dialog.risk.level_no_suggestion": "Hvilket risikonivå skal avtalen ha?",
+    "checks.dialog.risk.use_suggestion": "Bruk forslaget: {level}",
+    "checks.dialog.risk.no_suggestion": (
+        "Det er ikke noe forslag å bruke; velg lav, middels eller høy."
+    ),
+    "checks.dialog.risk.not_level": "Svar «forslaget», «lav», «middels» eller «høy».",
+    "checks.dialog.risk.reason": (
+        "Hvorfor **{level}** og ikke {suggested}? Begrunnelsen lagres med vurderingen."
+    ),
+    "checks.dialog.risk.none": "forslaget",
+    "checks.dialog.risk.comment": "En kommentar til vurderingen (hva som ligger bak, tiltak)?",
+    "checks.dialog.risk.level_suggested": "{level} (forslaget)",
+    "checks.dialog.risk.level_overruled": "{level}, begrunnet: {reason}",
+    "checks.dialog.onsite.heading": "Stedlig kontroll av {reference}",
+    "checks.dialog.onsite.date": (
+        "Hvilken dag var kontrollen? For eksempel «i dag», «i går» eller «3.12»."
+    ),
+    "checks.dialog.onsite.place": "Hvor var kontrollen (adresse eller byggeplass)?",
+    "checks.dialog.onsite.participants": "Hvem deltok i kontrollen?",
+    "checks.dialog.onsite.workers": "Hvor mange arbeidere var på stedet?",
+    "checks.dialog.onsite.cards": "Hvor mange HMS-kort ble kontrollert?",
+    "checks.dialog.onsite.without": "Hvor mange av dem var uten gyldig HMS-kort?",
+    "checks.dialog.onsite.crew": "Stemte mannskapslisten med dem som var på stedet?",
+    "checks.dialog.onsite.notes": (
+        "Notater fra kontrollen (funn, hva som ble sagt, hva som følges opp)?"
+    ),
+    "checks.dialog.onsite.deviation": (
+        "Skal funnene registreres som et avvik, og hvor alvorlig? Det blir et seriøsitetsavvik "
+        "når noen mangler gyldig HMS-kort eller mannskapslisten ikke stemte, ellers et HMS-avvik."
+    ),
+    "checks.dialog.onsite.not_number": "Skriv et helt tall, for eksempel «12».",
+    "checks.dialog.onsite.above_limit": "Det kan være høyst {limit}.",
+    "checks.dialog.onsite.more_than_workers": (
+        "Det kan ikke være flere enn antall arbeidere på stedet ({limit})."
+    ),
+    "checks.dialog.onsite.more_than_cards": (
+        "Det kan ikke være flere enn antall HMS-kort som ble kontrollert ({limit})."
+    ),
+    "checks.dialog.onsite.all": "Alle ({count})",
+    "checks.dialog.onsite.none": "Ingen",
+    "checks.dialog.evaluation.heading_title": "Leverandørevaluering av {reference}",
+    "checks.dialog.evaluation.heading": (
+        "**{heading}**: gi en karakter fra 1 til 5 (1 svært dårlig, 3 som avtalt, 5 svært godt), "
+        "gjerne fulgt av en kommentar: for eksempel «4 leverte alltid til avtalt tid»."
+    ),
+    "checks.dialog.evaluation.not_score": (
+        "Begynn svaret med en karakter fra 1 til 5, gjerne fulgt av en kommentar: «4 leverte til "
+        "avtalt tid»."
+    ),
 }
 
 EN: Words = {
@@ -330,6 +412,10 @@ EN: Words = {
     "risk.plan.removed": "Checkpoints dropped: {titles}.",
     "risk.plan.cadence": "New cadence for: {titles}.",
     "risk.plan.same": "The plan's checkpoints are the same.",
+    "risk.plan.ladder": (
+        "Reminders and escalation (deputy, then procurement) now come {steps} working days after "
+        "the due date (before: {before})."
+    ),
     "risk.plan.follow_ups": "Follow-ups added: {added}, removed: {removed}.",
     "risk.overview.title": "Risk assessments missing",
     "risk.overview.never": Plural(
@@ -496,6 +582,80 @@ EN: Words = {
     ),
     "portfolio.contract.onsite": "Latest on-site check",
     "portfolio.contract.onsite.value": "{when}: {workers} workers, {without} without an HSE card",
+    "checks.dialog.in_chat": "Answer in the chat, one question at a time",
+    "checks.dialog.intro": (
+        "We'll fill in the form here in the chat, one question at a time. Nothing is saved until "
+        "you have seen it all together and answered “yes”; “cancel” stops."
+    ),
+    "checks.dialog.too_long": Plural(
+        one="The answer is {length} character; it may be at most {limit}.",
+        other="The answer is {length} characters; it may be at most {limit}.",
+        by="length",
+    ),
+    "checks.dialog.not_choice": (
+        "I did not recognise that answer: pick one of the buttons or type one of the choices."
+    ),
+    "checks.dialog.risk.heading": "Risk assessment of {reference}",
+    "checks.dialog.risk.area": (
+        "**{area}**: how serious would it be if something went wrong (consequence), and how "
+        "likely is it? Type two numbers from 1 to 4, consequence first: for example “3 2”.\n\n"
+        "Consequence: 1 minor, 2 moderate, 3 serious, 4 very serious. "
+        "Likelihood: 1 unlikely, 2 possible, 3 likely, 4 very likely."
+    ),
+    "checks.dialog.risk.not_scores": (
+        "Type two numbers from 1 to 4, consequence first and then likelihood: for example “3 2”."
+    ),
+    "checks.dialog.risk.kept": "consequence {consequence}, likelihood {likelihood}",
+    "checks.dialog.risk.level": (
+        "From your answers the suggested risk level is **{level}**. Use the suggestion, or pick "
+        "another level (then I'll ask for a reason)."
+    ),
+    "checks.dialog.risk.level_no_suggestion": "Which risk level should the contract have?",
+    "checks.dialog.risk.use_suggestion": "Use the suggestion: {level}",
+    "checks.dialog.risk.no_suggestion": "There is no suggestion to use; pick low, medium or high.",
+    "checks.dialog.risk.not_level": "Answer “suggestion”, “low”, “medium” or “high”.",
+    "checks.dialog.risk.reason": (
+        "Why **{level}** and not {suggested}? The reason is stored with the assessment."
+    ),
+    "checks.dialog.risk.none": "the suggestion",
+    "checks.dialog.risk.comment": "A comment on the assessment (what lies behind it, measures)?",
+    "checks.dialog.risk.level_suggested": "{level} (the suggestion)",
+    "checks.dialog.risk.level_overruled": "{level}, because: {reason}",
+    "checks.dialog.onsite.heading": "On-site check of {reference}",
+    "checks.dialog.onsite.date": (
+        "Which day was the check? For example “today”, “yesterday” or “3.12”."
+    ),
+    "checks.dialog.onsite.place": "Where was the check (address or site)?",
+    "checks.dialog.onsite.participants": "Who took part in the check?",
+    "checks.dialog.onsite.workers": "How many workers were on site?",
+    "checks.dialog.onsite.cards": "How many HMS cards were checked?",
+    "checks.dialog.onsite.without": "How many of them had no valid HMS card?",
+    "checks.dialog.onsite.crew": "Did the crew list match who was on site?",
+    "checks.dialog.onsite.notes": "Notes from the check (findings, what was said, what follows)?",
+    "checks.dialog.onsite.deviation": (
+        "Should the findings be registered as a deviation, and how serious? It is a compliance "
+        "deviation when someone lacks a valid HMS card or the crew list did not match, else a "
+        "health and safety deviation."
+    ),
+    "checks.dialog.onsite.not_number": "Type a whole number, for example “12”.",
+    "checks.dialog.onsite.above_limit": "It can be at most {limit}.",
+    "checks.dialog.onsite.more_than_workers": (
+        "It cannot be more than the number of workers on site ({limit})."
+    ),
+    "checks.dialog.onsite.more_than_cards": (
+        "It cannot be more than the number of HMS cards checked ({limit})."
+    ),
+    "checks.dialog.onsite.all": "All ({count})",
+    "checks.dialog.onsite.none": "None",
+    "checks.dialog.evaluation.heading_title": "Supplier evaluation of {reference}",
+    "checks.dialog.evaluation.heading": (
+        "**{heading}**: give a score from 1 to 5 (1 very poor, 3 as agreed, 5 very good), "
+        "perhaps followed by a comment: for example “4 always delivered on time”."
+    ),
+    "checks.dialog.evaluation.not_score": (
+        "Start the answer with a score from 1 to 5, perhaps followed by a comment: “4 delivered "
+        "on time”."
+    ),
 }
 
 add_words(NB, EN)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from datetime import datetime
 from http import HTTPStatus
 
 from botbuilder.core import (
@@ -79,6 +80,46 @@ def _kind(activity: Activity) -> ConversationKind:
     return ConversationKind.PERSONAL
 
 
+def turn_request(turn_context: TurnContext, now: datetime) -> TurnRequest:
+    """What a handler may know of the turn (`TurnRequest`), at `now`."""
+    activity: Activity = turn_context.activity
+    sender = activity.from_property
+    return TurnRequest(
+        teams_user_id=sender.id if sender else None,
+        aad_object_id=getattr(sender, "aad_object_id", None) if sender else None,
+        conversation_id=activity.conversation.id if activity.conversation else None,
+        kind=_kind(activity),
+        locale=activity.locale,
+        activity_id=activity.id,
+        now=now,
+        raw_activity=activity,
+        turn_context=turn_context,
+    )
+
+
+async def send_reply(turn_context: TurnContext, reply: Reply) -> None:
+    """Send a reply; a `CardUpdate` redraws its card in place where it can. (A `BeginDialog`
+    needs the dialogs: `KontraktsvaktBot` begins it.)"""
+    if isinstance(reply, BeginDialog):
+        raise TypeError("a dialog is begun by the bot, not sent")
+    if not isinstance(reply, CardUpdate):
+        await turn_context.send_activity(shared_cards(reply))
+        return
+    card = shared_cards(card_reply(reply.card))
+    if reply.replaces:
+        card.id = reply.replaces
+        try:
+            await turn_context.update_activity(card)
+        except ConnectorError as exc:
+            log.info("could not redraw a card in place", extra={"status": exc.status})
+            card.id = None
+            await turn_context.send_activity(card)
+    else:
+        await turn_context.send_activity(card)
+    if reply.message:
+        await turn_context.send_activity(reply.message)
+
+
 class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
     def __init__(
         self, deps: BotDependencies, router: CommandRouter, dialogs: DialogRunner | None = None
@@ -138,27 +179,12 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
         await self._say(turn_context, reply)
 
     async def _say(self, turn_context: TurnContext, reply: Reply) -> None:
-        """Send a reply; a `CardUpdate` redraws its card in place where it can; a `BeginDialog`
-        begins the dialog, whose first question is the reply."""
+        """Send a reply (`send_reply`); a `BeginDialog` begins the dialog, whose first question
+        is the reply."""
         if isinstance(reply, BeginDialog):
             await self._dialogs.begin(turn_context, reply.dialog_id, reply.options)
             return
-        if not isinstance(reply, CardUpdate):
-            await turn_context.send_activity(shared_cards(reply))
-            return
-        card = shared_cards(card_reply(reply.card))
-        if reply.replaces:
-            card.id = reply.replaces
-            try:
-                await turn_context.update_activity(card)
-            except ConnectorError as exc:
-                log.info("could not redraw a card in place", extra={"status": exc.status})
-                card.id = None
-                await turn_context.send_activity(card)
-        else:
-            await turn_context.send_activity(card)
-        if reply.message:
-            await turn_context.send_activity(reply.message)
+        await send_reply(turn_context, reply)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._capture_reference(turn_context, welcome=True)
@@ -193,19 +219,7 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
     # --- helpers -------------------------------------------------------------------------------
 
     def _request(self, turn_context: TurnContext) -> TurnRequest:
-        activity: Activity = turn_context.activity
-        sender = activity.from_property
-        return TurnRequest(
-            teams_user_id=sender.id if sender else None,
-            aad_object_id=getattr(sender, "aad_object_id", None) if sender else None,
-            conversation_id=activity.conversation.id if activity.conversation else None,
-            kind=_kind(activity),
-            locale=activity.locale,
-            activity_id=activity.id,
-            now=self._deps.clock(),
-            raw_activity=activity,
-            turn_context=turn_context,
-        )
+        return turn_request(turn_context, self._deps.clock())
 
     async def _lookup_identity(self, turn_context: TurnContext) -> TeamsIdentity | None:
         member = await members.sender(turn_context)

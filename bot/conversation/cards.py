@@ -23,6 +23,10 @@ MAX_BYTES = 22_000
 MAX_FALLBACK = 8000
 MAX_FIELD = 160
 """Longest text of one field (a title, a question) shown on a card."""
+ANSWER_KEY = "avvikSvar"
+"""The `Action.Submit` data key of a dialog question's buttons (its value is the answer:
+`bot.conversation.dialog_question`)."""
+BUTTONS_PER_ROW = 3
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -115,3 +119,26 @@ class CardBudget:
 
 
 # --- a contract's plan ------------------------------------------------------------------------
+
+
+def _answer_button(title: str, answer: str) -> Element:
+    return {"type": "Action.Submit", "title": clip(title, 60), "data": {ANSWER_KEY: answer}}
+
+
+def answer_button_rows(options: Sequence[tuple[str, str]]) -> list[Element]:
+    """A dialog question's buttons, (label, answer as typed), `BUTTONS_PER_ROW` to a row."""
+    return [
+        {
+            "type": "ActionSet",
+            "actions": [
+                _answer_button(label, answer) for label, answer in options[i : i + BUTTONS_PER_ROW]
+            ],
+            "spacing": "Small",
+        }
+        for i in range(0, len(options), BUTTONS_PER_ROW)
+    ]
+
+
+def choices_card(options: Sequence[tuple[str, str]], fallback: str) -> Card:
+    """Buttons for a question's options, (label, answer as typed); a click sends the answer."""
+    return adaptive_card(answer_button_rows(options), fallback)

@@ -15,8 +15,8 @@ from botbuilder.core import TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogInstance, DialogTurnResult
 from botbuilder.schema import Activity, ActivityTypes
 
-ANSWER_KEY: Final = "avvikSvar"
-"""The `Action.Submit` data key of a question's buttons (its value is the answer)."""
+from bot.conversation.cards import ANSWER_KEY
+
 STATE: Final = "question"
 PREFIX: Final = "prefix"
 """An options key: said before the question the first time it is asked (not kept)."""
@@ -107,4 +107,12 @@ class Question(Dialog):  # type: ignore[misc]  # botbuilder is untyped
         await context.send_activity(activity)
 
 
-__all__ = ["PREFIX", "NotAnswered", "Question", "QuestionOwner", "answer_of", "is_answer"]
+__all__ = [
+    "ANSWER_KEY",
+    "PREFIX",
+    "NotAnswered",
+    "Question",
+    "QuestionOwner",
+    "answer_of",
+    "is_answer",
+]

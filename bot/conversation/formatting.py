@@ -156,5 +156,10 @@ def alternatives(days: Sequence[date], today: date, locale: str | None) -> str:
     return str(format_list(words, style="or", locale=babel_locale(language_of(locale))))
 
 
+def listing(words: Sequence[str], locale: str | None) -> str:
+    """`1, 3 og 5` / `1, 3, and 5`."""
+    return str(format_list(list(words), locale=babel_locale(language_of(locale))))
+
+
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())

@@ -640,11 +640,36 @@ NB: Words = {
     "dialog.cancelled": "Avbrutt. Ingenting er lagret.",
     "dialog.nothing_to_cancel": "Det er ingenting å avbryte.",
     "dialog.stale_answer": (
-        "Det spørsmålet er ikke aktivt lenger. Skriv «meld avvik» for å begynne på nytt."
+        "Det spørsmålet er ikke aktivt lenger. Skriv kommandoen på nytt (for eksempel "
+        "«meld avvik») for å begynne igjen."
     ),
     "dialog.step": "Steg {number} av {total}.",
     "dialog.help.stop": (
         "Skriv «avbryt» for å stoppe; ingenting lagres før du svarer «ja» til slutt."
+    ),
+    "form_dialog.step": "spørsmål {number} av {total}",
+    "form_dialog.restarted": (
+        "Skjemaet du holdt på med i chatten, er lagt bort uten å lagres; vi begynner på nytt."
+    ),
+    "form_dialog.keep": "Behold: {value}",
+    "form_dialog.keep_hint": "«behold» beholder det som står nå ({value}).",
+    "form_dialog.skip": "Hopp over",
+    "form_dialog.skip_hint": "Kan stå tomt: svar «hopp over».",
+    "form_dialog.confirm": (
+        "**{heading}**: dette lagres.\n\n{facts}\n\nLagre? Svar «ja» eller «nei»."
+    ),
+    "form_dialog.save": "Ja, lagre",
+    "form_dialog.discard": "Nei, ikke lagre",
+    "form_dialog.discarded": "Ikke lagret. Ingenting er endret.",
+    "form_dialog.not_yes_no": "Svar «ja» for å lagre eller «nei» for å la være.",
+    "form_dialog.nothing_to_keep": "Her står det ingenting ennå som kan beholdes.",
+    "form_dialog.empty": "Jeg fikk ikke noe svar.",
+    "form_dialog.help.step": (
+        "Svar på spørsmålet med tekst eller en av knappene. Ingenting lagres før du har sett "
+        "alt samlet og svart «ja»."
+    ),
+    "form_dialog.help.confirm": (
+        "Svar «ja» for å lagre det som står over, eller «nei» for å la være."
     ),
     "deviation.no_remedy": "Ingen forslag",
     # A severity in front of «avvik», which is neuter: «Høyt avvik», «Lavt avvik».
@@ -1229,12 +1254,35 @@ EN: Words = {
     "dialog.cancelled": "Cancelled. Nothing was stored.",
     "dialog.nothing_to_cancel": "There is nothing to cancel.",
     "dialog.stale_answer": (
-        "That question is no longer open. Type “report deviation” to start again."
+        "That question is no longer open. Type the command again (for example “report "
+        "deviation”) to start again."
     ),
     "dialog.step": "Step {number} of {total}.",
     "dialog.help.stop": (
         "Type “cancel” to stop; nothing is stored until you answer “yes” at the end."
     ),
+    "form_dialog.step": "question {number} of {total}",
+    "form_dialog.restarted": (
+        "The form you were filling in in the chat is put aside unsaved; we start again."
+    ),
+    "form_dialog.keep": "Keep: {value}",
+    "form_dialog.keep_hint": "“keep” keeps what is there now ({value}).",
+    "form_dialog.skip": "Skip",
+    "form_dialog.skip_hint": "May be left empty: answer “skip”.",
+    "form_dialog.confirm": (
+        "**{heading}**: this will be saved.\n\n{facts}\n\nSave? Answer “yes” or “no”."
+    ),
+    "form_dialog.save": "Yes, save",
+    "form_dialog.discard": "No, don't save",
+    "form_dialog.discarded": "Not saved. Nothing has changed.",
+    "form_dialog.not_yes_no": "Answer “yes” to save or “no” not to.",
+    "form_dialog.nothing_to_keep": "There is nothing here yet to keep.",
+    "form_dialog.empty": "I got no answer.",
+    "form_dialog.help.step": (
+        "Answer the question in text or with one of the buttons. Nothing is saved until you have "
+        "seen it all together and answered “yes”."
+    ),
+    "form_dialog.help.confirm": "Answer “yes” to save what is shown above, or “no” not to.",
     "deviation.category.forsinkelse": "Delay",
     "deviation.category.mangel": "Defect / quality",
     "deviation.category.feil_mengde": "Wrong quantity",

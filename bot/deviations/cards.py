@@ -12,20 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Final
+from typing import Final
 
 from bot.conversation import formatting
 from bot.conversation.cards import (
+    ANSWER_KEY,
     Card,
     Element,
     adaptive_card,
+    answer_button_rows,
+    choices_card,
     clip,
     fact_set,
     subtle_block,
     text_block,
     title_block,
 )
-from bot.conversation.dialog_question import ANSWER_KEY
 from bot.conversation.follow_up_cards import answered_at
 from bot.conversation.labels import (
     SERIOUS,
@@ -48,7 +50,6 @@ from followup.ports import OutgoingMessage
 
 CHANNEL_LOCALE: Final = "nb-NO"
 """The key of a dialog button's `Action.Submit` data: the answer, as if typed."""
-BUTTONS_PER_ROW: Final = 3
 MAX_DESCRIPTION_SHOWN: Final = 1500
 MAX_LISTED: Final = 30
 MAX_HISTORY: Final = 30
@@ -74,28 +75,6 @@ def numbered(labels: Sequence[str]) -> str:
 # --- the dialog's cards ---------------------------------------------------------------------------
 
 
-def _submit(title: str, answer: str) -> dict[str, Any]:
-    return {"type": "Action.Submit", "title": clip(title, 60), "data": {ANSWER_KEY: answer}}
-
-
-def _button_rows(options: Sequence[tuple[str, str]]) -> list[Element]:
-    return [
-        {
-            "type": "ActionSet",
-            "actions": [
-                _submit(label, answer) for label, answer in options[i : i + BUTTONS_PER_ROW]
-            ],
-            "spacing": "Small",
-        }
-        for i in range(0, len(options), BUTTONS_PER_ROW)
-    ]
-
-
-def choices_card(options: Sequence[tuple[str, str]], fallback: str) -> Card:
-    """Buttons for a question's options, (label, answer as typed); a click sends the answer."""
-    return adaptive_card(_button_rows(options), fallback)
-
-
 def summary_card(facts: Sequence[tuple[str, str]], description: str, locale: str | None) -> Card:
     """What is about to be reported, with Ja / Nei. `facts` are shown as given (escaped by the
     caller); the description is escaped here."""
@@ -104,7 +83,7 @@ def summary_card(facts: Sequence[tuple[str, str]], description: str, locale: str
         text_block(title, weight="Bolder"),
         fact_set(facts),
         text_block(plain(_clip_lines(description, MAX_DESCRIPTION_SHOWN)), spacing="Small"),
-        *_button_rows(
+        *answer_button_rows(
             [
                 (text("deviation.dialog.yes", locale), "ja"),
                 (text("deviation.dialog.no", locale), "nei"),

@@ -110,7 +110,8 @@ def fit_warning(template_kind: str, codes: list[str] | tuple[str, ...]) -> str |
             f"{', '.join(repr(c) for c in delivery)} answers a delivery, not a decision; "
             f"use {', '.join(repr(c) for c in decision_codes(decisions))}"
         )
-    if not any(kind_of(c) in decisions for c in codes):
+    if not any(kind_of(c) in decisions for c in codes) and UPLOAD not in codes:
+        # One that collects a document at that time (the final evaluation) asks no decision.
         return f"offers no decision; add {', '.join(repr(c) for c in decision_codes(decisions))}"
     return None
 

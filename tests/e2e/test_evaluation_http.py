@@ -71,7 +71,7 @@ def _world(bot: Reminders) -> Contract:
 
 
 def _form(card: dict[str, Any], score: int, **more: str) -> dict[str, Any]:
-    (action,) = card["actions"]
+    action = card["actions"][0]
     value = dict(action["data"])
     for heading in EvaluationHeading:
         value[f"karakter_{heading.value}"] = str(score)

@@ -63,7 +63,7 @@ def _world(bot: Reminders) -> Contract:
 
 
 def _form(card: dict[str, Any], **more: str) -> dict[str, Any]:
-    (action,) = card["actions"]
+    action = card["actions"][0]
     value = dict(action["data"])
     value |= {
         "dato": "2026-11-20",

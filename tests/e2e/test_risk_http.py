@@ -56,7 +56,7 @@ def _world(bot: Reminders) -> Contract:
 
 
 def _form(card: dict[str, Any], c: int, lk: int, **more: str) -> dict[str, Any]:
-    (action,) = card["actions"]
+    action = card["actions"][0]
     value = dict(action["data"])
     for area in RiskArea:
         value[f"konsekvens_{area.value}"] = str(c)
@@ -91,6 +91,8 @@ async def test_the_form_stores_an_assessment_and_replans(bot: Reminders) -> None
     assert "Risikonivået er endret fra middels til høy." in said
     assert "Ny hyppighet for:" in said
     assert "«Statusmøte»" in said
+    # The default plan's `[ladder]` escalates high risk sooner: the reply says so.
+    assert "kommer nå 1, 3 og 5 arbeidsdager etter fristen (før 2, 5 og 10)" in said
     with bot.uow_factory() as uow:
         stored = uow.contracts.get(contract.id)
         (assessment,) = uow.risk_assessments.versions(contract.id)

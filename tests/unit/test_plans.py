@@ -82,6 +82,29 @@ def test_building_above_the_threshold_gets_every_seriousness_check() -> None:
     } <= codes
 
 
+def test_a_high_risk_cleaning_contract_gets_on_site_checks_and_evaluations() -> None:
+    """Issue 19's «done when»: a high-risk cleaning contract's plan includes on-site checks,
+    the yearly evaluation and the evaluation at the end (a month before the final end date)."""
+    cleaning = _contract(
+        title="Renhold skoler",
+        category=Category.SERVICES,
+        value_nok=3_000_000,
+        risk=RiskLevel.HIGH,
+        end_date=date(2027, 12, 31),
+    )
+    planned = {p.code: p for p in plan_for(cleaning, load_plan(), TODAY)}
+    assert {"stedlig-kontroll", "leverandorevaluering", "sluttevaluering"} <= planned.keys()
+    assert planned["stedlig-kontroll"].rrule == "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=-1"
+    final = planned["sluttevaluering"]
+    assert final.rrule == ONCE
+    assert final.dtstart == date(2027, 11, 30)
+    assert final.evidence == ("evaluering",)
+    # Below the «significant» threshold: on-site checks, but no evaluations.
+    small = _codes(_contract(category=Category.SERVICES, value_nok=1_500_000, risk=RiskLevel.HIGH))
+    assert "stedlig-kontroll" in small
+    assert not {"leverandorevaluering", "sluttevaluering"} & small
+
+
 def test_a_compliance_flag_brings_the_check_below_the_threshold() -> None:
     plain = _codes(_contract(category=Category.SERVICES, value_nok=200_000))
     flagged = _codes(

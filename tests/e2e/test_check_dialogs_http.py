@@ -1,0 +1,255 @@
+"""The structured checks' forms asked one question at a time (issue 19, item 5), end to end: the
+real HTTP endpoint, the Bot Connector stand-in, the database (both stores).
+
+`risiko|kontroll|evaluer <avtalenr> steg`, or the card's «Svar i chatten» button, asks the form
+in the chat; a bad answer is asked again with why, nothing is stored before `ja`, `avbryt`
+stores nothing, and `ja` stores exactly what the card would (through the card's own handler)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from followup.calendar.workdays import WorkingCalendar
+from followup.models import Category, Contract, DeviationCategory, RiskLevel
+from followup.plans.materialise import materialise_calendar
+from followup.plans.plan_file import apply_plans, load_plan
+from tests.builders import add_contract, add_supplier
+from tests.card_schema import schema_errors
+from tests.e2e.reminder_harness import (
+    KARI,
+    MONDAY_10_OSLO,
+    OLA,
+    Reminders,
+    form_card,
+    people,
+    submit_form,
+    typed_reply,
+)
+
+REFERENCE = "REN-2026-0042"
+PLAN = load_plan()
+
+
+@pytest.fixture
+def bot(reminders: Reminders) -> Reminders:
+    return reminders
+
+
+def _world(bot: Reminders) -> Contract:
+    """A cleaning contract above the thresholds, medium risk, with its plan."""
+    made = people(bot.uow_factory, KARI, OLA)
+    with bot.uow_factory() as uow:
+        contract = add_contract(
+            uow,
+            MONDAY_10_OSLO,
+            owner=made[KARI],
+            supplier=add_supplier(uow),
+            reference=REFERENCE,
+            title="Renhold barnehager",
+            category=Category.SERVICES,
+            value_nok=3_000_000,
+            risk=RiskLevel.MEDIUM,
+            start_date=date(2026, 2, 1),
+            end_date=date(2027, 1, 31),
+        )
+        apply_plans(uow, [contract.id], PLAN, MONDAY_10_OSLO)
+        materialise_calendar(
+            uow, [contract.id], MONDAY_10_OSLO, settings=PLAN.calendar, calendar=WorkingCalendar()
+        )
+        uow.commit()
+    return contract
+
+
+def _said(reply: dict[str, Any]) -> str:
+    return str(reply.get("text") or "")
+
+
+def _buttons(reply: dict[str, Any]) -> list[tuple[str, str]]:
+    """A question's buttons: (title, the answer it sends)."""
+    found = []
+    for attachment in reply.get("attachments") or []:
+        card = attachment["content"]
+        assert schema_errors(card) == []
+        for row in card["body"]:
+            for action in row.get("actions", []):
+                found.append((action["title"], action["data"]["avvikSvar"]))
+    return found
+
+
+async def _answers(bot: Reminders, *answers: str) -> dict[str, Any]:
+    reply: dict[str, Any] = {}
+    for answer in answers:
+        reply = await typed_reply(bot, KARI, answer)
+    return reply
+
+
+async def test_risk_assessment_in_the_chat_overruled_with_a_reason(bot: Reminders) -> None:
+    contract = _world(bot)
+    await bot.install(KARI)
+
+    first = await typed_reply(bot, KARI, f"risiko {REFERENCE} steg")
+    assert "ett spørsmål om gangen" in _said(first)
+    assert f"Risikovurdering av {REFERENCE}" in _said(first)
+    assert "spørsmål 1 av 8" in _said(first)
+    assert "Leveranse og kvalitet" in _said(first)
+
+    # A bad answer is asked again, with why; nothing stored.
+    again = await typed_reply(bot, KARI, "5 1")
+    assert "Skriv to tall fra 1 til 4" in _said(again)
+    assert "Leveranse og kvalitet" in _said(again)
+
+    level = await _answers(bot, "3 3", "3,2", "3 og 4", "2 2", "1 1", "2 1")
+    assert "foreslås risikonivå **høy**" in _said(level)
+    assert ("Bruk forslaget: høy", "forslag") in _buttons(level)
+
+    reason = await typed_reply(bot, KARI, "middels")
+    assert "Hvorfor **middels** og ikke høy?" in _said(reason)
+    comment = await typed_reply(bot, KARI, "Kjent leverandør med gode rutiner")
+    assert "Kan stå tomt" in _said(comment)
+    summary = await typed_reply(bot, KARI, "hopp over")
+    shown = _said(summary)
+    assert "dette lagres" in shown
+    assert "**Pris og økonomi**: konsekvens 3, sannsynlighet 2" in shown
+    assert "middels, begrunnet: Kjent leverandør med gode rutiner" in shown
+    with bot.uow_factory() as uow:
+        assert uow.risk_assessments.versions(contract.id) == []
+
+    stored = await typed_reply(bot, KARI, "ja")
+    said = _said(stored)
+    assert f"Risikovurderingen av {REFERENCE} er lagret (versjon 1): middels." in said
+    with bot.uow_factory() as uow:
+        (assessment,) = uow.risk_assessments.versions(contract.id)
+        kept = uow.contracts.get(contract.id)
+    assert assessment.suggested is RiskLevel.HIGH
+    assert assessment.chosen is RiskLevel.MEDIUM
+    assert assessment.reason == "Kjent leverandør med gode rutiner"
+    assert assessment.comment is None
+    scores = {s.area.value: (s.consequence, s.likelihood) for s in assessment.scores}
+    assert scores["hms"] == (2, 2)
+    assert scores["arbeidsvilkar"] == (3, 4)
+    assert kept is not None
+    assert kept.risk is RiskLevel.MEDIUM
+
+    # The dialog is over: the next message is a command again.
+    help_reply = await typed_reply(bot, KARI, "hjelp")
+    assert "spørsmål" not in _said(help_reply)[:40]
+
+
+async def test_the_cards_button_asks_in_the_chat_and_keeps_the_latest_scores(
+    bot: Reminders,
+) -> None:
+    contract = _world(bot)
+    await bot.install(KARI)
+    card = await form_card(bot, KARI, f"risiko {REFERENCE}")
+    in_chat = card["actions"][1]
+    assert in_chat["associatedInputs"] == "none"
+    assert "Svar i chatten" in in_chat["title"]
+
+    first = await submit_form(bot, KARI, dict(in_chat["data"]))
+    assert "Leveranse og kvalitet" in _said(first)
+    level = await _answers(bot, *(["4 4"] * 6))
+    assert "**høy**" in _said(level)
+    await _answers(bot, "forslaget", "hopp over")
+    stored = await typed_reply(bot, KARI, "ja")
+    assert "(versjon 1): høy" in _said(stored)
+
+    # Again in the chat: each area offers what the latest version says, «behold» keeps it.
+    first = await typed_reply(bot, KARI, f"risiko {REFERENCE} steg for steg")
+    assert ("Behold: konsekvens 4, sannsynlighet 4", "behold") in _buttons(first)
+    level = await _answers(bot, "behold", "behold", "behold", "behold", "behold", "1 1")
+    summary = await _answers(bot, "forslaget", "Ny vurdering etter oppstartsmøtet")
+    assert "**Omdømme**: konsekvens 1, sannsynlighet 1" in _said(summary)
+    await typed_reply(bot, KARI, "ja")
+    with bot.uow_factory() as uow:
+        latest = uow.risk_assessments.versions(contract.id)[-1]
+    assert latest.version == 2
+    assert latest.comment == "Ny vurdering etter oppstartsmøtet"
+    assert {(s.consequence, s.likelihood) for s in latest.scores} == {(4, 4), (1, 1)}
+
+
+async def test_cancel_and_no_store_nothing(bot: Reminders) -> None:
+    contract = _world(bot)
+    await bot.install(KARI)
+    await typed_reply(bot, KARI, f"evaluer {REFERENCE} steg")
+    await typed_reply(bot, KARI, "4")
+    helped = await typed_reply(bot, KARI, "hjelp")
+    assert "Ingenting lagres" in _said(helped)
+    assert "Kvalitet og kompetanse" in _said(helped)
+    cancelled = await typed_reply(bot, KARI, "avbryt")
+    assert "Avbrutt. Ingenting er lagret." in _said(cancelled)
+
+    await typed_reply(bot, KARI, f"evaluer {REFERENCE} steg")
+    await _answers(bot, *(["3"] * 6))
+    declined = await typed_reply(bot, KARI, "nei")
+    assert "Ikke lagret" in _said(declined)
+    with bot.uow_factory() as uow:
+        assert uow.supplier_evaluations.latest(contract.id) is None
+
+
+async def test_supplier_evaluation_in_the_chat(bot: Reminders) -> None:
+    contract = _world(bot)
+    await bot.install(KARI)
+    first = await typed_reply(bot, KARI, f"evaluer {REFERENCE} steg")
+    assert "Leveringssikkerhet" in _said(first)
+    assert ("5 svært godt", "5") in _buttons(first)
+    refused = await typed_reply(bot, KARI, "seks")
+    assert "Begynn svaret med en karakter fra 1 til 5" in _said(refused)
+    summary = await _answers(
+        bot,
+        "4 leverte alltid til avtalt tid",
+        "4: Faste folk",
+        "5",
+        "3 – to fakturaer med feil",
+        "4",
+        "4 Godt samarbeid, følges opp ved opsjon",
+    )
+    shown = _said(summary)
+    assert "**Fakturering og økonomi**: 3 som avtalt – to fakturaer med feil" in shown
+    stored = await typed_reply(bot, KARI, "ja")
+    (attachment,) = stored["attachments"]
+    assert schema_errors(attachment["content"]) == []
+    with bot.uow_factory() as uow:
+        evaluation = uow.supplier_evaluations.latest(contract.id)
+    assert evaluation is not None
+    assert evaluation.overall == 4
+    comments = {s.heading.value: s.comment for s in evaluation.scores}
+    assert comments["leveringssikkerhet"] == "leverte alltid til avtalt tid"
+    assert comments["kvalitet"] == "Faste folk"
+    assert comments["samarbeid"] is None
+
+
+async def test_on_site_check_in_the_chat_with_a_deviation(bot: Reminders) -> None:
+    contract = _world(bot)
+    await bot.install(KARI)
+    first = await typed_reply(bot, KARI, f"kontroll {REFERENCE} steg")
+    assert "Hvilken dag var kontrollen?" in _said(first)
+    future = await typed_reply(bot, KARI, "i morgen")
+    assert "Hvilken dag var kontrollen?" in _said(future)
+    workers = await _answers(bot, "i går", "Solsiden barnehage", "hopp over")
+    assert "Hvor mange arbeidere" in _said(workers)
+    cards = await typed_reply(bot, KARI, "12")
+    assert ("Alle (12)", "12") in _buttons(cards)
+    without = await typed_reply(bot, KARI, "alle")
+    too_many = await typed_reply(bot, KARI, "13")
+    assert "flere enn antall HMS-kort som ble kontrollert (12)" in _said(too_many)
+    assert without["text"] != too_many["text"]
+    summary = await _answers(bot, "2", "nei", "To uten kort ble sendt hjem", "høy")
+    shown = _said(summary)
+    assert "Solsiden barnehage" in shown
+    assert "Ja, alvorlighetsgrad høy" in shown
+    stored = await typed_reply(bot, KARI, "ja")
+    said = _said(stored)
+    assert f"Stedlig kontroll nr. 1 av {REFERENCE} er lagret" in said
+    with bot.uow_factory() as uow:
+        (check,) = uow.onsite_checks.for_contract(contract.id)
+        deviations = uow.deviations.for_contract(contract.id)
+    assert check.checked_on == date(2026, 11, 22)
+    assert (check.workers, check.cards_checked, check.without_card) == (12, 12, 2)
+    assert check.place == "Solsiden barnehage"
+    assert check.participants is None
+    assert check.notes == "To uten kort ble sendt hjem"
+    (deviation,) = deviations
+    assert deviation.category is DeviationCategory.INTEGRITY
