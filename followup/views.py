@@ -403,6 +403,11 @@ class ExportKind(StrEnum):
     after; the period filters when it happened."""
     KONTROLLER = "kontroller"
     """On-site checks made in the period (issue 19), one row each, newest first."""
+    RISIKO = "risiko"
+    """Risk assessment versions made in the period (issue 19), one row each, newest first."""
+    EVALUERINGER = "evalueringer"
+    """Supplier evaluation versions made in the period (issue 19), one row each, newest
+    first."""
     ANALYSE = "analyse"
     """An agreement's purchase analysis: a workbook of its own (the figures and the lines
     behind them, `followup.exports.prepare_file`), not rows of a query: no `EXPORT_COLUMNS`."""
@@ -512,6 +517,33 @@ CREW_LIST_LABELS: Final = {
     "ikke_kontrollert": "Ikke kontrollert",
 }
 """An on-site check's crew list (`followup.checks.onsite_models.CrewList`) in an export."""
+RISK_LEVEL_LABELS: Final[Mapping[RiskLevel, str]] = {
+    RiskLevel.LOW: "Lav",
+    RiskLevel.MEDIUM: "Middels",
+    RiskLevel.HIGH: "Høy",
+}
+RISK_SOURCE_LABELS: Final = {"chat": "Chat", "register": "Registeret"}
+"""Where a risk assessment came from (`followup.checks.models.RiskSource`)."""
+RISK_AREA_HEADERS: Final = (
+    ("leveranse", "Leveranse og kvalitet"),
+    ("pris", "Pris og økonomi"),
+    ("arbeidsvilkar", "Lønns- og arbeidsvilkår"),
+    ("hms", "HMS"),
+    ("leverandorkjede", "Leverandørkjede"),
+    ("omdomme", "Omdømme"),
+)
+"""The risk areas (`followup.checks.models.RiskArea` values, in its order: this module imports
+only `followup.models`) and their names in the risk export's headers."""
+EVALUATION_HEADING_HEADERS: Final = (
+    ("leveringssikkerhet", "Leveringssikkerhet"),
+    ("kvalitet", "Kvalitet og kompetanse"),
+    ("samarbeid", "Samarbeid"),
+    ("fakturering", "Fakturering og økonomi"),
+    ("samfunnsansvar", "Samfunnsansvar"),
+    ("samlet", "Samlet vurdering"),
+)
+"""DFØ's headings (`followup.checks.evaluation_models.EvaluationHeading` values, in its order)
+and their names in the evaluations export's headers."""
 _C = ExportColumn
 _CONTRACT_COLUMNS = (
     _C("Avtalenr", width=16),
@@ -591,9 +623,12 @@ EXPORT_COLUMNS: Final[Mapping[ExportKind, tuple[ExportColumn, ...]]] = {
         _C("Sluttdato", ColumnType.DATE, 11),
         _C("Estimert verdi", ColumnType.MONEY, 14),
         _C("Risiko", width=9),
+        _C("Risikovurdert", ColumnType.DATE, 11),
         _C("Oppfølginger", ColumnType.INTEGER, 9),
         _C("Forfalt", ColumnType.INTEGER, 8),
         _C("Åpne avvik", ColumnType.INTEGER, 8),
+        _C("Evaluert", ColumnType.DATE, 11),
+        _C("Samlet vurdering", ColumnType.INTEGER, 9),
         _C("Arkivsak", width=12),
         _C("Arkiverte journalposter", ColumnType.INTEGER, 10),
     ),
@@ -610,6 +645,38 @@ EXPORT_COLUMNS: Final[Mapping[ExportKind, tuple[ExportColumn, ...]]] = {
         _C("Notater", width=40),
         _C("Avvik", width=13),
         _C("Registrert av", width=24),
+    ),
+    ExportKind.RISIKO: (
+        *_CONTRACT_COLUMNS,
+        _C("Versjon", ColumnType.INTEGER, 8),
+        _C("Vurdert", ColumnType.DATETIME, 17),
+        _C("Vurdert av", width=24),
+        _C("Kilde", width=11, labels=RISK_SOURCE_LABELS),
+        *(
+            _C(f"{name}: {part}", ColumnType.INTEGER, 12)
+            for _code, name in RISK_AREA_HEADERS
+            for part in ("konsekvens", "sannsynlighet")
+        ),
+        _C("Foreslått nivå", width=10, labels=_by_value(RISK_LEVEL_LABELS)),
+        _C("Valgt nivå", width=10, labels=_by_value(RISK_LEVEL_LABELS)),
+        _C("Forrige nivå", width=10, labels=_by_value(RISK_LEVEL_LABELS)),
+        _C("Begrunnelse for valgt nivå", width=40),
+        _C("Kommentar", width=40),
+    ),
+    ExportKind.EVALUERINGER: (
+        *_CONTRACT_COLUMNS,
+        _C("Org.nr", width=11),
+        _C("Versjon", ColumnType.INTEGER, 8),
+        _C("Evaluert", ColumnType.DATETIME, 17),
+        _C("Evaluert av", width=24),
+        *(
+            column
+            for _code, name in EVALUATION_HEADING_HEADERS
+            for column in (
+                _C(name, ColumnType.INTEGER, 10),
+                _C(f"{name}: kommentar", width=36),
+            )
+        ),
     ),
     ExportKind.UTILGJENGELIGE: (
         _C("Navn", width=28),
@@ -635,7 +702,9 @@ EXPORT_COLUMNS: Final[Mapping[ExportKind, tuple[ExportColumn, ...]]] = {
 class ExportQuery:
     """What to export. `from_date` / `to_date` (both included; None: open) filter by due date
     (FORFALT, OPPFOLGINGER, SVAR), by the day a deviation occurred (AVVIK), by having a
-    follow-up due in the period (KONTRAKTER); UTILGJENGELIGE ignores them."""
+    follow-up due in the period (KONTRAKTER), by the day of a check (KONTROLLER), by the Oslo
+    day an assessment or evaluation was made (RISIKO, EVALUERINGER); UTILGJENGELIGE ignores
+    them."""
 
     kind: ExportKind
     today: date
@@ -670,10 +739,14 @@ __all__ = [
     "ANSWER_PERIOD_DAYS",
     "CATEGORY_LABELS",
     "DEFAULT_PAGE_SIZE",
+    "EVALUATION_HEADING_HEADERS",
     "EXPORT_COLUMNS",
     "FOLLOW_UP_STATE_LABELS",
     "MAX_PAGE_SIZE",
     "REMEDY_LABELS",
+    "RISK_AREA_HEADERS",
+    "RISK_LEVEL_LABELS",
+    "RISK_SOURCE_LABELS",
     "SEVERITY_LABELS",
     "SEVERITY_ORDER",
     "STATUS_LABELS",

@@ -56,7 +56,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, SessionTransaction
 
-from followup.calendar.workdays import oslo_datetime
+from followup.calendar.workdays import oslo_datetime, oslo_today
 from followup.errors import InvalidInput
 from followup.history import PERSON_ACTOR, history_export_row
 from followup.models import (
@@ -75,10 +75,13 @@ from followup.models import (
 from followup.portfolio import PortfolioRefusal
 from followup.reminders.planning import Step
 from followup.views import (
+    EVALUATION_HEADING_HEADERS,
+    RISK_AREA_HEADERS,
     SEVERITY_ORDER,
     WHOLE,
     ArchivedCase,
     AssessedRisk,
+    Cell,
     CoverFact,
     DecisionItem,
     DeviationFilter,
@@ -121,6 +124,7 @@ from storage.tables import (
     OnsiteCheckRow,
     PersonRow,
     RiskAssessmentRow,
+    SupplierEvaluationRow,
     SupplierRow,
     table_of,
 )
@@ -138,6 +142,7 @@ AU: Final = table_of(AuditEventRow)
 AR: Final = table_of(ArchiveMessageRow)
 RA: Final = table_of(RiskAssessmentRow)
 OC: Final = table_of(OnsiteCheckRow)
+SE: Final = table_of(SupplierEvaluationRow)
 
 STREAM_ROWS: Final = 1_000
 """Rows fetched at a time by an export."""
@@ -1075,6 +1080,16 @@ def _between(column: Any, query: ExportQuery) -> list[ColumnElement[bool]]:
     return clauses
 
 
+def _on_days(column: Any, query: ExportQuery) -> list[ColumnElement[bool]]:
+    """`column` (a time) on the period's days in Oslo, both ends included."""
+    clauses = []
+    if query.from_date is not None:
+        clauses.append(column >= oslo_datetime(query.from_date, time(0)))
+    if query.to_date is not None:
+        clauses.append(column < oslo_datetime(query.to_date + timedelta(days=1), time(0)))
+    return clauses
+
+
 def _follow_up_source(owner: Any) -> FromClause:
     return (
         F.join(C, C.c.id == F.c.contract_id)
@@ -1296,11 +1311,7 @@ def _export_history(query: ExportQuery, scope: Scope) -> _Export:
     events' time (Oslo days)."""
     events = _contract_events(*_contracts_in(scope, query.subset)).subquery()
     actor, behalf = P.alias("actor"), P.alias("behalf")
-    period: list[ColumnElement[bool]] = []
-    if query.from_date is not None:
-        period.append(AU.c.at >= oslo_datetime(query.from_date, time(0)))
-    if query.to_date is not None:
-        period.append(AU.c.at < oslo_datetime(query.to_date + timedelta(days=1), time(0)))
+    period = _on_days(AU.c.at, query)
     select_rows = (
         select(
             C.c.reference,
@@ -1362,6 +1373,19 @@ def _export_contracts(query: ExportQuery, scope: Scope) -> _Export:
         .scalar_subquery()
     )
     archived = select(func.count()).select_from(AR).where(confirmed).scalar_subquery()
+    # The latest risk assessment and supplier evaluation (issue 19): each table grouped once
+    # by contract and joined, not looked up per contract.
+    risk_assessed = (
+        select(RA.c.contract_id, func.max(RA.c.assessed_at).label("assessed_at"))
+        .group_by(RA.c.contract_id)
+        .subquery("risk_assessed")
+    )
+    newest_evaluation = (
+        select(SE.c.contract_id, func.max(SE.c.version).label("version"))
+        .group_by(SE.c.contract_id)
+        .subquery("newest_evaluation")
+    )
+    evaluation = SE.alias("evaluation")
     where = [is_followed_up(), *_contracts_in(scope, query.subset)]
     if period_given:
         where.append(exists(select(1).where(F.c.contract_id == C.c.id, in_period)))
@@ -1381,9 +1405,12 @@ def _export_contracts(query: ExportQuery, scope: Scope) -> _Export:
             C.c.end_date,
             C.c.value_nok,
             C.c.risk,
+            risk_assessed.c.assessed_at,
             follow_ups.label("follow_ups"),
             overdue.label("overdue"),
             deviations.label("deviations"),
+            evaluation.c.evaluated_at,
+            evaluation.c.overall,
             archive_case.label("archive_case"),
             archived.label("archived"),
         )
@@ -1392,13 +1419,27 @@ def _export_contracts(query: ExportQuery, scope: Scope) -> _Export:
             .outerjoin(owner, owner.c.id == C.c.owner_id)
             .outerjoin(manager, manager.c.id == C.c.manager_id)
             .outerjoin(deputy, deputy.c.id == C.c.deputy_id)
+            .outerjoin(risk_assessed, risk_assessed.c.contract_id == C.c.id)
+            .outerjoin(newest_evaluation, newest_evaluation.c.contract_id == C.c.id)
+            .outerjoin(
+                evaluation,
+                and_(
+                    evaluation.c.contract_id == newest_evaluation.c.contract_id,
+                    evaluation.c.version == newest_evaluation.c.version,
+                ),
+            )
         )
         .where(*where)
         .order_by(C.c.reference)
     )
 
     def convert(r: Any) -> ExportRow:
-        return tuple(r)
+        # By position: the two times are written as their Oslo days.
+        *head, assessed_at, follow_ups, overdue, deviations, evaluated_at, overall, case, n = r
+        return (
+            *head, _oslo_day(assessed_at), follow_ups, overdue, deviations,
+            _oslo_day(evaluated_at), overall, case, n,
+        )  # fmt: skip
 
     return select_rows, convert
 
@@ -1439,6 +1480,97 @@ def _export_onsite_checks(query: ExportQuery, scope: Scope) -> _Export:
     return select_rows, convert
 
 
+def _export_risk_assessments(query: ExportQuery, scope: Scope) -> _Export:
+    """Every stored version of the visible contracts' risk assessments made on the period's
+    days, newest first; the scores (`{area: [consequence, likelihood]}`) as two columns an
+    area, in `RISK_AREA_HEADERS` order."""
+    assessor = P.alias("assessor")
+    select_rows = (
+        select(
+            C.c.reference,
+            C.c.title,
+            S.c.name,
+            C.c.unit,
+            RA.c.version,
+            RA.c.assessed_at,
+            assessor.c.display_name,
+            RA.c.source,
+            RA.c.scores,
+            RA.c.suggested,
+            RA.c.chosen,
+            RA.c.previous,
+            RA.c.reason,
+            RA.c.comment,
+        )
+        .select_from(
+            RA.join(C, C.c.id == RA.c.contract_id)
+            .outerjoin(S, S.c.id == C.c.supplier_id)
+            .outerjoin(assessor, assessor.c.id == RA.c.assessed_by_id)
+        )
+        .where(*_on_days(RA.c.assessed_at, query), *_contracts_in(scope, query.subset))
+        .order_by(RA.c.assessed_at.desc(), C.c.reference, RA.c.version.desc())
+    )
+
+    def convert(r: Any) -> ExportRow:
+        ref, title, supplier, unit, version, at, by, source, scores, *levels = r
+        return (
+            ref, title, supplier, unit, version, at, by, source,
+            *_pairs(scores, RISK_AREA_HEADERS), *levels,
+        )  # fmt: skip
+
+    return select_rows, convert
+
+
+def _export_evaluations(query: ExportQuery, scope: Scope) -> _Export:
+    """Every stored version of the visible contracts' supplier evaluations made on the
+    period's days, newest first, with the supplier evaluated (the contract's when it was); the
+    scores (`{heading: [score, comment]}`) as two columns a heading, in
+    `EVALUATION_HEADING_HEADERS` order."""
+    evaluator = P.alias("evaluator")
+    select_rows = (
+        select(
+            C.c.reference,
+            C.c.title,
+            S.c.name,
+            C.c.unit,
+            S.c.organisation_number,
+            SE.c.version,
+            SE.c.evaluated_at,
+            evaluator.c.display_name,
+            SE.c.scores,
+        )
+        .select_from(
+            SE.join(C, C.c.id == SE.c.contract_id)
+            .outerjoin(S, S.c.id == SE.c.supplier_id)
+            .outerjoin(evaluator, evaluator.c.id == SE.c.evaluated_by_id)
+        )
+        .where(*_on_days(SE.c.evaluated_at, query), *_contracts_in(scope, query.subset))
+        .order_by(SE.c.evaluated_at.desc(), C.c.reference, SE.c.version.desc())
+    )
+
+    def convert(r: Any) -> ExportRow:
+        *head, scores = r
+        return (*head, *_pairs(scores, EVALUATION_HEADING_HEADERS))
+
+    return select_rows, convert
+
+
+def _pairs(scores: Any, keys: Sequence[tuple[str, str]]) -> list[Cell]:
+    """A stored `{key: [first, second]}` as first, second for each key in order (None, None
+    for a key it lacks)."""
+    found = scores if isinstance(scores, dict) else {}
+    cells: list[Cell] = []
+    for key, _name in keys:
+        pair = found.get(key)
+        first, second = pair if isinstance(pair, list) and len(pair) == 2 else (None, None)
+        cells.extend((first, second))
+    return cells
+
+
+def _oslo_day(at: datetime | None) -> date | None:
+    return None if at is None else oslo_today(at)
+
+
 def _export_unreachable(query: ExportQuery, scope: Scope) -> _Export:
     contracts_in = _contracts_in(scope, query.subset)
 
@@ -1475,6 +1607,8 @@ _EXPORTS: Final[Mapping[ExportKind, Any]] = {
     ExportKind.KONTRAKTER: _export_contracts,
     ExportKind.UTILGJENGELIGE: _export_unreachable,
     ExportKind.KONTROLLER: _export_onsite_checks,
+    ExportKind.RISIKO: _export_risk_assessments,
+    ExportKind.EVALUERINGER: _export_evaluations,
     ExportKind.HISTORIKK: _export_history,
 }
 

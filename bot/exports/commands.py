@@ -1,5 +1,6 @@
-"""`eksport <svar | avvik | forfalt | kontrakter> [fra <dato>] [til <dato>] [csv]` (English
-`export answers | deviations | overdue | contracts [from <date>] [to <date>] [csv]`).
+"""`eksport <svar | avvik | forfalt | kontrakter | historikk | kontroller | risiko |
+evalueringer> [fra <dato>] [til <dato>] [csv]` (English `export answers | deviations | overdue |
+contracts | history | checks | risk | evaluations [from <date>] [to <date>] [csv]`).
 
 Procurement exports the whole portfolio, anyone else what they may see
 (`followup.access.resolve_viewer`); someone who sees no contract is refused. The file (Excel,
@@ -100,6 +101,8 @@ SHEET_TITLES: Final = {
     ExportKind.KONTRAKTER: "Kontrakter",
     ExportKind.HISTORIKK: "Historikk",
     ExportKind.KONTROLLER: "Kontroller",
+    ExportKind.RISIKO: "Risikovurderinger",
+    ExportKind.EVALUERINGER: "Evalueringer",
 }
 _REFERENCE: Final = re.compile(r"[A-Za-zÆØÅæøå]+[-/][\w/-]+")
 """A contract reference (`KOM-2025-0147`): letters, then a dash or slash; never a date."""
@@ -117,6 +120,12 @@ KIND_WORDS: Final = {
     "history": ExportKind.HISTORIKK,
     "kontroller": ExportKind.KONTROLLER,
     "checks": ExportKind.KONTROLLER,
+    "risiko": ExportKind.RISIKO,
+    "risikovurderinger": ExportKind.RISIKO,
+    "risk": ExportKind.RISIKO,
+    "evalueringer": ExportKind.EVALUERINGER,
+    "evaluering": ExportKind.EVALUERINGER,
+    "evaluations": ExportKind.EVALUERINGER,
 }
 FORMAT_WORDS: Final = {
     "csv": ExportFormat.CSV,

@@ -10,11 +10,14 @@ NB: Words = {
         "«eksport svar», «eksport avvik», «eksport forfalt» eller «eksport kontrakter», med "
         "[fra *dato*] [til *dato*] [csv] etter – listen som Excel-fil (eller CSV), én rad per "
         "sak (innkjøpsteamet og kontraktseiere); «eksport historikk [*avtalenr*] [fra *dato*] "
-        "[til *dato*]» – alle endringer"
+        "[til *dato*]» – alle endringer; «eksport kontroller», «eksport risiko» og «eksport "
+        "evalueringer» – stedlige kontroller, risikovurderinger og leverandørevalueringer, én "
+        "rad per kontroll eller versjon"
     ),
     "export.usage": (
-        "Skriv hva du vil eksportere: «eksport svar», «eksport avvik», «eksport forfalt» eller "
-        "«eksport kontrakter». Legg til en periode med «fra» og «til» (for "
+        "Skriv hva du vil eksportere: «eksport svar», «eksport avvik», «eksport forfalt», "
+        "«eksport kontrakter», «eksport historikk», «eksport kontroller», «eksport risiko» eller "
+        "«eksport evalueringer». Legg til en periode med «fra» og «til» (for "
         "eksempel «eksport svar fra 1.9 til 30.11»), og «csv» hvis du vil ha CSV i stedet for "
         "Excel."
     ),
@@ -30,6 +33,8 @@ NB: Words = {
     "export.kind.forfalt": "forfalte oppfølginger",
     "export.kind.kontrakter": "kontrakter som følges opp",
     "export.kind.historikk": "historikk",
+    "export.kind.risiko": "risikovurderinger",
+    "export.kind.evalueringer": "leverandørevalueringer",
     "export.history.unknown_contract": "Jeg finner ingen kontrakt med avtalenummer «{reference}».",
     "export.period.both": " med dato {start}–{end}",
     "export.period.from": " med dato fra og med {start}",
@@ -116,11 +121,14 @@ EN: Words = {
         '"export answers", "export deviations", "export overdue" or "export contracts", with '
         "[from *date*] [to *date*] [csv] after – the list as an Excel file (or CSV), one row "
         'per item (procurement and contract owners); "export history [*reference*] '
-        '[from *date*] [to *date*]" – every change'
+        '[from *date*] [to *date*]" – every change; "export checks", "export risk" and '
+        '"export evaluations" – on-site checks, risk assessments and supplier evaluations, one '
+        "row per check or version"
     ),
     "export.usage": (
-        'Say what to export: "export answers", "export deviations", "export overdue" or '
-        '"export contracts". Add a period with "from" and "to" (for example '
+        'Say what to export: "export answers", "export deviations", "export overdue", '
+        '"export contracts", "export history", "export checks", "export risk" or '
+        '"export evaluations". Add a period with "from" and "to" (for example '
         '"export answers from 1.9 to 30.11"), and "csv" for CSV instead of Excel.'
     ),
     "export.not_allowed": (
@@ -135,6 +143,8 @@ EN: Words = {
     "export.kind.forfalt": "overdue follow-ups",
     "export.kind.kontrakter": "contracts followed up",
     "export.kind.historikk": "history",
+    "export.kind.risiko": "risk assessments",
+    "export.kind.evalueringer": "supplier evaluations",
     "export.history.unknown_contract": "I find no contract with the number “{reference}”.",
     "export.period.both": " dated {start}–{end}",
     "export.period.from": " dated from {start}",

@@ -18,7 +18,7 @@ import secrets
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,13 @@ from bot.exports.commands import FILE_CONSENT, FILE_INFO
 from bot.settings import Settings
 from bot.teams.file_uploads import CHUNK_BYTES
 from bot.wiring import build_reminder_jobs
+from followup.calendar.workdays import WorkingCalendar
+from followup.checks.evaluation import RecordEvaluation, record_evaluation
+from followup.checks.evaluation_models import EvaluationHeading
+from followup.checks.models import RiskArea
+from followup.checks.risk import AssessRisk, assess_risk
 from followup.models import OPEN_FOLLOW_UP_STATES, Role
+from followup.plans.plan_file import load_plan
 from followup.portfolio import portfolio_status
 from followup.reminders.planning import Step
 from followup.views import (
@@ -634,6 +640,123 @@ async def test_the_dev_chat_gets_a_link(exporting: Exporting) -> None:
     with exporting.bot.uow_factory() as uow:
         counts = portfolio_status(uow, Scope.everything(), TODAY).counts
     assert len(rows) == counts.contracts_followed_up
+
+
+# --- risk assessments and supplier evaluations (issue 19) ---------------------------------------
+
+
+def add_checks(exporting: Exporting) -> tuple[str, str]:
+    """Kari (procurement) assesses the risk of one of Ola's contracts and of one that is not
+    his, and evaluates both suppliers: on 2 and 16 November. The level chosen is the contract's
+    own (nothing is re-planned in the region). Their references: Ola's, the other."""
+    with exporting.bot.uow_factory() as uow:
+        kari = uow.people.find_by_email_or_upn("kari.nordmann@fjordvik.kommune.no")
+        assert kari is not None
+        references = [
+            str(r[0])
+            for r in uow.session.execute(
+                text("SELECT reference FROM contracts ORDER BY reference LIMIT :n"),
+                {"n": OLA_CONTRACTS + 1},
+            )
+        ]
+    olas, other = references[0], references[OLA_CONTRACTS]
+    for days, reference in ((21, olas), (7, other)):
+        at = MONDAY_10_OSLO - timedelta(days=days)
+        with exporting.bot.uow_factory() as uow:
+            contract = uow.contracts.by_reference(reference)
+            assert contract is not None
+            scores: dict[RiskArea, tuple[int | None, int | None]] = dict.fromkeys(RiskArea, (2, 3))
+            cmd = AssessRisk(kari.id, reference, scores, chosen=contract.risk,
+                             reason="Som i registeret", comment=f"Vurdert {reference}",
+                             procurement=True)  # fmt: skip
+            assess_risk(cmd, uow, at, config=load_plan(), calendar=WorkingCalendar())
+            marks: dict[EvaluationHeading, tuple[int | None, str | None]] = dict.fromkeys(
+                EvaluationHeading, (4, "Godt")
+            )
+            record_evaluation(RecordEvaluation(kari.id, reference, marks, procurement=True),
+                              uow, at)  # fmt: skip
+            uow.commit()
+    return olas, other
+
+
+async def test_risk_assessments_are_uploaded_on_consent(
+    exporting: Exporting, onedrive: UploadSessions
+) -> None:
+    olas, other = add_checks(exporting)
+    await install(exporting, KARI)
+    reply = await exporting.ask(KARI, "eksport risiko")
+    card = consent_card(reply)
+    assert card["name"] == "kontraktsvakt-risiko-2026-11-23.xlsx"
+    assert "Risikovurderinger i hele porteføljen: 2 rader" in card["content"]["description"]
+    await exporting.consent(
+        KARI, "accept", card["content"]["acceptContext"], f"{onedrive.url}/upload/risiko"
+    )
+    header, rows = sheet_rows(bytes(onedrive.received["risiko"]))
+    assert header == [c.header for c in EXPORT_COLUMNS[ExportKind.RISIKO]]
+    got = [dict(zip(header, r, strict=True)) for r in rows]
+    assert [r["Avtalenr"] for r in got] == [other, olas]  # newest first
+    assert {r["Vurdert av"] for r in got} == {KARI}
+    assert got[0]["Kommentar"] == f"Vurdert {other}"
+    assert (got[0]["HMS: konsekvens"], got[0]["HMS: sannsynlighet"]) == (2, 3)
+    assert got[0]["Foreslått nivå"] == "Middels"
+    assert got[0]["Kilde"] == "Chat"
+
+    # A period with none: said so, nothing made.
+    empty = await exporting.ask(KARI, "eksport risikovurderinger fra 1.1 til 31.1")
+    assert not empty.get("attachments")
+    assert "ingen risikovurderinger med dato 01.01.2026–31.01.2026" in empty["text"]
+
+
+async def test_an_owner_gets_only_the_evaluations_of_their_contracts_as_csv(
+    exporting: Exporting, onedrive: UploadSessions
+) -> None:
+    olas, _other = add_checks(exporting)
+    await install(exporting, OLA, PER)
+    card = consent_card(await exporting.ask(OLA, "eksport evalueringer csv"))
+    assert card["name"] == "kontraktsvakt-evalueringer-2026-11-23.csv"
+    await exporting.consent(
+        OLA, "accept", card["content"]["acceptContext"], f"{onedrive.url}/upload/eval"
+    )
+    data = bytes(onedrive.received["eval"])
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert lines[0] == [c.header for c in EXPORT_COLUMNS[ExportKind.EVALUERINGER]]
+    row = dict(zip(lines[0], lines[1], strict=True))
+    assert len(lines) == 2
+    assert (row["Avtalenr"], row["Evaluert"], row["Evaluert av"]) == (
+        olas, "02.11.2026 10:00", KARI,
+    )  # fmt: skip
+    assert (row["Samlet vurdering"], row["Samlet vurdering: kommentar"]) == ("4", "Godt")
+
+    refused = await exporting.ask(PER, "eksport evaluations")
+    assert refused["text"] == says("export.not_allowed")
+
+
+async def test_evaluations_by_link_in_the_dev_chat_and_in_the_contracts_export(
+    exporting: Exporting,
+) -> None:
+    olas, other = add_checks(exporting)
+    await install(exporting, KARI)
+    reply = await exporting.ask(KARI, "eksport evaluering fra 10.11", conversation_id="a:dev-kari")
+    match = LINK.search(reply["text"])
+    assert match is not None, reply["text"]
+    status, data, headers = await exporting.download(match.group(1))
+    assert status == 200
+    assert 'filename="kontraktsvakt-evalueringer-2026-11-23.xlsx"' in headers["Content-Disposition"]
+    header, rows = sheet_rows(data)
+    assert header == [c.header for c in EXPORT_COLUMNS[ExportKind.EVALUERINGER]]
+    assert [r[0] for r in rows] == [other]
+
+    reply = await exporting.ask(KARI, "eksport kontrakter", conversation_id="a:dev-kari")
+    match = LINK.search(reply["text"])
+    assert match is not None, reply["text"]
+    _, data, _ = await exporting.download(match.group(1))
+    header, rows = sheet_rows(data)
+    by_reference = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
+    assert by_reference[olas]["Risikovurdert"] == date(2026, 11, 2)
+    assert (by_reference[other]["Evaluert"], by_reference[other]["Samlet vurdering"]) == (
+        date(2026, 11, 16), 4,
+    )  # fmt: skip
+    assert sum(1 for r in by_reference.values() if r["Risikovurdert"] is not None) == 2
 
 
 def test_payloads_are_what_the_tests_rewrite() -> None:

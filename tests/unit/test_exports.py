@@ -61,6 +61,13 @@ def _read(words: str) -> ExportRequest | None:
         ("svar i går", ExportKind.SVAR, date(2026, 11, 22), date(2026, 11, 22), "xlsx"),
         ("deviations from 1.1.2026 to 31.3.2026", ExportKind.AVVIK, date(2026, 1, 1),
          date(2026, 3, 31), "xlsx"),
+        ("risiko", ExportKind.RISIKO, None, None, "xlsx"),
+        ("Risikovurderinger fra 1.9 csv", ExportKind.RISIKO, date(2026, 9, 1), None, "csv"),
+        ("risk from 1.1 to 30.6", ExportKind.RISIKO, date(2026, 1, 1), date(2026, 6, 30),
+         "xlsx"),
+        ("evalueringer", ExportKind.EVALUERINGER, None, None, "xlsx"),
+        ("evaluering til 30.11 csv", ExportKind.EVALUERINGER, None, date(2026, 11, 30), "csv"),
+        ("evaluations from 1.1.2026", ExportKind.EVALUERINGER, date(2026, 1, 1), None, "xlsx"),
     ],
 )  # fmt: skip
 def test_the_request_is_read_looking_back(
