@@ -127,11 +127,14 @@ def risk_suggestion(values: Values) -> RiskLevel | None:
         return None
 
 
-def _area_step(area: RiskArea) -> FormStep:
+def _area_step(area: RiskArea, *, first: bool) -> FormStep:
     consequence, likelihood = consequence_field(area), likelihood_field(area)
 
     def question(_values: Values, locale: Locale) -> str:
-        return text("checks.dialog.risk.area", locale, area=text(f"risk.area.{area.value}", locale))
+        asked = text(
+            "checks.dialog.risk.area", locale, area=text(f"risk.area.{area.value}", locale)
+        )
+        return f"{asked}\n\n{text('checks.dialog.risk.scale', locale)}" if first else asked
 
     def read(answer: str, _values: Values, locale: Locale) -> dict[str, str]:
         found = _TWO_SCORES.match(answer)
@@ -239,7 +242,7 @@ def _risk_summary(values: Values, locale: Locale) -> list[tuple[str, str]]:
 
 
 def risk_dialog() -> FormSpec:
-    steps = [_area_step(area) for area in RiskArea]
+    steps = [_area_step(area, first=n == 0) for n, area in enumerate(RiskArea)]
     steps.append(
         FormStep(
             "niva",
@@ -339,21 +342,24 @@ def _crew_options(_values: Values, locale: Locale) -> list[tuple[str, str]]:
     return [(text(f"onsite.crew.{c.value}", locale), c.value) for c in CrewList]
 
 
+_NOT_CHECKED_WORDS: Final = ("ikke kontroll", "ikke sjekk", "vet ikke", "not checked", "unknown")
+_DIFFERS_WORDS: Final = ("stemte ikke", "stemmer ikke", "ikke stemt", "avvik", "did not", "didn't")
+
+
 def _read_crew(answer: str, _values: Values, locale: Locale) -> dict[str, str]:
+    """`ja`, `nei`, `ikke kontrollert`, the buttons' words, and what people type instead
+    («stemte ikke», «ja, den stemte», «ikke sjekket»)."""
     word = normalise(answer).strip(" .")
     for crew in CrewList:
-        if word in {
-            crew.value,
-            normalise(crew.value),
-            normalise(text(f"onsite.crew.{crew.value}", locale)),
-        }:
+        if word in {normalise(crew.value), normalise(text(f"onsite.crew.{crew.value}", locale))}:
             return {CREW_FIELD: crew.value}
-    if word in {"ja", "yes", "stemte", "den stemte"}:
-        return {CREW_FIELD: CrewList.MATCHES.value}
-    if word in {"nei", "no"}:
-        return {CREW_FIELD: CrewList.DIFFERS.value}
-    if word in {"ikke kontrollert", "ikke sjekket", "not checked", "vet ikke"}:
+    if any(w in word for w in _NOT_CHECKED_WORDS):
         return {CREW_FIELD: CrewList.NOT_CHECKED.value}
+    first = word.split(" ", 1)[0].strip(",")
+    if first in {"nei", "no"} or any(w in word for w in _DIFFERS_WORDS):
+        return {CREW_FIELD: CrewList.DIFFERS.value}
+    if first in {"ja", "yes", "stemte", "ok"} or word in {"den stemte", "it matched"}:
+        return {CREW_FIELD: CrewList.MATCHES.value}
     raise NotAnswered(text("checks.dialog.not_choice", locale))
 
 
@@ -374,7 +380,10 @@ def _read_deviation(answer: str, _values: Values, locale: Locale) -> dict[str, s
     for severity in Severity:
         if word == normalise(text("onsite.form.avvik.severity", locale, severity=severity.value)):
             return {DEVIATION_FIELD: severity.value}
-    severity_read = read_severity(word.removeprefix("ja ").removeprefix("avvik "))
+    if word.isdigit():  # the buttons are not numbered: a number says nothing here
+        raise NotAnswered(text("checks.dialog.not_choice", locale))
+    rest = re.sub(r"^(?:ja|yes)\b[\s,:]*|\b(?:alvorlighetsgrad|severity|avvik)\b", "", word)
+    severity_read = read_severity(" ".join(rest.split()))
     if severity_read is None:
         raise NotAnswered(text("checks.dialog.not_choice", locale))
     return {DEVIATION_FIELD: severity_read.value}
@@ -440,7 +449,9 @@ def onsite_dialog(clock: Callable[[], datetime]) -> FormSpec:
             "arbeidere",
             (WORKERS_FIELD,),
             asked("workers"),
-            _number_answer(WORKERS_FIELD, lambda _v: MAX_WORKERS, "checks.dialog.onsite.above_limit"),
+            _number_answer(
+                WORKERS_FIELD, lambda _v: MAX_WORKERS, "checks.dialog.onsite.above_limit"
+            ),
             kept=_kept_number(WORKERS_FIELD),
         ),
         FormStep(

@@ -276,7 +276,9 @@ NB: Words = {
     "checks.dialog.risk.heading": "Risikovurdering av {reference}",
     "checks.dialog.risk.area": (
         "**{area}**: hvor alvorlig blir det om noe går galt (konsekvens), og hvor sannsynlig er "
-        "det? Skriv to tall fra 1 til 4, konsekvens først: for eksempel «3 2».\n\n"
+        "det? Skriv to tall fra 1 til 4, konsekvens først: for eksempel «3 2»."
+    ),
+    "checks.dialog.risk.scale": (
         "Konsekvens: 1 liten, 2 moderat, 3 alvorlig, 4 svært alvorlig. "
         "Sannsynlighet: 1 lite sannsynlig, 2 mulig, 3 sannsynlig, 4 svært sannsynlig."
     ),
@@ -598,7 +600,9 @@ EN: Words = {
     "checks.dialog.risk.heading": "Risk assessment of {reference}",
     "checks.dialog.risk.area": (
         "**{area}**: how serious would it be if something went wrong (consequence), and how "
-        "likely is it? Type two numbers from 1 to 4, consequence first: for example “3 2”.\n\n"
+        "likely is it? Type two numbers from 1 to 4, consequence first: for example “3 2”."
+    ),
+    "checks.dialog.risk.scale": (
         "Consequence: 1 minor, 2 moderate, 3 serious, 4 very serious. "
         "Likelihood: 1 unlikely, 2 possible, 3 likely, 4 very likely."
     ),
