@@ -279,6 +279,7 @@ class EvaluationCommands(DomainCommands):
                 text(
                     "evaluation.stored.answered",
                     locale,
+                    title=echo(recorded.answered_title or text("evaluation.title", locale)),
                     due=formatting.day_month(due, locale, with_year=True),
                 )
             )

@@ -154,8 +154,9 @@ NB: Words = {
         "{overall} av 5."
     ),
     "evaluation.stored.answered": (
-        "Den åpne oppfølgingen «Leverandørevaluering» ({due}) er besvart."
+        "Den åpne oppfølgingen «{title}» ({due}) er besvart."
     ),
+    "evaluation.title": "Leverandørevaluering",
     "evaluation.stored.letter": (
         "Trykk «Lag brev til leverandøren» eller skriv «evaluer {reference} brev» for et brev "
         "leverandøren kan kommentere."
@@ -487,7 +488,8 @@ EN: Words = {
         "The supplier evaluation of {reference} is saved (version {version}): overall "
         "{overall} of 5."
     ),
-    "evaluation.stored.answered": "The open follow-up “Supplier evaluation” ({due}) is answered.",
+    "evaluation.stored.answered": "The open follow-up “{title}” ({due}) is answered.",
+    "evaluation.title": "Supplier evaluation",
     "evaluation.stored.letter": (
         "Press “Make a letter to the supplier” or type “evaluer {reference} brev” for a letter "
         "the supplier can comment on."

@@ -91,6 +91,8 @@ class EvaluationRecorded:
     evaluation: SupplierEvaluation
     answered: AnswerRecorded | None
     """The evaluation follow-up it answered, if any."""
+    answered_title: str | None = None
+    """That follow-up's checkpoint title (the yearly evaluation, or the one at the end)."""
 
 
 def read_scores(
@@ -145,8 +147,8 @@ def record_evaluation(
             after=audited(evaluation),
         )
     )
-    answered = _answer_follow_up(uow, contract, person.id, evaluation, now)
-    return EvaluationRecorded(contract, evaluation, answered)
+    answered, answered_title = _answer_follow_up(uow, contract, person.id, evaluation, now)
+    return EvaluationRecorded(contract, evaluation, answered, answered_title)
 
 
 def audited(evaluation: SupplierEvaluation) -> dict[str, object]:
@@ -184,17 +186,17 @@ def _answer_follow_up(
     person_id: str,
     evaluation: SupplierEvaluation,
     now: datetime,
-) -> AnswerRecorded | None:
+) -> tuple[AnswerRecorded | None, str | None]:
     follow_up = open_evaluation_follow_up(uow, contract, now)
     person = uow.people.get(person_id)
     if follow_up is None or person is None:
-        return None
+        return None, None
     try:
         target = answer_target_for(uow, follow_up.id, person, now)
     except AnswerRefused:
-        return None  # procurement, say, who may evaluate but not answer the owner's follow-up
+        return None, None  # procurement, say, who may evaluate but not answer the owner's one
     if answer_closed_reason(target) is not None:
-        return None
+        return None, None
     return store_checked_answer(
         uow,
         target,
@@ -203,7 +205,7 @@ def _answer_follow_up(
         text=f"Leverandørevaluering versjon {evaluation.version}: samlet {evaluation.overall}/5.",
         source=None,
         channel="msteams",
-    )
+    ), target.checkpoint.title
 
 
 def latest_evaluation(uow: EvaluationUnitOfWork, contract: Contract) -> SupplierEvaluation | None:

@@ -7,6 +7,7 @@ stores nothing, and `ja` stores exactly what the card would (through the card's 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -211,6 +212,11 @@ async def test_supplier_evaluation_in_the_chat(bot: Reminders) -> None:
     stored = await typed_reply(bot, KARI, "ja")
     (attachment,) = stored["attachments"]
     assert schema_errors(attachment["content"]) == []
+    # The plan's evaluation at the end of the contract (due a month before it) is answered.
+    assert (
+        "Den åpne oppfølgingen «Sluttevaluering av leverandøren (31.01.2027)» (31. desember 2026) "
+        "er besvart." in json.dumps(attachment["content"], ensure_ascii=False)
+    )
     with bot.uow_factory() as uow:
         evaluation = uow.supplier_evaluations.latest(contract.id)
     assert evaluation is not None
