@@ -31,6 +31,9 @@ from followup.archive.ports import (
     QueuedArchiveMessage,
 )
 from followup.archive.receipts import ArchiveReceipt
+from followup.checks.evaluation_models import SupplierEvaluation
+from followup.checks.models import RiskAssessment
+from followup.checks.onsite_models import OnsiteCheck
 from followup.models import (
     Answer,
     AuditEvent,
@@ -51,6 +54,9 @@ from storage.mappings import (
     document_from_row,
     failed_archive_message_from_row,
     follow_up_from_row,
+    onsite_check_from_row,
+    risk_assessment_from_row,
+    supplier_evaluation_from_row,
     supplier_from_row,
 )
 from storage.tables import (
@@ -62,7 +68,10 @@ from storage.tables import (
     DeviationRow,
     DocumentRow,
     FollowUpRow,
+    OnsiteCheckRow,
     PersonRow,
+    RiskAssessmentRow,
+    SupplierEvaluationRow,
     SupplierRow,
     table_of,
 )
@@ -347,6 +356,8 @@ class SqlAlchemyArchiveRepository:
         follow_ups = table_of(FollowUpRow)
         documents, answers = table_of(DocumentRow), table_of(AnswerRow)
         deviations = table_of(DeviationRow)
+        risks, checks = table_of(RiskAssessmentRow), table_of(OnsiteCheckRow)
+        evaluations = table_of(SupplierEvaluationRow)
         changed = (
             select(follow_ups.c.contract_id)
             .join(documents, documents.c.follow_up_id == follow_ups.c.id)
@@ -362,6 +373,10 @@ class SqlAlchemyArchiveRepository:
                         deviations.c.closed_at >= since,
                     )
                 ),
+                # the structured checks (issue 19): each row is stored once, never changed
+                select(risks.c.contract_id).where(risks.c.assessed_at >= since),
+                select(checks.c.contract_id).where(checks.c.recorded_at >= since),
+                select(evaluations.c.contract_id).where(evaluations.c.evaluated_at >= since),
             )
             .subquery()
         )
@@ -447,12 +462,16 @@ class SqlAlchemyArchiveRepository:
             deviation = deviation_from_row(row)
             deviations[deviation.contract_id].append(deviation)
         events = self._deviation_events([d.id for found in deviations.values() for d in found])
+        risks, checks, evaluations = self._checks(ids)
         person_ids = {
             *(c.owner_id for c in contracts.values()),
             *(a.answered_by_id for found in answers.values() for a in found),
             *(d.uploaded_by_id for found in documents.values() for d in found),
             *(d.reported_by_id for found in deviations.values() for d in found),
             *(e.actor.removeprefix("person:") for found in events.values() for e in found),
+            *(r.assessed_by_id for found in risks.values() for r in found),
+            *(c.recorded_by_id for found in checks.values() for c in found),
+            *(e.evaluated_by_id for found in evaluations.values() for e in found),
         }
         names = self._names({p for p in person_ids if p})
         return {
@@ -468,9 +487,47 @@ class SqlAlchemyArchiveRepository:
                 deviation_events={
                     d.id: events[d.id] for d in deviations[contract_id] if d.id in events
                 },
+                risk_assessments=risks.get(contract_id, ()),
+                onsite_checks=checks.get(contract_id, ()),
+                evaluations=evaluations.get(contract_id, ()),
             )
             for contract_id, contract in contracts.items()
         }
+
+    def _checks(
+        self, contract_ids: Sequence[str]
+    ) -> tuple[
+        dict[str, list[RiskAssessment]],
+        dict[str, list[OnsiteCheck]],
+        dict[str, list[SupplierEvaluation]],
+    ]:
+        """The contracts' risk assessments, on-site checks and supplier evaluations: one
+        statement each for the whole batch, oldest first (version or number)."""
+        risks_table = table_of(RiskAssessmentRow)
+        risks: dict[str, list[RiskAssessment]] = {}
+        for row in self._execute(
+            select(risks_table)
+            .where(risks_table.c.contract_id.in_(contract_ids))
+            .order_by(risks_table.c.contract_id, risks_table.c.version)
+        ):
+            risks.setdefault(row.contract_id, []).append(risk_assessment_from_row(row))
+        checks_table = table_of(OnsiteCheckRow)
+        checks: dict[str, list[OnsiteCheck]] = {}
+        for row in self._execute(
+            select(checks_table)
+            .where(checks_table.c.contract_id.in_(contract_ids))
+            .order_by(checks_table.c.contract_id, checks_table.c.number)
+        ):
+            checks.setdefault(row.contract_id, []).append(onsite_check_from_row(row))
+        evaluations_table = table_of(SupplierEvaluationRow)
+        evaluations: dict[str, list[SupplierEvaluation]] = {}
+        for row in self._execute(
+            select(evaluations_table)
+            .where(evaluations_table.c.contract_id.in_(contract_ids))
+            .order_by(evaluations_table.c.contract_id, evaluations_table.c.version)
+        ):
+            evaluations.setdefault(row.contract_id, []).append(supplier_evaluation_from_row(row))
+        return risks, checks, evaluations
 
     def _deviation_events(self, deviation_ids: Sequence[str]) -> dict[str, list[AuditEvent]]:
         table = table_of(AuditEventRow)

@@ -19,6 +19,9 @@ from uuid import UUID
 
 from followup.archive.messages import ArchiveMessage
 from followup.archive.receipts import ArchiveReceipt
+from followup.checks.evaluation_models import SupplierEvaluation
+from followup.checks.models import RiskAssessment
+from followup.checks.onsite_models import OnsiteCheck
 from followup.errors import FollowUpError
 from followup.models import (
     Answer,
@@ -248,6 +251,13 @@ class ContractFacts:
     deviations: Sequence[Deviation]
     deviation_events: Mapping[str, Sequence[AuditEvent]]
     """``deviation.updated`` events by deviation id, oldest first."""
+    risk_assessments: Sequence[RiskAssessment] = ()
+    """Every stored version (assessed in chat), oldest first; the register's level, version 0,
+    is not stored and is not here."""
+    onsite_checks: Sequence[OnsiteCheck] = ()
+    """Every on-site check, by number."""
+    evaluations: Sequence[SupplierEvaluation] = ()
+    """Every supplier evaluation version, oldest first."""
 
 
 class ArchiveSources(Protocol):
@@ -262,8 +272,9 @@ class ArchiveSources(Protocol):
         ...
 
     def contracts_changed_since(self, since: datetime) -> Sequence[str]:
-        """The contracts with a document, answer or deviation (report or decision) stored at
-        or after `since`, in id order: those that may have a new record."""
+        """The contracts with a document, answer, deviation (report or decision), risk
+        assessment, on-site check or supplier evaluation stored at or after `since`, in id
+        order: those that may have a new record."""
         ...
 
 

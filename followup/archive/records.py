@@ -16,6 +16,10 @@ a decision on a deviation       ``deviation-decision:<id>:<n>``       N/X   VEDT
 an option decision              ``option:<contract>:<due date>``      X     VEDTAK
 an expiry decision              ``expiry:<contract>:<due date>``      X     VEDTAK
 a quarter's follow-up summary   ``summary:<contract>:<YYYY>-Q<n>``    X     RAPPORT
+a risk assessment version       ``risk:<assessment id>``              X     ROS-ANALYSE
+an on-site check (its photos    ``onsite:<check id>``                 X/N   TILSYN (photos
+and documents attached, V)                                                  FOTO …)
+a supplier evaluation version   ``evaluation:<evaluation id>``        X     RAPPORT
 =============================== ===================================== ===== ===================
 
 - The case (*saksmappe*) is the contract: key = the contract's id, title ``"<avtalenr>
@@ -29,17 +33,31 @@ a quarter's follow-up summary   ``summary:<contract>:<YYYY>-Q<n>``    X     RAPP
   travels as a small UTF-8 text file the mapping writes (``text/plain``).
 - A corrected option or expiry decision (a later answer version) is a record of its own:
   ``…:v2``. A summary is made once its quarter has been over `summary_after_days`.
+- Risk assessments, on-site checks and supplier evaluations (issue 19) are internal notes
+  too; why X or N, and which photos and documents join an on-site check's record (and then are
+  no records of their own), is in `followup.archive.check_records`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Final, TypeVar
 
 from followup.answers.actions import DECISION_KINDS, EXPIRY_KINDS
+from followup.archive.check_records import (
+    EVALUATION_KEY,
+    ONSITE_KEY,
+    RISK_KEY,
+    archived_assessments,
+    evaluation_record,
+    onsite_attachments,
+    onsite_due,
+    onsite_record,
+    risk_record,
+)
 from followup.archive.codes import CorrespondenceRole, DocumentRole, DocumentType, RecordType
 from followup.archive.messages import (
     DEFAULT_SYSTEM,
@@ -52,7 +70,11 @@ from followup.archive.messages import (
 )
 from followup.archive.naming import parse_case_number
 from followup.archive.ports import ContractFacts
-from followup.calendar.workdays import OSLO
+from followup.archive.record_text import day as _day
+from followup.archive.record_text import moment as _moment
+from followup.archive.record_text import oslo_date as _oslo_date
+from followup.archive.record_text import short as _short
+from followup.archive.record_text import text_file as _text_file
 from followup.evidence import guess_evidence
 from followup.models import (
     Answer,
@@ -84,6 +106,9 @@ class ArchiveEvent(StrEnum):
     DECISIONS = "decisions"
     """Option and expiry decisions."""
     SUMMARIES = "summaries"
+    CHECKS = "checks"
+    """Risk assessments, on-site checks (with their photos and documents) and supplier
+    evaluations (issue 19)."""
 
 
 class RecordKind(StrEnum):
@@ -95,6 +120,9 @@ class RecordKind(StrEnum):
     OPTION = "option"
     EXPIRY = "expiry"
     SUMMARY = "summary"
+    RISK = RISK_KEY
+    ONSITE = ONSITE_KEY
+    EVALUATION = EVALUATION_KEY
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +137,10 @@ class ArchiveOptions:
     system_version: str | None = None
     summary_after_days: int = 30
     """A quarter's summary waits this long after the quarter (late answers come in)."""
+    onsite_attachment_days: int = 2
+    """Photos and documents filed on an on-site check's follow-up from the moment it is
+    recorded until the end of this many Oslo days (the check's day counts as the first) join
+    its record as attachments; the record waits until then (`followup.archive.check_records`)."""
 
 
 SCREENED_EVIDENCE: Final = frozenset(
@@ -127,32 +159,10 @@ DOCUMENT_TYPES: Final[Mapping[str, DocumentType]] = {
 """Evidence codes with a better *dokumenttype* than DOKUMENT (payslips, tax certificates,
 self-reports, crew lists: DOKUMENT)."""
 _UNKNOWN_SENDER: Final = "Ukjent leverandør"
-_TEXT_MIME: Final = "text/plain"
-_TITLE_CHARS: Final = 250
 
 
-def _oslo_date(moment: datetime) -> date:
-    return moment.astimezone(OSLO).date()
-
-
-def _day(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
-def _moment(moment: datetime) -> str:
-    return moment.astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
-
-
-def _short(text: str) -> str:
-    one_line = " ".join(text.split())
-    return one_line if len(one_line) <= _TITLE_CHARS else one_line[: _TITLE_CHARS - 1] + "…"
-
-
-def _text_file(name: str, title: str, lines: Iterable[str], kind: DocumentType) -> ArchiveFile:
-    data = ("\n".join(lines).rstrip() + "\n").encode("utf-8")
-    return ArchiveFile.of_bytes(
-        name=name, title=title, data=data, document_type=kind, mime_type=_TEXT_MIME
-    )
+def _label(evidence: str | None) -> str:
+    return evidence.capitalize() if evidence else "Dokument"
 
 
 def quarter_of(day: date) -> tuple[int, int]:
@@ -226,27 +236,41 @@ class _Maker:
 
     # --- documents ----------------------------------------------------------------------------
 
-    def document(self, document: Document, follow_up: FollowUp | None) -> ArchiveRecord:
-        checkpoint = self.facts.checkpoints.get(follow_up.checkpoint_id) if follow_up else None
-        evidence = document.evidence or guess_evidence(
+    def evidence_of(self, document: Document) -> str | None:
+        """The evidence code the document is: as filed, else by its name."""
+        return document.evidence or guess_evidence(
             document.file_name, [*SCREENED_EVIDENCE, *DOCUMENT_TYPES]
         )
-        label = evidence.capitalize() if evidence else "Dokument"
-        screened = evidence in SCREENED_EVIDENCE
+
+    def screened(self, document: Document) -> bool:
+        return self.evidence_of(document) in SCREENED_EVIDENCE
+
+    def document_file(self, document: Document, role: DocumentRole) -> ArchiveFile:
+        """The stored file as a document of a record, with its checksum and type."""
+        return self._file(document, role, self.evidence_of(document))
+
+    def _file(self, document: Document, role: DocumentRole, evidence: str | None) -> ArchiveFile:
         kind = DOCUMENT_TYPES.get(evidence or "", DocumentType.DOCUMENT)
         if kind is DocumentType.DOCUMENT and document.media_type.startswith("image/"):
             kind = DocumentType.PHOTO
         key = document.storage_key
-        file = ArchiveFile(
+        return ArchiveFile(
             name=document.file_name,
-            title=_short(f"{label}: {document.file_name}"),
+            title=_short(f"{_label(evidence)}: {document.file_name}"),
             document_type=kind,
-            role=DocumentRole.MAIN,
+            role=role,
             mime_type=document.media_type,
             size=document.size_bytes,
             sha256=document.sha256,
             source=lambda: self.read_document(key),
         )
+
+    def document(self, document: Document, follow_up: FollowUp | None) -> ArchiveRecord:
+        checkpoint = self.facts.checkpoints.get(follow_up.checkpoint_id) if follow_up else None
+        evidence = self.evidence_of(document)
+        label = _label(evidence)
+        screened = evidence in SCREENED_EVIDENCE
+        file = self._file(document, DocumentRole.MAIN, evidence)
         description = None
         if checkpoint is not None and follow_up is not None:
             due = _day(follow_up.due_date)
@@ -448,12 +472,21 @@ def archive_records(
     read_document: Callable[[str], bytes],
 ) -> list[ArchiveRecord]:
     """The contract's archive records, in a stable order (documents, deviations with their
-    decisions, option and expiry decisions, summaries), each kind only when `options` says so."""
+    decisions, option and expiry decisions, risk assessments, on-site checks, evaluations,
+    summaries), each kind only when `options` says so."""
     make = _Maker(facts, options, read_document)
     follow_ups = {follow_up.id: follow_up for follow_up in facts.follow_ups}
+    checks = ArchiveEvent.CHECKS in options.events
+    documents = ArchiveEvent.DOCUMENTS in options.events
+    attached = (
+        onsite_attachments(make, options.onsite_attachment_days) if checks and documents else {}
+    )
+    with_checks = {d.id for found in attached.values() for d in found}
     records: list[ArchiveRecord] = []
-    if ArchiveEvent.DOCUMENTS in options.events:
+    if documents:
         for document in sorted(facts.documents, key=lambda d: (d.uploaded_at, d.id)):
+            if document.id in with_checks:
+                continue  # an attachment of its on-site check's record
             follow_up = follow_ups.get(document.follow_up_id or "")
             records.append(make.document(document, follow_up))
     if ArchiveEvent.DEVIATIONS in options.events:
@@ -467,6 +500,13 @@ def archive_records(
             follow_up = follow_ups.get(answer.follow_up_id)
             if answer.kind in DECISION_KINDS and follow_up is not None:
                 records.append(make.decision(answer, follow_up))
+    if checks:
+        records += [risk_record(make, a) for a in archived_assessments(facts)]
+        days = options.onsite_attachment_days if documents else 0
+        for check in sorted(facts.onsite_checks, key=lambda c: (c.number, c.id)):
+            if days == 0 or onsite_due(check, today, days):
+                records.append(onsite_record(make, check, attached.get(check.id, ())))
+        records += [evaluation_record(make, e) for e in facts.evaluations]
     if ArchiveEvent.SUMMARIES in options.events:
         records += _summaries(make, facts, today, options.summary_after_days)
     return records

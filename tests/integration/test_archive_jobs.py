@@ -1,6 +1,7 @@
 """Issue 17 on the scheduler's ticks, on both stores: the hourly queue, sending through the
 stand-in archive, failures told to the procurement channels once, and what `status
-<avtalenr>` and the contracts export show of the archive afterwards."""
+<avtalenr>` and the contracts export show of the archive afterwards; issue 19's checks picked
+up by the hourly pass (an on-site check once the days for its photos are over)."""
 
 from __future__ import annotations
 
@@ -27,15 +28,19 @@ from followup.portfolio import ContractOverview, status_for
 from followup.views import ExportKind, ExportQuery, Scope, StatusTarget, TargetKind
 from scheduler.archive_jobs import ArchiveJobs
 from storage.archive.transports import FolderDrop
-from storage.tables import DeliveryRow
+from storage.tables import ArchiveMessageRow, DeliveryRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.archive_outbox_world import (
+    CHECK_RECORD_COUNT,
     NOW,
     OPTIONS,
     RECORD_COUNT,
     ArchiveWorld,
     Refusing,
+    assess,
     build_archive_world,
+    check_onsite,
+    evaluate,
     stand_in,
 )
 from tests.archive_world import archive_schema
@@ -142,6 +147,56 @@ async def test_between_daily_passes_only_contracts_that_changed_are_looked_at(
     daily = await jobs.tick()
     assert daily.queued is not None
     assert (daily.queued.contracts, daily.queued.queued) == (1, 0)
+
+
+async def test_the_hourly_pass_picks_up_new_checks(aworld: ArchiveWorld, tmp_path: Path) -> None:
+    clock = Clock(NOW)
+    transport = stand_in(tmp_path / "standin.json")
+    jobs = _jobs(aworld, transport, clock)
+    await jobs.tick()  # the day's first pass
+    clock.now = NOW + timedelta(hours=1)
+    quiet = await jobs.tick()
+    assert quiet.queued is not None
+    assert quiet.queued.contracts == 0
+
+    risk = assess(aworld, clock.now + timedelta(minutes=10))
+    clock.now = NOW + timedelta(hours=2)
+    assessed = await jobs.tick()
+    assert assessed.queued is not None
+    assert (assessed.queued.contracts, dict(assessed.queued.by_kind)) == (1, {"risk": 1})
+    assert assessed.send.confirmed == 1
+
+    evaluate(aworld, clock.now + timedelta(minutes=10))
+    clock.now = NOW + timedelta(hours=3)
+    evaluated = await jobs.tick()
+    assert evaluated.queued is not None
+    assert (evaluated.queued.contracts, dict(evaluated.queued.by_kind)) == (1, {"evaluation": 1})
+
+    check, photo = check_onsite(aworld, clock.now + timedelta(minutes=10))  # photo an hour on
+    clock.now = NOW + timedelta(hours=5)
+    checked = await jobs.tick()  # read, but the check waits for photos still to come
+    assert checked.queued is not None
+    assert (checked.queued.contracts, checked.queued.queued) == (1, 0)
+    clock.now = NOW + timedelta(days=1)  # the next day: its photos may still come
+    next_day = await jobs.tick()
+    assert next_day.queued is not None
+    assert next_day.queued.queued == 0
+    clock.now = NOW + timedelta(days=2)  # the day after: the day's first pass queues it
+    settled = await jobs.tick()
+    assert settled.queued is not None
+    assert dict(settled.queued.by_kind) == {"onsite": 1}  # the photo is no record of its own
+    assert settled.send.confirmed == 1
+    clock.now = NOW + timedelta(days=2, hours=1)
+    assert (await jobs.tick()).queued is not None
+    with aworld.uow_factory() as uow:
+        assert archive_status(uow).counts[ArchiveState.CONFIRMED] == (
+            RECORD_COUNT + CHECK_RECORD_COUNT
+        )
+        rows = {row.record_key: row for row in uow.session.scalars(select(ArchiveMessageRow)).all()}
+    assert f"document:{photo.id}" not in rows
+    assert rows[f"onsite:{check.id}"].state == ArchiveState.CONFIRMED.value
+    assert rows[f"risk:{risk.id}"].state == ArchiveState.CONFIRMED.value
+    assert transport.archive.record_count == RECORD_COUNT + CHECK_RECORD_COUNT
 
 
 async def test_failures_are_told_to_the_procurement_channels_once(

@@ -1,17 +1,18 @@
 """Issue 17: a contract's stored facts as Fiks Arkiv records, queued once and sent exactly once
 through the outbox, on both stores (`tests.archive_outbox_world`: two supplier documents, one
-a screened tax certificate, a deviation closed with a sanction, an option decision)."""
+a screened tax certificate, a deviation closed with a sanction, an option decision; and issue
+19's risk assessment, on-site check with a photo, and supplier evaluation)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 from sqlalchemy import Engine, select
 
-from followup.archive import CorrespondenceRole, DocumentType, RecordType
+from followup.archive import CorrespondenceRole, DocumentRole, DocumentType, RecordType
 from followup.archive.naming import sha256_of
 from followup.archive.ports import ArchiveErrorKind, ArchiveState, ArchiveTransport
 from followup.archive.services import (
@@ -34,8 +35,10 @@ from storage.db import create_db_engine, create_session_factory
 from storage.tables import ArchiveMessageRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.archive_outbox_world import (
+    CHECK_RECORD_COUNT,
     NOW,
     OPTIONS,
+    PHOTO,
     RECORD_COUNT,
     TAX_CERTIFICATE,
     ArchiveWorld,
@@ -43,6 +46,7 @@ from tests.archive_outbox_world import (
     CrashAfterAccept,
     Refusing,
     Unreachable,
+    add_checks,
     build_archive_world,
     stand_in,
 )
@@ -123,6 +127,75 @@ def test_the_mapping_validates_carries_files_and_names_the_supplier(aworld: Arch
     assert option.record_type is RecordType.INTERNAL_NO_FOLLOW_UP
     assert "opsjonen utløses" in option.files[0].read().decode("utf-8")
     assert by_kind["summary"].record.external_key.endswith(":2026-Q3")
+
+
+def test_risk_assessments_onsite_checks_and_evaluations_are_records_of_their_own(
+    aworld: ArchiveWorld, tmp_path: Path
+) -> None:
+    checks = add_checks(aworld)
+    schema = archive_schema()
+    with aworld.uow_factory() as uow:
+        [(_, messages)] = list(messages_for_export(uow, NOW, OPTIONS, aworld.store))
+    assert len(messages) == RECORD_COUNT + CHECK_RECORD_COUNT
+    by_key = {m.record.external_key: m for m in messages}
+    risk = by_key[f"risk:{checks.risk.id}"].record
+    onsite = by_key[f"onsite:{checks.onsite.id}"].record
+    evaluation = by_key[f"evaluation:{checks.evaluation.id}"].record
+    assert f"document:{checks.photo.id}" not in by_key  # it travels with the check instead
+    for message in messages:  # every arkivmelding validates; files and checksums match
+        read_container(package_message(message, schema), schema)
+
+    assert risk.record_type is RecordType.INTERNAL_NO_FOLLOW_UP
+    assert [f.document_type for f in risk.files] == [DocumentType.RISK_ASSESSMENT]
+    # one worker without a valid card and no deviation registered: left for follow-up (N)
+    assert onsite.record_type is RecordType.INTERNAL_FOR_FOLLOW_UP
+    assert evaluation.record_type is RecordType.INTERNAL_NO_FOLLOW_UP
+    assert [f.document_type for f in evaluation.files] == [DocumentType.REPORT]
+    for record in (risk, onsite, evaluation):
+        [party] = record.parties
+        assert (party.role, party.name) == (CorrespondenceRole.INTERNAL_SENDER, "Kari Nordmann")
+        assert record.screening is None
+    assert (risk.document_date, onsite.document_date, evaluation.document_date) == (
+        date(2026, 11, 10),
+        date(2026, 11, 19),
+        date(2026, 11, 21),
+    )
+
+    (_, report), (photo_name, photo) = onsite.referenced_files
+    assert (report.role, report.document_type) == (DocumentRole.MAIN, DocumentType.INSPECTION)
+    assert (photo.role, photo.document_type) == (DocumentRole.ATTACHMENT, DocumentType.PHOTO)
+    assert photo.name == "Stillas ved inngangen.jpg"
+    assert photo.sha256 == sha256_of(PHOTO)
+    assert photo.read() == PHOTO
+    xml, files = read_asice(package_message(by_key[f"onsite:{checks.onsite.id}"], schema))
+    assert files[photo_name] == PHOTO
+    assert b"<antallVedlegg>1</antallVedlegg>" in xml
+    said = report.read().decode("utf-8")
+    assert "Stedlig kontroll nr. 1" in said
+    assert "Uten gyldig HMS-kort: 1" in said
+    assert "det er ikke registrert avvik" in said
+    assert "Stillas ved inngangen.jpg" in said
+    said = risk.files[0].read().decode("utf-8")
+    assert "Risikonivå: middels (som foreslått ut fra vurderingen)" in said
+    assert "- Pris og økonomi: konsekvens 2 (moderat) × sannsynlighet 2 (mulig) = 4" in said
+    said = evaluation.files[0].read().decode("utf-8")
+    assert "Samlet karakter: 4 av 5 (godt)" in said
+    assert "Kommentar: Fakturaene kom sent i mars." in said
+
+    # queued once; a second pass queues nothing new; sent and confirmed through the stand-in
+    assert _queue(aworld) == RECORD_COUNT + CHECK_RECORD_COUNT
+    with aworld.uow_factory() as uow:
+        again = queue_archive_messages(uow, NOW + timedelta(days=1), OPTIONS)
+        uow.commit()
+    assert (again.queued, again.known) == (0, RECORD_COUNT + CHECK_RECORD_COUNT)
+    assert again.by_kind == {}
+    transport = stand_in(tmp_path / "archive.json")
+    report_sent = _send(aworld, transport)
+    assert (report_sent.confirmed, report_sent.failed) == (RECORD_COUNT + CHECK_RECORD_COUNT, 0)
+    kinds = {row.record_key: row.kind for row in _rows(aworld.uow_factory)}
+    assert kinds[f"onsite:{checks.onsite.id}"] == "onsite"
+    assert kinds[f"risk:{checks.risk.id}"] == "risk"
+    assert kinds[f"evaluation:{checks.evaluation.id}"] == "evaluation"
 
 
 def test_queueing_twice_queues_once(aworld: ArchiveWorld) -> None:
