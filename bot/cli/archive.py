@@ -143,6 +143,9 @@ KIND_WORDS: Final = {
     "option": "opsjonsbeslutning",
     "expiry": "beslutning ved utløp",
     "summary": "oppfølgingsrapport",
+    "risk": "risikovurdering",
+    "onsite": "stedlig kontroll",
+    "evaluation": "leverandørevaluering",
 }
 MAX_DETAIL: Final = 300
 
