@@ -10,30 +10,29 @@ Text that a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `
 as text: in xlsx as a string cell (so is text that looks like an error value, `#N/A`), in CSV
 behind an apostrophe. Characters XML does not allow are removed.
 
-Speed (bench/export.py: 10 000 rows of 12 columns): openpyxl's own work per value (guessing its
-type, checking a string again, a new styled cell for each date) added half again to the time
-of writing the XML. Here every column has its cells made and styled once (`_SheetCells`), each
-value is bound to the cell of its column and kind, and openpyxl's writer (on lxml) writes them:
-the sheet is byte for byte what openpyxl's own cells give, in two thirds of the time. What
-openpyxl's writer asks every cell and computes each time (its coordinate, whether it has a style
-or a hyperlink) the column's cells hold ready (`_PlainCell`, `_StyledCell`), and a date is bound
-as the day number Excel keeps: 8 % fewer instructions per sheet (below). The hooks used,
-`_values_to_row` of write-only sheets and those cell attributes, are openpyxl's internals: its
-version is bounded in pyproject.toml and tests/unit/test_export_xlsx.py compares the result with
-openpyxl's own cells, down to the sheet's XML. The zip is compressed at level 1 (a third of
-level 6's time, the file a fifth larger).
-
-XlsxWriter (`constant_memory`, formats made once) was measured on the same rows and is no
-faster: instructions per sheet of 10 000 rows (callgrind), openpyxl as before 5.76 G and now
-5.27 G, XlsxWriter through its `write_*` methods 5.98 G and through their internal forms 5.47 G.
-So openpyxl writes exports, as it reads register files.
+Speed (bench/export.py: 10 000 rows of 12 columns). openpyxl writes the workbook: its parts,
+styles, the sheet's frame (panes, columns, filter) and the styled header row. The data rows,
+~90 % of a sheet's cells, are written by `_SheetRows` as the XML openpyxl's writer gives for
+them, byte for byte (inline strings, numbers, dates as Excel's day numbers, the styles
+openpyxl registers for the number formats, in the order it would), as text joined per row and
+encoded once per chunk of rows: openpyxl's writer made an lxml element context per cell, about
+5 µs a cell, most of an export's time (XlsxWriter was measured too and is no faster). The
+rows go into the sheet's stream inside openpyxl's `<sheetData>`, after its header row
+(`_RowsWriter`: openpyxl's sheet writer on a file we hold, flushed before each chunk). The hooks
+used (`WorksheetWriter`, a write-only sheet's `_writer`) are openpyxl's internals: its version is
+bounded in pyproject.toml and tests/unit/test_export_xlsx.py compares the sheet with what
+openpyxl's own cells give, down to its XML. The zip is compressed at level 1 (a third of level
+6's time, the file a fifth larger).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+import os
+import re
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any, Final
@@ -41,11 +40,15 @@ from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
-from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+from openpyxl.utils.datetime import to_excel  # type: ignore[import-untyped]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
+from openpyxl.worksheet._writer import (  # type: ignore[import-untyped]
+    ALL_TEMP_FILES,
+    WorksheetWriter,
+    create_temporary_file,
+)
 from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped]
 
 from followup.calendar.workdays import OSLO
@@ -61,6 +64,12 @@ MAX_SHEET_TITLE: Final = 31
 MAX_CELL_TEXT: Final = 32_767
 """Characters Excel keeps in a cell (openpyxl cuts longer text there too)."""
 ZIP_LEVEL: Final = 1
+ROWS_PER_CHUNK: Final = 500
+"""Data rows encoded and written to the sheet's stream at a time."""
+
+ILLEGAL_CHARACTERS: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 does not allow (openpyxl's list, and the surrogates and non-characters
+that lxml refuses)."""
 
 Target = str | Path | IO[bytes]
 
@@ -75,7 +84,7 @@ def _oslo(value: datetime) -> datetime:
 def _clean(text: str) -> str:
     """Without the characters XML does not allow (all of them unprintable: most text is
     printable and needs no search)."""
-    return text if text.isprintable() else str(ILLEGAL_CHARACTERS_RE.sub("", text))
+    return text if text.isprintable() else ILLEGAL_CHARACTERS.sub("", text)
 
 
 def write_xlsx(
@@ -92,25 +101,25 @@ def write_xlsx(
     sheet.freeze_panes = "A2"
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    bold = Font(bold=True)
-    wrap = Alignment(vertical="top", wrap_text=True)
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font = bold
-        cell.alignment = wrap
-        header.append(cell)
-    sheet.append(header)
-    # From here on openpyxl takes each row's cells from `_SheetCells.row` (its hook for turning
-    # an appended row into cells) instead of guessing a type for every value.
-    sheet._values_to_row = _SheetCells(sheet, columns).row
-    count = 0
-    for row in rows:
-        sheet.append(row)
-        count += 1
-    last = get_column_letter(max(1, len(columns)))
-    sheet.auto_filter.ref = f"A1:{last}{count + 1}"
-    _save(workbook, target)
+    writer = _RowsWriter(sheet)
+    try:
+        sheet._writer = writer  # what `WriteOnlyWorksheet._get_writer` would make, on our file
+        writer.write_top()
+        bold = Font(bold=True)
+        wrap = Alignment(vertical="top", wrap_text=True)
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(sheet, value=column.header)
+            cell.font = bold
+            cell.alignment = wrap
+            header.append(cell)
+        sheet.append(header)  # openpyxl writes the header row and stays in `<sheetData>`
+        count = _SheetRows(sheet, columns).write(rows, writer)
+        last = get_column_letter(max(1, len(columns)))
+        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+        _save(workbook, target)
+    finally:
+        writer.discard()
     return count
 
 
@@ -119,6 +128,47 @@ def _save(workbook: Workbook, target: Target) -> None:
     archive = ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=ZIP_LEVEL)
     workbook.properties.modified = datetime.now(UTC).replace(tzinfo=None)
     ExcelWriter(workbook, archive).save()
+
+
+class _RowsWriter(WorksheetWriter):  # type: ignore[misc]
+    """openpyxl's sheet writer, writing to a temporary file we hold open (openpyxl's writer
+    opens its own), so that XML we make can go into the stream between its writes. openpyxl's
+    workbook writer reads the sheet from `out` (the file's path) and removes it."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
+        self.path = create_temporary_file()
+        self.file = Path(self.path).open("wb")  # noqa: SIM115 - closed with the sheet's stream
+        self.xml: Any = None
+        super().__init__(sheet, out=self.file)
+        self.out = self.path
+
+    def write_row(self, xf: Any, row: Any, row_idx: int) -> None:
+        self.xml = xf  # lxml's stream, open inside `<sheetData>`
+        super().write_row(xf, row, row_idx)
+
+    def write_xml(self, xml: bytes) -> None:
+        """Add XML to the sheet's stream where it is now (after what lxml has written)."""
+        self.xml.flush()
+        self.file.write(xml)
+
+    def close(self) -> None:
+        super().close()
+        self.file.close()
+
+    def discard(self) -> None:
+        """Close and remove the file if the workbook was not written (an error on the way):
+        openpyxl's streams are ended first, into the file, so nothing is left to write later."""
+        if not self.file.closed:
+            with suppress(Exception):  # the write has failed already: that error is raised
+                rows = self.ws._rows
+                if rows is not None:
+                    rows.close()  # `</sheetData>`
+                super().close()
+            self.file.close()
+        if self.path in ALL_TEMP_FILES:
+            ALL_TEMP_FILES.remove(self.path)
+            if os.path.exists(self.path):  # noqa: PTH110 - as openpyxl's clean-up
+                os.remove(self.path)  # noqa: PTH107
 
 
 _EXCEL_DAY_ZERO: Final = date(1899, 12, 30).toordinal()
@@ -137,91 +187,96 @@ def _base_kind(value: object) -> tuple[type, Any]:
         return datetime, value
     if isinstance(value, date):
         return date, value
-    return object, value
+    return str, str(value)
 
 
-class _PlainCell(SheetCell):  # type: ignore[misc]
-    """A cell without a style (text, yes/no, whole numbers). openpyxl's writer reads a cell's
-    `coordinate`, `has_style` and `hyperlink`, properties it computes for every cell: here the
-    coordinate is set with the row and the others are constants."""
-
-    __slots__ = ("coordinate",)
-    has_style = False
-    hyperlink = None
-
-
-class _StyledCell(SheetCell):  # type: ignore[misc]
-    """A cell with a number format (dates, times, money): its style is looked up as openpyxl
-    does, the first time the workbook writes one, so the styles part holds only those used."""
-
-    __slots__ = ("coordinate",)
-    hyperlink = None
-
-
-class _SheetCells:
-    """One cell per column and kind of value, made with its Excel type and style once: a row's
-    values are bound to the cells of their columns and openpyxl writes each cell as it is
-    yielded, before the next row binds it again."""
+class _SheetRows:
+    """The data rows as openpyxl's writer writes them (lxml, ASCII with character references):
+    text as inline strings (`t="inlineStr"`, never a formula or an error value; `xml:space` kept
+    where it starts or ends with white space), whole numbers and Excel's day numbers as `t="n"`
+    formatted as openpyxl formats them (`.16g`); dates, times and money with their number
+    format's style, registered with the workbook the first time one is written (as openpyxl
+    does, so the ids are the same)."""
 
     def __init__(self, sheet: WriteOnlyWorksheet, columns: Sequence[ExportColumn]) -> None:
-        def cell(column: int, data_type: str, number_format: str | None = None) -> Any:
-            made = (_PlainCell if number_format is None else _StyledCell)(sheet, 1, column)
-            made.data_type = data_type
-            if number_format is not None:
-                made.number_format = number_format
-            return made
-
         self._sheet = sheet
-        self._columns = [
-            (
-                get_column_letter(index),
-                cell(index, "s"),  # text (never a formula or an error value) and yes/no
-                cell(index, "n", MONEY_FORMAT if column.type is ColumnType.MONEY else None),
-                cell(index, "n", DATE_FORMAT),  # a date as Excel keeps it: a day number
-                cell(index, "d", DATETIME_FORMAT),
-            )
-            for index, column in enumerate(columns, start=1)
-        ]
+        self._letters = [get_column_letter(index) for index in range(1, len(columns) + 1)]
+        self._money = [column.type is ColumnType.MONEY for column in columns]
+        self._styles: dict[str, str] = {}
+        self._epoch = sheet.parent.epoch
 
-    def row(self, values: Sequence[Cell], row_index: int) -> Iterator[Any]:
+    def _style(self, number_format: str) -> str:
+        """` s="n"`: the style of a cell with this number format, registered when first used."""
+        style = self._styles.get(number_format)
+        if style is None:
+            cell = WriteOnlyCell(self._sheet)
+            cell.number_format = number_format
+            style = self._styles[number_format] = f' s="{cell.style_id}"'
+        return style
+
+    def write(self, rows: Iterable[Sequence[Cell]], writer: _RowsWriter) -> int:
+        chunk: list[str] = []
+        row_index = 1
+        for row_index, values in enumerate(rows, start=2):
+            chunk.append(self._row(values, row_index))
+            if len(chunk) == ROWS_PER_CHUNK:
+                writer.write_xml("".join(chunk).encode("ascii", "xmlcharrefreplace"))
+                chunk.clear()
+        if chunk:
+            writer.write_xml("".join(chunk).encode("ascii", "xmlcharrefreplace"))
+        return row_index - 1
+
+    def _row(self, values: Sequence[Cell], row_index: int) -> str:
         number = str(row_index)
+        parts = [f'<row r="{number}">']
+        add = parts.append
         value: Any
-        for (letter, text, whole, day, moment), value in zip(self._columns, values, strict=True):
+        for letter, money, value in zip(self._letters, self._money, values, strict=True):
             if value is None:
                 continue
             kind: type = type(value)
             if kind not in _CELL_TYPES:
                 kind, value = _base_kind(value)  # noqa: PLW2901 - as the type it is
             if kind is str:
-                cell = text
-                if value.isprintable() and len(value) <= MAX_CELL_TEXT:
-                    cell._value = value
-                else:
-                    cell._value = _clean(value)[:MAX_CELL_TEXT]
+                add(_text_cell(letter + number, value))
             elif kind is int:
-                cell = whole
-                cell._value = value
+                style = self._style(MONEY_FORMAT) if money else ""
+                add(f'<c r="{letter}{number}"{style} t="n"><v>{value:.16g}</v></c>')
             elif kind is date:
-                cell = day
                 days = value.toordinal() - _EXCEL_DAY_ZERO
-                cell._value = days - 1 if days <= _EXCEL_LEAP_BUG_DAYS else days
+                days = days - 1 if days <= _EXCEL_LEAP_BUG_DAYS else days
+                style = self._style(DATE_FORMAT)
+                add(f'<c r="{letter}{number}"{style} t="n"><v>{days}</v></c>')
             elif kind is bool:
-                cell = text
-                cell._value = YES if value else NO
-            elif kind is datetime:
-                cell = moment
-                cell._value = _oslo(value)
-            else:  # not a `Cell` type: a cell of its own, as openpyxl binds it
-                cell = WriteOnlyCell(self._sheet, value=value)
-                cell.column = text.column
-                cell.row = row_index
-                yield cell
-                continue
-            cell.coordinate = letter + number
-            yield cell
+                add(_text_cell(letter + number, YES if value else NO))
+            else:  # datetime
+                serial = to_excel(_oslo(value), self._epoch)
+                style = self._style(DATETIME_FORMAT)
+                add(f'<c r="{letter}{number}"{style} t="n"><v>{serial:.16g}</v></c>')
+        add("</row>")
+        return "".join(parts)
 
 
 _CELL_TYPES: Final = frozenset({str, int, bool, date, datetime})
+
+
+def _text_cell(coordinate: str, text: str) -> str:
+    """An inline string cell, its text escaped as lxml escapes it (characters beyond ASCII become
+    character references when the row is encoded)."""
+    if not text.isprintable() or len(text) > MAX_CELL_TEXT:
+        text = _clean(text)[:MAX_CELL_TEXT]
+    if not text:
+        return f'<c r="{coordinate}" t="inlineStr"></c>'
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return f'<c r="{coordinate}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 def write_csv(

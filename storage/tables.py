@@ -334,7 +334,9 @@ class AnswerRow(Base):
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
-    follow_up_id: Mapped[str] = mapped_column(ForeignKey("follow_ups.id"), index=True)
+    # No index of its own: the unique (follow_up_id, version) serves look-ups by the follow-up
+    # (migration 0022 dropped the one that repeated it).
+    follow_up_id: Mapped[str] = mapped_column(ForeignKey("follow_ups.id"))
     version: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(32))
     answered_by_id: Mapped[str] = mapped_column(ForeignKey("people.id"))

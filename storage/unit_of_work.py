@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, cast
 
 from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -50,6 +50,7 @@ from storage.risk_repositories import SqlAlchemyRiskAssessmentRepository
 from storage.tables import ContractRow, ConversationRefRow, PersonRow
 
 _PEOPLE = PersonRow.__table__
+_CONVERSATION_REFS = ConversationRefRow.__table__
 _PersonValues = namedtuple("_PersonValues", _PEOPLE.c.keys())  # type: ignore[misc]
 # Every turn finds its sender by one of these: compiled once and run lean (storage/lean_sql.py),
 # plain rows (an ORM object and its identity-map bookkeeping cost more than the query on SQLite).
@@ -109,9 +110,13 @@ class SqlAlchemyPeopleRepository:
         return found
 
     def get_many(self, person_ids: Collection[str]) -> Mapping[str, Person]:
+        # Plain rows, not ORM objects (a scheduler tick reads a few hundred people).
         found: dict[str, Person] = {}
-        for batch in chunked(set(person_ids)):
-            for row in self._session.scalars(select(PersonRow).where(PersonRow.id.in_(batch))):
+        wanted = set(person_ids)
+        if wanted:
+            self._session.flush()
+        for batch in chunked(wanted):
+            for row in self._session.execute(select(_PEOPLE).where(_PEOPLE.c.id.in_(batch))):
                 found[row.id] = person_from_row(row)
         return found
 
@@ -219,19 +224,23 @@ class SqlAlchemyConversationRefRepository:
         return found
 
     def personal_for_people(self, person_ids: Collection[str]) -> Mapping[str, ConversationRef]:
+        # Plain rows, not ORM objects (a scheduler tick reads a few hundred).
         found: dict[str, ConversationRef] = {}
-        for batch in chunked(set(person_ids)):
-            rows = self._session.scalars(
-                select(ConversationRefRow)
+        wanted = set(person_ids)
+        if wanted:
+            self._session.flush()
+        refs = _CONVERSATION_REFS
+        for batch in chunked(wanted):
+            rows = self._session.execute(
+                select(refs)
                 .where(
-                    ConversationRefRow.person_id.in_(batch),
-                    ConversationRefRow.kind == ConversationKind.PERSONAL.value,
+                    refs.c.person_id.in_(batch),
+                    refs.c.kind == ConversationKind.PERSONAL.value,
                 )
-                .order_by(ConversationRefRow.updated_at)
+                .order_by(refs.c.updated_at)
             )
             for row in rows:  # the latest wins
-                assert row.person_id is not None  # noqa: S101 (selected by person_id)
-                found[row.person_id] = conversation_ref_from_row(row)
+                found[row.person_id] = conversation_ref_from_row(cast(Any, row))
         return found
 
 

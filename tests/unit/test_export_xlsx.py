@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import zipfile
 from datetime import UTC, date, datetime
 from enum import IntEnum, StrEnum
+from pathlib import Path
 from typing import Any
 
 import openpyxl  # type: ignore[import-untyped]
@@ -22,6 +24,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
+from openpyxl.worksheet._writer import ALL_TEMP_FILES  # type: ignore[import-untyped]
 
 from followup.calendar.workdays import OSLO
 from followup.views import EXPORT_COLUMNS, Cell, ColumnType, ExportColumn, ExportKind
@@ -61,6 +64,9 @@ ROWS: list[tuple[Cell, ...]] = [
     ("før 1. mars 1900", None, date(1900, 2, 28), None, None, None),  # Excel's leap-year bug
     ("fra 1. mars 1900", None, date(1900, 3, 1), None, None, None),
     ("første dag", None, date(1900, 1, 1), None, None, None),
+    ("A & B <c> > d\r\ne «ø» 😀 \x7f\x85\u2028", None, None, None, None, None),  # escaped
+    ("", 12_345_678_901_234_567, None, datetime(2026, 1, 1, 0, 0, 1, 5, tzinfo=UTC), 10**17, None),
+    ("\t", -(10**16), None, datetime(1900, 1, 1, 12, tzinfo=UTC), -1, True),
 ]
 
 
@@ -195,9 +201,17 @@ def test_an_export_sheet_holds_what_openpyxls_own_cells_give() -> None:
     assert _sheet_data(_written(rows, columns)) == _sheet_data(_reference(rows, columns))
 
 
-def test_a_row_of_the_wrong_length_is_refused() -> None:
+def test_a_row_of_the_wrong_length_is_refused_and_leaves_no_file_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the sheet's temporary file
+    before = list(ALL_TEMP_FILES)
     with pytest.raises(ValueError, match="zip"):
-        write_xlsx([("bare tekst",)], COLUMNS, io.BytesIO())
+        write_xlsx([ROWS[0], ("bare tekst",)], COLUMNS, io.BytesIO())
+    assert before == ALL_TEMP_FILES
+    assert list(tmp_path.iterdir()) == []
+    assert write_xlsx(ROWS[:1], COLUMNS, io.BytesIO()) == 1
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_openpyxl_writes_with_lxml() -> None:
