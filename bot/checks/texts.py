@@ -153,9 +153,7 @@ NB: Words = {
         "Leverandørevalueringen av {reference} er lagret (versjon {version}): samlet "
         "{overall} av 5."
     ),
-    "evaluation.stored.answered": (
-        "Den åpne oppfølgingen «{title}» ({due}) er besvart."
-    ),
+    "evaluation.stored.answered": "Den åpne oppfølgingen «{title}» ({due}) er besvart.",
     "evaluation.title": "Leverandørevaluering",
     "evaluation.stored.letter": (
         "Trykk «Lag brev til leverandøren» eller skriv «evaluer {reference} brev» for et brev "

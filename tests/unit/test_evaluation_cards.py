@@ -73,7 +73,11 @@ def test_the_form_and_the_result_are_valid_cards(locale: str) -> None:
     submit, in_chat = empty["actions"]
     assert submit["data"] == {"handling": "leverandorevaluering", "avtale": "KOM-1"}
     # «Svar i chatten» asks the same form in the chat; it sends none of the inputs.
-    assert in_chat["data"] == {"handling": "leverandorevaluering", "avtale": "KOM-1", "steg": "chat"}
+    assert in_chat["data"] == {
+        "handling": "leverandorevaluering",
+        "avtale": "KOM-1",
+        "steg": "chat",
+    }
     assert in_chat["associatedInputs"] == "none"
 
     refilled = evaluation_form_card(
