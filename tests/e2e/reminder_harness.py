@@ -13,15 +13,19 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.reminders.cards import SNOOZE_VERB
+from followup.calendar.workdays import WorkingCalendar
 from followup.models import (
     Checkpoint,
     CheckpointSource,
+    Contract,
     Delivery,
     FollowUp,
     FollowUpState,
     Person,
     Role,
 )
+from followup.plans.materialise import materialise_calendar
+from followup.plans.plan_file import apply_plans, load_plan
 from scheduler.jobs import ReminderJobs, TickReport
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.builders import add_contract, add_person, add_supplier
@@ -241,6 +245,28 @@ def people(uow_factory: SqlAlchemyUnitOfWorkFactory, *names: str) -> dict[str, P
         made = {n: add_person(uow, n, MONDAY_10_OSLO) for n in names}
         uow.commit()
     return made
+
+
+def planned_contract(bot: Reminders, reference: str, **changes: object) -> Contract:
+    """Kari's contract `reference` (Ola exists too), with its plan from the default plan file
+    and its calendar made, as of `MONDAY_10_OSLO`: the structured checks' tests' world."""
+    made = people(bot.uow_factory, KARI, OLA)
+    plan = load_plan()
+    with bot.uow_factory() as uow:
+        contract = add_contract(
+            uow,
+            MONDAY_10_OSLO,
+            owner=made[KARI],
+            supplier=add_supplier(uow),
+            reference=reference,
+            **changes,
+        )
+        apply_plans(uow, [contract.id], plan, MONDAY_10_OSLO)
+        materialise_calendar(
+            uow, [contract.id], MONDAY_10_OSLO, settings=plan.calendar, calendar=WorkingCalendar()
+        )
+        uow.commit()
+    return contract
 
 
 def due_follow_up(

@@ -13,25 +13,18 @@ from typing import Any
 
 import pytest
 
-from followup.calendar.workdays import WorkingCalendar
 from followup.models import Category, Contract, DeviationCategory, RiskLevel
-from followup.plans.materialise import materialise_calendar
-from followup.plans.plan_file import apply_plans, load_plan
-from tests.builders import add_contract, add_supplier
 from tests.card_schema import schema_errors
 from tests.e2e.reminder_harness import (
     KARI,
-    MONDAY_10_OSLO,
-    OLA,
     Reminders,
     form_card,
-    people,
+    planned_contract,
     submit_form,
     typed_reply,
 )
 
 REFERENCE = "REN-2026-0042"
-PLAN = load_plan()
 
 
 @pytest.fixture
@@ -41,27 +34,16 @@ def bot(reminders: Reminders) -> Reminders:
 
 def _world(bot: Reminders) -> Contract:
     """A cleaning contract above the thresholds, medium risk, with its plan."""
-    made = people(bot.uow_factory, KARI, OLA)
-    with bot.uow_factory() as uow:
-        contract = add_contract(
-            uow,
-            MONDAY_10_OSLO,
-            owner=made[KARI],
-            supplier=add_supplier(uow),
-            reference=REFERENCE,
-            title="Renhold barnehager",
-            category=Category.SERVICES,
-            value_nok=3_000_000,
-            risk=RiskLevel.MEDIUM,
-            start_date=date(2026, 2, 1),
-            end_date=date(2027, 1, 31),
-        )
-        apply_plans(uow, [contract.id], PLAN, MONDAY_10_OSLO)
-        materialise_calendar(
-            uow, [contract.id], MONDAY_10_OSLO, settings=PLAN.calendar, calendar=WorkingCalendar()
-        )
-        uow.commit()
-    return contract
+    return planned_contract(
+        bot,
+        REFERENCE,
+        title="Renhold barnehager",
+        category=Category.SERVICES,
+        value_nok=3_000_000,
+        risk=RiskLevel.MEDIUM,
+        start_date=date(2026, 2, 1),
+        end_date=date(2027, 1, 31),
+    )
 
 
 def _said(reply: dict[str, Any]) -> str:
