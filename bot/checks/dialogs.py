@@ -44,12 +44,20 @@ from bot.checks.onsite_cards import (
 )
 from bot.conversation import formatting
 from bot.conversation.dialog_question import NotAnswered
-from bot.conversation.form_dialog import FormSpec, FormStep, Locale, Values, start_options
+from bot.conversation.form_dialog import (
+    SKIP_WORDS,
+    FormSpec,
+    FormStep,
+    Locale,
+    Values,
+    start_options,
+)
 from bot.conversation.markdown import echo
 from bot.conversation.replies import DateProblem, read_one_date
 from bot.conversation.router import BeginDialog
 from bot.conversation.texts import text
 from followup.calendar.workdays import oslo_today
+from followup.checks.evaluation import COMMENT_BELOW
 from followup.checks.evaluation import MAX_COMMENT as MAX_EVALUATION_COMMENT
 from followup.checks.evaluation_models import EVALUATION_SCALE, EvaluationHeading
 from followup.checks.models import SCALE, RiskArea
@@ -83,7 +91,38 @@ _LEVEL_WORDS: Final = {
 _SUGGESTION_WORDS: Final = frozenset(
     {"forslag", "forslaget", "bruk forslaget", "suggested", "suggestion", "use the suggestion"}
 )
-_NO_WORDS: Final = frozenset({"nei", "ingen", "ingen avvik", "ikke noe avvik", "no", "none"})
+_NO_WORDS: Final = frozenset(
+    {"nei", "nei takk", "ingen", "ingen avvik", "ikke noe avvik", "no", "no thanks", "none"}
+)
+_FORM_COMMANDS: Final = (
+    "risiko",
+    "risikovurdering",
+    "risk",
+    "kontroll",
+    "stedlig kontroll",
+    "on site check",
+    "site check",
+    "evaluer",
+    "evaluering",
+    "leverandørevaluering",
+    "evaluate",
+    "evaluation",
+)
+_ENGLISH_DAYS: Final = {"today": "i dag", "yesterday": "i går"}
+"""The English question's examples, read as the Norwegian words the date reader knows."""
+
+
+def starts_another_form(answer: str) -> bool:
+    """`risiko KOM-… steg` (any of the three forms in the chat) or `meld avvik …`: a command
+    that begins another dialog, typed where a form dialog waits for an answer."""
+    said = " ".join(answer.split()).casefold()  # the reference as typed (not `normalise`d)
+    words = said.strip(" .!").split()
+    if words[:2] == ["meld", "avvik"] and len(words) <= 3:  # «meld avvik [avtalenr]»
+        return True
+    return any(
+        said.startswith(command + " ") and asks_in_chat(said[len(command) :].split())
+        for command in _FORM_COMMANDS
+    )
 
 
 def _text_answer(field: str, limit: int) -> Callable[[str, Values, Locale], dict[str, str]]:
@@ -194,7 +233,7 @@ def _overruled(values: Values) -> bool:
 def _reason_question(values: Values, locale: Locale) -> str:
     suggestion = risk_suggestion(values)
     chosen = RiskLevel(values[LEVEL_FIELD])
-    return text(
+    asked = text(
         "checks.dialog.risk.reason",
         locale,
         level=level_word(chosen, locale),
@@ -202,6 +241,23 @@ def _reason_question(values: Values, locale: Locale) -> str:
         if suggestion
         else text("checks.dialog.risk.none", locale),
     )
+    if suggestion is None:
+        return asked
+    other = text(
+        "checks.dialog.risk.reason_or_suggestion", locale, suggested=level_word(suggestion, locale)
+    )
+    return f"{asked} {other}"
+
+
+def _read_reason(answer: str, values: Values, locale: Locale) -> dict[str, str]:
+    """Why the level differs from the suggestion; «forslaget» takes the suggestion after all
+    (then no reason is kept), a skip word is no reason."""
+    word = normalise(answer).strip(" .")
+    if word in _SUGGESTION_WORDS and risk_suggestion(values) is not None:
+        return {LEVEL_FIELD: SUGGESTED, REASON_FIELD: ""}
+    if word in SKIP_WORDS or word in {"nei", "no"}:
+        raise NotAnswered(text("form_dialog.required", locale))
+    return _text_answer(REASON_FIELD, MAX_REASON_INPUT)(answer, values, locale)
 
 
 def _risk_summary(values: Values, locale: Locale) -> list[tuple[str, str]]:
@@ -257,7 +313,7 @@ def risk_dialog() -> FormSpec:
             "begrunnelse",
             (REASON_FIELD,),
             _reason_question,
-            _text_answer(REASON_FIELD, MAX_REASON_INPUT),
+            _read_reason,
             applies=_overruled,
         )
     )
@@ -271,7 +327,7 @@ def risk_dialog() -> FormSpec:
             optional=True,
         )
     )
-    return FormSpec(RISK_DIALOG, tuple(steps), _risk_summary)
+    return FormSpec(RISK_DIALOG, tuple(steps), _risk_summary, starts_another_form)
 
 
 # --- on-site check --------------------------------------------------------------------------------
@@ -314,8 +370,9 @@ def _date_step(clock: Callable[[], datetime]) -> FormStep:
     def read(answer: str, _values: Values, locale: Locale) -> dict[str, str]:
         now = clock()
         today = oslo_today(now)
+        said = _ENGLISH_DAYS.get(normalise(answer), answer)
         try:
-            day = read_one_date(answer, now, today, locale, prefer="past")
+            day = read_one_date(said, now, today, locale, prefer="past")
         except DateProblem as problem:
             raise NotAnswered(problem.reply) from None
         if day > today:
@@ -495,7 +552,7 @@ def onsite_dialog(clock: Callable[[], datetime]) -> FormSpec:
             options=_deviation_options,
         ),
     )
-    return FormSpec(ONSITE_DIALOG, steps, _onsite_summary)
+    return FormSpec(ONSITE_DIALOG, steps, _onsite_summary, starts_another_form)
 
 
 # --- supplier evaluation --------------------------------------------------------------------------
@@ -517,6 +574,11 @@ def _heading_step(heading: EvaluationHeading) -> FormStep:
         if found is None or int(found[1]) not in EVALUATION_SCALE:
             raise NotAnswered(text("checks.dialog.evaluation.not_score", locale))
         said = found[2].strip()
+        if int(found[1]) < COMMENT_BELOW and not said.strip(" .,:;–-"):
+            # The domain refuses a low score without a comment: asked here, not after «ja».
+            raise NotAnswered(
+                text("checks.dialog.evaluation.comment_needed", locale, score=found[1])
+            )
         if len(said) > MAX_EVALUATION_COMMENT:
             raise NotAnswered(
                 text(
@@ -554,7 +616,7 @@ def _evaluation_summary(values: Values, locale: Locale) -> list[tuple[str, str]]
 
 def evaluation_dialog() -> FormSpec:
     steps = tuple(_heading_step(heading) for heading in EvaluationHeading)
-    return FormSpec(EVALUATION_DIALOG, steps, _evaluation_summary)
+    return FormSpec(EVALUATION_DIALOG, steps, _evaluation_summary, starts_another_form)
 
 
 def begin_in_chat(
@@ -588,4 +650,5 @@ __all__ = [
     "onsite_dialog",
     "risk_dialog",
     "risk_suggestion",
+    "starts_another_form",
 ]

@@ -299,6 +299,7 @@ NB: Words = {
         "Hvorfor **{level}** og ikke {suggested}? Begrunnelsen lagres med vurderingen."
     ),
     "checks.dialog.risk.none": "forslaget",
+    "checks.dialog.risk.reason_or_suggestion": "Eller svar «forslaget» for å bruke {suggested}.",
     "checks.dialog.risk.comment": "En kommentar til vurderingen (hva som ligger bak, tiltak)?",
     "checks.dialog.risk.level_suggested": "{level} (forslaget)",
     "checks.dialog.risk.level_overruled": "{level}, begrunnet: {reason}",
@@ -337,6 +338,10 @@ NB: Words = {
     "checks.dialog.evaluation.not_score": (
         "Begynn svaret med en karakter fra 1 til 5, gjerne fulgt av en kommentar: «4 leverte til "
         "avtalt tid»."
+    ),
+    "checks.dialog.evaluation.comment_needed": (
+        "Karakter {score} må begrunnes, for evalueringen sendes til leverandøren. Skriv karakteren "
+        "og hvorfor, for eksempel «{score} tre leveranser kom over en uke for sent»."
     ),
 }
 
@@ -622,6 +627,7 @@ EN: Words = {
         "Why **{level}** and not {suggested}? The reason is stored with the assessment."
     ),
     "checks.dialog.risk.none": "the suggestion",
+    "checks.dialog.risk.reason_or_suggestion": "Or answer “suggestion” to use {suggested}.",
     "checks.dialog.risk.comment": "A comment on the assessment (what lies behind it, measures)?",
     "checks.dialog.risk.level_suggested": "{level} (the suggestion)",
     "checks.dialog.risk.level_overruled": "{level}, because: {reason}",
@@ -659,6 +665,10 @@ EN: Words = {
     "checks.dialog.evaluation.not_score": (
         "Start the answer with a score from 1 to 5, perhaps followed by a comment: “4 delivered "
         "on time”."
+    ),
+    "checks.dialog.evaluation.comment_needed": (
+        "A score of {score} needs a reason, as the evaluation is sent to the supplier. Type the "
+        "score and why, for example “{score} three deliveries were over a week late”."
     ),
 }
 

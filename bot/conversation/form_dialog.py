@@ -11,10 +11,17 @@ starting) offers it as a button, and `behold` keeps it; an optional step takes `
 `avbryt` leaves at any step and stores nothing; `hjelp` says which step this is and what it
 wants. The fields live in the dialog state (database-backed): a restart continues at the step
 the person was at, on any instance.
+
+A question's buttons carry which run of the dialog and which step they belong to: a button of a
+question already answered (or of another dialog, or of an earlier run) is refused and the
+current question asked again, never taken as this question's answer. A typed command that
+begins another form (`FormSpec.interrupts`) is not taken as an answer either: the person is told
+to finish or `avbryt` first.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -24,9 +31,9 @@ from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepC
 from botbuilder.schema import Activity, InputHints
 
 from bot.conversation.cancel_and_help_dialog import CancelAndHelpDialog
-from bot.conversation.cards import choices_card
+from bot.conversation.cards import ANSWER_KEY, choices_card
 from bot.conversation.dialog_question import PREFIX, NotAnswered, Question
-from bot.conversation.markdown import echo
+from bot.conversation.markdown import echo, unescape
 from bot.conversation.texts import text
 from followup.deviations.intake import normalise, read_yes_no
 
@@ -39,6 +46,9 @@ KEEP_ANSWER: Final = "behold"
 SKIP_ANSWER: Final = "hopp over"
 KEEP_WORDS: Final = frozenset({"behold", "samme", "som før", "keep", "same"})
 SKIP_WORDS: Final = frozenset({"hopp over", "hopp", "ingen", "nei takk", "skip", "none", "-"})
+ONLY_SKIP_WORDS: Final = frozenset({"hopp over", "hopp", "skip", "-"})
+"""Skip words that say nothing else: on a step that must be answered they are refused as such
+(«ingen» may still be an answer there: no workers, no deviation)."""
 SAVE_WORDS: Final = frozenset({"lagre", "save"})
 DISCARD_WORDS: Final = frozenset({"ikke lagre", "don't save", "dont save", "forkast", "discard"})
 
@@ -49,6 +59,10 @@ VALUES: Final = "values"
 ASKED: Final = "asked"
 HEADING: Final = "heading"
 CURRENT: Final = "current"
+RUN: Final = "run"
+"""This run of the dialog (a random token): its buttons carry it."""
+QUESTION_KEY: Final = "skjemaSporsmal"
+"""A button's data: the run and step of the question it answers."""
 
 Submit = Callable[[dict[str, Any], TurnContext], Awaitable[None]]
 """Hands a complete form to the form's handler and sends its reply."""
@@ -83,6 +97,8 @@ class FormSpec:
     dialog_id: str
     steps: tuple[FormStep, ...]
     summary: Callable[[Values, Locale], list[tuple[str, str]]]
+    interrupts: Callable[[str], bool] | None = None
+    """Whether a typed answer is a command that begins another form (not an answer)."""
 
 
 def start_options(
@@ -95,15 +111,40 @@ def start_options(
         HEADING: heading,
         VALUES: {k: v for k, v in values.items() if isinstance(v, str)},
         ASKED: [],
+        RUN: uuid.uuid4().hex[:12],
         PREFIX: intro,
     }
 
 
-def _message(prompt: str, options: Sequence[tuple[str, str]]) -> Activity:
+def _tag(state: Mapping[str, Any], name: str) -> str:
+    """Which question a button answers: this run of the dialog and the step."""
+    return f"{state.get(RUN) or ''}:{name}"
+
+
+def _tagged(card: dict[str, Any], tag: str) -> dict[str, Any]:
+    """`card` with every button's data saying which question it answers."""
+    for row in card.get("body", []):
+        for action in row.get("actions", []) if isinstance(row, dict) else []:
+            data = action.get("data")
+            if isinstance(data, dict) and ANSWER_KEY in data:
+                data[QUESTION_KEY] = tag
+    return card
+
+
+def _pressed(activity: Activity) -> str | None:
+    """The question a pressed button answers ("" for a button that does not say); None when
+    the answer was typed."""
+    value = activity.value
+    if isinstance(value, dict) and isinstance(value.get(ANSWER_KEY), str) and not activity.text:
+        tag = value.get(QUESTION_KEY)
+        return tag if isinstance(tag, str) else ""
+    return None
+
+
+def _message(prompt: str, options: Sequence[tuple[str, str]], tag: str) -> Activity:
     if options:
-        activity = MessageFactory.attachment(
-            CardFactory.adaptive_card(choices_card(options, prompt)), text=prompt
-        )
+        card = _tagged(choices_card(options, prompt), tag)
+        activity = MessageFactory.attachment(CardFactory.adaptive_card(card), text=prompt)
     else:
         activity = MessageFactory.text(prompt)
     activity.input_hint = InputHints.expecting_input
@@ -185,14 +226,16 @@ class FormDialog(CancelAndHelpDialog):
         kept = form_step.kept(values, locale) if form_step.kept else None
         hints = []
         if kept:
-            options.insert(0, (text("form_dialog.keep", locale, value=kept), KEEP_ANSWER))
+            # A button's title is not Markdown: the value as typed, without escapes.
+            label = text("form_dialog.keep", locale, value=unescape(kept))
+            options.insert(0, (label, KEEP_ANSWER))
             hints.append(text("form_dialog.keep_hint", locale, value=kept))
         if form_step.optional:
             options.append((text("form_dialog.skip", locale), SKIP_ANSWER))
             hints.append(text("form_dialog.skip_hint", locale))
         if hints:
             prompt += "\n\n" + " ".join(hints)
-        return _message(prompt, options)
+        return _message(prompt, options, _tag(state, name))
 
     def _confirm(self, state: dict[str, Any], locale: Locale) -> Activity:
         values: dict[str, str] = state.get(VALUES) or {}
@@ -204,7 +247,7 @@ class FormDialog(CancelAndHelpDialog):
             (text("form_dialog.save", locale), "ja"),
             (text("form_dialog.discard", locale), "nei"),
         ]
-        return _message(prompt, options)
+        return _message(prompt, options, _tag(state, CONFIRM))
 
     async def read(
         self, question_id: str, context: TurnContext, state: dict[str, Any], answer: str
@@ -212,7 +255,14 @@ class FormDialog(CancelAndHelpDialog):
         locale = context.activity.locale
         values: dict[str, str] = state.get(VALUES) or {}
         name = self._name_of(question_id)
+        pressed = _pressed(context.activity)
+        if pressed is not None and pressed != _tag(state, name):
+            raise NotAnswered(text("form_dialog.stale_button", locale))
+        if pressed is None and self._spec.interrupts and self._spec.interrupts(answer):
+            heading = echo(str(state.get(HEADING) or ""))
+            raise NotAnswered(text("form_dialog.busy", locale, heading=heading))
         word = _word(answer)
+        skip = word in SKIP_WORDS or answer.strip() in {"-", "–"}
         if name == CONFIRM:
             yes = read_yes_no(answer)
             if yes is None and word in SAVE_WORDS:
@@ -227,11 +277,18 @@ class FormDialog(CancelAndHelpDialog):
             if form_step.kept is not None and form_step.kept(values, locale):
                 return {}
             raise NotAnswered(text("form_dialog.nothing_to_keep", locale))
-        if word in SKIP_WORDS and form_step.optional:
+        if skip and form_step.optional:
             return dict.fromkeys(form_step.fields, "")
+        if skip and (word in ONLY_SKIP_WORDS or not word):
+            raise NotAnswered(text("form_dialog.required", locale))
         if not word:
             raise NotAnswered(text("form_dialog.empty", locale))
-        return form_step.read(answer, values, locale)
+        try:
+            return form_step.read(answer, values, locale)
+        except NotAnswered:
+            if skip:  # «ingen», «nei takk» where they are no answer: the step must be answered
+                raise NotAnswered(text("form_dialog.required", locale)) from None
+            raise
 
     def help_text(self, question_id: str, locale: str | None) -> str:
         name = self._name_of(question_id)
@@ -243,6 +300,9 @@ class FormDialog(CancelAndHelpDialog):
 
 
 __all__ = [
+    "ONLY_SKIP_WORDS",
+    "QUESTION_KEY",
+    "SKIP_WORDS",
     "FormDialog",
     "FormSpec",
     "FormStep",

@@ -664,6 +664,15 @@ NB: Words = {
     "form_dialog.not_yes_no": "Svar «ja» for å lagre eller «nei» for å la være.",
     "form_dialog.nothing_to_keep": "Her står det ingenting ennå som kan beholdes.",
     "form_dialog.empty": "Jeg fikk ikke noe svar.",
+    "form_dialog.required": "Dette spørsmålet må besvares; det kan ikke hoppes over.",
+    "form_dialog.stale_button": (
+        "Den knappen hører til et spørsmål som allerede er besvart eller avsluttet, så jeg "
+        "brukte den ikke. Svar på dette:"
+    ),
+    "form_dialog.busy": (
+        "Du holder på med **{heading}** her i chatten. Svar på spørsmålet under, eller skriv "
+        "«avbryt» og så kommandoen på nytt for å begynne på noe annet."
+    ),
     "form_dialog.help.step": (
         "Svar på spørsmålet med tekst eller en av knappene. Ingenting lagres før du har sett "
         "alt samlet og svart «ja»."
@@ -1278,6 +1287,15 @@ EN: Words = {
     "form_dialog.not_yes_no": "Answer “yes” to save or “no” not to.",
     "form_dialog.nothing_to_keep": "There is nothing here yet to keep.",
     "form_dialog.empty": "I got no answer.",
+    "form_dialog.required": "This question must be answered; it cannot be skipped.",
+    "form_dialog.stale_button": (
+        "That button belongs to a question already answered or ended, so I did not use it. "
+        "Answer this one:"
+    ),
+    "form_dialog.busy": (
+        "You are filling in **{heading}** here in the chat. Answer the question below, or type "
+        "“cancel” and then the command again to start something else."
+    ),
     "form_dialog.help.step": (
         "Answer the question in text or with one of the buttons. Nothing is saved until you have "
         "seen it all together and answered “yes”."
