@@ -19,6 +19,16 @@ deviations and the audit trail's hash chain are exactly what the bot would have 
   to in progress and closed over the weeks after (`update_deviation`), and the high and
   critical ones' alerts to the procurement channel were sent (the outbox's `claim` and
   `finish`, as the sender records a send);
+- the structured checks (words and numbers in `storage.demo_checks`): a third of the contracts
+  in force get a risk assessment (`assess_risk`) from their owner, manager or procurement, a few
+  overruled with a reason and a few assessed twice, two of them changing the level, which makes
+  the plan again (what it drops is not answered, what it adds is); the on-site follow-ups of
+  labour-intensive contracts are answered by an on-site check (`record_onsite`; elsewhere "not
+  relevant"), a few of which find workers without a valid HMS-kort or a crew list that did not
+  match and register a deviation, and procurement makes a couple of unannounced checks; the
+  evaluation follow-ups are answered by a supplier evaluation (`record_evaluation`), and
+  procurement evaluates one weak supplier on its own. A check answers the follow-up its service
+  finds; one it answered out of turn is not answered again (`_History.skip`);
 - one owner is away now, with a colleague covering (`register_absence`);
 - at `now` the plans and calendar are brought up to date once more.
 
@@ -43,6 +53,9 @@ from followup.absence import RegisterAbsence, register_absence
 from followup.answers.actions import DEVIATION, UPLOAD, kind_of
 from followup.answers.services import AnswerTarget, RecordAnswer, record_answer
 from followup.calendar.workdays import OSLO, WorkingCalendar, oslo_datetime, oslo_today
+from followup.checks.evaluation import EVIDENCE_CODE, RecordEvaluation, record_evaluation
+from followup.checks.onsite import RecordOnsite, record_onsite
+from followup.checks.risk import AssessRisk, assess_risk
 from followup.conversations import (
     RecordConversation,
     SetProcurementChannel,
@@ -61,7 +74,9 @@ from followup.documents.services import StoreDocument, store_document
 from followup.models import (
     OPEN_FOLLOW_UP_STATES,
     AnswerKind,
+    Category,
     Checkpoint,
+    CheckpointStatus,
     Contract,
     ContractStatus,
     ConversationKind,
@@ -72,14 +87,39 @@ from followup.models import (
     FollowUpState,
     Person,
     Remedy,
+    RiskLevel,
     Severity,
     Supplier,
 )
 from followup.periods import add_months
 from followup.plans.materialise import materialise_calendar
-from followup.plans.plan_file import PlanConfig, apply_plans
-from followup.ports import DeliveryOutcome, DocumentStore, UnitOfWork
+from followup.plans.plan_file import PlanConfig, TemplateKind, apply_plans
+from followup.ports import DeliveryOutcome, DocumentStore
 from followup.reminders.planning import ReminderSettings, next_step, step_due_now
+from storage.demo_checks import (
+    CARD_FINDINGS,
+    CREW_FINDING,
+    HSE_FINDING,
+    LOWERED_COMMENT,
+    NOT_ON_SITE,
+    OVERRULED_EVERY,
+    RAISED_COMMENT,
+    SECOND_COMMENT,
+    TWO_VERSION_STORIES,
+    WEAK_SUPPLIER_MIN_CONTRACTS,
+    DemoUnitOfWork,
+    Finding,
+    RiskStory,
+    RiskVersion,
+    evaluation_scores,
+    labour_intensive,
+    needs_hms_cards,
+    onsite_story,
+    overruled_suggestion,
+    participants,
+    risk_story,
+    risk_version,
+)
 from storage.document_store import FolderDocumentStore
 
 log = logging.getLogger(__name__)
@@ -115,6 +155,15 @@ _AWAY_FOR_DAYS: Final = 12
 _SEVERITIES: Final = (Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
 _SEVERITY_WEIGHTS: Final = (30, 42, 21, 7)
 _WORK_START: Final = time(8, 0)
+_ASSESSED_BY_OWNER: Final = 0.7
+_ASSESSED_BY_MANAGER: Final = 0.1
+"""The rest of the risk assessments are procurement's."""
+_ONSITE_WITH_PROCUREMENT: Final = 0.4
+_AD_HOC_ONSITE: Final = 2
+"""Unannounced on-site checks by procurement with the labour inspection (high-risk building)."""
+_AD_HOC_SHARE: Final = 0.25
+_WEAK_EVALUATIONS: Final = 2
+"""Evaluations of the weak supplier by procurement, besides the owners' yearly ones."""
 
 _COMMENTS: Final[Mapping[AnswerKind, tuple[str, ...]]] = {
     AnswerKind.DELIVERED: (
@@ -264,6 +313,17 @@ class DemoHistory:
     """Follow-ups still open whose due date has passed."""
     escalated: int = 0
     """Of `open_overdue`, escalated (as procurement's `status` counts them)."""
+    risk_assessments: int = 0
+    """Risk assessments stored (versions)."""
+    risk_overruled: int = 0
+    """Of `risk_assessments`, with another level than the suggestion (and a reason)."""
+    risk_contracts: int = 0
+    """Contracts assessed at least once."""
+    onsite_checks: int = 0
+    onsite_deviations: int = 0
+    """Of `onsite_checks`, those whose findings became a deviation (counted in `deviations`)."""
+    evaluations: int = 0
+    """Supplier evaluations stored (versions)."""
 
 
 def channel_conversation(channel: DemoChannel) -> RecordConversation:
@@ -330,7 +390,7 @@ class _Deviation:
 class _History:
     def __init__(
         self,
-        uow: UnitOfWork,
+        uow: DemoUnitOfWork,
         now: datetime,
         services: DemoServices,
         rng: random.Random,
@@ -360,6 +420,26 @@ class _History:
         self.live_from: dict[str, datetime] = {}
         """When each contract's plan was made (its unit started using the bot)."""
         self.sent_alerts = 0
+        self.skip: set[str] = set()
+        """Follow-ups whose planned answer is not given: a check answered them earlier, or a
+        changed risk level took them out of the plan."""
+        self.onsite_codes = frozenset(
+            t.code for t in services.plan.checkpoint if t.kind is TemplateKind.ONSITE
+        )
+        self.two_versions = list(TWO_VERSION_STORIES)
+        self.assessed_once = 0
+        self.onsite_made = 0
+        self.carded_made = 0
+        """On-site checks made, and of them those that counted HMS-kort (for the findings)."""
+        self.ad_hoc_onsite = _AD_HOC_ONSITE
+        self.weak_supplier: str | None = None
+        self.weak_evaluations = _WEAK_EVALUATIONS
+        self.onsite_contracts: set[str] = set()
+        """Contracts with an active on-site checkpoint."""
+        self.hse_found = False
+        self.pending_cards = self.pending_crew = 0
+        self.found_at: set[str] = set()
+        """Contracts whose checks found missing cards or a crew list that did not match."""
 
     # -- the walk
 
@@ -396,6 +476,7 @@ class _History:
             if p is not None
         }
         self.people = dict(uow.people.get_many(people))
+        self.people.update((p.id, p) for p in self.team)
         self.suppliers = dict(
             uow.suppliers.get_many(
                 {c.supplier_id for c in self.contracts.values() if c.supplier_id}
@@ -406,6 +487,7 @@ class _History:
             moment = max(oslo_datetime(day, time(9, 0)), started + timedelta(minutes=5))
             self.live_from.update(dict.fromkeys(contract_ids, moment))
             self._at(moment, _RollOut(self, list(contract_ids)))
+        self.weak_supplier = self._weak_supplier()
 
     def roll_out(self, contract_ids: list[str], moment: datetime) -> None:
         """A unit starts using the bot: its contracts get plans and calendars, and what comes
@@ -415,8 +497,18 @@ class _History:
         materialise_calendar(
             uow, contract_ids, moment, settings=self.services.plan.calendar, calendar=self.calendar
         )
-        self.checkpoints.update((c.id, c) for c in uow.checkpoints.for_contracts(contract_ids))
+        self._known_checkpoints(uow.checkpoints.for_contracts(contract_ids))
         self._plan_answers(contract_ids)
+        self._plan_risk(contract_ids, moment)
+        self._plan_ad_hoc_checks(contract_ids, moment)
+
+    def _known_checkpoints(self, checkpoints: Sequence[Checkpoint]) -> None:
+        self.checkpoints.update((c.id, c) for c in checkpoints)
+        self.onsite_contracts.update(
+            c.contract_id
+            for c in checkpoints
+            if c.code in self.onsite_codes and c.status is CheckpointStatus.ACTIVE
+        )
 
     def _end(self) -> None:
         uow, now = self.uow, self.now
@@ -482,11 +574,15 @@ class _History:
 
     # -- answers
 
-    def _plan_answers(self, contract_ids: list[str]) -> None:
+    def _plan_answers(self, contract_ids: list[str], not_before: datetime | None = None) -> None:
+        """Answers for the contracts' follow-ups due by a week from now; `not_before`: for a
+        plan made again then, only its new follow-ups."""
         horizon = self.today + timedelta(days=7)
         follow_ups = self.uow.follow_ups.for_contracts_between(
             contract_ids, self.started.date(), horizon
         )
+        if not_before is not None:
+            follow_ups = [f for f in follow_ups if f.id not in self.current]
         self.current.update((f.id, f) for f in follow_ups)
         ordered = sorted(
             follow_ups,
@@ -501,16 +597,20 @@ class _History:
             checkpoint = self.checkpoints[follow_up.checkpoint_id]
             if contract.status is not ContractStatus.ACTIVE or contract.owner_id is None:
                 continue
-            when = self._answered_at(follow_up, checkpoint)
+            when = self._answered_at(follow_up, checkpoint, not_before)
             if when is not None:
                 self._plan_answer(follow_up, contract, checkpoint, when)
 
-    def _answered_at(self, follow_up: FollowUp, checkpoint: Checkpoint) -> datetime | None:
+    def _answered_at(
+        self, follow_up: FollowUp, checkpoint: Checkpoint, not_before: datetime | None = None
+    ) -> datetime | None:
         """When the follow-up was first answered (None: it is still open)."""
         rng, calendar = self.rng, self.calendar
         due = follow_up.due_date
         notice = follow_up.next_action_at or oslo_datetime(due, _WORK_START)
-        earliest = max(notice, self.live_from[follow_up.contract_id] + timedelta(hours=1))
+        earliest = max(
+            notice, (not_before or self.live_from[follow_up.contract_id]) + timedelta(hours=1)
+        )
         if due >= self.today:
             if notice >= self.now or rng.random() >= _EARLY:
                 return None
@@ -559,6 +659,12 @@ class _History:
     ) -> None:
         rng = self.rng
         person = self._answerer(contract)
+        if checkpoint.code in self.onsite_codes:
+            self._plan_onsite_answer(follow_up, contract, person, at)
+            return
+        if EVIDENCE_CODE in checkpoint.evidence:
+            self._plan_evaluation(contract, person, at, expected=follow_up.id)
+            return
         kinds = [k for k in (kind_of(code) for code in checkpoint.actions) if k is not None]
         main: AnswerKind | None = next(
             (k for k in kinds if k not in (AnswerKind.NOT_APPLICABLE, AnswerKind.NOT_DELIVERED)),
@@ -616,6 +722,8 @@ class _History:
         comment = text if text is not None else self._comment(kind)
 
         def run(moment: datetime) -> None:
+            if follow_up_id in self.skip:
+                return
             follow_up = self._climbed(follow_up_id, moment)
             contract = self.contracts[follow_up.contract_id]
             target = AnswerTarget(
@@ -670,6 +778,9 @@ class _History:
                     f"Leverandør: {supplier_name}",
                     f"Avtale: {contract.reference} {contract.title}",
                     f"Periode: {follow_up.due_date:%m.%Y}",
+                    # Each follow-up's own file: a one-off and a recurring one may fall due in
+                    # the same month, and the same file twice is filed once.
+                    f"Frist: {follow_up.due_date:%d.%m.%Y}",
                     f"Utstedt: {at.astimezone(OSLO):%d.%m.%Y}",
                 ],
             )
@@ -677,6 +788,8 @@ class _History:
             def run(
                 moment: datetime, name: str = name, data: bytes = data, code: str = evidence
             ) -> None:
+                if follow_up.id in self.skip:
+                    return
                 self._climb_now(follow_up.id, moment)
                 stored = store_document(
                     StoreDocument(follow_up.id, person.id, name, data, evidence=code),
@@ -685,7 +798,7 @@ class _History:
                     store=self.services.documents,
                 )
                 self._answered(follow_up.id, AnswerKind.DOCUMENTS)
-                self.report.documents += 1
+                self.report.documents += not stored.duplicate
                 if stored.answer is not None:
                     self._count(stored.answer.version, follow_up.due_date, moment)
 
@@ -712,6 +825,8 @@ class _History:
         found = _Deviation(contract=contract)
 
         def run(moment: datetime) -> None:
+            if follow_up.id in self.skip:
+                return
             self._climb_now(follow_up.id, moment)
             reported = report_deviation(
                 ReportDeviation(
@@ -854,6 +969,316 @@ class _History:
             )
         self.uow.deliveries.finish(outcomes)
 
+    # -- the structured checks: risk assessments, on-site checks, supplier evaluations
+
+    def _some_moment(self, earliest: datetime, days: int) -> datetime | None:
+        """A working-hours moment from `earliest` to `days` later, before now (None: no room)."""
+        latest = min(earliest + timedelta(days=days), self.now - timedelta(hours=2))
+        if latest <= earliest:
+            return None
+        return self._between(earliest, latest)
+
+    def _weak_supplier(self) -> str | None:
+        """The supplier that delivers below what was agreed: one with significant service or
+        building contracts in force whose units took the bot into use in the first half of the
+        history (so that its evaluations are months apart)."""
+        significant = self.services.plan.thresholds.get("significant", 0)
+        early = self.started + (self.now - self.started) / 2
+        contracts: dict[str, int] = {}
+        for c in self.contracts.values():
+            if (
+                c.status is ContractStatus.ACTIVE
+                and c.supplier_id is not None
+                and c.category is not Category.GOODS
+                and (c.value_nok or 0) >= significant
+                and self.live_from[c.id] < early
+            ):
+                contracts[c.supplier_id] = contracts.get(c.supplier_id, 0) + 1
+        candidates = sorted(s for s, n in contracts.items() if n >= WEAK_SUPPLIER_MIN_CONTRACTS)
+        return self.rng.choice(candidates) if candidates else None
+
+    def _assessor(self, contract: Contract) -> tuple[Person, bool]:
+        """Who assesses the contract's risk, and whether as procurement."""
+        roll = self.rng.random()
+        owner = self.people[contract.owner_id or ""]
+        manager = self.people.get(contract.manager_id or "")
+        if roll < _ASSESSED_BY_OWNER:
+            return owner, False
+        if roll < _ASSESSED_BY_OWNER + _ASSESSED_BY_MANAGER and manager is not None:
+            return manager, False
+        return self.rng.choice(self.team), True
+
+    def _plan_risk(self, contract_ids: list[str], live: datetime) -> None:
+        """A third of the contracts in force are assessed after their unit started; a few
+        twice (`storage.demo_checks.RiskStory`)."""
+        rng = self.rng
+        room = (self.today - live.astimezone(OSLO).date()).days > 40
+        for contract_id in contract_ids:
+            contract = self.contracts[contract_id]
+            if (
+                contract.status not in (ContractStatus.ACTIVE, ContractStatus.PLANNED)
+                or contract.owner_id is None
+            ):
+                continue
+            story = risk_story(
+                rng,
+                contract,
+                self.two_versions,
+                room=room and contract.status is ContractStatus.ACTIVE,
+            )
+            if story is None:
+                continue
+            if story is RiskStory.AGREED:
+                self.assessed_once += 1
+                if self.assessed_once % OVERRULED_EVERY == OVERRULED_EVERY // 2:
+                    story = RiskStory.OVERRULED
+            twice = story in (RiskStory.TWICE, RiskStory.RAISED, RiskStory.LOWERED)
+            first = self._some_moment(live + timedelta(days=1), 20 if twice else 90)
+            if first is None:
+                continue
+            level = contract.risk
+            person, procurement = self._assessor(contract)
+            if story is RiskStory.OVERRULED:
+                suggested = overruled_suggestion(rng, level)
+                version = risk_version(rng, contract, suggested, chosen=level)
+            else:
+                version = risk_version(rng, contract, level)
+            self._plan_assessment(contract_id, person, procurement, version, first)
+            second = self._some_moment(first + timedelta(days=14), 75) if twice else None
+            if second is None:
+                continue
+            owner = self.people[contract.owner_id]
+            if story is RiskStory.RAISED:
+                later = risk_version(rng, contract, RiskLevel.HIGH, comment=RAISED_COMMENT)
+                self._plan_assessment(contract_id, owner, False, later, second)
+            elif story is RiskStory.LOWERED:
+                later = risk_version(rng, contract, RiskLevel.MEDIUM, comment=LOWERED_COMMENT)
+                self._plan_assessment(contract_id, owner, False, later, second)
+            else:
+                later = risk_version(rng, contract, level, comment=SECOND_COMMENT)
+                self._plan_assessment(contract_id, rng.choice(self.team), True, later, second)
+
+    def _plan_assessment(
+        self,
+        contract_id: str,
+        person: Person,
+        procurement: bool,
+        version: RiskVersion,
+        at: datetime,
+    ) -> None:
+        def run(moment: datetime) -> None:
+            assessed = assess_risk(
+                AssessRisk(
+                    person.id,
+                    self.contracts[contract_id].reference,
+                    scores=version.scores,
+                    chosen=version.chosen,
+                    reason=version.reason,
+                    comment=version.comment,
+                    procurement=procurement,
+                ),
+                self.uow,
+                moment,
+                config=self.services.plan,
+                calendar=self.calendar,
+            )
+            self.report.risk_assessments += 1
+            self.report.risk_contracts += assessed.assessment.version == 1
+            self.report.risk_overruled += version.reason is not None
+            if assessed.level_changed:
+                self._replanned(assessed.contract, moment)
+
+        self._at(at, run)
+
+    def _replanned(self, contract: Contract, moment: datetime) -> None:
+        """A changed risk level made the contract's plan again: what it took out is not
+        answered, what it added is answered (or not) as the rest."""
+        self.contracts[contract.id] = contract
+        self._known_checkpoints(self.uow.checkpoints.for_contracts([contract.id]))
+        kept = {
+            f.id
+            for f in self.uow.follow_ups.for_contracts_between(
+                [contract.id], self.started.date(), self.today + timedelta(days=7)
+            )
+        }
+        self.skip.update(
+            f.id for f in self.current.values() if f.contract_id == contract.id and f.id not in kept
+        )
+        self._plan_answers([contract.id], not_before=moment)
+
+    def _plan_onsite_answer(
+        self, follow_up: FollowUp, contract: Contract, person: Person, at: datetime
+    ) -> None:
+        """An on-site follow-up answered with a check, or as not relevant where the work is
+        not done on the municipality's sites."""
+        if not labour_intensive(contract):
+            self._plan_record(follow_up.id, AnswerKind.NOT_APPLICABLE, person, at, NOT_ON_SITE)
+            return
+        people = [person]
+        if self.rng.random() < _ONSITE_WITH_PROCUREMENT:
+            people.append(self.rng.choice(self.team))
+        self._plan_onsite(contract, person, participants(people), at, expected=follow_up.id)
+
+    def _plan_ad_hoc_checks(self, contract_ids: list[str], live: datetime) -> None:
+        """Procurement's unannounced on-site checks, and its evaluations of the weak supplier."""
+        rng = self.rng
+        significant = self.services.plan.thresholds.get("significant", 0)
+        for contract_id in contract_ids:
+            contract = self.contracts[contract_id]
+            if contract.status is not ContractStatus.ACTIVE:
+                continue
+            if (
+                self.ad_hoc_onsite > 0
+                and contract.category is Category.BUILDING
+                and contract.risk is RiskLevel.HIGH
+                and contract_id in self.onsite_contracts
+                and rng.random() < _AD_HOC_SHARE
+            ):
+                at = self._some_moment(live + timedelta(days=10), 120)
+                if at is not None:
+                    self.ad_hoc_onsite -= 1
+                    inspector = rng.choice(self.team)
+                    who = participants([inspector], labour_inspection=True)
+                    self._plan_onsite(contract, inspector, who, at, procurement=True)
+            if (
+                self.weak_evaluations > 0
+                and contract.supplier_id == self.weak_supplier
+                and (contract.value_nok or 0) >= significant
+            ):
+                # Spread over the time since the unit started: a third in, then two thirds in.
+                done = _WEAK_EVALUATIONS - self.weak_evaluations
+                at = self._some_moment(live + (self.now - live) * (done + 1) / 3, 14)
+                if at is not None:
+                    self.weak_evaluations -= 1
+                    self._plan_evaluation(contract, rng.choice(self.team), at, procurement=True)
+
+    def _onsite_finding(self, contract: Contract) -> Finding:
+        """What the next check made finds (`storage.demo_checks.CARD_FINDINGS` …)."""
+        finding = Finding.NONE
+        if needs_hms_cards(contract):
+            if self.carded_made in CARD_FINDINGS:
+                self.pending_cards += 1
+            if self.carded_made == CREW_FINDING:
+                self.pending_crew += 1
+            self.carded_made += 1
+            if self.pending_cards and contract.id not in self.found_at:
+                finding, self.pending_cards = Finding.CARDS, self.pending_cards - 1
+            elif self.pending_crew and contract.id not in self.found_at:
+                finding, self.pending_crew = Finding.CREW, self.pending_crew - 1
+            if finding is not Finding.NONE:
+                self.found_at.add(contract.id)
+        if (
+            finding is Finding.NONE
+            and not self.hse_found
+            and self.onsite_made >= HSE_FINDING
+            and contract.category is Category.BUILDING
+        ):
+            finding, self.hse_found = Finding.HSE, True
+        self.onsite_made += 1
+        return finding
+
+    def _plan_onsite(
+        self,
+        contract: Contract,
+        recorder: Person,
+        who: str,
+        at: datetime,
+        *,
+        expected: str | None = None,
+        procurement: bool = False,
+    ) -> None:
+        """A check recorded at `at`, done that day or a working day or two before; it answers
+        the contract's open on-site follow-up (`expected`, or the one the service finds). What
+        it finds is drawn when it is made (`_onsite_finding`), so that a check a changed plan
+        called off takes none of the findings with it."""
+        day = at.astimezone(OSLO).date()
+        checked_on = max(
+            self.calendar.add_working_days(day, -self.rng.choice((0, 0, 1, 2))),
+            self.live_from[contract.id].astimezone(OSLO).date(),
+        )
+        found = _Deviation(contract=contract)
+
+        def run(moment: datetime) -> None:
+            if expected is not None:
+                if expected in self.skip:
+                    return
+                self._climb_now(expected, moment)
+            story = onsite_story(self.rng, contract, who, self._onsite_finding(contract))
+            recorded = record_onsite(
+                RecordOnsite(
+                    actor_id=recorder.id,
+                    reference=contract.reference,
+                    checked_on=checked_on,
+                    workers=story.workers,
+                    cards_checked=story.cards_checked,
+                    without_card=story.without_card,
+                    crew_list=story.crew_list,
+                    place=story.place,
+                    participants=story.participants,
+                    notes=story.notes,
+                    deviation=story.deviation,
+                    procurement=procurement,
+                ),
+                self.uow,
+                moment,
+                onsite_codes=self.onsite_codes,
+                alert_renderer=self.services.alerts,
+            )
+            self.report.onsite_checks += 1
+            if recorded.deviation is not None and story.deviation is not None:
+                found.id = recorded.deviation.deviation.id
+                self.report.deviations += 1
+                self.report.onsite_deviations += 1
+                self._plan_deviation_life(found, recorder, moment, story.deviation)
+            answered = recorded.check.follow_up_id
+            if answered is None or recorded.answer is None:
+                return
+            if answered != expected:
+                self.skip.add(answered)
+            if answered in self.current:
+                kind = AnswerKind.DEVIATION if recorded.deviation else AnswerKind.DOCUMENTS
+                self._answered(answered, kind)
+                self._count(recorded.answer.version, self.current[answered].due_date, moment)
+
+        self._at(at, run)
+
+    def _plan_evaluation(
+        self,
+        contract: Contract,
+        person: Person,
+        at: datetime,
+        *,
+        expected: str | None = None,
+        procurement: bool = False,
+    ) -> None:
+        """An evaluation of the contract's supplier; it answers the contract's open evaluation
+        follow-up (`expected`, or the one the service finds) when the person may answer it."""
+        weak = contract.supplier_id is not None and contract.supplier_id == self.weak_supplier
+        scores = evaluation_scores(self.rng, weak=weak)
+
+        def run(moment: datetime) -> None:
+            if expected is not None:
+                if expected in self.skip:
+                    return
+                self._climb_now(expected, moment)
+            recorded = record_evaluation(
+                RecordEvaluation(person.id, contract.reference, scores, procurement=procurement),
+                self.uow,
+                moment,
+            )
+            self.report.evaluations += 1
+            answered = recorded.answered
+            if answered is None:
+                return
+            follow_up_id = answered.follow_up.id
+            if follow_up_id in self.current:
+                self._answered(follow_up_id, AnswerKind.DOCUMENTS)
+            self._count(answered.answer.version, answered.follow_up.due_date, moment)
+            if follow_up_id != expected:
+                self.skip.add(follow_up_id)
+
+        self._at(at, run)
+
     # -- absence
 
     def _plan_absence(self) -> None:
@@ -895,7 +1320,7 @@ class _History:
 
 
 def make_history(
-    uow: UnitOfWork,
+    uow: DemoUnitOfWork,
     now: datetime,
     services: DemoServices,
     *,
@@ -916,6 +1341,9 @@ def make_history(
             "documents": history.documents,
             "deviations": history.deviations,
             "overdue": history.open_overdue,
+            "risk_assessments": history.risk_assessments,
+            "onsite_checks": history.onsite_checks,
+            "evaluations": history.evaluations,
         },
     )
     return history

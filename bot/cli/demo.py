@@ -34,6 +34,11 @@ T_HISTORY = (
     "Et halvt år med oppfølging: {answers} svar ({late} etter fristen), {documents} dokumenter "
     "og {deviations} avvik. Nå er {overdue} oppfølginger forfalt, {escalated} av dem eskalert."
 )
+T_CHECKS = (
+    "Vurderinger og kontroller: {assessments} risikovurderinger av {assessed} kontrakter "
+    "({overruled} med et annet nivå enn forslaget), {onsite} stedlige kontroller "
+    "({onsite_deviations} med avvik) og {evaluations} leverandørevalueringer."
+)
 T_ALREADY = "Fjordvik kommune er allerede lastet inn i denne databasen; ingenting er endret."
 T_REFUSED = (
     "Databasen har allerede personer eller kontrakter som ikke er demoens, så demodata lastes "
@@ -95,6 +100,14 @@ def _report(loaded: DemoLoad, seconds: float) -> str:
             deviations=history.deviations,
             overdue=history.open_overdue,
             escalated=history.escalated,
+        ),
+        T_CHECKS.format(
+            assessments=history.risk_assessments,
+            assessed=history.risk_contracts,
+            overruled=history.risk_overruled,
+            onsite=history.onsite_checks,
+            onsite_deviations=history.onsite_deviations,
+            evaluations=history.evaluations,
         ),
     ]
     return "\n".join(lines) + "\n"

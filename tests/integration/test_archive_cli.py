@@ -208,4 +208,14 @@ def test_the_demo_exports_valid_containers(
             xml = read_asice(data_bytes)[0]
             assert b"<n5mdk:kode>EA</n5mdk:kode>" in xml
             assert b"<organisasjonid>" in xml
-    assert kinds == {"document", "deviation", "deviation-decision", "option", "expiry", "summary"}
+    assert kinds == {
+        "document",
+        "deviation",
+        "deviation-decision",
+        "option",
+        "expiry",
+        "summary",
+        "risk",
+        "onsite",
+        "evaluation",
+    }

@@ -15,17 +15,29 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, event, func, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from bot.cli.main import main
 from followup.access import resolve_viewer
 from followup.calendar.workdays import oslo_today
-from followup.models import AnswerKind, DeviationStatus, FollowUpState, Role, Severity
+from followup.checks.evaluation import COMMENT_BELOW
+from followup.checks.risk import OVERVIEW_LIMIT, risk_overview
+from followup.models import (
+    OPEN_FOLLOW_UP_STATES,
+    AnswerKind,
+    ContractStatus,
+    DeviationCategory,
+    DeviationStatus,
+    FollowUpState,
+    Role,
+    Severity,
+)
 from followup.portfolio import (
     StatusCount,
     export_rows,
@@ -42,10 +54,15 @@ from storage.document_store import FolderDocumentStore
 from storage.tables import (
     AnswerRow,
     AuditEventRow,
+    CheckpointRow,
     ContractRow,
+    DeviationRow,
     DocumentRow,
     FollowUpRow,
+    OnsiteCheckRow,
     PersonRow,
+    RiskAssessmentRow,
+    SupplierEvaluationRow,
 )
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -309,6 +326,9 @@ def test_the_audit_trail_verifies(
         "deviation.updated",
         "absence.registered",
         "channel.procurement_on",
+        "risk.assessed",
+        "onsite.recorded",
+        "evaluation.recorded",
     ):
         assert actions[action] > 0, action
     # The history was made in time order: the chain's order is the order things happened.
@@ -389,3 +409,214 @@ def test_every_open_follow_up_in_the_past_has_climbed_the_ladder(loaded: Loaded)
         ).scalar_one()
     assert stale == 0
     assert behind == 0
+
+
+# --- the structured checks: risk assessments, on-site checks, supplier evaluations -------------
+
+ONSITE_CODE = "stedlig-kontroll"
+CHECKS_LINE = re.compile(
+    r"Vurderinger og kontroller: (\d+) risikovurderinger av (\d+) kontrakter \((\d+) med et "
+    r"annet nivå enn forslaget\), (\d+) stedlige kontroller \((\d+) med avvik\) og (\d+) "
+    r"leverandørevalueringer\."
+)
+
+
+def _checks_line(loaded: Loaded) -> tuple[int, ...]:
+    match = CHECKS_LINE.search(loaded.output)
+    assert match is not None, loaded.output
+    return tuple(map(int, match.groups()))
+
+
+def test_a_third_of_the_contracts_in_force_have_a_consistent_risk_assessment(
+    loaded: Loaded,
+) -> None:
+    with Session(loaded.engine) as session:
+        versions = list(
+            session.scalars(
+                select(RiskAssessmentRow).order_by(
+                    RiskAssessmentRow.contract_id, RiskAssessmentRow.version
+                )
+            )
+        )
+        contracts = {c.id: c for c in session.scalars(select(ContractRow))}
+        procurement = {
+            p.id for p in session.scalars(select(PersonRow)) if Role.PROCUREMENT.value in p.roles
+        }
+        risk_changes = {
+            (e.entity_id, e.at)
+            for e in session.scalars(
+                select(AuditEventRow).where(AuditEventRow.action == "contract.updated")
+            )
+            if e.after is not None and "risk" in e.after
+        }
+    in_force = [
+        c
+        for c in contracts.values()
+        if c.status in (ContractStatus.ACTIVE.value, ContractStatus.PLANNED.value)
+    ]
+    by_contract: dict[str, list[RiskAssessmentRow]] = {}
+    for version in versions:
+        by_contract.setdefault(version.contract_id, []).append(version)
+    assessments, assessed, overruled_count, *_ = _checks_line(loaded)
+    assert (len(versions), len(by_contract)) == (assessments, assessed)
+    assert 0.2 < len(by_contract) / len(in_force) < 0.45, "roughly a third"
+    assert all(contracts[c].status in {x.status for x in in_force} for c in by_contract)
+
+    overruled = [v for v in versions if v.chosen != v.suggested]
+    assert len(overruled) == overruled_count
+    assert 2 <= len(overruled) < len(versions) / 5, "most agree with the suggestion"
+    assert all(v.reason and len(v.reason) > 20 for v in overruled)
+    assert all(v.reason is None for v in versions if v.chosen == v.suggested)
+    assert any(v.assessed_by_id in procurement for v in versions)
+    assert any(v.assessed_by_id == contracts[v.contract_id].owner_id for v in versions)
+    assert all(
+        loaded.started - timedelta(days=190) < v.assessed_at < loaded.started for v in versions
+    )
+
+    twice = [rows for rows in by_contract.values() if len(rows) > 1]
+    assert len(twice) >= 3
+    changed = 0
+    for contract_id, rows in by_contract.items():
+        assert [r.version for r in rows] == list(range(1, len(rows) + 1))
+        assert [r.assessed_at for r in rows] == sorted(r.assessed_at for r in rows)
+        # The contract's risk is what its latest assessment chose; a changed level was
+        # audited as the contract's update at the same moment.
+        assert contracts[contract_id].risk == rows[-1].chosen
+        for row in rows:
+            if row.previous != row.chosen:
+                changed += 1
+                assert (contract_id, row.assessed_at) in risk_changes
+    assert changed >= 1, "a level was changed, which made the plan again"
+
+    with loaded.factory() as uow:
+        overview = risk_overview(uow, loaded.started, procurement=True)
+    assert len(overview.never) == min(len(in_force) - len(by_contract), OVERVIEW_LIMIT)
+    assert not overview.stale  # the history is half a year
+
+
+def test_on_site_checks_answer_the_on_site_follow_ups_of_labour_intensive_contracts(
+    loaded: Loaded,
+) -> None:
+    with Session(loaded.engine) as session:
+        checks = list(
+            session.scalars(
+                select(OnsiteCheckRow).order_by(OnsiteCheckRow.contract_id, OnsiteCheckRow.number)
+            )
+        )
+        onsite = {
+            c.id: c
+            for c in session.scalars(select(CheckpointRow).where(CheckpointRow.code == ONSITE_CODE))
+        }
+        follow_ups = {
+            f.id: f
+            for f in session.scalars(
+                select(FollowUpRow).where(FollowUpRow.checkpoint_id.in_(list(onsite)))
+            )
+        }
+        answers = list(
+            session.scalars(select(AnswerRow).where(AnswerRow.follow_up_id.in_(list(follow_ups))))
+        )
+        deviations = {
+            d.id: d
+            for d in session.scalars(
+                select(DeviationRow).where(
+                    DeviationRow.id.in_([c.deviation_id for c in checks if c.deviation_id])
+                )
+            )
+        }
+    *_, count, with_deviation, _ = _checks_line(loaded)
+    assert len(checks) == count >= 15
+    assert sum(c.deviation_id is not None for c in checks) == with_deviation >= 3
+
+    with_checkpoint = {c.contract_id for c in onsite.values() if c.status == "active"}
+    per_contract = Counter(c.contract_id for c in checks)
+    assert set(per_contract) <= with_checkpoint, "only where the plan has on-site checks"
+    assert set(per_contract.values()) <= {1, 2, 3}
+    assert max(per_contract.values()) > 1
+    for check in checks:
+        assert check.without_card <= check.cards_checked <= check.workers
+        assert check.checked_on <= check.recorded_at.date()
+        assert check.participants
+        if check.deviation_id is not None:
+            deviation = deviations[check.deviation_id]
+            assert deviation.contract_id == check.contract_id
+            assert deviation.occurred_on == check.checked_on
+            assert deviation.follow_up_id == check.follow_up_id
+        if check.follow_up_id is not None:
+            answered = follow_ups[check.follow_up_id]
+            assert answered.contract_id == check.contract_id
+            assert answered.state not in OPEN_FOLLOW_UP_STATES
+
+    def category(check: OnsiteCheckRow) -> str | None:
+        return deviations[check.deviation_id].category if check.deviation_id else None
+
+    missing_cards = [c for c in checks if c.without_card > 0]
+    assert missing_cards
+    assert all(category(c) == DeviationCategory.INTEGRITY.value for c in missing_cards)
+    crew_differs = [c for c in checks if c.crew_list == "nei"]
+    assert crew_differs
+    assert all(category(c) == DeviationCategory.INTEGRITY.value for c in crew_differs)
+    assert any(c.follow_up_id is None for c in checks), "procurement's unannounced checks"
+
+    # Every on-site follow-up answered as done was answered by a check, which it names.
+    by_check = {c.follow_up_id for c in checks if c.follow_up_id}
+    done = {
+        a.follow_up_id
+        for a in answers
+        if a.kind in (AnswerKind.DOCUMENTS.value, AnswerKind.DEVIATION.value)
+    }
+    assert done == by_check
+    assert all(
+        a.text and a.text.startswith("Stedlig kontroll")
+        for a in answers
+        if a.kind == AnswerKind.DOCUMENTS.value
+    )
+
+
+def test_supplier_evaluations_answer_the_evaluation_follow_ups_and_show_over_time(
+    loaded: Loaded,
+) -> None:
+    with Session(loaded.engine) as session:
+        evaluations = list(
+            session.scalars(
+                select(SupplierEvaluationRow).order_by(SupplierEvaluationRow.evaluated_at)
+            )
+        )
+        contracts = {c.id: c for c in session.scalars(select(ContractRow))}
+        evaluation_checkpoints = [
+            c.id for c in session.scalars(select(CheckpointRow)) if "evaluering" in c.evidence
+        ]
+        answered = session.execute(
+            select(AnswerRow.kind, AnswerRow.text, FollowUpRow.contract_id)
+            .join(FollowUpRow, FollowUpRow.id == AnswerRow.follow_up_id)
+            .where(FollowUpRow.checkpoint_id.in_(evaluation_checkpoints))
+        ).all()
+    *_, count = _checks_line(loaded)
+    assert len(evaluations) == count >= 10
+    assert all(e.supplier_id == contracts[e.contract_id].supplier_id for e in evaluations)
+
+    # Every evaluation follow-up answered as documented was answered by an evaluation.
+    documented = [a for a in answered if a.kind == AnswerKind.DOCUMENTS.value]
+    assert documented
+    assert all(a.text and a.text.startswith("Leverandørevaluering versjon") for a in documented)
+    evaluated = {e.contract_id for e in evaluations}
+    assert {a.contract_id for a in documented} <= evaluated
+
+    scores = [score for e in evaluations for score, _ in e.scores.values()]
+    assert sum(score in (3, 4) for score in scores) / len(scores) > 0.6
+    weak = [e for e in evaluations if e.overall < COMMENT_BELOW]
+    assert weak, "one supplier delivers below what was agreed"
+    for evaluation in evaluations:
+        assert evaluation.overall == evaluation.scores["samlet"][0]
+        for score, comment in evaluation.scores.values():
+            assert score >= COMMENT_BELOW or comment, "a low score says why"
+
+    # `status <leverandør>`: a supplier with evaluations of several contracts over time.
+    by_supplier: dict[str, set[str]] = {}
+    for evaluation in evaluations:
+        by_supplier.setdefault(evaluation.supplier_id or "", set()).add(evaluation.contract_id)
+    supplier_id = max(sorted(by_supplier), key=lambda s: len(by_supplier[s]))
+    with loaded.factory() as uow:
+        lines = uow.supplier_evaluations.for_supplier(supplier_id, 50)
+    assert len({line.contract_id for line in lines}) >= 2
+    assert len({line.evaluated_at.date() for line in lines}) >= 2
