@@ -11,12 +11,12 @@ row can be claimed again.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from uuid import UUID
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -75,6 +75,8 @@ from storage.tables import (
     SupplierRow,
     table_of,
 )
+
+T = TypeVar("T")
 
 _DEVIATION_UPDATED: Final = "deviation.updated"
 _UNCONFIRMED: Final = (ArchiveState.SENT.value, ArchiveState.PENDING.value)
@@ -504,30 +506,39 @@ class SqlAlchemyArchiveRepository:
         """The contracts' risk assessments, on-site checks and supplier evaluations: one
         statement each for the whole batch, oldest first (version or number)."""
         risks_table = table_of(RiskAssessmentRow)
-        risks: dict[str, list[RiskAssessment]] = {}
-        for row in self._execute(
-            select(risks_table)
-            .where(risks_table.c.contract_id.in_(contract_ids))
-            .order_by(risks_table.c.contract_id, risks_table.c.version)
-        ):
-            risks.setdefault(row.contract_id, []).append(risk_assessment_from_row(row))
         checks_table = table_of(OnsiteCheckRow)
-        checks: dict[str, list[OnsiteCheck]] = {}
-        for row in self._execute(
-            select(checks_table)
-            .where(checks_table.c.contract_id.in_(contract_ids))
-            .order_by(checks_table.c.contract_id, checks_table.c.number)
-        ):
-            checks.setdefault(row.contract_id, []).append(onsite_check_from_row(row))
         evaluations_table = table_of(SupplierEvaluationRow)
-        evaluations: dict[str, list[SupplierEvaluation]] = {}
+        return (
+            self._per_contract(
+                risks_table, risks_table.c.version, contract_ids, risk_assessment_from_row
+            ),
+            self._per_contract(
+                checks_table, checks_table.c.number, contract_ids, onsite_check_from_row
+            ),
+            self._per_contract(
+                evaluations_table,
+                evaluations_table.c.version,
+                contract_ids,
+                supplier_evaluation_from_row,
+            ),
+        )
+
+    def _per_contract(
+        self,
+        table: Table,
+        order: ColumnElement[Any],
+        contract_ids: Sequence[str],
+        convert: Callable[[Any], T],
+    ) -> dict[str, list[T]]:
+        """`table`'s rows of the contracts, converted, per contract in `order`: one statement."""
+        found: dict[str, list[T]] = {}
         for row in self._execute(
-            select(evaluations_table)
-            .where(evaluations_table.c.contract_id.in_(contract_ids))
-            .order_by(evaluations_table.c.contract_id, evaluations_table.c.version)
+            select(table)
+            .where(table.c.contract_id.in_(contract_ids))
+            .order_by(table.c.contract_id, order)
         ):
-            evaluations.setdefault(row.contract_id, []).append(supplier_evaluation_from_row(row))
-        return risks, checks, evaluations
+            found.setdefault(row.contract_id, []).append(convert(row))
+        return found
 
     def _deviation_events(self, deviation_ids: Sequence[str]) -> dict[str, list[AuditEvent]]:
         table = table_of(AuditEventRow)

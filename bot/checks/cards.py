@@ -5,7 +5,7 @@ form comes back filled in, with what was wrong at the top."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -209,8 +209,23 @@ def _text_input(
     return element
 
 
+def form_inputs(
+    value: Mapping[str, Any], known: Collection[str], limit: int, *, numbers: bool = False
+) -> dict[str, str]:
+    """A submitted form's `known` inputs as strings cut at `limit` (what comes back in a
+    refilled form); empty ones and others dropped, numbers kept as text when `numbers`."""
+    found: dict[str, str] = {}
+    for key, raw in value.items():
+        if key not in known or isinstance(raw, bool):
+            continue
+        entered = str(raw) if numbers and isinstance(raw, int | float) else raw
+        if isinstance(entered, str) and entered.strip():
+            found[key] = entered[:limit]
+    return found
+
+
 def entered_values(value: Mapping[str, Any]) -> dict[str, str]:
-    """The form's inputs as strings (what comes back in a refilled form), others dropped."""
+    """The risk form's inputs (`form_inputs`)."""
     known = {
         LEVEL_FIELD,
         REASON_FIELD,
@@ -218,12 +233,7 @@ def entered_values(value: Mapping[str, Any]) -> dict[str, str]:
         *(consequence_field(a) for a in RiskArea),
         *(likelihood_field(a) for a in RiskArea),
     }
-    limit = MAX_COMMENT_INPUT + 1
-    return {
-        key: found[:limit]
-        for key, found in value.items()
-        if key in known and isinstance(found, str) and found.strip()
-    }
+    return form_inputs(value, known, MAX_COMMENT_INPUT + 1)
 
 
 __all__ = [
@@ -239,6 +249,7 @@ __all__ = [
     "RiskForm",
     "consequence_field",
     "entered_values",
+    "form_inputs",
     "in_chat_action",
     "level_word",
     "likelihood_field",

@@ -147,6 +147,18 @@ def _kept_text(field: str) -> Callable[[Values, Locale], str | None]:
     return kept
 
 
+def _optional_text_step(name: str, field: str, question_key: str, limit: int) -> FormStep:
+    """A free text that may be left empty (`hopp over`), at most `limit` characters."""
+    return FormStep(
+        name,
+        (field,),
+        lambda _v, locale: text(question_key, locale),
+        _text_answer(field, limit),
+        kept=_kept_text(field),
+        optional=True,
+    )
+
+
 # --- risk assessment ------------------------------------------------------------------------------
 
 
@@ -318,13 +330,8 @@ def risk_dialog() -> FormSpec:
         )
     )
     steps.append(
-        FormStep(
-            "kommentar",
-            (COMMENT_FIELD,),
-            lambda _v, locale: text("checks.dialog.risk.comment", locale),
-            _text_answer(COMMENT_FIELD, MAX_COMMENT_INPUT),
-            kept=_kept_text(COMMENT_FIELD),
-            optional=True,
+        _optional_text_step(
+            "kommentar", COMMENT_FIELD, "checks.dialog.risk.comment", MAX_COMMENT_INPUT
         )
     )
     return FormSpec(RISK_DIALOG, tuple(steps), _risk_summary, starts_another_form)
@@ -486,21 +493,9 @@ def onsite_dialog(clock: Callable[[], datetime]) -> FormSpec:
 
     steps = (
         _date_step(clock),
-        FormStep(
-            "sted",
-            (PLACE_FIELD,),
-            asked("place"),
-            _text_answer(PLACE_FIELD, MAX_SHORT),
-            kept=_kept_text(PLACE_FIELD),
-            optional=True,
-        ),
-        FormStep(
-            "deltakere",
-            (PARTICIPANTS_FIELD,),
-            asked("participants"),
-            _text_answer(PARTICIPANTS_FIELD, MAX_SHORT),
-            kept=_kept_text(PARTICIPANTS_FIELD),
-            optional=True,
+        _optional_text_step("sted", PLACE_FIELD, "checks.dialog.onsite.place", MAX_SHORT),
+        _optional_text_step(
+            "deltakere", PARTICIPANTS_FIELD, "checks.dialog.onsite.participants", MAX_SHORT
         ),
         FormStep(
             "arbeidere",
@@ -536,14 +531,7 @@ def onsite_dialog(clock: Callable[[], datetime]) -> FormSpec:
             _read_crew,
             options=_crew_options,
         ),
-        FormStep(
-            "notater",
-            (NOTES_FIELD,),
-            asked("notes"),
-            _text_answer(NOTES_FIELD, MAX_NOTES),
-            kept=_kept_text(NOTES_FIELD),
-            optional=True,
-        ),
+        _optional_text_step("notater", NOTES_FIELD, "checks.dialog.onsite.notes", MAX_NOTES),
         FormStep(
             "avvik",
             (DEVIATION_FIELD,),

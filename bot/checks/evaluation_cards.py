@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from bot.checks.cards import in_chat_action
+from bot.checks.cards import form_inputs, in_chat_action
 from bot.conversation.cards import (
     Card,
     Element,
@@ -148,17 +148,12 @@ def evaluation_result_card(
 
 
 def entered_values(value: Mapping[str, Any]) -> dict[str, str]:
-    """The form's inputs as strings (what comes back in a refilled form), others dropped."""
+    """The evaluation form's inputs (`form_inputs`)."""
     known = {
         *(score_field(h) for h in EvaluationHeading),
         *(comment_field(h) for h in EvaluationHeading),
     }
-    limit = MAX_COMMENT + 1
-    return {
-        key: found[:limit]
-        for key, found in value.items()
-        if key in known and isinstance(found, str) and found.strip()
-    }
+    return form_inputs(value, known, MAX_COMMENT + 1)
 
 
 __all__ = [

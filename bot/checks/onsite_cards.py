@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from bot.checks.cards import in_chat_action
+from bot.checks.cards import form_inputs, in_chat_action
 from bot.conversation.cards import Card, Element, adaptive_card, clip, text_block, title_block
 from bot.conversation.texts import text
 from followup.checks.onsite import MAX_NOTES, MAX_SHORT
@@ -156,17 +156,9 @@ def onsite_form_card(form: OnsiteForm, locale: str | None) -> Card:
 
 
 def entered_values(value: Mapping[str, Any]) -> dict[str, str]:
-    """The form's inputs as strings (what comes back in a refilled form), others dropped."""
+    """The on-site form's inputs (`form_inputs`; its number inputs may come as numbers)."""
     known = {DATE_FIELD, CREW_FIELD, DEVIATION_FIELD, *NUMBER_FIELDS, *TEXT_FIELDS}
-    limit = MAX_NOTES + 1
-    found: dict[str, str] = {}
-    for key, raw in value.items():
-        if key not in known or isinstance(raw, bool):
-            continue
-        entered = str(raw) if isinstance(raw, int | float) else raw
-        if isinstance(entered, str) and entered.strip():
-            found[key] = entered[:limit]
-    return found
+    return form_inputs(value, known, MAX_NOTES + 1, numbers=True)
 
 
 __all__ = [

@@ -247,9 +247,12 @@ def people(uow_factory: SqlAlchemyUnitOfWorkFactory, *names: str) -> dict[str, P
     return made
 
 
-def planned_contract(bot: Reminders, reference: str, **changes: object) -> Contract:
+def planned_contract(
+    bot: Reminders, reference: str, *, calendar: bool = True, **changes: object
+) -> Contract:
     """Kari's contract `reference` (Ola exists too), with its plan from the default plan file
-    and its calendar made, as of `MONDAY_10_OSLO`: the structured checks' tests' world."""
+    and (`calendar`) its follow-ups made, as of `MONDAY_10_OSLO`: the structured checks' tests'
+    world."""
     made = people(bot.uow_factory, KARI, OLA)
     plan = load_plan()
     with bot.uow_factory() as uow:
@@ -262,9 +265,14 @@ def planned_contract(bot: Reminders, reference: str, **changes: object) -> Contr
             **changes,
         )
         apply_plans(uow, [contract.id], plan, MONDAY_10_OSLO)
-        materialise_calendar(
-            uow, [contract.id], MONDAY_10_OSLO, settings=plan.calendar, calendar=WorkingCalendar()
-        )
+        if calendar:
+            materialise_calendar(
+                uow,
+                [contract.id],
+                MONDAY_10_OSLO,
+                settings=plan.calendar,
+                calendar=WorkingCalendar(),
+            )
         uow.commit()
     return contract
 

@@ -21,17 +21,12 @@ import pytest
 
 from bot.app import create_app
 from bot.settings import Settings
-from followup.calendar.workdays import WorkingCalendar
 from followup.models import Category, Contract, RiskLevel
-from followup.plans.materialise import materialise_calendar
-from followup.plans.plan_file import apply_plans, load_plan
-from tests.builders import add_contract, add_supplier
 from tests.card_schema import schema_errors
 from tests.e2e.harness import BotServer, start_site
-from tests.e2e.reminder_harness import KARI, MONDAY_10_OSLO, OLA, Reminders, people
+from tests.e2e.reminder_harness import KARI, OLA, Reminders, planned_contract
 
 REFERENCE = "REN-2026-0042"
-PLAN = load_plan()
 EN = "en-US"
 AREAS = ("leveranse", "pris", "arbeidsvilkar", "hms", "leverandorkjede", "omdomme")
 
@@ -43,27 +38,16 @@ def bot(reminders: Reminders) -> Reminders:
 
 def _world(bot: Reminders) -> Contract:
     """A cleaning contract owned by Kari (Ola has no role on it), medium risk, with its plan."""
-    made = people(bot.uow_factory, KARI, OLA)
-    with bot.uow_factory() as uow:
-        contract = add_contract(
-            uow,
-            MONDAY_10_OSLO,
-            owner=made[KARI],
-            supplier=add_supplier(uow),
-            reference=REFERENCE,
-            title="Renhold barnehager",
-            category=Category.SERVICES,
-            value_nok=3_000_000,
-            risk=RiskLevel.MEDIUM,
-            start_date=date(2026, 2, 1),
-            end_date=date(2027, 1, 31),
-        )
-        apply_plans(uow, [contract.id], PLAN, MONDAY_10_OSLO)
-        materialise_calendar(
-            uow, [contract.id], MONDAY_10_OSLO, settings=PLAN.calendar, calendar=WorkingCalendar()
-        )
-        uow.commit()
-    return contract
+    return planned_contract(
+        bot,
+        REFERENCE,
+        title="Renhold barnehager",
+        category=Category.SERVICES,
+        value_nok=3_000_000,
+        risk=RiskLevel.MEDIUM,
+        start_date=date(2026, 2, 1),
+        end_date=date(2027, 1, 31),
+    )
 
 
 async def _post(

@@ -16,14 +16,10 @@ import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from bot.exports.commands import FILE_CONSENT
-from followup.calendar.workdays import WorkingCalendar
 from followup.checks.evaluation import RecordEvaluation, record_evaluation
 from followup.checks.evaluation_models import EvaluationHeading
 from followup.models import Contract, FollowUpState
-from followup.plans.materialise import materialise_calendar
-from followup.plans.plan_file import apply_plans, load_plan
 from storage.export_store import FolderExportStore
-from tests.builders import add_contract, add_supplier
 from tests.card_schema import schema_errors
 from tests.e2e.reminder_harness import (
     INGRID,
@@ -35,12 +31,12 @@ from tests.e2e.reminder_harness import (
     due_follow_up,
     form_card,
     people,
+    planned_contract,
     submit_form,
     typed_reply,
 )
 
 REFERENCE = "EV-2026-0011"
-PLAN = load_plan()
 
 
 @pytest.fixture
@@ -51,23 +47,12 @@ def bot(reminders: Reminders) -> Reminders:
 def _world(bot: Reminders) -> Contract:
     """Kari owns a NOK 3 million cleaning contract with Fjordbygg AS: significant, so its plan
     has a yearly evaluation (due 31.12.2026)."""
-    made = people(bot.uow_factory, KARI, OLA)
-    with bot.uow_factory() as uow:
-        contract = add_contract(
-            uow,
-            MONDAY_10_OSLO,
-            owner=made[KARI],
-            supplier=add_supplier(uow),
-            reference=REFERENCE,
-            title="Renhold rådhuset",
-            value_nok=3_000_000,
-        )
-        apply_plans(uow, [contract.id], PLAN, MONDAY_10_OSLO)
-        materialise_calendar(
-            uow, [contract.id], MONDAY_10_OSLO, settings=PLAN.calendar, calendar=WorkingCalendar()
-        )
-        uow.commit()
-    return contract
+    return planned_contract(
+        bot,
+        REFERENCE,
+        title="Renhold rådhuset",
+        value_nok=3_000_000,
+    )
 
 
 def _form(card: dict[str, Any], score: int, **more: str) -> dict[str, Any]:

@@ -12,25 +12,19 @@ from typing import Any
 
 import pytest
 
-from followup.calendar.workdays import WorkingCalendar
 from followup.models import Category, Contract, DeviationCategory, FollowUpState, RiskLevel
-from followup.plans.materialise import materialise_calendar
-from followup.plans.plan_file import apply_plans, load_plan
-from tests.builders import add_contract, add_supplier
 from tests.card_schema import schema_errors
 from tests.e2e.reminder_harness import (
     KARI,
-    MONDAY_10_OSLO,
     OLA,
     Reminders,
     card_inputs,
     form_card,
-    people,
+    planned_contract,
     submit_form,
 )
 
 REFERENCE = "REN-2026-0011"
-PLAN = load_plan()
 
 
 @pytest.fixture
@@ -40,26 +34,15 @@ def bot(reminders: Reminders) -> Reminders:
 
 def _world(bot: Reminders) -> Contract:
     """A high-risk cleaning contract: on-site checks quarterly, one due 30.11.2026."""
-    made = people(bot.uow_factory, KARI, OLA)
-    with bot.uow_factory() as uow:
-        contract = add_contract(
-            uow,
-            MONDAY_10_OSLO,
-            owner=made[KARI],
-            supplier=add_supplier(uow),
-            reference=REFERENCE,
-            title="Renhold skoler",
-            category=Category.SERVICES,
-            value_nok=2_000_000,
-            risk=RiskLevel.HIGH,
-            start_date=date(2026, 2, 1),
-        )
-        apply_plans(uow, [contract.id], PLAN, MONDAY_10_OSLO)
-        materialise_calendar(
-            uow, [contract.id], MONDAY_10_OSLO, settings=PLAN.calendar, calendar=WorkingCalendar()
-        )
-        uow.commit()
-    return contract
+    return planned_contract(
+        bot,
+        REFERENCE,
+        title="Renhold skoler",
+        category=Category.SERVICES,
+        value_nok=2_000_000,
+        risk=RiskLevel.HIGH,
+        start_date=date(2026, 2, 1),
+    )
 
 
 def _form(card: dict[str, Any], **more: str) -> dict[str, Any]:

@@ -13,18 +13,16 @@ import pytest
 
 from followup.checks.models import RiskArea
 from followup.models import CheckpointStatus, Contract, ContractType, RiskLevel
-from followup.plans.plan_file import apply_plans, load_plan
-from tests.builders import add_contract, add_supplier
+from followup.plans.plan_file import load_plan
 from tests.card_schema import schema_errors
 from tests.e2e.reminder_harness import (
     INGRID,
     KARI,
-    MONDAY_10_OSLO,
     OLA,
     Reminders,
     card_inputs,
     form_card,
-    people,
+    planned_contract,
     submit_form,
 )
 
@@ -38,21 +36,14 @@ def bot(reminders: Reminders) -> Reminders:
 
 
 def _world(bot: Reminders) -> Contract:
-    made = people(bot.uow_factory, KARI, OLA)
-    with bot.uow_factory() as uow:
-        contract = add_contract(
-            uow,
-            MONDAY_10_OSLO,
-            owner=made[KARI],
-            supplier=add_supplier(uow),
-            reference=REFERENCE,
-            title="Renhold skoler",
-            contract_type=ContractType.FRAMEWORK,
-            value_nok=1_500_000,
-        )
-        apply_plans(uow, [contract.id], PLAN, MONDAY_10_OSLO)
-        uow.commit()
-    return contract
+    return planned_contract(
+        bot,
+        REFERENCE,
+        calendar=False,
+        title="Renhold skoler",
+        contract_type=ContractType.FRAMEWORK,
+        value_nok=1_500_000,
+    )
 
 
 def _form(card: dict[str, Any], c: int, lk: int, **more: str) -> dict[str, Any]:
