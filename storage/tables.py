@@ -172,11 +172,12 @@ class ContractRow(Base):
     title: Mapped[str] = mapped_column(String(500))
     contract_type: Mapped[str] = mapped_column(String(32))
     category: Mapped[str] = mapped_column(String(32))
-    supplier_id: Mapped[str | None] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    # No index of its own: ix_contracts_supplier_portfolio begins with it (migration 0023).
+    supplier_id: Mapped[str | None] = mapped_column(ForeignKey("suppliers.id"))
     owner_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
     manager_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
     deputy_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
-    unit: Mapped[str | None] = mapped_column(String(200), index=True)
+    unit: Mapped[str | None] = mapped_column(String(200))  # ix_contracts_unit_portfolio
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
     options: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -190,7 +191,7 @@ class ContractRow(Base):
     ongoing: Mapped[bool] = mapped_column(Boolean, default=False)
     notice_months: Mapped[int | None] = mapped_column(Integer)
     risk: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # ix_contracts_status_followed
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     # The public register's columns (issue 18, migration 0018): *Omfang*, *Bestilling*,
     # *Kontakt* (an e-mail address) and *Doffin* (the notice's number, `2024-123456`).
