@@ -24,7 +24,7 @@ from bot.public_register.routes import public_register_site
 from bot.settings import ArchiveTransportKind, Settings, reminder_settings
 from bot.teams.auth import PooledBotFrameworkAuthentication
 from bot.teams.connector import ConnectorPool
-from bot.teams.endpoint import Guards, MessagesEndpoint
+from bot.teams.endpoint import FinishMarks, Guards, MessagesEndpoint
 from bot.teams.state_storage import SqlAlchemyStorage
 from bot.teams.store_calls import StoreCalls
 from bot.uploads.commands import Uploads
@@ -63,6 +63,7 @@ BOT = web.AppKey("bot", KontraktsvaktBot)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 LIFETIME_CLOCK: web.AppKey[Clock] = web.AppKey("lifetime_clock")
 PROCESSED = web.AppKey("processed_activities", ProcessedActivityLog)
+FINISHES = web.AppKey("finish_marks", FinishMarks)
 CONVERSATION_STATE = web.AppKey("conversation_state", ConversationState)
 JOBS = web.AppKey("reminder_jobs", ReminderJobs)
 ARCHIVE_JOBS = web.AppKey[ArchiveJobs | None]("archive_jobs")
@@ -169,6 +170,7 @@ def create_app(
         is_outage=is_database_outage,
         store_calls=store_calls,
     )
+    app[FINISHES] = endpoint.finishes
     app.router.add_post("/api/messages", endpoint.handle)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _Readiness(engine).handle)
@@ -229,6 +231,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[AUTH].prefetch_signing_keys()
     yield
     pruner.cancel()
+    await app[FINISHES].drain()  # the turns answered last are marked done before the engine goes
     await app[AUTH].close()
     await app[POOL].close()
     app[ENGINE].dispose()

@@ -171,8 +171,15 @@ class ProcessedActivityLog:
         self, key: str, invoke_status: int | None = None, invoke_body: str | None = None
     ) -> None:
         """The turn ran: copies from now on are answered with this (the invoke response)."""
+        self.finish_many([(key, invoke_status, invoke_body)])
+
+    def finish_many(self, finished: Sequence[tuple[str, int | None, str | None]]) -> None:
+        """`finish` for several turns (key, invoke status, invoke body) in one transaction."""
         with self._engine.begin() as conn:
-            _FINISH.run(conn, {"finished_key": key, "status": invoke_status, "body": invoke_body})
+            for key, invoke_status, invoke_body in finished:
+                _FINISH.run(
+                    conn, {"finished_key": key, "status": invoke_status, "body": invoke_body}
+                )
 
     def release(self, key: str, claimed_at: datetime) -> None:
         """The turn failed before it was handled: let a re-sent copy try again. Only the

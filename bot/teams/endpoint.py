@@ -242,10 +242,54 @@ class ProcessedActivities(Protocol):
         ...
 
     def poll(self, key: str, now: datetime) -> ActivityClaim: ...
-    def finish(
-        self, key: str, invoke_status: int | None = None, invoke_body: str | None = None
-    ) -> None: ...
+    def finish_many(self, finished: Sequence[tuple[str, int | None, str | None]]) -> None:
+        """Mark each (key, invoke status, invoke body) done, in one transaction."""
+        ...
+
     def release(self, key: str, claimed_at: datetime) -> None: ...
+
+
+class FinishMarks:
+    """Marks handled activities done, several turns in one transaction (a group commit).
+
+    A turn's mark is added as its response goes out; a flush starts at once on the event loop
+    and takes every mark added by then, and marks added while it runs wait for the next one.
+    Under load a flush carries several turns, so a turn costs a statement, not a transaction
+    with its commit. Nothing is promised earlier than before: a copy of the activity that
+    arrives before its mark is written finds the claim in progress and waits for it, and an
+    instance that dies before it is written leaves a claim that a copy takes over after the
+    lease, as when it died just before its own `finish`.
+    """
+
+    def __init__(self, processed: ProcessedActivities, store_calls: StoreCalls) -> None:
+        self._processed = processed
+        self._store_calls = store_calls
+        self._pending: list[tuple[str, int | None, str | None]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    def add(self, key: str, status: int | None, body: str | None) -> None:
+        self._pending.append((key, status, body))
+        if self._flushing is None:
+            self._flushing = asyncio.get_running_loop().create_task(self._flush())
+
+    async def drain(self) -> None:
+        """Wait until every mark added so far is written (shutdown, tests)."""
+        while self._flushing is not None:
+            await asyncio.shield(self._flushing)
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    await self._store_calls.run(self._processed.finish_many, batch)
+                except Exception:
+                    log.exception(
+                        "could not mark activities done; a copy after the lease re-runs them",
+                        extra={"activities": len(batch)},
+                    )
+        finally:
+            self._flushing = None
 
 
 class DatabaseUnavailable(Exception):
@@ -292,6 +336,7 @@ class MessagesEndpoint:
         self._clock = clock
         self._is_outage = is_outage
         self._claim_wait = claim_wait_seconds
+        self.finishes = FinishMarks(processed, store_calls)
 
     async def handle(self, request: web.Request) -> web.Response:
         guards = self._guards
@@ -451,24 +496,20 @@ class MessagesEndpoint:
             return _error(500, "InternalError", "the turn failed")
 
         if response is None:
-            await self._finish(held, None, None)
+            self._finish(held, None, None)
             return web.Response(status=201)
         payload = invoke_body(response)
         text_body = json.dumps(payload, ensure_ascii=False) if payload is not None else ""
         status = int(response.status or 200)
-        await self._finish(held, status, text_body or None)
+        self._finish(held, status, text_body or None)
         return web.Response(status=status, body=text_body, content_type="application/json")
 
-    async def _finish(
+    def _finish(
         self, held: tuple[str, ActivityClaim] | None, status: int | None, body: str | None
     ) -> None:
-        """Mark the activity done; the turn's work is done whatever happens here."""
-        if held is None:
-            return
-        try:
-            await self._store_calls.run(self._processed.finish, held[0], status, body)
-        except Exception:
-            log.exception("could not mark an activity done; a copy after the lease re-runs it")
+        """Mark the activity done (`FinishMarks`); the turn's work is done whatever happens."""
+        if held is not None:
+            self.finishes.add(held[0], status, body)
 
     async def _release(self, key: str, claim: ActivityClaim) -> None:
         if claim.claimed_at is None:
