@@ -52,3 +52,15 @@ def rows(engine: Engine, table: str) -> dict[str, dict[str, Any]]:
     with engine.connect() as conn:
         found = conn.execute(sa.text(f"SELECT * FROM {table}")).mappings().all()  # noqa: S608
     return {str(r["id"]): dict(r) for r in found}
+
+
+def query_plan(engine: Engine, query: str, params: dict[str, Any]) -> str:
+    """The store's plan of `query` as one line of text (SQLite's `EXPLAIN QUERY PLAN`,
+    PostgreSQL's `EXPLAIN` with sequential scans off: a test's few rows would scan)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            found = conn.execute(sa.text("EXPLAIN QUERY PLAN " + query), params)
+            return " ".join(str(r[-1]) for r in found)
+        conn.execute(sa.text("SET enable_seqscan = off"))
+        found = conn.execute(sa.text("EXPLAIN " + query), params)
+        return " ".join(str(r[0]) for r in found)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import alembic_config, create_db_engine, current_revision, upgrade_database
-from tests.migration_rows import AT, insert, rows
+from tests.migration_rows import AT, insert, query_plan, rows
 
 
 @pytest.fixture
@@ -41,13 +41,7 @@ def answer(engine: Engine, follow_up: str, person: str, version: int) -> str:
 
 def a_follow_ups_answers_plan(engine: Engine, follow_up: str) -> str:
     query = "SELECT id, version FROM answers WHERE follow_up_id = :f ORDER BY version"
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            found = conn.execute(sa.text("EXPLAIN QUERY PLAN " + query), {"f": follow_up})
-            return " ".join(str(r[-1]) for r in found)
-        conn.execute(sa.text("SET enable_seqscan = off"))  # a few rows: the plan with an index
-        found = conn.execute(sa.text("EXPLAIN " + query), {"f": follow_up})
-        return " ".join(str(r[0]) for r in found)
+    return query_plan(engine, query, {"f": follow_up})
 
 
 def test_0022_drops_the_index_that_repeats_the_unique_ones_first_column(url_at_0021: str) -> None:

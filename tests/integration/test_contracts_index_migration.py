@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import alembic_config, create_db_engine, current_revision, upgrade_database
-from tests.migration_rows import insert, rows
+from tests.migration_rows import insert, query_plan, rows
 
 DROPPED = {
     "ix_contracts_supplier_id": ("supplier_id", "ix_contracts_supplier_portfolio"),
@@ -33,13 +33,7 @@ def index_names(engine: Engine) -> set[str]:
 
 def plan_of(engine: Engine, column: str, value: str) -> str:
     query = f"SELECT id FROM contracts WHERE {column} = :v"  # noqa: S608 (a column of DROPPED)
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            found = conn.execute(sa.text("EXPLAIN QUERY PLAN " + query), {"v": value})
-            return " ".join(str(r[-1]) for r in found)
-        conn.execute(sa.text("SET enable_seqscan = off"))  # a few rows: the plan with an index
-        found = conn.execute(sa.text("EXPLAIN " + query), {"v": value})
-        return " ".join(str(r[0]) for r in found)
+    return query_plan(engine, query, {"v": value})
 
 
 def test_0023_drops_the_contract_indexes_a_wider_one_begins_with(url_at_0022: str) -> None:
