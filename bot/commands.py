@@ -12,7 +12,12 @@ from bot.analysis.commands import AnalysisCommands
 from bot.answers.commands import AnswerCommands
 from bot.archive.commands import ArchiveCommands
 from bot.checks.commands import RiskCommands
-from bot.checks.dialogs import evaluation_dialog, onsite_dialog, risk_dialog
+from bot.checks.dialogs import (
+    evaluation_dialog,
+    onsite_dialog,
+    risk_dialog,
+    starts_another_form,
+)
 from bot.checks.evaluation_commands import EvaluationCommands
 from bot.checks.onsite_commands import OnsiteCommands
 from bot.conversation.activity_handler import send_reply, turn_request
@@ -42,7 +47,8 @@ def build_dialogs(deps: BotDependencies) -> DialogRunner:
         deps.uow_factory, deps.clock, DeviationCards(), send_alerts=deps.outbox_nudge
     )
     return DialogRunner(deps.conversation_state).add(
-        ReportDeviationDialog(services), restarted="deviation.dialog.restarted"
+        ReportDeviationDialog(services, interrupts=starts_another_form),
+        restarted="deviation.dialog.restarted",
     )
 
 

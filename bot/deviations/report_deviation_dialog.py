@@ -137,9 +137,14 @@ def _choice_message(prompt: str, options: list[tuple[str, str]], locale: str | N
 
 
 class ReportDeviationDialog(CancelAndHelpDialog):
-    def __init__(self, services: DeviationServices) -> None:
+    def __init__(
+        self, services: DeviationServices, interrupts: Callable[[str], bool] | None = None
+    ) -> None:
+        """`interrupts`: whether a text typed at the description step is a command that begins
+        another dialog (`risiko KOM-… steg`): it is not taken as the description."""
         super().__init__(DIALOG_ID)
         self._services = services
+        self._interrupts = interrupts
         steps = [
             self.contract_step,
             self.category_step,
@@ -396,6 +401,8 @@ class ReportDeviationDialog(CancelAndHelpDialog):
     async def _read_description(
         self, context: TurnContext, state: dict[str, Any], answer: str
     ) -> dict[str, Any]:
+        if self._interrupts is not None and self._interrupts(answer):
+            raise NotAnswered(text("deviation.dialog.busy", context.activity.locale))
         try:
             return {DESCRIPTION: check_description(answer)}
         except DeviationRefused as error:

@@ -108,6 +108,11 @@ NB: Words = {
     "deviation.dialog.ask.contract_choices": (
         "Hvilken kontrakt gjelder avviket? Svar med nummeret eller avtalenummeret: {options}"
     ),
+    "deviation.dialog.busy": (
+        "Du holder på å melde et avvik her i chatten, så jeg tok ikke det som beskrivelsen. "
+        "Beskriv avviket, eller skriv «avbryt» og så kommandoen på nytt for å begynne på noe "
+        "annet."
+    ),
     "deviation.dialog.ask.category": "Hva slags avvik er det?",
     "deviation.dialog.ask.severity": "Hvor alvorlig er avviket?",
     "deviation.dialog.ask.date": (
@@ -341,6 +346,11 @@ EN: Words = {
     "deviation.dialog.ask.contract_choices": (
         "Which contract is the deviation on? Answer with the number or the contract number: "
         "{options}"
+    ),
+    "deviation.dialog.busy": (
+        "You are reporting a deviation here in the chat, so I did not take that as its "
+        "description. Describe the deviation, or type “cancel” and then the command again to "
+        "start something else."
     ),
     "deviation.dialog.ask.category": "What kind of deviation is it?",
     "deviation.dialog.ask.severity": "How serious is it?",

@@ -165,6 +165,29 @@ async def test_meld_avvik_on_the_card_then_the_dialog_stores_and_alerts(bot: Rem
     assert sent.state is DeliveryState.SENT
 
 
+async def test_a_command_typed_as_the_description_is_not_taken_as_it(bot: Reminders) -> None:
+    """`risiko … steg` or `meld avvik` typed where the dialog asks for the description is a
+    command that begins another dialog, not a description: the dialog says so and asks again."""
+    kari = people(bot.uow_factory, KARI)[KARI]
+    due = due_follow_up(bot.uow_factory, kari, "KOM-2026-0203", seed=13, title="Levering")
+    await bot.install(KARI)
+    await click_report(bot, KARI, due.follow_up_id)
+    await bot.say(KARI, "hms")
+    await bot.say(KARI, "lav")
+    assert "Beskriv hva som skjedde" in await bot.say(KARI, "i dag")
+
+    for command in ("risiko KOM-2026-0203 steg", "kontroll KOM-2026-0203 i chatten", "meld avvik"):
+        reply = await bot.say(KARI, command)
+        assert "Du holder på å melde et avvik her i chatten" in reply, command
+        assert "Beskriv hva som skjedde" in reply, command
+    # A description that only begins with a command's word is a description.
+    assert "Hvilket tiltak" in await bot.say(KARI, "Risiko for fall: stillaset mangler rekkverk.")
+    assert "Stemmer dette?" in await bot.say(KARI, "ingen")
+    await bot.say(KARI, "ja")
+    (deviation,) = all_deviations(bot)
+    assert deviation.description == "Risiko for fall: stillaset mangler rekkverk."
+
+
 async def test_the_card_of_someone_elses_follow_up_starts_nothing(bot: Reminders) -> None:
     made = people(bot.uow_factory, KARI, OLA)
     due = due_follow_up(bot.uow_factory, made[KARI], "KOM-2026-0211", seed=12)
