@@ -4,6 +4,9 @@ Compares, in the same run and against the same minimal connector stand-in (bench
 the bare aiohttp baseline, stock botbuilder 4.17.1, and Kontraktsvakt. Each server runs in its
 own process; this process generates the load. Prints each figure as a share of the baseline,
 and each server process's CPU time per turn (Linux), steadier than the shares on a busy machine.
+Every point is measured `--rounds` times (default 3), each server right after the other, the
+baseline first in one round and last in the next: a share compares two runs a few seconds apart,
+whatever the machine did in between. The table gives the medians and each round's share.
 
 `--turn levert` measures a typed answer instead: the bench user is seeded as the owner of
 `--contracts` contracts with one delivery due each, and every turn is `levert <avtalenr>` of the
@@ -15,9 +18,9 @@ offered), instead of sending the next turn at once (the default: as many turns a
 takes). `--postgres ADMIN_URL` runs the product on a fresh PostgreSQL database made on that server
 (its storage calls then run in worker threads, `bot.teams.store_calls`); SQLite by default.
 
-Run: .venv/bin/python -m bench.turns [--seconds 4] [--concurrency 1 8 64] [--skip-stock]
-     [--turn hjelp|levert] [--contracts 6000] [--postgres postgresql+psycopg://...]
-     [--think-ms 1000]
+Run: .venv/bin/python -m bench.turns [--seconds 4] [--rounds 3] [--concurrency 1 8 64]
+     [--skip-stock] [--turn hjelp|levert] [--contracts 20000]
+     [--postgres postgresql+psycopg://...] [--think-ms 1000]
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,8 +82,11 @@ def reference(n: int) -> str:
     return f"KOM-B-{n:05d}"
 
 
-def activity(service_url: str, turn: str = "hjelp") -> dict[str, Any]:
-    text = TURN_TEXT[turn].format(reference=reference(next(_turn_numbers[0])))
+def activity(
+    service_url: str, turn: str = "hjelp", numbers: Iterator[int] | None = None
+) -> dict[str, Any]:
+    number = next(numbers if numbers is not None else _turn_numbers[0])
+    text = TURN_TEXT[turn].format(reference=reference(number))
     return {
         "type": "message",
         "id": str(uuid.uuid4()),
@@ -222,6 +229,7 @@ async def load(
     seconds: float,
     turn: str = "hjelp",
     think_seconds: float = 0.0,
+    numbers: Iterator[int] | None = None,
 ) -> tuple[list[float], int, float]:
     """`concurrency` users, each sending a turn, waiting for it, then (with `think_seconds`)
     pausing a random 0–2× that long before the next, as a person does."""
@@ -235,7 +243,7 @@ async def load(
         if think_seconds:
             await asyncio.sleep(pauses.uniform(0, 2 * think_seconds))  # users do not start together
         while time.perf_counter() < deadline:
-            body = activity(service_url, turn)
+            body = activity(service_url, turn, numbers)
             t0 = time.perf_counter()
             async with session.post(url, json=body) as r:
                 await r.read()
@@ -259,56 +267,71 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def run_server(
-    name: str,
-    standin_url: str,
-    concurrencies: list[int],
-    seconds: float,
-    data_dir: Path,
-    turn: str = "hjelp",
-    contracts: int = 0,
-    think_seconds: float = 0.0,
-) -> list[Result]:
-    port = free_port()
-    proc = start("bench.servers", name, str(port), str(data_dir / name))
-    results = []
-    url = f"http://127.0.0.1:{port}/api/messages"
-    try:
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=512)) as session:
-            await wait_up(session, f"http://127.0.0.1:{port}/healthz", proc)
-            if name == "kontraktsvakt" and turn == "levert":
-                await asyncio.to_thread(seed_answers, data_dir / name, contracts)
-            _turn_numbers[0] = itertools.count()
-            await load(session, url, standin_url, 4, min(1.5, seconds), turn)  # warm-up
-            for concurrency in concurrencies:
-                async with session.post(standin_url + "_reset") as r:
-                    await r.read()
-                cpu_before = cpu_seconds(proc.pid)
-                latencies, errors, elapsed = await load(
-                    session, url, standin_url, concurrency, seconds, turn, think_seconds
-                )
-                cpu = cpu_seconds(proc.pid) - cpu_before
-                async with session.get(standin_url + "_stats") as r:
-                    stats = await r.json()
-                ordered = sorted(latencies)
-                results.append(
-                    Result(
-                        server=name,
-                        concurrency=concurrency,
-                        turns=len(latencies),
-                        seconds=elapsed,
-                        p50_ms=statistics.median(ordered) * 1000,
-                        p99_ms=ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000,
-                        errors=errors,
-                        connections=int(stats["connections"]),
-                        replies=int(stats["activities"]),
-                        cpu_ms=1000 * cpu / max(1, len(latencies)),
-                    )
-                )
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    return results
+class Server:
+    """One server under test in its own process (`bench.servers`), measured a point at a time."""
+
+    def __init__(self, name: str, data_dir: Path, turn: str) -> None:
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api/messages"
+        self.proc = start("bench.servers", name, str(self.port), str(data_dir / name))
+        self.data_dir = data_dir / name
+        self.turn = turn
+        self.numbers: Iterator[int] = itertools.count()
+        """The next contract a `levert` turn answers, for this server alone."""
+
+    async def ready(self, session: aiohttp.ClientSession, standin_url: str, contracts: int) -> None:
+        await wait_up(session, f"http://127.0.0.1:{self.port}/healthz", self.proc)
+        if self.name == "kontraktsvakt" and self.turn == "levert":
+            await asyncio.to_thread(seed_answers, self.data_dir, contracts)
+        await load(  # warm-up
+            session, self.url, standin_url, 4, 1.5, self.turn, numbers=self.numbers
+        )
+
+    async def measure(
+        self,
+        session: aiohttp.ClientSession,
+        standin_url: str,
+        concurrency: int,
+        seconds: float,
+        think_seconds: float,
+    ) -> Result:
+        async with session.post(standin_url + "_reset") as r:
+            await r.read()
+        cpu_before = cpu_seconds(self.proc.pid)
+        latencies, errors, elapsed = await load(
+            session,
+            self.url,
+            standin_url,
+            concurrency,
+            seconds,
+            self.turn,
+            think_seconds,
+            numbers=self.numbers,
+        )
+        cpu = cpu_seconds(self.proc.pid) - cpu_before
+        async with session.get(standin_url + "_stats") as r:
+            stats = await r.json()
+        ordered = sorted(latencies)
+        return Result(
+            server=self.name,
+            concurrency=concurrency,
+            turns=len(latencies),
+            seconds=elapsed,
+            p50_ms=statistics.median(ordered) * 1000,
+            p99_ms=ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000,
+            errors=errors,
+            connections=int(stats["connections"]),
+            replies=int(stats["activities"]),
+            cpu_ms=1000 * cpu / max(1, len(latencies)),
+        )
+
+    def turns_used(self) -> int:
+        return next(self.numbers)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -327,49 +350,73 @@ async def main_async(args: argparse.Namespace) -> None:
 
 
 async def run_all(args: argparse.Namespace) -> None:
+    """Every server runs from the start; each round measures every concurrency on each server
+    back to back, the baseline first in odd rounds and last in even ones, so a machine whose
+    speed drifts (other work, other tenants of the host) moves both sides of a share alike."""
     standin_port = free_port()
     standin = start("bench.standin", str(standin_port))
     standin_url = f"http://127.0.0.1:{standin_port}/"
-    servers = ["baseline", "kontraktsvakt"] + ([] if args.skip_stock else ["stock"])
-    all_results: dict[str, list[Result]] = {}
-    try:
-        async with aiohttp.ClientSession() as session:
-            await wait_up(session, standin_url + "_stats", standin)
-        with tempfile.TemporaryDirectory() as tmp:
-            for name in servers:
-                all_results[name] = await run_server(
-                    name,
-                    standin_url,
-                    args.concurrency,
-                    args.seconds,
-                    Path(tmp),
-                    args.turn,
-                    args.contracts,
-                    args.think_ms / 1000,
-                )
-    finally:
-        standin.terminate()
-        standin.wait(10)
+    names = ["baseline", "kontraktsvakt"] + ([] if args.skip_stock else ["stock"])
+    results: dict[tuple[str, int], list[Result]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        servers = [Server(name, Path(tmp), args.turn) for name in names]
+        try:
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=512)) as session:
+                await wait_up(session, standin_url + "_stats", standin)
+                for server in servers:
+                    await server.ready(session, standin_url, args.contracts)
+                for round_number in range(args.rounds):
+                    order = servers if round_number % 2 == 0 else servers[::-1]
+                    for concurrency in args.concurrency:
+                        for server in order:
+                            result = await server.measure(
+                                session,
+                                standin_url,
+                                concurrency,
+                                args.seconds,
+                                args.think_ms / 1000,
+                            )
+                            results.setdefault((server.name, concurrency), []).append(result)
+            used = {server.name: server.turns_used() for server in servers}
+        finally:
+            for server in servers:
+                server.stop()
+            standin.terminate()
+            standin.wait(10)
+    report(args, names, results, used)
 
-    base = {r.concurrency: r for r in all_results["baseline"]}
+
+def report(
+    args: argparse.Namespace,
+    names: list[str],
+    results: dict[tuple[str, int], list[Result]],
+    used: dict[str, int],
+) -> None:
     store = "PostgreSQL" if args.postgres else "SQLite"
     print(
         f"{args.turn} turns through POST /api/messages, {args.seconds:.0f} s a point, "
-        f"cpus={os.cpu_count()}, store={store}"
+        f"{args.rounds} round(s), cpus={os.cpu_count()}, store={store}"
     )
-    if args.turn == "levert" and "stock" not in servers and next(_turn_numbers[0]) > args.contracts:
+    if args.turn == "levert" and used.get("kontraktsvakt", 0) > args.contracts:
         print(f"WARNING: more turns than --contracts {args.contracts}: raise it")
     print(
         f"{'server':<14}{'conc':>5}{'turns/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'of base':>9}"
-        f"{'errors':>8}{'conns/100 replies':>19}{'cpu ms/turn':>13}"
+        f"{'errors':>8}{'conns/100 replies':>19}{'cpu ms/turn':>13}   shares by round"
     )
-    for name in servers:
-        for r in all_results[name]:
-            share = r.rate / base[r.concurrency].rate
-            conns = 100 * r.connections / max(1, r.replies)
+    for name in names:
+        for concurrency in args.concurrency:
+            runs = results[(name, concurrency)]
+            bases = results[("baseline", concurrency)]
+            shares = [r.rate / b.rate for r, b in zip(runs, bases, strict=True)]
+            rate = statistics.median(r.rate for r in runs)
+            conns = 100 * sum(r.connections for r in runs) / max(1, sum(r.replies for r in runs))
             print(
-                f"{name:<14}{r.concurrency:>5}{r.rate:>10.0f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}"
-                f"{share:>8.1%}{r.errors:>8}{conns:>19.2f}{r.cpu_ms:>13.2f}"
+                f"{name:<14}{concurrency:>5}{rate:>10.0f}"
+                f"{statistics.median(r.p50_ms for r in runs):>9.2f}"
+                f"{statistics.median(r.p99_ms for r in runs):>9.2f}"
+                f"{statistics.median(shares):>8.1%}{sum(r.errors for r in runs):>8}"
+                f"{conns:>19.2f}{statistics.median(r.cpu_ms for r in runs):>13.2f}   "
+                + " ".join(f"{share:.1%}" for share in shares)
             )
 
 
@@ -379,7 +426,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 64])
     parser.add_argument("--skip-stock", action="store_true")
     parser.add_argument("--turn", choices=sorted(TURN_TEXT), default="hjelp")
-    parser.add_argument("--contracts", type=int, default=6000)
+    parser.add_argument("--contracts", type=int, default=20000)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of every point, alternating which server goes first (medians printed)",
+    )
     parser.add_argument("--postgres", default="", help="admin URL of a PostgreSQL server")
     parser.add_argument(
         "--think-ms",
