@@ -947,7 +947,7 @@ class SqlAlchemyPortfolioQueries:
     @staticmethod
     def _units_like(text: str, scope: Scope, limit: int) -> Select[Any]:
         """Units whose name contains `text`. The whole register has a few hundred units over
-        many contracts: they are walked one by one down `ix_contracts_unit` (a loose index
+        many contracts: they are walked one by one down `ix_contracts_unit_portfolio` (a loose index
         scan, each next unit found by the index) instead of reading every contract."""
         if not scope.is_everything:
             return (

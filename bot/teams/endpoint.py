@@ -273,9 +273,17 @@ class FinishMarks:
             self._flushing = asyncio.get_running_loop().create_task(self._flush())
 
     async def drain(self) -> None:
-        """Wait until every mark added so far is written (shutdown, tests)."""
-        while self._flushing is not None:
-            await asyncio.shield(self._flushing)
+        """Wait until every mark added so far is written (shutdown, tests); a flush that was
+        cancelled is started again for the marks it left."""
+        while self._pending or self._flushing is not None:
+            if self._flushing is None:
+                self._flushing = asyncio.get_running_loop().create_task(self._flush())
+            flushing = self._flushing
+            try:
+                await asyncio.shield(flushing)
+            except asyncio.CancelledError:
+                if not flushing.cancelled():
+                    raise  # the caller was cancelled, not the flush
 
     async def _flush(self) -> None:
         try:
@@ -284,10 +292,21 @@ class FinishMarks:
                 try:
                     await self._store_calls.run(self._processed.finish_many, batch)
                 except Exception:
-                    log.exception(
-                        "could not mark activities done; a copy after the lease re-runs them",
-                        extra={"activities": len(batch)},
-                    )
+                    if len(batch) == 1:
+                        log.exception(
+                            "could not mark an activity done; a copy after the lease re-runs it"
+                        )
+                        continue
+                    # One mark that cannot be written (or an outage) must not cost the others
+                    # theirs: each again in its own transaction.
+                    for mark in batch:
+                        try:
+                            await self._store_calls.run(self._processed.finish_many, [mark])
+                        except Exception:
+                            log.exception(
+                                "could not mark an activity done; a copy after the lease "
+                                "re-runs it"
+                            )
         finally:
             self._flushing = None
 
@@ -499,7 +518,9 @@ class MessagesEndpoint:
             self._finish(held, None, None)
             return web.Response(status=201)
         payload = invoke_body(response)
-        text_body = json.dumps(payload, ensure_ascii=False) if payload is not None else ""
+        # ASCII with escapes: a typed value quoted back (a lone surrogate in a card's input)
+        # can neither be sent as UTF-8 nor stored; escaped, it is the same JSON.
+        text_body = json.dumps(payload) if payload is not None else ""
         status = int(response.status or 200)
         self._finish(held, status, text_body or None)
         return web.Response(status=status, body=text_body, content_type="application/json")

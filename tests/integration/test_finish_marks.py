@@ -1,7 +1,9 @@
 """`FinishMarks` (bot.teams.endpoint) on both stores: turns answered together are marked done in
 one transaction, every mark reaches the database (also those added while a flush runs), a flush
 that fails loses only its own marks (their claims are taken over after the lease, as before), and
-`drain` waits for all of them."""
+`drain` waits for all of them. Found by a hostile review: a batch with one mark that cannot be
+written (a body with a lone surrogate) lost every other mark of its batch, and marks added after
+a cancelled flush waited for the next turn; both are tested here."""
 
 from __future__ import annotations
 
@@ -103,8 +105,43 @@ async def test_a_failed_flush_loses_only_its_own_marks(
     marks.add("kept", None, None)
     await marks.drain()
 
-    assert "could not mark activities done" in caplog.text
+    assert "could not mark an activity done" in caplog.text
     assert log.claim("kept", T0).outcome == "done"
     # Still held: a copy after the lease takes it over and runs the turn, as it would have
     # if the instance had died before marking it.
     assert log.claim("lost", T0).outcome == "in_progress"
+
+
+async def test_a_mark_that_cannot_be_written_does_not_cost_the_others_theirs(
+    db_engine: Engine, store_calls: StoreCalls
+) -> None:
+    log = ProcessedActivityLog(db_engine)
+    for key in ("before", "bad", "after"):
+        assert log.claim(key, T0).outcome == "claimed"
+    marks = FinishMarks(log, store_calls)
+
+    marks.add("before", 200, '{"statusCode": 200}')
+    marks.add("bad", 200, '{"value": "\ud800"}')  # a lone surrogate: no encoding takes it
+    marks.add("after", None, None)
+    await marks.drain()
+
+    assert log.claim("before", T0).outcome == "done"
+    assert log.claim("after", T0).outcome == "done"
+    assert log.claim("bad", T0).outcome == "in_progress"
+
+
+async def test_marks_left_by_a_cancelled_flush_are_written_by_drain(db_engine: Engine) -> None:
+    log = ProcessedActivityLog(db_engine)
+    for key in ("a", "b"):
+        log.claim(key, T0)
+    marks = FinishMarks(log, IN_THREADS)
+    marks.add("a", None, None)
+    await asyncio.sleep(0)  # the flush of [a] is in its worker thread
+    marks.add("b", None, None)  # for the same task's next round
+    flushing = marks._flushing
+    assert flushing is not None
+    flushing.cancel()
+
+    await marks.drain()
+
+    assert log.claim("b", T0).outcome == "done"
