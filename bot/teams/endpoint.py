@@ -304,8 +304,7 @@ class FinishMarks:
                             await self._store_calls.run(self._processed.finish_many, [mark])
                         except Exception:
                             log.exception(
-                                "could not mark an activity done; a copy after the lease "
-                                "re-runs it"
+                                "could not mark an activity done; a copy after the lease re-runs it"
                             )
         finally:
             self._flushing = None

@@ -11,11 +11,9 @@ written costs no other mark its own.
 from __future__ import annotations
 
 import asyncio
-import time
-import uuid
 from typing import Any
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.app import ENGINE, FINISHES
@@ -23,12 +21,7 @@ from bot.conversation.answer_actions import ANSWER_VERB, decided_on_input_id
 from bot.teams.endpoint import activity_key
 from followup.models import AnswerKind
 from storage.tables import ProcessedActivityRow
-from tests.e2e.harness import BotServer
 from tests.e2e.reminder_harness import KARI, Reminders, due_follow_up, people
-from tests.e2e.test_endpoint_hostile import INVOKE as HOSTILE_INVOKE
-from tests.e2e.test_endpoint_hostile import _helps as helps
-from tests.e2e.test_endpoint_hostile import _message as message
-from tests.e2e.test_endpoint_hostile import _register_kari as register_kari
 
 OPTION = ["opsjon_utloses", "opsjon_utloses_ikke", "ikke_relevant", "utsett"]
 INVOKE = "invoke_adaptiveCard_action_execute_confirm_delivery.json"
@@ -90,76 +83,3 @@ async def test_a_lone_surrogate_quoted_back_is_answered_and_every_turn_is_marked
         assert [claim_state(reminders, o) for o in others] == ["done"] * len(others)
         # A copy is answered from the stored response at once, the same as the first.
         assert await reminders.server.post(bad) == answers[0]
-
-
-# --- what held up in the review, kept -----------------------------------------------------------
-
-
-async def test_invoke_copies_right_after_the_answer_get_the_same_answer(
-    server: BotServer,
-) -> None:
-    register_kari(server)
-    for _ in range(10):
-        invoke = server.payload(HOSTILE_INVOKE)
-        invoke["id"] = f"f:{uuid.uuid4()}"
-        first = await server.post(invoke)
-        copies = await asyncio.gather(*(server.post(invoke) for _ in range(10)))
-        assert first[0] == 200
-        assert all(copy == first for copy in copies)
-
-
-async def test_message_copy_right_after_the_answer_is_not_run_again(server: BotServer) -> None:
-    register_kari(server)
-    for _ in range(5):
-        activity = message(server)
-        status, _ = await server.post(activity)
-        assert status == 201
-        again = await asyncio.gather(*(server.post(activity) for _ in range(5)))
-        assert {s for s, _ in again} == {200}
-    await asyncio.sleep(0.3)
-    assert len(helps(server)) == 5
-
-
-async def test_slow_flush_copy_waits_and_gets_the_answer(server: BotServer) -> None:
-    """The mark's transaction takes 1 s: a copy in between waits and gets the stored answer."""
-    register_kari(server)
-    engine = server.app[ENGINE]
-
-    def slow(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        if statement.startswith("UPDATE processed_activities SET state"):
-            time.sleep(1.0)
-
-    event.listen(engine, "before_cursor_execute", slow)
-    try:
-        invoke = server.payload(HOSTILE_INVOKE)
-        invoke["id"] = f"f:{uuid.uuid4()}"
-        first = await server.post(invoke)
-        copy = await server.post(invoke)
-        assert copy == first
-    finally:
-        event.remove(engine, "before_cursor_execute", slow)
-
-
-async def test_shutdown_with_marks_pending_writes_them(make_server: Any, db_url: str) -> None:
-    server: BotServer = await make_server(db_url)
-    register_kari(server)
-    engine = server.app[ENGINE]
-
-    def slow(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        if statement.startswith("UPDATE processed_activities SET state"):
-            time.sleep(0.5)
-
-    event.listen(engine, "before_cursor_execute", slow)
-    acts = [message(server) for _ in range(8)]
-    answers = await asyncio.gather(*(server.post(a) for a in acts))
-    assert all(s == 201 for s, _ in answers)
-    await server.app.cleanup()  # as `run_app` does at shutdown: the marks are drained first
-    event.remove(engine, "before_cursor_execute", slow)
-    reader = create_engine(engine.url.render_as_string(hide_password=False))
-    keys = [activity_key(a["channelId"], a["conversation"]["id"], a["id"]) for a in acts]
-    with Session(reader) as session:
-        states = session.scalars(
-            select(ProcessedActivityRow.state).where(ProcessedActivityRow.key.in_(keys))
-        ).all()
-    reader.dispose()
-    assert states == ["done"] * 8

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -503,3 +503,76 @@ async def test_a_tenant_id_that_is_not_a_string_is_refused(
     assert status in {400, 403}
     await asyncio.sleep(0.2)
     assert server.connector.recorded == []
+
+
+# --- done marks written after the answer (FinishMarks): copies, a slow mark, shutdown ---------
+
+
+async def test_invoke_copies_right_after_the_answer_get_the_same_answer(
+    server: BotServer,
+) -> None:
+    _register_kari(server)
+    for _ in range(10):
+        invoke = server.payload(INVOKE)
+        invoke["id"] = f"f:{uuid.uuid4()}"
+        first = await server.post(invoke)
+        copies = await asyncio.gather(*(server.post(invoke) for _ in range(10)))
+        assert first[0] == 200
+        assert all(copy == first for copy in copies)
+
+
+async def test_message_copy_right_after_the_answer_is_not_run_again(server: BotServer) -> None:
+    _register_kari(server)
+    for _ in range(5):
+        activity = _message(server)
+        status, _ = await server.post(activity)
+        assert status == 201
+        again = await asyncio.gather(*(server.post(activity) for _ in range(5)))
+        assert {s for s, _ in again} == {200}
+    await asyncio.sleep(0.3)
+    assert len(_helps(server)) == 5
+
+
+async def test_slow_flush_copy_waits_and_gets_the_answer(server: BotServer) -> None:
+    """The mark's transaction takes 1 s: a copy in between waits and gets the stored answer."""
+    _register_kari(server)
+    engine = server.app[ENGINE]
+
+    def slow(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("UPDATE processed_activities SET state"):
+            time.sleep(1.0)
+
+    event.listen(engine, "before_cursor_execute", slow)
+    try:
+        invoke = server.payload(INVOKE)
+        invoke["id"] = f"f:{uuid.uuid4()}"
+        first = await server.post(invoke)
+        copy = await server.post(invoke)
+        assert copy == first
+    finally:
+        event.remove(engine, "before_cursor_execute", slow)
+
+
+async def test_shutdown_with_marks_pending_writes_them(make_server: Any, db_url: str) -> None:
+    server: BotServer = await make_server(db_url)
+    _register_kari(server)
+    engine = server.app[ENGINE]
+
+    def slow(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("UPDATE processed_activities SET state"):
+            time.sleep(0.5)
+
+    event.listen(engine, "before_cursor_execute", slow)
+    acts = [_message(server) for _ in range(8)]
+    answers = await asyncio.gather(*(server.post(a) for a in acts))
+    assert all(s == 201 for s, _ in answers)
+    await server.app.cleanup()  # as `run_app` does at shutdown: the marks are drained first
+    event.remove(engine, "before_cursor_execute", slow)
+    reader = create_engine(engine.url.render_as_string(hide_password=False))
+    keys = [activity_key(a["channelId"], a["conversation"]["id"], a["id"]) for a in acts]
+    with Session(reader) as session:
+        states = session.scalars(
+            select(ProcessedActivityRow.state).where(ProcessedActivityRow.key.in_(keys))
+        ).all()
+    reader.dispose()
+    assert states == ["done"] * 8
