@@ -30,7 +30,13 @@ from bot.checks.cards import (
     likelihood_field,
     risk_form_card,
 )
-from bot.checks.dialogs import RISK_DIALOG, asks_in_chat, begin_in_chat, in_chat_requested
+from bot.checks.dialogs import (
+    RISK_DIALOG,
+    RISK_WORDS,
+    asks_in_chat,
+    begin_in_chat,
+    in_chat_requested,
+)
 from bot.conversation import formatting
 from bot.conversation.domain_commands import DomainCommands, guarded
 from bot.conversation.markdown import echo
@@ -113,8 +119,8 @@ class RiskCommands(DomainCommands):
     def register(self, router: CommandRouter) -> None:
         router.register(
             Command(
-                "risiko",
-                ("risikovurdering", "risk", "risk assessment"),
+                RISK_WORDS[0],
+                RISK_WORDS[1:],
                 text("command.risiko"),
                 ("personal",),
                 guarded(self.risk),

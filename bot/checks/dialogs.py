@@ -94,35 +94,59 @@ _SUGGESTION_WORDS: Final = frozenset(
 _NO_WORDS: Final = frozenset(
     {"nei", "nei takk", "ingen", "ingen avvik", "ikke noe avvik", "no", "no thanks", "none"}
 )
-_FORM_COMMANDS: Final = (
-    "risiko",
-    "risikovurdering",
-    "risk",
-    "kontroll",
-    "stedlig kontroll",
-    "on site check",
-    "site check",
+RISK_WORDS: Final = ("risiko", "risikovurdering", "risk", "risk assessment")
+"""The risk command's word and aliases (`bot.checks.commands`)."""
+ONSITE_WORDS: Final = ("kontroll", "stedlig kontroll", "on-site check", "site check")
+"""The on-site check command's word and aliases (`bot.checks.onsite_commands`)."""
+EVALUATION_WORDS: Final = (
     "evaluer",
     "evaluering",
     "leverandørevaluering",
     "evaluate",
     "evaluation",
 )
+"""The evaluation command's word and aliases (`bot.checks.evaluation_commands`)."""
+_FORM_COMMANDS: Final = RISK_WORDS + ONSITE_WORDS + EVALUATION_WORDS
+_DEVIATION_COMMANDS: Final = ("meld avvik", "report deviation", "new deviation")
+"""`meld avvik [avtalenr]` and its aliases (`bot.deviations.commands`); `avvik <avtalenr>` in a
+personal chat begins the deviation dialog too."""
 _ENGLISH_DAYS: Final = {"today": "i dag", "yesterday": "i går"}
 """The English question's examples, read as the Norwegian words the date reader knows."""
 
 
 def starts_another_form(answer: str) -> bool:
-    """`risiko KOM-… steg` (any of the three forms in the chat) or `meld avvik …`: a command
-    that begins another dialog, typed where a form dialog waits for an answer."""
-    said = " ".join(answer.split()).casefold()  # the reference as typed (not `normalise`d)
-    words = said.strip(" .!").split()
-    if words[:2] == ["meld", "avvik"] and len(words) <= 3:  # «meld avvik [avtalenr]»
+    """`risiko KOM-… steg` (any of the three forms in the chat, by any of their words),
+    `meld avvik [avtalenr]` or `avvik <avtalenr>`: a command that begins another dialog, typed
+    where a dialog waits for an answer. A sentence that merely begins with such a word
+    («Kontroll utført trinnvis», «Meld avvik straks») is an answer: where a contract number
+    stands in a command, it must look like one (`_reference_like`)."""
+    words = " ".join(answer.split()).strip(" .!").split()
+    said = " ".join(words).casefold()
+    for command in _DEVIATION_COMMANDS:
+        size = len(command.split())
+        if said == command or (
+            said.startswith(command + " ")
+            and len(words) == size + 1
+            and _reference_like(words[size])
+        ):
+            return True
+    if len(words) == 2 and words[0].casefold() == "avvik" and _reference_like(words[1]):
         return True
-    return any(
-        said.startswith(command + " ") and asks_in_chat(said[len(command) :].split())
-        for command in _FORM_COMMANDS
-    )
+    for command in _FORM_COMMANDS:
+        size = len(command.split())
+        rest = words[size:]
+        if said.startswith(command + " ") and asks_in_chat(rest) and _reference_like(rest[0]):
+            return True
+    return False
+
+
+def _reference_like(word: str) -> bool:
+    """A contract number as registers write them: with a digit (`KOM-2026-0042`, `2023/145`)
+    or a code in capitals joined by `-`, `/`, `_` or `.` (`RAMME-IKT`), not a plain word."""
+    word = word.strip("«»\"'")
+    if any(character.isdigit() for character in word):
+        return True
+    return any(mark in word for mark in "-/_.") and word.upper() == word and word.lower() != word
 
 
 def _text_answer(field: str, limit: int) -> Callable[[str, Values, Locale], dict[str, str]]:
@@ -629,8 +653,11 @@ def asks_in_chat(words: list[str]) -> bool:
 
 __all__ = [
     "EVALUATION_DIALOG",
+    "EVALUATION_WORDS",
     "ONSITE_DIALOG",
+    "ONSITE_WORDS",
     "RISK_DIALOG",
+    "RISK_WORDS",
     "asks_in_chat",
     "begin_in_chat",
     "evaluation_dialog",

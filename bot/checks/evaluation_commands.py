@@ -20,6 +20,7 @@ from typing import Any, Final, cast
 from bot.checks.commands import guarded_form
 from bot.checks.dialogs import (
     EVALUATION_DIALOG,
+    EVALUATION_WORDS,
     asks_in_chat,
     begin_in_chat,
     in_chat_requested,
@@ -102,8 +103,8 @@ class EvaluationCommands(DomainCommands):
     def register(self, router: CommandRouter) -> None:
         router.register(
             Command(
-                "evaluer",
-                ("evaluering", "leverandørevaluering", "evaluate", "evaluation"),
+                EVALUATION_WORDS[0],
+                EVALUATION_WORDS[1:],
                 text("command.evaluer"),
                 ("personal",),
                 guarded(self.evaluate),

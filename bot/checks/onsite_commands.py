@@ -18,7 +18,13 @@ from datetime import date
 from typing import Any, Final
 
 from bot.checks.commands import MAX_REFERENCE, checks_uow, guarded_form
-from bot.checks.dialogs import ONSITE_DIALOG, asks_in_chat, begin_in_chat, in_chat_requested
+from bot.checks.dialogs import (
+    ONSITE_DIALOG,
+    ONSITE_WORDS,
+    asks_in_chat,
+    begin_in_chat,
+    in_chat_requested,
+)
 from bot.checks.onsite_cards import (
     CARDS_FIELD,
     CONTRACT_FIELD,
@@ -121,8 +127,8 @@ class OnsiteCommands(DomainCommands):
     def register(self, router: CommandRouter) -> None:
         router.register(
             Command(
-                "kontroll",
-                ("stedlig kontroll", "on-site check", "site check"),
+                ONSITE_WORDS[0],
+                ONSITE_WORDS[1:],
                 text("command.kontroll"),
                 ("personal",),
                 guarded(self.check),

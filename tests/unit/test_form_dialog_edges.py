@@ -36,10 +36,18 @@ def _step(spec: FormSpec, name: str) -> FormStep:
     [
         "risiko REN-2026-0042 steg",
         "Kontroll KOM-1 steg for steg",
-        "evaluer X i chatten",
+        "evaluer KOM-7 i chatten",
         "stedlig kontroll KOM-1 step by step",
         "meld avvik",
         "Meld avvik REN-2026-0042",
+        # Found by a hostile review: the English aliases and `avvik <avtalenr>` slipped through.
+        "report deviation",
+        "report deviation KOM-2026-0203",
+        "new deviation",
+        "avvik KOM-2026-0203",
+        "risk assessment KOM-2026-0203 step by step",
+        "on-site check KOM-2026-0203 steg",
+        "evaluer RAMME-IKT i chatten",
     ],
 )
 def test_a_command_that_begins_another_form(said: str) -> None:
@@ -54,6 +62,15 @@ def test_a_command_that_begins_another_form(said: str) -> None:
         "avvik på leveransen i mai",
         "kontrollen gikk fint",
         "3 2",
+        # Found by a hostile review: sentences shaped like a command without a contract number.
+        "Kontroll utført trinnvis.",
+        "Evaluering gjort steg for steg",
+        "Risiko vurdert i chatten",
+        "Meld avvik straks",
+        "Meld avvik igjen",
+        "Risk increased step by step",
+        "Site check failed step by step",
+        "avvik oppdaget",
     ],
 )
 def test_words_that_only_mention_a_command_are_an_answer(said: str) -> None:
