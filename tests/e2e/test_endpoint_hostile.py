@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -533,41 +534,41 @@ async def test_message_copy_right_after_the_answer_is_not_run_again(server: BotS
     assert len(_helps(server)) == 5
 
 
-async def test_slow_flush_copy_waits_and_gets_the_answer(server: BotServer) -> None:
-    """The mark's transaction takes 1 s: a copy in between waits and gets the stored answer."""
-    _register_kari(server)
-    engine = server.app[ENGINE]
+@contextmanager
+def _slow_done_marks(engine: Engine, seconds: float) -> Iterator[None]:
+    """Every done mark (`FinishMarks`) takes `seconds` longer to write."""
 
     def slow(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
         if statement.startswith("UPDATE processed_activities SET state"):
-            time.sleep(1.0)
+            time.sleep(seconds)
 
     event.listen(engine, "before_cursor_execute", slow)
     try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", slow)
+
+
+async def test_slow_flush_copy_waits_and_gets_the_answer(server: BotServer) -> None:
+    """The mark's transaction takes 1 s: a copy in between waits and gets the stored answer."""
+    _register_kari(server)
+    with _slow_done_marks(server.app[ENGINE], 1.0):
         invoke = server.payload(INVOKE)
         invoke["id"] = f"f:{uuid.uuid4()}"
         first = await server.post(invoke)
         copy = await server.post(invoke)
         assert copy == first
-    finally:
-        event.remove(engine, "before_cursor_execute", slow)
 
 
 async def test_shutdown_with_marks_pending_writes_them(make_server: Any, db_url: str) -> None:
     server: BotServer = await make_server(db_url)
     _register_kari(server)
     engine = server.app[ENGINE]
-
-    def slow(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        if statement.startswith("UPDATE processed_activities SET state"):
-            time.sleep(0.5)
-
-    event.listen(engine, "before_cursor_execute", slow)
     acts = [_message(server) for _ in range(8)]
-    answers = await asyncio.gather(*(server.post(a) for a in acts))
-    assert all(s == 201 for s, _ in answers)
-    await server.app.cleanup()  # as `run_app` does at shutdown: the marks are drained first
-    event.remove(engine, "before_cursor_execute", slow)
+    with _slow_done_marks(engine, 0.5):
+        answers = await asyncio.gather(*(server.post(a) for a in acts))
+        assert all(s == 201 for s, _ in answers)
+        await server.app.cleanup()  # as `run_app` does at shutdown: the marks are drained first
     reader = create_engine(engine.url.render_as_string(hide_password=False))
     keys = [activity_key(a["channelId"], a["conversation"]["id"], a["id"]) for a in acts]
     with Session(reader) as session:
