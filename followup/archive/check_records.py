@@ -49,7 +49,7 @@ archived at once.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Final, Protocol
 
 from followup.archive.codes import DocumentRole, DocumentType, RecordType
@@ -175,20 +175,15 @@ def risk_record(make: RecordMaker, assessment: RiskAssessment) -> ArchiveRecord:
         lines.append(RISK_RULE)
     if assessment.comment:
         lines += ["", "Kommentar:", assessment.comment]
-    return ArchiveRecord(
-        external_key=f"{RISK_KEY}:{assessment.id}",
-        record_type=RecordType.INTERNAL_NO_FOLLOW_UP,
-        title=short(f"Risikovurdering versjon {version}: {level} risiko – {make.reference}"),
-        document_date=oslo_date(assessed_at),
-        parties=make.internal_party(assessment.assessed_by_id),
-        files=(
-            text_file(
-                f"Risikovurdering versjon {version}.txt",
-                f"Risikovurdering versjon {version}",
-                lines,
-                DocumentType.RISK_ASSESSMENT,
-            ),
-        ),
+    return _version_record(
+        make,
+        f"{RISK_KEY}:{assessment.id}",
+        f"Risikovurdering versjon {version}",
+        f"{level} risiko",
+        lines,
+        DocumentType.RISK_ASSESSMENT,
+        assessed_at,
+        assessment.assessed_by_id,
     )
 
 
@@ -306,22 +301,37 @@ def evaluation_record(make: RecordMaker, evaluation: SupplierEvaluation) -> Arch
         lines.append(f"{HEADING_LABELS[score.heading]}: {score.score} ({SCORE_WORDS[score.score]})")
         if score.comment:
             lines.append(f"  Kommentar: {score.comment}")
+    return _version_record(
+        make,
+        f"{EVALUATION_KEY}:{evaluation.id}",
+        f"Leverandørevaluering versjon {version}",
+        f"samlet {overall} av 5",
+        lines,
+        DocumentType.REPORT,
+        evaluation.evaluated_at,
+        evaluation.evaluated_by_id,
+    )
+
+
+def _version_record(
+    make: RecordMaker,
+    key: str,
+    name: str,
+    summary: str,
+    lines: Sequence[str],
+    kind: DocumentType,
+    made_at: datetime,
+    made_by: str | None,
+) -> ArchiveRecord:
+    """A version of a risk assessment or an evaluation: a record needing no follow-up, titled
+    `name: summary – contract`, its text `lines` as the document `name.txt`, by `made_by`."""
     return ArchiveRecord(
-        external_key=f"{EVALUATION_KEY}:{evaluation.id}",
+        external_key=key,
         record_type=RecordType.INTERNAL_NO_FOLLOW_UP,
-        title=short(
-            f"Leverandørevaluering versjon {version}: samlet {overall} av 5 – {make.reference}"
-        ),
-        document_date=oslo_date(evaluation.evaluated_at),
-        parties=make.internal_party(evaluation.evaluated_by_id),
-        files=(
-            text_file(
-                f"Leverandørevaluering versjon {version}.txt",
-                f"Leverandørevaluering versjon {version}",
-                lines,
-                DocumentType.REPORT,
-            ),
-        ),
+        title=short(f"{name}: {summary} – {make.reference}"),
+        document_date=oslo_date(made_at),
+        parties=make.internal_party(made_by),
+        files=(text_file(f"{name}.txt", name, lines, kind),),
     )
 
 

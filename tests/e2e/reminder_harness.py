@@ -15,6 +15,7 @@ from typing import Any
 from bot.reminders.cards import SNOOZE_VERB
 from followup.calendar.workdays import WorkingCalendar
 from followup.models import (
+    Category,
     Checkpoint,
     CheckpointSource,
     Contract,
@@ -22,6 +23,7 @@ from followup.models import (
     FollowUp,
     FollowUpState,
     Person,
+    RiskLevel,
     Role,
 )
 from followup.plans.materialise import materialise_calendar
@@ -275,6 +277,21 @@ def planned_contract(
             )
         uow.commit()
     return contract
+
+
+def cleaning_contract(bot: Reminders, reference: str) -> Contract:
+    """Kari's cleaning contract above the thresholds (services, NOK 3 M, 1.2.2026–31.1.2027),
+    medium risk, with its plan (`planned_contract`): the check dialogs' tests' world."""
+    return planned_contract(
+        bot,
+        reference,
+        title="Renhold barnehager",
+        category=Category.SERVICES,
+        value_nok=3_000_000,
+        risk=RiskLevel.MEDIUM,
+        start_date=date(2026, 2, 1),
+        end_date=date(2027, 1, 31),
+    )
 
 
 def due_follow_up(

@@ -21,10 +21,10 @@ import pytest
 
 from bot.app import create_app
 from bot.settings import Settings
-from followup.models import Category, Contract, RiskLevel
+from followup.models import Contract, RiskLevel
 from tests.card_schema import schema_errors
 from tests.e2e.harness import BotServer, start_site
-from tests.e2e.reminder_harness import KARI, OLA, Reminders, planned_contract
+from tests.e2e.reminder_harness import KARI, OLA, Reminders, cleaning_contract
 
 REFERENCE = "REN-2026-0042"
 EN = "en-US"
@@ -38,16 +38,7 @@ def bot(reminders: Reminders) -> Reminders:
 
 def _world(bot: Reminders) -> Contract:
     """A cleaning contract owned by Kari (Ola has no role on it), medium risk, with its plan."""
-    return planned_contract(
-        bot,
-        REFERENCE,
-        title="Renhold barnehager",
-        category=Category.SERVICES,
-        value_nok=3_000_000,
-        risk=RiskLevel.MEDIUM,
-        start_date=date(2026, 2, 1),
-        end_date=date(2027, 1, 31),
-    )
+    return cleaning_contract(bot, REFERENCE)
 
 
 async def _post(

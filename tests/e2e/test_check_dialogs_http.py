@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from followup.models import Category, Contract, DeviationCategory, RiskLevel
+from followup.models import Contract, DeviationCategory, RiskLevel
 from tests.card_schema import schema_errors
 from tests.e2e.reminder_harness import (
     KARI,
     Reminders,
+    cleaning_contract,
     form_card,
-    planned_contract,
     submit_form,
     typed_reply,
 )
@@ -34,16 +34,7 @@ def bot(reminders: Reminders) -> Reminders:
 
 def _world(bot: Reminders) -> Contract:
     """A cleaning contract above the thresholds, medium risk, with its plan."""
-    return planned_contract(
-        bot,
-        REFERENCE,
-        title="Renhold barnehager",
-        category=Category.SERVICES,
-        value_nok=3_000_000,
-        risk=RiskLevel.MEDIUM,
-        start_date=date(2026, 2, 1),
-        end_date=date(2027, 1, 31),
-    )
+    return cleaning_contract(bot, REFERENCE)
 
 
 def _said(reply: dict[str, Any]) -> str:
