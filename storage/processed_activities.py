@@ -167,14 +167,9 @@ class ProcessedActivityLog:
             )
         return result.rowcount == 1
 
-    def finish(
-        self, key: str, invoke_status: int | None = None, invoke_body: str | None = None
-    ) -> None:
-        """The turn ran: copies from now on are answered with this (the invoke response)."""
-        self.finish_many([(key, invoke_status, invoke_body)])
-
     def finish_many(self, finished: Sequence[tuple[str, int | None, str | None]]) -> None:
-        """`finish` for several turns (key, invoke status, invoke body) in one transaction."""
+        """These turns ran (key, invoke status, invoke body), in one transaction: copies from
+        now on are answered with this (the invoke response)."""
         with self._engine.begin() as conn:
             for key, invoke_status, invoke_body in finished:
                 _FINISH.run(

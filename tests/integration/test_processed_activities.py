@@ -53,7 +53,7 @@ def test_a_new_key_is_claimed_and_a_copy_sees_it_in_progress(db_engine: Engine) 
 def test_a_finished_claim_answers_copies_with_the_invoke_response(db_engine: Engine) -> None:
     log = ProcessedActivityLog(db_engine)
     log.claim("k", T0)
-    log.finish("k", 200, '{"statusCode": 200}')
+    log.finish_many([("k", 200, '{"statusCode": 200}')])
     later = T0 + CLAIM_LEASE * 10
     for result in (log.claim("k", later), log.poll("k", later)):
         assert result.outcome == "done"
@@ -124,7 +124,7 @@ def test_release_frees_only_the_holders_claim(db_engine: Engine) -> None:
 def test_prune_forgets_old_claims(db_engine: Engine) -> None:
     log = ProcessedActivityLog(db_engine)
     log.claim("old", T0)
-    log.finish("old")
+    log.finish_many([("old", None, None)])
     log.claim("new", T0 + timedelta(days=3))
     assert log.prune(timedelta(days=2), T0 + timedelta(days=3)) == 1
     assert log.claim("old", T0 + timedelta(days=3)).outcome == "claimed"
