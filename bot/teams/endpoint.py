@@ -258,7 +258,7 @@ class FinishMarks:
     with its commit. Nothing is promised earlier than before: a copy of the activity that
     arrives before its mark is written finds the claim in progress and waits for it, and an
     instance that dies before it is written leaves a claim that a copy takes over after the
-    lease, as when it died just before its own `finish`.
+    lease, as when it died just before its own mark.
     """
 
     def __init__(self, processed: ProcessedActivities, store_calls: StoreCalls) -> None:

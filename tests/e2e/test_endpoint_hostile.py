@@ -188,7 +188,7 @@ async def test_a_fresh_claim_in_progress_is_not_taken_over(server: BotServer) ->
     assert not copy.done(), "the copy waits for the instance that holds the claim"
     assert _replies_to(server, activity["id"]) == []
     # The holder finishes (it sent its reply itself): the copy answers without doing the work.
-    await asyncio.to_thread(server.app[PROCESSED].finish, key)
+    await asyncio.to_thread(server.app[PROCESSED].finish_many, [(key, None, None)])
     status, _ = await asyncio.wait_for(copy, 5)
     assert status == 200
     await asyncio.sleep(0.3)
