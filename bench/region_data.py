@@ -428,6 +428,7 @@ _FOLLOW_UP_COLUMNS: Final = (
     "first_answered_on",
     "supplier_id",
     "unit",
+    "owner_id",
 )
 _ANSWER_COLUMNS: Final = (
     "id", "follow_up_id", "version", "kind", "answered_by_id", "on_behalf_of_id", "answered_at",
@@ -504,8 +505,8 @@ def _follow_ups_for(
     today: date,
     now: datetime,
 ) -> None:
-    """`contract`: its id, supplier and unit (follow-ups carry copies of the last two, kept by
-    triggers that are off while loading: migration 0014)."""
+    """`contract`: its id, supplier and unit (follow-ups carry copies of the last two and of
+    `owner`, kept by triggers that are off while loading: migrations 0014 and 0024)."""
     contract_id, supplier_id, unit = contract
     days: set[date] = set()
     while len(days) < count:
@@ -550,7 +551,7 @@ def _follow_ups_for(
             first_answered_on = oslo_today(first)
         batch.follow_ups.append(
             (follow_up_id, checkpoint_id, contract_id, due, state.value, next_action, step,
-             first_answered_on, supplier_id, unit)
+             first_answered_on, supplier_id, unit, owner)
         )  # fmt: skip
 
 

@@ -303,6 +303,14 @@ class FollowUpRow(Base):
             "reminder_step",
             "first_answered_on",
         ),
+        # A reminder digest: its recipient's other open follow-ups, by due date (migration 0024).
+        Index(
+            "ix_follow_ups_open_owner",
+            "owner_id",
+            "due_date",
+            postgresql_where=text(OPEN_STATES_SQL),
+            sqlite_where=text(OPEN_STATES_SQL),
+        ),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -323,6 +331,9 @@ class FollowUpRow(Base):
     # the code: a supplier's or unit's status counts its follow-ups without its contracts.
     supplier_id: Mapped[str | None] = mapped_column(ID)
     unit: Mapped[str | None] = mapped_column(String(200))
+    # A copy of the contract's owner_id, kept by the same triggers (migration 0024); never
+    # written by the code: a digest reads its recipient's open follow-ups without the contracts.
+    owner_id: Mapped[str | None] = mapped_column(ID)
 
 
 class AnswerRow(Base):

@@ -1,6 +1,7 @@
-"""The contract's supplier and unit that each follow-up carries (migration 0014), kept by the
-database on SQLite and PostgreSQL: a new follow-up gets them, a contract that changes supplier
-or unit takes its follow-ups (and their numbers on `status <leverandør|enhet>`) along, and the
+"""The contract's supplier, unit and owner that each follow-up carries (migrations 0014 and
+0024), kept by the database on SQLite and PostgreSQL: a new follow-up gets them, a contract that
+changes supplier, unit or owner takes its follow-ups (their numbers on `status
+<leverandør|enhet>`, and the open ones a reminder digest lists for its owner) along, and the
 numbers read from the copies are those read contract by contract and the lengths of the
 exports (which join the contracts). On PostgreSQL also while a follow-up is added to a contract
 that is moving, in either order."""
@@ -16,7 +17,7 @@ import pytest
 from sqlalchemy import Connection, Engine, select, text
 
 from bench.region_data import RegionFacts, RegionSize, populate_region
-from followup.models import FollowUpState, Severity
+from followup.models import FollowUpState, Person, Severity
 from followup.portfolio import StatusCount, export_rows, portfolio_status
 from followup.views import Scope, StatusCounts, Subset
 from storage.db import create_db_engine, create_session_factory
@@ -33,20 +34,40 @@ def world(uow_factory: SqlAlchemyUnitOfWorkFactory) -> World:
     return build_world(uow_factory)
 
 
-def copies(engine: Engine) -> dict[str, tuple[str | None, str | None]]:
-    """Each follow-up's copies of its contract's supplier and unit."""
+Copies = tuple[str | None, str | None, str | None]
+"""A follow-up's supplier, unit and owner."""
+
+
+def copies(engine: Engine) -> dict[str, Copies]:
+    """Each follow-up's copies of its contract's supplier, unit and owner."""
     with engine.connect() as conn:
-        rows = conn.execute(select(F.c.id, F.c.supplier_id, F.c.unit)).all()
-    return {r.id: (r.supplier_id, r.unit) for r in rows}
+        rows = conn.execute(select(F.c.id, F.c.supplier_id, F.c.unit, F.c.owner_id)).all()
+    return {r.id: (r.supplier_id, r.unit, r.owner_id) for r in rows}
 
 
-def contracts_parts(engine: Engine) -> dict[str, tuple[str | None, str | None]]:
-    """What the copies should be: each follow-up's contract's supplier and unit."""
+def contracts_parts(engine: Engine) -> dict[str, Copies]:
+    """What the copies should be: each follow-up's contract's supplier, unit and owner."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(F.c.id, C.c.supplier_id, C.c.unit).join(C, C.c.id == F.c.contract_id)
+            select(F.c.id, C.c.supplier_id, C.c.unit, C.c.owner_id).join(
+                C, C.c.id == F.c.contract_id
+            )
         ).all()
-    return {r.id: (r.supplier_id, r.unit) for r in rows}
+    return {r.id: (r.supplier_id, r.unit, r.owner_id) for r in rows}
+
+
+def listed_for(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, *owners: Person
+) -> dict[str, set[str]]:
+    """The open follow-ups (ids) a digest lists for each owner, due this year up to today."""
+    with uow_factory() as uow:
+        lines = uow.summaries.open_lines_owned_by(
+            {owner.id for owner in owners}, date(2026, 1, 1), TODAY
+        )
+    listed: dict[str, set[str]] = {owner.id: set() for owner in owners}
+    for line in lines:
+        listed[line.owner_id].add(line.id)
+    return listed
 
 
 def counts(
@@ -74,8 +95,8 @@ def test_a_new_follow_up_carries_its_contracts_supplier_and_unit(
     assert found == contracts_parts(db_engine)
     assert len(found) == len(world.follow_ups)
     fjordbygg = world.supplier_ids["Fjordbygg AS"]
-    assert found[world.follow_ups["f1"]] == (fjordbygg, "Oppvekst")
-    assert found[world.follow_ups["f13"]] == (fjordbygg, None)  # KOM-3 has no unit
+    assert found[world.follow_ups["f1"]] == (fjordbygg, "Oppvekst", world.kari.id)
+    assert found[world.follow_ups["f13"]] == (fjordbygg, None, world.kari.id)  # KOM-3: no unit
 
 
 def test_a_contract_that_changes_supplier_or_unit_takes_its_follow_ups_counts_along(
@@ -128,6 +149,37 @@ def test_a_contract_that_changes_supplier_or_unit_takes_its_follow_ups_counts_al
     assert counts(uow_factory, renhold) == before[renhold]
     assert counts(uow_factory, fjordbygg) == before[fjordbygg]
     assert counts(uow_factory, oppvekst).overdue == 0
+
+
+def test_a_contract_that_changes_owner_takes_its_open_follow_ups_to_the_new_owners_digest(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, db_engine: Engine, world: World
+) -> None:
+    f = world.follow_ups
+    # Open and due by today: KOM-1's f1 f2 (Kari), KOM-3's f13 (Kari, expired but still open),
+    # KOM-2's f8 (Per); f3 f9 f12 f14 are due later, the rest answered or skipped.
+    assert listed_for(uow_factory, world.kari, world.per, world.liv) == {
+        world.kari.id: {f["f1"], f["f2"], f["f13"]},
+        world.per.id: {f["f8"]},
+        world.liv.id: set(),
+    }
+    with uow_factory() as uow:
+        contract = uow.contracts.get(world.contracts["KOM-1"])
+        assert contract is not None
+        uow.contracts.update(contract.model_copy(update={"owner_id": world.liv.id}), NOW)
+        uow.commit()
+    assert copies(db_engine) == contracts_parts(db_engine)
+    assert listed_for(uow_factory, world.kari, world.per, world.liv) == {
+        world.kari.id: {f["f13"]},
+        world.per.id: {f["f8"]},
+        world.liv.id: {f["f1"], f["f2"]},
+    }
+    with uow_factory() as uow:  # and without an owner: listed for nobody
+        contract = uow.contracts.get(world.contracts["KOM-1"])
+        assert contract is not None
+        uow.contracts.update(contract.model_copy(update={"owner_id": None}), NOW)
+        uow.commit()
+    assert copies(db_engine) == contracts_parts(db_engine)
+    assert listed_for(uow_factory, world.kari, world.liv)[world.liv.id] == set()
 
 
 def test_a_contract_changing_something_else_leaves_its_follow_ups_alone(
@@ -231,7 +283,7 @@ def test_postgres_a_move_waits_for_a_follow_up_being_added_and_then_takes_it_alo
         lambda conn: _move(conn, world, renhold),
         pg_engine,
     )
-    assert copies(pg_engine)[new] == (renhold, "Oppvekst")
+    assert copies(pg_engine)[new] == (renhold, "Oppvekst", world.kari.id)
     assert copies(pg_engine) == contracts_parts(pg_engine)
 
 
@@ -247,5 +299,5 @@ def test_postgres_a_follow_up_added_while_its_contract_moves_gets_where_it_moved
         lambda conn: _add_follow_up(conn, world, new),
         pg_engine,
     )
-    assert copies(pg_engine)[new] == (renhold, "Oppvekst")
+    assert copies(pg_engine)[new] == (renhold, "Oppvekst", world.kari.id)
     assert copies(pg_engine) == contracts_parts(pg_engine)
