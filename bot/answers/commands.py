@@ -243,7 +243,7 @@ class AnswerCommands(DomainCommands):
         except NotRegistered:
             return card_action_message(text("person.not_registered", locale))
         except FollowUpError as error:
-            return card_action_message(error_reply(error, locale))
+            return card_action_message(error_reply(error, locale, markdown=False))
         if done is None:
             return card_action_message(text("answer.choice.stale", locale))
         recorded, view = done
@@ -335,7 +335,7 @@ class AnswerCommands(DomainCommands):
         except NotRegistered:
             return card_action_message(text("person.not_registered", locale))
         except FollowUpError as error:
-            return card_action_message(error_reply(error, locale))
+            return card_action_message(error_reply(error, locale, markdown=False))
         answered = next((v for v in shown or () if v.follow_up.id == follow_up_id), None)
         notice = None
         if kind is AnswerKind.NOT_DELIVERED and answered is not None and not answered.deviations:

@@ -12,6 +12,7 @@ from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
 
 from bot.conversation import formatting
+from bot.conversation.markdown import plain
 from bot.conversation.texts import CATALOGUES, text
 from bot.teams.codec import JsonReady
 from followup.dates import DateReading, Prefer, read_date
@@ -62,11 +63,13 @@ def card_reply(card: dict[str, Any]) -> Activity:
     return activity
 
 
-def error_reply(error: FollowUpError, locale: str | None) -> str:
-    """The friendly text for a domain error, chosen by its `code` (never by its message)."""
+def error_reply(error: FollowUpError, locale: str | None, *, markdown: bool = True) -> str:
+    """The friendly text for a domain error, chosen by its `code` (never by its message). Its
+    values may be what the user typed or sent: escaped where the text is rendered as Markdown
+    (a message; not a card action's answer, which Teams shows as it is: `markdown=False`)."""
     code = error.code
     if code and code in CATALOGUES["nb"]:
-        values = {k: _shown(v) for k, v in error.values.items()}
+        values = {k: _shown(v, markdown) for k, v in error.values.items()}
         if _fields(text(code, locale)) <= values.keys():
             return text(code, locale, **values)
         log.warning("a domain error's values do not fit its text", extra={"code": code})
@@ -82,11 +85,12 @@ def _fields(template: str) -> set[str]:
     }
 
 
-def _shown(value: object) -> object:
-    """Values from the user, cut to a length a message can show."""
+def _shown(value: object, markdown: bool) -> object:
+    """Values from the user, cut to a length a message can show (and escaped for Markdown)."""
     if isinstance(value, str):
         value = " ".join(value.split())
-        return value if len(value) <= 80 else value[:79] + "…"
+        value = value if len(value) <= 80 else value[:79] + "…"
+        return plain(value, line_starts=False) if markdown else value
     return value
 
 

@@ -255,7 +255,7 @@ class DeviationCommands(DomainCommands):
         except NotRegistered:
             return card_action_message(text("person.not_registered", locale))
         except FollowUpError as error:
-            return card_action_message(refusal_reply(error, locale))
+            return card_action_message(refusal_reply(error, locale, markdown=False))
         draft = {dd.PERSON_ID: person.id, **_target_fields(target)}
         draft[dd.PREFIX] = _intro(target, locale) + "\n\n" + text("deviation.dialog.intro", locale)
         await self._dialogs.begin(request.turn_context, dd.DIALOG_ID, draft)

@@ -19,7 +19,7 @@ from followup.errors import FollowUpError
 from followup.models import DeviationStatus
 
 
-def refusal_reply(error: FollowUpError, locale: str | None) -> str:
+def refusal_reply(error: FollowUpError, locale: str | None, *, markdown: bool = True) -> str:
     """The text for a refused report or change; dates and statuses in words."""
     reason = getattr(error, "reason", None)
     if reason is DeviationRefusal.DATE_BEFORE_CONTRACT:
@@ -36,7 +36,7 @@ def refusal_reply(error: FollowUpError, locale: str | None) -> str:
             from_status=_status(error.values.get("from_status"), locale),
             to_status=_status(error.values.get("to_status"), locale),
         )
-    return error_reply(error, locale)
+    return error_reply(error, locale, markdown=markdown)
 
 
 def _status(value: object, locale: str | None) -> str:

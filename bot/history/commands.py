@@ -73,7 +73,7 @@ class HistoryCommands(DomainCommands):
         try:
             found = await self._history(request, contract_id, cursor)
         except FollowUpError as error:
-            return card_action_message(error_reply(error, request.locale))
+            return card_action_message(error_reply(error, request.locale, markdown=False))
         return card_action_card(history_card(found, request.locale))
 
     async def _history(

@@ -394,7 +394,7 @@ class PortfolioCommands(DomainCommands):
             except NotRegistered:
                 return card_action_message(text("person.not_registered", locale))
             except FollowUpError as error:
-                return card_action_message(error_reply(error, locale))
+                return card_action_message(error_reply(error, locale, markdown=False))
             if isinstance(answer, str):
                 return card_action_message(answer)
             return card_action_card(answer)

@@ -231,7 +231,7 @@ class ReminderCommands(DomainCommands):
         except NotRegistered:
             return card_action_message(text("person.not_registered", locale))
         except FollowUpError as error:
-            return card_action_message(error_reply(error, locale))
+            return card_action_message(error_reply(error, locale, markdown=False))
         said = _snoozed(snoozed, locale)
         return card_action_card(adaptive_card([text_block(said)], said))
 
@@ -274,7 +274,7 @@ class ReminderCommands(DomainCommands):
         except NotRegistered:
             return card_action_message(text("person.not_registered", locale))
         except FollowUpError as error:
-            return card_action_message(error_reply(error, locale))
+            return card_action_message(error_reply(error, locale, markdown=False))
         return card_action_message(_snoozed(snoozed, locale))
 
 

@@ -687,7 +687,7 @@ class UploadCommands(DomainCommands):
         except NotRegistered:
             return card_action_message(text("person.not_registered", locale))
         except FollowUpError as error:
-            return card_action_message(error_reply(error, locale))
+            return card_action_message(error_reply(error, locale, markdown=False))
         contract = chosen.target.contract
         if pending is None or contract is None:
             if chosen.view is None:  # pragma: no cover - a chosen follow-up has a view

@@ -290,6 +290,9 @@ async def test_typed_answers_go_to_the_contracts_open_follow_up(reminders: Remin
 
     unknown = await answer_typed(reminders, KARI, "levert KOM-9999-0001")
     assert "KOM-9999-0001" in unknown
+    # What was typed is quoted back as typed: escaped where Teams renders Markdown.
+    marked = await answer_typed(reminders, KARI, "levert KOM_9*9_1 ok")
+    assert "«KOM\\_9\\*9\\_1»" in marked, marked
     usage = await answer_typed(reminders, KARI, "levert")
     assert "avtalenummeret" in usage
     assert len(answers(reminders, due.follow_up_id)) == 2

@@ -115,6 +115,13 @@ async def test_an_option_decision_is_answered_on_the_card_and_shown_in_status(
     )
     assert {by, on} <= data.keys()
 
+    # A date not understood is quoted as typed: a card action's message is shown as it is (no
+    # Markdown), so nothing in it is escaped.
+    status, body = await invoke(reminders, {**data, by: "Per Olsen", on: "**snart**_x"})
+    assert status == 200
+    assert body["type"] == "application/vnd.microsoft.activity.message"
+    assert "Jeg forstod ikke datoen «**snart**_x»" in body["value"], body
+
     # A date after today: said, and nothing stored.
     status, body = await invoke(reminders, {**data, by: "Per Olsen", on: "2026-12-24"})
     assert status == 200
