@@ -32,8 +32,7 @@ def copies(engine: Engine) -> dict[str, tuple[Any, ...]]:
     with engine.connect() as conn:
         found = conn.execute(sa.text("SELECT * FROM follow_ups")).mappings().all()
     return {
-        str(r["id"]): (r["supplier_id"], r["unit"], r.get("owner_id", "(no column)"))
-        for r in found
+        str(r["id"]): (r["supplier_id"], r["unit"], r.get("owner_id", "(no column)")) for r in found
     }
 
 

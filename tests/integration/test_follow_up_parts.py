@@ -56,9 +56,7 @@ def contracts_parts(engine: Engine) -> dict[str, Copies]:
     return {r.id: (r.supplier_id, r.unit, r.owner_id) for r in rows}
 
 
-def listed_for(
-    uow_factory: SqlAlchemyUnitOfWorkFactory, *owners: Person
-) -> dict[str, set[str]]:
+def listed_for(uow_factory: SqlAlchemyUnitOfWorkFactory, *owners: Person) -> dict[str, set[str]]:
     """The open follow-ups (ids) a digest lists for each owner, due this year up to today."""
     with uow_factory() as uow:
         lines = uow.summaries.open_lines_owned_by(
