@@ -156,6 +156,8 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
             if len(value) > MAX_FORM_FIELDS:
                 await turn_context.send_activity(text("form.unknown", locale))
                 return
+            if await self._dialogs.end_form_sent_by_card(turn_context, value):
+                await turn_context.send_activity(text("form_dialog.ended_by_card", locale))
             await self._say(
                 turn_context, await self._router.handle_form(value, self._request(turn_context))
             )

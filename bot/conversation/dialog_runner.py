@@ -8,6 +8,7 @@ state is saved once at the end of every turn (`save`, a no-op when nothing was l
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from botbuilder.core import ConversationState, TurnContext
@@ -15,6 +16,7 @@ from botbuilder.dialogs import Dialog, DialogSet
 from botbuilder.schema import Activity
 
 from bot.conversation.dialog_question import ANSWER_KEY, PREFIX, is_answer
+from bot.conversation.form_dialog import sent_by_card
 from bot.conversation.texts import text
 from bot.teams.state_storage import SqlAlchemyStorage
 
@@ -52,6 +54,23 @@ class DialogRunner:
                 return True
             return False
         await dialog_context.continue_dialog()
+        return True
+
+    async def end_form_sent_by_card(
+        self, turn_context: TurnContext, value: Mapping[str, Any]
+    ) -> bool:
+        """A card's form submitted while the chat asks the same form, one question at a time:
+        the chat's questions end (the card's submission is what counts, stored or refused as
+        the card's handler decides). True when they did."""
+        if not _personal(turn_context.activity) or not await self._may_be_active(turn_context):
+            return False
+        dialog_context = await self._dialogs.create_context(turn_context)
+        active = dialog_context.active_dialog
+        if active is None or not isinstance(active.state, dict):
+            return False
+        if not sent_by_card(active.state, value):
+            return False
+        await dialog_context.cancel_all_dialogs()
         return True
 
     async def _may_be_active(self, turn_context: TurnContext) -> bool:

@@ -16,7 +16,8 @@ A question's buttons carry which run of the dialog and which step they belong to
 question already answered (or of another dialog, or of an earlier run) is refused and the
 current question asked again, never taken as this question's answer. A typed command that
 begins another form (`FormSpec.interrupts`) is not taken as an answer either: the person is told
-to finish or `avbryt` first.
+to finish or `avbryt` first. The same form sent from its card while the chat asks it ends the
+chat's questions (`sent_by_card`: the card's submission is the one that counts).
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs import (
+    DialogContext,
+    DialogTurnResult,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
 from botbuilder.schema import Activity, InputHints
 
 from bot.conversation.cancel_and_help_dialog import CancelAndHelpDialog
@@ -58,6 +64,8 @@ FORM: Final = "form"
 VALUES: Final = "values"
 ASKED: Final = "asked"
 HEADING: Final = "heading"
+SENT_FORM: Final = "kvForm"
+"""Where the dialog's instance keeps its form's fixed fields (`sent_by_card`)."""
 CURRENT: Final = "current"
 RUN: Final = "run"
 """This run of the dialog (a random token): its buttons carry it."""
@@ -166,6 +174,14 @@ class FormDialog(CancelAndHelpDialog):
         for name in (*self._steps, CONFIRM):
             self.add_dialog(Question(self._question_id(name), self))
         self.initial_dialog_id = self._loop
+
+    async def begin_dialog(
+        self, dialog_context: DialogContext, options: object = None
+    ) -> DialogTurnResult:
+        form = options.get(FORM) if isinstance(options, dict) else None
+        if isinstance(form, dict) and dialog_context.active_dialog is not None:
+            dialog_context.active_dialog.state[SENT_FORM] = dict(form)
+        return await super().begin_dialog(dialog_context, options)
 
     def _question_id(self, name: str) -> str:
         return f"{self._spec.dialog_id}.{name}"
@@ -299,6 +315,22 @@ class FormDialog(CancelAndHelpDialog):
         return f"{what}\n\n{text('dialog.help.stop', locale)}"
 
 
+def sent_by_card(dialog_state: Mapping[str, Any], value: Mapping[str, Any]) -> bool:
+    """Whether a card's submitted `value` is the form this dialog (its instance `state`) asks:
+    the same `handling` and contract."""
+    form = dialog_state.get(SENT_FORM)
+    if not isinstance(form, dict) or not form:
+        return False
+
+    def same(key: str) -> bool:
+        asked, sent = form.get(key), value.get(key)
+        if not isinstance(asked, str) or not isinstance(sent, str):
+            return asked == sent
+        return " ".join(asked.split()).casefold() == " ".join(sent.split()).casefold()
+
+    return all(same(key) for key in form)
+
+
 __all__ = [
     "ONLY_SKIP_WORDS",
     "QUESTION_KEY",
@@ -307,5 +339,6 @@ __all__ = [
     "FormSpec",
     "FormStep",
     "Submit",
+    "sent_by_card",
     "start_options",
 ]

@@ -661,6 +661,9 @@ NB: Words = {
     "form_dialog.save": "Ja, lagre",
     "form_dialog.discard": "Nei, ikke lagre",
     "form_dialog.discarded": "Ikke lagret. Ingenting er endret.",
+    "form_dialog.ended_by_card": (
+        "Du sendte skjemaet fra kortet, så jeg stiller ikke flere spørsmål om det her i chatten."
+    ),
     "form_dialog.not_yes_no": "Svar «ja» for å lagre eller «nei» for å la være.",
     "form_dialog.nothing_to_keep": "Her står det ingenting ennå som kan beholdes.",
     "form_dialog.empty": "Jeg fikk ikke noe svar.",
@@ -1284,6 +1287,9 @@ EN: Words = {
     "form_dialog.save": "Yes, save",
     "form_dialog.discard": "No, don't save",
     "form_dialog.discarded": "Not saved. Nothing has changed.",
+    "form_dialog.ended_by_card": (
+        "You sent the form from its card, so I will not ask about it here in the chat any more."
+    ),
     "form_dialog.not_yes_no": "Answer “yes” to save or “no” not to.",
     "form_dialog.nothing_to_keep": "There is nothing here yet to keep.",
     "form_dialog.empty": "I got no answer.",

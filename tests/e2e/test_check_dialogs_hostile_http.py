@@ -256,8 +256,9 @@ async def test_a_button_of_an_answered_question_is_not_taken_as_this_ones_answer
 
 
 async def test_the_form_card_submitted_while_its_dialog_runs(bot: Reminders) -> None:
-    """The card is the person's explicit choice: stored once, at once. The dialog goes on (it
-    is told apart from the card by nothing but its own answers) and stores only on its «ja»."""
+    """The card is the person's explicit choice: stored once, at once, and the chat's
+    questions about the same form end (said first), so what is typed next is no answer to
+    them."""
     contract = _world(bot)
     await bot.install(KARI)
     await _say(bot, f"risiko {REFERENCE} steg")
@@ -265,12 +266,14 @@ async def test_the_form_card_submitted_while_its_dialog_runs(bot: Reminders) -> 
     form = {"handling": "risikovurdering", "avtale": REFERENCE, "niva": "forslag"}
     for area in AREAS:
         form |= {f"konsekvens_{area}": "1", f"sannsynlighet_{area}": "1"}
-    stored = await _press(bot, form)
+    await _press(bot, form)
+    ended, stored = (str(post.get("text")) for post in bot.posts_to(KARI)[-2:])
+    assert "så jeg stiller ikke flere spørsmål om det her i chatten" in ended
     assert "er lagret (versjon 1): lav" in stored
     assert _versions(bot, contract) == 1
-    # The dialog is still at its second question; «avbryt» leaves it, nothing more stored.
-    assert "Pris og økonomi" in await _say(bot, "5 5")
-    assert "Avbrutt" in await _say(bot, "avbryt")
+    # The dialog is over: «5 5» is no answer to it, «avbryt» has nothing to cancel.
+    assert "Pris og økonomi" not in await _say(bot, "5 5")
+    assert "Avbrutt" not in await _say(bot, "avbryt")
     assert _versions(bot, contract) == 1
 
 

@@ -18,6 +18,7 @@ from tests.card_schema import schema_errors
 from tests.e2e.reminder_harness import (
     KARI,
     Reminders,
+    card_inputs,
     cleaning_contract,
     form_card,
     submit_form,
@@ -142,6 +143,38 @@ async def test_the_cards_button_asks_in_the_chat_and_keeps_the_latest_scores(
     assert latest.version == 2
     assert latest.comment == "Ny vurdering etter oppstartsmøtet"
     assert {(s.consequence, s.likelihood) for s in latest.scores} == {(4, 4), (1, 1)}
+
+
+async def test_the_form_sent_from_its_card_ends_the_same_forms_questions_in_the_chat(
+    bot: Reminders,
+) -> None:
+    contract = _world(bot)
+    await bot.install(KARI)
+    card = await form_card(bot, KARI, f"risiko {REFERENCE}")
+    first = await typed_reply(bot, KARI, f"risiko {REFERENCE} steg")
+    assert "Leveranse og kvalitet" in _said(first)
+    await _answers(bot, "2 2")
+
+    # The card's form for another contract leaves the chat's questions as they are.
+    other = {**dict(card["actions"][0]["data"]), "avtale": "REN-2026-9999"}
+    await submit_form(bot, KARI, other)
+    # The same contract's card, filled in and sent: stored, and the chat asks no more.
+    sent = dict(card["actions"][0]["data"])
+    sent["avtale"] = f" {REFERENCE.lower()} "
+    for name, node in card_inputs(card).items():
+        if name.startswith(("konsekvens_", "sannsynlighet_")):
+            sent[name] = "2"
+        elif "value" in node:
+            sent[name] = str(node["value"])
+    sent["niva"] = "forslag"
+    await submit_form(bot, KARI, sent)
+    said = [_said(post) for post in bot.posts_to(KARI)[-2:]]
+    assert "så jeg stiller ikke flere spørsmål om det her i chatten" in said[0], said
+    assert f"Risikovurderingen av {REFERENCE} er lagret (versjon 1)" in said[1], said
+    after = await typed_reply(bot, KARI, "3 3")
+    assert "Leveranse og kvalitet" not in _said(after), "not the chat's next question"
+    with bot.uow_factory() as uow:
+        assert len(uow.risk_assessments.versions(contract.id)) == 1
 
 
 async def test_cancel_and_no_store_nothing(bot: Reminders) -> None:
