@@ -13,20 +13,24 @@ from bot.answers.commands import AnswerCommands
 from bot.archive.commands import ArchiveCommands
 from bot.checks.commands import RiskCommands
 from bot.checks.dialogs import (
+    EVALUATION_WORDS,
+    ONSITE_WORDS,
+    RISK_WORDS,
+    asks_in_chat,
     evaluation_dialog,
     onsite_dialog,
     risk_dialog,
-    starts_another_form,
 )
 from bot.checks.evaluation_commands import EvaluationCommands
 from bot.checks.onsite_commands import OnsiteCommands
 from bot.conversation.activity_handler import send_reply, turn_request
 from bot.conversation.dependencies import BotDependencies
 from bot.conversation.dialog_runner import DialogRunner
+from bot.conversation.dialog_starters import DialogStarters
 from bot.conversation.form_dialog import FormDialog, Submit
 from bot.conversation.router import BeginDialog, CommandRouter, TurnRequest
 from bot.deviations.cards import DeviationCards
-from bot.deviations.commands import DeviationCommands
+from bot.deviations.commands import DEVIATIONS_WORDS, REPORT_WORDS, DeviationCommands
 from bot.deviations.report_deviation_dialog import DeviationServices, ReportDeviationDialog
 from bot.exports.analysis_export import AnalysisExportCommands
 from bot.exports.commands import ExportCommands, Exports
@@ -40,6 +44,15 @@ from bot.reminders.commands import ReminderCommands
 from bot.uploads.commands import UploadCommands, Uploads
 from followup.help_profile import HelpProfile, help_profile
 
+STARTS_ANOTHER_DIALOG = DialogStarters(
+    alone_or_with_reference=REPORT_WORDS,
+    with_reference=DEVIATIONS_WORDS,
+    step_by_step=RISK_WORDS + ONSITE_WORDS + EVALUATION_WORDS,
+    asks_in_chat=asks_in_chat,
+)
+"""The commands that begin a dialog, from their own words: typed where a dialog waits for an
+answer, they are no answer (`bot.conversation.dialog_starters`)."""
+
 
 def build_dialogs(deps: BotDependencies) -> DialogRunner:
     """Every dialog the bot has, over `deps.conversation_state`."""
@@ -47,7 +60,7 @@ def build_dialogs(deps: BotDependencies) -> DialogRunner:
         deps.uow_factory, deps.clock, DeviationCards(), send_alerts=deps.outbox_nudge
     )
     return DialogRunner(deps.conversation_state).add(
-        ReportDeviationDialog(services, interrupts=starts_another_form),
+        ReportDeviationDialog(services, interrupts=STARTS_ANOTHER_DIALOG),
         restarted="deviation.dialog.restarted",
     )
 
@@ -119,7 +132,12 @@ def build_router(
     OnsiteCommands(deps, DeviationCards()).register(router)
     # The checks' forms asked one question at a time end in the forms' own handlers.
     submit = form_submitter(router, deps)
-    for spec in (risk_dialog(), onsite_dialog(deps.clock), evaluation_dialog()):
+    interrupts = STARTS_ANOTHER_DIALOG
+    for spec in (
+        risk_dialog(interrupts),
+        onsite_dialog(deps.clock, interrupts),
+        evaluation_dialog(interrupts),
+    ):
         runner.add(FormDialog(spec, submit), restarted="form_dialog.restarted")
     return router
 

@@ -106,47 +106,8 @@ EVALUATION_WORDS: Final = (
     "evaluation",
 )
 """The evaluation command's word and aliases (`bot.checks.evaluation_commands`)."""
-_FORM_COMMANDS: Final = RISK_WORDS + ONSITE_WORDS + EVALUATION_WORDS
-_DEVIATION_COMMANDS: Final = ("meld avvik", "report deviation", "new deviation")
-"""`meld avvik [avtalenr]` and its aliases (`bot.deviations.commands`); `avvik <avtalenr>` in a
-personal chat begins the deviation dialog too."""
 _ENGLISH_DAYS: Final = {"today": "i dag", "yesterday": "i går"}
 """The English question's examples, read as the Norwegian words the date reader knows."""
-
-
-def starts_another_form(answer: str) -> bool:
-    """`risiko KOM-… steg` (any of the three forms in the chat, by any of their words),
-    `meld avvik [avtalenr]` or `avvik <avtalenr>`: a command that begins another dialog, typed
-    where a dialog waits for an answer. A sentence that merely begins with such a word
-    («Kontroll utført trinnvis», «Meld avvik straks») is an answer: where a contract number
-    stands in a command, it must look like one (`_reference_like`)."""
-    words = " ".join(answer.split()).strip(" .!").split()
-    said = " ".join(words).casefold()
-    for command in _DEVIATION_COMMANDS:
-        size = len(command.split())
-        if said == command or (
-            said.startswith(command + " ")
-            and len(words) == size + 1
-            and _reference_like(words[size])
-        ):
-            return True
-    if len(words) == 2 and words[0].casefold() == "avvik" and _reference_like(words[1]):
-        return True
-    for command in _FORM_COMMANDS:
-        size = len(command.split())
-        rest = words[size:]
-        if said.startswith(command + " ") and asks_in_chat(rest) and _reference_like(rest[0]):
-            return True
-    return False
-
-
-def _reference_like(word: str) -> bool:
-    """A contract number as registers write them: with a digit (`KOM-2026-0042`, `2023/145`)
-    or a code in capitals joined by `-`, `/`, `_` or `.` (`RAMME-IKT`), not a plain word."""
-    word = word.strip("«»\"'")
-    if any(character.isdigit() for character in word):
-        return True
-    return any(mark in word for mark in "-/_.") and word.upper() == word and word.lower() != word
 
 
 def _text_answer(field: str, limit: int) -> Callable[[str, Values, Locale], dict[str, str]]:
@@ -333,7 +294,12 @@ def _risk_summary(values: Values, locale: Locale) -> list[tuple[str, str]]:
     return facts
 
 
-def risk_dialog() -> FormSpec:
+Interrupts = Callable[[str], bool] | None
+"""Whether a typed answer is a command that begins another dialog (`bot.commands` composes it
+from every capability's words: `bot.conversation.dialog_starters`)."""
+
+
+def risk_dialog(interrupts: Interrupts = None) -> FormSpec:
     steps = [_area_step(area, first=n == 0) for n, area in enumerate(RiskArea)]
     steps.append(
         FormStep(
@@ -358,7 +324,7 @@ def risk_dialog() -> FormSpec:
             "kommentar", COMMENT_FIELD, "checks.dialog.risk.comment", MAX_COMMENT_INPUT
         )
     )
-    return FormSpec(RISK_DIALOG, tuple(steps), _risk_summary, starts_another_form)
+    return FormSpec(RISK_DIALOG, tuple(steps), _risk_summary, interrupts)
 
 
 # --- on-site check --------------------------------------------------------------------------------
@@ -505,7 +471,7 @@ def _onsite_summary(values: Values, locale: Locale) -> list[tuple[str, str]]:
     return facts
 
 
-def onsite_dialog(clock: Callable[[], datetime]) -> FormSpec:
+def onsite_dialog(clock: Callable[[], datetime], interrupts: Interrupts = None) -> FormSpec:
     def workers(values: Values) -> int:
         return _entered_number(values, WORKERS_FIELD)
 
@@ -564,7 +530,7 @@ def onsite_dialog(clock: Callable[[], datetime]) -> FormSpec:
             options=_deviation_options,
         ),
     )
-    return FormSpec(ONSITE_DIALOG, steps, _onsite_summary, starts_another_form)
+    return FormSpec(ONSITE_DIALOG, steps, _onsite_summary, interrupts)
 
 
 # --- supplier evaluation --------------------------------------------------------------------------
@@ -626,9 +592,9 @@ def _evaluation_summary(values: Values, locale: Locale) -> list[tuple[str, str]]
     return facts
 
 
-def evaluation_dialog() -> FormSpec:
+def evaluation_dialog(interrupts: Interrupts = None) -> FormSpec:
     steps = tuple(_heading_step(heading) for heading in EvaluationHeading)
-    return FormSpec(EVALUATION_DIALOG, steps, _evaluation_summary, starts_another_form)
+    return FormSpec(EVALUATION_DIALOG, steps, _evaluation_summary, interrupts)
 
 
 def begin_in_chat(
@@ -665,5 +631,4 @@ __all__ = [
     "onsite_dialog",
     "risk_dialog",
     "risk_suggestion",
-    "starts_another_form",
 ]

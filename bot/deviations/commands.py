@@ -130,6 +130,12 @@ def read_status(rest: str) -> tuple[DeviationStatus | None, str]:
     return None, rest
 
 
+REPORT_WORDS: Final = ("meld avvik", "report deviation", "new deviation")
+"""`meld avvik [avtalenr]`: the command's word and aliases (they begin the dialog)."""
+DEVIATIONS_WORDS: Final = ("avvik", "mine avvik", "deviation", "deviations", "my deviations")
+"""`avvik`: a list of deviations, or in a 1:1 chat `avvik <avtalenr>` begins the dialog."""
+
+
 class DeviationCommands(DomainCommands):
     def __init__(
         self,
@@ -153,16 +159,16 @@ class DeviationCommands(DomainCommands):
         everywhere = ("personal", "team")
         for command in (
             Command(
-                "meld avvik",
-                ("report deviation", "new deviation"),
+                REPORT_WORDS[0],
+                REPORT_WORDS[1:],
                 text("command.meld avvik"),
                 personal,
                 self.report,
                 in_menu=False,
             ),
             Command(
-                "avvik",
-                ("mine avvik", "deviation", "deviations", "my deviations"),
+                DEVIATIONS_WORDS[0],
+                DEVIATIONS_WORDS[1:],
                 text("command.avvik"),
                 everywhere if self._list_deviations else personal,
                 self.deviations,
@@ -548,4 +554,4 @@ def guarded_form(handler: FormHandler) -> FormHandler:
     return run
 
 
-__all__ = ["DeviationCommands", "read_status"]
+__all__ = ["DEVIATIONS_WORDS", "REPORT_WORDS", "DeviationCommands", "read_status"]

@@ -10,13 +10,16 @@ from datetime import UTC, datetime
 import pytest
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.checks.dialogs import evaluation_dialog, onsite_dialog, risk_dialog, starts_another_form
+from bot.checks.dialogs import evaluation_dialog, onsite_dialog, risk_dialog
+from bot.commands import STARTS_ANOTHER_DIALOG, build_router
 from bot.conversation.cards import ANSWER_KEY, choices_card
+from bot.conversation.dependencies import BotDependencies
 from bot.conversation.dialog_question import NotAnswered
 from bot.conversation.form_dialog import QUESTION_KEY, FormSpec, FormStep, start_options
 from bot.conversation.form_dialog import _pressed as pressed
 from bot.conversation.form_dialog import _tag as tag
 from bot.conversation.form_dialog import _tagged as tagged
+from followup.ports import UnitOfWork
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 NB = "nb-NO"
@@ -48,10 +51,40 @@ def _step(spec: FormSpec, name: str) -> FormStep:
         "risk assessment KOM-2026-0203 step by step",
         "on-site check KOM-2026-0203 steg",
         "evaluer RAMME-IKT i chatten",
+        # Every alias of the commands, as registered (`bot.commands` composes the check).
+        "mine avvik KOM-2026-0203",
+        "deviation KOM-2026-0203",
+        "leverandørevaluering KOM-7 steg",
+        "evaluation KOM-7 step by step",
     ],
 )
 def test_a_command_that_begins_another_form(said: str) -> None:
-    assert starts_another_form(said)
+    assert STARTS_ANOTHER_DIALOG(said)
+
+
+def test_the_check_knows_every_word_the_router_registers_for_those_commands() -> None:
+    deps = BotDependencies(
+        uow_factory=_no_database,
+        clock=lambda: NOW,
+        procurement_addresses=frozenset(),
+    )
+    registered = {
+        command.word: (command.word, *command.aliases) for command in build_router(deps).commands
+    }
+    starters = STARTS_ANOTHER_DIALOG
+    assert tuple(starters.alone_or_with_reference) == registered["meld avvik"]
+    assert tuple(starters.with_reference) == registered["avvik"]
+    assert tuple(starters.step_by_step) == (
+        registered["risiko"] + registered["kontroll"] + registered["evaluer"]
+    )
+    for words in (*starters.alone_or_with_reference, *starters.with_reference):
+        assert STARTS_ANOTHER_DIALOG(f"{words} KOM-2026-0203"), words
+    for words in starters.step_by_step:
+        assert STARTS_ANOTHER_DIALOG(f"{words} KOM-2026-0203 steg"), words
+
+
+def _no_database() -> UnitOfWork:
+    raise AssertionError("the check must not open a unit of work")
 
 
 @pytest.mark.parametrize(
@@ -74,7 +107,7 @@ def test_a_command_that_begins_another_form(said: str) -> None:
     ],
 )
 def test_words_that_only_mention_a_command_are_an_answer(said: str) -> None:
-    assert not starts_another_form(said)
+    assert not STARTS_ANOTHER_DIALOG(said)
 
 
 def test_the_reason_takes_the_suggestion_back_and_refuses_no_reason() -> None:
