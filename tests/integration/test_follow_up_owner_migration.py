@@ -6,14 +6,12 @@ index while 0014's copies go on being kept."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from storage.db import (
     alembic_config,
@@ -24,6 +22,7 @@ from storage.db import (
 )
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.migration_rows import insert
+from tests.sql_statements import recorded
 
 REVISION, BEFORE = "0024", "0023"
 
@@ -36,24 +35,10 @@ def copies(engine: Engine) -> dict[str, tuple[Any, ...]]:
     }
 
 
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    seen: list[tuple[str, Any]] = []
-
-    def record(conn: Any, cursor: Any, sql: str, params: Any, *rest: Any) -> None:
-        seen.append((sql, params))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def digest_read_plan(engine: Engine, owner: str) -> str:
     """The plan of the statement a digest reads its owner's open follow-ups with."""
     factory = SqlAlchemyUnitOfWorkFactory(create_session_factory(engine))
-    with statements(engine) as seen, factory() as uow:
+    with recorded(engine) as seen, factory() as uow:
         uow.summaries.open_lines_owned_by({owner}, date(2026, 1, 1), date(2026, 12, 31))
     reads = [(sql, params) for sql, params in seen if "FROM follow_ups" in sql]
     assert reads, seen

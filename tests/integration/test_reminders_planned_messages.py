@@ -6,13 +6,10 @@ elsewhere, is read from the outbox as before."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
-from typing import Any
 
 import orjson
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from bot.reminders.cards import ReminderCards
 from bot.teams.notifier import proactive_activity
@@ -31,6 +28,7 @@ from followup.reminders.planning import (
 )
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.fakes import FakeClock, FakeNotifier
+from tests.sql_statements import recorded
 from tests.worlds import (
     CALENDAR,
     NOW,
@@ -82,20 +80,6 @@ def _plan(world: World, cards: ReminderRenderer, planned: PlannedMessages) -> Pl
     )
 
 
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[tuple[str, str]]]:
-    seen: list[tuple[str, str]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        seen.append((statement, str(params)))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def _on_the_wire(stored: Delivery, ref: ConversationRef) -> bytes:
     """What the notifier sends for the message as the outbox keeps it."""
     message = OutgoingMessage(
@@ -122,11 +106,11 @@ async def test_a_digest_planned_here_is_sent_as_it_was_made(
     (escalation,) = of_kind(all_deliveries(uow_factory), DeliveryKind.ESCALATION)
     assert sender.planned.ids() == {digest.id}, "only the digests, as committed"
 
-    with _statements(db_engine) as seen:
+    with recorded(db_engine) as seen:
         sent = await sender.send_all()
 
     assert (sent.claimed, sent.sent) == (2, 2)
-    read = [params for statement, params in seen if "CAST(deliveries.message AS" in statement]
+    read = [str(params) for statement, params in seen if "CAST(deliveries.message AS" in statement]
     assert read, "the escalation's message is read from the outbox"
     assert all(escalation.id in params for params in read), "by its id"
     assert not [params for params in read if digest.id in params], "the digest's is not"
