@@ -41,7 +41,14 @@ from bot.conversation import formatting
 from bot.conversation.domain_commands import DomainCommands, guarded
 from bot.conversation.markdown import echo
 from bot.conversation.replies import card_reply, error_reply
-from bot.conversation.router import Command, CommandRouter, FormHandler, Reply, TurnRequest
+from bot.conversation.router import (
+    Command,
+    CommandRouter,
+    FormHandler,
+    Reply,
+    TurnRequest,
+    note_form_stored,
+)
 from bot.conversation.texts import text
 from followup.access import is_procurement
 from followup.calendar.workdays import oslo_today
@@ -324,6 +331,7 @@ class RiskCommands(DomainCommands):
         )
 
     async def _stored(self, assessed: RiskAssessed, request: TurnRequest) -> str:
+        note_form_stored(request)
         locale = request.locale
         assessment, contract, plan = assessed.assessment, assessed.contract, assessed.plan
         parts = [

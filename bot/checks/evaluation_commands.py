@@ -43,7 +43,7 @@ from bot.conversation.dependencies import BotDependencies
 from bot.conversation.domain_commands import DomainCommands, guarded
 from bot.conversation.markdown import echo
 from bot.conversation.replies import card_reply, error_reply
-from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest
+from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest, note_form_stored
 from bot.conversation.texts import text
 from followup.access import is_procurement
 from followup.calendar.workdays import oslo_today
@@ -263,6 +263,7 @@ class EvaluationCommands(DomainCommands):
         )
 
     async def _stored(self, recorded: EvaluationRecorded, request: TurnRequest) -> dict[str, Any]:
+        note_form_stored(request)
         locale = request.locale
         evaluation, contract = recorded.evaluation, recorded.contract
         lines = [

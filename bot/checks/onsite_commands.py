@@ -48,7 +48,7 @@ from bot.conversation.dependencies import BotDependencies
 from bot.conversation.domain_commands import DomainCommands, guarded
 from bot.conversation.markdown import echo
 from bot.conversation.replies import DateProblem, card_reply, error_reply, read_one_date
-from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest
+from bot.conversation.router import Command, CommandRouter, Reply, TurnRequest, note_form_stored
 from bot.conversation.texts import text
 from followup.access import is_procurement
 from followup.calendar.workdays import oslo_today
@@ -221,6 +221,7 @@ class OnsiteCommands(DomainCommands):
             )
         if recorded.deviation is not None and recorded.deviation.alerts:
             self._deps.outbox_nudge()
+        note_form_stored(request)
         return self._stored(recorded, locale)
 
     @staticmethod

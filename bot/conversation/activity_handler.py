@@ -29,6 +29,7 @@ from bot.conversation.router import (
     CommandRouter,
     Reply,
     TurnRequest,
+    form_stored,
 )
 from bot.conversation.texts import text
 from bot.teams import members
@@ -156,11 +157,14 @@ class KontraktsvaktBot(ActivityHandler):  # type: ignore[misc]
             if len(value) > MAX_FORM_FIELDS:
                 await turn_context.send_activity(text("form.unknown", locale))
                 return
-            if await self._dialogs.end_form_sent_by_card(turn_context, value):
+            reply = await self._router.handle_form(value, self._request(turn_context))
+            # Stored from its card while the chat asks the same form: the chat's questions end
+            # (a refused card, or the card's «Svar i chatten», leaves them as they are).
+            if form_stored(turn_context.turn_state) and await self._dialogs.end_form_sent_by_card(
+                turn_context, value
+            ):
                 await turn_context.send_activity(text("form_dialog.ended_by_card", locale))
-            await self._say(
-                turn_context, await self._router.handle_form(value, self._request(turn_context))
-            )
+            await self._say(turn_context, reply)
             return
         raw = TurnContext.remove_recipient_mention(activity) or ""
         message = " ".join(raw.split())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
@@ -36,6 +36,7 @@ from followup.models import ConversationKind
 log = logging.getLogger(__name__)
 
 SENDER_SEEN: Final = "kontraktsvakt.sender_seen"
+FORM_STORED: Final = "kontraktsvakt.form_stored"
 """The turn state's key for what the turn learnt of its sender's person (`note_sender`)."""
 
 
@@ -55,6 +56,18 @@ class TurnRequest:
     """The botbuilder `TurnContext`, for a card action that begins a dialog
     (`bot.conversation.dialog_runner.DialogRunner.begin`); handlers of text and forms return
     `BeginDialog`."""
+
+
+def note_form_stored(request: TurnRequest) -> None:
+    """A form handler stored what was submitted (not refused, not begun in the chat): a chat
+    dialog asking the same form may then end (`DialogRunner.end_form_sent_by_card`)."""
+    if request.turn_context is not None:
+        request.turn_context.turn_state[FORM_STORED] = True
+
+
+def form_stored(turn_state: Mapping[str, Any]) -> bool:
+    """Whether a form handler of this turn stored its form (`note_form_stored`)."""
+    return turn_state.get(FORM_STORED) is True
 
 
 def note_sender(request: TurnRequest, *, unreachable: bool) -> None:

@@ -409,9 +409,11 @@ def _reply_ref(request: TurnRequest) -> ConversationRef | None:
     )
 
 
-def refusal_text(error: Exception, locale: str | None) -> str:
+def refusal_text(error: Exception, locale: str | None, *, markdown: bool = True) -> str:
+    """Why a file was not taken; `markdown=False` for the background job's message, which is
+    sent as plain text (`bot.teams.notifier`)."""
     if isinstance(error, FollowUpError):
-        return error_reply(error, locale)
+        return error_reply(error, locale, markdown=markdown)
     if isinstance(error, DownloadRefused):
         return text(error.code, locale, **error.values)
     return text("upload.failed", locale)
@@ -795,7 +797,10 @@ class UploadCommands(DomainCommands):
                     extra={"code": getattr(refused, "code", None), "activity_id": job.activity_id},
                 )
                 outcomes.append(
-                    Outcome(shown_name(offer, locale), refusal=refusal_text(refused, locale))
+                    Outcome(
+                        shown_name(offer, locale),
+                        refusal=refusal_text(refused, locale, markdown=False),
+                    )
                 )
             else:
                 sent = clean_file_name(downloaded.name)

@@ -155,9 +155,13 @@ async def test_the_form_sent_from_its_card_ends_the_same_forms_questions_in_the_
     assert "Leveranse og kvalitet" in _said(first)
     await _answers(bot, "2 2")
 
-    # The card's form for another contract leaves the chat's questions as they are.
+    # The card's form for another contract leaves the chat's questions as they are, and so
+    # does the same contract's card refused (no scores): nothing was stored from it.
     other = {**dict(card["actions"][0]["data"]), "avtale": "REN-2026-9999"}
     await submit_form(bot, KARI, other)
+    refused = await submit_form(bot, KARI, {**dict(card["actions"][0]["data"]), "niva": "hoy"})
+    assert "Ingenting er lagret" in json.dumps(refused, ensure_ascii=False)
+    assert "(spørsmål 3 av 8)" in _said(await typed_reply(bot, KARI, "2 2")), "still asking"
     # The same contract's card, filled in and sent: stored, and the chat asks no more.
     sent = dict(card["actions"][0]["data"])
     sent["avtale"] = f" {REFERENCE.lower()} "
@@ -175,6 +179,17 @@ async def test_the_form_sent_from_its_card_ends_the_same_forms_questions_in_the_
     assert "Leveranse og kvalitet" not in _said(after), "not the chat's next question"
     with bot.uow_factory() as uow:
         assert len(uow.risk_assessments.versions(contract.id)) == 1
+
+    # The card's «Svar i chatten» while the chat asks: the questions begin again (said so),
+    # they are not ended as if the form had been sent.
+    await typed_reply(bot, KARI, f"risiko {REFERENCE} steg")
+    await _answers(bot, "2 2")
+    again = await submit_form(bot, KARI, dict(card["actions"][1]["data"]))
+    assert "Skjemaet du holdt på med i chatten, er lagt bort" in _said(again)
+    assert "så jeg stiller ikke flere spørsmål" not in json.dumps(
+        bot.posts_to(KARI)[-2:], ensure_ascii=False
+    )
+    assert "Leveranse og kvalitet" in _said(again)
 
 
 async def test_cancel_and_no_store_nothing(bot: Reminders) -> None:

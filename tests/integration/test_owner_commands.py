@@ -621,3 +621,16 @@ def test_a_domain_error_without_a_fitting_text_gets_the_general_answer() -> None
     assert error_reply(InvalidInput("no code"), "nb") == general
     assert error_reply(InvalidInput("x", code="no.such.code"), "nb") == general
     assert error_reply(NotFound("x", code="contract.unknown"), "nb") == general, "value missing"
+
+
+def test_a_domain_errors_values_are_escaped_only_where_markdown_is_rendered() -> None:
+    from bot.conversation.replies import error_reply
+    from bot.uploads.commands import refusal_text
+    from followup.errors import NotFound
+
+    error = NotFound("x", code="contract.unknown", reference="KOM_2026_*1*")
+    assert "«KOM\\_2026\\_\\*1\\*»" in error_reply(error, "nb")  # a chat message
+    assert "«KOM_2026_*1*»" in error_reply(error, "nb", markdown=False)  # a card action's
+    # The upload job's closing message is sent as plain text.
+    assert "«KOM_2026_*1*»" in refusal_text(error, "nb", markdown=False)
+    assert "«KOM\\_2026" in refusal_text(error, "nb")
