@@ -478,9 +478,10 @@ class SqlAlchemySummaryQueries:
             if joined:
                 make.checkpoints((row[7], row[8], row[9]) for row in found)
             rows += found
-        if not joined:
-            # The ids as an array parameter: PostgreSQL then knows how many there are (a few
-            # thousand of ~100 000 contracts: by the primary key, not a scan).
+        if not joined and rows:
+            # The ids as one array parameter: PostgreSQL knows how many there are and chooses
+            # by its costs (at 1 000 000 follow-ups, ~3 000 of 95 000 contracts: still a scan,
+            # 25 ms against the joined statement's 60).
             ids = bindparam(None, list({row[4] for row in rows}), type_=ARRAY(String))
             named = {
                 row[0]: (row[1], row[2])

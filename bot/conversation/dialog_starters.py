@@ -43,32 +43,29 @@ class DialogStarters:
         """Whether `answer` is one of these commands."""
         words = " ".join(answer.split()).strip(" .!").split()
         said = " ".join(words).casefold()
-        for command in self.alone_or_with_reference:
-            size = len(command.split())
-            if said == command or (
-                said.startswith(command + " ")
-                and len(words) == size + 1
-                and reference_like(words[size])
-            ):
-                return True
-        for command in self.with_reference:
-            size = len(command.split())
-            if (
-                said.startswith(command + " ")
-                and len(words) == size + 1
-                and reference_like(words[size])
-            ):
-                return True
-        for command in self.step_by_step:
-            size = len(command.split())
-            rest = words[size:]
-            if (
-                said.startswith(command + " ")
+
+        def after(command: str) -> list[str] | None:
+            """The words after `command` when `answer` begins with it; None when it does not."""
+            if said == command or said.startswith(command + " "):
+                return words[len(command.split()) :]
+            return None
+
+        def a_reference(rest: list[str] | None) -> bool:
+            return rest is not None and len(rest) == 1 and reference_like(rest[0])
+
+        return (
+            any(
+                after(command) == [] or a_reference(after(command))
+                for command in self.alone_or_with_reference
+            )
+            or any(a_reference(after(command)) for command in self.with_reference)
+            or any(
+                (rest := after(command)) is not None
                 and self.asks_in_chat(rest)
                 and reference_like(rest[0])
-            ):
-                return True
-        return False
+                for command in self.step_by_step
+            )
+        )
 
 
 __all__ = ["DialogStarters", "reference_like"]
