@@ -26,7 +26,7 @@ from bot.conversation.help_cards import (
     all_commands_card,
     help_card,
 )
-from bot.conversation.markdown import echo
+from bot.conversation.markdown import echo, plain
 from bot.conversation.replies import card_reply
 from bot.conversation.texts import text
 from followup.calendar.workdays import oslo_today
@@ -262,8 +262,10 @@ class CommandRouter:
         reply_to = getattr(request.raw_activity, "reply_to_id", None)
         if body.get("type") == ADAPTIVE_CARD and isinstance(body.get("value"), dict):
             return CardUpdate(body["value"], reply_to if isinstance(reply_to, str) else None)
+        # The card action's message is plain text (Teams shows it as it is); here it is a chat
+        # message, rendered as Markdown: what it quotes of the card's fields is escaped.
         shown = body.get("value")
-        return shown if isinstance(shown, str) else text("form.unknown", request.locale)
+        return plain(shown) if isinstance(shown, str) else text("form.unknown", request.locale)
 
     def register_form(self, field_name: str, value: str, handler: FormHandler) -> None:
         """`handler(value, request)` answers a submitted form whose `field_name` is `value`

@@ -121,6 +121,16 @@ async def test_an_option_decision_is_answered_on_the_card_and_shown_in_status(
     assert status == 200
     assert body["type"] == "application/vnd.microsoft.activity.message"
     assert "Jeg forstod ikke datoen «**snart**_x»" in body["value"], body
+    # The same from a client without Universal Actions (`Action.Submit`, a message with the
+    # verb in its value): the answer is a chat message, rendered as Markdown, so it is escaped.
+    submitted = reminders._as(
+        KARI, reminders.server.payload("message_action_submit_value_deviation_report.json")
+    )
+    submitted["value"] = {**data, by: "Per Olsen", on: "**snart**_x", "verb": ANSWER_VERB}
+    status, _ = await reminders.server.post(submitted)
+    assert status in {200, 201}
+    said = await reminders.connector.wait_for(lambda r: r.reply_to_id == submitted["id"])
+    assert "Jeg forstod ikke datoen «\\*\\*snart\\*\\*\\_x»" in said.activity["text"], said
 
     # A date after today: said, and nothing stored.
     status, body = await invoke(reminders, {**data, by: "Per Olsen", on: "2026-12-24"})
