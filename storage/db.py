@@ -56,9 +56,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     # Statement journals (and temporary tables and sorts) in memory, not in temporary files.
     # A statement on a table with a trigger (contracts, follow-ups, answers) keeps the pages it
     # changes that the transaction had changed before in a statement journal, to undo the
-    # statement alone; past 64 KiB SQLite moved that journal to a new temporary file, one per
-    # statement. The register import's executemany of a chunk of contracts did that for nearly
-    # every row: the trigger that moves the public register's version doubled the inserts' cost.
+    # statement alone; past 64 KiB SQLite spilled that journal to a temporary file, page by
+    # page. The register import's executemany of a chunk of contracts did that for nearly every
+    # row (~30 page writes a row): the public register's trigger doubled the inserts' cost.
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
