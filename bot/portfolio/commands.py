@@ -35,7 +35,7 @@ from botbuilder.core import InvokeResponse
 from bot.conversation.cards import Card
 from bot.conversation.dependencies import BotDependencies
 from bot.conversation.domain_commands import DomainCommands, NotRegistered, guarded
-from bot.conversation.markdown import echo
+from bot.conversation.markdown import echo, unescape
 from bot.conversation.replies import card_reply, error_reply
 from bot.conversation.router import (
     Command,
@@ -396,7 +396,9 @@ class PortfolioCommands(DomainCommands):
             except FollowUpError as error:
                 return card_action_message(error_reply(error, locale, markdown=False))
             if isinstance(answer, str):
-                return card_action_message(answer)
+                # Written for the chat (what it quotes is escaped for Markdown); Teams shows a
+                # card action's message as it is.
+                return card_action_message(unescape(answer))
             return card_action_card(answer)
 
         return run

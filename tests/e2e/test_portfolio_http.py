@@ -690,6 +690,17 @@ async def test_an_owner_sees_own_and_covered_contracts_only(bot: Portfolio, worl
     ):
         forged = await bot.press(OLA, {"verb": STATUS_VERB, "data": {"target": target, "key": key}})
         assert forged["value"] == "Den kontrakten har du ikke tilgang til.", target
+    # A button's words that find nothing are quoted as they are: a card action's message is
+    # not rendered as Markdown (no escapes), and as an Action.Submit answer in the chat, which
+    # is, they are escaped once.
+    nothing = await bot.press(OLA, {"verb": STATUS_VERB, "data": {"text": "KOM_9*9_1"}})
+    assert "«KOM_9*9_1»" in nothing["value"], nothing
+    submitted = bot._as(
+        OLA, bot.server.payload("message_action_submit_value_deviation_report.json")
+    )
+    submitted["value"] = {"verb": STATUS_VERB, "text": "KOM_9*9_1"}
+    said = await bot._post(submitted)
+    assert "«KOM\\_9\\*9\\_1»" in said.text, said.text
 
 
 async def test_avvik_with_a_reference_reports_in_a_chat_and_lists_in_a_channel(
