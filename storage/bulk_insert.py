@@ -8,8 +8,8 @@ bookkeeping, and on PostgreSQL the multi-row VALUES statements, are skipped: a r
 spends its write time on contracts and audit events (bench/import_contracts.py).
 
 `prepare_for_bulk_writes(engine)` sets SQLite up for a long run of large transactions (a
-register import): more pages kept in memory and a longer WAL between checkpoints. Journal mode
-and `synchronous` stay as `storage.db` sets them.
+register import): more pages kept in memory, a longer WAL between checkpoints and statement
+journals in memory. Journal mode and `synchronous` stay as `storage.db` sets them.
 """
 
 from __future__ import annotations
@@ -34,6 +34,14 @@ BULK_SQLITE_PRAGMAS: Final = (
     # chunk of a register import writes more than that, so nearly every commit checkpointed,
     # copying the same hot index pages again and again.
     "wal_autocheckpoint=10000",
+    # Statement journals in memory, not in a temporary file. An insert into a table with a
+    # trigger (contracts: the public register's version; follow-ups) keeps the pages it changes
+    # that its transaction had changed before in a statement journal, to undo the statement
+    # alone; past 64 KiB SQLite spills it to a temporary file, page by page, and a chunk of
+    # contracts did that for nearly every row (~30 page writes a row): the trigger doubled the
+    # inserts' cost. Only here: on every connection, sorts no index serves (a whole-portfolio
+    # history export, a statistics GROUP BY) would be held in memory too.
+    "temp_store=MEMORY",
 )
 
 

@@ -53,13 +53,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
-    # Statement journals (and temporary tables and sorts) in memory, not in temporary files.
-    # A statement on a table with a trigger (contracts, follow-ups, answers) keeps the pages it
-    # changes that the transaction had changed before in a statement journal, to undo the
-    # statement alone; past 64 KiB SQLite spilled that journal to a temporary file, page by
-    # page. The register import's executemany of a chunk of contracts did that for nearly every
-    # row (~30 page writes a row): the public register's trigger doubled the inserts' cost.
-    cursor.execute("PRAGMA temp_store=MEMORY")
+    # temp_store stays SQLite's default (files): an export or a statistics GROUP BY that sorts
+    # millions of rows must not hold them all in the bot's memory. A register import sets it to
+    # MEMORY on its own engine (`storage.bulk_insert.BULK_SQLITE_PRAGMAS`).
     cursor.close()
 
 

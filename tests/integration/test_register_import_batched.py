@@ -276,8 +276,9 @@ def test_rows_given_as_values_in_any_column_order_are_stored_as_dicts_are(
 
 
 def test_a_bulk_import_engine_keeps_more_pages_and_a_longer_wal_on_sqlite(db_url: str) -> None:
-    """`prepare_for_bulk_writes`: more pages in memory and fewer checkpoints, on SQLite; the
-    journal stays as safe as ever (WAL, synchronous NORMAL). Nothing changes on PostgreSQL."""
+    """`prepare_for_bulk_writes`: more pages in memory, fewer checkpoints and statement journals
+    in memory, on SQLite; the journal stays as safe as ever (WAL, synchronous NORMAL). The
+    bot's own engine keeps SQLite's defaults. Nothing changes on PostgreSQL."""
     engine = create_db_engine(db_url)
     prepare_for_bulk_writes(engine)
     try:
@@ -287,40 +288,36 @@ def test_a_bulk_import_engine_keeps_more_pages_and_a_longer_wal_on_sqlite(db_url
                 return
             pragma = {
                 name: conn.exec_driver_sql(f"PRAGMA {name}").scalar_one()
-                for name in ("cache_size", "wal_autocheckpoint", "journal_mode", "synchronous")
+                for name in (
+                    "cache_size",
+                    "wal_autocheckpoint",
+                    "journal_mode",
+                    "synchronous",
+                    "temp_store",
+                )
             }
     finally:
         engine.dispose()
-    assert BULK_SQLITE_PRAGMAS == ("cache_size=-16384", "wal_autocheckpoint=10000")
+    assert BULK_SQLITE_PRAGMAS == (
+        "cache_size=-16384",
+        "wal_autocheckpoint=10000",
+        "temp_store=MEMORY",
+    )
     assert pragma == {
         "cache_size": -16384,
         "wal_autocheckpoint": 10000,
         "journal_mode": "wal",
         "synchronous": 1,  # NORMAL
+        "temp_store": 2,  # MEMORY: statement journals in memory (see BULK_SQLITE_PRAGMAS)
     }
     plain = create_db_engine(db_url)
     try:
         with plain.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -2000
+            # Files, as SQLite's default: the bot's large sorts are not held in memory.
+            assert conn.exec_driver_sql("PRAGMA temp_store").scalar_one() == 0
     finally:
         plain.dispose()
-
-
-def test_every_sqlite_connection_keeps_its_statement_journals_in_memory(db_engine: Engine) -> None:
-    """`storage.db`: a statement on a table with a trigger keeps a statement journal; in a
-    temporary file (SQLite's default) an import's chunk of contracts wrote ~30 pages to it for
-    every row. The plain engine and the bulk one both keep it in memory."""
-    if db_engine.dialect.name != "sqlite":
-        pytest.skip("a SQLite setting")
-    with db_engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA temp_store").scalar_one() == 2  # MEMORY
-    bulk = create_db_engine(str(db_engine.url))
-    prepare_for_bulk_writes(bulk)
-    try:
-        with bulk.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA temp_store").scalar_one() == 2
-    finally:
-        bulk.dispose()
 
 
 def test_contracts_and_suppliers_are_found_by_many_keys_at_once(db_engine: Engine) -> None:
