@@ -36,8 +36,9 @@ from followup.models import ConversationKind
 log = logging.getLogger(__name__)
 
 SENDER_SEEN: Final = "kontraktsvakt.sender_seen"
-FORM_STORED: Final = "kontraktsvakt.form_stored"
 """The turn state's key for what the turn learnt of its sender's person (`note_sender`)."""
+FORM_STORED: Final = "kontraktsvakt.form_stored"
+"""The turn state's key for «a form handler stored its form this turn» (`note_form_stored`)."""
 
 
 @dataclass(frozen=True, slots=True)
